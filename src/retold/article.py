@@ -1,0 +1,149 @@
+"""The record every layer of retold works on."""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+def parse_date(value: Any) -> _dt.datetime | None:
+    """Turn a date given by a user (ISO string, date, datetime, epoch seconds) into a datetime.
+
+    Naive datetimes are taken as UTC; aware ones are converted to UTC and made naive so that
+    all dates in one corpus compare.  Raises ``ValueError`` for text that is not a date.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        return value
+    if isinstance(value, _dt.date):
+        return _dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _dt.datetime.fromtimestamp(value, _dt.timezone.utc).replace(tzinfo=None)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith("Z"):
+            text = text[:-1] + "+00:00"
+        try:
+            return parse_date(_dt.datetime.fromisoformat(text))
+        except ValueError:
+            pass
+        raise ValueError(f"not an ISO 8601 date: {value!r}")
+    raise TypeError(f"a date must be a str, date, datetime or number, not {type(value).__name__}")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article.
+
+    Parameters
+    ----------
+    id : str
+        Identity of the article; results refer to articles by it.
+    text : str
+        The body text.
+    title, source, lang : str, optional
+        Headline, outlet name (matched against attributions such as "according to Yonhap")
+        and language code.
+    date : datetime, optional
+        Publication time (strings are parsed as ISO 8601; naive times are UTC).
+    extra : dict
+        Any other fields of the input record, carried through to the outputs.
+    """
+
+    id: str
+    text: str
+    title: str | None = None
+    date: _dt.datetime | None = None
+    source: str | None = None
+    lang: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str):
+            object.__setattr__(self, "id", str(self.id))
+        if not isinstance(self.text, str):
+            raise TypeError(f"article {self.id!r}: text must be str, not {type(self.text).__name__}")
+        if self.title is not None and not isinstance(self.title, str):
+            raise TypeError(f"article {self.id!r}: title must be str or None")
+        if self.date is not None and not isinstance(self.date, _dt.datetime):
+            object.__setattr__(self, "date", parse_date(self.date))
+
+    @property
+    def full_text(self) -> str:
+        """Title and body as one text (the title first, on its own line)."""
+        return f"{self.title}\n{self.text}" if self.title else self.text
+
+    @classmethod
+    def from_dict(
+        cls,
+        record: Mapping[str, Any],
+        *,
+        position: int | None = None,
+        id_field: str = "id",
+        text_field: str = "text",
+        title_field: str = "title",
+        date_field: str = "date",
+        source_field: str = "source",
+        lang_field: str = "lang",
+    ) -> "Article":
+        """Build an Article from a mapping; ``position`` names it when it has no id.
+
+        Raises ``ValueError`` naming the record when the text field is missing or not a string.
+        """
+        where = f"record {record.get(id_field, position)!r}"
+        if text_field not in record or record[text_field] is None:
+            raise ValueError(f"{where}: no {text_field!r} field")
+        text = record[text_field]
+        if not isinstance(text, str):
+            raise ValueError(f"{where}: field {text_field!r} must be a string, not {type(text).__name__}")
+        ident = record.get(id_field)
+        if ident is None:
+            if position is None:
+                raise ValueError(f"{where}: no {id_field!r} field")
+            ident = str(position)
+        known = {id_field, text_field, title_field, date_field, source_field, lang_field}
+        try:
+            date = parse_date(record.get(date_field))
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"{where}: field {date_field!r}: {exc}") from None
+        return cls(
+            id=str(ident),
+            text=text,
+            title=record.get(title_field) or None,
+            date=date,
+            source=record.get(source_field) or None,
+            lang=record.get(lang_field) or None,
+            extra={k: v for k, v in record.items() if k not in known},
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The article as a JSON-ready dict (dates as ISO strings)."""
+        out: dict[str, Any] = {"id": self.id, "text": self.text}
+        if self.title is not None:
+            out["title"] = self.title
+        if self.date is not None:
+            out["date"] = self.date.isoformat()
+        if self.source is not None:
+            out["source"] = self.source
+        if self.lang is not None:
+            out["lang"] = self.lang
+        out.update(self.extra)
+        return out
+
+
+def as_articles(docs) -> list[Article]:
+    """Accept strings, dicts or Articles (mixed) and return Articles; strings get their position as id."""
+    out: list[Article] = []
+    for i, doc in enumerate(docs):
+        if isinstance(doc, Article):
+            out.append(doc)
+        elif isinstance(doc, str):
+            out.append(Article(id=str(i), text=doc))
+        elif isinstance(doc, Mapping):
+            out.append(Article.from_dict(doc, position=i))
+        else:
+            raise TypeError(f"document {i}: expected str, dict or retold.Article, not {type(doc).__name__}")
+    return out
