@@ -1,0 +1,473 @@
+"""Shingle hashing, MinHash (k-permutation and one-permutation), SimHash and exact set similarity.
+
+Shingles
+    ``word``: n consecutive tokens, hashed as fmix64(acc) with acc = n, then acc = acc * GOLDEN + token
+    for each token (wrap-around).  ``char``: n consecutive characters of the folded stream, hashed as
+    fmix64(FNV-1a over them).  A text with fewer than n units but at least one gives one shingle of
+    all of them, so short texts still have a signature.
+
+MinHash, ``kperm``
+    k universal hashes h_i(x) = (a_i * (x mod p) + b_i) mod p, p = 2^61 - 1, computed exactly with
+    128-bit products; a_i in [1, p), b_i in [0, p) drawn from splitmix64(seed).
+
+MinHash, ``oph``
+    One permutation, k bins: h = fmix64(x XOR key), bin = high 32 bits of h scaled to k, keep the
+    least h per bin.  Empty bins are filled by optimal densification (Shrivastava 2017): bin i
+    copies the first non-empty bin j = reduce(fmix64(dkey XOR (i << 32 | attempt)), k),
+    attempt = 1, 2, ...; key and dkey come from splitmix64(seed XOR OPH_SALT).
+
+An empty text's signature is all EMPTY (2^64 - 1).
+"""
+from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
+from libc.stdlib cimport malloc, free, realloc
+from libc.string cimport memset
+from cpython.exc cimport PyErr_CheckSignals
+
+import numpy as np
+cimport numpy as cnp
+
+from retold._ext._hash64 cimport (
+    EMPTY, FNV_BASIS, GOLDEN, MERSENNE61, affine61, fmix64, fnv_step, mod61, popcount64,
+    reduce_range, splitmix64,
+)
+from retold._ext.text cimport (
+    CodepointBuffer, TextView, TokenBuffer, codepoint_buffer_free, fold_stream_view,
+    prepare_text, token_buffer_free, tokenize_view,
+)
+
+cnp.import_array()
+
+cdef extern from "_sort_u64.h" nogil:
+    Py_ssize_t sort_unique_u64 "retold_sort_unique_u64"(uint64_t* a, Py_ssize_t n)
+
+cdef uint64_t OPH_SALT = 0x6f6e652d7065726dULL   # "one-perm"
+cdef int DENSIFY_MAX_ATTEMPTS = 1 << 16
+
+EMPTY_SLOT = EMPTY
+
+
+cdef Py_ssize_t word_shingles_into(const uint64_t* tokens, Py_ssize_t n_tokens, int ngram,
+                                   uint64_t* out) noexcept nogil:
+    """Write the word n-gram hashes of ``tokens`` to ``out`` (room for max(n_tokens, 1)); return the count."""
+    cdef Py_ssize_t i, j, count
+    cdef uint64_t acc
+    if n_tokens == 0:
+        return 0
+    if n_tokens < ngram:
+        acc = <uint64_t> n_tokens
+        for j in range(n_tokens):
+            acc = acc * GOLDEN + tokens[j]
+        out[0] = fmix64(acc)
+        return 1
+    count = n_tokens - ngram + 1
+    for i in range(count):
+        acc = <uint64_t> ngram
+        for j in range(ngram):
+            acc = acc * GOLDEN + tokens[i + j]
+        out[i] = fmix64(acc)
+    return count
+
+
+cdef Py_ssize_t char_shingles_into(const uint32_t* stream, Py_ssize_t length, int ngram,
+                                   uint64_t* out) noexcept nogil:
+    """Write the character n-gram hashes of a folded stream to ``out``; return the count."""
+    cdef Py_ssize_t i, j, count, width
+    cdef uint64_t h
+    if length == 0:
+        return 0
+    width = ngram if length >= ngram else length
+    count = length - width + 1
+    for i in range(count):
+        h = FNV_BASIS
+        for j in range(width):
+            h = fnv_step(h, stream[i + j])
+        out[i] = fmix64(h)
+    return count
+
+
+cdef class _Scratch:
+    """Per-call buffers, freed with the object whatever happens in between."""
+    cdef TokenBuffer tokens
+    cdef CodepointBuffer stream
+    cdef uint64_t* shingles
+    cdef Py_ssize_t shingle_capacity
+    cdef uint64_t* bins
+
+    def __cinit__(self, Py_ssize_t num_bins):
+        memset(&self.tokens, 0, sizeof(TokenBuffer))
+        memset(&self.stream, 0, sizeof(CodepointBuffer))
+        self.shingles = NULL
+        self.shingle_capacity = 0
+        self.bins = <uint64_t*> malloc((num_bins if num_bins > 0 else 1) * sizeof(uint64_t))
+        if self.bins == NULL:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        token_buffer_free(&self.tokens)
+        codepoint_buffer_free(&self.stream)
+        free(self.shingles)
+        free(self.bins)
+
+    cdef int reserve_shingles(self, Py_ssize_t n) except -1 nogil:
+        cdef uint64_t* p
+        if n <= self.shingle_capacity:
+            return 0
+        if n < 256:
+            n = 256
+        p = <uint64_t*> realloc(self.shingles, n * sizeof(uint64_t))
+        if p == NULL:
+            with gil:
+                raise MemoryError()
+        self.shingles = p
+        self.shingle_capacity = n
+        return 0
+
+    cdef Py_ssize_t shingle(self, const TextView* view, int ngram, bint char_unit) except -1 nogil:
+        """Fill ``self.shingles`` with the positional shingle hashes of one text."""
+        if char_unit:
+            self.stream.n = 0
+            fold_stream_view(view, &self.stream)
+            self.reserve_shingles(self.stream.n + 1)
+            return char_shingles_into(self.stream.data, self.stream.n, ngram, self.shingles)
+        self.tokens.n = 0
+        tokenize_view(view, &self.tokens)
+        self.reserve_shingles(self.tokens.n + 1)
+        return word_shingles_into(self.tokens.hashes, self.tokens.n, ngram, self.shingles)
+
+
+cdef bint parse_unit(str unit) except -1:
+    if unit == "word":
+        return False
+    if unit == "char":
+        return True
+    raise ValueError(f"unit must be 'word' or 'char', not {unit!r}")
+
+
+cdef bint parse_scheme(str scheme) except -1:
+    """True for oph, False for kperm."""
+    if scheme == "oph":
+        return True
+    if scheme == "kperm":
+        return False
+    raise ValueError(f"scheme must be 'oph' or 'kperm', not {scheme!r}")
+
+
+def word_shingle_hashes(const uint64_t[::1] token_hashes, int ngram):
+    """Positional word n-gram hashes of a token-hash sequence (uint64)."""
+    cdef Py_ssize_t n = token_hashes.shape[0]
+    out = np.empty(n if n > 0 else 0, dtype=np.uint64)
+    cdef uint64_t[::1] view = out
+    cdef Py_ssize_t count = 0
+    if n:
+        with nogil:
+            count = word_shingles_into(&token_hashes[0], n, ngram, &view[0])
+    return out[:count]
+
+
+def text_shingle_hashes(str text, int ngram, str unit):
+    """Positional shingle hashes of ``text`` (uint64, in text order, duplicates kept)."""
+    cdef bint char_unit = parse_unit(unit)
+    cdef TextView view
+    cdef _Scratch scratch = _Scratch(1)
+    cdef Py_ssize_t count
+    prepare_text(text, &view)
+    with nogil:
+        count = scratch.shingle(&view, ngram, char_unit)
+    out = np.empty(count, dtype=np.uint64)
+    cdef uint64_t[::1] dst = out
+    cdef Py_ssize_t i
+    for i in range(count):
+        dst[i] = scratch.shingles[i]
+    return out
+
+
+def text_shingles(str text, int ngram, str unit):
+    """The shingle set of ``text``: sorted unique uint64."""
+    cdef bint char_unit = parse_unit(unit)
+    cdef TextView view
+    cdef _Scratch scratch = _Scratch(1)
+    cdef Py_ssize_t count
+    prepare_text(text, &view)
+    with nogil:
+        count = scratch.shingle(&view, ngram, char_unit)
+        count = sort_unique_u64(scratch.shingles, count)
+    out = np.empty(count, dtype=np.uint64)
+    cdef uint64_t[::1] dst = out
+    cdef Py_ssize_t i
+    for i in range(count):
+        dst[i] = scratch.shingles[i]
+    return out
+
+
+def shingle_sets(list texts, int ngram, str unit):
+    """Shingle sets of many texts at once, as CSR: (offsets int64 of len n+1, values uint64)."""
+    cdef bint char_unit = parse_unit(unit)
+    cdef Py_ssize_t n = len(texts), i, j, count, total = 0, capacity = 0
+    cdef TextView* views = <TextView*> malloc((n if n else 1) * sizeof(TextView))
+    if views == NULL:
+        raise MemoryError()
+    cdef _Scratch scratch = _Scratch(1)
+    offsets = np.empty(n + 1, dtype=np.int64)
+    cdef int64_t[::1] off = offsets
+    cdef uint64_t* values = NULL
+    cdef uint64_t* grown
+    try:
+        for i in range(n):
+            prepare_text(<str> texts[i], &views[i])
+        off[0] = 0
+        with nogil:
+            for i in range(n):
+                count = scratch.shingle(&views[i], ngram, char_unit)
+                count = sort_unique_u64(scratch.shingles, count)
+                if total + count > capacity:
+                    capacity = 2 * (total + count) + 1024
+                    grown = <uint64_t*> realloc(values, capacity * sizeof(uint64_t))
+                    if grown == NULL:
+                        with gil:
+                            raise MemoryError()
+                    values = grown
+                for j in range(count):
+                    values[total + j] = scratch.shingles[j]
+                total += count
+                off[i + 1] = total
+                if (i & 1023) == 1023:
+                    with gil:
+                        PyErr_CheckSignals()
+        out = np.empty(total, dtype=np.uint64)
+        if total:
+            out[:] = <uint64_t[:total]> values
+        return offsets, out
+    finally:
+        free(views)
+        free(values)
+
+
+def kperm_parameters(int num_perm, uint64_t seed):
+    """The (a, b) coefficients of the k-permutation family for ``seed`` (uint64 arrays)."""
+    a = np.empty(num_perm, dtype=np.uint64)
+    b = np.empty(num_perm, dtype=np.uint64)
+    cdef uint64_t[::1] av = a, bv = b
+    cdef uint64_t state = seed
+    cdef Py_ssize_t i
+    for i in range(num_perm):
+        av[i] = splitmix64(&state) % (MERSENNE61 - 1) + 1
+        bv[i] = splitmix64(&state) % MERSENNE61
+    return a, b
+
+
+cdef void oph_keys(uint64_t seed, uint64_t* key, uint64_t* dkey) noexcept nogil:
+    cdef uint64_t state = seed ^ OPH_SALT
+    key[0] = splitmix64(&state)
+    dkey[0] = splitmix64(&state)
+
+
+cdef inline void oph_accumulate(const uint64_t* shingles, Py_ssize_t n, uint64_t key,
+                                uint64_t* bins, uint32_t k) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef uint64_t h
+    cdef uint32_t b
+    for i in range(n):
+        h = fmix64(shingles[i] ^ key)
+        b = reduce_range(h, k)
+        if h < bins[b]:
+            bins[b] = h
+
+
+cdef inline void kperm_accumulate(const uint64_t* shingles, Py_ssize_t n, const uint64_t* a,
+                                  const uint64_t* b, uint64_t* slots, uint32_t k) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef uint32_t p
+    cdef uint64_t x, v
+    for i in range(n):
+        x = mod61(shingles[i])
+        for p in range(k):
+            v = affine61(a[p], x, b[p])
+            if v < slots[p]:
+                slots[p] = v
+
+
+cdef void oph_densify_into(const uint64_t* bins, uint32_t k, uint64_t dkey,
+                           uint64_t* out) noexcept nogil:
+    cdef uint32_t i, j, attempt
+    cdef bint any_full = False
+    for i in range(k):
+        out[i] = bins[i]
+        if bins[i] != EMPTY:
+            any_full = True
+    if not any_full:
+        return
+    for i in range(k):
+        if bins[i] != EMPTY:
+            continue
+        attempt = 1
+        while True:
+            if attempt > <uint32_t> DENSIFY_MAX_ATTEMPTS:
+                # Astronomically rare: fall back to the next non-empty bin, still deterministic.
+                j = (i + 1) % k
+                while bins[j] == EMPTY:
+                    j = (j + 1) % k
+                break
+            j = reduce_range(fmix64(dkey ^ ((<uint64_t> i << 32) | attempt)), k)
+            if bins[j] != EMPTY:
+                break
+            attempt += 1
+        out[i] = bins[j]
+
+
+def minhash_accumulate(const uint64_t[::1] shingles, str scheme, uint64_t seed,
+                       uint64_t[::1] state):
+    """Fold shingle hashes into a raw MinHash state in place (per-slot minima; oph bins undensified)."""
+    cdef bint oph = parse_scheme(scheme)
+    cdef uint32_t k = <uint32_t> state.shape[0]
+    cdef Py_ssize_t n = shingles.shape[0]
+    cdef uint64_t key, dkey
+    if n == 0 or k == 0:
+        return
+    if oph:
+        oph_keys(seed, &key, &dkey)
+        with nogil:
+            oph_accumulate(&shingles[0], n, key, &state[0], k)
+    else:
+        a, b = kperm_parameters(k, seed)
+        _kperm_accumulate(shingles, a, b, state)
+
+
+cdef void _kperm_accumulate(const uint64_t[::1] shingles, const uint64_t[::1] a,
+                            const uint64_t[::1] b, uint64_t[::1] state) noexcept:
+    with nogil:
+        kperm_accumulate(&shingles[0], shingles.shape[0], &a[0], &b[0], &state[0],
+                         <uint32_t> state.shape[0])
+
+
+def minhash_finalize(const uint64_t[::1] state, str scheme, uint64_t seed, uint64_t[::1] out):
+    """Turn a raw MinHash state into a signature in ``out`` (oph: densified; kperm: copied)."""
+    cdef bint oph = parse_scheme(scheme)
+    cdef uint32_t k = <uint32_t> state.shape[0]
+    cdef uint64_t key, dkey
+    cdef uint32_t i
+    if k == 0:
+        return
+    if oph:
+        oph_keys(seed, &key, &dkey)
+        with nogil:
+            oph_densify_into(&state[0], k, dkey, &out[0])
+    else:
+        for i in range(k):
+            out[i] = state[i]
+
+
+def minhash_texts(list texts, int ngram, str unit, str scheme, uint64_t seed,
+                  uint64_t[:, ::1] out):
+    """MinHash signatures of ``texts`` into the rows of ``out`` (shape len(texts) x num_perm).
+
+    The GIL is released for the whole batch once the texts' folding pages exist, so threads
+    running this on different slices of a corpus work in parallel.
+    """
+    cdef bint char_unit = parse_unit(unit)
+    cdef bint oph = parse_scheme(scheme)
+    cdef Py_ssize_t n = len(texts), i, count
+    cdef uint32_t k = <uint32_t> out.shape[1], p
+    if out.shape[0] != n:
+        raise ValueError(f"out has {out.shape[0]} rows for {n} texts")
+    if n == 0 or k == 0:
+        return
+    cdef TextView* views = <TextView*> malloc(n * sizeof(TextView))
+    if views == NULL:
+        raise MemoryError()
+    cdef _Scratch scratch = _Scratch(k)
+    cdef uint64_t key = 0, dkey = 0
+    cdef uint64_t[::1] a_view, b_view
+    cdef const uint64_t* a_ptr = NULL
+    cdef const uint64_t* b_ptr = NULL
+    cdef uint64_t* row
+    try:
+        for i in range(n):
+            prepare_text(<str> texts[i], &views[i])
+        if oph:
+            oph_keys(seed, &key, &dkey)
+        else:
+            a, b = kperm_parameters(k, seed)
+            a_view = a
+            b_view = b
+            a_ptr = &a_view[0]
+            b_ptr = &b_view[0]
+        with nogil:
+            for i in range(n):
+                count = scratch.shingle(&views[i], ngram, char_unit)
+                row = &out[i, 0]
+                if oph:
+                    for p in range(k):
+                        scratch.bins[p] = EMPTY
+                    oph_accumulate(scratch.shingles, count, key, scratch.bins, k)
+                    oph_densify_into(scratch.bins, k, dkey, row)
+                else:
+                    for p in range(k):
+                        row[p] = EMPTY
+                    kperm_accumulate(scratch.shingles, count, a_ptr, b_ptr, row, k)
+                if (i & 1023) == 1023:
+                    with gil:
+                        PyErr_CheckSignals()
+    finally:
+        free(views)
+
+
+def simhash_text(str text, int ngram):
+    """64-bit SimHash of ``text`` over word n-grams, each occurrence weighing one (tf weighting)."""
+    cdef TextView view
+    cdef _Scratch scratch = _Scratch(1)
+    cdef Py_ssize_t count, i
+    cdef int bit
+    cdef int64_t votes[64]
+    cdef uint64_t x, result = 0
+    memset(votes, 0, sizeof(votes))
+    prepare_text(text, &view)
+    with nogil:
+        count = scratch.shingle(&view, ngram, False)
+        for i in range(count):
+            x = scratch.shingles[i]
+            for bit in range(64):
+                if (x >> bit) & 1:
+                    votes[bit] += 1
+                else:
+                    votes[bit] -= 1
+        for bit in range(64):
+            if votes[bit] > 0:
+                result |= (<uint64_t> 1) << bit
+    return result
+
+
+def hamming(uint64_t a, uint64_t b):
+    """Number of differing bits between two 64-bit SimHashes."""
+    return popcount64(a ^ b)
+
+
+cdef Py_ssize_t intersection_size(const uint64_t[::1] a, const uint64_t[::1] b) noexcept nogil:
+    cdef Py_ssize_t i = 0, j = 0, common = 0
+    cdef Py_ssize_t na = a.shape[0], nb = b.shape[0]
+    while i < na and j < nb:
+        if a[i] == b[j]:
+            common += 1
+            i += 1
+            j += 1
+        elif a[i] < b[j]:
+            i += 1
+        else:
+            j += 1
+    return common
+
+
+def jaccard_sorted(const uint64_t[::1] a, const uint64_t[::1] b):
+    """Exact Jaccard of two sorted unique uint64 arrays; 0.0 when both are empty."""
+    cdef Py_ssize_t common
+    with nogil:
+        common = intersection_size(a, b)
+    cdef Py_ssize_t union = a.shape[0] + b.shape[0] - common
+    return <double> common / union if union else 0.0
+
+
+def containment_sorted(const uint64_t[::1] a, const uint64_t[::1] b):
+    """Share of ``a`` found in ``b`` (sorted unique uint64 arrays); 0.0 when ``a`` is empty."""
+    cdef Py_ssize_t common
+    with nogil:
+        common = intersection_size(a, b)
+    return <double> common / a.shape[0] if a.shape[0] else 0.0

@@ -1,0 +1,478 @@
+"""Normalise and tokenise text in one native pass.
+
+A token is a maximal run of letters, digits and combining marks of any script; a character
+of a script written without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar, Tibetan)
+is a token by itself, with the marks that follow it.  Format characters (soft hyphen, zero-width
+joiners, bidi marks) are skipped without breaking a token.  Everything else separates.
+
+Each code point is folded to ``casefold(NFKC(c))`` (Unicode compatibility caseless matching, code
+point by code point; texts not in NFC are composed by the Python layer first).  A token's hash is
+FNV-1a over its folded code points, finalised with fmix64 (see ``_hash64.h``); its offsets are code
+point indices into the original string.
+
+Folding tables come from Python's ``unicodedata`` and are built lazily, 256 code points at a
+time, the first time a block is seen; once published a page never changes, so kernels running
+without the GIL read them safely.
+"""
+from cpython.mem cimport PyMem_Malloc, PyMem_Free
+from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdlib cimport malloc, realloc, free
+from libc.string cimport memset
+
+import unicodedata
+
+import numpy as np
+cimport numpy as cnp
+
+from retold._ext._hash64 cimport FNV_BASIS, FNV_PRIME, fmix64, fnv_step
+
+cnp.import_array()
+
+cdef extern from "Python.h":
+    bint PyUnicode_IS_ASCII(object o)
+    int PyUnicode_KIND(object o)
+    void* PyUnicode_DATA(object o)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
+    uint32_t PyUnicode_READ(int kind, const void* data, Py_ssize_t index) nogil
+
+# Character class bits (per original code point).
+DEF C_WORD = 1
+DEF C_MARK = 2
+DEF C_IGNORABLE = 4
+DEF C_NOSPACE = 8
+DEF C_UPPER = 16
+DEF C_LOWER = 32
+DEF C_DIGIT = 64
+
+# Token flag bits, exported to Python below.
+DEF T_CAPITALIZED = 1
+DEF T_ALL_UPPER = 2
+DEF T_HAS_DIGIT = 4
+DEF T_NOSPACE = 8
+DEF T_ALL_DIGIT = 16
+
+TOKEN_CAPITALIZED = T_CAPITALIZED
+TOKEN_ALL_UPPER = T_ALL_UPPER
+TOKEN_HAS_DIGIT = T_HAS_DIGIT
+TOKEN_NOSPACE = T_NOSPACE
+TOKEN_ALL_DIGIT = T_ALL_DIGIT
+
+DEF PAGE_BITS = 8
+DEF PAGE_SIZE = 256
+DEF N_PAGES = 0x1100
+
+ctypedef struct FoldPage:
+    uint8_t cls[PAGE_SIZE]
+    uint32_t offsets[PAGE_SIZE + 1]
+    uint32_t* folded
+
+# Ranges of scripts written without spaces between words: one token per character.
+_NOSPACE_RANGES = (
+    (0x0E00, 0x0EFF),    # Thai, Lao
+    (0x0F00, 0x0FFF),    # Tibetan
+    (0x1000, 0x109F),    # Myanmar
+    (0x1780, 0x17FF),    # Khmer
+    (0x19E0, 0x19FF),    # Khmer symbols
+    (0x2E80, 0x2FDF),    # CJK radicals, Kangxi radicals
+    (0x3005, 0x3007),    # 々 〆 〇
+    (0x3021, 0x3029),    # Hangzhou numerals
+    (0x3038, 0x303C),
+    (0x3040, 0x30FF),    # Hiragana, Katakana
+    (0x31F0, 0x31FF),    # Katakana phonetic extensions
+    (0x3400, 0x4DBF),    # CJK extension A
+    (0x4E00, 0x9FFF),    # CJK unified ideographs
+    (0xA9E0, 0xA9FF),    # Myanmar extended-B
+    (0xAA60, 0xAA7F),    # Myanmar extended-A
+    (0xF900, 0xFAFF),    # CJK compatibility ideographs
+    (0xFF66, 0xFF9F),    # halfwidth Katakana
+    (0x1B000, 0x1B16F),  # Kana supplement, extended
+    (0x20000, 0x3FFFF),  # CJK extensions B and later
+)
+
+
+def _is_nospace(int cp):
+    for lo, hi in _NOSPACE_RANGES:
+        if lo <= cp <= hi:
+            return True
+    return False
+
+
+def char_class(str ch):
+    """Class bits of one character (the definition the twin shares)."""
+    cat = unicodedata.category(ch)
+    major = cat[0]
+    if major == "L" or major == "N":
+        bits = C_WORD
+        if cat == "Lu" or cat == "Lt":
+            bits |= C_UPPER
+        elif cat == "Ll":
+            bits |= C_LOWER
+        elif cat == "Nd":
+            bits |= C_DIGIT
+        if _is_nospace(ord(ch)):
+            bits |= C_NOSPACE
+        return bits
+    if major == "M":
+        return C_MARK
+    if cat == "Cf":
+        return C_IGNORABLE
+    return 0
+
+
+def fold_char(str ch):
+    """The folded form of one character: casefold(NFKC(ch))."""
+    return unicodedata.normalize("NFKC", ch).casefold()
+
+
+cdef FoldPage* PAGES[N_PAGES]
+memset(PAGES, 0, sizeof(PAGES))
+
+
+cdef class _PageOwner:
+    """Owns the folding pages; freed with the module."""
+
+    def __dealloc__(self):
+        cdef Py_ssize_t p
+        for p in range(N_PAGES):
+            if PAGES[p] != NULL:
+                free(PAGES[p].folded)
+                free(PAGES[p])
+                PAGES[p] = NULL
+
+
+_page_owner = _PageOwner()
+
+
+cdef int build_page(Py_ssize_t page) except -1:
+    cdef FoldPage* fp = <FoldPage*> malloc(sizeof(FoldPage))
+    if fp == NULL:
+        raise MemoryError()
+    cdef list folds = []
+    cdef Py_ssize_t j, total = 0, k
+    cdef str ch, f
+    for j in range(PAGE_SIZE):
+        ch = chr((page << PAGE_BITS) + j)
+        fp.cls[j] = <uint8_t> char_class(ch)
+        f = fold_char(ch)
+        folds.append(f)
+        fp.offsets[j] = <uint32_t> total
+        total += len(f)
+    fp.offsets[PAGE_SIZE] = <uint32_t> total
+    fp.folded = <uint32_t*> malloc(total * sizeof(uint32_t) + 1)
+    if fp.folded == NULL:
+        free(fp)
+        raise MemoryError()
+    for j in range(PAGE_SIZE):
+        f = folds[j]
+        for k in range(len(f)):
+            fp.folded[fp.offsets[j] + k] = ord(f[k])
+    PAGES[page] = fp
+    return 0
+
+
+# The first page holds ASCII and Latin-1; build it now so the ASCII fast path never waits.
+build_page(0)
+
+
+cdef int prepare_text(str text, TextView* view) except -1:
+    """Fill ``view`` for ``text`` and build the folding pages it needs (needs the GIL)."""
+    cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(text)
+    cdef int kind = PyUnicode_KIND(text)
+    cdef const void* data = PyUnicode_DATA(text)
+    cdef uint32_t cp
+    view.data = data
+    view.kind = kind
+    view.length = n
+    view.ascii = PyUnicode_IS_ASCII(text)
+    if view.ascii or kind == 1:
+        return 0
+    for i in range(n):
+        cp = PyUnicode_READ(kind, data, i)
+        if PAGES[cp >> PAGE_BITS] == NULL:
+            build_page(cp >> PAGE_BITS)
+    return 0
+
+
+cdef int grow_tokens(TokenBuffer* buf) except -1 nogil:
+    cdef Py_ssize_t cap = buf.capacity * 2 if buf.capacity else 256
+    cdef int64_t* s = <int64_t*> realloc(buf.starts, cap * sizeof(int64_t))
+    if s == NULL:
+        with gil:
+            raise MemoryError()
+    buf.starts = s
+    cdef int64_t* e = <int64_t*> realloc(buf.ends, cap * sizeof(int64_t))
+    if e == NULL:
+        with gil:
+            raise MemoryError()
+    buf.ends = e
+    cdef uint64_t* h = <uint64_t*> realloc(buf.hashes, cap * sizeof(uint64_t))
+    if h == NULL:
+        with gil:
+            raise MemoryError()
+    buf.hashes = h
+    cdef uint8_t* f = <uint8_t*> realloc(buf.flags, cap * sizeof(uint8_t))
+    if f == NULL:
+        with gil:
+            raise MemoryError()
+    buf.flags = f
+    buf.capacity = cap
+    return 0
+
+
+cdef inline int emit_token(TokenBuffer* out, int64_t start, int64_t end, uint64_t h,
+                           uint8_t flags) except -1 nogil:
+    if out.n == out.capacity:
+        grow_tokens(out)
+    out.starts[out.n] = start
+    out.ends[out.n] = end
+    out.hashes[out.n] = fmix64(h)
+    out.flags[out.n] = flags
+    out.n += 1
+    return 0
+
+
+cdef inline uint8_t finish_flags(uint8_t flags, bint saw_upper, bint saw_lower,
+                                 bint all_digit) noexcept nogil:
+    if saw_upper and not saw_lower:
+        flags |= T_ALL_UPPER
+    if all_digit:
+        flags |= T_ALL_DIGIT
+    return flags
+
+
+cdef int tokenize_ascii(const uint8_t* text, Py_ssize_t n, TokenBuffer* out) except -1 nogil:
+    """The same state machine as tokenize_view, specialised for ASCII (letters and digits only)."""
+    cdef Py_ssize_t i = 0, start
+    cdef uint8_t c, cls, flags
+    cdef uint64_t h
+    cdef bint saw_upper, saw_lower, all_digit
+    cdef FoldPage* page0 = PAGES[0]
+    while i < n:
+        cls = page0.cls[text[i]]
+        if not (cls & C_WORD):
+            i += 1
+            continue
+        start = i
+        h = FNV_BASIS
+        flags = T_CAPITALIZED if cls & C_UPPER else 0
+        saw_upper = saw_lower = False
+        all_digit = True
+        while i < n:
+            c = text[i]
+            cls = page0.cls[c]
+            if not (cls & C_WORD):
+                break
+            if cls & C_UPPER:
+                saw_upper = True
+                c = c + 32
+            elif cls & C_LOWER:
+                saw_lower = True
+            else:
+                flags |= T_HAS_DIGIT
+            if not (cls & C_DIGIT):
+                all_digit = False
+            h = (h ^ c) * FNV_PRIME
+            i += 1
+        emit_token(out, start, i, h, finish_flags(flags, saw_upper, saw_lower, all_digit))
+    return 0
+
+
+cdef int tokenize_view(const TextView* view, TokenBuffer* out) except -1 nogil:
+    """Append the tokens of a prepared text to ``out`` (which the caller resets)."""
+    if view.ascii:
+        return tokenize_ascii(<const uint8_t*> view.data, view.length, out)
+    cdef Py_ssize_t i, n = view.length
+    cdef uint32_t cp, k
+    cdef uint8_t cls, flags = 0
+    cdef FoldPage* page
+    cdef uint64_t h = FNV_BASIS
+    cdef bint in_token = False, token_nospace = False
+    cdef bint saw_upper = False, saw_lower = False, all_digit = True
+    cdef int64_t start = 0, end = 0
+    cdef const uint8_t* ascii = <const uint8_t*> view.data
+    cdef FoldPage* page0 = PAGES[0]
+    for i in range(n):
+        if view.ascii:
+            cp = ascii[i]
+            page = page0
+        else:
+            cp = PyUnicode_READ(view.kind, view.data, i)
+            page = PAGES[cp >> PAGE_BITS]
+        cls = page.cls[cp & (PAGE_SIZE - 1)]
+        if cls & C_WORD:
+            if in_token and (token_nospace or (cls & C_NOSPACE)):
+                emit_token(out, start, end, h, finish_flags(flags, saw_upper, saw_lower, all_digit))
+                in_token = False
+            if not in_token:
+                in_token = True
+                start = i
+                h = FNV_BASIS
+                flags = 0
+                saw_upper = saw_lower = False
+                all_digit = True
+                token_nospace = (cls & C_NOSPACE) != 0
+                if token_nospace:
+                    flags |= T_NOSPACE
+                if cls & C_UPPER:
+                    flags |= T_CAPITALIZED
+            if cls & C_UPPER:
+                saw_upper = True
+            elif cls & C_LOWER:
+                saw_lower = True
+            if cls & C_DIGIT:
+                flags |= T_HAS_DIGIT
+            else:
+                all_digit = False
+        elif cls & C_MARK:
+            if not in_token:
+                continue
+        elif cls & C_IGNORABLE:
+            continue
+        else:
+            if in_token:
+                emit_token(out, start, end, h, finish_flags(flags, saw_upper, saw_lower, all_digit))
+                in_token = False
+            continue
+        k = page.offsets[cp & (PAGE_SIZE - 1)]
+        while k < page.offsets[(cp & (PAGE_SIZE - 1)) + 1]:
+            h = fnv_step(h, page.folded[k])
+            k += 1
+        end = i + 1
+    if in_token:
+        emit_token(out, start, end, h, finish_flags(flags, saw_upper, saw_lower, all_digit))
+    return 0
+
+
+cdef inline int push_codepoint(CodepointBuffer* out, uint32_t cp) except -1 nogil:
+    cdef Py_ssize_t cap
+    cdef uint32_t* d
+    if out.n == out.capacity:
+        cap = out.capacity * 2 if out.capacity else 1024
+        d = <uint32_t*> realloc(out.data, cap * sizeof(uint32_t))
+        if d == NULL:
+            with gil:
+                raise MemoryError()
+        out.data = d
+        out.capacity = cap
+    out.data[out.n] = cp
+    out.n += 1
+    return 0
+
+
+cdef int fold_stream_view(const TextView* view, CodepointBuffer* out) except -1 nogil:
+    """Append the folded characters of the tokens, one space where the original had a gap."""
+    cdef Py_ssize_t i, n = view.length
+    cdef uint32_t cp, k
+    cdef uint8_t cls
+    cdef FoldPage* page
+    cdef bint in_token = False, token_nospace = False, any_token = False, gap = False
+    cdef const uint8_t* ascii = <const uint8_t*> view.data
+    cdef FoldPage* page0 = PAGES[0]
+    for i in range(n):
+        if view.ascii:
+            cp = ascii[i]
+            page = page0
+        else:
+            cp = PyUnicode_READ(view.kind, view.data, i)
+            page = PAGES[cp >> PAGE_BITS]
+        cls = page.cls[cp & (PAGE_SIZE - 1)]
+        if cls & C_WORD:
+            if in_token and (token_nospace or (cls & C_NOSPACE)):
+                in_token = False
+            if not in_token:
+                if gap and any_token:
+                    push_codepoint(out, 0x20)
+                gap = False
+                in_token = True
+                any_token = True
+                token_nospace = (cls & C_NOSPACE) != 0
+        elif cls & C_MARK:
+            if not in_token:
+                gap = True
+                continue
+        elif cls & C_IGNORABLE:
+            continue
+        else:
+            in_token = False
+            gap = True
+            continue
+        k = page.offsets[cp & (PAGE_SIZE - 1)]
+        while k < page.offsets[(cp & (PAGE_SIZE - 1)) + 1]:
+            push_codepoint(out, page.folded[k])
+            k += 1
+    return 0
+
+
+cdef void token_buffer_free(TokenBuffer* buf) noexcept nogil:
+    free(buf.starts)
+    free(buf.ends)
+    free(buf.hashes)
+    free(buf.flags)
+    buf.starts = NULL
+    buf.ends = NULL
+    buf.hashes = NULL
+    buf.flags = NULL
+    buf.n = 0
+    buf.capacity = 0
+
+
+cdef void codepoint_buffer_free(CodepointBuffer* buf) noexcept nogil:
+    free(buf.data)
+    buf.data = NULL
+    buf.n = 0
+    buf.capacity = 0
+
+
+def tokenize(str text):
+    """Tokenise ``text``: (starts int64, ends int64, hashes uint64, flags uint8), one entry per token.
+
+    ``text`` must already be in NFC (the Python layer takes care of it).
+    """
+    cdef TextView view
+    cdef TokenBuffer buf
+    memset(&buf, 0, sizeof(TokenBuffer))
+    prepare_text(text, &view)
+    try:
+        with nogil:
+            tokenize_view(&view, &buf)
+        starts = np.empty(buf.n, dtype=np.int64)
+        ends = np.empty(buf.n, dtype=np.int64)
+        hashes = np.empty(buf.n, dtype=np.uint64)
+        flags = np.empty(buf.n, dtype=np.uint8)
+        if buf.n:
+            _copy_tokens(&buf, starts, ends, hashes, flags)
+        return starts, ends, hashes, flags
+    finally:
+        token_buffer_free(&buf)
+
+
+cdef void _copy_tokens(TokenBuffer* buf, int64_t[::1] starts, int64_t[::1] ends,
+                       uint64_t[::1] hashes, uint8_t[::1] flags) noexcept:
+    cdef Py_ssize_t i
+    for i in range(buf.n):
+        starts[i] = buf.starts[i]
+        ends[i] = buf.ends[i]
+        hashes[i] = buf.hashes[i]
+        flags[i] = buf.flags[i]
+
+
+def fold_stream(str text):
+    """The folded character stream of ``text`` (str): tokens' folded characters, a space at gaps."""
+    cdef TextView view
+    cdef CodepointBuffer buf
+    memset(&buf, 0, sizeof(CodepointBuffer))
+    prepare_text(text, &view)
+    try:
+        with nogil:
+            fold_stream_view(&view, &buf)
+        out = np.empty(buf.n, dtype=np.uint32)
+        _copy_codepoints(&buf, out)
+        return out.tobytes().decode("utf-32-le", "surrogatepass")
+    finally:
+        codepoint_buffer_free(&buf)
+
+
+cdef void _copy_codepoints(CodepointBuffer* buf, uint32_t[::1] out) noexcept:
+    cdef Py_ssize_t i
+    for i in range(buf.n):
+        out[i] = buf.data[i]

@@ -1,0 +1,221 @@
+"""Pure-Python twin of ``ext/hashing.pyx``: shingles, MinHash (kperm, oph), SimHash, set similarity.
+
+See the compiled module's docstring for the definitions; this file is their plainest statement.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from retold._reference._hash64 import (
+    EMPTY,
+    FNV_BASIS,
+    GOLDEN,
+    MASK64,
+    MERSENNE61,
+    SplitMix64,
+    affine61,
+    fmix64,
+    fnv_step,
+    mod61,
+    popcount64,
+    reduce_range,
+)
+from retold._reference.text import fold_stream, tokenize
+
+OPH_SALT = 0x6F6E652D7065726D  # "one-perm"
+DENSIFY_MAX_ATTEMPTS = 1 << 16
+EMPTY_SLOT = EMPTY
+
+
+def _parse_unit(unit: str) -> bool:
+    if unit == "word":
+        return False
+    if unit == "char":
+        return True
+    raise ValueError(f"unit must be 'word' or 'char', not {unit!r}")
+
+
+def _parse_scheme(scheme: str) -> bool:
+    if scheme == "oph":
+        return True
+    if scheme == "kperm":
+        return False
+    raise ValueError(f"scheme must be 'oph' or 'kperm', not {scheme!r}")
+
+
+def _word_shingles(tokens: list[int], ngram: int) -> list[int]:
+    if not tokens:
+        return []
+    width = ngram if len(tokens) >= ngram else len(tokens)
+    out = []
+    for i in range(len(tokens) - width + 1):
+        acc = width
+        for t in tokens[i : i + width]:
+            acc = (acc * GOLDEN + t) & MASK64
+        out.append(fmix64(acc))
+    return out
+
+
+def _char_shingles(stream: str, ngram: int) -> list[int]:
+    if not stream:
+        return []
+    width = ngram if len(stream) >= ngram else len(stream)
+    out = []
+    for i in range(len(stream) - width + 1):
+        h = FNV_BASIS
+        for ch in stream[i : i + width]:
+            h = fnv_step(h, ord(ch))
+        out.append(fmix64(h))
+    return out
+
+
+def _positional(text: str, ngram: int, char_unit: bool) -> list[int]:
+    if char_unit:
+        return _char_shingles(fold_stream(text), ngram)
+    return _word_shingles([int(h) for h in tokenize(text)[2]], ngram)
+
+
+def word_shingle_hashes(token_hashes, ngram: int):
+    """Positional word n-gram hashes of a token-hash sequence (uint64)."""
+    return np.array(_word_shingles([int(h) for h in token_hashes], ngram), dtype=np.uint64)
+
+
+def text_shingle_hashes(text: str, ngram: int, unit: str):
+    """Positional shingle hashes of ``text`` (uint64, in text order, duplicates kept)."""
+    return np.array(_positional(text, ngram, _parse_unit(unit)), dtype=np.uint64)
+
+
+def text_shingles(text: str, ngram: int, unit: str):
+    """The shingle set of ``text``: sorted unique uint64."""
+    return np.array(sorted(set(_positional(text, ngram, _parse_unit(unit)))), dtype=np.uint64)
+
+
+def shingle_sets(texts: list, ngram: int, unit: str):
+    """Shingle sets of many texts at once, as CSR: (offsets int64 of len n+1, values uint64)."""
+    char_unit = _parse_unit(unit)
+    offsets = [0]
+    values: list[int] = []
+    for text in texts:
+        values.extend(sorted(set(_positional(text, ngram, char_unit))))
+        offsets.append(len(values))
+    return np.array(offsets, dtype=np.int64), np.array(values, dtype=np.uint64)
+
+
+def kperm_parameters(num_perm: int, seed: int):
+    """The (a, b) coefficients of the k-permutation family for ``seed`` (uint64 arrays)."""
+    gen = SplitMix64(seed)
+    a, b = [], []
+    for _ in range(num_perm):
+        a.append(gen.next() % (MERSENNE61 - 1) + 1)
+        b.append(gen.next() % MERSENNE61)
+    return np.array(a, dtype=np.uint64), np.array(b, dtype=np.uint64)
+
+
+def _oph_keys(seed: int) -> tuple[int, int]:
+    gen = SplitMix64(seed ^ OPH_SALT)
+    return gen.next(), gen.next()
+
+
+def _accumulate(shingles: list[int], oph: bool, seed: int, state: list[int]) -> None:
+    k = len(state)
+    if oph:
+        key, _ = _oph_keys(seed)
+        for x in shingles:
+            h = fmix64(x ^ key)
+            b = reduce_range(h, k)
+            if h < state[b]:
+                state[b] = h
+    else:
+        a, b = kperm_parameters(k, seed)
+        coefficients = list(zip(a.tolist(), b.tolist()))
+        for x in shingles:
+            xr = mod61(x)
+            for p, (ap, bp) in enumerate(coefficients):
+                v = affine61(ap, xr, bp)
+                if v < state[p]:
+                    state[p] = v
+
+
+def _densify(bins: list[int], seed: int) -> list[int]:
+    k = len(bins)
+    if all(v == EMPTY for v in bins):
+        return list(bins)
+    _, dkey = _oph_keys(seed)
+    out = list(bins)
+    for i in range(k):
+        if bins[i] != EMPTY:
+            continue
+        for attempt in range(1, DENSIFY_MAX_ATTEMPTS + 1):
+            j = reduce_range(fmix64(dkey ^ ((i << 32) | attempt)), k)
+            if bins[j] != EMPTY:
+                break
+        else:
+            j = (i + 1) % k
+            while bins[j] == EMPTY:
+                j = (j + 1) % k
+        out[i] = bins[j]
+    return out
+
+
+def minhash_accumulate(shingles, scheme: str, seed: int, state) -> None:
+    """Fold shingle hashes into a raw MinHash state in place (per-slot minima; oph bins undensified)."""
+    oph = _parse_scheme(scheme)
+    if len(shingles) == 0 or len(state) == 0:
+        return
+    values = [int(v) for v in state]
+    _accumulate([int(x) for x in shingles], oph, seed, values)
+    state[:] = np.array(values, dtype=np.uint64)
+
+
+def minhash_finalize(state, scheme: str, seed: int, out) -> None:
+    """Turn a raw MinHash state into a signature in ``out`` (oph: densified; kperm: copied)."""
+    oph = _parse_scheme(scheme)
+    if len(state) == 0:
+        return
+    values = [int(v) for v in state]
+    out[:] = np.array(_densify(values, seed) if oph else values, dtype=np.uint64)
+
+
+def minhash_texts(texts: list, ngram: int, unit: str, scheme: str, seed: int, out) -> None:
+    """MinHash signatures of ``texts`` into the rows of ``out`` (shape len(texts) x num_perm)."""
+    char_unit = _parse_unit(unit)
+    oph = _parse_scheme(scheme)
+    if out.shape[0] != len(texts):
+        raise ValueError(f"out has {out.shape[0]} rows for {len(texts)} texts")
+    k = out.shape[1]
+    if not texts or k == 0:
+        return
+    for i, text in enumerate(texts):
+        state = [EMPTY] * k
+        _accumulate(_positional(text, ngram, char_unit), oph, seed, state)
+        out[i] = np.array(_densify(state, seed) if oph else state, dtype=np.uint64)
+
+
+def simhash_text(text: str, ngram: int) -> int:
+    """64-bit SimHash of ``text`` over word n-grams, each occurrence weighing one (tf weighting)."""
+    votes = [0] * 64
+    for x in _positional(text, ngram, False):
+        for bit in range(64):
+            votes[bit] += 1 if (x >> bit) & 1 else -1
+    return sum(1 << bit for bit in range(64) if votes[bit] > 0)
+
+
+def hamming(a: int, b: int) -> int:
+    """Number of differing bits between two 64-bit SimHashes."""
+    return popcount64((a ^ b) & MASK64)
+
+
+def _intersection_size(a, b) -> int:
+    return len(set(a.tolist()) & set(b.tolist()))
+
+
+def jaccard_sorted(a, b) -> float:
+    """Exact Jaccard of two sorted unique uint64 arrays; 0.0 when both are empty."""
+    common = _intersection_size(a, b)
+    union = len(a) + len(b) - common
+    return common / union if union else 0.0
+
+
+def containment_sorted(a, b) -> float:
+    """Share of ``a`` found in ``b`` (sorted unique uint64 arrays); 0.0 when ``a`` is empty."""
+    return _intersection_size(a, b) / len(a) if len(a) else 0.0
