@@ -1,7 +1,15 @@
 """retold: find where news is told again.
 
 Copies of the same article, same-story rewrites, the passages they share, and who took from whom.
+
+Importing retold loads only numpy and the hashing core; each capability's module is imported
+the first time one of its names is used.
 """
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from retold._backend import BACKEND
 from retold.article import Article
 from retold.hashing import (
@@ -21,14 +29,54 @@ from retold.hashing import (
     simhash,
     tokenize,
 )
+from retold.io import RecordError, SkippedRecord, read_articles, write_records
 
 __version__ = "0.1.0"
+
+# Public names defined by capability modules, imported on first use.
+_LAZY = {
+    # copies
+    "MinHashLSH": "retold.lsh",
+    "dedup": "retold.copies",
+    "DedupResult": "retold.copies",
+    # stories
+    "StoryModel": "retold.stories",
+    "StoryClusterer": "retold.stories",
+    "StoryResult": "retold.stories",
+    "stories": "retold.stories",
+    # passages and provenance
+    "Passage": "retold.passages",
+    "Reuse": "retold.passages",
+    "align": "retold.passages",
+    "reuse": "retold.passages",
+    "Edge": "retold.provenance",
+    "provenance": "retold.provenance",
+    # the whole job
+    "Analysis": "retold.analyze",
+    "analyze": "retold.analyze",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'retold' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "BACKEND",
     "EMPTY_SLOT",
     "Article",
     "MinHash",
+    "RecordError",
+    "SkippedRecord",
     "Tokens",
     "__version__",
     "containment",
@@ -37,10 +85,13 @@ __all__ = [
     "iter_minhash",
     "jaccard",
     "minhash_batch",
+    "read_articles",
     "shingle_hashes",
     "shingle_sets",
     "shingles",
     "signature_jaccard",
     "simhash",
     "tokenize",
+    "write_records",
+    *_LAZY,
 ]

@@ -1,0 +1,76 @@
+"""The ``retold`` command: one subcommand per module in this package.
+
+Each command module defines ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``.
+Exit codes scripts can rely on: 0 success, 1 unexpected internal error, 2 bad usage,
+3 bad input (missing file, malformed record under ``--on-error fail``), 130 interrupted.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from retold.cli._common import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, CommandError
+
+# name -> module; a module that is not there yet (a capability still being built) is left out.
+COMMANDS = {
+    "dedup": "retold.cli.dedup",
+    "stories": "retold.cli.stories",
+    "align": "retold.cli.align",
+    "provenance": "retold.cli.provenance",
+    "analyze": "retold.cli.analyze",
+    "eval": "retold.cli.eval",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from retold import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="retold",
+        description="Find where news is told again: copies, stories, shared passages, provenance.",
+    )
+    parser.add_argument("--version", action="version", version=f"retold {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module_name in COMMANDS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        command = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.run(args) or 0)
+    except CommandError as exc:
+        print(f"retold {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except FileNotFoundError as exc:
+        print(f"retold {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print(f"retold {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - last resort: say what broke, never a bare traceback
+        if getattr(args, "debug", False):
+            raise
+        print(
+            f"retold {args.command}: internal error: {type(exc).__name__}: {exc} "
+            "(run with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL

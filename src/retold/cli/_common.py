@@ -1,0 +1,171 @@
+"""What every retold command shares: input options, error policy, progress display, summary, exits."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+from retold.io import RecordError, SkippedRecord, read_articles
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+EXIT_INPUT = 3
+EXIT_INTERRUPTED = 130
+
+
+class CommandError(Exception):
+    """An error the user can act on; printed without a traceback."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_INPUT) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def add_input_arguments(parser: argparse.ArgumentParser, *, demo: bool = True) -> None:
+    """INPUT, field names, error policy, mojibake repair, --demo, --quiet, --debug."""
+    parser.add_argument(
+        "input",
+        nargs="?",
+        metavar="INPUT",
+        help="JSONL/CSV/TSV/Parquet file, a directory of .txt files, or - for stdin",
+    )
+    if demo:
+        parser.add_argument(
+            "--demo", action="store_true", help="run on the demo corpus shipped with retold"
+        )
+    parser.add_argument("--format", choices=["jsonl", "csv", "tsv", "parquet", "txt"])
+    parser.add_argument("--id-field", default="id")
+    parser.add_argument("--text-field", default="text")
+    parser.add_argument("--title-field", default="title")
+    parser.add_argument("--date-field", default="date")
+    parser.add_argument("--source-field", default="source")
+    parser.add_argument("--lang-field", default="lang")
+    parser.add_argument(
+        "--on-error",
+        choices=["fail", "skip"],
+        default="fail",
+        help="malformed records stop the run naming file and line (fail), or are skipped and listed (skip)",
+    )
+    parser.add_argument(
+        "--fix-text", action="store_true", help="repair mojibake (UTF-8 read as Latin-1) with ftfy"
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+
+
+def load_articles(args: argparse.Namespace) -> tuple[list, list[SkippedRecord]]:
+    """Read the articles named by the input options (or the demo corpus); errors become CommandError."""
+    skipped: list[SkippedRecord] = []
+    if getattr(args, "demo", False):
+        if args.input:
+            raise CommandError("give INPUT or --demo, not both", EXIT_USAGE)
+        from retold.data import demo_path
+
+        path = str(demo_path())
+    elif args.input:
+        path = args.input
+    else:
+        raise CommandError("no INPUT given (use - for stdin, or --demo)", EXIT_USAGE)
+    try:
+        articles = list(
+            read_articles(
+                path,
+                format=args.format,
+                id_field=args.id_field,
+                text_field=args.text_field,
+                title_field=args.title_field,
+                date_field=args.date_field,
+                source_field=args.source_field,
+                lang_field=args.lang_field,
+                on_error=args.on_error,
+                errors=skipped,
+                fix_text=args.fix_text,
+            )
+        )
+    except RecordError as exc:
+        raise CommandError(str(exc), EXIT_INPUT) from None
+    except (ValueError, ImportError) as exc:
+        raise CommandError(str(exc), EXIT_USAGE if isinstance(exc, ValueError) else EXIT_INPUT) from None
+    return articles, skipped
+
+
+def report_skipped(skipped: list[SkippedRecord], *, limit: int = 20) -> None:
+    """List skipped records on stderr (the first ``limit``, then a count)."""
+    if not skipped:
+        return
+    print(f"skipped {len(skipped)} malformed record(s):", file=sys.stderr)
+    for record in skipped[:limit]:
+        print(f"  {record}", file=sys.stderr)
+    if len(skipped) > limit:
+        print(f"  ... and {len(skipped) - limit} more", file=sys.stderr)
+
+
+class Progress:
+    """A progress display on stderr: rich when installed and stderr is a terminal, else silent.
+
+    ``stage(name, total)`` yields an ``advance(n)`` callable; stages are timed for the summary.
+    """
+
+    def __init__(self, *, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self.timings: dict[str, float] = {}
+        self._progress = None
+        if not quiet and sys.stderr.isatty():
+            try:
+                from rich.progress import (
+                    BarColumn,
+                    MofNCompleteColumn,
+                    Progress as RichProgress,
+                    TextColumn,
+                    TimeElapsedColumn,
+                )
+                from rich.console import Console
+
+                self._progress = RichProgress(
+                    TextColumn("{task.description:<12}"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeElapsedColumn(),
+                    console=Console(stderr=True),
+                    transient=False,
+                )
+            except ImportError:
+                self._progress = None
+
+    def __enter__(self) -> "Progress":
+        if self._progress is not None:
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    @contextmanager
+    def stage(self, name: str, total: int | None = None) -> Iterator:
+        start = time.perf_counter()
+        task = self._progress.add_task(name, total=total) if self._progress is not None else None
+
+        def advance(n: int = 1) -> None:
+            if task is not None:
+                self._progress.advance(task, n)
+
+        try:
+            yield advance
+        finally:
+            if task is not None and total is not None:
+                self._progress.update(task, completed=total)
+            self.timings[name] = time.perf_counter() - start
+
+    def summary(self, lines: list[str]) -> None:
+        """Print the closing summary (and stage timings) on stderr unless quiet."""
+        if self.quiet:
+            return
+        for line in lines:
+            print(line, file=sys.stderr)
+        if self.timings:
+            stages = ", ".join(f"{k} {v:.2f}s" for k, v in self.timings.items())
+            print(f"time: {stages}", file=sys.stderr)
