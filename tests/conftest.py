@@ -1,0 +1,65 @@
+"""Shared fixtures: both kernel backends, and the real data in ../shared when it is there."""
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from retold import _backend
+
+# The backend fixtures hold no state between examples, so sharing them across examples is safe.
+settings.register_profile(
+    "retold", suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
+settings.load_profile("retold")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("RETOLD_SHARED", REPO.parent / "shared"))
+
+
+def _available_backends() -> list:
+    params = [pytest.param("python", id="python")]
+    try:
+        importlib.import_module("retold._ext.text")
+    except ImportError:
+        params.insert(0, pytest.param("compiled", id="compiled", marks=pytest.mark.skip(
+            reason="compiled kernels are not built (pip install . builds them)")))
+    else:
+        params.insert(0, pytest.param("compiled", id="compiled"))
+    return params
+
+
+@pytest.fixture(params=_available_backends())
+def impl(request):
+    """A function topic -> kernel module, for one backend (compiled or python) per test run."""
+    if request.param == "compiled":
+        return _backend.compiled_kernels
+    return _backend.reference_kernels
+
+
+@pytest.fixture(scope="session")
+def compiled_or_skip():
+    """The compiled kernel loader; skips where the extensions are not built."""
+    try:
+        importlib.import_module("retold._ext.text")
+    except ImportError:
+        pytest.skip("compiled kernels are not built (pip install . builds them)")
+    return _backend.compiled_kernels
+
+
+def shared_path(*parts: str) -> Path:
+    """A path in ../shared, or a skip with the reason when it is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the real data lives in ../shared beside the repository")
+    return path
+
+
+@pytest.fixture
+def seeds() -> dict[str, str]:
+    """The three seed articles (Yonhap, AA, RBC-Ukraine) from ../shared/seeds."""
+    folder = shared_path("seeds")
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))}
