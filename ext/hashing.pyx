@@ -164,7 +164,7 @@ def word_shingle_hashes(const uint64_t[::1] token_hashes, int ngram):
     return out[:count]
 
 
-def text_shingle_hashes(str text, int ngram, str unit):
+def text_shingle_hashes(str text not None, int ngram, str unit):
     """Positional shingle hashes of ``text`` (uint64, in text order, duplicates kept)."""
     cdef bint char_unit = parse_unit(unit)
     cdef TextView view
@@ -181,7 +181,7 @@ def text_shingle_hashes(str text, int ngram, str unit):
     return out
 
 
-def text_shingles(str text, int ngram, str unit):
+def text_shingles(str text not None, int ngram, str unit):
     """The shingle set of ``text``: sorted unique uint64."""
     cdef bint char_unit = parse_unit(unit)
     cdef TextView view
@@ -199,7 +199,7 @@ def text_shingles(str text, int ngram, str unit):
     return out
 
 
-def shingle_sets(list texts, int ngram, str unit):
+def shingle_sets(list texts not None, int ngram, str unit):
     """Shingle sets of many texts at once, as CSR: (offsets int64 of len n+1, values uint64)."""
     cdef bint char_unit = parse_unit(unit)
     cdef Py_ssize_t n = len(texts), i, j, count, total = 0, capacity = 0
@@ -213,7 +213,7 @@ def shingle_sets(list texts, int ngram, str unit):
     cdef uint64_t* grown
     try:
         for i in range(n):
-            prepare_text(<str> texts[i], &views[i])
+            prepare_text(texts[i], &views[i])
         off[0] = 0
         with nogil:
             for i in range(n):
@@ -356,7 +356,7 @@ def minhash_finalize(const uint64_t[::1] state, str scheme, uint64_t seed, uint6
             out[i] = state[i]
 
 
-def minhash_texts(list texts, int ngram, str unit, str scheme, uint64_t seed,
+def minhash_texts(list texts not None, int ngram, str unit, str scheme, uint64_t seed,
                   uint64_t[:, ::1] out):
     """MinHash signatures of ``texts`` into the rows of ``out`` (shape len(texts) x num_perm).
 
@@ -382,7 +382,7 @@ def minhash_texts(list texts, int ngram, str unit, str scheme, uint64_t seed,
     cdef uint64_t* row
     try:
         for i in range(n):
-            prepare_text(<str> texts[i], &views[i])
+            prepare_text(texts[i], &views[i])
         if oph:
             oph_keys(seed, &key, &dkey)
         else:
@@ -411,7 +411,7 @@ def minhash_texts(list texts, int ngram, str unit, str scheme, uint64_t seed,
         free(views)
 
 
-def simhash_text(str text, int ngram):
+def simhash_text(str text not None, int ngram):
     """64-bit SimHash of ``text`` over word n-grams, each occurrence weighing one (tf weighting)."""
     cdef TextView view
     cdef _Scratch scratch = _Scratch(1)

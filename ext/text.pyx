@@ -176,6 +176,8 @@ build_page(0)
 
 cdef int prepare_text(str text, TextView* view) except -1:
     """Fill ``view`` for ``text`` and build the folding pages it needs (needs the GIL)."""
+    if text is None:
+        raise TypeError("expected str, not NoneType")
     cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(text)
     cdef int kind = PyUnicode_KIND(text)
     cdef const void* data = PyUnicode_DATA(text)
@@ -423,7 +425,7 @@ cdef void codepoint_buffer_free(CodepointBuffer* buf) noexcept nogil:
     buf.capacity = 0
 
 
-def tokenize(str text):
+def tokenize(str text not None):
     """Tokenise ``text``: (starts int64, ends int64, hashes uint64, flags uint8), one entry per token.
 
     ``text`` must already be in NFC (the Python layer takes care of it).
@@ -456,7 +458,7 @@ cdef void _copy_tokens(TokenBuffer* buf, int64_t[::1] starts, int64_t[::1] ends,
         flags[i] = buf.flags[i]
 
 
-def fold_stream(str text):
+def fold_stream(str text not None):
     """The folded character stream of ``text`` (str): tokens' folded characters, a space at gaps."""
     cdef TextView view
     cdef CodepointBuffer buf
