@@ -1,0 +1,98 @@
+"""Pure-Python twin of ``ext/lsh.pyx``: band keys, bucket pairs, verification, union-find.
+
+See the compiled module's docstring for the definitions; this file is their plainest statement.
+"""
+from __future__ import annotations
+
+from retold._reference._hash64 import GOLDEN, MASK64, fmix64
+
+
+def _band_key(slots, band: int) -> int:
+    acc = fmix64(((band + 1) * GOLDEN) & MASK64)
+    for value in slots:
+        acc = (fmix64(acc ^ int(value)) * GOLDEN) & MASK64
+    return fmix64(acc)
+
+
+def band_keys(signatures, bands: int, rows: int, out) -> None:
+    """Fill ``out[i, d]`` with the key of band ``i`` of signature ``d`` (out: (bands, n))."""
+    for d in range(signatures.shape[0]):
+        row = signatures[d].tolist()
+        for i in range(bands):
+            out[i, d] = _band_key(row[i * rows : (i + 1) * rows], i)
+
+
+def _runs(keys: list[int]):
+    i, n = 0, len(keys)
+    while i < n:
+        j = i + 1
+        while j < n and keys[j] == keys[i]:
+            j += 1
+        yield i, j
+        i = j
+
+
+def count_bucket_pairs(sorted_keys, cap: int):
+    """(pairs, capped buckets, largest bucket) of one band's sorted keys."""
+    pairs = capped = largest = 0
+    for i, j in _runs(sorted_keys.tolist()):
+        m = j - i
+        largest = max(largest, m)
+        if m > cap:
+            capped += 1
+            pairs += m - 1
+        else:
+            pairs += m * (m - 1) // 2
+    return pairs, capped, largest
+
+
+def _code(x: int, y: int) -> int:
+    return (x << 32) | y if x < y else (y << 32) | x
+
+
+def fill_bucket_pairs(sorted_keys, order, cap: int, out) -> int:
+    """Write the pair codes of one band into ``out``; returns the number written."""
+    order = order.tolist()
+    w = 0
+    for i, j in _runs(sorted_keys.tolist()):
+        if j - i > cap:
+            for b in range(i + 1, j):
+                out[w] = _code(order[i], order[b])
+                w += 1
+        else:
+            for a in range(i, j):
+                for b in range(a + 1, j):
+                    out[w] = _code(order[a], order[b])
+                    w += 1
+    return w
+
+
+def verify_pairs(offsets, values, left, right, containment: bool, out) -> None:
+    """Exact similarity of each pair of CSR shingle sets into ``out`` (jaccard or containment)."""
+    offsets = offsets.tolist()
+    for p, (a, b) in enumerate(zip(left.tolist(), right.tolist())):
+        set_a = set(values[offsets[a] : offsets[a + 1]].tolist())
+        set_b = set(values[offsets[b] : offsets[b + 1]].tolist())
+        common = len(set_a & set_b)
+        denom = min(len(set_a), len(set_b)) if containment else len(set_a) + len(set_b) - common
+        out[p] = common / denom if denom > 0 else 0.0
+
+
+def union_find(left, right, labels) -> None:
+    """Label each of ``len(labels)`` items with the smallest index of its component."""
+    parent = list(range(len(labels)))
+
+    def find(x: int) -> int:
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for a, b in zip(left.tolist(), right.tolist()):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    for i in range(len(parent)):
+        labels[i] = find(i)
