@@ -279,11 +279,26 @@ cdef int tokenize_ascii(const uint8_t* text, Py_ssize_t n, TokenBuffer* out) exc
     return 0
 
 
+ctypedef fused codeunit:
+    uint8_t
+    uint16_t
+    uint32_t
+
+
 cdef int tokenize_view(const TextView* view, TokenBuffer* out) except -1 nogil:
     """Append the tokens of a prepared text to ``out`` (which the caller resets)."""
     if view.ascii:
         return tokenize_ascii(<const uint8_t*> view.data, view.length, out)
-    cdef Py_ssize_t i, n = view.length
+    # One loop per storage width, so the hot loop has no branch on the kind of string.
+    if view.kind == 1:
+        return tokenize_units(<const uint8_t*> view.data, view.length, out)
+    if view.kind == 2:
+        return tokenize_units(<const uint16_t*> view.data, view.length, out)
+    return tokenize_units(<const uint32_t*> view.data, view.length, out)
+
+
+cdef int tokenize_units(const codeunit* data, Py_ssize_t n, TokenBuffer* out) except -1 nogil:
+    cdef Py_ssize_t i
     cdef uint32_t cp, k
     cdef uint8_t cls, flags = 0
     cdef FoldPage* page
@@ -291,16 +306,12 @@ cdef int tokenize_view(const TextView* view, TokenBuffer* out) except -1 nogil:
     cdef bint in_token = False, token_nospace = False
     cdef bint saw_upper = False, saw_lower = False, all_digit = True
     cdef int64_t start = 0, end = 0
-    cdef const uint8_t* ascii = <const uint8_t*> view.data
-    cdef FoldPage* page0 = PAGES[0]
+    cdef uint32_t j
     for i in range(n):
-        if view.ascii:
-            cp = ascii[i]
-            page = page0
-        else:
-            cp = PyUnicode_READ(view.kind, view.data, i)
-            page = PAGES[cp >> PAGE_BITS]
-        cls = page.cls[cp & (PAGE_SIZE - 1)]
+        cp = data[i]
+        page = PAGES[cp >> PAGE_BITS]
+        j = cp & (PAGE_SIZE - 1)
+        cls = page.cls[j]
         if cls & C_WORD:
             if in_token and (token_nospace or (cls & C_NOSPACE)):
                 emit_token(out, start, end, h, finish_flags(flags, saw_upper, saw_lower, all_digit))
@@ -335,8 +346,8 @@ cdef int tokenize_view(const TextView* view, TokenBuffer* out) except -1 nogil:
                 emit_token(out, start, end, h, finish_flags(flags, saw_upper, saw_lower, all_digit))
                 in_token = False
             continue
-        k = page.offsets[cp & (PAGE_SIZE - 1)]
-        while k < page.offsets[(cp & (PAGE_SIZE - 1)) + 1]:
+        k = page.offsets[j]
+        while k < page.offsets[j + 1]:
             h = fnv_step(h, page.folded[k])
             k += 1
         end = i + 1
