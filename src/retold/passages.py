@@ -1,0 +1,334 @@
+"""What two articles share: aligned passages, shared quotes, and how much one reuses the other.
+
+Alignment runs over the hashing core's tokens (:func:`retold.tokenize`), so every passage
+comes back with exact character offsets into both original texts.  The kernels live in
+``ext/align.pyx`` (twin ``retold._reference.align``); this module validates, maps tokens to
+ids, adds quote matching and builds the results.
+"""
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from retold._backend import kernels
+from retold._textprep import as_text
+from retold.hashing import Tokens, tokenize
+from retold.quotes import Quote, find_quotes, quote_sentences
+
+_align = kernels("align")
+
+METHODS = ("seeded", "full")
+OP_MATCH, OP_MISMATCH, OP_A, OP_B = 0, 1, 2, 3
+FULL_MEMORY_LIMIT = 1 << 30
+"""Bytes of dynamic-programming matrix ``method="full"`` may allocate (int32 cells)."""
+_MAX_SCORE = 1000
+_QUOTE_MAX_TOKENS = 400
+_QUOTE_MAX_SEGMENTS = 300
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A passage two texts share.
+
+    Attributes
+    ----------
+    a_start, a_end, b_start, b_end : int
+        Character offsets of the passage in each original text (``a[a_start:a_end]``).
+    score : int
+        Alignment score (match/mismatch/gap sums).
+    a_text, b_text : str
+        The aligned word sequences, original spelling, one column per word, with a word facing
+        a gap or a substitution shown as ``#`` marks of the other word's length (as R textreuse
+        prints them): ``"this is a #### match"`` against ``"this is a good match"``.
+    tokens : int
+        Words equal in both (the evidence of reuse).
+    quoted : bool
+        The passage lies within quotation marks in both texts: a shared quote.
+    a_tokens, b_tokens : int
+        Number of tokens the passage spans in each text.
+    """
+
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    score: int
+    a_text: str
+    b_text: str
+    tokens: int
+    quoted: bool = False
+    a_tokens: int = 0
+    b_tokens: int = 0
+
+    def to_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+def _check_int(value: Any, name: str, low: int, high: int) -> int:
+    try:
+        value = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
+    return value
+
+
+def _text_of(value: Any, name: str) -> str:
+    text = getattr(value, "text", value)  # an Article, or anything with .text
+    if text is value and not isinstance(value, (str, bytes, bytearray, memoryview)):
+        raise TypeError(f"{name} must be str, bytes or an Article, not {type(value).__name__}")
+    return as_text(text, what=name)
+
+
+def _token_ids(ta: Tokens, tb: Tokens) -> tuple[np.ndarray, np.ndarray]:
+    """Dense int64 ids shared by both token sequences (equal hash, equal id)."""
+    both = np.concatenate([ta.hashes, tb.hashes])
+    if both.size == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    _, inverse = np.unique(both, return_inverse=True)
+    inverse = inverse.astype(np.int64).ravel()
+    return np.ascontiguousarray(inverse[: len(ta)]), np.ascontiguousarray(inverse[len(ta):])
+
+
+def _render(ops: np.ndarray, a_words: list[str], b_words: list[str], mark: str) -> tuple[str, str]:
+    """The two aligned strings of an edit script, textreuse style."""
+    a_out: list[str] = []
+    b_out: list[str] = []
+    i = j = 0
+    for op in ops.tolist():
+        if op == OP_MATCH:
+            a_out.append(a_words[i])
+            b_out.append(b_words[j])
+            i += 1
+            j += 1
+        elif op == OP_MISMATCH:
+            # A substitution is shown as a deletion and an insertion, as textreuse does.
+            a_out.append(a_words[i])
+            b_out.append(mark * len(a_words[i]))
+            a_out.append(mark * len(b_words[j]))
+            b_out.append(b_words[j])
+            i += 1
+            j += 1
+        elif op == OP_A:
+            a_out.append(a_words[i])
+            b_out.append(mark * len(a_words[i]))
+            i += 1
+        else:
+            a_out.append(mark * len(b_words[j]))
+            b_out.append(b_words[j])
+            j += 1
+    return " ".join(a_out), " ".join(b_out)
+
+
+def _in_spans(tokens: Tokens, spans: list[Quote]) -> np.ndarray:
+    """Per token: does it lie inside one of the character spans?"""
+    inside = np.zeros(len(tokens), dtype=bool)
+    for span in spans:
+        lo = np.searchsorted(tokens.starts, span.start, side="left")
+        hi = np.searchsorted(tokens.ends, span.end, side="right")
+        inside[lo:hi] = True
+    return inside
+
+
+def _token_range(tokens: Tokens, span: Quote) -> tuple[int, int]:
+    lo = int(np.searchsorted(tokens.starts, span.start, side="left"))
+    hi = int(np.searchsorted(tokens.ends, span.end, side="right"))
+    return lo, max(lo, hi)
+
+
+@dataclass
+class _Side:
+    text: str
+    tokens: Tokens
+    ids: np.ndarray
+    words: list[str] = field(default_factory=list)
+
+
+def _make_passage(a: _Side, b: _Side, a0: int, a1: int, b0: int, b1: int, score: int,
+                  matches: int, ops: np.ndarray, mark: str, quoted: bool) -> Passage:
+    a_text, b_text = _render(ops, a.words[a0:a1], b.words[b0:b1], mark)
+    return Passage(
+        a_start=int(a.tokens.starts[a0]),
+        a_end=int(a.tokens.ends[a1 - 1]),
+        b_start=int(b.tokens.starts[b0]),
+        b_end=int(b.tokens.ends[b1 - 1]),
+        score=int(score),
+        a_text=a_text,
+        b_text=b_text,
+        tokens=int(matches),
+        quoted=quoted,
+        a_tokens=a1 - a0,
+        b_tokens=b1 - b0,
+    )
+
+
+def align(
+    a: Any,
+    b: Any,
+    *,
+    min_tokens: int = 8,
+    method: str = "seeded",
+    match: int = 2,
+    mismatch: int = -1,
+    gap: int = -1,
+    seed_len: int = 2,
+    max_occurrences: int = 4,
+    max_gap: int = 40,
+    band: int = 8,
+    quotes: bool = True,
+    min_quote_share: float = 0.5,
+    edit_mark: str = "#",
+) -> list[Passage]:
+    """Passages two texts share, with character offsets into both.
+
+    Parameters
+    ----------
+    a, b : str, bytes or Article
+    min_tokens : int
+        Least number of equal words a passage must hold.
+    method : {"seeded", "full"}
+        ``seeded`` (default): seeds are word ``seed_len``-grams shared by both texts and occurring
+        at most ``max_occurrences`` times in each; they are chained colinearly (gaps of at most
+        ``max_gap`` words) and each chain is realigned by Smith-Waterman within ``band`` words
+        of its diagonals.  Memory is linear in the lengths, so whole books align.
+        ``full``: Smith-Waterman over the whole word matrix (R textreuse's ``align_local``,
+        repeated with found passages masked out to give every passage, not just the best).
+        Needs 4 * len(a) * len(b) bytes; refused above 1 GiB.
+    match, mismatch, gap : int
+        Scores of equal words, substituted words and a word facing a gap (2, -1, -1 as textreuse).
+    quotes : bool
+        Also pair quoted sentences (see :mod:`retold.quotes`) whose wording moved: two quoted
+        sentences whose longest common word subsequence is at least ``min_tokens`` words and
+        ``min_quote_share`` of the shorter one are a shared quote even when no verbatim passage
+        covers them.  Their aligned strings are a global alignment of the two sentences.
+    edit_mark : str
+        One character marking gaps in the aligned strings.
+
+    Returns
+    -------
+    list of Passage
+        Sorted by position in ``a``; passages never share a word.
+
+    Examples
+    --------
+    >>> [(p.a_text, p.b_text) for p in align(
+    ...     "How can we tell if this is a match, he asked?",
+    ...     "Surely, this is a good match, she replied.", method="full", min_tokens=4)]
+    [('this is a #### match', 'this is a good match')]
+    """
+    text_a = _text_of(a, "a")
+    text_b = _text_of(b, "b")
+    min_tokens = _check_int(min_tokens, "min_tokens", 1, 1 << 40)
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, not {method!r}")
+    match = _check_int(match, "match", 1, _MAX_SCORE)
+    mismatch = _check_int(mismatch, "mismatch", -_MAX_SCORE, 0)
+    gap = _check_int(gap, "gap", -_MAX_SCORE, 0)
+    seed_len = _check_int(seed_len, "seed_len", 1, 64)
+    max_occurrences = _check_int(max_occurrences, "max_occurrences", 1, 1 << 20)
+    max_gap = _check_int(max_gap, "max_gap", 0, 1 << 20)
+    band = _check_int(band, "band", 0, 1 << 16)
+    if not isinstance(edit_mark, str) or len(edit_mark) != 1:
+        raise ValueError(f"edit_mark must be a single character, not {edit_mark!r}")
+    if not 0.0 < float(min_quote_share) <= 1.0:
+        raise ValueError(f"min_quote_share must be in (0, 1], got {min_quote_share!r}")
+
+    ta, tb = tokenize(text_a), tokenize(text_b)
+    n, m = len(ta), len(tb)
+    if method == "full":
+        need = 4 * (n + 1) * (m + 1)
+        if need > FULL_MEMORY_LIMIT:
+            raise ValueError(
+                f"method='full' would need {need / 2**30:.1f} GiB for {n} x {m} words "
+                f"(limit {FULL_MEMORY_LIMIT / 2**30:.0f} GiB); use method='seeded', whose "
+                "memory is linear in the lengths"
+            )
+    ids_a, ids_b = _token_ids(ta, tb)
+    side_a = _Side(text_a, ta, ids_a, ta.strings(text_a))
+    side_b = _Side(text_b, tb, ids_b, tb.strings(text_b))
+    passages: list[Passage] = []
+    used_a = np.zeros(n, dtype=bool)
+    used_b = np.zeros(m, dtype=bool)
+    if n and m:
+        capacity = min(n, m) // min_tokens + 1
+        spans = np.zeros((capacity, _align.SPAN_COLUMNS), dtype=np.int64)
+        ops = np.zeros(n + m, dtype=np.int8)
+        if method == "full":
+            count, _ = _align.align_full(ids_a, ids_b, match, mismatch, gap, min_tokens, spans, ops)
+        else:
+            count, _ = _align.align_seeded(
+                ids_a, ids_b, seed_len, max_occurrences, max_gap, band, match, mismatch, gap,
+                min_tokens, spans, ops,
+            )
+        quotes_a = find_quotes(text_a) if quotes else []
+        quotes_b = find_quotes(text_b) if quotes else []
+        inside_a = _in_spans(ta, quotes_a)
+        inside_b = _in_spans(tb, quotes_b)
+        for a0, a1, b0, b1, score, matches, offset, length in spans[:count].tolist():
+            quoted = bool(inside_a[a0:a1].mean() >= 0.5 and inside_b[b0:b1].mean() >= 0.5)
+            passages.append(_make_passage(side_a, side_b, a0, a1, b0, b1, score, matches,
+                                          ops[offset:offset + length], edit_mark, quoted))
+            used_a[a0:a1] = True
+            used_b[b0:b1] = True
+        if quotes and quotes_a and quotes_b:
+            passages.extend(_shared_quotes(side_a, side_b, quotes_a, quotes_b, used_a, used_b,
+                                           min_tokens, float(min_quote_share), match, mismatch,
+                                           gap, edit_mark))
+    passages.sort(key=lambda p: (p.a_start, p.b_start))
+    return passages
+
+
+def _shared_quotes(a: _Side, b: _Side, quotes_a: list[Quote], quotes_b: list[Quote],
+                   used_a: np.ndarray, used_b: np.ndarray, min_tokens: int, min_share: float,
+                   match: int, mismatch: int, gap: int, mark: str) -> list[Passage]:
+    """Pair quoted sentences of a and b that say the same thing in moved wording.
+
+    Candidates are pairs of quoted sentences untouched by the passages found so far; a pair's
+    similarity is the longest common word subsequence (LCS) over the shorter sentence.  Pairs
+    are taken best first (ties by position), each sentence at most once.
+    """
+    def segments(side: _Side, quotes: list[Quote], used: np.ndarray) -> list[tuple[int, int]]:
+        out = []
+        for quote in quote_sentences(side.text, quotes)[:_QUOTE_MAX_SEGMENTS]:
+            lo, hi = _token_range(side.tokens, quote)
+            if hi - lo >= min_tokens and not used[lo:hi].any():
+                out.append((lo, min(hi, lo + _QUOTE_MAX_TOKENS)))
+        return out
+
+    seg_a = segments(a, quotes_a, used_a)
+    seg_b = segments(b, quotes_b, used_b)
+    if not seg_a or not seg_b:
+        return []
+    ops = np.zeros(2 * _QUOTE_MAX_TOKENS + 2, dtype=np.int8)
+    candidates = []
+    for x, (a0, a1) in enumerate(seg_a):
+        words_a = a.ids[a0:a1]
+        for y, (b0, b1) in enumerate(seg_b):
+            words_b = b.ids[b0:b1]
+            # The LCS cannot exceed the shared vocabulary; skip hopeless pairs cheaply.
+            if np.intersect1d(words_a, words_b).size < min_share * min(a1 - a0, b1 - b0) / 2:
+                continue
+            lcs, _ = _align.align_global(words_a, words_b, 1, 0, 0, ops)
+            share = lcs / min(a1 - a0, b1 - b0)
+            if lcs >= min_tokens and share >= min_share:
+                candidates.append((-share, -lcs, a0, b0, x, y))
+    candidates.sort()
+    taken_a: set[int] = set()
+    taken_b: set[int] = set()
+    out = []
+    for _, _, _, _, x, y in candidates:
+        if x in taken_a or y in taken_b:
+            continue
+        taken_a.add(x)
+        taken_b.add(y)
+        a0, a1 = seg_a[x]
+        b0, b1 = seg_b[y]
+        score, length = _align.align_global(a.ids[a0:a1], b.ids[b0:b1], match, mismatch, gap, ops)
+        matches = int(np.count_nonzero(ops[:length] == OP_MATCH))
+        out.append(_make_passage(a, b, a0, a1, b0, b1, score, matches, ops[:length].copy(), mark,
+                                 True))
+    return out
