@@ -1,0 +1,861 @@
+"""Story features and the streaming centroid index (compiled; twin: ``retold._reference.stories``).
+
+``text_features`` turns titles and bodies into hashed, boosted, sublinear term weights in one
+native pass over the shared tokeniser's tokens (``retold._ext.text``).  ``CentroidIndex`` holds
+the active story clusters of a stream: each cluster's centroid (sum of its members' unit
+vectors, truncated to its strongest ``centroid_terms`` terms) and an inverted index from each
+centroid's top ``index_terms`` terms to the cluster.  A new article is scored only against the
+clusters found through its own top ``query_terms`` terms and still inside the time window, so
+the cost per article stays flat as the stream grows.  The reference twin documents the exact
+feature rules; this module follows it operation for operation (doubles, same summation order).
+"""
+from cpython.mem cimport PyMem_Malloc, PyMem_Free
+from libc.math cimport log, sqrt, pow
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from libc.stdlib cimport malloc, calloc, realloc, free, qsort
+from libc.string cimport memset, memcpy
+
+import numpy as np
+cimport numpy as cnp
+
+from retold._ext._hash64 cimport FNV_BASIS, GOLDEN, fmix64, fnv_step
+from retold._ext.text cimport TextView, TokenBuffer, prepare_text, tokenize_view, token_buffer_free
+
+cnp.import_array()
+
+cdef extern from "Python.h":
+    uint32_t PyUnicode_READ(int kind, const void* data, Py_ssize_t index) nogil
+    int PyErr_CheckSignals() except -1
+
+DEF T_CAPITALIZED = 1
+DEF T_ALL_UPPER = 2
+DEF T_HAS_DIGIT = 4
+DEF T_NOSPACE = 8
+
+DEF MAX_QUOTE_TOKENS = 120
+DEF STEM_SALT = 0x5354454D
+DEF MAX_STEM = 16
+
+# Cyrillic (lower case) -> Latin, as in the twin.
+_CYR = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+    "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+    "я": "ya", "є": "ye", "і": "i", "ї": "yi", "ґ": "g", "ў": "u", "ј": "j", "љ": "lj",
+    "њ": "nj", "ћ": "c", "ђ": "dj", "џ": "dz", "ѓ": "g", "ќ": "k", "ѕ": "dz",
+}
+# Indexed by code point - 0x430 (U+0430..U+045F, and U+0491 stored at slot 48).
+cdef char TRANSLIT[49][5]
+cdef uint8_t TRANSLIT_KNOWN[49]
+memset(TRANSLIT, 0, sizeof(TRANSLIT))
+memset(TRANSLIT_KNOWN, 0, sizeof(TRANSLIT_KNOWN))
+
+
+def _fill_translit():
+    cdef int slot, k
+    for ch, latin in _CYR.items():
+        cp = ord(ch)
+        slot = 48 if cp == 0x491 else cp - 0x430
+        TRANSLIT_KNOWN[slot] = 1
+        for k in range(len(latin)):
+            TRANSLIT[slot][k] = ord(latin[k])
+
+
+_fill_translit()
+
+
+cdef inline uint32_t simple_lower(uint32_t cp) noexcept nogil:
+    """Lower case for Latin, Greek and Cyrillic letters (the twin's ``simple_lower``)."""
+    if 0x41 <= cp <= 0x5A:
+        return cp + 0x20
+    if 0xC0 <= cp <= 0xDE and cp != 0xD7:
+        return cp + 0x20
+    if (0x100 <= cp <= 0x137) or (0x14A <= cp <= 0x177):
+        return cp + 1 if (cp & 1) == 0 else cp
+    if (0x139 <= cp <= 0x148) or (0x179 <= cp <= 0x17E):
+        return cp + 1 if (cp & 1) == 1 else cp
+    if cp == 0x178:
+        return 0xFF
+    if 0x391 <= cp <= 0x3A9 and cp != 0x3A2:
+        return cp + 0x20
+    if 0x410 <= cp <= 0x42F:
+        return cp + 0x20
+    if 0x400 <= cp <= 0x40F:
+        return cp + 0x50
+    if cp == 0x490:
+        return 0x491
+    return cp
+
+
+cdef inline int translit_slot(uint32_t cp) noexcept nogil:
+    if 0x430 <= cp <= 0x45F:
+        return <int> (cp - 0x430) if TRANSLIT_KNOWN[cp - 0x430] else -1
+    if cp == 0x491:
+        return 48
+    return -1
+
+
+cdef inline bint is_sentence_end(uint32_t c) noexcept nogil:
+    return (c == 0x2E or c == 0x21 or c == 0x3F or c == 0x0A or c == 0x0D or c == 0x2026
+            or c == 0x3A or c == 0x3B or c == 0x3002 or c == 0xFF01 or c == 0xFF1F)
+
+
+cdef inline bint is_quote_open(uint32_t c) noexcept nogil:
+    return (c == 0x22 or c == 0x201C or c == 0x201E or c == 0xAB or c == 0x2039
+            or c == 0x300C or c == 0x300E)
+
+
+cdef inline bint is_quote_close(uint32_t c) noexcept nogil:
+    return (c == 0x22 or c == 0x201D or c == 0x201C or c == 0xBB or c == 0x203A
+            or c == 0x300D or c == 0x300F)
+
+
+cdef struct Params:
+    int n_bits
+    Py_ssize_t lead_tokens
+    double title_boost
+    double lead_boost
+    double name_boost
+    double number_boost
+    double quote_boost
+    int stem_length
+    double stem_weight
+    bint translit
+
+
+cdef struct Occ:
+    uint32_t index
+    double boost
+
+
+cdef struct OccBuffer:
+    Occ* data
+    Py_ssize_t n
+    Py_ssize_t capacity
+
+
+cdef struct FeatureBuffer:
+    uint32_t* indices
+    double* weights
+    Py_ssize_t n
+    Py_ssize_t capacity
+
+
+cdef int occ_push(OccBuffer* buf, uint32_t index, double boost) except -1 nogil:
+    cdef Py_ssize_t cap
+    cdef Occ* d
+    if buf.n == buf.capacity:
+        cap = buf.capacity * 2 if buf.capacity else 512
+        d = <Occ*> realloc(buf.data, cap * sizeof(Occ))
+        if d == NULL:
+            with gil:
+                raise MemoryError()
+        buf.data = d
+        buf.capacity = cap
+    buf.data[buf.n].index = index
+    buf.data[buf.n].boost = boost
+    buf.n += 1
+    return 0
+
+
+cdef int feature_push(FeatureBuffer* buf, uint32_t index, double weight) except -1 nogil:
+    cdef Py_ssize_t cap
+    cdef uint32_t* i2
+    cdef double* w2
+    if buf.n == buf.capacity:
+        cap = buf.capacity * 2 if buf.capacity else 4096
+        i2 = <uint32_t*> realloc(buf.indices, cap * sizeof(uint32_t))
+        if i2 == NULL:
+            with gil:
+                raise MemoryError()
+        buf.indices = i2
+        w2 = <double*> realloc(buf.weights, cap * sizeof(double))
+        if w2 == NULL:
+            with gil:
+                raise MemoryError()
+        buf.weights = w2
+        buf.capacity = cap
+    buf.indices[buf.n] = index
+    buf.weights[buf.n] = weight
+    buf.n += 1
+    return 0
+
+
+cdef int cmp_occ(const void* a, const void* b) noexcept nogil:
+    cdef uint32_t x = (<const Occ*> a).index
+    cdef uint32_t y = (<const Occ*> b).index
+    return (x > y) - (x < y)
+
+
+cdef inline uint64_t pair_hash(uint64_t a, uint64_t b) noexcept nogil:
+    return fmix64((a * GOLDEN) ^ b)
+
+
+cdef uint64_t translit_hash(const TextView* v, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
+    """Hash of the Latin transliteration of an all-Cyrillic token, 0 otherwise (see the twin)."""
+    cdef Py_ssize_t i, stop
+    cdef uint32_t cp
+    cdef int slot, k
+    cdef uint64_t h
+    cdef bint tail_y
+    if end - start < 2 or v.kind == 1:
+        return 0
+    for i in range(start, end):
+        cp = PyUnicode_READ(v.kind, v.data, i)
+        if cp < 0x400 or cp > 0x45F or translit_slot(simple_lower(cp)) < 0:
+            return 0
+    tail_y = (end - start >= 3
+              and simple_lower(PyUnicode_READ(v.kind, v.data, end - 1)) == 0x439
+              and (simple_lower(PyUnicode_READ(v.kind, v.data, end - 2)) == 0x438
+                   or simple_lower(PyUnicode_READ(v.kind, v.data, end - 2)) == 0x44B))
+    stop = end - 2 if tail_y else end
+    h = FNV_BASIS
+    for i in range(start, stop):
+        slot = translit_slot(simple_lower(PyUnicode_READ(v.kind, v.data, i)))
+        k = 0
+        while TRANSLIT[slot][k] != 0:
+            h = fnv_step(h, <uint32_t> TRANSLIT[slot][k])
+            k += 1
+    if tail_y:
+        h = fnv_step(h, 0x79)
+    return fmix64(h)
+
+
+cdef inline bint arabic_match(uint32_t* w, Py_ssize_t n, uint32_t a, uint32_t b, uint32_t c) noexcept nogil:
+    # A clitic of two (c == 0) or three letters at the start of w, leaving at least two letters.
+    if c == 0:
+        return n - 2 >= 2 and w[0] == a and w[1] == b
+    return n - 3 >= 2 and w[0] == a and w[1] == b and w[2] == c
+
+
+cdef uint64_t stem_hash(const TextView* v, Py_ssize_t start, Py_ssize_t end, int stem_length) noexcept nogil:
+    """Hash of a word's stem (clitic-stripped, truncated lower-case prefix), 0 if it is the word."""
+    cdef uint32_t w[MAX_STEM + 3]
+    cdef Py_ssize_t n = end - start, i, skip = 0, keep
+    cdef uint64_t h
+    # Only the first letters matter: the clitic (at most 3) and the stem.
+    cdef Py_ssize_t m = n if n < stem_length + 3 else stem_length + 3
+    for i in range(m):
+        w[i] = simple_lower(PyUnicode_READ(v.kind, v.data, start + i))
+    if w[0] == 0x648 and arabic_match(w, n, 0x648, 0x627, 0x644):
+        skip = 3
+    elif w[0] == 0x628 and arabic_match(w, n, 0x628, 0x627, 0x644):
+        skip = 3
+    elif w[0] == 0x641 and arabic_match(w, n, 0x641, 0x627, 0x644):
+        skip = 3
+    elif w[0] == 0x643 and arabic_match(w, n, 0x643, 0x627, 0x644):
+        skip = 3
+    elif w[0] == 0x644 and arabic_match(w, n, 0x644, 0x644, 0):
+        skip = 2
+    elif w[0] == 0x627 and arabic_match(w, n, 0x627, 0x644, 0):
+        skip = 2
+    keep = n - skip
+    if keep > stem_length:
+        keep = stem_length
+    if skip == 0 and keep == n:
+        return 0
+    h = FNV_BASIS ^ STEM_SALT
+    for i in range(skip, skip + keep):
+        h = fnv_step(h, w[i])
+    return fmix64(h)
+
+
+cdef int segment_features(const TextView* v, const TokenBuffer* t, bint is_title,
+                          const Params* p, OccBuffer* occ) except -1 nogil:
+    cdef int shift = 64 - p.n_bits
+    cdef Py_ssize_t n = t.n, i, j, s, e, prev_end = 0
+    cdef bint in_quote = False, sentence_start, left, right, name
+    cdef Py_ssize_t quote_len = 0
+    cdef uint32_t ch
+    cdef uint8_t f
+    cdef double boost
+    cdef uint64_t h
+    cdef const uint8_t* ascii = <const uint8_t*> v.data
+    for i in range(n):
+        s = t.starts[i]
+        e = t.ends[i]
+        f = t.flags[i]
+        sentence_start = i == 0
+        for j in range(prev_end, s):
+            ch = ascii[j] if v.ascii else PyUnicode_READ(v.kind, v.data, j)
+            if is_sentence_end(ch):
+                sentence_start = True
+                if ch == 0x0A or ch == 0x0D:
+                    in_quote = False
+            if is_quote_open(ch) and not in_quote:
+                in_quote = True
+                quote_len = 0
+            elif is_quote_close(ch) and in_quote:
+                in_quote = False
+        prev_end = e
+        if in_quote:
+            quote_len += 1
+            if quote_len > MAX_QUOTE_TOKENS:
+                in_quote = False
+        boost = 1.0
+        if is_title:
+            boost = boost * p.title_boost
+        elif i < p.lead_tokens:
+            boost = boost * p.lead_boost
+        if in_quote:
+            boost = boost * p.quote_boost
+        if f & T_NOSPACE:
+            left = i > 0 and (t.flags[i - 1] & T_NOSPACE) and t.ends[i - 1] == s
+            right = i + 1 < n and (t.flags[i + 1] & T_NOSPACE) and t.starts[i + 1] == e
+            if right:
+                occ_push(occ, <uint32_t> (pair_hash(t.hashes[i], t.hashes[i + 1]) >> shift), boost)
+            elif not left:
+                occ_push(occ, <uint32_t> (t.hashes[i] >> shift), boost)
+            continue
+        if f & T_HAS_DIGIT:
+            boost = boost * p.number_boost
+        name = False
+        if (f & T_CAPITALIZED) and not is_title and not sentence_start:
+            name = True
+            if f & T_ALL_UPPER:
+                if (i > 0 and (t.flags[i - 1] & T_ALL_UPPER) and not (t.flags[i - 1] & T_HAS_DIGIT)) or (
+                        i + 1 < n and (t.flags[i + 1] & T_ALL_UPPER) and not (t.flags[i + 1] & T_HAS_DIGIT)):
+                    name = False
+        if name:
+            boost = boost * p.name_boost
+        occ_push(occ, <uint32_t> (t.hashes[i] >> shift), boost)
+        if p.stem_length > 0 and e - s >= 3 and not (f & T_HAS_DIGIT):
+            h = stem_hash(v, s, e, p.stem_length)
+            if h:
+                occ_push(occ, <uint32_t> (h >> shift), boost * p.stem_weight)
+        if p.translit and (f & T_CAPITALIZED) and not v.ascii:
+            h = translit_hash(v, s, e)
+            if h:
+                occ_push(occ, <uint32_t> (h >> shift), boost)
+    return 0
+
+
+cdef int reduce_occurrences(OccBuffer* occ, FeatureBuffer* out) except -1 nogil:
+    """Sort occurrences by feature and emit (feature, max boost * (1 + ln tf))."""
+    cdef Py_ssize_t i = 0, j, n = occ.n
+    cdef double best
+    if n == 0:
+        return 0
+    qsort(occ.data, n, sizeof(Occ), cmp_occ)
+    while i < n:
+        j = i
+        best = occ.data[i].boost
+        while j + 1 < n and occ.data[j + 1].index == occ.data[i].index:
+            j += 1
+            if occ.data[j].boost > best:
+                best = occ.data[j].boost
+        feature_push(out, occ.data[i].index, best * (1.0 + log(<double> (j - i + 1))))
+        i = j + 1
+    return 0
+
+
+def text_features(list texts, list titles, int n_bits, Py_ssize_t lead_tokens, double title_boost,
+                  double lead_boost, double name_boost, double number_boost, double quote_boost,
+                  int stem_length, double stem_weight, bint translit):
+    """Hashed feature weights of articles, in CSR form.
+
+    Parameters
+    ----------
+    texts, titles : list of str
+        Bodies and titles in NFC (a title may be ``""``), of the same length.
+    n_bits : int
+        Features are the top ``n_bits`` bits of their 64-bit hashes.
+    lead_tokens, title_boost, lead_boost, name_boost, number_boost, quote_boost
+        Position and kind boosts (see the module documentation of the twin).
+    stem_length, stem_weight
+        Length of the stem feature (0: none) and its weight relative to the word's.
+    translit : bool
+        Add the Latin transliteration of capitalised Cyrillic words.
+
+    Returns
+    -------
+    offsets : int64 (n + 1,), indices : uint32, weights : float64
+        Row ``i`` is ``indices[offsets[i]:offsets[i+1]]`` (sorted, unique) with its weights.
+    """
+    cdef Py_ssize_t n = len(texts), i
+    cdef Params p
+    p.n_bits = n_bits
+    p.lead_tokens = lead_tokens
+    p.title_boost = title_boost
+    p.lead_boost = lead_boost
+    p.name_boost = name_boost
+    p.number_boost = number_boost
+    p.quote_boost = quote_boost
+    p.stem_length = stem_length if stem_length <= MAX_STEM else MAX_STEM
+    p.stem_weight = stem_weight
+    p.translit = translit
+    cdef TextView tv, bv
+    cdef TokenBuffer tt, bt
+    cdef OccBuffer occ
+    cdef FeatureBuffer out
+    memset(&tt, 0, sizeof(TokenBuffer))
+    memset(&bt, 0, sizeof(TokenBuffer))
+    memset(&occ, 0, sizeof(OccBuffer))
+    memset(&out, 0, sizeof(FeatureBuffer))
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    cdef int64_t[::1] off = offsets
+    cdef str title, text
+    try:
+        for i in range(n):
+            title = titles[i]
+            text = texts[i]
+            prepare_text(title, &tv)
+            prepare_text(text, &bv)
+            with nogil:
+                tt.n = 0
+                bt.n = 0
+                occ.n = 0
+                if tv.length:
+                    tokenize_view(&tv, &tt)
+                    segment_features(&tv, &tt, True, &p, &occ)
+                tokenize_view(&bv, &bt)
+                segment_features(&bv, &bt, False, &p, &occ)
+                reduce_occurrences(&occ, &out)
+            off[i + 1] = out.n
+            if (i & 1023) == 1023:
+                PyErr_CheckSignals()
+        indices = np.empty(out.n, dtype=np.uint32)
+        weights = np.empty(out.n, dtype=np.float64)
+        if out.n:
+            memcpy(cnp.PyArray_DATA(indices), out.indices, out.n * sizeof(uint32_t))
+            memcpy(cnp.PyArray_DATA(weights), out.weights, out.n * sizeof(double))
+    finally:
+        token_buffer_free(&tt)
+        token_buffer_free(&bt)
+        free(occ.data)
+        free(out.indices)
+        free(out.weights)
+    return offsets, indices, weights
+
+
+# ---------------------------------------------------------------------------------------------
+# The streaming centroid index.
+
+cdef struct Postings:
+    int32_t* ids
+    int32_t n
+    int32_t capacity
+
+
+cdef struct Cluster:
+    uint32_t* idx        # centroid terms, sorted by feature
+    double* val          # summed unit-vector weights
+    int32_t n
+    double norm
+    double last_time
+    int64_t size
+    uint32_t* top        # features under which the cluster is posted
+    int32_t n_top
+    bint active
+
+
+cdef struct Term:
+    uint32_t index
+    double value
+
+
+cdef int cmp_term_strength(const void* a, const void* b) noexcept nogil:
+    # Strongest first; equal weights by feature (deterministic).
+    cdef const Term* x = <const Term*> a
+    cdef const Term* y = <const Term*> b
+    if x.value > y.value:
+        return -1
+    if x.value < y.value:
+        return 1
+    return (x.index > y.index) - (x.index < y.index)
+
+
+cdef int cmp_term_index(const void* a, const void* b) noexcept nogil:
+    cdef uint32_t x = (<const Term*> a).index
+    cdef uint32_t y = (<const Term*> b).index
+    return (x > y) - (x < y)
+
+
+cdef inline bint stronger(double va, uint32_t ia, double vb, uint32_t ib) noexcept nogil:
+    return va > vb or (va == vb and ia < ib)
+
+
+cdef Py_ssize_t top_terms(const uint32_t* idx, const double* val, Py_ssize_t n, Py_ssize_t k,
+                          uint32_t* out_idx, double* out_val) noexcept nogil:
+    """The k strongest terms, strongest first (insertion into a small sorted buffer)."""
+    cdef Py_ssize_t m = 0, i, j
+    for i in range(n):
+        if m == k and not stronger(val[i], idx[i], out_val[m - 1], out_idx[m - 1]):
+            continue
+        j = m if m < k else k - 1
+        while j > 0 and stronger(val[i], idx[i], out_val[j - 1], out_idx[j - 1]):
+            out_val[j] = out_val[j - 1]
+            out_idx[j] = out_idx[j - 1]
+            j -= 1
+        out_val[j] = val[i]
+        out_idx[j] = idx[i]
+        if m < k:
+            m += 1
+    return m
+
+
+cdef class CentroidIndex:
+    """Active story clusters of a stream, with an inverted index over their strongest terms.
+
+    Parameters
+    ----------
+    df : np.ndarray of int64, shape (2**n_bits,)
+        Document frequencies of the features (updated in place when ``update_idf``).
+    n_docs : int
+        Documents counted in ``df``.
+    threshold : float
+        Least cosine between an article and a cluster centroid for the article to join it.
+    window : float
+        Clusters whose last article is older than ``window`` (in the units of the times given
+        to :meth:`add`) are neither joined nor kept in the index.
+    centroid_terms, index_terms, query_terms : int
+        Terms kept per centroid, posted per centroid, and looked up per article.
+    idf_power : float
+        The idf of a feature is ``(ln((N + 1) / (df + 1)) + 1) ** idf_power``.
+    update_idf : bool
+        Count each added article in ``df`` (online idf) before weighting it.
+    """
+
+    cdef int64_t[::1] df
+    cdef readonly object df_array
+    cdef readonly int64_t n_docs
+    cdef readonly double threshold, window, idf_power
+    cdef readonly int centroid_terms, index_terms, query_terms
+    cdef readonly bint update_idf
+    cdef Py_ssize_t n_features
+    cdef Postings* postings
+    cdef Cluster* clusters
+    cdef readonly int64_t n_clusters
+    cdef int64_t capacity
+    cdef int32_t* active_ids
+    cdef readonly int64_t n_active
+    cdef int64_t active_capacity
+    cdef int64_t since_sweep
+    cdef double* scratch
+    cdef int64_t* stamp
+    cdef int64_t stamp_value
+    # Work buffers
+    cdef uint32_t* q_idx
+    cdef double* q_val
+    cdef double* vec
+    cdef Term* merge
+    cdef Py_ssize_t vec_capacity, merge_capacity
+    cdef int32_t* candidates
+    cdef Py_ssize_t candidates_capacity
+
+    def __cinit__(self, df, int64_t n_docs, double threshold, double window, int centroid_terms,
+                  int index_terms, int query_terms, double idf_power, bint update_idf):
+        self.df_array = df
+        self.df = df
+        self.n_features = df.shape[0]
+        self.n_docs = n_docs
+        self.threshold = threshold
+        self.window = window
+        self.centroid_terms = centroid_terms
+        self.index_terms = index_terms
+        self.query_terms = query_terms
+        self.idf_power = idf_power
+        self.update_idf = update_idf
+        self.postings = <Postings*> calloc(self.n_features, sizeof(Postings))
+        self.scratch = <double*> calloc(self.n_features, sizeof(double))
+        self.stamp = NULL
+        cdef int most = query_terms if query_terms > index_terms else index_terms
+        self.q_idx = <uint32_t*> malloc((most + 1) * sizeof(uint32_t))
+        self.q_val = <double*> malloc((most + 1) * sizeof(double))
+        if self.postings == NULL or self.scratch == NULL or self.q_idx == NULL or self.q_val == NULL:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        cdef Py_ssize_t i
+        if self.postings != NULL:
+            for i in range(self.n_features):
+                free(self.postings[i].ids)
+            free(self.postings)
+        if self.clusters != NULL:
+            for i in range(self.n_clusters):
+                free(self.clusters[i].idx)
+                free(self.clusters[i].val)
+                free(self.clusters[i].top)
+            free(self.clusters)
+        free(self.active_ids)
+        free(self.scratch)
+        free(self.stamp)
+        free(self.q_idx)
+        free(self.q_val)
+        free(self.vec)
+        free(self.merge)
+        free(self.candidates)
+
+    cdef int ensure_work(self, Py_ssize_t n) except -1 nogil:
+        cdef Py_ssize_t need = n + self.centroid_terms + 1
+        if n > self.vec_capacity:
+            free(self.vec)
+            self.vec = <double*> malloc(n * sizeof(double))
+            if self.vec == NULL:
+                with gil:
+                    raise MemoryError()
+            self.vec_capacity = n
+        if need > self.merge_capacity:
+            free(self.merge)
+            self.merge = <Term*> malloc(need * sizeof(Term))
+            if self.merge == NULL:
+                with gil:
+                    raise MemoryError()
+            self.merge_capacity = need
+        return 0
+
+    cdef int new_cluster(self) except -1 nogil:
+        cdef int64_t cap
+        cdef Cluster* c
+        cdef int32_t* a
+        if self.n_clusters == self.capacity:
+            cap = self.capacity * 2 if self.capacity else 1024
+            c = <Cluster*> realloc(self.clusters, cap * sizeof(Cluster))
+            if c == NULL:
+                with gil:
+                    raise MemoryError()
+            self.clusters = c
+            self.capacity = cap
+            free(self.stamp)
+            self.stamp = <int64_t*> calloc(cap, sizeof(int64_t))
+            if self.stamp == NULL:
+                with gil:
+                    raise MemoryError()
+        memset(&self.clusters[self.n_clusters], 0, sizeof(Cluster))
+        if self.n_active == self.active_capacity:
+            cap = self.active_capacity * 2 if self.active_capacity else 1024
+            a = <int32_t*> realloc(self.active_ids, cap * sizeof(int32_t))
+            if a == NULL:
+                with gil:
+                    raise MemoryError()
+            self.active_ids = a
+            self.active_capacity = cap
+        self.active_ids[self.n_active] = <int32_t> self.n_clusters
+        self.n_active += 1
+        self.clusters[self.n_clusters].active = True
+        self.n_clusters += 1
+        return 0
+
+    cdef int post(self, uint32_t f, int32_t cid) except -1 nogil:
+        cdef Postings* p = &self.postings[f]
+        cdef int32_t cap
+        cdef int32_t* d
+        if p.n == p.capacity:
+            cap = p.capacity * 2 if p.capacity else 4
+            d = <int32_t*> realloc(p.ids, cap * sizeof(int32_t))
+            if d == NULL:
+                with gil:
+                    raise MemoryError()
+            p.ids = d
+            p.capacity = cap
+        p.ids[p.n] = cid
+        p.n += 1
+        return 0
+
+    cdef void unpost(self, uint32_t f, int32_t cid) noexcept nogil:
+        cdef Postings* p = &self.postings[f]
+        cdef int32_t i
+        for i in range(p.n):
+            if p.ids[i] == cid:
+                p.ids[i] = p.ids[p.n - 1]
+                p.n -= 1
+                return
+
+    cdef int retire(self, int32_t cid) noexcept nogil:
+        cdef Cluster* c = &self.clusters[cid]
+        cdef int32_t k
+        for k in range(c.n_top):
+            self.unpost(c.top[k], cid)
+        free(c.idx)
+        free(c.val)
+        free(c.top)
+        c.idx = NULL
+        c.val = NULL
+        c.top = NULL
+        c.n = 0
+        c.n_top = 0
+        c.active = False
+        return 0
+
+    cdef int sweep(self, double now) noexcept nogil:
+        """Archive clusters outside the window; keeps memory bounded by the active window."""
+        cdef int64_t i, kept = 0
+        cdef int32_t cid
+        for i in range(self.n_active):
+            cid = self.active_ids[i]
+            if self.clusters[cid].last_time < now - self.window:
+                self.retire(cid)
+            else:
+                self.active_ids[kept] = cid
+                kept += 1
+        self.n_active = kept
+        return 0
+
+    cdef int absorb(self, int32_t cid, const uint32_t* idx, const double* vec, Py_ssize_t n,
+                    double time) except -1 nogil:
+        """Add a unit vector to a cluster's centroid; repost its strongest terms."""
+        cdef Cluster* c = &self.clusters[cid]
+        cdef Py_ssize_t i = 0, j = 0, m = 0, k
+        cdef Term* t = self.merge
+        cdef double norm = 0.0
+        cdef int32_t K = self.centroid_terms
+        while i < c.n or j < n:
+            if j >= n or (i < c.n and c.idx[i] < idx[j]):
+                t[m].index = c.idx[i]
+                t[m].value = c.val[i]
+                i += 1
+            elif i >= c.n or idx[j] < c.idx[i]:
+                t[m].index = idx[j]
+                t[m].value = vec[j]
+                j += 1
+            else:
+                t[m].index = c.idx[i]
+                t[m].value = c.val[i] + vec[j]
+                i += 1
+                j += 1
+            m += 1
+        if m > K:
+            qsort(t, m, sizeof(Term), cmp_term_strength)
+            m = K
+            qsort(t, m, sizeof(Term), cmp_term_index)
+        free(c.idx)
+        free(c.val)
+        c.idx = <uint32_t*> malloc((m + 1) * sizeof(uint32_t))
+        c.val = <double*> malloc((m + 1) * sizeof(double))
+        if c.idx == NULL or c.val == NULL:
+            with gil:
+                raise MemoryError()
+        for k in range(m):
+            c.idx[k] = t[k].index
+            c.val[k] = t[k].value
+            norm += t[k].value * t[k].value
+        c.n = <int32_t> m
+        c.norm = sqrt(norm)
+        c.size += 1
+        if time > c.last_time or c.size == 1:
+            c.last_time = time
+        # Repost under the new strongest terms.
+        for k in range(c.n_top):
+            self.unpost(c.top[k], cid)
+        if c.top == NULL:
+            c.top = <uint32_t*> malloc((self.index_terms + 1) * sizeof(uint32_t))
+            if c.top == NULL:
+                with gil:
+                    raise MemoryError()
+        c.n_top = <int32_t> top_terms(c.idx, c.val, c.n, self.index_terms, c.top, self.q_val)
+        for k in range(c.n_top):
+            self.post(c.top[k], cid)
+        return 0
+
+    cdef int64_t add_one(self, const uint32_t* idx, const double* w, Py_ssize_t n,
+                         double time) except -2 nogil:
+        cdef Py_ssize_t i, q, k, q2
+        cdef double norm = 0.0, x, score, best = -1.0, dot
+        cdef int32_t best_id = -1, cid
+        cdef Postings* p
+        cdef Cluster* c
+        cdef double N
+        self.ensure_work(n)
+        if self.update_idf:
+            for i in range(n):
+                self.df[idx[i]] += 1
+            self.n_docs += 1
+        N = <double> self.n_docs
+        for i in range(n):
+            x = w[i] * pow(log((N + 1.0) / (<double> self.df[idx[i]] + 1.0)) + 1.0, self.idf_power)
+            self.vec[i] = x
+            norm += x * x
+        norm = sqrt(norm)
+        if norm > 0.0:
+            for i in range(n):
+                self.vec[i] = self.vec[i] / norm
+        self.since_sweep += 1
+        if self.since_sweep >= 256 and self.since_sweep * 4 >= self.n_active:
+            self.sweep(time)
+            self.since_sweep = 0
+        if n == 0 or norm == 0.0:
+            self.new_cluster()
+            cid = <int32_t> (self.n_clusters - 1)
+            self.clusters[cid].size = 1
+            self.clusters[cid].last_time = time
+            return cid
+        for i in range(n):
+            self.scratch[idx[i]] = self.vec[i]
+        q = top_terms(idx, self.vec, n, self.query_terms, self.q_idx, self.q_val)
+        self.stamp_value += 1
+        for k in range(q):
+            p = &self.postings[self.q_idx[k]]
+            for i in range(p.n):
+                cid = p.ids[i]
+                if self.stamp[cid] == self.stamp_value:
+                    continue
+                self.stamp[cid] = self.stamp_value
+                c = &self.clusters[cid]
+                if c.last_time < time - self.window or c.norm == 0.0:
+                    continue
+                dot = 0.0
+                for q2 in range(c.n):
+                    dot += self.scratch[c.idx[q2]] * c.val[q2]
+                score = dot / c.norm
+                if score > best or (score == best and cid < best_id):
+                    best = score
+                    best_id = cid
+        for i in range(n):
+            self.scratch[idx[i]] = 0.0
+        if best_id < 0 or best < self.threshold:
+            self.new_cluster()
+            best_id = <int32_t> (self.n_clusters - 1)
+        self.absorb(best_id, idx, self.vec, n, time)
+        return best_id
+
+    def add(self, const int64_t[::1] offsets, const uint32_t[::1] indices, const double[::1] weights,
+            const double[::1] times, int64_t[::1] labels):
+        """Assign each article (a CSR row of feature weights) to a cluster, in order.
+
+        ``labels[i]`` receives the cluster id of article ``i`` (ids count up from 0 in order of
+        creation).  ``times`` must not decrease by more than the window for the result to mean
+        anything (a stream in time order).
+        """
+        cdef Py_ssize_t i, n = labels.shape[0], a, b
+        cdef int64_t r
+        for i in range(n):
+            a = offsets[i]
+            b = offsets[i + 1]
+            with nogil:
+                r = self.add_one(&indices[a] if b > a else NULL, &weights[a] if b > a else NULL,
+                                 b - a, times[i])
+            labels[i] = r
+            if (i & 4095) == 4095:
+                PyErr_CheckSignals()
+
+    def cluster_sizes(self):
+        """Members of each cluster so far (archived ones included), by cluster id."""
+        out = np.zeros(self.n_clusters, dtype=np.int64)
+        cdef int64_t[::1] o = out
+        cdef int64_t i
+        for i in range(self.n_clusters):
+            o[i] = self.clusters[i].size
+        return out
+
+    def active_clusters(self):
+        """Ids of the clusters still in the index (not archived), ascending."""
+        out = np.array([self.active_ids[i] for i in range(self.n_active)], dtype=np.int64)
+        out.sort()
+        return out
+
+    def centroid(self, int64_t cid):
+        """(features uint32, weights float64) of an active cluster's centroid; empty if archived."""
+        if cid < 0 or cid >= self.n_clusters:
+            raise IndexError(f"no cluster {cid}")
+        cdef Cluster* c = &self.clusters[cid]
+        idx = np.array([c.idx[i] for i in range(c.n)], dtype=np.uint32)
+        val = np.array([c.val[i] for i in range(c.n)], dtype=np.float64)
+        return idx, val
+
+    def posted_terms(self):
+        """Total postings in the inverted index (what memory is spent on)."""
+        cdef Py_ssize_t i, total = 0
+        for i in range(self.n_features):
+            total += self.postings[i].n
+        return total

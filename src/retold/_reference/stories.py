@@ -1,0 +1,425 @@
+"""Pure-Python twin of ``ext/stories.pyx``: story features and the streaming centroid index.
+
+This module is the specification the compiled kernels follow, operation for operation
+(all weights are IEEE doubles computed in the same order), so both give bit-identical
+features and identical cluster labels.
+
+Features of one article (title and body)
+----------------------------------------
+Tokens come from the shared tokeniser (``text.tokenize``).  Each token occurrence gets a
+*boost*, the product of:
+
+- ``title_boost`` for a title token, else ``lead_boost`` for one of the first
+  ``lead_tokens`` tokens of the body;
+- ``name_boost`` for a capitalised token that does not start a sentence (names: "Kim",
+  "Vostochny"), unless it sits in a run of all-capital words (a shouted headline);
+  capitals in the title are ignored (headline case);
+- ``number_boost`` for a token with a digit (numbers, dates, times);
+- ``quote_boost`` for a token inside quotation marks.
+
+A word token's feature is its hash.  Consecutive characters of scripts written without spaces
+(Chinese, Japanese, Thai: ``TOKEN_NOSPACE``) give character-bigram features instead; a lone
+such character is a unigram.  A capitalised Cyrillic word also gives the feature of its Latin
+transliteration (table below), so that "Путин" meets "Putin".  A word of three or more
+letters without digits also gives a *stem* feature (weight ``stem_weight`` times the word's):
+its first ``stem_length`` letters, lower-cased by :func:`simple_lower`, after stripping an
+Arabic article clitic (ال, وال, بال, فال, كال, لل); no stem when that is the whole word.  This
+is light, language-blind stemming for inflected languages (Polish, Turkish, Russian, Arabic).  A feature's index is the top
+``n_bits`` bits of its 64-bit hash; its weight is ``max boost * (1 + ln tf)`` (sublinear tf).
+"""
+from __future__ import annotations
+
+import math
+
+from retold._reference.text import tokenize as _tokenize
+
+import numpy as np
+
+from retold._reference._hash64 import FNV_BASIS, GOLDEN, MASK64, fmix64, fnv_step
+
+T_CAPITALIZED = 1
+T_ALL_UPPER = 2
+T_HAS_DIGIT = 4
+T_NOSPACE = 8
+
+# Characters that end a sentence: the next capitalised word is not taken for a name.
+SENTENCE_END = frozenset(".!?\n\r…:;。！？")
+QUOTE_OPEN = frozenset('"“„«‹「『')
+QUOTE_CLOSE = frozenset('"”“»›」』')
+MAX_QUOTE_TOKENS = 120
+
+# Cyrillic (lower case) -> Latin, the conventions English-language news uses for names.
+_CYR = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+    "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+    "я": "ya", "є": "ye", "і": "i", "ї": "yi", "ґ": "g", "ў": "u", "ј": "j", "љ": "lj",
+    "њ": "nj", "ћ": "c", "ђ": "dj", "џ": "dz", "ѓ": "g", "ќ": "k", "ѕ": "dz",
+}
+
+
+
+STEM_SALT = 0x5354454D
+MAX_STEM = 16
+_ARABIC_CLITICS = ((0x648, 0x627, 0x644), (0x628, 0x627, 0x644), (0x641, 0x627, 0x644),
+                   (0x643, 0x627, 0x644), (0x644, 0x644), (0x627, 0x644))
+
+
+def simple_lower(cp: int) -> int:
+    """Lower case for Latin, Greek and Cyrillic letters: the kernel's own small fold (code point)."""
+    if 0x41 <= cp <= 0x5A:
+        return cp + 0x20
+    if 0xC0 <= cp <= 0xDE and cp != 0xD7:
+        return cp + 0x20
+    if 0x100 <= cp <= 0x137 or 0x14A <= cp <= 0x177:
+        return cp + 1 if cp & 1 == 0 else cp
+    if 0x139 <= cp <= 0x148 or 0x179 <= cp <= 0x17E:
+        return cp + 1 if cp & 1 == 1 else cp
+    if cp == 0x178:
+        return 0xFF
+    if 0x391 <= cp <= 0x3A9 and cp != 0x3A2:
+        return cp + 0x20
+    if 0x410 <= cp <= 0x42F:
+        return cp + 0x20
+    if 0x400 <= cp <= 0x40F:
+        return cp + 0x50
+    if cp == 0x490:
+        return 0x491
+    return cp
+
+
+def _translit_of(cp: int):
+    return _CYR.get(chr(cp)) if 0x430 <= cp <= 0x45F or cp == 0x491 else None
+
+
+def translit_hash(text: str, start: int, end: int) -> int:
+    """Hash of the Latin transliteration of ``text[start:end]``, or 0 when it is not all Cyrillic.
+
+    The hash is the tokeniser's (FNV-1a over the folded code points, then fmix64), so the
+    transliteration of "Путин" has the feature of the English token "Putin".
+    """
+    if end - start < 2:
+        return 0
+    for i in range(start, end):
+        cp = ord(text[i])
+        if not 0x400 <= cp <= 0x45F or _translit_of(simple_lower(cp)) is None:
+            return 0
+    # "-ий"/"-ый" ending a name is "-y" in English (Zelensky, Dostoevsky).
+    tail_y = (
+        end - start >= 3
+        and simple_lower(ord(text[end - 1])) == 0x439
+        and simple_lower(ord(text[end - 2])) in (0x438, 0x44B)
+    )
+    h = FNV_BASIS
+    for i in range(start, end - 2 if tail_y else end):
+        for ch in _translit_of(simple_lower(ord(text[i]))):
+            h = fnv_step(h, ord(ch))
+    if tail_y:
+        h = fnv_step(h, ord("y"))
+    return fmix64(h)
+
+
+def stem_hash(text: str, start: int, end: int, stem_length: int) -> int:
+    """Hash of the word's stem (see the module documentation), 0 when the stem is the word."""
+    n = end - start
+    w = [simple_lower(ord(text[start + i])) for i in range(min(n, stem_length + 3))]
+    skip = 0
+    for clitic in _ARABIC_CLITICS:
+        k = len(clitic)
+        if n - k >= 2 and tuple(w[:k]) == clitic:
+            skip = k
+            break
+    keep = min(n - skip, stem_length)
+    if skip == 0 and keep == n:
+        return 0
+    h = FNV_BASIS ^ STEM_SALT
+    for i in range(skip, skip + keep):
+        h = fnv_step(h, w[i])
+    return fmix64(h)
+
+
+def pair_hash(a: int, b: int) -> int:
+    """Feature hash of an ordered pair of token hashes (character bigrams)."""
+    return fmix64(((a * GOLDEN) & MASK64) ^ b)
+
+
+def _segment_features(text, tokens, is_title, p, occ):
+    """Append (feature, boost) of each token occurrence of one segment (title or body) to ``occ``."""
+    starts, ends, hashes, flags = (a.tolist() for a in tokens)
+    shift = 64 - p["n_bits"]
+    n = len(hashes)
+    in_quote = False
+    quote_len = 0
+    prev_end = 0
+    for i in range(n):
+        s, e, f = starts[i], ends[i], flags[i]
+        sentence_start = i == 0
+        for j in range(prev_end, s):
+            ch = text[j]
+            if ch in SENTENCE_END:
+                sentence_start = True
+                if ch == "\n" or ch == "\r":
+                    in_quote = False
+            if ch in QUOTE_OPEN and not in_quote:
+                in_quote = True
+                quote_len = 0
+            elif ch in QUOTE_CLOSE and in_quote:
+                in_quote = False
+        prev_end = e
+        if in_quote:
+            quote_len += 1
+            if quote_len > MAX_QUOTE_TOKENS:
+                in_quote = False
+        boost = 1.0
+        if is_title:
+            boost = boost * p["title_boost"]
+        elif i < p["lead_tokens"]:
+            boost = boost * p["lead_boost"]
+        if in_quote:
+            boost = boost * p["quote_boost"]
+        if f & T_NOSPACE:
+            left = i > 0 and (flags[i - 1] & T_NOSPACE) and ends[i - 1] == s
+            right = i + 1 < n and (flags[i + 1] & T_NOSPACE) and starts[i + 1] == e
+            if right:
+                occ.append((pair_hash(hashes[i], hashes[i + 1]) >> shift, boost))
+            elif not left:
+                occ.append((hashes[i] >> shift, boost))
+            continue
+        if f & T_HAS_DIGIT:
+            boost = boost * p["number_boost"]
+        name = False
+        if (f & T_CAPITALIZED) and not is_title and not sentence_start:
+            name = True
+            if f & T_ALL_UPPER:
+                # A word in a run of capitals (a shouted headline) is not a name.
+                if (i > 0 and (flags[i - 1] & T_ALL_UPPER) and not (flags[i - 1] & T_HAS_DIGIT)) or (
+                    i + 1 < n and (flags[i + 1] & T_ALL_UPPER) and not (flags[i + 1] & T_HAS_DIGIT)
+                ):
+                    name = False
+        if name:
+            boost = boost * p["name_boost"]
+        occ.append((hashes[i] >> shift, boost))
+        if p["stem_length"] > 0 and e - s >= 3 and not (f & T_HAS_DIGIT):
+            h = stem_hash(text, s, e, p["stem_length"])
+            if h:
+                occ.append((h >> shift, boost * p["stem_weight"]))
+        if p["translit"] and (f & T_CAPITALIZED) and not text.isascii():
+            h = translit_hash(text, s, e)
+            if h:
+                occ.append((h >> shift, boost))
+
+
+def _reduce(occ, indices, weights):
+    occ.sort(key=lambda o: o[0])
+    i = 0
+    n = len(occ)
+    while i < n:
+        j = i
+        best = occ[i][1]
+        while j + 1 < n and occ[j + 1][0] == occ[i][0]:
+            j += 1
+            if occ[j][1] > best:
+                best = occ[j][1]
+        indices.append(occ[i][0])
+        weights.append(best * (1.0 + math.log(float(j - i + 1))))
+        i = j + 1
+
+
+def text_features(texts, titles, n_bits, lead_tokens, title_boost, lead_boost, name_boost,
+                  number_boost, quote_boost, stem_length, stem_weight, translit):
+    """Hashed feature weights of articles, in CSR form (see ``ext/stories.pyx``)."""
+    p = dict(n_bits=n_bits, lead_tokens=lead_tokens, title_boost=title_boost, lead_boost=lead_boost,
+             name_boost=name_boost, number_boost=number_boost, quote_boost=quote_boost,
+             stem_length=min(stem_length, MAX_STEM), stem_weight=stem_weight, translit=translit)
+    offsets = [0]
+    indices: list = []
+    weights: list = []
+    for text, title in zip(texts, titles):
+        occ: list = []
+        if title:
+            _segment_features(title, _tokenize(title), True, p, occ)
+        _segment_features(text, _tokenize(text), False, p, occ)
+        _reduce(occ, indices, weights)
+        offsets.append(len(indices))
+    return (np.array(offsets, dtype=np.int64), np.array(indices, dtype=np.uint32),
+            np.array(weights, dtype=np.float64))
+
+
+def _top_terms(idx, val, k):
+    """The k strongest (index, value) pairs, strongest first, ties by index."""
+    return sorted(zip(idx, val), key=lambda t: (-t[1], t[0]))[:k]
+
+
+class _Cluster:
+    __slots__ = ("idx", "val", "norm", "last_time", "size", "top", "active")
+
+    def __init__(self):
+        self.idx: list = []
+        self.val: list = []
+        self.norm = 0.0
+        self.last_time = 0.0
+        self.size = 0
+        self.top: list = []
+        self.active = True
+
+
+class CentroidIndex:
+    """Active story clusters of a stream, with an inverted index over their strongest terms.
+
+    The twin of ``retold._ext.stories.CentroidIndex`` (same parameters, same labels).
+    """
+
+    def __init__(self, df, n_docs, threshold, window, centroid_terms, index_terms, query_terms,
+                 idf_power, update_idf):
+        self.df_array = df
+        self.n_docs = int(n_docs)
+        self.threshold = float(threshold)
+        self.window = float(window)
+        self.centroid_terms = int(centroid_terms)
+        self.index_terms = int(index_terms)
+        self.query_terms = int(query_terms)
+        self.idf_power = float(idf_power)
+        self.update_idf = bool(update_idf)
+        self.postings: dict = {}
+        self.clusters: list = []
+        self.active_ids: list = []
+        self.since_sweep = 0
+
+    @property
+    def n_clusters(self):
+        return len(self.clusters)
+
+    @property
+    def n_active(self):
+        return len(self.active_ids)
+
+    def _new_cluster(self):
+        self.clusters.append(_Cluster())
+        self.active_ids.append(len(self.clusters) - 1)
+        return len(self.clusters) - 1
+
+    def _unpost(self, f, cid):
+        ids = self.postings[f]
+        i = ids.index(cid)
+        ids[i] = ids[-1]
+        ids.pop()
+        if not ids:
+            del self.postings[f]
+
+    def _retire(self, cid):
+        c = self.clusters[cid]
+        for f in c.top:
+            self._unpost(f, cid)
+        c.idx, c.val, c.top = [], [], []
+        c.active = False
+
+    def _sweep(self, now):
+        kept = []
+        for cid in self.active_ids:
+            if self.clusters[cid].last_time < now - self.window:
+                self._retire(cid)
+            else:
+                kept.append(cid)
+        self.active_ids = kept
+
+    def _absorb(self, cid, idx, vec, time):
+        c = self.clusters[cid]
+        merged = {}
+        for f, v in zip(c.idx, c.val):
+            merged[f] = v
+        for f, v in zip(idx, vec):
+            merged[f] = merged[f] + v if f in merged else v
+        terms = sorted(merged.items())
+        if len(terms) > self.centroid_terms:
+            terms = sorted(_top_terms([t[0] for t in terms], [t[1] for t in terms], self.centroid_terms))
+        c.idx = [t[0] for t in terms]
+        c.val = [t[1] for t in terms]
+        norm = 0.0
+        for v in c.val:
+            norm += v * v
+        c.norm = math.sqrt(norm)
+        c.size += 1
+        if time > c.last_time or c.size == 1:
+            c.last_time = time
+        for f in c.top:
+            self._unpost(f, cid)
+        c.top = [t[0] for t in _top_terms(c.idx, c.val, self.index_terms)]
+        for f in c.top:
+            self.postings.setdefault(f, []).append(cid)
+
+    def _add_one(self, idx, w, time):
+        df = self.df_array
+        if self.update_idf:
+            for f in idx:
+                df[f] += 1
+            self.n_docs += 1
+        n_docs = float(self.n_docs)
+        vec = []
+        norm = 0.0
+        for f, x in zip(idx, w):
+            x = x * math.pow(math.log((n_docs + 1.0) / (float(df[f]) + 1.0)) + 1.0, self.idf_power)
+            vec.append(x)
+            norm += x * x
+        norm = math.sqrt(norm)
+        if norm > 0.0:
+            vec = [x / norm for x in vec]
+        self.since_sweep += 1
+        if self.since_sweep >= 256 and self.since_sweep * 4 >= self.n_active:
+            self._sweep(time)
+            self.since_sweep = 0
+        if not idx or norm == 0.0:
+            cid = self._new_cluster()
+            self.clusters[cid].size = 1
+            self.clusters[cid].last_time = time
+            return cid
+        scratch = dict(zip(idx, vec))
+        best, best_id = -1.0, -1
+        seen = set()
+        for f, _ in _top_terms(idx, vec, self.query_terms):
+            for cid in self.postings.get(f, ()):
+                if cid in seen:
+                    continue
+                seen.add(cid)
+                c = self.clusters[cid]
+                if c.last_time < time - self.window or c.norm == 0.0:
+                    continue
+                dot = 0.0
+                for g, v in zip(c.idx, c.val):
+                    dot += scratch.get(g, 0.0) * v
+                score = dot / c.norm
+                if score > best or (score == best and cid < best_id):
+                    best, best_id = score, cid
+        if best_id < 0 or best < self.threshold:
+            best_id = self._new_cluster()
+        self._absorb(best_id, idx, vec, time)
+        return best_id
+
+    def add(self, offsets, indices, weights, times, labels):
+        """Assign each article (a CSR row of feature weights) to a cluster, in order."""
+        offsets = offsets.tolist()
+        indices = indices.tolist()
+        weights = weights.tolist()
+        times = times.tolist()
+        for i in range(len(labels)):
+            a, b = offsets[i], offsets[i + 1]
+            labels[i] = self._add_one(indices[a:b], weights[a:b], times[i])
+
+    def cluster_sizes(self):
+        """Members of each cluster so far (archived ones included), by cluster id."""
+        return np.array([c.size for c in self.clusters], dtype=np.int64)
+
+    def active_clusters(self):
+        """Ids of the clusters still in the index (not archived), ascending."""
+        return np.array(sorted(self.active_ids), dtype=np.int64)
+
+    def centroid(self, cid):
+        """(features uint32, weights float64) of an active cluster's centroid; empty if archived."""
+        if cid < 0 or cid >= len(self.clusters):
+            raise IndexError(f"no cluster {cid}")
+        c = self.clusters[cid]
+        return np.array(c.idx, dtype=np.uint32), np.array(c.val, dtype=np.float64)
+
+    def posted_terms(self):
+        """Total postings in the inverted index (what memory is spent on)."""
+        return sum(len(v) for v in self.postings.values())

@@ -1,0 +1,633 @@
+"""Same story, other words: story similarity and streaming story clustering.
+
+Copy detection (shingles, MinHash) cannot see that three outlets told one event in their own
+words: they share names, numbers, a place and perhaps one quote, but almost no 5-word phrase.
+This module compares articles as sparse weighted vectors of hashed features instead:
+
+- word tokens of the shared tokeniser (:func:`retold.tokenize`), hashed into ``2**n_bits``
+  dimensions (no vocabulary kept), with sublinear tf times idf learned by :meth:`StoryModel.fit`
+  (or online, as a stream arrives); idf does the work of stop-word lists in every language;
+- boosts for names (capitalised words not starting a sentence), numbers and dates, quoted
+  words, and the title and lead;
+- character bigrams for scripts written without spaces (Chinese, Japanese, Thai); a short
+  stem feature for inflected languages; the Latin transliteration of Cyrillic names.
+
+The exact feature rules are documented in ``retold._reference.stories`` (the pure-Python twin
+of the kernels in ``ext/stories.pyx``).
+
+Tuning
+------
+The defaults below were set on the SemEval-2022 Task 8 training pairs
+(``../shared/data/semeval2022-task8/train.csv``, unsupervised: the model is fitted on the
+file's own texts and the ratings only score) by a small grid over these global parameters,
+never per pair or per language: ``name_boost`` (1.5, 2), ``number_boost`` (1.5, 2),
+``title_boost``/``lead_boost`` (1.5, 2), ``lead_tokens`` (20, 40, 80), ``quote_boost`` (1.2,
+1.5), ``stem_length`` (none, 4, 5, 6, and 4-/5-grams instead), ``stem_weight`` (0.3 to 1),
+``idf_power`` (1, 1.5, 2) and ``calibration`` (0.5 to 1, the exponent applied to the cosine
+by :meth:`StoryModel.similarity`; it changes Pearson correlation, not rankings).  The
+clustering threshold was set on the demo corpus.  Generalisation was checked, without further
+tuning, on tgcontest-pairs and wikiref220 (see ``retold eval``).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import operator
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from retold._backend import kernels
+from retold._textprep import to_nfc
+from retold.article import Article, as_articles
+
+_stories = kernels("stories")
+
+__all__ = ["StoryModel", "StoryVectors", "StoryClusterer", "StoryResult", "Story", "stories"]
+
+_EPOCH = _dt.datetime(1970, 1, 1)
+
+
+def _check_number(value: Any, name: str, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+    value = float(value)
+    if not (low <= value <= high) or math.isnan(value):
+        raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
+    return value
+
+
+def _check_int(value: Any, name: str, low: int, high: int) -> int:
+    try:
+        value = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
+    return value
+
+
+def _as_article_list(docs: Any, what: str = "docs") -> list[Article]:
+    if isinstance(docs, (str, bytes, Article, dict)):
+        raise TypeError(f"{what} must be a sequence of texts or articles, not a single {type(docs).__name__}")
+    try:
+        return as_articles(docs)
+    except TypeError as exc:
+        raise TypeError(f"{what}: {exc}") from None
+
+
+def _as_article(doc: Any, what: str) -> Article:
+    if isinstance(doc, (list, tuple)):
+        raise TypeError(f"{what} must be one text or article, not a {type(doc).__name__}")
+    return _as_article_list([doc], what)[0]
+
+
+@dataclass(frozen=True)
+class StoryVectors:
+    """Unit-length story vectors of many articles, in CSR form.
+
+    Row ``i`` has the features ``indices[offsets[i]:offsets[i + 1]]`` (sorted, unique, in
+    ``[0, n_features)``) with weights ``values[...]``; an empty article's row is empty.
+    """
+
+    offsets: np.ndarray
+    indices: np.ndarray
+    values: np.ndarray
+    n_features: int
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        a, b = int(self.offsets[i]), int(self.offsets[i + 1])
+        return self.indices[a:b], self.values[a:b]
+
+    def cosine(self, i: int, j: int, other: "StoryVectors | None" = None) -> float:
+        """Cosine of row ``i`` and row ``j`` (of ``other`` when given)."""
+        ia, va = self.row(i)
+        ib, vb = (other or self).row(j)
+        _, pa, pb = np.intersect1d(ia, ib, assume_unique=True, return_indices=True)
+        return float(np.dot(va[pa], vb[pb])) if len(pa) else 0.0
+
+    def to_scipy(self):
+        """The vectors as a ``scipy.sparse.csr_matrix`` (needs scipy)."""
+        from scipy.sparse import csr_matrix
+
+        return csr_matrix((self.values, self.indices, self.offsets), shape=(len(self), self.n_features))
+
+
+class StoryModel:
+    """Weighted hashed-feature vectors of news articles, for same-story similarity.
+
+    Parameters
+    ----------
+    n_bits : int
+        Features are hashed into ``2**n_bits`` dimensions (default 20).
+    lead_tokens : int
+        Body tokens counted as the lead.
+    title_boost, lead_boost, name_boost, number_boost, quote_boost : float
+        Weight multipliers for title words, lead words, names (capitalised words not starting a
+        sentence), words with digits (numbers, dates) and quoted words.
+    stem_length : int
+        Length of the stem feature added for each word of 3+ letters (0: none).
+    stem_weight : float
+        Weight of the stem feature relative to the word.
+    transliterate : bool
+        Add the Latin transliteration of capitalised Cyrillic words ("Путин" meets "Putin").
+    idf_power : float
+        idf is ``(ln((N + 1) / (df + 1)) + 1) ** idf_power``: above 1 it sharpens the contrast
+        between rare (names, places) and common words.
+    calibration : float
+        :meth:`similarity` returns ``cosine ** calibration``.
+
+    Examples
+    --------
+    >>> model = StoryModel().fit(corpus)                    # doctest: +SKIP
+    >>> model.similarity(yonhap_text, aa_text)              # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        *,
+        n_bits: int = 20,
+        lead_tokens: int = 40,
+        title_boost: float = 1.5,
+        lead_boost: float = 1.5,
+        name_boost: float = 2.0,
+        number_boost: float = 1.5,
+        quote_boost: float = 1.2,
+        stem_length: int = 4,
+        stem_weight: float = 1.0,
+        transliterate: bool = True,
+        idf_power: float = 1.5,
+        calibration: float = 0.7,
+    ) -> None:
+        self.n_bits = _check_int(n_bits, "n_bits", 20, 26)
+        self.lead_tokens = _check_int(lead_tokens, "lead_tokens", 0, 1 << 20)
+        self.title_boost = _check_number(title_boost, "title_boost", 0.0, 100.0)
+        self.lead_boost = _check_number(lead_boost, "lead_boost", 0.0, 100.0)
+        self.name_boost = _check_number(name_boost, "name_boost", 0.0, 100.0)
+        self.number_boost = _check_number(number_boost, "number_boost", 0.0, 100.0)
+        self.quote_boost = _check_number(quote_boost, "quote_boost", 0.0, 100.0)
+        self.stem_length = _check_int(stem_length, "stem_length", 0, 16)
+        self.stem_weight = _check_number(stem_weight, "stem_weight", 0.0, 100.0)
+        if not isinstance(transliterate, (bool, np.bool_)):
+            raise TypeError(f"transliterate must be a bool, not {type(transliterate).__name__}")
+        self.transliterate = bool(transliterate)
+        self.idf_power = _check_number(idf_power, "idf_power", 0.0, 10.0)
+        self.calibration = _check_number(calibration, "calibration", 0.01, 10.0)
+        self.df = np.zeros(1 << self.n_bits, dtype=np.int64)
+        self.n_docs = 0
+
+    @property
+    def n_features(self) -> int:
+        return 1 << self.n_bits
+
+    def __repr__(self) -> str:
+        return f"StoryModel(n_bits={self.n_bits}, n_docs={self.n_docs})"
+
+    # -- features ------------------------------------------------------------------------------
+
+    def features(self, docs: Iterable[Any], *, workers: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Boosted sublinear term frequencies (before idf) of ``docs``, as CSR arrays.
+
+        Returns ``(offsets int64, indices uint32, weights float64)``.
+        """
+        articles = _as_article_list(docs)
+        workers = _check_int(workers, "workers", 1, 1024)
+        return self._features(articles, workers)
+
+    def _features(self, articles: Sequence[Article], workers: int = 1):
+        texts = [to_nfc(a.text) for a in articles]
+        titles = [to_nfc(a.title) if a.title else "" for a in articles]
+        args = (
+            self.n_bits, self.lead_tokens, self.title_boost, self.lead_boost, self.name_boost,
+            self.number_boost, self.quote_boost, self.stem_length, self.stem_weight,
+            self.transliterate,
+        )
+        n = len(texts)
+        if workers == 1 or n < 64:
+            return _stories.text_features(texts, titles, *args)
+        bounds = np.linspace(0, n, workers * 4 + 1).astype(int)
+        parts = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(lambda ab: _stories.text_features(
+                texts[ab[0]:ab[1]], titles[ab[0]:ab[1]], *args), parts))
+        offsets = [np.zeros(1, dtype=np.int64)]
+        base = 0
+        for off, _, _ in results:
+            offsets.append(off[1:] + base)
+            base += int(off[-1])
+        return (
+            np.concatenate(offsets),
+            np.concatenate([r[1] for r in results]),
+            np.concatenate([r[2] for r in results]),
+        )
+
+    # -- idf -----------------------------------------------------------------------------------
+
+    def fit(self, docs: Iterable[Any], *, workers: int = 1) -> "StoryModel":
+        """Learn document frequencies from ``docs`` (unsupervised), replacing any before; returns self."""
+        self.df = np.zeros(1 << self.n_bits, dtype=np.int64)
+        self.n_docs = 0
+        return self.partial_fit(docs, workers=workers)
+
+    def partial_fit(self, docs: Iterable[Any], *, workers: int = 1) -> "StoryModel":
+        """Add ``docs`` to the document frequencies learnt so far; returns self."""
+        offsets, indices, _ = self.features(docs, workers=workers)
+        self._count(offsets, indices)
+        return self
+
+    def _count(self, offsets: np.ndarray, indices: np.ndarray) -> None:
+        if len(indices):
+            self.df += np.bincount(indices, minlength=self.n_features).astype(np.int64)
+        self.n_docs += len(offsets) - 1
+
+    @property
+    def idf(self) -> np.ndarray:
+        """The idf of every feature (float64, ``2**n_bits``); all ones before any fit."""
+        return np.power(np.log((self.n_docs + 1.0) / (self.df + 1.0)) + 1.0, self.idf_power)
+
+    # -- vectors and similarity ----------------------------------------------------------------
+
+    def _weigh(self, offsets: np.ndarray, indices: np.ndarray, weights: np.ndarray) -> StoryVectors:
+        idf = np.power(
+            np.log((self.n_docs + 1.0) / (self.df[indices] + 1.0)) + 1.0, self.idf_power
+        )
+        values = weights * idf
+        rows = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(offsets) - 1))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = np.where(norms[rows] > 0, values / norms[rows], 0.0)
+        return StoryVectors(offsets, indices, values, self.n_features)
+
+    def vectors(self, docs: Iterable[Any], *, workers: int = 1) -> StoryVectors:
+        """Unit-length weighted vectors of ``docs`` (texts, dicts or :class:`Article`)."""
+        return self._weigh(*self.features(docs, workers=workers))
+
+    def _calibrate(self, cosine: np.ndarray | float):
+        return np.power(np.clip(cosine, 0.0, 1.0), self.calibration)
+
+    def similarity(self, a: Any, b: Any) -> float:
+        """Same-story similarity of two articles in [0, 1] (1: the same words, equally weighted)."""
+        va = self.vectors([_as_article(a, "a"), _as_article(b, "b")])
+        return float(self._calibrate(va.cosine(0, 1)))
+
+    def similarities(self, docs_a: Iterable[Any], docs_b: Iterable[Any], *, workers: int = 1) -> np.ndarray:
+        """Similarity of each pair ``(docs_a[i], docs_b[i])``, as float64 in [0, 1]."""
+        a = _as_article_list(docs_a, "docs_a")
+        b = _as_article_list(docs_b, "docs_b")
+        if len(a) != len(b):
+            raise ValueError(f"docs_a and docs_b differ in length: {len(a)} and {len(b)}")
+        v = self.vectors(a + b, workers=workers)
+        n = len(a)
+        cos = np.array([v.cosine(i, n + i) for i in range(n)], dtype=np.float64)
+        return self._calibrate(cos)
+
+
+# ---------------------------------------------------------------------------------------------
+# Clustering
+
+
+def _epoch_days(date: _dt.datetime) -> float:
+    return (date - _EPOCH).total_seconds() / 86400.0
+
+
+@dataclass(frozen=True)
+class Story:
+    """One story: its articles and what describes it.
+
+    Attributes
+    ----------
+    id : int
+        The story's label in :attr:`StoryResult.labels`.
+    members : tuple of int
+        Positions of its articles in the input.
+    ids : tuple of str
+        Their article ids.
+    start, end : datetime or None
+        First and last article date (None when the articles are undated).
+    sources : tuple of str
+        Outlets, most articles first.
+    terms : tuple of str
+        Its strongest words (names first in practice), a human label.
+    """
+
+    id: int
+    members: tuple[int, ...]
+    ids: tuple[str, ...]
+    start: _dt.datetime | None
+    end: _dt.datetime | None
+    sources: tuple[str, ...]
+    terms: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+    @property
+    def label(self) -> str:
+        return " · ".join(self.terms)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "story": self.id,
+            "size": self.size,
+            "ids": list(self.ids),
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+            "sources": list(self.sources),
+            "label": self.label,
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class StoryResult:
+    """Stories found in a batch of articles.
+
+    Attributes
+    ----------
+    labels : np.ndarray of int64
+        Story id of each input article (ids count from 0 in order of each story's first
+        article in time).
+    ids : tuple of str
+        The article ids, in input order.
+    """
+
+    labels: np.ndarray
+    ids: tuple[str, ...]
+    _articles: Sequence[Article] = field(repr=False)
+    _vectors: StoryVectors = field(repr=False)
+    _model: StoryModel = field(repr=False)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    @property
+    def n_stories(self) -> int:
+        return int(self.labels.max()) + 1 if len(self.labels) else 0
+
+    @cached_property
+    def stories(self) -> tuple[Story, ...]:
+        """Every story (singletons included), by id."""
+        order = np.argsort(self.labels, kind="stable")
+        bounds = np.flatnonzero(np.diff(self.labels[order])) + 1
+        groups = np.split(order, bounds) if len(order) else []
+        return tuple(self._describe(int(self.labels[g[0]]), g) for g in groups)
+
+    def multi(self, min_size: int = 2) -> tuple[Story, ...]:
+        """The stories of at least ``min_size`` articles, largest first."""
+        return tuple(sorted((s for s in self.stories if s.size >= min_size), key=lambda s: (-s.size, s.id)))
+
+    def _describe(self, sid: int, members: np.ndarray) -> Story:
+        arts = [self._articles[i] for i in members]
+        dates = [a.date for a in arts if a.date is not None]
+        sources = Counter(a.source for a in arts if a.source)
+        return Story(
+            id=sid,
+            members=tuple(int(i) for i in members),
+            ids=tuple(a.id for a in arts),
+            start=min(dates) if dates else None,
+            end=max(dates) if dates else None,
+            sources=tuple(s for s, _ in sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
+            terms=_top_words(members[:20], self._articles, self._vectors, self._model),
+        )
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One record per article: id and story (and the story's size), for the writers."""
+        sizes = np.bincount(self.labels) if len(self.labels) else np.zeros(0, dtype=np.int64)
+        return [
+            {"id": i, "story": int(s), "story_size": int(sizes[s])}
+            for i, s in zip(self.ids, self.labels.tolist())
+        ]
+
+
+def _top_words(members, articles, vectors: StoryVectors, model: StoryModel, k: int = 5) -> tuple[str, ...]:
+    """The words of a story's strongest features (summed member vectors), as they are written."""
+    from retold.hashing import tokenize
+
+    total: dict[int, float] = {}
+    for i in members:
+        idx, val = vectors.row(int(i))
+        for f, v in zip(idx.tolist(), val.tolist()):
+            total[f] = total.get(f, 0.0) + v
+    shift = np.uint64(64 - model.n_bits)
+    surface: dict[int, Counter] = {}
+    for i in members:
+        art = articles[int(i)]
+        for text in (art.title or "", art.text):
+            tok = tokenize(text)
+            feats = (tok.hashes >> shift).tolist()
+            for f, s, e, fl in zip(feats, tok.starts.tolist(), tok.ends.tolist(), tok.flags.tolist()):
+                if fl & 8 or f not in total:  # no-space scripts: bigram features, not words
+                    continue
+                surface.setdefault(f, Counter())[text[s:e]] += 1
+    ranked = sorted((f for f in total if f in surface), key=lambda f: (-total[f], f))
+    out: list[str] = []
+    seen: set[str] = set()
+    for f in ranked:
+        word = max(surface[f].items(), key=lambda kv: (kv[1], kv[0]))[0]
+        if word.casefold() not in seen:
+            seen.add(word.casefold())
+            out.append(word)
+        if len(out) == k:
+            break
+    return tuple(out)
+
+
+class StoryClusterer:
+    """Streaming story clustering: each article joins the closest recent story or starts one.
+
+    A new article is compared only with the active stories found through an inverted index over
+    their centroids' strongest terms, and only with those whose last article falls inside the
+    time window; older stories are archived (dropped from the index), so the cost per article
+    stays flat however long the stream.  Results are deterministic: the same stream in the same
+    order gives the same labels, on either backend and whatever the batch sizes.
+
+    Parameters
+    ----------
+    threshold : float
+        Least cosine between an article and a story's centroid for the article to join it.
+    window_days : float
+        A story takes no more articles once its latest is this many days older than the new
+        article (when articles have dates).
+    window_articles : int
+        The same window counted in articles, for streams without dates.
+    model : StoryModel, optional
+        The feature options and a prior idf (e.g. fitted on a sample of the stream); its
+        document frequencies are copied and then updated online with every article.
+    update_idf : bool
+        Count each article in the idf as it arrives (default True).
+    centroid_terms, index_terms, query_terms : int
+        Terms kept per story centroid, posted in the inverted index per story, and looked up
+        per article.
+    """
+
+    def __init__(
+        self,
+        *,
+        threshold: float = 0.3,
+        window_days: float = 3.0,
+        window_articles: int = 5000,
+        model: StoryModel | None = None,
+        update_idf: bool = True,
+        centroid_terms: int = 200,
+        index_terms: int = 12,
+        query_terms: int = 12,
+    ) -> None:
+        self.threshold = _check_number(threshold, "threshold", 0.0, 1.0)
+        self.window_days = _check_number(window_days, "window_days", 0.0, 1e9)
+        self.window_articles = _check_int(window_articles, "window_articles", 1, 1 << 62)
+        if model is None:
+            model = StoryModel()
+        elif not isinstance(model, StoryModel):
+            raise TypeError(f"model must be a StoryModel, not {type(model).__name__}")
+        self.model = model
+        self.update_idf = bool(update_idf)
+        self.centroid_terms = _check_int(centroid_terms, "centroid_terms", 1, 1 << 16)
+        self.index_terms = _check_int(index_terms, "index_terms", 1, 1 << 10)
+        self.query_terms = _check_int(query_terms, "query_terms", 1, 1 << 10)
+        self._index = None
+        self._dated: bool | None = None
+        self._last_time = 0.0
+        self._arrivals = 0
+
+    @property
+    def n_articles(self) -> int:
+        """Articles seen so far."""
+        return self._arrivals
+
+    @property
+    def n_stories(self) -> int:
+        """Stories started so far (archived ones included)."""
+        return 0 if self._index is None else int(self._index.n_clusters)
+
+    @property
+    def n_active(self) -> int:
+        """Stories still in the index (the rest are archived)."""
+        return 0 if self._index is None else int(self._index.n_active)
+
+    def story_sizes(self) -> np.ndarray:
+        """Articles in each story so far, by story id."""
+        return np.zeros(0, dtype=np.int64) if self._index is None else self._index.cluster_sizes()
+
+    def _make_index(self, dated: bool):
+        self._dated = dated
+        window = self.window_days if dated else float(self.window_articles)
+        self._index = _stories.CentroidIndex(
+            self.model.df.copy(), self.model.n_docs, self.threshold, window,
+            self.centroid_terms, self.index_terms, self.query_terms,
+            self.model.idf_power, self.update_idf,
+        )
+
+    def _times(self, articles: Sequence[Article]) -> np.ndarray:
+        times = np.empty(len(articles), dtype=np.float64)
+        for i, art in enumerate(articles):
+            if self._dated:
+                if art.date is not None:
+                    self._last_time = _epoch_days(art.date)
+                times[i] = self._last_time
+            else:
+                times[i] = float(self._arrivals + i)
+        return times
+
+    def partial_fit(self, batch: Iterable[Any], *, workers: int = 1) -> np.ndarray:
+        """Add a batch of articles, in stream order; returns the story id of each (int64).
+
+        Articles with dates are windowed by date (``window_days``), a stream without dates by
+        arrival count (``window_articles``); which one is decided by the first article.  An
+        undated article in a dated stream takes the date of the article before it.
+        """
+        articles = _as_article_list(batch, "batch")
+        workers = _check_int(workers, "workers", 1, 1024)
+        if not articles:
+            return np.zeros(0, dtype=np.int64)
+        if self._index is None:
+            self._make_index(articles[0].date is not None)
+        offsets, indices, weights = self.model._features(articles, workers)
+        return self._add(offsets, indices, weights, self._times(articles))
+
+    def _add(self, offsets, indices, weights, times) -> np.ndarray:
+        labels = np.empty(len(times), dtype=np.int64)
+        self._index.add(offsets, indices, weights, np.ascontiguousarray(times, dtype=np.float64), labels)
+        self._arrivals += len(times)
+        return labels
+
+
+def stories(
+    docs: Iterable[Any],
+    *,
+    threshold: float = 0.3,
+    window_days: float = 3.0,
+    window_articles: int = 5000,
+    workers: int = 1,
+    model: StoryModel | None = None,
+) -> StoryResult:
+    """Group a batch of articles into stories.
+
+    The model's idf is fitted on the batch (unless a fitted ``model`` is given), then the
+    articles go through the streaming clusterer in date order (input order without dates).
+
+    Parameters
+    ----------
+    docs : iterable of str, dict or Article
+    threshold : float
+        Least cosine between an article and a story's centroid for it to join the story.
+    window_days, window_articles
+        Time window of a story (see :class:`StoryClusterer`).
+    workers : int
+        Threads for the feature extraction (the kernels release the GIL).
+    model : StoryModel, optional
+        Feature options; fitted on ``docs`` when it has seen no documents.
+
+    Returns
+    -------
+    StoryResult
+    """
+    articles = _as_article_list(docs)
+    workers = _check_int(workers, "workers", 1, 1024)
+    if model is None:
+        model = StoryModel()
+    elif not isinstance(model, StoryModel):
+        raise TypeError(f"model must be a StoryModel, not {type(model).__name__}")
+    offsets, indices, weights = model._features(articles, workers)
+    if model.n_docs == 0:
+        model._count(offsets, indices)
+    clusterer = StoryClusterer(
+        threshold=threshold, window_days=window_days, window_articles=window_articles,
+        model=model, update_idf=False,
+    )
+    n = len(articles)
+    labels = np.zeros(n, dtype=np.int64)
+    vectors = model._weigh(offsets, indices, weights)
+    if n:
+        dated = any(a.date is not None for a in articles)
+        if dated:
+            # Undated articles sit at the time of the dated one before them in the input.
+            times = np.empty(n, dtype=np.float64)
+            last = min(_epoch_days(a.date) for a in articles if a.date is not None)
+            for i, a in enumerate(articles):
+                if a.date is not None:
+                    last = _epoch_days(a.date)
+                times[i] = last
+            order = np.argsort(times, kind="stable")
+        else:
+            times = np.arange(n, dtype=np.float64)
+            order = np.arange(n)
+        clusterer._make_index(dated)
+        sub_off = np.zeros(n + 1, dtype=np.int64)
+        lengths = np.diff(offsets)[order]
+        sub_off[1:] = np.cumsum(lengths)
+        take = np.repeat(offsets[:-1][order] - sub_off[:-1], lengths) + np.arange(int(sub_off[-1]))
+        raw = clusterer._add(sub_off, indices[take], weights[take], times[order])
+        labels[order] = raw
+        # Story ids in order of first appearance in time (dense, from 0).
+        _, first = np.unique(raw, return_index=True)
+        remap = np.empty(int(raw.max()) + 1, dtype=np.int64)
+        remap[raw[np.sort(first)]] = np.arange(len(first))
+        labels = remap[labels]
+    return StoryResult(labels, tuple(a.id for a in articles), articles, vectors, model)
