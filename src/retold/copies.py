@@ -1,0 +1,643 @@
+"""Copies of the same article at corpus scale: sign, band, verify, cluster.
+
+:func:`dedup` runs the whole job on a stream of documents:
+
+1. **sign**: MinHash signatures of word n-gram shingles, chunk by chunk (only the band keys of
+   each chunk are kept, not the signatures);
+2. **band**: candidate pairs from :class:`retold.MinHashLSH`'s batch path, tuned so that a pair at
+   the threshold is found with the asked recall;
+3. **verify**: every candidate's exact Jaccard (or containment) on its shingle sets; pairs below
+   the threshold are dropped, so the results hold no false positives;
+4. **cluster**: union-find over the verified pairs; each cluster elects a representative.
+
+Everything is deterministic: the same documents in the same order give the same cluster ids,
+representatives and pairs on every backend, thread count and run.
+"""
+from __future__ import annotations
+
+import math
+import operator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Callable, ContextManager, Iterable, Iterator, Mapping
+
+import numpy as np
+
+from retold._backend import kernels
+from retold.article import Article
+from retold.hashing import EMPTY_SLOT, minhash_batch, shingle_sets
+from retold.lsh import DEFAULT_BUCKET_CAP, Candidates, MinHashLSH
+
+_lsh = kernels("lsh")
+
+SIMILARITIES = ("jaccard", "containment")
+KEEPS = ("first", "longest", "earliest")
+_NO_DATE = np.iinfo(np.int64).max
+# Verification computes shingle sets for the documents of this many pairs at a time, which
+# bounds its memory however many candidates there are.
+_VERIFY_BLOCK = 250_000
+
+ProgressHook = Callable[[str, "int | None"], ContextManager[Callable[[int], None]]]
+
+
+@dataclass(frozen=True)
+class CopyPairs:
+    """Pairs of documents found to be copies, by position in the input.
+
+    Attributes
+    ----------
+    left, right : np.ndarray of int64
+        Positions, ``left < right``, sorted by (left, right).
+    similarity : np.ndarray of float64
+        Exact Jaccard or containment of the shingle sets when ``verified``, else the MinHash
+        estimate of Jaccard.
+    verified : np.ndarray of bool
+        Whether the similarity was measured on the shingle sets.
+    """
+
+    left: np.ndarray
+    right: np.ndarray
+    similarity: np.ndarray
+    verified: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.left)
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A group of copies: ``members`` are ids in input order; ``representative`` is the one to keep."""
+
+    id: int
+    representative: str
+    members: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+
+@dataclass(frozen=True)
+class DedupStats:
+    """How a :func:`dedup` run went.
+
+    Attributes
+    ----------
+    documents, empty : int
+        Documents read, and those without a single shingle (never copies of anything).
+    candidates : int
+        Candidate pairs from LSH.
+    accepted, rejected : int
+        Candidates whose similarity reached the threshold, and the others.
+    params : (int, int)
+        LSH bands and rows.
+    lsh_threshold : float
+        The Jaccard similarity the LSH stage was tuned for.
+    bucket_cap, buckets_capped, largest_bucket : int
+        See :class:`retold.lsh.Candidates`: buckets over the cap gave star edges only.
+    """
+
+    documents: int
+    empty: int
+    candidates: int
+    accepted: int
+    rejected: int
+    params: tuple[int, int]
+    lsh_threshold: float
+    bucket_cap: int
+    buckets_capped: int
+    largest_bucket: int
+
+
+@dataclass(frozen=True, eq=False)
+class DedupResult:
+    """Copy clusters of a corpus.
+
+    Attributes
+    ----------
+    ids : list of str
+        Document ids in input order (a string's id is its position).
+    labels : np.ndarray of int64
+        Cluster id of each document: clusters are numbered 0, 1, ... in the order of their first
+        member, and a document with no copy is a cluster of its own.
+    representatives : np.ndarray of int64
+        Position of each cluster's representative (``representatives[labels[i]]`` is the one
+        kept for document ``i``).
+    matched_with : np.ndarray of int64
+        Position of the document each one matched most closely (highest similarity, ties to the
+        earlier one), -1 for documents without a copy.
+    similarity : np.ndarray of float64
+        Similarity to ``matched_with``, NaN without a match.
+    pairs : CopyPairs
+        The accepted pairs.
+    stats : DedupStats
+    threshold : float
+    measure : {"jaccard", "containment"}
+    keep : {"first", "longest", "earliest"}
+    """
+
+    ids: list[str]
+    labels: np.ndarray
+    representatives: np.ndarray
+    matched_with: np.ndarray
+    similarity: np.ndarray
+    pairs: CopyPairs
+    stats: DedupStats
+    threshold: float
+    measure: str
+    keep: str
+    _position: dict = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __repr__(self) -> str:
+        copies = int(len(self.ids) - len(self.representatives))
+        return (
+            f"DedupResult(documents={len(self.ids)}, clusters={len(self.representatives)}, "
+            f"copies={copies}, pairs={len(self.pairs)})"
+        )
+
+    @cached_property
+    def cluster_sizes(self) -> np.ndarray:
+        """Members of each cluster (indexed by cluster id)."""
+        return np.bincount(self.labels, minlength=len(self.representatives)).astype(np.int64)
+
+    @cached_property
+    def is_representative(self) -> np.ndarray:
+        """Boolean mask of the documents to keep: one per cluster (every singleton is kept)."""
+        mask = np.zeros(len(self.ids), dtype=bool)
+        mask[self.representatives] = True
+        return mask
+
+    @cached_property
+    def clusters(self) -> list[Cluster]:
+        """The clusters with two or more members, by cluster id."""
+        sizes = self.cluster_sizes
+        order = np.argsort(self.labels, kind="stable")
+        bounds = np.concatenate([[0], np.cumsum(sizes)])
+        out = []
+        for cid in np.flatnonzero(sizes > 1).tolist():
+            members = order[bounds[cid] : bounds[cid + 1]].tolist()
+            out.append(
+                Cluster(cid, self.ids[int(self.representatives[cid])], tuple(self.ids[m] for m in members))
+            )
+        return out
+
+    def unique_ids(self) -> list[str]:
+        """Ids of the documents to keep (one per cluster), in input order."""
+        return [self.ids[i] for i in np.flatnonzero(self.is_representative).tolist()]
+
+    def cluster_of(self, doc_id: str) -> list[str]:
+        """Ids of every member of the cluster of ``doc_id``, in input order."""
+        if not self._position:
+            self._position.update((k, i) for i, k in enumerate(self.ids))
+        label = self.labels[self._position[doc_id]]
+        return [self.ids[i] for i in np.flatnonzero(self.labels == label).tolist()]
+
+    def iter_records(self) -> Iterator[dict[str, Any]]:
+        """One dict per document, in input order (see :meth:`to_records`)."""
+        sizes = self.cluster_sizes
+        for i, (label, match, sim) in enumerate(
+            zip(self.labels.tolist(), self.matched_with.tolist(), self.similarity.tolist())
+        ):
+            rep = int(self.representatives[label])
+            yield {
+                "id": self.ids[i],
+                "cluster": label,
+                "cluster_size": int(sizes[label]),
+                "representative": self.ids[rep],
+                "is_representative": rep == i,
+                "matched_with": self.ids[match] if match >= 0 else None,
+                "similarity": None if math.isnan(sim) else round(sim, 6),
+            }
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One dict per document: ``id``, ``cluster``, ``cluster_size``, ``representative`` (id),
+        ``is_representative``, ``matched_with`` (id or None), ``similarity`` (or None)."""
+        return list(self.iter_records())
+
+    def iter_pair_records(self) -> Iterator[dict[str, Any]]:
+        """One dict per accepted pair: ``left``, ``right`` (ids), ``similarity``, ``verified``, ``measure``."""
+        for a, b, sim, ok in zip(
+            self.pairs.left.tolist(),
+            self.pairs.right.tolist(),
+            self.pairs.similarity.tolist(),
+            self.pairs.verified.tolist(),
+        ):
+            yield {
+                "left": self.ids[a],
+                "right": self.ids[b],
+                "similarity": round(sim, 6),
+                "verified": ok,
+                "measure": self.measure if ok else "jaccard_estimate",
+            }
+
+
+# ---------------------------------------------------------------- argument checks
+
+
+def _check_fraction(value: Any, name: str) -> float:
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be a number, not bool")
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number, not {type(value).__name__}") from None
+    if not 0.0 < value <= 1.0:
+        raise ValueError(f"{name} must be in (0, 1], got {value}")
+    return value
+
+
+def _check_int(value: Any, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, not bool")
+    try:
+        value = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
+    return value
+
+
+def _check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, not {value!r}")
+    return value
+
+
+def _as_article(doc: Any, position: int) -> Article:
+    if isinstance(doc, Article):
+        return doc
+    if isinstance(doc, str):
+        return Article(id=str(position), text=doc)
+    if isinstance(doc, Mapping):
+        return Article.from_dict(doc, position=position)
+    raise TypeError(f"document {position}: expected str, dict or retold.Article, not {type(doc).__name__}")
+
+
+def _no_progress(name: str, total: int | None = None) -> ContextManager[Callable[[int], None]]:
+    return nullcontext(lambda n=1: None)
+
+
+# ---------------------------------------------------------------- the stages
+
+
+@dataclass
+class _Signed:
+    """What the sign stage keeps of the corpus."""
+
+    ids: list[str]
+    texts: list[str | None]
+    lengths: np.ndarray
+    dates: np.ndarray
+    band_keys: np.ndarray
+    empty: np.ndarray
+    signatures: np.ndarray | None
+
+
+def _chunks(docs: Iterable[Any], size: int) -> Iterator[list[Article]]:
+    chunk: list[Article] = []
+    for position, doc in enumerate(docs):
+        chunk.append(_as_article(doc, position))
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _sign(
+    docs: Iterable[Any],
+    lsh: MinHashLSH,
+    *,
+    ngram: int,
+    unit: str,
+    seed: int,
+    workers: int,
+    keep_texts: bool,
+    keep_signatures: bool,
+    chunk_size: int,
+    advance: Callable[[int], None],
+) -> _Signed:
+    ids: list[str] = []
+    seen: set[str] = set()
+    texts: list[str | None] = []
+    lengths: list[np.ndarray] = []
+    dates: list[np.ndarray] = []
+    keys: list[np.ndarray] = []
+    empties: list[np.ndarray] = []
+    sigs: list[np.ndarray] = []
+    for chunk in _chunks(docs, chunk_size):
+        chunk_texts = [a.text for a in chunk]
+        for article in chunk:
+            if article.id in seen:
+                raise ValueError(f"duplicate document id {article.id!r}: ids must be unique")
+            seen.add(article.id)
+            ids.append(article.id)
+        signatures = minhash_batch(
+            chunk_texts, num_perm=lsh.num_perm, ngram=ngram, unit=unit, seed=seed, workers=workers
+        )
+        keys.append(lsh.band_keys(signatures))
+        empties.append(np.all(signatures == EMPTY_SLOT, axis=1))
+        lengths.append(np.fromiter((len(t) for t in chunk_texts), dtype=np.int64, count=len(chunk)))
+        dates.append(
+            np.fromiter(
+                (
+                    _NO_DATE if a.date is None else int(np.datetime64(a.date, "us").astype(np.int64))
+                    for a in chunk
+                ),
+                dtype=np.int64,
+                count=len(chunk),
+            )
+        )
+        if keep_texts:
+            texts.extend(chunk_texts)
+        if keep_signatures:
+            sigs.append(signatures)
+        advance(len(chunk))
+    return _Signed(
+        ids=ids,
+        texts=texts,
+        lengths=np.concatenate(lengths) if lengths else np.zeros(0, np.int64),
+        dates=np.concatenate(dates) if dates else np.zeros(0, np.int64),
+        band_keys=np.concatenate(keys, axis=1) if keys else np.zeros((lsh.bands, 0), np.uint64),
+        empty=np.concatenate(empties) if empties else np.zeros(0, bool),
+        signatures=(np.concatenate(sigs) if sigs else np.zeros((0, lsh.num_perm), np.uint64))
+        if keep_signatures
+        else None,
+    )
+
+
+def _in_threads(workers: int, jobs: list[Callable[[], Any]]) -> list[Any]:
+    if workers == 1 or len(jobs) < 2:
+        return [job() for job in jobs]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(job) for job in jobs]
+        return [f.result() for f in futures]
+
+
+def _split(n: int, parts: int) -> list[tuple[int, int]]:
+    bounds = np.linspace(0, n, max(1, parts) + 1).astype(int)
+    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+
+
+def _shingle_csr(texts: list[str], *, ngram: int, unit: str, workers: int) -> tuple[np.ndarray, np.ndarray]:
+    """shingle_sets of ``texts`` over threads, joined into one CSR."""
+    parts = _split(len(texts), workers * 4 if workers > 1 else 1)
+    results = _in_threads(
+        workers, [lambda a=a, b=b: shingle_sets(texts[a:b], ngram=ngram, unit=unit) for a, b in parts]
+    )
+    if not results:
+        return np.zeros(1, np.int64), np.zeros(0, np.uint64)
+    offsets = [np.zeros(1, np.int64)]
+    base = 0
+    for off, _ in results:
+        offsets.append(off[1:] + base)
+        base += int(off[-1])
+    return np.concatenate(offsets), np.concatenate([v for _, v in results])
+
+
+def _verify(
+    signed: _Signed,
+    candidates: Candidates,
+    *,
+    containment: bool,
+    ngram: int,
+    unit: str,
+    workers: int,
+    advance: Callable[[int], None],
+) -> np.ndarray:
+    """Exact similarity of each candidate pair, block by block of pairs."""
+    left, right = candidates.left, candidates.right
+    out = np.empty(len(left), dtype=np.float64)
+    for start in range(0, len(left), _VERIFY_BLOCK):
+        stop = min(len(left), start + _VERIFY_BLOCK)
+        block_left, block_right = left[start:stop], right[start:stop]
+        docs, inverse = np.unique(np.concatenate([block_left, block_right]), return_inverse=True)
+        local_left = np.ascontiguousarray(inverse[: stop - start], dtype=np.int64)
+        local_right = np.ascontiguousarray(inverse[stop - start :], dtype=np.int64)
+        texts = [signed.texts[d] for d in docs.tolist()]
+        offsets, values = _shingle_csr(texts, ngram=ngram, unit=unit, workers=workers)
+        block_out = out[start:stop]
+        jobs = [
+            lambda a=a, b=b: _lsh.verify_pairs(
+                offsets, values, local_left[a:b], local_right[a:b], containment, block_out[a:b]
+            )
+            for a, b in _split(stop - start, workers * 4 if workers > 1 else 1)
+        ]
+        _in_threads(workers, jobs)
+        advance(stop - start)
+    return out
+
+
+def _estimate(signatures: np.ndarray, candidates: Candidates) -> np.ndarray:
+    """MinHash estimate of Jaccard (share of equal slots) of each candidate pair."""
+    out = np.empty(len(candidates), dtype=np.float64)
+    for start in range(0, len(out), 65536):
+        a = signatures[candidates.left[start : start + 65536]]
+        b = signatures[candidates.right[start : start + 65536]]
+        out[start : start + 65536] = np.mean(a == b, axis=1)
+    return out
+
+
+def _first_of_groups(groups: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Positions in ``order`` where a new group starts, given ``groups[order]`` is sorted."""
+    sorted_groups = groups[order]
+    starts = np.ones(len(order), dtype=bool)
+    starts[1:] = sorted_groups[1:] != sorted_groups[:-1]
+    return order[starts]
+
+
+def _representatives(labels: np.ndarray, n_clusters: int, keep: str, signed: _Signed) -> np.ndarray:
+    positions = np.arange(len(labels), dtype=np.int64)
+    if keep == "first":
+        secondary = np.zeros(len(labels), np.int64)
+    elif keep == "longest":
+        secondary = -signed.lengths
+    else:  # earliest: undated documents come after dated ones
+        secondary = signed.dates
+    order = np.lexsort((positions, secondary, labels))
+    reps = _first_of_groups(labels, order)
+    assert len(reps) == n_clusters
+    return reps.astype(np.int64)
+
+
+def _best_matches(n: int, pairs: CopyPairs) -> tuple[np.ndarray, np.ndarray]:
+    matched = np.full(n, -1, dtype=np.int64)
+    similarity = np.full(n, np.nan, dtype=np.float64)
+    if len(pairs):
+        doc = np.concatenate([pairs.left, pairs.right])
+        partner = np.concatenate([pairs.right, pairs.left])
+        sim = np.concatenate([pairs.similarity, pairs.similarity])
+        order = np.lexsort((partner, -sim, doc))
+        first = _first_of_groups(doc, order)
+        matched[doc[first]] = partner[first]
+        similarity[doc[first]] = sim[first]
+    return matched, similarity
+
+
+def dedup(
+    docs: Iterable[Any],
+    *,
+    threshold: float = 0.8,
+    ngram: int = 5,
+    num_perm: int = 128,
+    recall: float = 0.95,
+    verify: bool = True,
+    keep: str = "earliest",
+    workers: int = 1,
+    similarity: str = "jaccard",
+    lsh_threshold: float | None = None,
+    params: tuple[int, int] | None = None,
+    unit: str = "word",
+    seed: int = 1,
+    bucket_cap: int = DEFAULT_BUCKET_CAP,
+    chunk_size: int = 20_000,
+    progress: ProgressHook | None = None,
+) -> DedupResult:
+    """Find the copies in a corpus and group them into clusters.
+
+    Parameters
+    ----------
+    docs : iterable of str, dict or Article
+        Read once, in chunks, so a generator over a file larger than memory works (the texts are
+        kept for verification, the signatures are not).  A string's id is its position; a dict
+        needs ``text`` and may have ``id``, ``title``, ``date``, ``source``, ``lang``.  Ids must be
+        unique.  Copies are judged on the body ``text`` (headlines are often rewritten).
+    threshold : float
+        Least similarity of two copies.
+    ngram : int
+        Word (or character, see ``unit``) n-gram length of the shingles.
+    num_perm : int
+        MinHash signature length.
+    recall : float
+        Least probability that LSH proposes a pair whose Jaccard equals ``lsh_threshold``.
+    verify : bool
+        Measure every candidate's exact similarity on its shingle sets and drop those below the
+        threshold (no false positives).  Without it the MinHash estimate of Jaccard decides,
+        which is faster but approximate, and needs the signatures in memory.
+    keep : {"earliest", "first", "longest"}
+        Which member represents a cluster: the earliest dated (undated ones last), the first in
+        input order, or the longest text; ties go to the first in input order.
+    workers : int
+        Threads for signing and verification.
+    similarity : {"jaccard", "containment"}
+        ``containment`` is the share of the smaller shingle set found in the larger one: a copy
+        trimmed to half its original has containment 1.0 but Jaccard 0.5.
+    lsh_threshold : float, optional
+        Jaccard the LSH stage is tuned for; by default ``threshold`` for Jaccard and
+        ``threshold / 2`` for containment (finds copies down to about half their original).
+    params : (int, int), optional
+        LSH ``(bands, rows)``, overriding the choice from ``recall``.
+    unit : {"word", "char"}
+    seed : int
+    bucket_cap : int
+        LSH buckets with more members give star edges only (see :class:`retold.MinHashLSH`).
+    chunk_size : int
+        Documents signed at a time.
+    progress : callable, optional
+        ``progress(stage, total)`` returning a context manager that yields ``advance(n)``; the
+        stages are ``sign``, ``band``, ``verify``, ``cluster``.  ``retold.cli._common.Progress.stage``
+        fits.
+
+    Returns
+    -------
+    DedupResult
+
+    Examples
+    --------
+    >>> base = "the minister said on monday that the new bridge would open in june next year"
+    >>> result = dedup([base, base + " officials said", "an unrelated story about the weather"], threshold=0.7)
+    >>> result.labels.tolist()
+    [0, 0, 1]
+    """
+    threshold = _check_fraction(threshold, "threshold")
+    recall = _check_fraction(recall, "recall")
+    ngram = _check_int(ngram, "ngram", 1, 1 << 10)
+    workers = _check_int(workers, "workers", 1, 1024)
+    chunk_size = _check_int(chunk_size, "chunk_size", 1, 1 << 30)
+    _check_choice(keep, "keep", KEEPS)
+    _check_choice(similarity, "similarity", SIMILARITIES)
+    if not isinstance(verify, bool):
+        raise TypeError(f"verify must be a bool, not {type(verify).__name__}")
+    if similarity == "containment" and not verify:
+        raise ValueError("similarity='containment' needs verify=True (MinHash estimates Jaccard only)")
+    if lsh_threshold is None:
+        lsh_threshold = threshold if similarity == "jaccard" else threshold / 2
+    lsh_threshold = _check_fraction(lsh_threshold, "lsh_threshold")
+    if isinstance(docs, (str, bytes)):
+        raise TypeError("docs must be an iterable of documents, not a single string")
+    lsh = MinHashLSH(lsh_threshold, num_perm, recall=recall, params=params, bucket_cap=bucket_cap)
+    stage = progress or _no_progress
+    total = len(docs) if hasattr(docs, "__len__") else None  # type: ignore[arg-type]
+
+    with stage("sign", total) as advance:
+        signed = _sign(
+            docs, lsh, ngram=ngram, unit=unit, seed=seed, workers=workers, keep_texts=verify,
+            keep_signatures=not verify, chunk_size=chunk_size, advance=advance,
+        )
+    n = len(signed.ids)
+    with stage("band", lsh.bands) as advance:
+        candidates = lsh.candidate_pairs_from_keys(signed.band_keys, empty=signed.empty)
+        signed.band_keys = np.zeros((lsh.bands, 0), np.uint64)  # free it before verification
+        advance(lsh.bands)
+    with stage("verify", len(candidates)) as advance:
+        if verify:
+            # Texts in no candidate pair are not needed any more.
+            involved = np.zeros(n, dtype=bool)
+            involved[candidates.left] = True
+            involved[candidates.right] = True
+            for i in np.flatnonzero(~involved).tolist():
+                signed.texts[i] = None
+            sims = _verify(
+                signed, candidates, containment=similarity == "containment", ngram=ngram,
+                unit=unit, workers=workers, advance=advance,
+            )
+        else:
+            sims = _estimate(signed.signatures, candidates)
+            advance(len(candidates))
+        signed.texts = []
+        accept = sims >= threshold
+        pairs = CopyPairs(
+            candidates.left[accept],
+            candidates.right[accept],
+            sims[accept],
+            np.full(int(accept.sum()), verify, dtype=bool),
+        )
+    with stage("cluster", n) as advance:
+        roots = np.empty(n, dtype=np.int64)
+        _lsh.union_find(pairs.left, pairs.right, roots)
+        # Roots are the smallest member, so cluster ids follow first appearance.
+        _, labels = np.unique(roots, return_inverse=True)
+        labels = labels.astype(np.int64).reshape(-1)
+        n_clusters = int(labels.max()) + 1 if n else 0
+        reps = _representatives(labels, n_clusters, keep, signed)
+        matched, match_sim = _best_matches(n, pairs)
+        advance(n)
+    stats = DedupStats(
+        documents=n,
+        empty=int(signed.empty.sum()),
+        candidates=len(candidates),
+        accepted=len(pairs),
+        rejected=len(candidates) - len(pairs),
+        params=lsh.params,
+        lsh_threshold=lsh_threshold,
+        bucket_cap=candidates.bucket_cap,
+        buckets_capped=candidates.buckets_capped,
+        largest_bucket=candidates.largest_bucket,
+    )
+    return DedupResult(
+        ids=signed.ids,
+        labels=labels,
+        representatives=reps,
+        matched_with=matched,
+        similarity=match_sim,
+        pairs=pairs,
+        stats=stats,
+        threshold=threshold,
+        measure=similarity,
+        keep=keep,
+    )
