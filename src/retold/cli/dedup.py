@@ -1,0 +1,185 @@
+"""``retold dedup``: find the copies in a corpus and write clusters, pairs or the unique articles."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, Iterator
+
+from retold.cli._common import (
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandError,
+    Progress,
+    add_input_arguments,
+    report_skipped,
+)
+from retold.io import RecordError, SkippedRecord, read_articles, write_records
+
+HELP = "find copies of the same article (reprints, edited or trimmed wire copy) and group them"
+
+EMITS = ("clusters", "pairs", "unique")
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
+    return value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_input_arguments(parser)
+    parser.add_argument(
+        "-o", "--output", metavar="OUT", default="-",
+        help="output file (.jsonl, .csv, .tsv, .parquet; .gz for compressed text); default stdout as JSON Lines",
+    )
+    parser.add_argument("--output-format", choices=["jsonl", "csv", "tsv", "parquet"],
+                        help="output format when OUT's extension does not say")
+    parser.add_argument(
+        "--emit", choices=EMITS, default="clusters",
+        help="clusters: one record per article with its cluster, representative and best match; "
+        "pairs: one record per verified copy pair; unique: the input records of the articles to keep",
+    )
+    parser.add_argument("--threshold", type=_fraction, default=0.8,
+                        help="least similarity of two copies (default 0.8)")
+    parser.add_argument(
+        "--similarity", choices=["jaccard", "containment"], default="jaccard",
+        help="jaccard of the shingle sets, or containment of the smaller in the larger "
+        "(finds copies trimmed from the end; default jaccard)",
+    )
+    parser.add_argument("--ngram", type=_positive, default=5, help="words per shingle (default 5)")
+    parser.add_argument("--num-perm", type=_positive, default=128, help="MinHash signature length (default 128)")
+    parser.add_argument("--recall", type=_fraction, default=0.95,
+                        help="least LSH recall of pairs at the threshold (default 0.95)")
+    parser.add_argument("--keep", choices=["earliest", "first", "longest"], default="earliest",
+                        help="which article represents a cluster (default earliest, undated last)")
+    parser.add_argument("--bucket-cap", type=_positive, default=200,
+                        help="LSH buckets larger than this give star edges only (default 200)")
+    parser.add_argument("--no-verify", action="store_true",
+                        help="trust MinHash estimates instead of measuring exact similarity (faster, approximate)")
+    parser.add_argument("--workers", type=_positive, default=1, help="threads (default 1)")
+
+
+def _input_path(args: argparse.Namespace) -> str:
+    if args.demo:
+        if args.input:
+            raise CommandError("give INPUT or --demo, not both", EXIT_USAGE)
+        from retold.data import demo_path
+
+        return str(demo_path())
+    if not args.input:
+        raise CommandError("no INPUT given (use - for stdin, or --demo)", EXIT_USAGE)
+    return args.input
+
+
+def _reader(args: argparse.Namespace, path: str, skipped: list[SkippedRecord] | None) -> Iterator[Any]:
+    try:
+        return read_articles(
+            path,
+            format=args.format,
+            id_field=args.id_field,
+            text_field=args.text_field,
+            title_field=args.title_field,
+            date_field=args.date_field,
+            source_field=args.source_field,
+            lang_field=args.lang_field,
+            on_error=args.on_error,
+            errors=skipped,
+            fix_text=args.fix_text,
+        )
+    except ValueError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    except ImportError as exc:
+        raise CommandError(str(exc), EXIT_INPUT) from None
+
+
+def _keeping(articles: Iterator[Any], kept: list[Any] | None) -> Iterator[Any]:
+    for article in articles:
+        if kept is not None:
+            kept.append(article)
+        yield article
+
+
+def run(args: argparse.Namespace) -> int:
+    from retold.copies import dedup
+
+    path = _input_path(args)
+    skipped: list[SkippedRecord] = []
+    # --emit unique writes input records: read a file a second time rather than hold every
+    # article in memory; standard input can be read only once, so it is held.
+    held: list[Any] | None = [] if args.emit == "unique" and path == "-" else None
+    with Progress(quiet=args.quiet) as progress:
+        articles = _keeping(_reader(args, path, skipped), held)
+        try:
+            result = dedup(
+                articles,
+                threshold=args.threshold,
+                ngram=args.ngram,
+                num_perm=args.num_perm,
+                recall=args.recall,
+                verify=not args.no_verify,
+                keep=args.keep,
+                workers=args.workers,
+                similarity=args.similarity,
+                bucket_cap=args.bucket_cap,
+                progress=progress.stage,
+            )
+        except RecordError as exc:
+            raise CommandError(str(exc), EXIT_INPUT) from None
+        except ValueError as exc:
+            # Options the parser could not check on its own (e.g. a recall out of reach).
+            raise CommandError(str(exc), EXIT_USAGE) from None
+        with progress.stage("write", None):
+            if args.emit == "clusters":
+                records: Iterator[dict] = result.iter_records()
+            elif args.emit == "pairs":
+                records = result.iter_pair_records()
+            else:
+                keep = set(result.unique_ids())
+                source = held if held is not None else _reader(args, path, None)
+                records = (a.to_dict() for a in source if a.id in keep)
+            try:
+                written = write_records(records, args.output, format=args.output_format)
+            except RecordError as exc:
+                raise CommandError(str(exc), EXIT_INPUT) from None
+            except (ValueError, TypeError) as exc:
+                raise CommandError(f"cannot write {args.output}: {exc}", EXIT_USAGE) from None
+    report_skipped(skipped)
+    stats = result.stats
+    copies = len(result) - len(result.representatives)
+    multi = len(result.clusters)
+    bands, rows = stats.params
+    target = "stdout" if args.output == "-" else args.output
+    progress.summary(
+        [
+            f"retold dedup: {stats.documents} articles, {multi} copy clusters holding "
+            f"{copies + multi} articles; {copies} copies can be dropped",
+            f"  pairs: {stats.candidates} LSH candidates ({bands} bands x {rows} rows, tuned for "
+            f"Jaccard {stats.lsh_threshold:g}), {stats.accepted} at {result.measure} >= "
+            f"{result.threshold:g}, {stats.rejected} rejected"
+            + ("" if not args.no_verify else " (MinHash estimates, not verified)"),
+            f"  {stats.empty} empty texts"
+            + (
+                f"; {stats.buckets_capped} LSH buckets over {stats.bucket_cap} members gave star "
+                f"edges only (largest {stats.largest_bucket})"
+                if stats.buckets_capped
+                else ""
+            ),
+            f"  wrote {written} {args.emit} records to {target}",
+        ]
+    )
+    return EXIT_OK
