@@ -10,7 +10,7 @@ Definitions (the pure-Python twin in ``retold._reference.lsh`` states them plain
       key = fmix64(acc)
 
   fmix64 is a bijection, so two bands collide by accident with probability ~2**-64.
-- bucket pairs: given one band's keys sorted (stable, so ties keep document order), each run of
+- bucket pairs: given one band's keys sorted (with ``order``, the document at each position), each run of
   equal keys is a bucket; a bucket of ``m <= cap`` members gives all ``m*(m-1)/2`` pairs, a larger
   one only the ``m - 1`` star edges from its first member (linear cost for boilerplate buckets).
   A pair is coded ``min(a, b) << 32 | max(a, b)``.
@@ -85,10 +85,18 @@ def fill_bucket_pairs(const uint64_t[::1] sorted_keys not None, const int64_t[::
             while j < n and sorted_keys[j] == sorted_keys[i]:
                 j += 1
             if j - i > cap:
-                x = <uint64_t> order[i]
+                # Star from the bucket's first document (smallest index), whatever the sort
+                # left in front, so the result does not depend on the sort's stability.
+                a = i
                 for b in range(i + 1, j):
+                    if order[b] < order[a]:
+                        a = b
+                x = <uint64_t> order[a]
+                for b in range(i, j):
+                    if b == a:
+                        continue
                     y = <uint64_t> order[b]
-                    out[w] = (x << 32) | y if x < y else (y << 32) | x
+                    out[w] = (x << 32) | y
                     w += 1
             else:
                 for a in range(i, j):

@@ -56,9 +56,11 @@ def fill_bucket_pairs(sorted_keys, order, cap: int, out) -> int:
     w = 0
     for i, j in _runs(sorted_keys.tolist()):
         if j - i > cap:
-            for b in range(i + 1, j):
-                out[w] = _code(order[i], order[b])
-                w += 1
+            centre = min(order[i:j])
+            for b in range(i, j):
+                if order[b] != centre:
+                    out[w] = _code(centre, order[b])
+                    w += 1
         else:
             for a in range(i, j):
                 for b in range(a + 1, j):
