@@ -1,0 +1,331 @@
+"""Render an analysis as one self-contained HTML page.
+
+The report knows nothing of kernels: it renders a plain, JSON-ready data model, which
+``retold.analyze`` produces and which anyone can build by hand.  Everything the page needs
+(CSS, JavaScript and the data) is inline, so the file opens offline and can be mailed around.
+The data is embedded once, as JSON in a ``<script type="application/json">`` block; the page
+builds the DOM of a story, a pair or a copy cluster only when it is opened, and pages through
+the story list, so a report of 10,000 articles opens in well under a second.
+
+The data model
+--------------
+A dict (every value JSON-ready; numpy numbers, dates and sets are converted on the way in)::
+
+    {
+      "title": str,                      # shown in the page header and <title>
+      "generated": str,                  # ISO 8601 timestamp of the analysis
+      "retold_version": str,
+      "options": {name: value, ...},     # the analysis options, listed under "About"
+      "summary": {"articles": int, "copy_clusters": int, "stories": int,
+                  "passages": int, "edges": int},
+      "articles": [{
+          "id": str, "title": str | None, "source": str | None,
+          "date": str | None,            # ISO 8601
+          "lang": str | None,            # language code ("en", "ar", ...)
+          "copy_cluster": str | None,    # id of an entry of "copies"
+          "story": str | None,           # id of an entry of "stories"
+          "is_representative": bool,     # the article that stands for its copy cluster
+          "text": str,
+      }, ...],
+      "copies": [{
+          "id": str,
+          "representative": str,         # an article id
+          "members": [str, ...],         # article ids, representative included
+          "pairs": [{"a": str, "b": str, "similarity": float, "verified": bool}, ...],
+      }, ...],
+      "stories": [{
+          "id": str,
+          "label": [str, ...],           # top terms and names
+          "size": int,                   # number of articles
+          "start": str | None, "end": str | None,   # ISO 8601 time span
+          "sources": [str, ...],         # outlet names
+          "languages": [str, ...],       # language codes
+          "articles": [str, ...],        # article ids
+      }, ...],
+      "pairs": [{
+          "a": str, "b": str,            # article ids
+          "story": str | None,           # story id
+          "kind": "copy" | "story",
+          "similarity": float, "coverage": float,   # both in [0, 1]
+          "passages": [{
+              "a_start": int, "a_end": int,   # character offsets into a's text, end exclusive
+              "b_start": int, "b_end": int,   # the same passage in b's text
+              "tokens": int, "score": float,
+              "quoted": bool,            # the passage is (part of) a direct quote
+          }, ...],
+      }, ...],
+      "provenance": [{
+          "source_id": str, "derived_id": str,   # article ids: who took from whom
+          "confidence": float,           # in [0, 1]
+          "evidence": [str, ...],        # human-readable reasons
+      }, ...],
+    }
+
+Only ``articles`` is required; a missing list is taken as empty and a missing ``summary`` is
+counted from the lists.  Character offsets count Python ``str`` characters (code points); the
+page converts them to JavaScript string positions, so text outside the Basic Multilingual
+Plane (emoji, rare CJK) is highlighted where it should be.
+
+Jinja2 is an optional dependency (``pip install 'retold[report]'``), imported on first use.
+"""
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from retold.io import atomic_write, to_plain
+
+__all__ = ["render_report", "report_html"]
+
+_TEMPLATE = "report.html.j2"
+_ASSETS = ("report.css", "report.js")
+_SUMMARY_KEYS = ("articles", "copy_clusters", "stories", "passages", "edges")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_LISTS = ("articles", "copies", "stories", "pairs", "provenance")
+
+
+def _jinja():
+    try:
+        import jinja2
+    except ImportError as exc:  # pragma: no cover - exercised where jinja2 is absent
+        raise ImportError(
+            "the HTML report needs Jinja2, an optional dependency: "
+            "pip install 'retold[report]'"
+        ) from exc
+    return jinja2
+
+
+@lru_cache(maxsize=1)
+def _environment():
+    jinja2 = _jinja()
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("retold.report", "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2"), default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+@lru_cache(maxsize=1)
+def _assets() -> dict[str, str]:
+    # CSS and JavaScript are inlined verbatim, not rendered: they are code, not templates.
+    env = _environment()
+    assets = {}
+    for name in _ASSETS:
+        source, _, _ = env.loader.get_source(env, name)
+        if "</script" in source.lower() or "</style" in source.lower():
+            raise RuntimeError(f"template asset {name} must not contain a closing tag")
+        assets[name.replace(".", "_")] = source
+    return assets
+
+
+def _json_for_script(value: Any) -> str:
+    """JSON that is safe inside a ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` become ``\\u`` escapes, so no ``</script>`` or ``<!--`` in an
+    article's text can end the block early; U+2028/U+2029 are escaped for old parsers.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def _human_time(iso: Any) -> str | None:
+    """``2026-03-20T12:00:00+00:00`` as ``20 Mar 2026, 12:00 UTC``; other strings as they are."""
+    if not iso:
+        return None
+    text = str(iso)
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc)
+    zone = " UTC" if when.tzinfo is not None else ""
+    month = _MONTHS[when.month - 1]  # not %b: that follows the locale
+    return f"{when.day} {month} {when.year}, {when:%H:%M}{zone}"
+
+
+def _fail(where: str, message: str) -> ValueError:
+    return ValueError(f"report data {where}: {message}")
+
+
+def _as_list(data: Mapping[str, Any], key: str) -> list:
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise _fail(f"[{key!r}]", f"expected a list, got {type(value).__name__}")
+    return value
+
+
+def _check_offsets(where: str, passage: Any) -> None:
+    if not isinstance(passage, dict):
+        raise _fail(where, f"expected a dict, got {type(passage).__name__}")
+    for side in ("a", "b"):
+        start, end = passage.get(f"{side}_start"), passage.get(f"{side}_end")
+        if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
+            raise _fail(where, f"{side}_start and {side}_end must be integers")
+        if not 0 <= start <= end:
+            raise _fail(where, f"{side}_start={start}, {side}_end={end} is not a span")
+
+
+def _prepare(data: Mapping[str, Any], max_inline_text_chars: int | None) -> dict[str, Any]:
+    """Validate ``data``, convert it to plain JSON values and fill the defaults."""
+    if not isinstance(data, Mapping):
+        raise TypeError(f"data must be a dict, got {type(data).__name__}")
+    if max_inline_text_chars is not None:
+        if isinstance(max_inline_text_chars, bool) or not isinstance(max_inline_text_chars, int):
+            raise TypeError("max_inline_text_chars must be an int or None")
+        if max_inline_text_chars < 0:
+            raise ValueError("max_inline_text_chars must be >= 0")
+    plain = to_plain(data)
+    for key in _LISTS:
+        plain[key] = _as_list(plain, key)
+
+    ids: set[str] = set()
+    for i, article in enumerate(plain["articles"]):
+        where = f"['articles'][{i}]"
+        if not isinstance(article, dict):
+            raise _fail(where, f"expected a dict, got {type(article).__name__}")
+        article_id = article.get("id")
+        if not isinstance(article_id, str):
+            raise _fail(where, "'id' must be a string")
+        if article_id in ids:
+            raise _fail(where, f"duplicate article id {article_id!r}")
+        ids.add(article_id)
+        text = article.get("text")
+        if text is None:
+            text = ""
+        if not isinstance(text, str):
+            raise _fail(where, f"'text' of article {article_id!r} must be a string")
+        if max_inline_text_chars is not None and len(text) > max_inline_text_chars:
+            # The page clips highlights to the text it has, and says the text was cut.
+            article["text_length"] = len(text)
+            text = text[:max_inline_text_chars]
+        article["text"] = text
+
+    def known(where: str, article_id: Any) -> None:
+        if article_id not in ids:
+            raise _fail(where, f"unknown article id {article_id!r}")
+
+    for i, pair in enumerate(plain["pairs"]):
+        where = f"['pairs'][{i}]"
+        if not isinstance(pair, dict):
+            raise _fail(where, f"expected a dict, got {type(pair).__name__}")
+        known(f"{where}['a']", pair.get("a"))
+        known(f"{where}['b']", pair.get("b"))
+        passages = pair.get("passages") or []
+        if not isinstance(passages, list):
+            raise _fail(f"{where}['passages']", "expected a list")
+        for j, passage in enumerate(passages):
+            _check_offsets(f"{where}['passages'][{j}]", passage)
+        pair["passages"] = passages
+    for i, edge in enumerate(plain["provenance"]):
+        where = f"['provenance'][{i}]"
+        if not isinstance(edge, dict):
+            raise _fail(where, f"expected a dict, got {type(edge).__name__}")
+        known(f"{where}['source_id']", edge.get("source_id"))
+        known(f"{where}['derived_id']", edge.get("derived_id"))
+    for i, story in enumerate(plain["stories"]):
+        if not isinstance(story, dict) or not isinstance(story.get("id"), str):
+            raise _fail(f"['stories'][{i}]", "expected a dict with a string 'id'")
+        for article_id in story.get("articles") or []:
+            known(f"['stories'][{i}]['articles']", article_id)
+    for i, cluster in enumerate(plain["copies"]):
+        if not isinstance(cluster, dict) or not isinstance(cluster.get("id"), str):
+            raise _fail(f"['copies'][{i}]", "expected a dict with a string 'id'")
+        for article_id in cluster.get("members") or []:
+            known(f"['copies'][{i}]['members']", article_id)
+
+    summary = plain.get("summary") or {}
+    counted = {
+        "articles": len(plain["articles"]),
+        "copy_clusters": len(plain["copies"]),
+        "stories": len(plain["stories"]),
+        "passages": sum(len(pair["passages"]) for pair in plain["pairs"]),
+        "edges": len(plain["provenance"]),
+    }
+    plain["summary"] = {key: summary.get(key, counted[key]) for key in _SUMMARY_KEYS}
+    plain.setdefault("title", "retold report")
+    plain.setdefault("generated", None)
+    plain.setdefault("retold_version", None)
+    plain["options"] = plain.get("options") or {}
+    return plain
+
+
+def report_html(data: Mapping[str, Any], *, max_inline_text_chars: int | None = None) -> str:
+    """The report page for ``data`` as one HTML string.
+
+    Parameters
+    ----------
+    data : dict
+        The report data model described in this module's docstring.
+    max_inline_text_chars : int, optional
+        Keep at most this many characters of each article's text in the page (passages
+        beyond it are clipped), to bound the size of very large reports.  Default: all.
+
+    Returns
+    -------
+    str
+        A self-contained HTML document: no network access is needed to view it.
+
+    Raises
+    ------
+    ImportError
+        When Jinja2 is not installed.
+    TypeError, ValueError
+        When ``data`` does not follow the data model; the message says where.
+    """
+    plain = _prepare(data, max_inline_text_chars)
+    template = _environment().get_template(_TEMPLATE)
+    return template.render(
+        title=str(plain["title"]),
+        generated=plain["generated"],
+        generated_text=_human_time(plain["generated"]),
+        retold_version=plain["retold_version"],
+        summary=plain["summary"],
+        data_json=_json_for_script(plain),
+        **_assets(),
+    )
+
+
+def render_report(
+    data: Mapping[str, Any],
+    path: str | os.PathLike[str],
+    *,
+    max_inline_text_chars: int | None = None,
+) -> Path:
+    """Write the report page for ``data`` to ``path``, atomically.
+
+    Parameters
+    ----------
+    data : dict
+        The report data model described in this module's docstring.
+    path : str or PathLike
+        The HTML file to create or replace; its directory must exist.
+    max_inline_text_chars : int, optional
+        See :func:`report_html`.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    html = report_html(data, max_inline_text_chars=max_inline_text_chars)
+    target = Path(path)
+    with atomic_write(target, "w", encoding="utf-8") as fh:
+        fh.write(html)
+    return target

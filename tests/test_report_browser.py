@@ -1,0 +1,241 @@
+"""The report in a real headless browser: it loads clean, stories and pairs open, passages show.
+
+Needs Chromium (Debian: ``apt-get install chromium``) and playwright for Python
+(``pip install playwright``; its own browser download is not used).  Skips, saying which is
+missing, where either is absent.  Screenshots go to ``RETOLD_SCREENSHOT_DIR`` (default: the
+test's temporary directory); ``report.png`` there is the picture in the README
+(``RETOLD_SCREENSHOT_DIR=docs pytest tests/test_report_browser.py`` refreshes it).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("jinja2", reason="the report needs Jinja2: pip install 'retold[report]'")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed: pip install playwright"
+)
+
+from retold.report import render_report  # noqa: E402
+
+from .report_fixture import demo_report_data, synthetic_report_data  # noqa: E402
+
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+# Generous: the 10,000-article page opens in well under a second on a laptop; CI machines are
+# shared and slow, and this only has to catch a page that renders everything up front.
+LOAD_BOUND_S = 10.0
+
+
+def _chromium() -> str | None:
+    env = os.environ.get("RETOLD_CHROMIUM")
+    if env:
+        return env if Path(env).exists() else None
+    for path in CHROMIUM_CANDIDATES:
+        if Path(path).exists():
+            return path
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    return found
+
+
+@pytest.fixture(scope="module")
+def browser():
+    exe = _chromium()
+    if exe is None:
+        pytest.skip("no Chromium binary (apt-get install chromium, or set RETOLD_CHROMIUM)")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    where = Path(os.environ.get("RETOLD_SCREENSHOT_DIR") or tmp_path)
+    where.mkdir(parents=True, exist_ok=True)
+    return where
+
+
+class Page:
+    """A page with its console errors, page errors and network requests recorded."""
+
+    def __init__(self, browser, width=1400, height=1000):
+        self.context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+
+    def open(self, path: Path, hash_: str = ""):
+        self.page.goto(path.resolve().as_uri() + hash_, wait_until="load")
+        self.page.wait_for_selector("html[data-ready]", timeout=30_000)
+        return self.page
+
+    def close(self):
+        self.context.close()
+
+    def assert_clean(self):
+        assert self.errors == []
+        # Only the file itself is loaded (plus data: / blob: URLs the page makes): no network.
+        outside = [u for u in self.requests if not u.startswith(("file://", "data:", "blob:"))]
+        assert outside == []
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    return render_report(demo_report_data(), path)
+
+
+def _visible_marks(page, side: str) -> int:
+    return page.evaluate(
+        """side => Array.from(document.querySelectorAll('.col-' + side + ' mark.p')).filter(m => {
+            const r = m.getBoundingClientRect(); return r.width > 0 && r.height > 0;
+        }).length""",
+        side,
+    )
+
+
+def test_demo_story_pair_and_copies(browser, demo_report, shots):
+    tab = Page(browser)
+    try:
+        page = tab.open(demo_report)
+        rows = page.locator("#story-list tbody tr[data-story]")
+        assert rows.count() == 11  # the multi-article stories (min. size 2 by default)
+        page.screenshot(path=str(shots / "report-stories.png"), full_page=True)
+
+        # search narrows the list, and clearing it brings the list back
+        page.fill("#story-search", "Kestrel")
+        page.wait_for_function("document.querySelectorAll('#story-list tbody tr[data-story]').length === 1")
+        assert rows.first.get_attribute("data-story") == "kestrel-systems-job-cuts"
+        page.fill("#story-search", "")
+        page.wait_for_function("document.querySelectorAll('#story-list tbody tr[data-story]').length === 11")
+        page.select_option("#filter-lang", "zh")
+        page.wait_for_function("document.querySelectorAll('#story-list tbody tr[data-story]').length === 2")
+        page.select_option("#filter-lang", "")
+        page.fill("#filter-min", "1")
+        page.wait_for_function("document.querySelectorAll('#story-list tbody tr[data-story]').length === 23")
+
+        # open a story: its graph has a node per article and an edge per provenance link
+        page.click("#story-list tbody tr[data-story='kestrel-systems-job-cuts']")
+        page.wait_for_selector(".graph svg")
+        assert page.locator(".graph .node").count() == 6
+        assert page.locator(".graph path.edge").count() == 5
+        assert page.locator("table.articles tbody tr").count() == 6
+        page.dispatch_event(".graph path.edge[data-derived='d58']", "mouseenter")
+        assert "names the source" in page.inner_text(".edge-info") or "passages" in page.inner_text(".edge-info")
+        page.screenshot(path=str(shots / "report-story.png"), full_page=True)
+
+        # open a pair of rewrites that share passages, one of them a quote
+        page.click("table.pairs tbody tr[data-pair='d54|d58']")
+        page.wait_for_selector(".col-a .text")
+        n_a, n_b = _visible_marks(page, "a"), _visible_marks(page, "b")
+        assert n_a > 0 and n_b > 0
+        assert page.locator(".col-a sup.pn").count() == page.locator(".col-b sup.pn").count() == 3
+        assert page.locator(".col-a mark.q").count() > 0 and page.locator(".col-b mark.q").count() > 0
+        # the same passage has the same colour on both sides
+        colours = page.evaluate("""() => ['a', 'b'].map(s => getComputedStyle(
+            document.querySelector('.col-' + s + ' mark[data-p~="0"]')).backgroundColor)""")
+        assert colours[0] == colours[1] and colours[0] not in ("rgba(0, 0, 0, 0)", "transparent")
+        # highlighted text is the same passage in both columns
+        texts = page.evaluate("""() => ['a', 'b'].map(s => Array.from(document.querySelectorAll(
+            '.col-' + s + ' mark[data-p~="1"]')).map(m => m.textContent).join('').toLowerCase())""")
+        assert texts[0] == texts[1] and len(texts[0].split()) >= 6
+        page.set_viewport_size({"width": 1400, "height": 1150})
+        page.screenshot(path=str(shots / "report.png"))
+        page.set_viewport_size({"width": 1400, "height": 1000})
+
+        # copies: a cluster opens lazily, a member's word diff against the representative
+        page.click(".tabs a[data-tab=copies]")
+        page.wait_for_selector("details.cluster")
+        assert page.locator("details.cluster").count() == 8
+        assert page.locator("details.member").count() == 0  # nothing built before it is opened
+        page.click("details.cluster[data-cluster='cc-d54'] > summary")
+        page.click("details.member[data-article='d56'] > summary")
+        page.wait_for_selector("details.member[data-article='d56'] .diff")
+        assert page.locator("details.member[data-article='d56'] .diff ins, details.member[data-article='d56'] .diff del").count() > 0
+        page.screenshot(path=str(shots / "report-copies.png"), full_page=True)
+
+        page.click(".tabs a[data-tab=about]")
+        page.wait_for_selector("dl.kv")
+        tab.assert_clean()
+    finally:
+        tab.close()
+
+
+def test_right_to_left_and_chinese_pairs(browser, demo_report, shots):
+    tab = Page(browser)
+    try:
+        # two Arabic copies (d44, d45) and two Chinese copies (d25, d26)
+        for a, b in (("d44", "d45"), ("d25", "d26")):
+            page = tab.open(demo_report, f"#/pair/{a}/{b}")
+            page.wait_for_selector(".col-a .text")
+            assert page.eval_on_selector(".col-a .text", "e => e.getAttribute('dir')") == "auto"
+            assert _visible_marks(page, "a") > 0 and _visible_marks(page, "b") > 0
+            if a == "d44":
+                assert page.eval_on_selector(".col-a .text", "e => getComputedStyle(e).direction") == "rtl"
+                page.screenshot(path=str(shots / "report-rtl.png"))
+        tab.assert_clean()
+    finally:
+        tab.close()
+
+
+def test_hostile_text_is_shown_not_run(browser, tmp_path):
+    data = demo_report_data()
+    evil = "</script><script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned = 2\"> & <b>bold</b>"
+    data["articles"][0]["title"] = evil
+    data["articles"][0]["text"] = evil + " " + data["articles"][0]["text"]
+    path = render_report(data, tmp_path / "evil.html")
+    tab = Page(browser)
+    try:
+        page = tab.open(path, "#/story/westbrook-hospital-cyberattack")
+        page.wait_for_selector("table.articles")
+        assert page.evaluate("window.__pwned === undefined")
+        assert evil in page.inner_text("table.articles")
+        page.goto(path.resolve().as_uri() + "#/pair/d01/d02")
+        page.wait_for_selector(".col-a .text")
+        assert page.inner_text(".col-a .text").startswith(evil)
+        assert page.evaluate("window.__pwned === undefined")
+        tab.assert_clean()
+    finally:
+        tab.close()
+
+
+def test_ten_thousand_articles_open_fast(browser, tmp_path, shots):
+    data = synthetic_report_data(10_000)
+    path = render_report(data, tmp_path / "big.html")
+    tab = Page(browser)
+    try:
+        started = time.perf_counter()
+        page = tab.open(path)
+        wall = time.perf_counter() - started
+        ready_ms = page.evaluate("window.__retoldReady")
+        print(f"\n10,000-article report ({path.stat().st_size / 1e6:.1f} MB): ready {ready_ms:.0f} ms after "
+              f"navigation start, {wall:.2f} s wall-clock from goto to ready")
+        assert ready_ms / 1000 < LOAD_BOUND_S
+        # the list is paged: one page of rows, not thousands
+        assert page.locator("#story-list tbody tr").count() == 50
+        page.click("#more-stories")
+        assert page.locator("#story-list tbody tr").count() == 100
+        page.click("#story-list tbody tr[data-story]")
+        page.wait_for_selector(".graph svg")
+        page.click("table.pairs tbody tr")
+        page.wait_for_selector(".col-a mark.p")
+        page.click(".tabs a[data-tab=copies]")
+        page.wait_for_selector("details.cluster")
+        assert page.locator("details.cluster").count() == 50
+        page.screenshot(path=str(shots / "report-big.png"))
+        tab.assert_clean()
+    finally:
+        tab.close()
