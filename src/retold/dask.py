@@ -1,0 +1,1347 @@
+"""retold on a Dask cluster: copies and stories of corpora larger than one machine.
+
+The functions here take a dask bag (of strings, dicts or :class:`retold.Article`) or a dask
+dataframe and give the same results as the single-machine :func:`retold.dedup` and
+:func:`retold.stories` on the same documents in the same order: ``labels`` in input order, the
+same cluster ids, representatives and pairs.  They reuse the single-machine building blocks
+(:func:`retold.minhash_batch`, :meth:`retold.MinHashLSH.band_keys`, :func:`retold.shingle_sets`,
+the kernels' exact verification and union-find, :class:`retold.StoryClusterer`), run on the
+workers where the texts live.
+
+:func:`dedup`, stage by stage:
+
+1. **place**: each partition's records become articles (ids, texts, dates), numbered by their
+   global position; persisted on the workers, so the input is read once;
+2. **sign**: MinHash signatures and band keys per partition with the compiled kernels; only the
+   rows ``(band, key, position)`` of non-empty documents leave the partition;
+3. **band**: one dask shuffle on ``(band, key)`` brings each LSH bucket to one partition, where
+   it is sorted by position and turned into candidate pairs with the same rule as
+   :meth:`retold.MinHashLSH.candidate_pairs` (all pairs, or star edges to the first member of a
+   bucket larger than ``bucket_cap``);
+4. **verify**: candidates are routed to blocks ``(partition of left, partition of right)``; each
+   text partition computes the shingle sets of just the documents it is asked for, and each
+   block's pairs are verified exactly (Jaccard or containment) against those sets;
+5. **cluster**: union-find on the driver while the accepted pairs number at most
+   ``max_driver_edges``, else distributed large-star/small-star iterations over a dask
+   dataframe of edges; representatives, ``matched_with`` and cluster ids exactly as
+   :func:`retold.dedup` computes them.
+
+dask and distributed are an optional extra: ``pip install "retold[dask]"``.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import math
+import operator
+import os
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from retold._backend import kernels
+from retold.article import Article
+from retold.copies import DedupResult
+from retold.hashing import EMPTY_SLOT, minhash_batch, shingle_sets
+
+__all__ = [
+    "DaskDedupResult",
+    "DaskStoryResult",
+    "add_dask_arguments",
+    "connected_components",
+    "dask_client_from_args",
+    "dedup",
+    "read_articles",
+    "stories",
+]
+
+_INSTALL = 'pip install "retold[dask]"'
+_NO_DATE = np.iinfo(np.int64).max
+_MASK32 = np.uint64(0xFFFFFFFF)
+DEFAULT_MAX_DRIVER_EDGES = 50_000_000
+"""Accepted pairs up to which connected components run on the driver (16 bytes per edge)."""
+
+
+def _require_dask() -> tuple[Any, Any, Any]:
+    """``(dask, dask.dataframe, dask.bag)``, or an ImportError that says what to install."""
+    try:
+        dask = importlib.import_module("dask")
+        dd = importlib.import_module("dask.dataframe")
+        db = importlib.import_module("dask.bag")
+        importlib.import_module("distributed")
+    except ImportError as exc:
+        raise ImportError(
+            f"retold.dask needs dask[dataframe] and distributed ({exc}); install them with: {_INSTALL}"
+        ) from exc
+    return dask, dd, db
+
+
+def _delayed(func: Any, *args: Any, **kwargs: Any) -> Any:
+    dask, _, _ = _require_dask()
+    return dask.delayed(func, pure=True)(*args, **kwargs)
+
+
+def _is_dataframe(collection: Any) -> bool:
+    _, dd, _ = _require_dask()
+    return isinstance(collection, dd.DataFrame)
+
+
+def _is_bag(collection: Any) -> bool:
+    _, _, db = _require_dask()
+    return isinstance(collection, db.Bag)
+
+
+# ---------------------------------------------------------------- reading and placing
+
+
+def read_articles(
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    *,
+    format: str | None = None,
+    blocksize: int | str | None = "64MiB",
+    columns: Sequence[str] | None = None,
+) -> Any:
+    """Read Parquet or JSON Lines files as a dask dataframe of records, one row per article.
+
+    Parameters
+    ----------
+    paths : path, glob or list of them
+        ``.parquet`` files (or directories of them) or ``.jsonl``/``.ndjson``/``.json`` files
+        (optionally ``.gz``, which cannot be split into blocks).
+    format : {"parquet", "jsonl"}, optional
+        Overrides the format inferred from the first path's extension.
+    blocksize : int or str, optional
+        JSON Lines are split into blocks of about this many bytes, one partition each (row
+        order is kept: partition ``i`` holds the rows before partition ``i + 1``).
+    columns : list of str, optional
+        Parquet columns to read (the others are not loaded).
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        Pass it to :func:`dedup` or :func:`stories` (name its columns with ``text_field=`` and
+        the like when they are not ``id``, ``text``, ``date``...).
+    """
+    _, dd, _ = _require_dask()
+    listed = [os.fspath(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
+    if not listed:
+        raise ValueError("paths is empty: give at least one Parquet or JSON Lines file")
+    if format is None:
+        name = listed[0].lower().rstrip("/")
+        if name.endswith(".gz"):
+            name = name[:-3]
+        if name.endswith(".parquet") or name.endswith(".pq") or os.path.isdir(listed[0]):
+            format = "parquet"
+        elif name.endswith((".jsonl", ".ndjson", ".json")):
+            format = "jsonl"
+        else:
+            raise ValueError(
+                f"cannot tell the format of {listed[0]!r} from its extension; pass format='parquet' or 'jsonl'"
+            )
+    if format == "parquet":
+        return dd.read_parquet(listed if len(listed) > 1 else listed[0], columns=columns)
+    if format == "jsonl":
+        gz = any(p.endswith(".gz") for p in listed)
+        # dtype=False: ids such as "0042" stay strings, dates stay text for Article to parse.
+        return dd.read_json(
+            listed, lines=True, orient="records", blocksize=None if gz else blocksize, dtype=False,
+            convert_dates=False,
+        )
+    raise ValueError(f"format must be 'parquet' or 'jsonl', not {format!r}")
+
+
+@dataclass(frozen=True)
+class _Fields:
+    id: str = "id"
+    text: str = "text"
+    title: str = "title"
+    date: str = "date"
+    source: str = "source"
+    lang: str = "lang"
+
+
+_PLACED_COLUMNS = ("pos", "id", "text", "title", "date_us", "time", "source", "lang", "length")
+
+
+def _epoch_days(date: Any) -> float:
+    from retold.stories import _epoch_days as days
+
+    return days(date)
+
+
+def _article_from_record(record: Any, position: int, fields: _Fields) -> Article:
+    if isinstance(record, Article):
+        return record
+    if isinstance(record, str):
+        return Article(id=str(position), text=record)
+    if isinstance(record, dict):
+        clean = {k: (None if _is_missing(v) else v) for k, v in record.items()}
+        return Article.from_dict(
+            clean, position=position, id_field=fields.id, text_field=fields.text,
+            title_field=fields.title, date_field=fields.date, source_field=fields.source,
+            lang_field=fields.lang,
+        )
+    raise TypeError(f"document {position}: expected str, dict or retold.Article, not {type(record).__name__}")
+
+
+def _is_missing(value: Any) -> bool:
+    # pandas gives NaN/NaT/None for absent cells; Article wants None.
+    if value is None:
+        return True
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value)) if np.ndim(value) == 0 else False
+    except (TypeError, ValueError):
+        return False
+
+
+def _records_of(part: Any) -> list:
+    """The records of one partition: a list of bag items, or of a pandas frame's rows as dicts."""
+    if hasattr(part, "to_dict") and hasattr(part, "columns"):
+        return part.to_dict(orient="records")
+    return list(part)
+
+
+def _place_part(part: Any, offset: int, fields: _Fields) -> Any:
+    """Articles of one partition as a pandas frame of _PLACED_COLUMNS, numbered from ``offset``."""
+    import pandas as pd
+
+    records = _records_of(part)
+    articles = [_article_from_record(r, offset + i, fields) for i, r in enumerate(records)]
+    n = len(articles)
+    date_us = np.fromiter(
+        (_NO_DATE if a.date is None else int(np.datetime64(a.date, "us").astype(np.int64)) for a in articles),
+        dtype=np.int64, count=n,
+    )
+    time = np.fromiter(
+        (math.nan if a.date is None else _epoch_days(a.date) for a in articles), dtype=np.float64, count=n
+    )
+    return pd.DataFrame(
+        {
+            "pos": np.arange(offset, offset + n, dtype=np.int64),
+            "id": pd.Series([a.id for a in articles], dtype=object),
+            "text": pd.Series([a.text for a in articles], dtype=object),
+            "title": pd.Series([a.title for a in articles], dtype=object),
+            "date_us": date_us,
+            "time": time,
+            "source": pd.Series([a.source for a in articles], dtype=object),
+            "lang": pd.Series([a.lang for a in articles], dtype=object),
+            "length": np.fromiter((len(a.text) for a in articles), dtype=np.int64, count=n),
+        }
+    )
+
+
+def _count(part: Any) -> int:
+    return len(part) if hasattr(part, "__len__") else sum(1 for _ in part)
+
+
+@dataclass
+class _Corpus:
+    """The placed corpus: one persisted pandas frame per partition, and where each begins."""
+
+    parts: list  # delayed / persisted pandas frames
+    bounds: np.ndarray  # int64, len(parts) + 1: partition i holds positions [bounds[i], bounds[i+1])
+
+    @property
+    def n(self) -> int:
+        return int(self.bounds[-1])
+
+
+def _place(collection: Any, fields: _Fields) -> _Corpus:
+    """Number the documents of a bag or dataframe in input order and persist them as articles."""
+    dask, _, _ = _require_dask()
+    if isinstance(collection, _Corpus):
+        return collection
+    if _is_dataframe(collection):
+        if fields.text not in collection.columns:
+            raise ValueError(
+                f"the dataframe has no column {fields.text!r} (columns: {', '.join(map(str, collection.columns))}); "
+                "name the text column with text_field="
+            )
+        raw = collection.to_delayed()
+    elif _is_bag(collection):
+        raw = collection.to_delayed()
+    else:
+        raise TypeError(
+            f"collection must be a dask bag or dask dataframe, not {type(collection).__name__}; "
+            "for an in-memory list use retold.dedup / retold.stories"
+        )
+    # Counting first reads the input once more, but keeps positions (and so ids of plain strings
+    # and every tie-break) exactly those of the single-machine run.
+    lengths = np.asarray(dask.compute(*[_delayed(_count, p) for p in raw]), dtype=np.int64)
+    bounds = np.zeros(len(raw) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=bounds[1:])
+    placed = [_delayed(_place_part, p, int(bounds[i]), fields) for i, p in enumerate(raw)]
+    placed = list(dask.persist(*placed))
+    return _Corpus(placed, bounds)
+
+
+def _column(part: Any, name: str) -> np.ndarray:
+    return part[name].to_numpy()
+
+
+def _gather_columns(corpus: _Corpus, names: Sequence[str]) -> dict[str, np.ndarray]:
+    dask, _, _ = _require_dask()
+    pieces = dask.compute(*[_delayed(_columns_part, p, tuple(names)) for p in corpus.parts])
+    out = {}
+    for j, name in enumerate(names):
+        arrays = [piece[j] for piece in pieces]
+        out[name] = np.concatenate(arrays) if arrays else np.zeros(0)
+    return out
+
+
+def _columns_part(part: Any, names: tuple) -> tuple:
+    return tuple(part[name].to_numpy() for name in names)
+
+
+# ---------------------------------------------------------------- dedup: sign and band
+
+
+def _sign_part(part: Any, lsh: Any, ngram: int, unit: str, seed: int) -> tuple[Any, np.ndarray]:
+    """Band-key rows (band, key, pos) of a partition's non-empty documents, and its empty mask."""
+    import pandas as pd
+
+    texts = part["text"].tolist()
+    sigs = minhash_batch(texts, num_perm=lsh.num_perm, ngram=ngram, unit=unit, seed=seed)
+    empty = np.all(sigs == EMPTY_SLOT, axis=1) if sigs.shape[1] else np.ones(len(texts), bool)
+    keys = lsh.band_keys(sigs)  # (bands, n)
+    rows = np.flatnonzero(~empty)
+    pos = part["pos"].to_numpy()[rows]
+    frame = pd.DataFrame(
+        {
+            "band": np.repeat(np.arange(lsh.bands, dtype=np.uint16), len(rows)),
+            "key": keys[:, rows].ravel(),
+            "pos": np.tile(pos, lsh.bands),
+        }
+    )
+    return frame, empty
+
+
+def _band_meta() -> Any:
+    import pandas as pd
+
+    return pd.DataFrame(
+        {"band": np.zeros(0, np.uint16), "key": np.zeros(0, np.uint64), "pos": np.zeros(0, np.int64)}
+    )
+
+
+def _bucket_pairs(frame: Any, cap: int) -> tuple[np.ndarray, tuple[int, int, int]]:
+    """Candidate pair codes of the buckets in one shuffled partition, as MinHashLSH makes them.
+
+    Rows are sorted by (band, key, position), so a bucket's members are in input order and a
+    bucket over the cap gives star edges to its first member, exactly as the single-machine
+    batch path (a stable sort of each band's keys in document order) does.
+    """
+    lsh_kernels = kernels("lsh")
+    band = frame["band"].to_numpy()
+    key = frame["key"].to_numpy()
+    pos = frame["pos"].to_numpy()
+    order = np.lexsort((pos, key, band))
+    band, key, pos = band[order], np.ascontiguousarray(key[order]), np.ascontiguousarray(pos[order])
+    starts = np.flatnonzero(np.r_[True, band[1:] != band[:-1]]) if len(band) else np.zeros(0, np.int64)
+    ends = np.r_[starts[1:], len(band)]
+    codes = []
+    capped = largest = 0
+    for a, b in zip(starts.tolist(), ends.tolist()):
+        seg_keys, seg_pos = key[a:b], pos[a:b]
+        count, seg_capped, seg_largest = lsh_kernels.count_bucket_pairs(seg_keys, cap)
+        capped += int(seg_capped)
+        largest = max(largest, int(seg_largest))
+        out = np.empty(int(count), dtype=np.uint64)
+        if count:
+            lsh_kernels.fill_bucket_pairs(seg_keys, seg_pos, cap, out)
+        codes.append(out)
+    merged = np.unique(np.concatenate(codes)) if codes else np.zeros(0, np.uint64)
+    return merged, (int(len(merged)), capped, largest)
+
+
+def _route(bucketed: tuple, bounds: np.ndarray) -> dict:
+    """Split one partition's pair codes by block (partition of left, partition of right).
+
+    Also lists, per text partition, the positions whose shingle sets the blocks will ask for.
+    """
+    codes, (_, capped, largest) = bucketed
+    left = (codes >> np.uint64(32)).astype(np.int64)
+    right = (codes & _MASK32).astype(np.int64)
+    n_parts = len(bounds) - 1
+    lp = np.searchsorted(bounds, left, side="right") - 1
+    rp = np.searchsorted(bounds, right, side="right") - 1
+    block = lp * n_parts + rp
+    order = np.argsort(block, kind="stable")
+    blocks: dict[int, np.ndarray] = {}
+    if len(order):
+        sorted_block = block[order]
+        cuts = np.flatnonzero(np.r_[True, sorted_block[1:] != sorted_block[:-1], True])
+        for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+            blocks[int(sorted_block[a])] = codes[order[a:b]]
+    docs = np.unique(np.concatenate([left, right]))
+    dp = np.searchsorted(bounds, docs, side="right") - 1
+    need: dict[int, np.ndarray] = {}
+    if len(docs):
+        cuts = np.flatnonzero(np.r_[True, dp[1:] != dp[:-1], True])
+        for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+            need[int(dp[a])] = docs[a:b]
+    return {"blocks": blocks, "need": need, "capped": capped, "largest": largest}
+
+
+def _route_summary(routed: dict) -> tuple[list[int], list[int], int, int]:
+    return sorted(routed["blocks"]), sorted(routed["need"]), routed["capped"], routed["largest"]
+
+
+def _pick(routed: dict, kind: str, key: int) -> np.ndarray:
+    return routed[kind][key]
+
+
+# ---------------------------------------------------------------- dedup: verify where the texts live
+
+
+def _export(
+    part: Any, offset: int, mode: str, ngram: int, unit: str, num_perm: int, seed: int, *needs: np.ndarray
+) -> tuple:
+    """What the blocks need of one partition: shingle sets (or signatures) of the asked documents."""
+    positions = np.unique(np.concatenate(needs)) if needs else np.zeros(0, np.int64)
+    texts = part["text"].to_numpy()[positions - offset].tolist()
+    if mode == "verify":
+        offsets, values = shingle_sets(texts, ngram=ngram, unit=unit)
+        return positions, offsets, values
+    return positions, minhash_batch(texts, num_perm=num_perm, ngram=ngram, unit=unit, seed=seed)
+
+
+def _verify_block(
+    left_export: tuple, right_export: tuple | None, mode: str, containment: bool, threshold: float,
+    *code_parts: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Similarity of one block's candidate pairs; returns the accepted (left, right, sim) and the count."""
+    codes = np.unique(np.concatenate(code_parts)) if code_parts else np.zeros(0, np.uint64)
+    left = (codes >> np.uint64(32)).astype(np.int64)
+    right = (codes & _MASK32).astype(np.int64)
+    r_export = left_export if right_export is None else right_export
+    li = np.searchsorted(left_export[0], left)
+    ri = np.searchsorted(r_export[0], right)
+    sims = np.empty(len(codes), dtype=np.float64)
+    if mode == "verify":
+        if right_export is None:
+            offsets, values = left_export[1], left_export[2]
+        else:
+            offsets = np.concatenate([left_export[1], right_export[1][1:] + left_export[1][-1]])
+            values = np.concatenate([left_export[2], right_export[2]])
+            ri = ri + len(left_export[0])
+        if len(codes):
+            kernels("lsh").verify_pairs(
+                np.ascontiguousarray(offsets, dtype=np.int64), np.ascontiguousarray(values, dtype=np.uint64),
+                np.ascontiguousarray(li, dtype=np.int64), np.ascontiguousarray(ri, dtype=np.int64),
+                containment, sims,
+            )
+    else:
+        # The MinHash estimate, as retold.copies computes it (share of equal slots).
+        for start in range(0, len(codes), 65536):
+            a = left_export[1][li[start : start + 65536]]
+            b = r_export[1][ri[start : start + 65536]]
+            sims[start : start + 65536] = np.mean(a == b, axis=1)
+    accept = sims >= threshold
+    return left[accept], right[accept], sims[accept], int(len(codes))
+
+
+def _block_counts(block: tuple) -> tuple[int, int]:
+    return block[3], len(block[0])
+
+
+def _edges_frame(block: tuple) -> Any:
+    import pandas as pd
+
+    left, right, sims, _ = block
+    return pd.DataFrame({"u": left, "v": right, "similarity": sims})
+
+
+# ---------------------------------------------------------------- connected components
+
+
+def _star_partition(frame: Any, large: bool) -> Any:
+    """One large-star or small-star step on the edges of the nodes hashed to this partition.
+
+    ``frame`` holds directed edges (u, v) grouped so that every edge of a given u is here.
+    Large-star: m = min(u, N(u)); emit (v, m) for each neighbour v > u.
+    Small-star: m = min(u, N_<=(u)); emit (v, m) for each v in N_<=(u) + {u}, v != m.
+    """
+    import pandas as pd
+
+    if len(frame) == 0:
+        return frame[["u", "v"]]
+    u = frame["u"].to_numpy()
+    v = frame["v"].to_numpy()
+    if not large:
+        keep = v < u
+        u, v = u[keep], v[keep]
+        if len(u) == 0:
+            return pd.DataFrame({"u": np.zeros(0, np.int64), "v": np.zeros(0, np.int64)})
+    order = np.lexsort((v, u))
+    u, v = u[order], v[order]
+    first = np.flatnonzero(np.r_[True, u[1:] != u[:-1]])
+    mins = np.minimum(u[first], np.minimum.reduceat(v, first))
+    m = np.repeat(mins, np.diff(np.r_[first, len(u)]))
+    if large:
+        sel = v > u
+        out_u, out_v = v[sel], m[sel]
+    else:
+        nodes = u[first]
+        out_u = np.concatenate([v, nodes])
+        out_v = np.concatenate([m, mins])
+        sel = out_u != out_v
+        out_u, out_v = out_u[sel], out_v[sel]
+    edges = np.unique((out_u.astype(np.uint64) << np.uint64(32)) | out_v.astype(np.uint64))
+    return pd.DataFrame(
+        {"u": (edges >> np.uint64(32)).astype(np.int64), "v": (edges & _MASK32).astype(np.int64)}
+    )
+
+
+def _both_ways(frame: Any) -> Any:
+    import pandas as pd
+
+    u, v = frame["u"].to_numpy(), frame["v"].to_numpy()
+    return pd.DataFrame({"u": np.concatenate([u, v]), "v": np.concatenate([v, u])})
+
+
+def _fingerprint(frame: Any) -> np.ndarray:
+    u = frame["u"].to_numpy().astype(np.uint64)
+    v = frame["v"].to_numpy().astype(np.uint64)
+    mixed = (u * np.uint64(0x9E3779B97F4A7C15)) ^ (v * np.uint64(0xC2B2AE3D27D4EB4F) + np.uint64(1))
+    return np.array([len(u), int(np.bitwise_xor.reduce(mixed)) if len(u) else 0], dtype=np.uint64)
+
+
+def connected_components(edges: Any, *, npartitions: int | None = None, max_rounds: int = 64) -> Any:
+    """The component of every node of an edge list, by large-star/small-star rounds (Kiveris et al. 2014).
+
+    Parameters
+    ----------
+    edges : dask.dataframe.DataFrame
+        Columns ``u`` and ``v`` (int64 node ids); undirected, duplicates allowed.
+    npartitions : int, optional
+        Partitions of the shuffles (default: those of ``edges``).
+    max_rounds : int
+        Rounds (one large-star and one small-star each) before giving up.
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        Columns ``u`` (each node that has an edge, once) and ``v`` (the smallest node of its
+        component), the same labels as union-find by smaller index.
+    """
+    dask, _, _ = _require_dask()
+    meta = _star_partition(_both_ways(_empty_edges()), True)
+    current = edges[["u", "v"]]
+    npartitions = npartitions or current.npartitions
+    previous = None
+    for _ in range(max_rounds):
+        both = current.map_partitions(_both_ways, meta=meta)
+        current = both.shuffle(on="u", npartitions=npartitions).map_partitions(
+            _star_partition, True, meta=meta
+        )
+        both = current.map_partitions(_both_ways, meta=meta)
+        current = both.shuffle(on="u", npartitions=npartitions).map_partitions(
+            _star_partition, False, meta=meta
+        )
+        current = current.persist()
+        stamp = np.vstack(dask.compute(*[_delayed(_fingerprint, p) for p in current.to_delayed()]))
+        state = (int(stamp[:, 0].sum()), int(np.bitwise_xor.reduce(stamp[:, 1])))
+        if state == previous:
+            # A fixed point: every edge points from a node to the smallest of its component.
+            return current.map_partitions(_roots, meta=meta)
+        previous = state
+    raise RuntimeError(f"connected components did not converge in {max_rounds} rounds")
+
+
+def _empty_edges() -> Any:
+    import pandas as pd
+
+    return pd.DataFrame({"u": np.zeros(0, np.int64), "v": np.zeros(0, np.int64)})
+
+
+def _roots(frame: Any) -> Any:
+    """(node, root) rows from a converged star forest, roots included as (root, root)."""
+    import pandas as pd
+
+    u, v = frame["u"].to_numpy(), frame["v"].to_numpy()
+    roots = np.unique(v)
+    return pd.DataFrame({"u": np.concatenate([u, roots]), "v": np.concatenate([v, roots])})
+
+
+# ---------------------------------------------------------------- dedup
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class DaskDedupResult(DedupResult):
+    """A :class:`retold.DedupResult` from a Dask run, with where its time and bytes went.
+
+    Attributes
+    ----------
+    dask_stats : dict
+        ``partitions``, ``band_partitions``, ``band_rows`` and ``shuffle_bytes`` (rows and bytes
+        the band-key shuffle moved), ``blocks`` (verification blocks), ``components``
+        ("driver" or "distributed").
+    pair_frame : dask.dataframe.DataFrame
+        The accepted pairs as a dask dataframe (``u``, ``v`` positions, ``similarity``), kept on
+        the workers; when the components ran distributed, ``pairs`` is left empty and this
+        holds them.
+    """
+
+    dask_stats: dict = field(default_factory=dict)
+    pair_frame: Any = field(default=None, repr=False)
+    _corpus: Any = field(default=None, repr=False)
+
+    def to_parquet(
+        self, path: str | os.PathLike[str], *, pairs_path: str | os.PathLike[str] | None = None
+    ) -> None:
+        """Write one row per document (the columns of :meth:`to_records`) as a Parquet dataset.
+
+        The partitions are written by the workers, in input order, into a directory beside
+        ``path`` under a temporary name that is renamed into place at the end, so a failed run
+        leaves no partial output.  ``pairs_path`` also writes the accepted pairs (``left``,
+        ``right`` ids, ``similarity``).
+        """
+        _write_dedup_parquet(self, path)
+        if pairs_path is not None:
+            _write_pairs_parquet(self, pairs_path)
+
+
+def _check_fraction(value: Any, name: str) -> float:
+    from retold.copies import _check_fraction as check
+
+    return check(value, name)
+
+
+def dedup(
+    collection: Any,
+    *,
+    threshold: float = 0.8,
+    ngram: int = 5,
+    num_perm: int = 128,
+    recall: float = 0.95,
+    verify: bool = True,
+    keep: str = "earliest",
+    similarity: str = "jaccard",
+    lsh_threshold: float | None = None,
+    params: tuple[int, int] | None = None,
+    unit: str = "word",
+    seed: int = 1,
+    bucket_cap: int | None = None,
+    text_field: str = "text",
+    id_field: str = "id",
+    date_field: str = "date",
+    title_field: str = "title",
+    source_field: str = "source",
+    lang_field: str = "lang",
+    band_partitions: int | None = None,
+    max_driver_edges: int = DEFAULT_MAX_DRIVER_EDGES,
+) -> Any:
+    """Find the copies in a corpus on a Dask cluster: :func:`retold.dedup`, distributed.
+
+    Takes the options of :func:`retold.dedup` (``threshold``, ``ngram``, ``num_perm``,
+    ``recall``, ``verify``, ``keep``, ``similarity``, ``lsh_threshold``, ``params``, ``unit``,
+    ``seed``, ``bucket_cap``) with the same meaning and defaults, and returns the same result on
+    the same documents in the same order.  Runs on the current Dask client (or dask's local
+    scheduler when there is none).
+
+    Parameters
+    ----------
+    collection : dask.bag.Bag or dask.dataframe.DataFrame
+        A bag of strings, dicts or :class:`retold.Article`, or a dataframe with one row per
+        article (see :func:`read_articles`).  Input order is partition order, then row order.
+    text_field, id_field, date_field, title_field, source_field, lang_field : str
+        Names of the columns (or dict keys) of each part of an article.
+    band_partitions : int, optional
+        Partitions of the band-key shuffle (default: as many as the input).
+    max_driver_edges : int
+        Connected components run on the driver when the accepted pairs number at most this
+        many; beyond, distributed large-star/small-star, and ``pairs`` of the result stays
+        empty while ``pair_frame`` holds the pairs on the workers.
+
+    Returns
+    -------
+    DaskDedupResult
+        A :class:`retold.DedupResult` (``labels`` in input order, ``representatives``,
+        ``matched_with``, ``similarity``, ``pairs``, ``stats``) with ``dask_stats`` and
+        :meth:`to_parquet`.
+    """
+    dask, dd, _ = _require_dask()
+    from retold.copies import (
+        KEEPS,
+        SIMILARITIES,
+        CopyPairs,
+        DedupStats,
+        _best_matches,
+        _check_choice,
+        _check_int,
+        _representatives,
+    )
+    from retold.lsh import DEFAULT_BUCKET_CAP, MinHashLSH
+
+    threshold = _check_fraction(threshold, "threshold")
+    recall = _check_fraction(recall, "recall")
+    ngram = _check_int(ngram, "ngram", 1, 1 << 10)
+    _check_choice(keep, "keep", KEEPS)
+    _check_choice(similarity, "similarity", SIMILARITIES)
+    if not isinstance(verify, bool):
+        raise TypeError(f"verify must be a bool, not {type(verify).__name__}")
+    if similarity == "containment" and not verify:
+        raise ValueError("similarity='containment' needs verify=True (MinHash estimates Jaccard only)")
+    if lsh_threshold is None:
+        lsh_threshold = threshold if similarity == "jaccard" else threshold / 2
+    lsh_threshold = _check_fraction(lsh_threshold, "lsh_threshold")
+    max_driver_edges = _check_int(max_driver_edges, "max_driver_edges", 0, 1 << 62)
+    lsh = MinHashLSH(
+        lsh_threshold, num_perm, recall=recall, params=params,
+        bucket_cap=DEFAULT_BUCKET_CAP if bucket_cap is None else bucket_cap,
+    )
+    fields = _Fields(id_field, text_field, title_field, date_field, source_field, lang_field)
+
+    corpus = _place(collection, fields)
+    n, n_parts = corpus.n, len(corpus.parts)
+    if n > (1 << 32) - 1:
+        raise ValueError(f"at most {(1 << 32) - 1} documents, got {n}")
+    meta = _gather_columns(corpus, ("id", "length", "date_us"))
+    ids = [str(i) for i in meta["id"].tolist()]
+    if len(set(ids)) != len(ids):
+        seen: set[str] = set()
+        for ident in ids:
+            if ident in seen:
+                raise ValueError(f"duplicate document id {ident!r}: ids must be unique")
+            seen.add(ident)
+
+    # sign -> one shuffle on (band, key) -> candidate pairs per bucket
+    signed = [_delayed(_sign_part, p, lsh, ngram, unit, seed) for p in corpus.parts]
+    band_rows = [_delayed(operator.getitem, s, 0) for s in signed]
+    empties = [_delayed(operator.getitem, s, 1) for s in signed]
+    frame = dd.from_delayed(band_rows, meta=_band_meta(), verify_meta=False)
+    band_parts = band_partitions or max(1, n_parts)
+    shuffled = frame.shuffle(on=["band", "key"], npartitions=band_parts)
+    bucketed = [_delayed(_bucket_pairs, p, lsh.bucket_cap) for p in shuffled.to_delayed()]
+    routed = [_delayed(_route, b, corpus.bounds) for b in bucketed]
+    # One persist, so each partition is signed once for both its band rows and its empty mask.
+    persisted = dask.persist(*routed, *empties)
+    routed, empties = list(persisted[: len(routed)]), list(persisted[len(routed) :])
+    summaries, empty_parts = dask.compute([_delayed(_route_summary, r) for r in routed], empties)
+    empty = np.concatenate(empty_parts) if empty_parts else np.zeros(0, bool)
+    band_row_count = int(lsh.bands * int((~empty).sum()))
+
+    # verify where the texts live: exports per text partition, then one task per block
+    mode = "verify" if verify else "estimate"
+    need_from: dict[int, list] = {}
+    block_from: dict[int, list] = {}
+    for m, (blocks, needs, _, _) in enumerate(summaries):
+        for q in needs:
+            need_from.setdefault(q, []).append(_delayed(_pick, routed[m], "need", q))
+        for blk in blocks:
+            block_from.setdefault(blk, []).append(_delayed(_pick, routed[m], "blocks", blk))
+    exports = {
+        q: _delayed(
+            _export, corpus.parts[q], int(corpus.bounds[q]), mode, ngram, unit, lsh.num_perm, seed, *parts
+        )
+        for q, parts in sorted(need_from.items())
+    }
+    verified = []
+    for blk, parts in sorted(block_from.items()):
+        p, q = divmod(blk, n_parts)
+        verified.append(
+            _delayed(
+                _verify_block, exports[p], None if p == q else exports[q], mode,
+                similarity == "containment", threshold, *parts,
+            )
+        )
+    verified = list(dask.persist(*verified))
+    counts = dask.compute(*[_delayed(_block_counts, v) for v in verified])
+    n_candidates = int(sum(c for c, _ in counts))
+    n_accepted = int(sum(a for _, a in counts))
+    del routed, exports
+
+    edge_meta = _edges_frame((np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), 0))
+    pair_frame = (
+        dd.from_delayed([_delayed(_edges_frame, v) for v in verified], meta=edge_meta, verify_meta=False)
+        if verified
+        else dd.from_pandas(edge_meta, npartitions=1)
+    )
+    dask_stats: dict[str, Any] = {
+        "partitions": n_parts,
+        "band_partitions": band_parts,
+        "band_rows": band_row_count,
+        # Each row is a uint16 band, a uint64 key and an int64 position.
+        "shuffle_bytes": band_row_count * 18,
+        "blocks": len(block_from),
+    }
+
+    if n_accepted <= max_driver_edges:
+        dask_stats["components"] = "driver"
+        blocks_out = dask.compute(*verified)
+        if blocks_out:
+            left = np.concatenate([b[0] for b in blocks_out])
+            right = np.concatenate([b[1] for b in blocks_out])
+            sims = np.concatenate([b[2] for b in blocks_out])
+        else:
+            left = right = np.zeros(0, np.int64)
+            sims = np.zeros(0, np.float64)
+        order = np.lexsort((right, left))
+        pairs = CopyPairs(left[order], right[order], sims[order], np.full(len(order), verify, dtype=bool))
+        roots = np.empty(n, dtype=np.int64)
+        kernels("lsh").union_find(pairs.left, pairs.right, roots)
+        matched, match_sim = _best_matches(n, pairs)
+    else:
+        dask_stats["components"] = "distributed"
+        components = connected_components(pair_frame, npartitions=max(1, n_parts)).compute()
+        roots = np.arange(n, dtype=np.int64)
+        roots[components["u"].to_numpy()] = components["v"].to_numpy()
+        matched, match_sim = _distributed_best_matches(pair_frame, n)
+        pairs = CopyPairs(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool))
+    # Roots are the smallest member, so cluster ids follow first appearance (as retold.dedup).
+    _, labels = np.unique(roots, return_inverse=True)
+    labels = labels.astype(np.int64).reshape(-1)
+    n_clusters = int(labels.max()) + 1 if n else 0
+    signed_like = SimpleNamespace(lengths=meta["length"].astype(np.int64), dates=meta["date_us"].astype(np.int64))
+    reps = _representatives(labels, n_clusters, keep, signed_like)
+
+    buckets_capped = int(sum(s[2] for s in summaries))
+    largest_bucket = int(max((s[3] for s in summaries), default=0))
+    stats = DedupStats(
+        documents=n,
+        empty=int(empty.sum()),
+        candidates=n_candidates,
+        accepted=n_accepted,
+        rejected=n_candidates - n_accepted,
+        params=lsh.params,
+        lsh_threshold=lsh_threshold,
+        bucket_cap=lsh.bucket_cap,
+        buckets_capped=buckets_capped,
+        largest_bucket=largest_bucket,
+    )
+    return DaskDedupResult(
+        ids=ids,
+        labels=labels,
+        representatives=reps,
+        matched_with=matched,
+        similarity=match_sim,
+        pairs=pairs,
+        stats=stats,
+        threshold=threshold,
+        measure=similarity,
+        keep=keep,
+        dask_stats=dask_stats,
+        pair_frame=pair_frame,
+        _corpus=corpus,
+    )
+
+
+def _best_partner(frame: Any) -> Any:
+    """Per document of this partition, its best match: highest similarity, ties to the earlier."""
+    import pandas as pd
+
+    doc = frame["u"].to_numpy()
+    partner = frame["v"].to_numpy()
+    sim = frame["similarity"].to_numpy()
+    if len(doc) == 0:
+        return pd.DataFrame({"u": doc, "v": partner, "similarity": sim})
+    order = np.lexsort((partner, -sim, doc))
+    doc, partner, sim = doc[order], partner[order], sim[order]
+    first = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]])
+    return pd.DataFrame({"u": doc[first], "v": partner[first], "similarity": sim[first]})
+
+
+def _both_ways_sim(frame: Any) -> Any:
+    import pandas as pd
+
+    u, v, s = frame["u"].to_numpy(), frame["v"].to_numpy(), frame["similarity"].to_numpy()
+    return pd.DataFrame({"u": np.concatenate([u, v]), "v": np.concatenate([v, u]), "similarity": np.concatenate([s, s])})
+
+
+def _distributed_best_matches(pair_frame: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+    meta = _best_partner(_both_ways_sim(_edges_frame((np.zeros(0, np.int64),) * 2 + (np.zeros(0), 0))))
+    both = pair_frame.map_partitions(_both_ways_sim, meta=meta)
+    best = both.shuffle(on="u").map_partitions(_best_partner, meta=meta).compute()
+    matched = np.full(n, -1, dtype=np.int64)
+    similarity = np.full(n, np.nan, dtype=np.float64)
+    matched[best["u"].to_numpy()] = best["v"].to_numpy()
+    similarity[best["u"].to_numpy()] = best["similarity"].to_numpy()
+    return matched, similarity
+
+
+# ---------------------------------------------------------------- writing results
+
+
+def _dataset_into_place(write: Any, path: str | os.PathLike[str]) -> None:
+    """Run ``write(tmp_dir)`` and rename the directory over ``path`` (atomic on one file system)."""
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        write(str(tmp))
+        if target.is_dir():
+            old = target.with_name(f".{target.name}.{uuid.uuid4().hex}.old")
+            target.rename(old)
+            tmp.rename(target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            if target.exists():
+                target.unlink()
+            tmp.rename(target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _dedup_rows(part: Any, labels: np.ndarray, sizes: np.ndarray, reps: list, is_rep: np.ndarray,
+                matched: list, sims: np.ndarray) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "id": part["id"].astype(object).to_numpy(),
+            "cluster": labels,
+            "cluster_size": sizes,
+            "representative": pd.Series(reps, dtype=object).to_numpy(),
+            "is_representative": is_rep,
+            "matched_with": pd.Series(matched, dtype=object).to_numpy(),
+            "similarity": np.round(sims, 6),
+        }
+    )
+
+
+def _write_dedup_parquet(result: Any, path: str | os.PathLike[str]) -> None:
+    _, dd, _ = _require_dask()
+    corpus: _Corpus = result._corpus
+    sizes = result.cluster_sizes
+    ids = result.ids
+    parts = []
+    for i, part in enumerate(corpus.parts):
+        a, b = int(corpus.bounds[i]), int(corpus.bounds[i + 1])
+        labels = result.labels[a:b]
+        rep_pos = result.representatives[labels]
+        match = result.matched_with[a:b]
+        parts.append(
+            _delayed(
+                _dedup_rows, part, labels, sizes[labels], [ids[r] for r in rep_pos.tolist()],
+                rep_pos == np.arange(a, b), [ids[m] if m >= 0 else None for m in match.tolist()],
+                result.similarity[a:b],
+            )
+        )
+    meta = _dedup_rows(
+        _place_part([], 0, _Fields()), np.zeros(0, np.int64), np.zeros(0, np.int64), [],
+        np.zeros(0, bool), [], np.zeros(0),
+    )
+    frame = dd.from_delayed(parts, meta=meta, verify_meta=False)
+    _dataset_into_place(lambda tmp: frame.to_parquet(tmp, write_index=False), path)
+
+
+def _pair_rows(frame: Any, ids: Any) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "left": pd.Series([ids[i] for i in frame["u"].tolist()], dtype=object).to_numpy(),
+            "right": pd.Series([ids[i] for i in frame["v"].tolist()], dtype=object).to_numpy(),
+            "similarity": np.round(frame["similarity"].to_numpy(), 6),
+        }
+    )
+
+
+def _write_pairs_parquet(result: Any, path: str | os.PathLike[str]) -> None:
+    import pandas as pd
+
+    ids = np.asarray(result.ids, dtype=object)
+    meta = pd.DataFrame({"left": pd.Series([], dtype=object), "right": pd.Series([], dtype=object),
+                         "similarity": np.zeros(0)})
+    frame = result.pair_frame.map_partitions(_pair_rows, ids, meta=meta)
+    _dataset_into_place(lambda tmp: frame.to_parquet(tmp, write_index=False), path)
+
+
+# ---------------------------------------------------------------- stories
+
+
+def _story_articles(part: Any, rows: np.ndarray | None = None) -> list[Article]:
+    ids = part["id"].to_numpy()
+    texts = part["text"].to_numpy()
+    titles = part["title"].to_numpy()
+    if rows is None:
+        rows = np.arange(len(ids))
+    return [Article(id=str(ids[r]), text=texts[r], title=titles[r] or None) for r in rows.tolist()]
+
+
+def _story_counts(part: Any, model: Any) -> np.ndarray:
+    """Document frequencies of one partition's features (dense, ``2**n_bits``)."""
+    offsets, indices, _ = model._features(_story_articles(part))
+    return np.bincount(indices, minlength=model.n_features).astype(np.int64)
+
+
+def _add_arrays(*arrays: np.ndarray) -> np.ndarray:
+    total = arrays[0].copy()
+    for a in arrays[1:]:
+        total += a
+    return total
+
+
+def _tree_sum(dask: Any, items: list) -> Any:
+    """Pairwise (tree) sum of delayed arrays, so no worker receives them all at once."""
+    while len(items) > 1:
+        items = [
+            _delayed(_add_arrays, *items[i : i + 8]) if len(items[i : i + 8]) > 1 else items[i]
+            for i in range(0, len(items), 8)
+        ]
+    return items[0]
+
+
+def _take_rows(part: Any, rows: np.ndarray) -> tuple[list, list, list]:
+    return (
+        [str(x) for x in part["id"].to_numpy()[rows].tolist()],
+        part["text"].to_numpy()[rows].tolist(),
+        part["title"].to_numpy()[rows].tolist(),
+    )
+
+
+def _cluster_window(
+    model: Any, options: dict, dated: bool, times: np.ndarray, slots: np.ndarray, *pieces: tuple
+) -> np.ndarray:
+    """Story clustering of one time window, with the single-machine clusterer.
+
+    ``pieces`` are the window's articles gathered from the partitions that hold them, and
+    ``slots[i]`` places the i-th gathered article in the window's time order.  Returns the local
+    story id (in order of creation) of each article, in time order.
+    """
+    from retold.stories import StoryClusterer
+
+    ids: list = []
+    texts: list = []
+    titles: list = []
+    for piece_ids, piece_texts, piece_titles in pieces:
+        ids.extend(piece_ids)
+        texts.extend(piece_texts)
+        titles.extend(piece_titles)
+    articles: list = [None] * len(ids)
+    for slot, ident, text, title in zip(slots.tolist(), ids, texts, titles):
+        articles[slot] = Article(id=ident, text=text, title=title or None)
+    clusterer = StoryClusterer(model=model, update_idf=False, **options)
+    clusterer._make_index(dated)
+    offsets, indices, weights = model._features(articles)
+    return clusterer._add(offsets, indices, weights, np.ascontiguousarray(times, dtype=np.float64))
+
+
+@dataclass(frozen=True)
+class _Window:
+    """Sorted positions [start, stop) of the time order are clustered; [core, stop) are its own."""
+
+    start: int
+    core: int
+    stop: int
+
+
+def _plan_windows(
+    sorted_times: np.ndarray, window: float, target: int, exact: bool, overlap: float
+) -> tuple[list[_Window], int]:
+    """Cut the time-sorted stream into windows of about ``target`` articles.
+
+    A border is *exact* where the gap between consecutive articles exceeds the story window:
+    the clusterer then cannot put an article after it into any story before it (a story takes
+    an article only while ``last_time >= time - window``), so the two sides are independent
+    and clustering them apart gives the single-machine result.  With ``exact=False`` a window
+    that reaches ``2 * target`` articles without such a gap is cut anyway, and the next window
+    starts ``overlap`` earlier, re-clustering those articles to link its stories to the
+    previous window's.  Returns the windows and the number of inexact borders.
+    """
+    n = len(sorted_times)
+    if n == 0:
+        return [], 0
+    # Exactly the kernel's test, in float64: every story before k is out of reach of article k.
+    quiet = np.flatnonzero(sorted_times[:-1] < sorted_times[1:] - window) + 1
+    windows: list[_Window] = []
+    inexact = 0
+    core = 0
+    while core < n:
+        # The first exact border that leaves at least `target` articles in this window.
+        qi = int(np.searchsorted(quiet, core + target, side="left"))
+        stop = int(quiet[qi]) if qi < len(quiet) else n
+        if not exact and stop - core > 2 * target:
+            stop = core + target
+        windows.append(_Window(core, core, stop))
+        core = stop
+    if not exact:
+        # Warm-up: an inexact border's next window re-clusters the articles within `overlap`.
+        quiet_set = set(quiet.tolist())
+        out = [windows[0]]
+        for w in windows[1:]:
+            if w.core in quiet_set:
+                out.append(w)
+                continue
+            inexact += 1
+            start = int(np.searchsorted(sorted_times, sorted_times[w.core] - overlap, side="left"))
+            out.append(_Window(max(start, out[-1].core), w.core, w.stop))
+        windows = out
+    return windows, inexact
+
+
+@dataclass(frozen=True, eq=False)
+class DaskStoryResult:
+    """Stories found on a Dask cluster.
+
+    Attributes
+    ----------
+    labels : np.ndarray of int64
+        Story id of each article in input order, numbered as :func:`retold.stories` numbers
+        them (from 0, in order of each story's first article in time).
+    ids : tuple of str
+        Article ids in input order.
+    exact : bool
+        Whether every window border fell in a gap longer than the story window, which makes
+        the labels those of :func:`retold.stories` on the same input (see :func:`stories`).
+    model : StoryModel
+        The model, with the document frequencies of the whole corpus.
+    dask_stats : dict
+        ``partitions``, ``windows``, ``inexact_borders``, ``largest_window`` (articles).
+    """
+
+    labels: np.ndarray
+    ids: tuple
+    exact: bool
+    model: Any = field(repr=False)
+    dask_stats: dict = field(default_factory=dict)
+    _corpus: Any = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __repr__(self) -> str:
+        return f"DaskStoryResult(articles={len(self.labels)}, stories={self.n_stories}, exact={self.exact})"
+
+    @property
+    def n_stories(self) -> int:
+        return int(self.labels.max()) + 1 if len(self.labels) else 0
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One record per article: ``id``, ``story``, ``story_size`` (as :meth:`retold.StoryResult.to_records`)."""
+        sizes = np.bincount(self.labels) if len(self.labels) else np.zeros(0, dtype=np.int64)
+        return [
+            {"id": i, "story": int(s), "story_size": int(sizes[s])}
+            for i, s in zip(self.ids, self.labels.tolist())
+        ]
+
+    def to_parquet(self, path: str | os.PathLike[str]) -> None:
+        """Write ``id``, ``story``, ``story_size`` per article as a Parquet dataset, from the workers, atomically."""
+        _, dd, _ = _require_dask()
+        corpus: _Corpus = self._corpus
+        sizes = np.bincount(self.labels) if len(self.labels) else np.zeros(0, dtype=np.int64)
+        parts = []
+        for i, part in enumerate(corpus.parts):
+            a, b = int(corpus.bounds[i]), int(corpus.bounds[i + 1])
+            parts.append(_delayed(_story_rows, part, self.labels[a:b], sizes[self.labels[a:b]]))
+        meta = _story_rows(_place_part([], 0, _Fields()), np.zeros(0, np.int64), np.zeros(0, np.int64))
+        frame = dd.from_delayed(parts, meta=meta, verify_meta=False)
+        _dataset_into_place(lambda tmp: frame.to_parquet(tmp, write_index=False), path)
+
+
+def _story_rows(part: Any, labels: np.ndarray, sizes: np.ndarray) -> Any:
+    import pandas as pd
+
+    return pd.DataFrame({"id": part["id"].astype(object).to_numpy(), "story": labels, "story_size": sizes})
+
+
+def _stream_times(raw_days: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Times of the stream exactly as :func:`retold.stories` sets them (undated take the previous date)."""
+    n = len(raw_days)
+    dated_mask = ~np.isnan(raw_days)
+    if not dated_mask.any():
+        return np.arange(n, dtype=np.float64), False
+    times = np.empty(n, dtype=np.float64)
+    last = float(np.min(raw_days[dated_mask]))
+    for i, (ok, day) in enumerate(zip(dated_mask.tolist(), raw_days.tolist())):
+        if ok:
+            last = day
+        times[i] = last
+    return times, True
+
+
+def stories(
+    collection: Any,
+    *,
+    threshold: float = 0.3,
+    window_days: float = 3.0,
+    window_articles: int = 5000,
+    model: Any = None,
+    exact: bool = True,
+    window_size: int | None = None,
+    overlap_days: float | None = None,
+    text_field: str = "text",
+    id_field: str = "id",
+    date_field: str = "date",
+    title_field: str = "title",
+    source_field: str = "source",
+    lang_field: str = "lang",
+) -> DaskStoryResult:
+    """Group a corpus into stories on a Dask cluster: :func:`retold.stories`, distributed.
+
+    1. the model's document frequencies are counted per partition and summed in a tree (the
+       same integers as a single-machine fit);
+    2. the articles, in time order, are cut into windows of about ``window_size`` articles;
+       each window is clustered by one task with the single-machine :class:`StoryClusterer`,
+       its articles gathered from the partitions that hold them;
+    3. stories are numbered as :func:`retold.stories` numbers them.
+
+    **When the result equals** :func:`retold.stories`: the streaming clusterer lets an article
+    join a story only while the story's latest article is at most ``window_days`` older.
+    Where two consecutive articles (in time order) are more than ``window_days`` apart, no story
+    crosses the gap, and the two sides can be clustered apart with identical results.  With
+    ``exact=True`` (the default) windows are cut only at such gaps, so the labels are always
+    identical; a stream without gaps (or without dates) is clustered as one window, by one task.
+    With ``exact=False`` a window that grows past ``2 * window_size`` articles without a gap is
+    cut anyway; the next window first re-clusters the articles of the last ``overlap_days``
+    (default ``2 * window_days``) before its border, and stories that share such an article
+    across the border are merged.  The result is then close to, not always equal to, the
+    single-machine one; ``result.exact`` says which case occurred.
+
+    Parameters
+    ----------
+    collection : dask.bag.Bag or dask.dataframe.DataFrame
+        As for :func:`dedup`.
+    threshold, window_days, window_articles, model
+        As for :func:`retold.stories`.
+    exact : bool
+        Cut windows only where the result stays identical (see above).
+    window_size : int, optional
+        Articles per window to aim for (default: the corpus over the number of partitions).
+    overlap_days : float, optional
+        Warm-up before an inexact border (``exact=False``); in articles for undated streams.
+
+    Returns
+    -------
+    DaskStoryResult
+    """
+    dask, _, _ = _require_dask()
+    from retold.stories import StoryModel, _check_number, _check_int as check_int
+
+    threshold = _check_number(threshold, "threshold", 0.0, 1.0)
+    window_days = _check_number(window_days, "window_days", 0.0, 1e9)
+    window_articles = check_int(window_articles, "window_articles", 1, 1 << 62)
+    if model is None:
+        model = StoryModel()
+    elif not isinstance(model, StoryModel):
+        raise TypeError(f"model must be a StoryModel, not {type(model).__name__}")
+    fields = _Fields(id_field, text_field, title_field, date_field, source_field, lang_field)
+    corpus = _place(collection, fields)
+    n, n_parts = corpus.n, len(corpus.parts)
+    if window_size is None:
+        window_size = max(1, -(-n // max(1, n_parts)))
+    window_size = check_int(window_size, "window_size", 1, 1 << 62)
+
+    if model.n_docs == 0:
+        counts = [_delayed(_story_counts, p, model) for p in corpus.parts]
+        if counts:
+            df = dask.compute(_tree_sum(dask, counts))[0]
+            model.df = df
+            model.n_docs = n
+    columns = _gather_columns(corpus, ("id", "time"))
+    ids = tuple(str(i) for i in columns["id"].tolist())
+    times, dated = _stream_times(columns["time"].astype(np.float64))
+    order = np.argsort(times, kind="stable")
+    sorted_times = times[order]
+    window = window_days if dated else float(window_articles)
+    if overlap_days is None:
+        overlap_days = 2.0 * window
+    windows, inexact = _plan_windows(sorted_times, window, window_size, bool(exact), float(overlap_days))
+
+    model_d = dask.delayed(model, pure=True)
+    options = {"threshold": threshold, "window_days": window_days, "window_articles": window_articles}
+    tasks = []
+    for w in windows:
+        positions = order[w.start : w.stop]
+        part_of = np.searchsorted(corpus.bounds, positions, side="right") - 1
+        by_part = np.argsort(part_of, kind="stable")
+        pieces = []
+        cuts = np.flatnonzero(np.r_[True, part_of[by_part][1:] != part_of[by_part][:-1], True])
+        for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+            p = int(part_of[by_part[a]])
+            rows = positions[by_part[a:b]] - corpus.bounds[p]
+            pieces.append(_delayed(_take_rows, corpus.parts[p], rows))
+        slots = by_part.astype(np.int64)  # gathered article i sits at slot by_part[i] of the window
+        tasks.append(
+            _delayed(_cluster_window, model_d, options, dated, sorted_times[w.start : w.stop], slots, *pieces)
+        )
+    local = dask.compute(*tasks)
+
+    # Global story nodes: window offset + local id; merge nodes sharing an article at a border.
+    raw = np.empty(n, dtype=np.int64)  # story node of each article, in time order
+    base = 0
+    link_left: list[np.ndarray] = []
+    link_right: list[np.ndarray] = []
+    for w, labels in zip(windows, local):
+        nodes = labels.astype(np.int64) + base
+        warm = w.core - w.start
+        if warm:
+            link_left.append(raw[w.start : w.core])
+            link_right.append(nodes[:warm])
+        raw[w.core : w.stop] = nodes[warm:]
+        base += int(labels.max()) + 1 if len(labels) else 0
+    if link_left:
+        roots = np.empty(base, dtype=np.int64)
+        kernels("lsh").union_find(np.concatenate(link_left), np.concatenate(link_right), roots)
+        raw = roots[raw]
+    labels = np.zeros(n, dtype=np.int64)
+    if n:
+        # Story ids in order of first appearance in time, as retold.stories numbers them.
+        _, first = np.unique(raw, return_index=True)
+        remap = np.empty(int(raw.max()) + 1, dtype=np.int64)
+        remap[raw[np.sort(first)]] = np.arange(len(first))
+        labels[order] = remap[raw]
+    stats = {
+        "partitions": n_parts,
+        "windows": len(windows),
+        "inexact_borders": inexact,
+        "largest_window": max((w.stop - w.start for w in windows), default=0),
+    }
+    return DaskStoryResult(labels, ids, inexact == 0, model, stats, corpus)
+
+
+# ---------------------------------------------------------------- command line
+
+
+def add_dask_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--scheduler ADDRESS`` and ``--dask-workers N`` to a command's parser."""
+    group = parser.add_argument_group(f"Dask (needs {_INSTALL})")
+    where = group.add_mutually_exclusive_group()
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://10.0.0.5:8786)",
+    )
+    where.add_argument(
+        "--dask-workers",
+        type=int,
+        metavar="N",
+        help="run on a local Dask cluster of N worker processes (one thread each)",
+    )
+
+
+def dask_client_from_args(args: argparse.Namespace) -> Any:
+    """The ``distributed.Client`` the options ask for, or None when neither option was given.
+
+    Use it as a context manager: closing the client also stops a local cluster it started.
+
+    Raises
+    ------
+    ImportError
+        dask or distributed is missing (the message says what to install).
+    ValueError
+        ``--dask-workers`` below 1, or a scheduler that cannot be reached.
+    """
+    address = getattr(args, "scheduler", None)
+    workers = getattr(args, "dask_workers", None)
+    if address is None and workers is None:
+        return None
+    _require_dask()
+    from distributed import Client
+
+    if address is not None:
+        try:
+            return Client(address, timeout="30s")
+        except (OSError, TimeoutError) as exc:
+            raise ValueError(f"cannot reach the Dask scheduler at {address!r}: {exc}") from None
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"--dask-workers must be a positive int, got {workers!r}")
+    return Client(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
