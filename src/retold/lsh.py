@@ -361,10 +361,11 @@ class MinHashLSH:
 
     # ------------------------------------------------------------------ incremental path
     #
-    # Rows [0, _sorted_upto) are indexed by per-band sorted arrays (searchsorted lookups, and
-    # what save() writes); rows inserted since sit in per-band dicts until the next rebuild,
-    # which also drops removed rows.  A row's state: 0 removed, 1 live, 2 live but empty
-    # (an empty text's signature is never a candidate).
+    # Rows [0, _sorted_upto) are indexed by one sorted array of the band keys of all bands
+    # (each band's keys are salted with its number, so bands never mix) and the row of each:
+    # one vectorised searchsorted answers a query, and it is what save() writes.  Rows inserted
+    # since sit in a dict until the next rebuild, which also drops removed rows.  A row's state:
+    # 0 removed, 1 live, 2 live but empty (an empty text's signature is never a candidate).
 
     def _clear(self) -> None:
         self._keys: list[Hashable] = []
@@ -372,10 +373,10 @@ class MinHashLSH:
         self._rows_keys = np.empty((0, self.bands), dtype=np.uint64)
         self._state = np.empty(0, dtype=np.uint8)
         self._n = 0
-        self._sorted_keys = np.empty((self.bands, 0), dtype=np.uint64)
-        self._sorted_rows = np.empty((self.bands, 0), dtype=np.int64)
+        self._sorted_keys = np.empty(0, dtype=np.uint64)
+        self._sorted_rows = np.empty(0, dtype=np.int64)
         self._sorted_upto = 0
-        self._delta: list[dict[int, list[int]]] = [{} for _ in range(self.bands)]
+        self._delta: dict[int, list[int]] = {}
         self._removed = 0
 
     def __len__(self) -> int:
@@ -437,10 +438,11 @@ class MinHashLSH:
         if pending > max(4096, self._sorted_upto // 4):
             self._rebuild()
             return
+        delta = self._delta
         for offset in np.flatnonzero(~empty).tolist():
             row = start + offset
-            for band in range(self.bands):
-                self._delta[band].setdefault(int(band_keys[band, offset]), []).append(row)
+            for key in band_keys[:, offset].tolist():
+                delta.setdefault(key, []).append(row)
 
     def remove(self, key: Hashable) -> None:
         """Take ``key`` out of the index; ``KeyError`` when it is not there."""
@@ -456,29 +458,27 @@ class MinHashLSH:
         An empty text's signature matches nothing.
         """
         sig = self._signature(minhash)
-        if np.all(sig == EMPTY_SLOT):
+        if sig[0] == EMPTY_SLOT and np.all(sig == EMPTY_SLOT):
             return []
-        keys = self.band_keys(sig[None, :])[:, 0]
-        found: list[np.ndarray] = []
+        keys = np.empty((self.bands, 1), dtype=np.uint64)
+        _lsh.band_keys(sig[None, :], self.bands, self.rows, keys)
+        keys = keys[:, 0]
+        found: list[int] = []
         if self._sorted_upto:
-            for band in range(self.bands):
-                sorted_band = self._sorted_keys[band]
-                lo = np.searchsorted(sorted_band, keys[band], side="left")
-                hi = np.searchsorted(sorted_band, keys[band], side="right")
-                if hi > lo:
-                    found.append(np.asarray(self._sorted_rows[band, lo:hi]))
-        extra: list[int] = []
-        for band in range(self.bands):
-            hit = self._delta[band].get(int(keys[band]))
-            if hit:
-                extra.extend(hit)
-        if extra:
-            found.append(np.asarray(extra, dtype=np.int64))
+            lo = np.searchsorted(self._sorted_keys, keys, side="left")
+            hi = np.searchsorted(self._sorted_keys, keys, side="right")
+            for a, b in zip(lo.tolist(), hi.tolist()):
+                if b > a:
+                    found.extend(self._sorted_rows[a:b].tolist())
+        if self._delta:
+            for key in keys.tolist():
+                hit = self._delta.get(key)
+                if hit:
+                    found.extend(hit)
         if not found:
             return []
-        rows = np.unique(np.concatenate(found))
-        rows = rows[self._state[rows] == 1]
-        return [self._keys[r] for r in rows.tolist()]
+        state = self._state
+        return [self._keys[r] for r in sorted(set(found)) if state[r] == 1]
 
     def _rebuild(self) -> None:
         """Drop removed rows, sort every band, empty the dicts."""
@@ -490,16 +490,12 @@ class MinHashLSH:
         self._where = {k: i for i, k in enumerate(keys)}
         self._rows_keys, self._state, self._n = rows_keys, state, len(keys)
         indexed = np.flatnonzero(state == 1).astype(np.int64)
-        sorted_keys = np.empty((self.bands, len(indexed)), dtype=np.uint64)
-        sorted_rows = np.empty((self.bands, len(indexed)), dtype=np.int64)
-        for band in range(self.bands):
-            column = rows_keys[indexed, band]
-            order = np.argsort(column, kind="stable")
-            sorted_keys[band] = column[order]
-            sorted_rows[band] = indexed[order]
-        self._sorted_keys, self._sorted_rows = sorted_keys, sorted_rows
+        all_keys = rows_keys[indexed].ravel()
+        order = np.argsort(all_keys, kind="stable")
+        self._sorted_keys = all_keys[order]
+        self._sorted_rows = np.repeat(indexed, self.bands)[order]
         self._sorted_upto = self._n
-        self._delta = [{} for _ in range(self.bands)]
+        self._delta = {}
         self._removed = 0
 
     # ------------------------------------------------------------------ files
@@ -568,8 +564,8 @@ class MinHashLSH:
             if (
                 state.shape != (n,)
                 or row_keys.shape != (n, lsh.bands)
-                or sorted_keys.shape != (lsh.bands, indexed)
-                or sorted_rows.shape != (lsh.bands, indexed)
+                or sorted_keys.shape != (lsh.bands * indexed,)
+                or sorted_rows.shape != (lsh.bands * indexed,)
                 or row_keys.dtype != np.uint64
                 or sorted_keys.dtype != np.uint64
                 or sorted_rows.dtype != np.int64
