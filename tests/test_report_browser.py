@@ -239,3 +239,39 @@ def test_ten_thousand_articles_open_fast(browser, tmp_path, shots):
         tab.assert_clean()
     finally:
         tab.close()
+
+
+def test_offsets_count_code_points_and_overlaps_are_kept(browser, tmp_path):
+    # Python offsets count code points; the emoji before the passage are two UTF-16 units each.
+    a_text = "\U0001F600\U0001F600 intro. the shared words run on here. tail"
+    b_text = "\U0001F4F0 other start: the shared words run on here, and more"
+    start_a, start_b = a_text.index("the shared"), b_text.index("the shared")
+    n = len("the shared words run on here")
+    data = {
+        "articles": [{"id": "a", "text": a_text, "story": "s"}, {"id": "b", "text": b_text, "story": "s"}],
+        "stories": [{"id": "s", "label": ["shared"], "size": 2, "articles": ["a", "b"]}],
+        "pairs": [{"a": "a", "b": "b", "story": "s", "kind": "story", "similarity": 0.3, "coverage": 0.5,
+                   "passages": [
+                       {"a_start": start_a, "a_end": start_a + n, "b_start": start_b, "b_end": start_b + n,
+                        "tokens": 6, "score": 6.0, "quoted": False},
+                       # overlaps the first one in both texts
+                       {"a_start": start_a + 4, "a_end": start_a + 16, "b_start": start_b + 4, "b_end": start_b + 16,
+                        "tokens": 2, "score": 2.0, "quoted": True},
+                   ]}],
+    }
+    path = render_report(data, tmp_path / "astral.html")
+    tab = Page(browser)
+    try:
+        page = tab.open(path, "#/pair/a/b")
+        page.wait_for_selector(".col-a mark.p")
+        for side in ("a", "b"):
+            marked = page.evaluate(
+                "s => Array.from(document.querySelectorAll('.col-' + s + ' mark.p')).map(m => m.textContent).join('')", side)
+            assert marked == "the shared words run on here"
+            inner = page.evaluate(
+                "s => Array.from(document.querySelectorAll('.col-' + s + ' mark[data-p~=\"1\"]')).map(m => m.textContent).join('')", side)
+            assert inner == "shared words"
+            assert page.locator(f".col-{side} mark.q").count() == 1
+        tab.assert_clean()
+    finally:
+        tab.close()
