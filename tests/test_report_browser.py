@@ -275,3 +275,57 @@ def test_offsets_count_code_points_and_overlaps_are_kept(browser, tmp_path):
         tab.assert_clean()
     finally:
         tab.close()
+
+
+def _lcs(a: list[str], b: list[str]) -> int:
+    row = [0] * (len(b) + 1)
+    for x in a:
+        prev = 0
+        for j, y in enumerate(b):
+            cur = row[j + 1]
+            row[j + 1] = prev + 1 if x == y else max(row[j + 1], row[j])
+            prev = cur
+    return row[-1]
+
+
+def test_word_diff_is_a_shortest_edit_script(browser, demo_report):
+    import random
+
+    rng = random.Random(7)
+    cases = [([], []), (["a"], []), ([], ["b"]), (list("abcabba"), list("cbabac"))]
+    for _ in range(60):
+        vocab = list("abcde")[: rng.randint(1, 5)]
+        a = [rng.choice(vocab) for _ in range(rng.randint(0, 30))]
+        b = list(a)
+        for _ in range(rng.randint(0, 8)):  # copies: a few local edits
+            k = rng.randint(0, len(b))
+            if rng.random() < 0.5 and k < len(b):
+                del b[k]
+            else:
+                b.insert(k, rng.choice(vocab + ["z"]))
+        cases.append((a, b))
+    tab = Page(browser)
+    try:
+        page = tab.open(demo_report)
+        for a, b in cases:
+            ops = page.evaluate("([a, b]) => window.__retold.editScript(a, b)", [a, b])
+            assert [i for op, i, _ in ops if op != "+"] == list(range(len(a)))
+            assert [j for op, _, j in ops if op != "-"] == list(range(len(b)))
+            assert all(a[i] == b[j] for op, i, j in ops if op == "=")
+            assert sum(op == "=" for op, _, _ in ops) == _lcs(a, b)
+        # the rendered diff of every copy reads as the member without <del>, the representative without <ins>
+        texts = {x["id"]: x["text"] for x in demo_report_data()["articles"]}
+        for cluster in demo_report_data()["copies"]:
+            rep = cluster["representative"]
+            for member in cluster["members"][1:]:
+                sides = page.evaluate("""([r, m]) => {
+                    const box = window.__retold.diffView(r, m, null).querySelector('.diff');
+                    const keep = drop => Array.from(box.childNodes).filter(n => n.nodeName !== drop)
+                        .map(n => n.textContent).join('');
+                    return [keep('DEL'), keep('INS')];
+                }""", [texts[rep], texts[member]])
+                assert sides[0].split() == texts[member].split()
+                assert sides[1].split() == texts[rep].split()
+        tab.assert_clean()
+    finally:
+        tab.close()

@@ -964,6 +964,8 @@
   }
   window.addEventListener("hashchange", route);
   route();
+  // For the test suite: the pure pieces, so they can be checked against an oracle.
+  window.__retold = { editScript: editScript, diffView: diffView };
   window.__retoldReady = performance.now();
   document.documentElement.setAttribute("data-ready", "1");
 })();
