@@ -52,6 +52,64 @@ memset(TRANSLIT, 0, sizeof(TRANSLIT))
 memset(TRANSLIT_KNOWN, 0, sizeof(TRANSLIT_KNOWN))
 
 
+DEF SKELETON_SALT = 0x534B454C
+DEF SKELETON_LIMIT = 0x700
+# Consonant classes per code point below U+0700 (from the twin's skeleton_table): length 255
+# marks a code point that has no skeleton.
+cdef uint8_t SKELETON_LEN[SKELETON_LIMIT]
+cdef char SKELETON[SKELETON_LIMIT][4]
+memset(SKELETON, 0, sizeof(SKELETON))
+
+
+def _fill_skeleton():
+    from retold._reference.stories import skeleton_table
+
+    cdef int cp, k
+    table = skeleton_table()
+    for cp in range(SKELETON_LIMIT):
+        classes = table.get(cp)
+        if classes is None:
+            SKELETON_LEN[cp] = 255
+            continue
+        SKELETON_LEN[cp] = len(classes)
+        for k in range(len(classes)):
+            SKELETON[cp][k] = ord(classes[k])
+
+
+_fill_skeleton()
+
+
+cdef inline bint is_arabic_letter(uint32_t cp) noexcept nogil:
+    return (0x620 <= cp <= 0x64A) or (0x671 <= cp <= 0x6D3)
+
+
+cdef uint64_t skeleton_hash(const TextView* v, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
+    """Hash of a word's consonant skeleton, 0 when it has none (see the twin)."""
+    cdef Py_ssize_t n = end - start, skip = 0, i
+    cdef uint32_t w0, w1, w2, cp
+    cdef uint64_t h = FNV_BASIS ^ SKELETON_SALT
+    cdef uint32_t last = 0
+    cdef int length = 0, k
+    w0 = PyUnicode_READ(v.kind, v.data, start)
+    if is_arabic_letter(w0):
+        w1 = PyUnicode_READ(v.kind, v.data, start + 1) if n > 1 else 0
+        w2 = PyUnicode_READ(v.kind, v.data, start + 2) if n > 2 else 0
+        if n - 3 >= 2 and w1 == 0x627 and w2 == 0x644 and (w0 == 0x648 or w0 == 0x628):
+            skip = 3
+        elif n - 2 >= 2 and ((w0 == 0x644 and w1 == 0x644) or (w0 == 0x627 and w1 == 0x644)):
+            skip = 2
+    for i in range(start + skip, end):
+        cp = PyUnicode_READ(v.kind, v.data, i)
+        if cp >= SKELETON_LIMIT or SKELETON_LEN[cp] == 255:
+            return 0
+        for k in range(SKELETON_LEN[cp]):
+            if <uint32_t> SKELETON[cp][k] != last:
+                last = <uint32_t> SKELETON[cp][k]
+                h = fnv_step(h, last)
+                length += 1
+    return fmix64(h) if length >= 3 else 0
+
+
 def _fill_translit():
     cdef int slot, k
     for ch, latin in _CYR.items():
@@ -122,6 +180,9 @@ cdef struct Params:
     int stem_length
     double stem_weight
     bint translit
+    double skeleton_weight
+    double uncased_skeleton_weight
+    double short_weight
 
 
 cdef struct Occ:
@@ -242,10 +303,6 @@ cdef uint64_t stem_hash(const TextView* v, Py_ssize_t start, Py_ssize_t end, int
         skip = 3
     elif w[0] == 0x628 and arabic_match(w, n, 0x628, 0x627, 0x644):
         skip = 3
-    elif w[0] == 0x641 and arabic_match(w, n, 0x641, 0x627, 0x644):
-        skip = 3
-    elif w[0] == 0x643 and arabic_match(w, n, 0x643, 0x627, 0x644):
-        skip = 3
     elif w[0] == 0x644 and arabic_match(w, n, 0x644, 0x644, 0):
         skip = 2
     elif w[0] == 0x627 and arabic_match(w, n, 0x627, 0x644, 0):
@@ -269,7 +326,7 @@ cdef int segment_features(const TextView* v, const TokenBuffer* t, bint is_title
     cdef Py_ssize_t quote_len = 0
     cdef uint32_t ch
     cdef uint8_t f
-    cdef double boost
+    cdef double boost, weight
     cdef uint64_t h
     cdef const uint8_t* ascii = <const uint8_t*> v.data
     for i in range(n):
@@ -310,6 +367,9 @@ cdef int segment_features(const TextView* v, const TokenBuffer* t, bint is_title
             continue
         if f & T_HAS_DIGIT:
             boost = boost * p.number_boost
+        elif e - s <= 2:
+            # Words of one or two letters are mostly function words, in every language.
+            boost = boost * p.short_weight
         name = False
         if (f & T_CAPITALIZED) and not is_title and not sentence_start:
             name = True
@@ -324,6 +384,18 @@ cdef int segment_features(const TextView* v, const TokenBuffer* t, bint is_title
             h = stem_hash(v, s, e, p.stem_length)
             if h:
                 occ_push(occ, <uint32_t> (h >> shift), boost * p.stem_weight)
+        if e - s >= 3 and not (f & T_HAS_DIGIT):
+            # Cased scripts: names only; Arabic script has no case, so every word.
+            if f & T_CAPITALIZED:
+                weight = p.skeleton_weight
+            elif is_arabic_letter(PyUnicode_READ(v.kind, v.data, s)):
+                weight = p.uncased_skeleton_weight
+            else:
+                weight = 0.0
+            if weight > 0.0:
+                h = skeleton_hash(v, s, e)
+                if h:
+                    occ_push(occ, <uint32_t> (h >> shift), boost * weight)
         if p.translit and (f & T_CAPITALIZED) and not v.ascii:
             h = translit_hash(v, s, e)
             if h:
@@ -352,7 +424,8 @@ cdef int reduce_occurrences(OccBuffer* occ, FeatureBuffer* out) except -1 nogil:
 
 def text_features(list texts, list titles, int n_bits, Py_ssize_t lead_tokens, double title_boost,
                   double lead_boost, double name_boost, double number_boost, double quote_boost,
-                  int stem_length, double stem_weight, bint translit):
+                  int stem_length, double stem_weight, bint translit, double skeleton_weight,
+                  double uncased_skeleton_weight, double short_weight):
     """Hashed feature weights of articles, in CSR form.
 
     Parameters
@@ -367,6 +440,11 @@ def text_features(list texts, list titles, int n_bits, Py_ssize_t lead_tokens, d
         Length of the stem feature (0: none) and its weight relative to the word's.
     translit : bool
         Add the Latin transliteration of capitalised Cyrillic words.
+    skeleton_weight, uncased_skeleton_weight : float
+        Weight of the consonant-skeleton feature of names (capitalised words) and of words of
+        scripts without case (Arabic) (0: none).
+    short_weight : float
+        Multiplier for words of one or two letters without digits.
 
     Returns
     -------
@@ -385,6 +463,9 @@ def text_features(list texts, list titles, int n_bits, Py_ssize_t lead_tokens, d
     p.stem_length = stem_length if stem_length <= MAX_STEM else MAX_STEM
     p.stem_weight = stem_weight
     p.translit = translit
+    p.skeleton_weight = skeleton_weight
+    p.uncased_skeleton_weight = uncased_skeleton_weight
+    p.short_weight = short_weight
     cdef TextView tv, bv
     cdef TokenBuffer tt, bt
     cdef OccBuffer occ

@@ -15,7 +15,8 @@ Tokens come from the shared tokeniser (``text.tokenize``).  Each token occurrenc
   "Vostochny"), unless it sits in a run of all-capital words (a shouted headline);
   capitals in the title are ignored (headline case);
 - ``number_boost`` for a token with a digit (numbers, dates, times);
-- ``quote_boost`` for a token inside quotation marks.
+- ``quote_boost`` for a token inside quotation marks;
+- ``short_weight`` for a word of one or two letters without digits (mostly function words).
 
 A word token's feature is its hash.  Consecutive characters of scripts written without spaces
 (Chinese, Japanese, Thai: ``TOKEN_NOSPACE``) give character-bigram features instead; a lone
@@ -23,13 +24,19 @@ such character is a unigram.  A capitalised Cyrillic word also gives the feature
 transliteration (table below), so that "Путин" meets "Putin".  A word of three or more
 letters without digits also gives a *stem* feature (weight ``stem_weight`` times the word's):
 its first ``stem_length`` letters, lower-cased by :func:`simple_lower`, after stripping an
-Arabic article clitic (ال, وال, بال, فال, كال, لل); no stem when that is the whole word.  This
-is light, language-blind stemming for inflected languages (Polish, Turkish, Russian, Arabic).  A feature's index is the top
+Arabic article clitic (ال, وال, بال, لل); no stem when that is the whole word.  This
+is light, language-blind stemming for inflected languages (Polish, Turkish, Russian, Arabic).
+A capitalised word (any cased script) or an Arabic-script word also gives a *skeleton*
+feature (weight ``skeleton_weight`` times the word's): its consonants in eleven sound classes,
+vowels and h/w/y dropped, repeats collapsed, kept when at least three remain (see
+:func:`skeleton_table`).  Names written in different scripts often share it: "Calvera" and
+"كالفيرا" are both K-L-F-R, "Novoarsk" and "Новоарска" both N-F-R-S-K.  A feature's index is the top
 ``n_bits`` bits of its 64-bit hash; its weight is ``max boost * (1 + ln tf)`` (sublinear tf).
 """
 from __future__ import annotations
 
 import math
+import unicodedata
 
 from retold._reference.text import tokenize as _tokenize
 
@@ -62,8 +69,8 @@ _CYR = {
 
 STEM_SALT = 0x5354454D
 MAX_STEM = 16
-_ARABIC_CLITICS = ((0x648, 0x627, 0x644), (0x628, 0x627, 0x644), (0x641, 0x627, 0x644),
-                   (0x643, 0x627, 0x644), (0x644, 0x644), (0x627, 0x644))
+# "فال" and "كال" are left out: they begin too many names ("Calvera" is كالفيرا).
+_ARABIC_CLITICS = ((0x648, 0x627, 0x644), (0x628, 0x627, 0x644), (0x644, 0x644), (0x627, 0x644))
 
 
 def simple_lower(cp: int) -> int:
@@ -139,6 +146,87 @@ def stem_hash(text: str, start: int, end: int, stem_length: int) -> int:
     return fmix64(h)
 
 
+SKELETON_SALT = 0x534B454C
+SKELETON_LIMIT = 0x700
+_LATIN_CLASS = {
+    "b": "B", "p": "B", "f": "F", "v": "F", "c": "K", "g": "K", "j": "K", "k": "K", "q": "K",
+    "x": "KS", "d": "T", "t": "T", "s": "S", "z": "S", "l": "L", "m": "M", "n": "N", "r": "R",
+    "a": "", "e": "", "i": "", "o": "", "u": "", "y": "", "h": "", "w": "",
+}
+_LATIN_EXTRA = {"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d"}
+_ARABIC_CLASS = {
+    "ب": "B", "پ": "B", "ت": "T", "ث": "S", "ج": "K", "چ": "K", "ح": "", "خ": "K", "د": "T",
+    "ذ": "T", "ر": "R", "ز": "S", "س": "S", "ش": "S", "ص": "S", "ض": "T", "ط": "T", "ظ": "T",
+    "ع": "", "غ": "K", "ف": "F", "ڤ": "F", "ق": "K", "ك": "K", "ک": "K", "گ": "K", "ل": "L",
+    "م": "M", "ن": "N", "ه": "", "ة": "", "و": "", "ي": "", "ى": "", "ی": "", "ا": "", "أ": "",
+    "إ": "", "آ": "", "ء": "", "ئ": "", "ؤ": "", "ـ": "",
+}
+
+
+def skeleton_table() -> dict[int, str]:
+    """Code point (below U+0700) -> its consonant classes ("" for a vowel); absent: no skeleton.
+
+    Latin letters are taken to their base letter (NFD), Cyrillic ones through the
+    transliteration table, Arabic ones by the table above (harakat dropped).  Both backends
+    build their lookup from this function.
+    """
+    table: dict[int, str] = {}
+    for cp in range(SKELETON_LIMIT):
+        ch = chr(cp)
+        if 0x64B <= cp <= 0x652:
+            table[cp] = ""
+            continue
+        if ch in _ARABIC_CLASS:
+            table[cp] = _ARABIC_CLASS[ch]
+            continue
+        if 0x400 <= cp <= 0x45F or cp in (0x490, 0x491):
+            latin = _translit_of(simple_lower(cp))
+            if latin is not None:
+                table[cp] = "".join(_LATIN_CLASS[c] for c in latin)
+            continue
+        if not unicodedata.category(ch).startswith("L"):
+            continue
+        low = ch.lower()
+        low = _LATIN_EXTRA.get(low, low)
+        base = "".join(c for c in unicodedata.normalize("NFD", low) if not unicodedata.combining(c))
+        if base and all(c in _LATIN_CLASS for c in base):
+            table[cp] = "".join(_LATIN_CLASS[c] for c in base)
+    return table
+
+
+_SKELETON = skeleton_table()
+
+
+def is_arabic_letter(cp: int) -> bool:
+    return 0x620 <= cp <= 0x64A or 0x671 <= cp <= 0x6D3
+
+
+def skeleton_hash(text: str, start: int, end: int) -> int:
+    """Hash of the word's consonant skeleton (see the module documentation), 0 when it has none."""
+    skip = 0
+    n = end - start
+    if is_arabic_letter(ord(text[start])):
+        w = [ord(text[start + i]) for i in range(min(n, 3))]
+        for clitic in _ARABIC_CLITICS:
+            k = len(clitic)
+            if n - k >= 2 and tuple(w[:k]) == clitic:
+                skip = k
+                break
+    h = FNV_BASIS ^ SKELETON_SALT
+    last = 0
+    length = 0
+    for i in range(start + skip, end):
+        cp = ord(text[i])
+        if cp >= SKELETON_LIMIT or cp not in _SKELETON:
+            return 0
+        for c in _SKELETON[cp]:
+            if ord(c) != last:
+                h = fnv_step(h, ord(c))
+                last = ord(c)
+                length += 1
+    return fmix64(h) if length >= 3 else 0
+
+
 def pair_hash(a: int, b: int) -> int:
     """Feature hash of an ordered pair of token hashes (character bigrams)."""
     return fmix64(((a * GOLDEN) & MASK64) ^ b)
@@ -188,6 +276,9 @@ def _segment_features(text, tokens, is_title, p, occ):
             continue
         if f & T_HAS_DIGIT:
             boost = boost * p["number_boost"]
+        elif e - s <= 2:
+            # Words of one or two letters are mostly function words, in every language.
+            boost = boost * p["short_weight"]
         name = False
         if (f & T_CAPITALIZED) and not is_title and not sentence_start:
             name = True
@@ -204,6 +295,14 @@ def _segment_features(text, tokens, is_title, p, occ):
             h = stem_hash(text, s, e, p["stem_length"])
             if h:
                 occ.append((h >> shift, boost * p["stem_weight"]))
+        if e - s >= 3 and not (f & T_HAS_DIGIT):
+            # Cased scripts: names only; Arabic script has no case, so every word.
+            weight = p["skeleton_weight"] if f & T_CAPITALIZED else (
+                p["uncased_skeleton_weight"] if is_arabic_letter(ord(text[s])) else 0.0)
+            if weight > 0.0:
+                h = skeleton_hash(text, s, e)
+                if h:
+                    occ.append((h >> shift, boost * weight))
         if p["translit"] and (f & T_CAPITALIZED) and not text.isascii():
             h = translit_hash(text, s, e)
             if h:
@@ -227,11 +326,14 @@ def _reduce(occ, indices, weights):
 
 
 def text_features(texts, titles, n_bits, lead_tokens, title_boost, lead_boost, name_boost,
-                  number_boost, quote_boost, stem_length, stem_weight, translit):
+                  number_boost, quote_boost, stem_length, stem_weight, translit, skeleton_weight,
+                  uncased_skeleton_weight, short_weight):
     """Hashed feature weights of articles, in CSR form (see ``ext/stories.pyx``)."""
     p = dict(n_bits=n_bits, lead_tokens=lead_tokens, title_boost=title_boost, lead_boost=lead_boost,
              name_boost=name_boost, number_boost=number_boost, quote_boost=quote_boost,
-             stem_length=min(stem_length, MAX_STEM), stem_weight=stem_weight, translit=translit)
+             stem_length=min(stem_length, MAX_STEM), stem_weight=stem_weight, translit=translit,
+             skeleton_weight=skeleton_weight, uncased_skeleton_weight=uncased_skeleton_weight,
+             short_weight=short_weight)
     offsets = [0]
     indices: list = []
     weights: list = []
