@@ -1,0 +1,123 @@
+"""``retold stories``: group articles that report the same story, in any wording or language."""
+from __future__ import annotations
+
+import argparse
+from typing import Iterator
+
+from retold.cli._common import (
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandError,
+    Progress,
+    add_input_arguments,
+    load_articles,
+    report_skipped,
+)
+from retold.io import RecordError, write_records
+
+HELP = "group articles that tell the same story in other words (any language) into stories"
+
+EMITS = ("articles", "stories")
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0.0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+    return value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from retold.stories import DEFAULT_THRESHOLD
+
+    add_input_arguments(parser)
+    parser.add_argument(
+        "-o", "--output", metavar="OUT", default="-",
+        help="output file (.jsonl, .csv, .tsv, .parquet; .gz for compressed text); default stdout as JSON Lines",
+    )
+    parser.add_argument("--output-format", choices=["jsonl", "csv", "tsv", "parquet"],
+                        help="output format when OUT's extension does not say")
+    parser.add_argument(
+        "--emit", choices=EMITS, default="articles",
+        help="articles: one record per article with its story id, story size and label; "
+        "stories: one record per story with its articles, time span, sources and label",
+    )
+    parser.add_argument("--threshold", type=_fraction, default=DEFAULT_THRESHOLD,
+                        help=f"least cosine of an article to a story's centroid to join it (default {DEFAULT_THRESHOLD})")
+    parser.add_argument("--window-days", type=_positive_float, default=3.0,
+                        help="a story takes no articles more than this many days after its latest (default 3)")
+    parser.add_argument("--window-articles", type=_positive, default=5000,
+                        help="the same window counted in articles, for inputs without dates (default 5000)")
+    parser.add_argument("--min-size", type=_positive, default=1,
+                        help="with --emit stories, write only stories of at least this many articles")
+    parser.add_argument("--workers", type=_positive, default=1, help="threads (default 1)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from retold.stories import stories
+
+    with Progress(quiet=args.quiet) as progress:
+        with progress.stage("read", None):
+            articles, skipped = load_articles(args)
+        with progress.stage("stories", len(articles)) as advance:
+            try:
+                result = stories(
+                    articles,
+                    threshold=args.threshold,
+                    window_days=args.window_days,
+                    window_articles=args.window_articles,
+                    workers=args.workers,
+                )
+            except ValueError as exc:
+                raise CommandError(str(exc), EXIT_USAGE) from None
+            advance(len(articles))
+        with progress.stage("write", None):
+            if args.emit == "articles":
+                labels = {s.id: s.label for s in result.stories}
+                records: Iterator[dict] = (
+                    dict(r, story_label=labels[r["story"]]) for r in result.to_records()
+                )
+            else:
+                records = (s.to_dict() for s in result.stories if s.size >= args.min_size)
+            try:
+                written = write_records(records, args.output, format=args.output_format)
+            except RecordError as exc:
+                raise CommandError(str(exc), EXIT_INPUT) from None
+            except (ValueError, TypeError) as exc:
+                raise CommandError(f"cannot write {args.output}: {exc}", EXIT_USAGE) from None
+    report_skipped(skipped)
+    multi = result.multi(2)
+    target = "stdout" if args.output == "-" else args.output
+    lines = [
+        f"retold stories: {len(result)} articles in {result.n_stories} stories; "
+        f"{len(multi)} stories of 2+ articles hold {sum(s.size for s in multi)} articles",
+    ]
+    for story in multi[:5]:
+        lines.append(f"  story {story.id}: {story.size} articles, {len(story.sources)} sources — {story.label}")
+    lines.append(f"  wrote {written} {args.emit} records to {target}")
+    progress.summary(lines)
+    return EXIT_OK
