@@ -1,0 +1,177 @@
+"""End to end copy finding: read JSONL, sign, band, verify, cluster, write, with stage timings and peak RSS.
+
+The target (issue 3): 1,000,000 synthetic 300-word news documents in <= 120 s wall and <= 4 GB
+peak RSS on a 2-core machine.  The corpus comes from :func:`retold.synthetic.write_news_jsonl`
+(made once, in a child process, so its memory is not counted) and goes through the same path as
+``retold dedup``: :func:`retold.read_articles` streaming into :func:`retold.dedup`, then
+:func:`retold.write_records`.  Reading is interleaved with signing; the time spent inside the
+reader is measured and reported as its own stage.
+
+Run the full size as a script (the corpus file is about 1.9 GB)::
+
+    PYTHONPATH=src python benches/bench_dedup_e2e.py --docs 1000000 --data /tmp/news_1m.jsonl
+
+and the small pytest-benchmark version (``--benchmark-disable`` for a smoke run)::
+
+    PYTHONPATH=src python -m pytest benches/bench_dedup_e2e.py -p no:cacheprovider
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from retold import dedup, read_articles, write_records
+
+
+def make_corpus(path: Path, n_docs: int, seed: int = 0) -> None:
+    """Write the synthetic corpus in a child process, so the generator's memory is not ours."""
+    code = (
+        "import sys; from retold.synthetic import write_news_jsonl; "
+        "write_news_jsonl(sys.argv[1], int(sys.argv[2]), seed=int(sys.argv[3]))"
+    )
+    env = dict(os.environ)
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
+    subprocess.run([sys.executable, "-c", code, str(path), str(n_docs), str(seed)], check=True, env=env)
+
+
+class StageClock:
+    """A ``progress`` hook for :func:`retold.dedup` that times each stage."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str, total: int | None = None) -> Iterator:
+        start = time.perf_counter()
+        try:
+            yield lambda n=1: None
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+
+
+class TimedReader:
+    """Wraps an iterator and adds up the time spent producing its items."""
+
+    def __init__(self, items: Iterator[Any]) -> None:
+        self.items = iter(items)
+        self.seconds = 0.0
+        self.count = 0
+
+    def __iter__(self) -> "TimedReader":
+        return self
+
+    def __next__(self) -> Any:
+        start = time.perf_counter()
+        try:
+            item = next(self.items)
+        finally:
+            self.seconds += time.perf_counter() - start
+        self.count += 1
+        return item
+
+
+def peak_rss_bytes() -> int:
+    usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return usage if sys.platform == "darwin" else usage * 1024
+
+
+def run_pipeline(data: Path, out: Path, *, workers: int = 2, threshold: float = 0.8) -> dict[str, Any]:
+    """The whole job once; returns stage timings, counts and peak RSS."""
+    clock = StageClock()
+    wall = time.perf_counter()
+    reader = TimedReader(read_articles(data))
+    result = dedup(reader, threshold=threshold, workers=workers, progress=clock)
+    start = time.perf_counter()
+    written = write_records(result.iter_records(), out)
+    clock.timings["write"] = time.perf_counter() - start
+    wall = time.perf_counter() - wall
+    timings = {"read": reader.seconds, "sign": clock.timings["sign"] - reader.seconds}
+    for name in ("band", "verify", "cluster", "write"):
+        timings[name] = clock.timings[name]
+    stats = result.stats
+    return {
+        "documents": stats.documents,
+        "written": written,
+        "wall_s": wall,
+        "stages_s": timings,
+        "peak_rss_gb": peak_rss_bytes() / 1e9,
+        "candidates": stats.candidates,
+        "accepted": stats.accepted,
+        "rejected": stats.rejected,
+        "clusters_with_copies": len(result.clusters),
+        "params": stats.params,
+        "buckets_capped": stats.buckets_capped,
+        "workers": workers,
+    }
+
+
+def print_report(report: dict[str, Any]) -> None:
+    print(f"\nretold dedup end to end: {report['documents']:,} documents, {report['workers']} workers")
+    for name, seconds in report["stages_s"].items():
+        print(f"  {name:<8}{seconds:>9.2f} s")
+    print(f"  {'wall':<8}{report['wall_s']:>9.2f} s   ({report['documents'] / report['wall_s']:,.0f} docs/s)")
+    print(f"  peak RSS {report['peak_rss_gb']:.2f} GB")
+    print(
+        f"  {report['candidates']:,} candidates, {report['accepted']:,} verified copies, "
+        f"{report['rejected']:,} rejected; {report['clusters_with_copies']:,} clusters with copies; "
+        f"LSH {report['params'][0]} bands x {report['params'][1]} rows; "
+        f"{report['buckets_capped']} capped buckets"
+    )
+
+
+# ---------------------------------------------------------------- pytest-benchmark (small)
+
+SMALL = 5000
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("e2e") / "news.jsonl"
+    make_corpus(path, SMALL)
+    return path
+
+
+def test_dedup_end_to_end_small(benchmark, small_corpus, tmp_path):
+    out = tmp_path / "clusters.jsonl"
+    report = benchmark.pedantic(run_pipeline, args=(small_corpus, out), rounds=1, iterations=1)
+    assert report["documents"] == report["written"] == SMALL
+    assert report["accepted"] > 0 and report["clusters_with_copies"] > 0
+    first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    assert set(first) >= {"id", "cluster", "representative", "matched_with", "similarity"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=1_000_000)
+    parser.add_argument("--data", type=Path, help="corpus JSONL (made if absent)")
+    parser.add_argument("--out", type=Path, help="clusters output (default: a temporary file)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", action="store_true", help="print the report as JSON too")
+    args = parser.parse_args()
+    data = args.data or Path(tempfile.gettempdir()) / f"retold_news_{args.docs}.jsonl"
+    if not data.exists():
+        start = time.perf_counter()
+        make_corpus(data, args.docs)
+        print(f"made {data} in {time.perf_counter() - start:.0f}s (not timed below)")
+    with tempfile.TemporaryDirectory() as folder:
+        out = args.out or Path(folder) / "clusters.jsonl"
+        report = run_pipeline(data, out, workers=args.workers)
+    print_report(report)
+    if args.json:
+        print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
