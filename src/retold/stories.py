@@ -36,6 +36,8 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import operator
+import sys
+import types
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -664,3 +666,19 @@ def stories(
         remap[raw[np.sort(first)]] = np.arange(len(first))
         labels = remap[labels]
     return StoryResult(labels, tuple(a.id for a in articles), articles, vectors, model)
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable as :func:`stories`.
+
+    ``retold.stories`` names both this module and the function.  Once the module is imported
+    (``from retold.stories import StoryModel``), the import system makes the package attribute
+    ``retold.stories`` the module, shadowing the lazily exported function; calling the module
+    calls the function, so ``retold.stories(docs)`` works in every order of imports.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> StoryResult:
+        return stories(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
