@@ -581,7 +581,7 @@ def dedup(
         )
     n = len(signed.ids)
     with stage("band", lsh.bands) as advance:
-        candidates = lsh.candidate_pairs_from_keys(signed.band_keys, empty=signed.empty)
+        candidates = lsh.candidate_pairs_from_keys(signed.band_keys, empty=signed.empty, workers=workers)
         signed.band_keys = np.zeros((lsh.bands, 0), np.uint64)  # free it before verification
         advance(lsh.bands)
     with stage("verify", len(candidates)) as advance:
