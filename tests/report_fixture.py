@@ -28,7 +28,7 @@ _STOP = set(
     der die das und den dem des ein eine ist mit von für auf im zu sich nach bei auch nicht wie
     el la los las de del y en un una que por con para se al es su sus lo como más
     le les et du un une dans pour sur est au aux par qui que ne pas plus
-    в и на не с по что из за от как к до это для о у а
+    в и на не с по что из за от как к до это для о у а через после
     ve bir bu da de ile için olarak""".split()
 )
 

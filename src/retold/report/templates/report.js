@@ -342,18 +342,34 @@
     if (!isNaN(tx) && tx !== ty) return tx - ty;
     return x.id < y.id ? -1 : x.id > y.id ? 1 : 0;
   }
+  // Long tables (a story of thousands of articles) get their rows a page at a time.
+  function paged(table, items, rowFn, size, what) {
+    var tbody = table.tBodies[0], shown = 0;
+    var btn = h("button", { "class": "more", type: "button", style: "margin:10px auto" });
+    function more() {
+      var to = Math.min(items.length, shown + size);
+      for (; shown < to; shown++) tbody.appendChild(rowFn(items[shown]));
+      btn.hidden = shown >= items.length;
+      btn.textContent = "Show " + Math.min(size, items.length - shown) + " more " + what +
+        " (" + (items.length - shown).toLocaleString("en") + " not shown)";
+    }
+    btn.addEventListener("click", more);
+    more();
+    return h("div", null, table, btn);
+  }
   function articleTable(arts) {
-    return h("table", { "class": "articles" },
+    var table = h("table", { "class": "articles" },
       h("thead", null, h("tr", null, h("th", { text: "Date" }), h("th", { text: "Title" }), h("th", { text: "Outlet" }),
         h("th", { text: "Lang." }), h("th", { text: "Copies" }))),
-      h("tbody", null, arts.map(function (a) {
+      h("tbody"));
+    return paged(table, arts, function (a) {
         return h("tr", { "data-article": a.id },
           h("td", { "class": "nowrap muted", text: fmtDate(a.date, true) }),
           h("td", { dir: "auto", text: titleOf(a) }),
           h("td", { dir: "auto", text: a.source || "\u2013" }),
           h("td", null, langChip(a.lang)),
           h("td", null, copyBadge(a)));
-      })));
+      }, 200, "articles");
   }
   function pairTable(pairs) {
     if (!pairs.length) return h("p", { "class": "empty", text: "No pairs were compared in this story." });
@@ -368,10 +384,11 @@
     return [table, btn];
   }
   function pairRows(pairs) {
-    return h("table", { "class": "pairs" },
+    var table = h("table", { "class": "pairs" },
       h("thead", null, h("tr", null, h("th", { text: "Article" }), h("th", { text: "Article" }), h("th", { text: "Kind" }),
         h("th", { text: "Coverage" }), h("th", { "class": "num", text: "Similarity" }), h("th", { "class": "num", text: "Passages" }))),
-      h("tbody", null, pairs.map(function (p) {
+      h("tbody"));
+    return paged(table, pairs, function (p) {
         var a = articles.get(p.a), b = articles.get(p.b);
         var quoted = (p.passages || []).filter(function (x) { return x.quoted; }).length;
         return clickRow(h("tr", { "data-pair": p.a + "|" + p.b },
@@ -385,7 +402,7 @@
           h("td", { "class": "num" }, String((p.passages || []).length),
             quoted ? [" ", h("span", { "class": "badge quote", title: plural(quoted, "quoted passage"), text: "\u201c\u201d " + quoted })] : null)),
           "#/pair/" + enc(p.a) + "/" + enc(p.b));
-      })));
+      }, 100, "pairs");
   }
 
   // The provenance graph: articles left to right by date, lanes so labels never overlap,
@@ -404,7 +421,7 @@
         text: "Showing " + nodes.length + " of " + arts.length + " articles (those with provenance edges)." });
     }
     var width = Math.max(640, Math.min(1220, (app.clientWidth || 1200) - 26));
-    var mx = 96, top = 74, laneH = 64, gap = 150, r = 7;
+    var mx = 96, top = 74, laneH = 64, r = 7;
     var times = nodes.map(function (a) { return parseDate(a.date); });
     var known = times.filter(function (t) { return !isNaN(t); });
     var tmin = known.length ? Math.min.apply(null, known) : 0, tmax = known.length ? Math.max.apply(null, known) : 0;
@@ -412,33 +429,60 @@
     var right = width - mx - (undated ? 110 : 0);
     var pos = new Map(), laneEnd = [];
     // x mixes time and rank: order is exactly by date, but a burst of articles within an
-    // hour is not squeezed into one spot while a late follow-up sits alone far right.
-    var nKnown = known.length, rank = 0;
-    nodes.forEach(function (a, i) {
-      var t = times[i], x;
-      if (isNaN(t)) x = width - mx;
-      else if (nKnown === 1) x = (mx + right) / 2;
-      else {
+    // hour is not squeezed into one spot while a late follow-up sits alone far right.  When
+    // that would put neighbours closer than a label's width, rank alone decides.
+    var nKnown = known.length;
+    function xs(wTime) {
+      var rank = 0;
+      return times.map(function (t) {
+        if (isNaN(t)) return width - mx;
+        if (nKnown === 1) return (mx + right) / 2;
         var lin = tmax === tmin ? rank / (nKnown - 1) : (t - tmin) / (tmax - tmin);
-        x = mx + (right - mx) * (0.4 * lin + 0.6 * rank / (nKnown - 1));
-        rank++;
-      }
-      var lane = 0;
+        return mx + (right - mx) * (wTime * lin + (1 - wTime) * rank++ / (nKnown - 1));
+      });
+    }
+    function minStep(v) {
+      var m = Infinity;
+      for (var i = 1; i < v.length; i++) m = Math.min(m, v[i] - v[i - 1]);
+      return m;
+    }
+    var MIN_GAP = 96, xpos = xs(0.4);
+    if (minStep(xpos) < MIN_GAP) xpos = xs(0);
+    var gap = Math.max(MIN_GAP, Math.min(150, minStep(xpos)));
+    var oneDay = known.length && fmtDate(new Date(tmin).toISOString()) === fmtDate(new Date(tmax).toISOString());
+    nodes.forEach(function (a, i) {
+      var x = xpos[i], lane = 0;
       while (lane < laneEnd.length && laneEnd[lane] > x - gap) lane++;
       laneEnd[lane] = x;
-      pos.set(a.id, { x: x, y: top + lane * laneH, a: a });
+      pos.set(a.id, { x: x, y: 0, lane: lane, a: a });
     });
-    // room above the first lane for the arcs drawn there
+    var lanes = Math.max(1, laneEnd.length);
+    // labels as wide as the room between neighbours in the same lane
+    var room = Infinity, lastInLane = [];
+    nodes.forEach(function (a) {
+      var p = pos.get(a.id);
+      if (lastInLane[p.lane] != null) room = Math.min(room, p.x - lastInLane[p.lane]);
+      lastInLane[p.lane] = p.x;
+    });
+    var labelChars = Math.max(10, Math.min(26, Math.floor((Math.min(room, 190) - 10) / 6.6)));
+    // One lane: labels below, arcs above.  Two lanes: labels outside (above the first, below
+    // the second) and every edge in the corridor between them, so no edge runs along a label.
+    // More (very crowded stories): lanes stacked, labels below, arcs above the first lane.
     var maxLift = 0;
     edges.forEach(function (e) {
       var p1 = pos.get(e.source_id), p2 = pos.get(e.derived_id);
-      if (p1 && p2 && p1.y === top && p2.y === top) maxLift = Math.max(maxLift, arcLift(p1, p2));
+      if (p1 && p2 && p1.lane === p2.lane) maxLift = Math.max(maxLift, arcLift(p1, p2));
     });
-    var shift = Math.round(maxLift) + 22 - top;
-    pos.forEach(function (p) { p.y += shift; });
-    top += shift;
-    var lanes = Math.max(1, laneEnd.length);
-    var height = top + (lanes - 1) * laneH + 74;
+    var laneY = [], corridor = 0;
+    if (lanes === 2) {
+      corridor = Math.max(84, Math.min(150, maxLift + 34));
+      laneY = [54, 54 + corridor];
+    } else {
+      for (var L = 0; L < lanes; L++) laneY.push(Math.round(maxLift) + 22 + L * laneH);
+    }
+    pos.forEach(function (p) { p.y = laneY[p.lane]; });
+    var layout = { lanes: lanes, corridor: corridor, r: r };
+    var height = laneY[lanes - 1] + 74;
     var root = svg("svg", { width: width, height: height, viewBox: "0 0 " + width + " " + height, role: "img",
       "aria-label": "Provenance graph of " + nodes.length + " articles and " + edges.length + " edges" });
     var defs = svg("defs");
@@ -465,7 +509,7 @@
       var p1 = pos.get(e.source_id), p2 = pos.get(e.derived_id);
       if (!p1 || !p2) return;
       var c = Math.max(0, Math.min(1, e.confidence == null ? 0.5 : e.confidence));
-      var d = edgePath(p1, p2, r);
+      var d = edgePath(p1, p2, layout);
       var sa = p1.a, da = p2.a;
       var label = "\u2068" + (sa.source || sa.id) + "\u2069 \u2192 \u2068" + (da.source || da.id) + "\u2069 \u00b7 confidence " + pct(c);
       var path = svg("path", { "class": "edge", d: d, "stroke-width": (1 + 4.5 * c).toFixed(2),
@@ -495,10 +539,11 @@
       var p = pos.get(a.id);
       var node = svg("g", { "class": "node", transform: "translate(" + p.x.toFixed(1) + "," + p.y + ")", "data-article": a.id });
       node.appendChild(svg("circle", { r: a.is_representative && clusterSize(a.copy_cluster) > 1 ? r + 1.5 : r, fill: colorOf(a) }));
-      node.appendChild(svg("text", { y: 21, "text-anchor": "middle", text: truncate(a.source || a.id, 22) }));
-      node.appendChild(svg("text", { "class": "sub", y: 35, "text-anchor": "middle",
-        text: (a.lang ? a.lang.toUpperCase() + " \u00b7 " : "") + fmtDate(a.date, true) }));
-      node.appendChild(svg("title", { text: titleOf(a) }));
+      var above = lanes === 2 && p.lane === 0;
+      node.appendChild(svg("text", { y: above ? -27 : 21, "text-anchor": "middle", text: truncate(a.source || a.id, labelChars) }));
+      node.appendChild(svg("text", { "class": "sub", y: above ? -13 : 35, "text-anchor": "middle",
+        text: (a.lang ? a.lang.toUpperCase() + " \u00b7 " : "") + shortWhen(a.date, oneDay) }));
+      node.appendChild(svg("title", { text: titleOf(a) + "\n" + (a.source || "") + " \u00b7 " + fmtDate(a.date, true) }));
       node.addEventListener("click", function () {
         var row = artTable.querySelector('tr[data-article="' + cssEscape(a.id) + '"]');
         if (row) { row.scrollIntoView({ block: "center", behavior: "smooth" }); flash(row); }
@@ -509,19 +554,27 @@
   }
   // Same lane: an arc above the lane (higher for longer jumps, so arcs nest instead of
   // running through the nodes between); different lanes: an S-curve.
-  function edgePath(p1, p2, r) {
-    var c1, c2;
-    if (Math.abs(p1.y - p2.y) < 1) {
-      var lift = arcLift(p1, p2);
-      c1 = { x: p1.x + (p2.x - p1.x) * 0.25, y: p1.y - lift * 1.33 };
-      c2 = { x: p1.x + (p2.x - p1.x) * 0.75, y: p2.y - lift * 1.33 };
+  function edgePath(p1, p2, layout) {
+    var c1, c2, r = layout.r;
+    if (p1.lane === p2.lane) {
+      var lift = arcLift(p1, p2), down = layout.lanes === 2 && p1.lane === 0;
+      if (layout.lanes === 2) lift = Math.min(lift, layout.corridor - 26);
+      var dy = (down ? 1 : -1) * lift * 1.33;
+      c1 = { x: p1.x + (p2.x - p1.x) * 0.25, y: p1.y + dy };
+      c2 = { x: p1.x + (p2.x - p1.x) * 0.75, y: p2.y + dy };
     } else {
-      var dx = Math.max(50, Math.abs(p2.x - p1.x) * 0.5);
-      c1 = { x: p1.x + dx, y: p1.y };
-      c2 = { x: p2.x - dx, y: p2.y };
+      var dx = Math.max(30, Math.abs(p2.x - p1.x) * 0.4), dy = (p2.y - p1.y) * 0.6;
+      c1 = { x: p1.x + dx, y: p1.y + dy };
+      c2 = { x: p2.x - dx, y: p2.y - dy };
     }
     var s = toward(p1, c1, r + 1), e = toward(p2, c2, r + 4);
     return "M" + f(s.x) + "," + f(s.y) + " C" + f(c1.x) + "," + f(c1.y) + " " + f(c2.x) + "," + f(c2.y) + " " + f(e.x) + "," + f(e.y);
+  }
+  function shortWhen(iso, oneDay) {
+    var t = parseDate(iso);
+    if (isNaN(t)) return "undated";
+    var d = new Date(t);
+    return oneDay ? pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) : d.getUTCDate() + " " + MONTHS[d.getUTCMonth()];
   }
   function arcLift(p1, p2) { return Math.min(110, 14 + Math.abs(p2.x - p1.x) * 0.16); }
   function toward(p, c, dist) {
