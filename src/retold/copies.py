@@ -298,6 +298,14 @@ class _Signed:
     signatures: np.ndarray | None
 
 
+def _microseconds(dates: list) -> np.ndarray:
+    """Datetimes as int64 microseconds since 1970, undated as the largest int64 (sorts last)."""
+    values = np.array(dates, dtype="datetime64[us]")
+    out = values.astype(np.int64)
+    out[np.isnat(values)] = _NO_DATE
+    return out
+
+
 def _chunks(docs: Iterable[Any], size: int) -> Iterator[list[Article]]:
     chunk: list[Article] = []
     for position, doc in enumerate(docs):
@@ -343,16 +351,7 @@ def _sign(
         keys.append(lsh.band_keys(signatures))
         empties.append(np.all(signatures == EMPTY_SLOT, axis=1))
         lengths.append(np.fromiter((len(t) for t in chunk_texts), dtype=np.int64, count=len(chunk)))
-        dates.append(
-            np.fromiter(
-                (
-                    _NO_DATE if a.date is None else int(np.datetime64(a.date, "us").astype(np.int64))
-                    for a in chunk
-                ),
-                dtype=np.int64,
-                count=len(chunk),
-            )
-        )
+        dates.append(_microseconds([a.date for a in chunk]))
         if keep_texts:
             texts.extend(chunk_texts)
         if keep_signatures:
