@@ -191,7 +191,8 @@ def _render(vocab: Vocabulary, docs: Sequence[tuple[np.ndarray, np.ndarray]]) ->
     # Gather every character of every piece in one vectorised step: the table index advances by
     # one within a piece and jumps to the next piece's start at each piece boundary.
     first = vocab.piece_start[pieces]
-    step = np.ones(int(ends[-1]), dtype=np.int64)
+    total = int(ends[-1])
+    step = np.ones(total, dtype=np.int32 if total + len(vocab.chars) < 2**31 else np.int64)
     step[0] = first[0]
     step[ends[:-1]] = first[1:] - (first[:-1] + piece_length[:-1] - 1)
     flat = vocab.chars[np.cumsum(step, out=step)]
