@@ -315,7 +315,9 @@ class MinHashLSH:
             if empty.shape != (n,):
                 raise ValueError(f"empty must have shape ({n},), got {empty.shape}")
             rows = np.flatnonzero(~empty).astype(np.int64)
-        bands = [self._band_pairs(keys[band], rows) for band in range(self.bands)] if workers == 1 else None
+        # Threads pay off only when a band's sort is long enough to hide their start-up.
+        serial = workers == 1 or len(rows) < 100_000
+        bands = [self._band_pairs(keys[band], rows) for band in range(self.bands)] if serial else None
         if bands is None:
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 bands = list(pool.map(lambda band: self._band_pairs(keys[band], rows), range(self.bands)))
