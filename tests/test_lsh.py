@@ -502,3 +502,15 @@ def test_save_replaces_atomically(tmp_path):
     lsh.save(path)
     assert "more" in MinHashLSH.load(path)
     assert [p.name for p in tmp_path.iterdir()] == ["index.npz"]
+
+
+def test_threaded_band_sorting_gives_the_same_pairs():
+    rng = np.random.default_rng(5)
+    n = 120_000  # above the size where bands are sorted on threads
+    keys = rng.integers(0, 50_000, size=(3, n), dtype=np.uint64)
+    lsh = MinHashLSH(0.5, 6, params=(3, 2), bucket_cap=8)
+    serial = lsh.candidate_pairs_from_keys(keys)
+    threaded = lsh.candidate_pairs_from_keys(keys, workers=2)
+    assert len(serial) > 0
+    assert np.array_equal(serial.left, threaded.left) and np.array_equal(serial.right, threaded.right)
+    assert serial.buckets_capped == threaded.buckets_capped
