@@ -126,6 +126,10 @@ def test_demo_story_pair_and_copies(browser, demo_report, shots):
         page.select_option("#filter-lang", "")
         page.fill("#filter-min", "1")
         page.wait_for_function("document.querySelectorAll('#story-list tbody tr[data-story]').length === 23")
+        page.select_option("#story-sort", "newest")
+        newest = rows.first.get_attribute("data-story")
+        assert newest in {"kestrel-systems-job-cuts", "saint-aurele-painting-theft", "hailan-spring-tea-prices"}
+        page.select_option("#story-sort", "size")
 
         # open a story: its graph has a node per article and an edge per provenance link
         page.click("#story-list tbody tr[data-story='kestrel-systems-job-cuts']")
@@ -152,6 +156,13 @@ def test_demo_story_pair_and_copies(browser, demo_report, shots):
         texts = page.evaluate("""() => ['a', 'b'].map(s => Array.from(document.querySelectorAll(
             '.col-' + s + ' mark[data-p~="1"]')).map(m => m.textContent).join('').toLowerCase())""")
         assert texts[0] == texts[1] and len(texts[0].split()) >= 6
+        # the next pair of the story opens from the pair view, and comes back
+        page.click("#next-pair")
+        page.wait_for_function("location.hash !== '#/pair/d54/d58'")
+        page.click("#prev-pair")
+        page.wait_for_function("location.hash === '#/pair/d54/d58'")
+        page.wait_for_selector(".col-a mark.p")
+        page.mouse.move(0, 0)  # no hover styles in the picture
         page.set_viewport_size({"width": 1400, "height": 1150})
         page.screenshot(path=str(shots / "report.png"))
         page.set_viewport_size({"width": 1400, "height": 1000})

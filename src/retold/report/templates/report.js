@@ -154,7 +154,7 @@
   }
 
   // ------------------------------------------------------------------ story list
-  var listState = { q: "", lang: "", source: "", minSize: null, shown: PAGE };
+  var listState = { q: "", lang: "", source: "", minSize: null, sort: "size", shown: PAGE };
   var haystacks = null;
   var facets = null;
 
@@ -188,18 +188,25 @@
     }
     return hs;
   }
-  var storyOrder = null;
+  var storyOrders = {};
+  var SORTS = {
+    size: ["largest first", function (x, y) { return (y.size || 0) - (x.size || 0); }],
+    newest: ["newest first", function (x, y) { return timeOr(y.end || y.start, -Infinity) - timeOr(x.end || x.start, -Infinity); }],
+    oldest: ["oldest first", function (x, y) { return timeOr(x.start, Infinity) - timeOr(y.start, Infinity); }],
+    outlets: ["most outlets", function (x, y) { return (y.sources || []).length - (x.sources || []).length; }],
+  };
+  function timeOr(iso, missing) { var t = parseDate(iso); return isNaN(t) ? missing : t; }
   function sortedStories() {
-    if (!storyOrder) {
-      storyOrder = DATA.stories.slice().sort(function (x, y) {
-        var d = (y.size || 0) - (x.size || 0);
-        if (d) return d;
-        var tx = parseDate(x.start), ty = parseDate(y.start);
-        if (!isNaN(tx) && !isNaN(ty) && tx !== ty) return tx - ty;
-        return x.id < y.id ? -1 : x.id > y.id ? 1 : 0;
+    var key = SORTS[listState.sort] ? listState.sort : "size";
+    if (!storyOrders[key]) {
+      var cmp = SORTS[key][1];
+      // ties: larger, then earlier, then by id, so the order never depends on the input order
+      storyOrders[key] = DATA.stories.slice().sort(function (x, y) {
+        return cmp(x, y) || (y.size || 0) - (x.size || 0) ||
+          timeOr(x.start, Infinity) - timeOr(y.start, Infinity) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
       });
     }
-    return storyOrder;
+    return storyOrders[key];
   }
   function filteredStories() {
     var q = listState.q.trim().toLowerCase().split(/\s+/).filter(Boolean);
@@ -267,6 +274,10 @@
     var min = h("input", { type: "number", id: "filter-min", min: 1, step: 1, value: listState.minSize,
       oninput: function () { listState.minSize = Math.max(1, parseInt(min.value, 10) || 1); refill(true); } });
 
+    var sort = h("select", { id: "story-sort", onchange: function () { listState.sort = sort.value; refill(true); } },
+      Object.keys(SORTS).map(function (k) { return h("option", { value: k, text: SORTS[k][0] }); }));
+    sort.value = listState.sort;
+
     var table = h("table", { id: "story-list" },
       h("thead", null, h("tr", null,
         h("th", { text: "Story" }), h("th", { "class": "num", text: "Articles" }), h("th", { text: "Time span" }),
@@ -279,6 +290,7 @@
         h("label", null, "Language", lang),
         h("label", null, "Outlet", source),
         h("label", null, "Min. articles", min),
+        h("label", null, "Order", sort),
         count),
       h("div", { "class": "panel" }, table),
       moreBtn,
@@ -313,10 +325,9 @@
     app.textContent = "";
     if (!s) { append(app, notFound("story", id)); return; }
     var arts = storyArticles(s).sort(byDate);
-    var pairs = (pairsByStory.get(id) || []).slice().sort(function (x, y) {
-      return (y.coverage || 0) - (x.coverage || 0) || (y.similarity || 0) - (x.similarity || 0);
-    });
-    var edges = storyEdges(id);
+    var pairs = storyPairOrder(id);
+    var inStory = new Set(s.articles || []);
+    var edges = storyEdges(id).filter(function (e) { return inStory.has(e.source_id) && inStory.has(e.derived_id); });
     var artTable = articleTable(arts);
     append(app, [
       crumbs([["Stories", "#/stories"], [storyName(s)]]),
@@ -657,7 +668,9 @@
     });
 
     append(app, [
-      crumbs([["Stories", "#/stories"], s ? [storyName(s), "#/story/" + enc(s.id)] : null, ["Pair"]].filter(Boolean)),
+      h("div", { "class": "pair-nav" },
+        crumbs([["Stories", "#/stories"], s ? [storyName(s), "#/story/" + enc(s.id)] : null, ["Pair"]].filter(Boolean)),
+        s ? siblings(s.id, p) : null),
       h("div", { "class": "pair-stats" },
         p ? h("span", { "class": "badge " + (p.kind === "copy" ? "copy" : "story"), text: p.kind === "copy" ? "copies" : "same story" }) : null,
         h("span", null, "similarity ", h("b", { text: p ? num(p.similarity) : "\u2013" })),
@@ -672,6 +685,23 @@
       passages.length ? [h("h3", { text: "Shared passages" }), h("div", { "class": "panel" }, passageTable(a, b, passages, jump))]
         : h("p", { "class": "empty", text: "These articles share no passage long enough to report." }),
     ]);
+  }
+  // Previous / next pair of the same story, in the order of the story's pair table.
+  function siblings(sid, p) {
+    var list = storyPairOrder(sid), i = list.indexOf(p);
+    if (!p || i < 0 || list.length < 2) return null;
+    function link(q, label, id) {
+      return q ? h("a", { href: "#/pair/" + enc(q.a) + "/" + enc(q.b), id: id, text: label })
+        : h("span", { "class": "muted", text: label });
+    }
+    return h("div", { "class": "sib" }, link(list[i - 1], "\u2190 previous pair", "prev-pair"),
+      h("span", { "class": "muted", text: " " + (i + 1) + " of " + list.length + " " }),
+      link(list[i + 1], "next pair \u2192", "next-pair"));
+  }
+  function storyPairOrder(sid) {
+    return (pairsByStory.get(sid) || []).slice().sort(function (x, y) {
+      return (y.coverage || 0) - (x.coverage || 0) || (y.similarity || 0) - (x.similarity || 0);
+    });
   }
   function scrollWithin(box, el) {
     if (!box) return;
@@ -1016,6 +1046,12 @@
     if (view !== "copies" || !parts[1]) window.scrollTo(0, 0);
   }
   window.addEventListener("hashchange", route);
+  document.addEventListener("keydown", function (ev) {
+    var t = ev.target;
+    if (ev.key !== "/" || (t && (t.tagName === "INPUT" || t.tagName === "SELECT" || t.tagName === "TEXTAREA"))) return;
+    var box = document.querySelector(".filters input[type=search]");
+    if (box) { ev.preventDefault(); box.focus(); }
+  });
   route();
   // For the test suite: the pure pieces, so they can be checked against an oracle.
   window.__retold = { editScript: editScript, diffView: diffView };
