@@ -150,7 +150,6 @@ def read_articles(
         # dtype=False: ids such as "0042" stay strings, dates stay text for Article to parse.
         return dd.read_json(
             listed, lines=True, orient="records", blocksize=None if gz else blocksize, dtype=False,
-            convert_dates=False,
         )
     raise ValueError(f"format must be 'parquet' or 'jsonl', not {format!r}")
 
@@ -323,6 +322,25 @@ def _sign_part(part: Any, lsh: Any, ngram: int, unit: str, seed: int) -> tuple[A
     return frame, empty
 
 
+def _bucket_key_shift(m: int) -> int:
+    """Low bits of the band keys that :meth:`retold.MinHashLSH.candidate_pairs_from_keys` drops.
+
+    The single-machine batch path sorts each band's keys packed with the row number in the
+    low ``bits = bit_length(m - 1)`` bits (``m``: non-empty documents), so its buckets are runs
+    of equal ``key >> bits``.  Bucketing on the same truncated key gives the same candidates,
+    the rare spurious ones included.
+    """
+    bits = max(1, (m - 1).bit_length())
+    return bits if bits <= 40 else 0
+
+
+def _truncated_keys(signed: tuple, shift: int) -> Any:
+    frame = signed[0]
+    if shift:
+        frame = frame.assign(key=frame["key"].to_numpy() >> np.uint64(shift))
+    return frame
+
+
 def _band_meta() -> Any:
     import pandas as pd
 
@@ -334,9 +352,9 @@ def _band_meta() -> Any:
 def _bucket_pairs(frame: Any, cap: int) -> tuple[np.ndarray, tuple[int, int, int]]:
     """Candidate pair codes of the buckets in one shuffled partition, as MinHashLSH makes them.
 
-    Rows are sorted by (band, key, position), so a bucket's members are in input order and a
-    bucket over the cap gives star edges to its first member, exactly as the single-machine
-    batch path (a stable sort of each band's keys in document order) does.
+    Rows are sorted by (band, key, position): a bucket's members are in input order, and one
+    over the cap gives the star edges from its smallest position, as the single-machine batch
+    path does (keys already truncated as it truncates them, see :func:`_bucket_key_shift`).
     """
     lsh_kernels = kernels("lsh")
     band = frame["band"].to_numpy()
@@ -532,7 +550,7 @@ def connected_components(edges: Any, *, npartitions: int | None = None, max_roun
         Columns ``u`` (each node that has an edge, once) and ``v`` (the smallest node of its
         component), the same labels as union-find by smaller index.
     """
-    dask, _, _ = _require_dask()
+    dask, dd, _ = _require_dask()
     meta = _star_partition(_both_ways(_empty_edges()), True)
     current = edges[["u", "v"]]
     npartitions = npartitions or current.npartitions
@@ -551,7 +569,10 @@ def connected_components(edges: Any, *, npartitions: int | None = None, max_roun
         state = (int(stamp[:, 0].sum()), int(np.bitwise_xor.reduce(stamp[:, 1])))
         if state == previous:
             # A fixed point: every edge points from a node to the smallest of its component.
-            return current.map_partitions(_roots, meta=meta)
+            # Add (root, root) rows, and keep each node once (a leaf's edge can be emitted by
+            # several partitions).
+            rows = dd.concat([current, current.map_partitions(_root_rows, meta=meta)])
+            return rows.shuffle(on="u", npartitions=npartitions).map_partitions(_unique_edges, meta=meta)
         previous = state
     raise RuntimeError(f"connected components did not converge in {max_rounds} rounds")
 
@@ -562,13 +583,22 @@ def _empty_edges() -> Any:
     return pd.DataFrame({"u": np.zeros(0, np.int64), "v": np.zeros(0, np.int64)})
 
 
-def _roots(frame: Any) -> Any:
-    """(node, root) rows from a converged star forest, roots included as (root, root)."""
+def _root_rows(frame: Any) -> Any:
     import pandas as pd
 
-    u, v = frame["u"].to_numpy(), frame["v"].to_numpy()
-    roots = np.unique(v)
-    return pd.DataFrame({"u": np.concatenate([u, roots]), "v": np.concatenate([v, roots])})
+    roots = np.unique(frame["v"].to_numpy())
+    return pd.DataFrame({"u": roots, "v": roots})
+
+
+def _unique_edges(frame: Any) -> Any:
+    import pandas as pd
+
+    codes = np.unique(
+        (frame["u"].to_numpy().astype(np.uint64) << np.uint64(32)) | frame["v"].to_numpy().astype(np.uint64)
+    )
+    return pd.DataFrame(
+        {"u": (codes >> np.uint64(32)).astype(np.int64), "v": (codes & _MASK32).astype(np.int64)}
+    )
 
 
 # ---------------------------------------------------------------- dedup
@@ -637,6 +667,7 @@ def dedup(
     source_field: str = "source",
     lang_field: str = "lang",
     band_partitions: int | None = None,
+    shuffle_method: str | None = None,
     max_driver_edges: int = DEFAULT_MAX_DRIVER_EDGES,
 ) -> Any:
     """Find the copies in a corpus on a Dask cluster: :func:`retold.dedup`, distributed.
@@ -656,6 +687,8 @@ def dedup(
         Names of the columns (or dict keys) of each part of an article.
     band_partitions : int, optional
         Partitions of the band-key shuffle (default: as many as the input).
+    shuffle_method : {"p2p", "tasks", "disk"}, optional
+        How dask shuffles the band keys (default: dask's choice, p2p on a distributed cluster).
     max_driver_edges : int
         Connected components run on the driver when the accepted pairs number at most this
         many; beyond, distributed large-star/small-star, and ``pairs`` of the result stays
@@ -714,19 +747,18 @@ def dedup(
             seen.add(ident)
 
     # sign -> one shuffle on (band, key) -> candidate pairs per bucket
-    signed = [_delayed(_sign_part, p, lsh, ngram, unit, seed) for p in corpus.parts]
-    band_rows = [_delayed(operator.getitem, s, 0) for s in signed]
-    empties = [_delayed(operator.getitem, s, 1) for s in signed]
+    signed = list(dask.persist(*[_delayed(_sign_part, p, lsh, ngram, unit, seed) for p in corpus.parts]))
+    empty_parts = dask.compute(*[_delayed(operator.getitem, s, 1) for s in signed])
+    empty = np.concatenate(empty_parts) if empty_parts else np.zeros(0, bool)
+    shift = _bucket_key_shift(int((~empty).sum()))
+    band_rows = [_delayed(_truncated_keys, s, shift) for s in signed]
     frame = dd.from_delayed(band_rows, meta=_band_meta(), verify_meta=False)
     band_parts = band_partitions or max(1, n_parts)
-    shuffled = frame.shuffle(on=["band", "key"], npartitions=band_parts)
+    shuffled = frame.shuffle(on=["band", "key"], npartitions=band_parts, shuffle_method=shuffle_method)
     bucketed = [_delayed(_bucket_pairs, p, lsh.bucket_cap) for p in shuffled.to_delayed()]
-    routed = [_delayed(_route, b, corpus.bounds) for b in bucketed]
-    # One persist, so each partition is signed once for both its band rows and its empty mask.
-    persisted = dask.persist(*routed, *empties)
-    routed, empties = list(persisted[: len(routed)]), list(persisted[len(routed) :])
-    summaries, empty_parts = dask.compute([_delayed(_route_summary, r) for r in routed], empties)
-    empty = np.concatenate(empty_parts) if empty_parts else np.zeros(0, bool)
+    routed = list(dask.persist(*[_delayed(_route, b, corpus.bounds) for b in bucketed]))
+    del signed, band_rows, frame, shuffled, bucketed
+    summaries = dask.compute(*[_delayed(_route_summary, r) for r in routed])
     band_row_count = int(lsh.bands * int((~empty).sum()))
 
     # verify where the texts live: exports per text partition, then one task per block
@@ -930,7 +962,16 @@ def _write_dedup_parquet(result: Any, path: str | os.PathLike[str]) -> None:
         np.zeros(0, bool), [], np.zeros(0),
     )
     frame = dd.from_delayed(parts, meta=meta, verify_meta=False)
-    _dataset_into_place(lambda tmp: frame.to_parquet(tmp, write_index=False), path)
+    schema = {"id": "string", "cluster": "int64", "cluster_size": "int64", "representative": "string",
+              "is_representative": "bool_", "matched_with": "string", "similarity": "float64"}
+    _dataset_into_place(lambda tmp: frame.to_parquet(tmp, write_index=False, schema=_schema(schema)), path)
+
+
+def _schema(columns: dict[str, str]) -> Any:
+    """A pyarrow schema (columns of None-able strings cannot be inferred from empty meta)."""
+    import pyarrow as pa
+
+    return pa.schema([(name, getattr(pa, kind)()) for name, kind in columns.items()])
 
 
 def _pair_rows(frame: Any, ids: Any) -> Any:
@@ -952,7 +993,8 @@ def _write_pairs_parquet(result: Any, path: str | os.PathLike[str]) -> None:
     meta = pd.DataFrame({"left": pd.Series([], dtype=object), "right": pd.Series([], dtype=object),
                          "similarity": np.zeros(0)})
     frame = result.pair_frame.map_partitions(_pair_rows, ids, meta=meta)
-    _dataset_into_place(lambda tmp: frame.to_parquet(tmp, write_index=False), path)
+    schema = _schema({"left": "string", "right": "string", "similarity": "float64"})
+    _dataset_into_place(lambda tmp: frame.to_parquet(tmp, write_index=False, schema=schema), path)
 
 
 # ---------------------------------------------------------------- stories
@@ -1134,7 +1176,8 @@ class DaskStoryResult:
             parts.append(_delayed(_story_rows, part, self.labels[a:b], sizes[self.labels[a:b]]))
         meta = _story_rows(_place_part([], 0, _Fields()), np.zeros(0, np.int64), np.zeros(0, np.int64))
         frame = dd.from_delayed(parts, meta=meta, verify_meta=False)
-        _dataset_into_place(lambda tmp: frame.to_parquet(tmp, write_index=False), path)
+        schema = _schema({"id": "string", "story": "int64", "story_size": "int64"})
+        _dataset_into_place(lambda tmp: frame.to_parquet(tmp, write_index=False, schema=schema), path)
 
 
 def _story_rows(part: Any, labels: np.ndarray, sizes: np.ndarray) -> Any:
@@ -1161,9 +1204,9 @@ def _stream_times(raw_days: np.ndarray) -> tuple[np.ndarray, bool]:
 def stories(
     collection: Any,
     *,
-    threshold: float = 0.3,
-    window_days: float = 3.0,
-    window_articles: int = 5000,
+    threshold: float | None = None,
+    window_days: float | None = None,
+    window_articles: int | None = None,
     model: Any = None,
     exact: bool = True,
     window_size: int | None = None,
@@ -1201,7 +1244,7 @@ def stories(
     collection : dask.bag.Bag or dask.dataframe.DataFrame
         As for :func:`dedup`.
     threshold, window_days, window_articles, model
-        As for :func:`retold.stories`.
+        As for :func:`retold.stories`, with its defaults when not given.
     exact : bool
         Cut windows only where the result stays identical (see above).
     window_size : int, optional
@@ -1214,13 +1257,21 @@ def stories(
     DaskStoryResult
     """
     dask, _, _ = _require_dask()
-    from retold.stories import StoryModel, _check_number, _check_int as check_int
+    import inspect
 
+    from retold.stories import CLUSTERING_OPTIONS, StoryModel, _check_number, _check_int as check_int
+    from retold.stories import stories as single_machine
+
+    # The single-machine defaults, read from it so that the two cannot drift apart.
+    defaults = inspect.signature(single_machine).parameters
+    threshold = defaults["threshold"].default if threshold is None else threshold
+    window_days = defaults["window_days"].default if window_days is None else window_days
+    window_articles = defaults["window_articles"].default if window_articles is None else window_articles
     threshold = _check_number(threshold, "threshold", 0.0, 1.0)
     window_days = _check_number(window_days, "window_days", 0.0, 1e9)
     window_articles = check_int(window_articles, "window_articles", 1, 1 << 62)
     if model is None:
-        model = StoryModel()
+        model = StoryModel(**CLUSTERING_OPTIONS)
     elif not isinstance(model, StoryModel):
         raise TypeError(f"model must be a StoryModel, not {type(model).__name__}")
     fields = _Fields(id_field, text_field, title_field, date_field, source_field, lang_field)
