@@ -345,3 +345,44 @@ def test_word_diff_is_a_shortest_edit_script(browser, demo_report):
         tab.assert_clean()
     finally:
         tab.close()
+
+
+def test_sparse_data_model_still_renders(browser, tmp_path):
+    # Only the required parts, no dates, titles, labels, scores or provenance, and cut texts.
+    text = "alpha beta gamma delta epsilon zeta eta theta iota kappa " * 20
+    data = {
+        "articles": [{"id": "x/1", "text": text, "source": "Outlet X", "lang": "la"},
+                     {"id": "y 2", "text": "omega " + text, "copy_cluster": "c", "date": "2026-01-02"},
+                     {"id": "z", "text": text, "copy_cluster": "c", "is_representative": True}],
+        "stories": [{"id": "only", "articles": ["x/1", "y 2", "z"]}],
+        "copies": [{"id": "c", "representative": "z", "members": ["z", "y 2"]}],
+        "pairs": [{"a": "x/1", "b": "y 2", "story": "only",
+                   "passages": [{"a_start": 0, "a_end": 400, "b_start": 6, "b_end": 406}]}],
+    }
+    path = render_report(data, tmp_path / "sparse.html", max_inline_text_chars=200)
+    tab = Page(browser)
+    try:
+        page = tab.open(path, "#/stories")
+        page.fill("#filter-min", "1")
+        row = page.locator("#story-list tbody tr[data-story='only']")
+        assert "Outlet X" in row.inner_text() and "2 Jan 2026" in row.inner_text()
+        row.click()
+        page.wait_for_selector(".graph svg")
+        assert page.locator(".graph .node").count() == 3
+        page.click("table.pairs tbody tr")
+        page.wait_for_selector(".col-a mark.p")
+        assert page.evaluate("location.hash") == "#/pair/x%2F1/y%202"
+        assert "text cut here" in page.inner_text(".col-a")
+        marked = page.evaluate("() => document.querySelector('.col-a mark.p').textContent")
+        assert marked == text[:200]  # the highlight is clipped to the text in the page
+        page.goto(path.resolve().as_uri() + "#/copies/c")
+        page.wait_for_selector("details.cluster[open]")
+        page.click("details.member > summary")
+        page.wait_for_selector(".diff ins")
+        page.goto(path.resolve().as_uri() + "#/about")
+        page.wait_for_selector("dl.kv")
+        page.goto(path.resolve().as_uri() + "#/story/missing")
+        page.wait_for_selector("p.empty")
+        tab.assert_clean()
+    finally:
+        tab.close()

@@ -15,7 +15,23 @@
   var articles = new Map();
   DATA.articles.forEach(function (a) { articles.set(a.id, a); });
   var stories = new Map();
-  DATA.stories.forEach(function (s) { stories.set(s.id, s); });
+  DATA.stories.forEach(function (s) {
+    stories.set(s.id, s);
+    // A model without the story's outlets, languages or time span gets them from its articles.
+    if (!s.sources || !s.languages || (s.start == null && s.end == null)) {
+      var arts = (s.articles || []).map(function (id) { return articles.get(id); }).filter(Boolean);
+      var uniq = function (key) {
+        return arts.map(function (a) { return a[key]; }).filter(function (v, i, all) { return v && all.indexOf(v) === i; });
+      };
+      if (!s.sources) s.sources = uniq("source");
+      if (!s.languages) s.languages = uniq("lang");
+      if (s.start == null && s.end == null) {
+        var dated = arts.filter(function (a) { return !isNaN(parseDate(a.date)); }).sort(function (x, y) {
+          return parseDate(x.date) - parseDate(y.date); });
+        if (dated.length) { s.start = dated[0].date; s.end = dated[dated.length - 1].date; }
+      }
+    }
+  });
   var clusters = new Map();
   DATA.copies.forEach(function (c) { clusters.set(c.id, c); });
   var pairsByStory = new Map();
@@ -30,6 +46,7 @@
   });
   var edgesByStory = null; // built on first use
 
+  function sizeOf(s) { return s.size != null ? s.size : (s.articles || []).length; }
   function storyOf(id) { var a = articles.get(id); return a ? a.story : null; }
   function clusterSize(id) { var c = clusters.get(id); return c && c.members ? c.members.length : 1; }
   function storyArticles(s) {
@@ -164,7 +181,7 @@
     DATA.stories.forEach(function (s) {
       (s.languages || []).forEach(function (l) { langs.set(l, (langs.get(l) || 0) + 1); });
       (s.sources || []).forEach(function (o) { sources.set(o, (sources.get(o) || 0) + 1); });
-      if ((s.size || 0) >= 2) big++;
+      if (sizeOf(s) >= 2) big++;
     });
     function sorted(m) {
       return Array.from(m.entries()).sort(function (x, y) {
@@ -190,7 +207,7 @@
   }
   var storyOrders = {};
   var SORTS = {
-    size: ["largest first", function (x, y) { return (y.size || 0) - (x.size || 0); }],
+    size: ["largest first", function (x, y) { return sizeOf(y) - sizeOf(x); }],
     newest: ["newest first", function (x, y) { return timeOr(y.end || y.start, -Infinity) - timeOr(x.end || x.start, -Infinity); }],
     oldest: ["oldest first", function (x, y) { return timeOr(x.start, Infinity) - timeOr(y.start, Infinity); }],
     outlets: ["most outlets", function (x, y) { return (y.sources || []).length - (x.sources || []).length; }],
@@ -202,7 +219,7 @@
       var cmp = SORTS[key][1];
       // ties: larger, then earlier, then by id, so the order never depends on the input order
       storyOrders[key] = DATA.stories.slice().sort(function (x, y) {
-        return cmp(x, y) || (y.size || 0) - (x.size || 0) ||
+        return cmp(x, y) || sizeOf(y) - sizeOf(x) ||
           timeOr(x.start, Infinity) - timeOr(y.start, Infinity) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
       });
     }
@@ -212,7 +229,7 @@
     var q = listState.q.trim().toLowerCase().split(/\s+/).filter(Boolean);
     var min = listState.minSize || 0;
     return sortedStories().filter(function (s) {
-      if ((s.size || 0) < min) return false;
+      if (sizeOf(s) < min) return false;
       if (listState.lang && (s.languages || []).indexOf(listState.lang) < 0) return false;
       if (listState.source && (s.sources || []).indexOf(listState.source) < 0) return false;
       if (q.length) {
@@ -309,7 +326,7 @@
           (s.label || []).slice(0, 5).map(function (t) { return h("span", { "class": "chip term", dir: "auto", text: t }); }),
           !(s.label && s.label.length) ? s.id : null),
         first ? h("div", { "class": "story-sub", dir: "auto", title: titleOf(first), text: titleOf(first) }) : null),
-      h("td", { "class": "num", text: (s.size || 0).toLocaleString("en") }),
+      h("td", { "class": "num", text: sizeOf(s).toLocaleString("en") }),
       h("td", { "class": "nowrap", text: fmtSpan(s.start, s.end) }),
       h("td", { title: srcs.join("\n") },
         srcs.slice(0, 3).map(function (o) { return h("span", { "class": "chip", dir: "auto", text: truncate(o, 28) }); }),
@@ -333,7 +350,7 @@
       crumbs([["Stories", "#/stories"], [storyName(s)]]),
       h("div", { "class": "story-head" }, h("h2", { dir: "auto", text: storyName(s) })),
       h("div", { "class": "facts" },
-        h("span", null, h("b", { text: plural(s.size || arts.length, "article") })),
+        h("span", null, h("b", { text: plural(sizeOf(s), "article") })),
         h("span", { text: fmtSpan(s.start, s.end) }),
         h("span", null, h("b", { text: (s.sources || []).length }), " outlets"),
         h("span", null, (s.languages || []).map(langChip)),
