@@ -62,7 +62,9 @@ A dict (every value JSON-ready; numpy numbers, dates and sets are converted on t
     }
 
 Only ``articles`` is required; a missing list is taken as empty and a missing ``summary`` is
-counted from the lists.  Character offsets count Python ``str`` characters (code points); the
+counted from the lists.  Within an entry only the ids, the texts and the passage offsets are
+required: other fields may be missing or null, and the page shows what there is (a story's
+size, outlets, languages and time span are then taken from its articles).  Character offsets count Python ``str`` characters (code points); the
 page converts them to JavaScript string positions, so text outside the Basic Multilingual
 Plane (emoji, rare CJK) is highlighted where it should be.
 
