@@ -54,6 +54,7 @@ _LAZY = {
     # the whole job
     "Analysis": "retold.analyze",
     "analyze": "retold.analyze",
+    "render_report": "retold.report",
 }
 
 
