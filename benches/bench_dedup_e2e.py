@@ -51,14 +51,16 @@ class StageClock:
 
     def __init__(self) -> None:
         self.timings: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
 
     @contextmanager
     def __call__(self, name: str, total: int | None = None) -> Iterator:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         try:
             yield lambda n=1: None
         finally:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+            self.cpu[name] = self.cpu.get(name, 0.0) + time.process_time() - cpu
 
 
 class TimedReader:
@@ -67,17 +69,19 @@ class TimedReader:
     def __init__(self, items: Iterator[Any]) -> None:
         self.items = iter(items)
         self.seconds = 0.0
+        self.cpu = 0.0
         self.count = 0
 
     def __iter__(self) -> "TimedReader":
         return self
 
     def __next__(self) -> Any:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         try:
             item = next(self.items)
         finally:
             self.seconds += time.perf_counter() - start
+            self.cpu += time.process_time() - cpu
         self.count += 1
         return item
 
@@ -90,22 +94,26 @@ def peak_rss_bytes() -> int:
 def run_pipeline(data: Path, out: Path, *, workers: int = 2, threshold: float = 0.8) -> dict[str, Any]:
     """The whole job once; returns stage timings, counts and peak RSS."""
     clock = StageClock()
-    wall = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     reader = TimedReader(read_articles(data))
     result = dedup(reader, threshold=threshold, workers=workers, progress=clock)
-    start = time.perf_counter()
-    written = write_records(result.iter_records(), out)
-    clock.timings["write"] = time.perf_counter() - start
-    wall = time.perf_counter() - wall
+    with clock("write"):
+        written = write_records(result.iter_records(), out)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     timings = {"read": reader.seconds, "sign": clock.timings["sign"] - reader.seconds}
+    cpu_times = {"read": reader.cpu, "sign": clock.cpu["sign"] - reader.cpu}
     for name in ("band", "verify", "cluster", "write"):
         timings[name] = clock.timings[name]
+        cpu_times[name] = clock.cpu[name]
     stats = result.stats
     return {
         "documents": stats.documents,
         "written": written,
         "wall_s": wall,
+        "cpu_s": cpu,
         "stages_s": timings,
+        "stages_cpu_s": cpu_times,
+        "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
         "peak_rss_gb": peak_rss_bytes() / 1e9,
         "candidates": stats.candidates,
         "accepted": stats.accepted,
@@ -119,9 +127,14 @@ def run_pipeline(data: Path, out: Path, *, workers: int = 2, threshold: float = 
 
 def print_report(report: dict[str, Any]) -> None:
     print(f"\nretold dedup end to end: {report['documents']:,} documents, {report['workers']} workers")
+    print(f"  {'stage':<8}{'wall s':>9}{'cpu s':>9}   (cpu: all threads of this process)")
     for name, seconds in report["stages_s"].items():
-        print(f"  {name:<8}{seconds:>9.2f} s")
-    print(f"  {'wall':<8}{report['wall_s']:>9.2f} s   ({report['documents'] / report['wall_s']:,.0f} docs/s)")
+        print(f"  {name:<8}{seconds:>9.2f}{report['stages_cpu_s'][name]:>9.2f}")
+    print(
+        f"  {'total':<8}{report['wall_s']:>9.2f}{report['cpu_s']:>9.2f}   "
+        f"({report['documents'] / report['wall_s']:,.0f} docs/s; 1-min load average at the end "
+        f"{report['load_average']:.1f})"
+    )
     print(f"  peak RSS {report['peak_rss_gb']:.2f} GB")
     print(
         f"  {report['candidates']:,} candidates, {report['accepted']:,} verified copies, "
