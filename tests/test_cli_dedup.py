@@ -165,3 +165,15 @@ def test_python_dash_m_retold_runs_the_demo(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert len(proc.stdout.splitlines()) == 20
     assert "63 articles" in proc.stderr
+
+
+def test_low_memory_reads_twice_and_gives_the_same_clusters(tmp_path):
+    plain, low = tmp_path / "plain.jsonl", tmp_path / "low.jsonl"
+    assert main(["dedup", "--demo", "--similarity", "containment", "-o", str(plain), "-q"]) == 0
+    assert main(["dedup", "--demo", "--similarity", "containment", "--low-memory", "-o", str(low), "-q"]) == 0
+    assert plain.read_text(encoding="utf-8") == low.read_text(encoding="utf-8")
+
+
+def test_low_memory_refuses_stdin(capsys):
+    assert main(["dedup", "-", "--low-memory"]) == 2
+    assert "standard input" in capsys.readouterr().err

@@ -284,3 +284,30 @@ def test_progress_hook_sees_every_stage():
 
     dedup((t for t in [BASE, EDITED, OTHER]), threshold=0.7, progress=stage)
     assert seen["sign"] == 3 and seen["cluster"] == 3 and seen["verify"] == 1 and "band" in seen
+
+
+def test_reread_verifies_without_holding_texts():
+    corpus = news_corpus(500, seed=4, mean_words=120, edit_rates=(0.0, 0.01, 0.05))
+    docs = [{"id": f"n{i}", "text": t} for i, t in enumerate(corpus.texts)]
+    held = dedup(docs, similarity="containment")
+    reads = []
+
+    def reread():
+        reads.append(1)
+        return iter(docs)
+
+    streamed = dedup(iter(docs), similarity="containment", reread=reread, chunk_size=64)
+    assert reads == [1]
+    assert np.array_equal(held.labels, streamed.labels)
+    assert np.array_equal(held.pairs.similarity, streamed.pairs.similarity)
+    assert len(held.pairs) > 0
+
+
+def test_reread_must_give_the_same_documents():
+    docs = [BASE, OTHER, BASE.replace("Thursday", "Friday")]
+    with pytest.raises(ValueError, match="same documents in the same order"):
+        dedup(docs, threshold=0.7, reread=lambda: [OTHER, BASE, docs[2]])
+    with pytest.raises(ValueError, match="gave 2 documents"):
+        dedup(docs, threshold=0.7, reread=lambda: docs[:2])
+    with pytest.raises(TypeError, match="reread"):
+        dedup(docs, reread=docs)

@@ -399,6 +399,25 @@ def _shingle_csr(texts: list[str], *, ngram: int, unit: str, workers: int) -> tu
     return np.concatenate(offsets), np.concatenate([v for _, v in results])
 
 
+def _verify_csr(
+    offsets: np.ndarray,
+    values: np.ndarray,
+    left: np.ndarray,
+    right: np.ndarray,
+    containment: bool,
+    workers: int,
+    out: np.ndarray,
+) -> None:
+    """Similarity of pairs of rows of one CSR of shingle sets, into ``out``, over threads."""
+    left = np.ascontiguousarray(left, dtype=np.int64)
+    right = np.ascontiguousarray(right, dtype=np.int64)
+    jobs = [
+        lambda a=a, b=b: _lsh.verify_pairs(offsets, values, left[a:b], right[a:b], containment, out[a:b])
+        for a, b in _split(len(left), workers * 4 if workers > 1 else 1)
+    ]
+    _in_threads(workers, jobs)
+
+
 def _verify(
     signed: _Signed,
     candidates: Candidates,
@@ -409,26 +428,83 @@ def _verify(
     workers: int,
     advance: Callable[[int], None],
 ) -> np.ndarray:
-    """Exact similarity of each candidate pair, block by block of pairs."""
+    """Exact similarity of each candidate pair from the texts held, block by block of pairs."""
     left, right = candidates.left, candidates.right
     out = np.empty(len(left), dtype=np.float64)
     for start in range(0, len(left), _VERIFY_BLOCK):
         stop = min(len(left), start + _VERIFY_BLOCK)
-        block_left, block_right = left[start:stop], right[start:stop]
-        docs, inverse = np.unique(np.concatenate([block_left, block_right]), return_inverse=True)
-        local_left = np.ascontiguousarray(inverse[: stop - start], dtype=np.int64)
-        local_right = np.ascontiguousarray(inverse[stop - start :], dtype=np.int64)
+        docs, inverse = np.unique(np.concatenate([left[start:stop], right[start:stop]]), return_inverse=True)
         texts = [signed.texts[d] for d in docs.tolist()]
         offsets, values = _shingle_csr(texts, ngram=ngram, unit=unit, workers=workers)
-        block_out = out[start:stop]
-        jobs = [
-            lambda a=a, b=b: _lsh.verify_pairs(
-                offsets, values, local_left[a:b], local_right[a:b], containment, block_out[a:b]
-            )
-            for a, b in _split(stop - start, workers * 4 if workers > 1 else 1)
-        ]
-        _in_threads(workers, jobs)
+        inverse = inverse.reshape(-1)
+        _verify_csr(
+            offsets, values, inverse[: stop - start], inverse[stop - start :], containment, workers,
+            out[start:stop],
+        )
         advance(stop - start)
+    return out
+
+
+def _verify_reread(
+    signed: _Signed,
+    candidates: Candidates,
+    docs: Iterable[Any],
+    *,
+    containment: bool,
+    ngram: int,
+    unit: str,
+    workers: int,
+    chunk_size: int,
+    advance: Callable[[int], None],
+) -> np.ndarray:
+    """Exact similarity of each candidate pair, reading the documents a second time.
+
+    Only the shingle sets of documents in some candidate pair are kept, so memory follows the
+    number of candidates, not the size of the corpus.
+    """
+    if len(candidates) == 0:
+        return np.empty(0, dtype=np.float64)
+    needed = np.unique(np.concatenate([candidates.left, candidates.right]))
+    wanted = np.zeros(len(signed.ids), dtype=bool)
+    wanted[needed] = True
+    offsets_parts: list[np.ndarray] = [np.zeros(1, np.int64)]
+    values_parts: list[np.ndarray] = []
+    base = 0
+    position = 0
+    for chunk in _chunks(docs, chunk_size):
+        texts = []
+        for article in chunk:
+            if (
+                position >= len(signed.ids)
+                or article.id != signed.ids[position]
+                or len(article.text) != signed.lengths[position]
+            ):
+                raise ValueError(
+                    f"reread() gave document {article.id!r} at position {position}, which differs "
+                    "from the first reading (id or text length); it must give the same documents "
+                    "in the same order"
+                )
+            if wanted[position]:
+                texts.append(article.text)
+            position += 1
+        if texts:
+            offsets, values = _shingle_csr(texts, ngram=ngram, unit=unit, workers=workers)
+            offsets_parts.append(offsets[1:] + base)
+            values_parts.append(values)
+            base += int(offsets[-1])
+    if position != len(signed.ids):
+        raise ValueError(
+            f"reread() gave {position} documents, the first reading {len(signed.ids)}; it must give "
+            "the same documents in the same order"
+        )
+    offsets = np.concatenate(offsets_parts)
+    values = np.concatenate(values_parts) if values_parts else np.zeros(0, np.uint64)
+    out = np.empty(len(candidates), dtype=np.float64)
+    _verify_csr(
+        offsets, values, np.searchsorted(needed, candidates.left), np.searchsorted(needed, candidates.right),
+        containment, workers, out,
+    )
+    advance(len(candidates))
     return out
 
 
@@ -495,6 +571,7 @@ def dedup(
     seed: int = 1,
     bucket_cap: int = DEFAULT_BUCKET_CAP,
     chunk_size: int = 20_000,
+    reread: Callable[[], Iterable[Any]] | None = None,
     progress: ProgressHook | None = None,
 ) -> DedupResult:
     """Find the copies in a corpus and group them into clusters.
@@ -537,6 +614,13 @@ def dedup(
         LSH buckets with more members give star edges only (see :class:`retold.MinHashLSH`).
     chunk_size : int
         Documents signed at a time.
+    reread : callable, optional
+        A function that gives the same documents again, in the same order (for instance
+        ``lambda: retold.read_articles(path)``).  With it the texts are not held in memory:
+        verification reads the corpus a second time and keeps only the shingle sets of documents
+        in some candidate pair, so memory follows the number of candidates rather than the size
+        of the corpus, at the cost of a second reading.  Without it the texts are held (about
+        the corpus's size in memory).
     progress : callable, optional
         ``progress(stage, total)`` returning a context manager that yields ``advance(n)``; the
         stages are ``sign``, ``band``, ``verify``, ``cluster``.  ``retold.cli._common.Progress.stage``
@@ -573,9 +657,13 @@ def dedup(
     stage = progress or _no_progress
     total = len(docs) if hasattr(docs, "__len__") else None  # type: ignore[arg-type]
 
+    if reread is not None and not callable(reread):
+        raise TypeError(f"reread must be a function returning the documents, not {type(reread).__name__}")
+
     with stage("sign", total) as advance:
         signed = _sign(
-            docs, lsh, ngram=ngram, unit=unit, seed=seed, workers=workers, keep_texts=verify,
+            docs, lsh, ngram=ngram, unit=unit, seed=seed, workers=workers,
+            keep_texts=verify and reread is None,
             keep_signatures=not verify, chunk_size=chunk_size, advance=advance,
         )
     n = len(signed.ids)
@@ -584,7 +672,12 @@ def dedup(
         signed.band_keys = np.zeros((lsh.bands, 0), np.uint64)  # free it before verification
         advance(lsh.bands)
     with stage("verify", len(candidates)) as advance:
-        if verify:
+        if verify and reread is not None:
+            sims = _verify_reread(
+                signed, candidates, reread(), containment=similarity == "containment",
+                ngram=ngram, unit=unit, workers=workers, chunk_size=chunk_size, advance=advance,
+            )
+        elif verify:
             # Texts in no candidate pair are not needed any more.
             involved = np.zeros(n, dtype=bool)
             involved[candidates.left] = True

@@ -71,6 +71,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-verify", action="store_true",
                         help="trust MinHash estimates instead of measuring exact similarity (faster, approximate)")
     parser.add_argument("--workers", type=_positive, default=1, help="threads (default 1)")
+    parser.add_argument(
+        "--low-memory", action="store_true",
+        help="do not hold the texts: read INPUT a second time to verify candidates "
+        "(for corpora larger than memory; not for stdin)",
+    )
 
 
 def _input_path(args: argparse.Namespace) -> str:
@@ -117,6 +122,8 @@ def run(args: argparse.Namespace) -> int:
     from retold.copies import dedup
 
     path = _input_path(args)
+    if args.low_memory and path == "-":
+        raise CommandError("--low-memory reads the input twice, which standard input cannot be", EXIT_USAGE)
     skipped: list[SkippedRecord] = []
     # --emit unique writes input records: read a file a second time rather than hold every
     # article in memory; standard input can be read only once, so it is held.
@@ -135,6 +142,8 @@ def run(args: argparse.Namespace) -> int:
                 workers=args.workers,
                 similarity=args.similarity,
                 bucket_cap=args.bucket_cap,
+                # The second reading skips the same bad records; they are listed once.
+                reread=(lambda: _reader(args, path, None)) if args.low_memory else None,
                 progress=progress.stage,
             )
         except RecordError as exc:
