@@ -38,7 +38,7 @@ def client():
     # The p2p shuffle logs each shuffle's start and end at WARNING level.
     logging.getLogger("distributed.shuffle").setLevel(logging.ERROR)
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster, Client(cluster) as c:
         yield c
 

@@ -36,6 +36,7 @@ import math
 import operator
 import os
 import shutil
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,31 +180,22 @@ def _article_from_record(record: Any, position: int, fields: _Fields) -> Article
     if isinstance(record, str):
         return Article(id=str(position), text=record)
     if isinstance(record, dict):
-        clean = {k: (None if _is_missing(v) else v) for k, v in record.items()}
         return Article.from_dict(
-            clean, position=position, id_field=fields.id, text_field=fields.text,
+            record, position=position, id_field=fields.id, text_field=fields.text,
             title_field=fields.title, date_field=fields.date, source_field=fields.source,
             lang_field=fields.lang,
         )
     raise TypeError(f"document {position}: expected str, dict or retold.Article, not {type(record).__name__}")
 
 
-def _is_missing(value: Any) -> bool:
-    # pandas gives NaN/NaT/None for absent cells; Article wants None.
-    if value is None:
-        return True
-    try:
-        import pandas as pd
-
-        return bool(pd.isna(value)) if np.ndim(value) == 0 else False
-    except (TypeError, ValueError):
-        return False
-
-
 def _records_of(part: Any) -> list:
     """The records of one partition: a list of bag items, or of a pandas frame's rows as dicts."""
     if hasattr(part, "to_dict") and hasattr(part, "columns"):
-        return part.to_dict(orient="records")
+        import pandas as pd
+
+        # Absent cells (NaN, NaT, None, pd.NA) become None, as in a record read from JSON.
+        plain = part.astype(object).where(pd.notna(part), None)
+        return plain.to_dict(orient="records")
     return list(part)
 
 
@@ -613,7 +605,8 @@ class DaskDedupResult(DedupResult):
     dask_stats : dict
         ``partitions``, ``band_partitions``, ``band_rows`` and ``shuffle_bytes`` (rows and bytes
         the band-key shuffle moved), ``blocks`` (verification blocks), ``components``
-        ("driver" or "distributed").
+        ("driver" or "distributed"), ``seconds`` (wall time of the stages ``read``, ``sign``,
+        ``band``, ``verify``, ``cluster``).
     pair_frame : dask.dataframe.DataFrame
         The accepted pairs as a dask dataframe (``u``, ``v`` positions, ``similarity``), kept on
         the workers; when the components ran distributed, ``pairs`` is left empty and this
@@ -733,6 +726,14 @@ def dedup(
     )
     fields = _Fields(id_field, text_field, title_field, date_field, source_field, lang_field)
 
+    clock = [time.perf_counter()]
+    seconds: dict[str, float] = {}
+
+    def lap(stage: str) -> None:
+        now = time.perf_counter()
+        seconds[stage] = round(now - clock[0], 3)
+        clock[0] = now
+
     corpus = _place(collection, fields)
     n, n_parts = corpus.n, len(corpus.parts)
     if n > (1 << 32) - 1:
@@ -746,10 +747,12 @@ def dedup(
                 raise ValueError(f"duplicate document id {ident!r}: ids must be unique")
             seen.add(ident)
 
+    lap("read")
     # sign -> one shuffle on (band, key) -> candidate pairs per bucket
     signed = list(dask.persist(*[_delayed(_sign_part, p, lsh, ngram, unit, seed) for p in corpus.parts]))
     empty_parts = dask.compute(*[_delayed(operator.getitem, s, 1) for s in signed])
     empty = np.concatenate(empty_parts) if empty_parts else np.zeros(0, bool)
+    lap("sign")
     shift = _bucket_key_shift(int((~empty).sum()))
     band_rows = [_delayed(_truncated_keys, s, shift) for s in signed]
     frame = dd.from_delayed(band_rows, meta=_band_meta(), verify_meta=False)
@@ -759,6 +762,7 @@ def dedup(
     routed = list(dask.persist(*[_delayed(_route, b, corpus.bounds) for b in bucketed]))
     del signed, band_rows, frame, shuffled, bucketed
     summaries = dask.compute(*[_delayed(_route_summary, r) for r in routed])
+    lap("band")
     band_row_count = int(lsh.bands * int((~empty).sum()))
 
     # verify where the texts live: exports per text partition, then one task per block
@@ -787,6 +791,7 @@ def dedup(
         )
     verified = list(dask.persist(*verified))
     counts = dask.compute(*[_delayed(_block_counts, v) for v in verified])
+    lap("verify")
     n_candidates = int(sum(c for c, _ in counts))
     n_accepted = int(sum(a for _, a in counts))
     del routed, exports
@@ -849,6 +854,8 @@ def dedup(
         buckets_capped=buckets_capped,
         largest_bucket=largest_bucket,
     )
+    lap("cluster")
+    dask_stats["seconds"] = seconds
     return DaskDedupResult(
         ids=ids,
         labels=labels,
@@ -1395,4 +1402,4 @@ def dask_client_from_args(args: argparse.Namespace) -> Any:
             raise ValueError(f"cannot reach the Dask scheduler at {address!r}: {exc}") from None
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"--dask-workers must be a positive int, got {workers!r}")
-    return Client(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    return Client(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
