@@ -11,6 +11,7 @@ feature rules; this module follows it operation for operation (doubles, same sum
 """
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
 from libc.math cimport log, sqrt, pow
+from libc.stddef cimport ptrdiff_t
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport malloc, calloc, realloc, free, qsort
 from libc.string cimport memset, memcpy
@@ -22,6 +23,9 @@ from retold._ext._hash64 cimport FNV_BASIS, GOLDEN, fmix64, fnv_step
 from retold._ext.text cimport TextView, TokenBuffer, prepare_text, tokenize_view, token_buffer_free
 
 cnp.import_array()
+
+cdef extern from "_sort_u64.h" nogil:
+    void sort_u64 "retold_sort_u64"(uint64_t* a, ptrdiff_t n)
 
 cdef extern from "Python.h":
     uint32_t PyUnicode_READ(int kind, const void* data, Py_ssize_t index) nogil
@@ -192,6 +196,10 @@ cdef struct Occ:
 
 cdef struct OccBuffer:
     Occ* data
+    uint64_t* keys       # (feature << 32 | position), sorted to group occurrences by feature
+    uint64_t* spare      # the radix sort's second buffer
+    uint32_t* counts     # its bucket counts
+    int radix_bits
     Py_ssize_t n
     Py_ssize_t capacity
 
@@ -206,6 +214,7 @@ cdef struct FeatureBuffer:
 cdef int occ_push(OccBuffer* buf, uint32_t index, double boost) except -1 nogil:
     cdef Py_ssize_t cap
     cdef Occ* d
+    cdef uint64_t* k
     if buf.n == buf.capacity:
         cap = buf.capacity * 2 if buf.capacity else 512
         d = <Occ*> realloc(buf.data, cap * sizeof(Occ))
@@ -213,6 +222,16 @@ cdef int occ_push(OccBuffer* buf, uint32_t index, double boost) except -1 nogil:
             with gil:
                 raise MemoryError()
         buf.data = d
+        k = <uint64_t*> realloc(buf.keys, cap * sizeof(uint64_t))
+        if k == NULL:
+            with gil:
+                raise MemoryError()
+        buf.keys = k
+        k = <uint64_t*> realloc(buf.spare, cap * sizeof(uint64_t))
+        if k == NULL:
+            with gil:
+                raise MemoryError()
+        buf.spare = k
         buf.capacity = cap
     buf.data[buf.n].index = index
     buf.data[buf.n].boost = boost
@@ -403,21 +422,59 @@ cdef int segment_features(const TextView* v, const TokenBuffer* t, bint is_title
     return 0
 
 
-cdef int reduce_occurrences(OccBuffer* occ, FeatureBuffer* out) except -1 nogil:
-    """Sort occurrences by feature and emit (feature, max boost * (1 + ln tf))."""
+cdef void radix_sort_features(OccBuffer* occ, int n_bits) noexcept nogil:
+    """Sort occ.keys by their feature (bits 32..32+n_bits): two stable counting passes."""
+    cdef Py_ssize_t i, n = occ.n
+    cdef int low = (n_bits + 1) // 2, pass_, shift, width
+    cdef uint32_t b, total, c
+    cdef uint64_t* src = occ.keys
+    cdef uint64_t* dst = occ.spare
+    cdef uint64_t* t
+    for pass_ in range(2):
+        shift = 32 if pass_ == 0 else 32 + low
+        width = low if pass_ == 0 else n_bits - low
+        memset(occ.counts, 0, ((<size_t> 1) << width) * sizeof(uint32_t))
+        for i in range(n):
+            occ.counts[(src[i] >> shift) & (((<uint64_t> 1) << width) - 1)] += 1
+        total = 0
+        for b in range(1u << width):
+            c = occ.counts[b]
+            occ.counts[b] = total
+            total += c
+        for i in range(n):
+            b = <uint32_t> ((src[i] >> shift) & (((<uint64_t> 1) << width) - 1))
+            dst[occ.counts[b]] = src[i]
+            occ.counts[b] += 1
+        t = src
+        src = dst
+        dst = t
+    # After two passes the sorted keys are back in occ.keys.
+
+
+cdef int reduce_occurrences(OccBuffer* occ, FeatureBuffer* out, int n_bits) except -1 nogil:
+    """Group occurrences by feature and emit (feature, max boost * (1 + ln tf)), by feature."""
     cdef Py_ssize_t i = 0, j, n = occ.n
-    cdef double best
+    cdef double best, b
+    cdef uint32_t f
     if n == 0:
         return 0
-    qsort(occ.data, n, sizeof(Occ), cmp_occ)
+    for i in range(n):
+        occ.keys[i] = (<uint64_t> occ.data[i].index << 32) | <uint64_t> i
+    if n < 64:
+        sort_u64(occ.keys, n)
+    else:
+        radix_sort_features(occ, n_bits)
+    i = 0
     while i < n:
+        f = <uint32_t> (occ.keys[i] >> 32)
+        best = occ.data[<uint32_t> occ.keys[i]].boost
         j = i
-        best = occ.data[i].boost
-        while j + 1 < n and occ.data[j + 1].index == occ.data[i].index:
+        while j + 1 < n and <uint32_t> (occ.keys[j + 1] >> 32) == f:
             j += 1
-            if occ.data[j].boost > best:
-                best = occ.data[j].boost
-        feature_push(out, occ.data[i].index, best * (1.0 + log(<double> (j - i + 1))))
+            b = occ.data[<uint32_t> occ.keys[j]].boost
+            if b > best:
+                best = b
+        feature_push(out, f, best * (1.0 + log(<double> (j - i + 1))))
         i = j + 1
     return 0
 
@@ -474,6 +531,9 @@ def text_features(list texts, list titles, int n_bits, Py_ssize_t lead_tokens, d
     memset(&bt, 0, sizeof(TokenBuffer))
     memset(&occ, 0, sizeof(OccBuffer))
     memset(&out, 0, sizeof(FeatureBuffer))
+    occ.counts = <uint32_t*> malloc(((<size_t> 1) << ((n_bits + 1) // 2)) * sizeof(uint32_t))
+    if occ.counts == NULL:
+        raise MemoryError()
     offsets = np.zeros(n + 1, dtype=np.int64)
     cdef int64_t[::1] off = offsets
     cdef str title, text
@@ -492,7 +552,7 @@ def text_features(list texts, list titles, int n_bits, Py_ssize_t lead_tokens, d
                     segment_features(&tv, &tt, True, &p, &occ)
                 tokenize_view(&bv, &bt)
                 segment_features(&bv, &bt, False, &p, &occ)
-                reduce_occurrences(&occ, &out)
+                reduce_occurrences(&occ, &out, p.n_bits)
             off[i + 1] = out.n
             if (i & 1023) == 1023:
                 PyErr_CheckSignals()
@@ -505,6 +565,9 @@ def text_features(list texts, list titles, int n_bits, Py_ssize_t lead_tokens, d
         token_buffer_free(&tt)
         token_buffer_free(&bt)
         free(occ.data)
+        free(occ.keys)
+        free(occ.spare)
+        free(occ.counts)
         free(out.indices)
         free(out.weights)
     return offsets, indices, weights
@@ -512,6 +575,61 @@ def text_features(list texts, list titles, int n_bits, Py_ssize_t lead_tokens, d
 
 # ---------------------------------------------------------------------------------------------
 # The streaming centroid index.
+
+DEF LOG_TABLE = 65536
+cdef double LOG_OF[LOG_TABLE]
+cdef Py_ssize_t _k
+LOG_OF[0] = 0.0
+for _k in range(1, LOG_TABLE):
+    LOG_OF[_k] = log(<double> _k)
+
+
+cdef inline double idf_of(double log_n1, int64_t df, double power) noexcept nogil:
+    # ln(N + 1) - ln(df + 1) + 1, to the power; ln of small counts from a table (the same libm
+    # values the twin computes), the common powers without pow().
+    cdef double x = log_n1 - (LOG_OF[df + 1] if df + 1 < LOG_TABLE else log(<double> (df + 1))) + 1.0
+    if power == 1.0:
+        return x
+    if power == 1.5:
+        return x * sqrt(x)
+    if power == 2.0:
+        return x * x
+    return pow(x, power)
+
+
+cdef double kth_strongest(double* values, Py_ssize_t n, Py_ssize_t k) noexcept nogil:
+    """The k-th largest of values[0:n] (1-based k <= n); reorders values (quickselect)."""
+    cdef Py_ssize_t lo = 0, hi = n - 1, i, j, mid, target = k - 1
+    cdef double pivot, t
+    while lo < hi:
+        mid = lo + (hi - lo) // 2
+        # Median of three, largest first order.
+        if values[mid] > values[lo]:
+            t = values[mid]; values[mid] = values[lo]; values[lo] = t
+        if values[hi] > values[lo]:
+            t = values[hi]; values[hi] = values[lo]; values[lo] = t
+        if values[hi] > values[mid]:
+            t = values[hi]; values[hi] = values[mid]; values[mid] = t
+        pivot = values[mid]
+        i = lo
+        j = hi
+        while i <= j:
+            while values[i] > pivot:
+                i += 1
+            while values[j] < pivot:
+                j -= 1
+            if i <= j:
+                t = values[i]; values[i] = values[j]; values[j] = t
+                i += 1
+                j -= 1
+        if target <= j:
+            hi = j
+        elif target >= i:
+            lo = i
+        else:
+            return values[target]
+    return values[target]
+
 
 cdef struct Postings:
     int32_t* ids
@@ -611,19 +729,23 @@ cdef class CentroidIndex:
     cdef int64_t capacity
     cdef int32_t* active_ids
     cdef readonly int64_t n_active
+    cdef readonly int64_t n_scored
     cdef int64_t active_capacity
     cdef int64_t since_sweep
-    cdef double* scratch
     cdef int64_t* stamp
     cdef int64_t stamp_value
     # Work buffers
     cdef uint32_t* q_idx
     cdef double* q_val
     cdef double* vec
+    cdef double* values
     cdef Term* merge
     cdef Py_ssize_t vec_capacity, merge_capacity
     cdef int32_t* candidates
     cdef Py_ssize_t candidates_capacity
+    cdef uint32_t* hkeys
+    cdef double* hvals
+    cdef int table_bits
 
     def __cinit__(self, df, int64_t n_docs, double threshold, double window, int centroid_terms,
                   int index_terms, int query_terms, double idf_power, bint update_idf):
@@ -639,12 +761,11 @@ cdef class CentroidIndex:
         self.idf_power = idf_power
         self.update_idf = update_idf
         self.postings = <Postings*> calloc(self.n_features, sizeof(Postings))
-        self.scratch = <double*> calloc(self.n_features, sizeof(double))
         self.stamp = NULL
         cdef int most = query_terms if query_terms > index_terms else index_terms
         self.q_idx = <uint32_t*> malloc((most + 1) * sizeof(uint32_t))
         self.q_val = <double*> malloc((most + 1) * sizeof(double))
-        if self.postings == NULL or self.scratch == NULL or self.q_idx == NULL or self.q_val == NULL:
+        if self.postings == NULL or self.q_idx == NULL or self.q_val == NULL:
             raise MemoryError()
 
     def __dealloc__(self):
@@ -660,13 +781,15 @@ cdef class CentroidIndex:
                 free(self.clusters[i].top)
             free(self.clusters)
         free(self.active_ids)
-        free(self.scratch)
         free(self.stamp)
         free(self.q_idx)
         free(self.q_val)
         free(self.vec)
         free(self.merge)
+        free(self.values)
         free(self.candidates)
+        free(self.hkeys)
+        free(self.hvals)
 
     cdef int ensure_work(self, Py_ssize_t n) except -1 nogil:
         cdef Py_ssize_t need = n + self.centroid_terms + 1
@@ -679,11 +802,26 @@ cdef class CentroidIndex:
             self.vec_capacity = n
         if need > self.merge_capacity:
             free(self.merge)
+            free(self.values)
             self.merge = <Term*> malloc(need * sizeof(Term))
-            if self.merge == NULL:
+            self.values = <double*> malloc(need * sizeof(double))
+            if self.merge == NULL or self.values == NULL:
                 with gil:
                     raise MemoryError()
             self.merge_capacity = need
+        return 0
+
+    cdef int ensure_table(self, int bits) except -1 nogil:
+        if bits <= self.table_bits:
+            return 0
+        free(self.hkeys)
+        free(self.hvals)
+        self.hkeys = <uint32_t*> calloc((<size_t> 1) << bits, sizeof(uint32_t))
+        self.hvals = <double*> malloc(((<size_t> 1) << bits) * sizeof(double))
+        if self.hkeys == NULL or self.hvals == NULL:
+            with gil:
+                raise MemoryError()
+        self.table_bits = bits
         return 0
 
     cdef int new_cluster(self) except -1 nogil:
@@ -777,7 +915,8 @@ cdef class CentroidIndex:
                     double time) except -1 nogil:
         """Add a unit vector to a cluster's centroid; repost its strongest terms."""
         cdef Cluster* c = &self.clusters[cid]
-        cdef Py_ssize_t i = 0, j = 0, m = 0, k
+        cdef Py_ssize_t i = 0, j = 0, m = 0, k, above, ties
+        cdef double kth
         cdef Term* t = self.merge
         cdef double norm = 0.0
         cdef int32_t K = self.centroid_terms
@@ -797,16 +936,30 @@ cdef class CentroidIndex:
                 j += 1
             m += 1
         if m > K:
-            qsort(t, m, sizeof(Term), cmp_term_strength)
+            # Keep the K strongest (equal weights: lower feature first), still in feature order.
+            for k in range(m):
+                self.values[k] = t[k].value
+            kth = kth_strongest(self.values, m, K)
+            above = 0
+            for k in range(m):
+                if t[k].value > kth:
+                    above += 1
+            ties = K - above
+            j = 0
+            for k in range(m):
+                if t[k].value > kth or (t[k].value == kth and ties > 0):
+                    if t[k].value == kth:
+                        ties -= 1
+                    t[j] = t[k]
+                    j += 1
             m = K
-            qsort(t, m, sizeof(Term), cmp_term_index)
-        free(c.idx)
-        free(c.val)
-        c.idx = <uint32_t*> malloc((m + 1) * sizeof(uint32_t))
-        c.val = <double*> malloc((m + 1) * sizeof(double))
-        if c.idx == NULL or c.val == NULL:
-            with gil:
-                raise MemoryError()
+        if c.idx == NULL:
+            # Allocated once, at the most terms a centroid keeps.
+            c.idx = <uint32_t*> malloc((K + 1) * sizeof(uint32_t))
+            c.val = <double*> malloc((K + 1) * sizeof(double))
+            if c.idx == NULL or c.val == NULL:
+                with gil:
+                    raise MemoryError()
         for k in range(m):
             c.idx[k] = t[k].index
             c.val[k] = t[k].value
@@ -831,20 +984,23 @@ cdef class CentroidIndex:
 
     cdef int64_t add_one(self, const uint32_t* idx, const double* w, Py_ssize_t n,
                          double time) except -2 nogil:
-        cdef Py_ssize_t i, q, k, q2
+        cdef Py_ssize_t i, q, k, q2, i2
+        cdef int hbits, hshift
+        cdef uint32_t hmask, slot, f
         cdef double norm = 0.0, x, score, best = -1.0, dot
         cdef int32_t best_id = -1, cid
         cdef Postings* p
         cdef Cluster* c
-        cdef double N
+        cdef double N, log_n1
         self.ensure_work(n)
         if self.update_idf:
             for i in range(n):
                 self.df[idx[i]] += 1
             self.n_docs += 1
         N = <double> self.n_docs
+        log_n1 = log(N + 1.0)
         for i in range(n):
-            x = w[i] * pow(log((N + 1.0) / (<double> self.df[idx[i]] + 1.0)) + 1.0, self.idf_power)
+            x = w[i] * idf_of(log_n1, self.df[idx[i]], self.idf_power)
             self.vec[i] = x
             norm += x * x
         norm = sqrt(norm)
@@ -861,8 +1017,19 @@ cdef class CentroidIndex:
             self.clusters[cid].size = 1
             self.clusters[cid].last_time = time
             return cid
+        # The article's terms in a small open-addressing table (at most half full).
+        hbits = 8
+        while (<Py_ssize_t> 1 << hbits) < 2 * n:
+            hbits += 1
+        self.ensure_table(hbits)
+        hshift = 32 - hbits
+        hmask = (1u << hbits) - 1
         for i in range(n):
-            self.scratch[idx[i]] = self.vec[i]
+            slot = (idx[i] * 0x9E3779B1u) >> hshift
+            while self.hkeys[slot] != 0:
+                slot = (slot + 1) & hmask
+            self.hkeys[slot] = idx[i] + 1
+            self.hvals[slot] = self.vec[i]
         q = top_terms(idx, self.vec, n, self.query_terms, self.q_idx, self.q_val)
         self.stamp_value += 1
         for k in range(q):
@@ -875,15 +1042,28 @@ cdef class CentroidIndex:
                 c = &self.clusters[cid]
                 if c.last_time < time - self.window or c.norm == 0.0:
                     continue
+                # Centroid terms in feature order, looked up in the article's small hash table
+                # (the summation order of the twin, which adds zeros for the missing terms).
+                self.n_scored += 1
                 dot = 0.0
                 for q2 in range(c.n):
-                    dot += self.scratch[c.idx[q2]] * c.val[q2]
+                    f = c.idx[q2]
+                    slot = (f * 0x9E3779B1u) >> hshift
+                    while self.hkeys[slot] != 0:
+                        if self.hkeys[slot] == f + 1:
+                            dot += self.hvals[slot] * c.val[q2]
+                            break
+                        slot = (slot + 1) & hmask
                 score = dot / c.norm
                 if score > best or (score == best and cid < best_id):
                     best = score
                     best_id = cid
+        # Empty the table again: find each of the article's terms and zero its slot.
         for i in range(n):
-            self.scratch[idx[i]] = 0.0
+            slot = (idx[i] * 0x9E3779B1u) >> hshift
+            while self.hkeys[slot] != idx[i] + 1:
+                slot = (slot + 1) & hmask
+            self.hkeys[slot] = 0
         if best_id < 0 or best < self.threshold:
             self.new_cluster()
             best_id = <int32_t> (self.n_clusters - 1)

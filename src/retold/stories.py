@@ -509,7 +509,7 @@ class StoryClusterer:
         window_articles: int = 5000,
         model: StoryModel | None = None,
         update_idf: bool = True,
-        centroid_terms: int = 200,
+        centroid_terms: int = 100,
         index_terms: int = 12,
         query_terms: int = 12,
     ) -> None:

@@ -348,6 +348,18 @@ def text_features(texts, titles, n_bits, lead_tokens, title_boost, lead_boost, n
             np.array(weights, dtype=np.float64))
 
 
+def idf_of(log_n1: float, df: int, power: float) -> float:
+    """``(ln(N + 1) - ln(df + 1) + 1) ** power`` (``log_n1`` is ln(N + 1)), computed as the kernel does."""
+    x = log_n1 - math.log(float(df + 1)) + 1.0
+    if power == 1.0:
+        return x
+    if power == 1.5:
+        return x * math.sqrt(x)
+    if power == 2.0:
+        return x * x
+    return math.pow(x, power)
+
+
 def _top_terms(idx, val, k):
     """The k strongest (index, value) pairs, strongest first, ties by index."""
     return sorted(zip(idx, val), key=lambda t: (-t[1], t[0]))[:k]
@@ -387,6 +399,7 @@ class CentroidIndex:
         self.clusters: list = []
         self.active_ids: list = []
         self.since_sweep = 0
+        self.n_scored = 0
 
     @property
     def n_clusters(self):
@@ -456,11 +469,11 @@ class CentroidIndex:
             for f in idx:
                 df[f] += 1
             self.n_docs += 1
-        n_docs = float(self.n_docs)
+        log_n1 = math.log(float(self.n_docs) + 1.0)
         vec = []
         norm = 0.0
         for f, x in zip(idx, w):
-            x = x * math.pow(math.log((n_docs + 1.0) / (float(df[f]) + 1.0)) + 1.0, self.idf_power)
+            x = x * idf_of(log_n1, int(df[f]), self.idf_power)
             vec.append(x)
             norm += x * x
         norm = math.sqrt(norm)
@@ -486,6 +499,7 @@ class CentroidIndex:
                 c = self.clusters[cid]
                 if c.last_time < time - self.window or c.norm == 0.0:
                     continue
+                self.n_scored += 1
                 dot = 0.0
                 for g, v in zip(c.idx, c.val):
                     dot += scratch.get(g, 0.0) * v

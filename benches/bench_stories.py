@@ -1,0 +1,288 @@
+"""Stories: streaming story clustering at scale, the twin, and scikit-learn on the same data.
+
+The corpus is made here (``story_corpus``): ``retold.synthetic`` makes copies of documents, not
+stories told in other words, so this generator makes *stories*: each has a handful of its own
+terms (capitalised names, rare words, numbers) that its articles use among Zipfian common words,
+a start time (stories arrive as a Poisson stream, about ``docs_per_day`` articles a day over all
+stories) and a geometric number of articles spread over about a day after it.  Two articles of one
+story share no sentence, only the story's terms and common words: a same-story task, not a copy
+task.  Everything is a function of the seed.
+
+Measured (``python benches/bench_stories.py`` prints the tables for the README):
+
+- streaming: :class:`retold.StoryClusterer` over the whole corpus in time order, one worker,
+  batches of 1,000: articles/s overall, over the first and the last 10,000 (flat cost), active
+  stories and index postings at the end (bounded by the window, not by the stream);
+- twin: the same stream through the pure-Python kernels on a small sample, against the compiled;
+- batch: :func:`retold.stories` against scikit-learn ``TfidfVectorizer`` + ``NearestNeighbors``
+  (cosine, radius = 1 - threshold) + connected components, speed and B-cubed F1 side by side
+  (scikit-learn gets the best threshold of a small grid, measured against the gold labels).
+
+Under pytest (``python -m pytest benches/bench_stories.py -p no:cacheprovider``) the same runs
+are pytest-benchmark cases; ``--benchmark-disable`` makes it a smoke run on a small corpus.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import os
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pytest
+
+from retold import _backend
+from retold.article import Article
+from retold.evaluation.clusters import bcubed
+from retold.stories import StoryClusterer, StoryModel, stories
+
+SEED = 11
+STREAM_DOCS = 200_000
+BATCH = 1_000
+_LETTERS = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
+
+
+@dataclass
+class StoryCorpus:
+    articles: list[Article]
+    story: np.ndarray  # gold story of each article
+
+    @property
+    def texts(self) -> list[str]:
+        return [a.text for a in self.articles]
+
+
+def _words(rng: np.random.Generator, n: int, lo: int, hi: int) -> list[str]:
+    lengths = rng.integers(lo, hi + 1, n)
+    letters = _LETTERS[rng.integers(0, 26, (n, hi))]
+    return [bytes(row[:k]).decode("ascii") for row, k in zip(letters, lengths)]
+
+
+@lru_cache(maxsize=2)
+def story_corpus(n_docs: int, *, seed: int = SEED, docs_per_day: int = 2_000, mean_story: float = 8.0,
+                 words: int = 150, vocab: int = 30_000, story_terms: int = 12) -> StoryCorpus:
+    """``n_docs`` articles in time order over many stories (see the module documentation)."""
+    rng = np.random.default_rng(seed)
+    common = np.array(_words(rng, vocab, 2, 10), dtype=object)
+    cdf = np.cumsum(1.0 / np.arange(1, vocab + 1))
+    cdf /= cdf[-1]
+    n_stories = int(n_docs / mean_story * 1.5) + 16
+    start = np.sort(rng.uniform(0, n_docs / docs_per_day, n_stories))
+    sizes = rng.geometric(1.0 / mean_story, n_stories)
+    story = np.repeat(np.arange(n_stories), sizes)
+    times = start[story] + rng.exponential(0.4, len(story))
+    order = np.argsort(times, kind="stable")[:n_docs]
+    story, times = story[order], times[order]
+    # Each story's own terms: names (capitalised), rare words, two numbers.
+    n_names = story_terms // 2
+    n_rare = story_terms - n_names - 2
+    names = [w.capitalize() for w in _words(rng, n_stories * n_names, 4, 9)]
+    rare = _words(rng, n_stories * n_rare, 6, 11)
+    numbers = [str(x) for x in rng.integers(10, 100_000, n_stories * 2)]
+    terms = np.empty((n_stories, story_terms), dtype=object)
+    terms[:, :n_names] = np.array(names, dtype=object).reshape(n_stories, n_names)
+    terms[:, n_names:n_names + n_rare] = np.array(rare, dtype=object).reshape(n_stories, n_rare)
+    terms[:, n_names + n_rare:] = np.array(numbers, dtype=object).reshape(n_stories, 2)
+    n_common = int(words * 0.85)
+    base = dt.datetime(2024, 1, 1)
+    articles: list[Article] = []
+    for a in range(0, n_docs, 10_000):
+        b = min(n_docs, a + 10_000)
+        ids = np.empty((b - a, words), dtype=object)
+        ids[:, :n_common] = common[np.searchsorted(cdf, rng.random((b - a, n_common)))]
+        picks = rng.integers(0, story_terms, (b - a, words - n_common))
+        ids[:, n_common:] = terms[story[a:b, None], picks]
+        perm = np.argsort(rng.random((b - a, words)), axis=1)
+        ids = np.take_along_axis(ids, perm, axis=1)
+        for i in range(b - a):
+            articles.append(Article(id=f"s{a + i:07d}", text=" ".join(ids[i].tolist()) + ".",
+                                    date=base + dt.timedelta(days=float(times[a + i]))))
+    return StoryCorpus(articles, story)
+
+
+# -- measurements ------------------------------------------------------------------------------
+
+
+@dataclass
+class StreamRun:
+    n: int
+    seconds: float
+    cpu_seconds: float
+    first_rate: float
+    last_rate: float
+    active: int
+    stories: int
+    postings: int
+    scored_per_article: float
+    f1: float
+
+
+def stream(corpus: StoryCorpus, *, batch: int = BATCH, window: int = 10_000) -> StreamRun:
+    clusterer = StoryClusterer()
+    labels = []
+    chunk_times = []
+    gc.collect()
+    start = time.perf_counter()
+    cpu_start = time.process_time()
+    for a in range(0, len(corpus.articles), batch):
+        # CPU time of this process: the machine may be shared, and one worker is what is asked.
+        t = time.process_time()
+        labels.append(clusterer.partial_fit(corpus.articles[a:a + batch]))
+        chunk_times.append((min(batch, len(corpus.articles) - a), time.process_time() - t))
+    seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
+    labels = np.concatenate(labels)
+
+    def rate(chunks):
+        n = sum(c[0] for c in chunks)
+        return n / sum(c[1] for c in chunks)
+
+    k = max(1, window // batch)
+    index = clusterer._index
+    _, _, f1 = bcubed(labels.tolist(), corpus.story.tolist())
+    return StreamRun(len(labels), seconds, cpu_seconds, rate(chunk_times[:k]), rate(chunk_times[-k:]),
+                     clusterer.n_active, clusterer.n_stories, index.posted_terms(),
+                     index.n_scored / len(labels), f1)
+
+
+def twin_ratio(corpus: StoryCorpus, n: int) -> tuple[float, float, bool]:
+    """Seconds for the first n articles on the compiled kernels and on the twin; equal labels?"""
+    import retold.stories as module
+
+    out = {}
+    for name, loader in (("compiled", _backend.compiled_kernels), ("python", _backend.reference_kernels)):
+        saved = module._stories
+        module._stories = loader("stories")
+        try:
+            clusterer = StoryClusterer()
+            t = time.perf_counter()
+            labels = clusterer.partial_fit(corpus.articles[:n])
+            out[name] = (time.perf_counter() - t, labels)
+        finally:
+            module._stories = saved
+    return out["compiled"][0], out["python"][0], bool(np.array_equal(out["compiled"][1], out["python"][1]))
+
+
+def retold_batch(corpus: StoryCorpus) -> tuple[float, float]:
+    t = time.perf_counter()
+    result = stories(corpus.articles)
+    seconds = time.perf_counter() - t
+    return seconds, bcubed(result.labels.tolist(), corpus.story.tolist())[2]
+
+
+def sklearn_batch(corpus: StoryCorpus, thresholds=(0.2, 0.3, 0.4)) -> tuple[float, float, float]:
+    """TfidfVectorizer + radius neighbours (cosine) + connected components: seconds, F1, threshold.
+
+    The time is that of the best threshold's run (vectorise, neighbours, components).
+    """
+    from scipy.sparse.csgraph import connected_components
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.neighbors import NearestNeighbors
+
+    best = (-1.0, 0.0, 0.0)
+    for threshold in thresholds:
+        t = time.perf_counter()
+        x = TfidfVectorizer(sublinear_tf=True).fit_transform(corpus.texts)
+        nn = NearestNeighbors(radius=1.0 - threshold, metric="cosine", algorithm="brute").fit(x)
+        graph = nn.radius_neighbors_graph(x, mode="connectivity")
+        _, labels = connected_components(graph, directed=False)
+        seconds = time.perf_counter() - t
+        f1 = bcubed(labels.tolist(), corpus.story.tolist())[2]
+        if f1 > best[0]:
+            best = (f1, seconds, threshold)
+    return best[1], best[0], best[2]
+
+
+# -- pytest-benchmark cases --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stream_corpus(sizes):
+    n = int(os.environ.get("RETOLD_BENCH_DOCS", 0)) or (4_000 if sizes.smoke else STREAM_DOCS)
+    return story_corpus(n)
+
+
+@pytest.fixture(scope="module")
+def batch_corpus(sizes):
+    return story_corpus(min(sizes.docs, 10_000) if not sizes.smoke else 2_000, seed=SEED + 1)
+
+
+def test_stream(benchmark, stream_corpus, sizes):
+    run = benchmark.pedantic(stream, args=(stream_corpus,), rounds=1, iterations=1)
+    benchmark.extra_info.update(vars(run))
+    assert run.f1 > 0.8
+    # Memory follows the window: the active stories are a small share of all stories made.
+    assert run.active < run.stories
+    if not sizes.smoke and _backend.BACKEND == "compiled":
+        assert run.n / run.cpu_seconds >= 20_000
+        assert run.first_rate / run.last_rate <= 1.5
+
+
+def test_twin_agrees_and_is_slower(stream_corpus, compiled_or_skip_bench):
+    compiled, python, same = twin_ratio(stream_corpus, 300)
+    assert same
+    assert python > compiled
+
+
+@pytest.fixture
+def compiled_or_skip_bench():
+    try:
+        _backend.compiled_kernels("stories")
+    except ImportError:
+        pytest.skip("compiled kernels are not built")
+
+
+def test_batch_retold(benchmark, batch_corpus):
+    seconds, f1 = benchmark.pedantic(retold_batch, args=(batch_corpus,), rounds=1, iterations=1)
+    benchmark.extra_info.update({"f1": f1})
+    assert f1 > 0.8
+
+
+def test_batch_sklearn(benchmark, batch_corpus):
+    pytest.importorskip("sklearn")
+    seconds, f1, threshold = benchmark.pedantic(sklearn_batch, args=(batch_corpus,), rounds=1, iterations=1)
+    benchmark.extra_info.update({"f1": f1, "threshold": threshold})
+
+
+# -- the tables --------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=STREAM_DOCS, help="articles streamed")
+    parser.add_argument("--batch-docs", type=int, default=10_000, help="articles for the batch comparison")
+    parser.add_argument("--twin-docs", type=int, default=1_000, help="articles for the twin comparison")
+    args = parser.parse_args()
+    t = time.perf_counter()
+    corpus = story_corpus(args.docs)
+    print(f"corpus: {args.docs} articles, {len(np.unique(corpus.story))} stories "
+          f"(made in {time.perf_counter() - t:.1f}s)")
+    run = stream(corpus)
+    print("\n| streaming (1 worker) | value |\n|---|---|")
+    print(f"| articles | {run.n:,} |")
+    print(f"| articles/s overall (CPU time) | {run.n / run.cpu_seconds:,.0f} |")
+    print(f"| articles/s overall (wall time, load average {os.getloadavg()[0]:.1f}) | {run.n / run.seconds:,.0f} |")
+    print(f"| articles/s, first 10k (CPU time) | {run.first_rate:,.0f} |")
+    print(f"| articles/s, last 10k (CPU time) | {run.last_rate:,.0f} |")
+    print(f"| first/last rate | {run.first_rate / run.last_rate:.2f} |")
+    print(f"| stories made / active at the end | {run.stories:,} / {run.active:,} |")
+    print(f"| index postings at the end | {run.postings:,} |")
+    print(f"| candidate stories scored per article | {run.scored_per_article:.2f} |")
+    print(f"| B-cubed F1 | {run.f1:.3f} |")
+    compiled, python, same = twin_ratio(corpus, args.twin_docs)
+    print(f"\n| twin, first {args.twin_docs:,} articles | seconds |\n|---|---|")
+    print(f"| compiled | {compiled:.3f} |\n| pure-Python twin | {python:.2f} |")
+    print(f"| ratio | {python / compiled:.0f}x (labels identical: {same}) |")
+    small = story_corpus(args.batch_docs, seed=SEED + 1)
+    r_seconds, r_f1 = retold_batch(small)
+    s_seconds, s_f1, s_t = sklearn_batch(small)
+    print(f"\n| batch, {args.batch_docs:,} articles | seconds | B-cubed F1 |\n|---|---|---|")
+    print(f"| retold.stories (defaults) | {r_seconds:.2f} | {r_f1:.3f} |")
+    print(f"| TfidfVectorizer + NearestNeighbors + components (best t={s_t}) | {s_seconds:.2f} | {s_f1:.3f} |")
+
+
+if __name__ == "__main__":
+    main()
