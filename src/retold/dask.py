@@ -200,11 +200,19 @@ def _records_of(part: Any) -> list:
 
 
 def _place_part(part: Any, offset: int, fields: _Fields) -> Any:
-    """Articles of one partition as a pandas frame of _PLACED_COLUMNS, numbered from ``offset``."""
+    """Articles of one partition as a pandas frame of _PLACED_COLUMNS, numbered from ``offset``.
+
+    ``auto_id`` marks the articles whose id is their position (strings, records without an id),
+    which :func:`_renumber` rewrites once the partition's global offset is known.
+    """
     import pandas as pd
 
     records = _records_of(part)
     articles = [_article_from_record(r, offset + i, fields) for i, r in enumerate(records)]
+    auto_id = np.fromiter(
+        (isinstance(r, str) or (isinstance(r, dict) and r.get(fields.id) is None) for r in records),
+        dtype=bool, count=len(records),
+    )
     n = len(articles)
     date_us = np.fromiter(
         (_NO_DATE if a.date is None else int(np.datetime64(a.date, "us").astype(np.int64)) for a in articles),
@@ -224,12 +232,24 @@ def _place_part(part: Any, offset: int, fields: _Fields) -> Any:
             "source": pd.Series([a.source for a in articles], dtype=object),
             "lang": pd.Series([a.lang for a in articles], dtype=object),
             "length": np.fromiter((len(a.text) for a in articles), dtype=np.int64, count=n),
+            "auto_id": auto_id,
         }
     )
 
 
-def _count(part: Any) -> int:
-    return len(part) if hasattr(part, "__len__") else sum(1 for _ in part)
+def _renumber(frame: Any, offset: int) -> Any:
+    """The partition at its place in the whole input: positions, and ids made of positions."""
+    if offset == 0:
+        return frame
+    frame = frame.copy(deep=False)
+    pos = frame["pos"].to_numpy() + offset
+    frame["pos"] = pos
+    auto = frame["auto_id"].to_numpy()
+    if auto.any():
+        ids = frame["id"].to_numpy(copy=True)
+        ids[auto] = [str(p) for p in pos[auto].tolist()]
+        frame["id"] = ids
+    return frame
 
 
 @dataclass
@@ -263,13 +283,13 @@ def _place(collection: Any, fields: _Fields) -> _Corpus:
             f"collection must be a dask bag or dask dataframe, not {type(collection).__name__}; "
             "for an in-memory list use retold.dedup / retold.stories"
         )
-    # Counting first reads the input once more, but keeps positions (and so ids of plain strings
-    # and every tie-break) exactly those of the single-machine run.
-    lengths = np.asarray(dask.compute(*[_delayed(_count, p) for p in raw]), dtype=np.int64)
+    # Each partition is read once and numbered from 0; once the lengths are known, positions
+    # (and so ids of plain strings and every tie-break) become those of the single-machine run.
+    staged = list(dask.persist(*[_delayed(_place_part, p, 0, fields) for p in raw]))
+    lengths = np.asarray(dask.compute(*[_delayed(len, s) for s in staged]), dtype=np.int64)
     bounds = np.zeros(len(raw) + 1, dtype=np.int64)
     np.cumsum(lengths, out=bounds[1:])
-    placed = [_delayed(_place_part, p, int(bounds[i]), fields) for i, p in enumerate(raw)]
-    placed = list(dask.persist(*placed))
+    placed = list(dask.persist(*[_delayed(_renumber, s, int(bounds[i])) for i, s in enumerate(staged)]))
     return _Corpus(placed, bounds)
 
 
