@@ -172,22 +172,21 @@ def run(args: argparse.Namespace) -> int:
     multi = len(result.clusters)
     bands, rows = stats.params
     target = "stdout" if args.output == "-" else args.output
-    progress.summary(
-        [
-            f"retold dedup: {stats.documents} articles, {multi} copy clusters holding "
-            f"{copies + multi} articles; {copies} copies can be dropped",
-            f"  pairs: {stats.candidates} LSH candidates ({bands} bands x {rows} rows, tuned for "
-            f"Jaccard {stats.lsh_threshold:g}), {stats.accepted} at {result.measure} >= "
-            f"{result.threshold:g}, {stats.rejected} rejected"
-            + ("" if not args.no_verify else " (MinHash estimates, not verified)"),
-            f"  {stats.empty} empty texts"
-            + (
-                f"; {stats.buckets_capped} LSH buckets over {stats.bucket_cap} members gave star "
-                f"edges only (largest {stats.largest_bucket})"
-                if stats.buckets_capped
-                else ""
-            ),
-            f"  wrote {written} {args.emit} records to {target}",
-        ]
-    )
+    lines = [
+        f"retold dedup: {stats.documents} articles, {multi} copy clusters holding "
+        f"{copies + multi} articles; {copies} copies can be dropped",
+        f"  pairs: {stats.candidates} LSH candidates ({bands} bands x {rows} rows, tuned for "
+        f"Jaccard {stats.lsh_threshold:g}), {stats.accepted} at {result.measure} >= "
+        f"{result.threshold:g}, {stats.rejected} rejected"
+        + ("" if not args.no_verify else " (MinHash estimates, not verified)"),
+    ]
+    if stats.empty:
+        lines.append(f"  {stats.empty} empty texts (never copies)")
+    if stats.buckets_capped:
+        lines.append(
+            f"  {stats.buckets_capped} LSH buckets over {stats.bucket_cap} members gave star edges "
+            f"only (largest {stats.largest_bucket}); raise --bucket-cap to compare all their pairs"
+        )
+    lines.append(f"  wrote {written} records ({args.emit}) to {target}")
+    progress.summary(lines)
     return EXIT_OK
