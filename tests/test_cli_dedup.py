@@ -177,3 +177,12 @@ def test_low_memory_reads_twice_and_gives_the_same_clusters(tmp_path):
 def test_low_memory_refuses_stdin(capsys):
     assert main(["dedup", "-", "--low-memory"]) == 2
     assert "standard input" in capsys.readouterr().err
+
+
+def test_capped_buckets_are_reported(tmp_path, capsys):
+    boiler = "Subscribe to our newsletter for the latest news from the region every morning and evening"
+    corpus = write_jsonl(tmp_path / "boiler.jsonl", [{"id": f"b{i}", "text": boiler} for i in range(30)])
+    assert main(["dedup", str(corpus), "--bucket-cap", "5", "--emit", "pairs", "-o", str(tmp_path / "p.jsonl")]) == 0
+    err = capsys.readouterr().err
+    assert "LSH buckets over 5 members gave star edges only (largest 30)" in err
+    assert len(read_jsonl(tmp_path / "p.jsonl")) == 29
