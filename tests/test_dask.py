@@ -177,6 +177,13 @@ def test_files_in_parquet_out(client, tmp_path):
     pd.DataFrame(RECORDS).to_parquet(source)
     _assert_same_dedup(single_dedup(RECORDS), rd.dedup(rd.read_articles(source)))
 
+    # CSV in, split over two files; the same articles as retold.read_articles reads them.
+    halves = [tmp_path / "a.csv", tmp_path / "b.csv"]
+    pd.DataFrame(RECORDS[:150]).to_csv(halves[0], index=False)
+    pd.DataFrame(RECORDS[150:]).to_csv(halves[1], index=False)
+    from_csv = [a for path in halves for a in retold.read_articles(path)]
+    _assert_same_dedup(single_dedup(from_csv), rd.dedup(rd.read_articles([str(p) for p in halves])))
+
 
 # ---------------------------------------------------------------- stories
 
@@ -208,6 +215,8 @@ def test_stories_identical_when_windows_cut_at_quiet_gaps(client):
     assert got.ids == expected.ids
     assert got.to_records() == expected.to_records()
     np.testing.assert_array_equal(got.model.df, StoryModel(**CLUSTERING_OPTIONS).fit(records).df)
+    assert got.stories == expected.stories  # described the same: members, span, sources, words
+    assert got.multi(3) == expected.multi(3)
 
 
 def test_stories_without_gaps_stay_exact_in_one_window(client):

@@ -31,6 +31,7 @@ dask and distributed are an optional extra: ``pip install "retold[dask]"``.
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import importlib
 import math
 import operator
@@ -39,6 +40,7 @@ import shutil
 import time
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Iterable, Sequence
@@ -112,9 +114,10 @@ def read_articles(
     Parameters
     ----------
     paths : path, glob or list of them
-        ``.parquet`` files (or directories of them) or ``.jsonl``/``.ndjson``/``.json`` files
-        (optionally ``.gz``, which cannot be split into blocks).
-    format : {"parquet", "jsonl"}, optional
+        ``.parquet`` files (or directories of them), ``.jsonl``/``.ndjson``/``.json`` files
+        (optionally ``.gz``, which cannot be split into blocks), or ``.csv``/``.tsv`` files
+        with a header (one partition per file).
+    format : {"parquet", "jsonl", "csv", "tsv"}, optional
         Overrides the format inferred from the first path's extension.
     blocksize : int or str, optional
         JSON Lines are split into blocks of about this many bytes, one partition each (row
@@ -140,9 +143,12 @@ def read_articles(
             format = "parquet"
         elif name.endswith((".jsonl", ".ndjson", ".json")):
             format = "jsonl"
+        elif name.endswith((".csv", ".tsv")):
+            format = name[-3:]
         else:
             raise ValueError(
-                f"cannot tell the format of {listed[0]!r} from its extension; pass format='parquet' or 'jsonl'"
+                f"cannot tell the format of {listed[0]!r} from its extension; pass format='parquet', "
+                "'jsonl', 'csv' or 'tsv'"
             )
     if format == "parquet":
         return dd.read_parquet(listed if len(listed) > 1 else listed[0], columns=columns)
@@ -152,7 +158,13 @@ def read_articles(
         return dd.read_json(
             listed, lines=True, orient="records", blocksize=None if gz else blocksize, dtype=False,
         )
-    raise ValueError(f"format must be 'parquet' or 'jsonl', not {format!r}")
+    if format in ("csv", "tsv"):
+        # One partition per file: a quoted field may hold line breaks, so a file cannot be
+        # split at arbitrary bytes.  Every cell is text, as retold.read_articles reads it.
+        return dd.read_csv(
+            listed, blocksize=None, sep="\t" if format == "tsv" else ",", dtype=str, keep_default_na=False,
+        )
+    raise ValueError(f"format must be 'parquet', 'jsonl', 'csv' or 'tsv', not {format!r}")
 
 
 @dataclass(frozen=True)
@@ -1147,7 +1159,7 @@ def _plan_windows(
     return windows, inexact
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class DaskStoryResult:
     """Stories found on a Dask cluster.
 
@@ -1184,6 +1196,45 @@ class DaskStoryResult:
     def n_stories(self) -> int:
         return int(self.labels.max()) + 1 if len(self.labels) else 0
 
+    def describe(self, min_size: int = 1) -> tuple:
+        """The stories of at least ``min_size`` articles, by id, as :class:`retold.stories.Story`.
+
+        Their articles are gathered from the workers to describe them exactly as
+        :attr:`retold.StoryResult.stories` does (time span, sources, top words); with
+        ``min_size=1`` that is every article of the corpus, so prefer a larger ``min_size`` on
+        big corpora.
+        """
+        import dataclasses
+
+        from retold.stories import StoryResult
+
+        dask, _, _ = _require_dask()
+        sizes = np.bincount(self.labels) if len(self.labels) else np.zeros(0, dtype=np.int64)
+        wanted = np.flatnonzero(sizes[self.labels] >= min_size) if len(self.labels) else np.zeros(0, np.int64)
+        if len(wanted) == 0:
+            return ()
+        corpus: _Corpus = self._corpus
+        part_of = np.searchsorted(corpus.bounds, wanted, side="right") - 1
+        pieces = []
+        for p in np.unique(part_of).tolist():
+            rows = wanted[part_of == p] - corpus.bounds[p]
+            pieces.append(_delayed(_gather_articles, corpus.parts[p], rows))
+        articles = [a for piece in dask.compute(*pieces) for a in piece]
+        vectors = self.model._weigh(*self.model._features(articles))
+        subset = StoryResult(self.labels[wanted], tuple(a.id for a in articles), articles, vectors, self.model)
+        return tuple(
+            dataclasses.replace(s, members=tuple(int(wanted[m]) for m in s.members)) for s in subset.stories
+        )
+
+    @cached_property
+    def stories(self) -> tuple:
+        """Every story (singletons included), by id: :meth:`describe` with ``min_size=1``."""
+        return self.describe(1)
+
+    def multi(self, min_size: int = 2) -> tuple:
+        """The stories of at least ``min_size`` articles, largest first (as :meth:`retold.StoryResult.multi`)."""
+        return tuple(sorted(self.describe(min_size), key=lambda s: (-s.size, s.id)))
+
     def to_records(self) -> list[dict[str, Any]]:
         """One record per article: ``id``, ``story``, ``story_size`` (as :meth:`retold.StoryResult.to_records`)."""
         sizes = np.bincount(self.labels) if len(self.labels) else np.zeros(0, dtype=np.int64)
@@ -1205,6 +1256,21 @@ class DaskStoryResult:
         frame = dd.from_delayed(parts, meta=meta, verify_meta=False)
         schema = _schema({"id": "string", "story": "int64", "story_size": "int64"})
         _dataset_into_place(lambda tmp: frame.to_parquet(tmp, write_index=False, schema=schema), path)
+
+
+def _gather_articles(part: Any, rows: np.ndarray) -> list[Article]:
+    """Articles of the given rows, rebuilt from the placed frame (dates to the microsecond)."""
+    out = []
+    epoch = _dt.datetime(1970, 1, 1)
+    columns = {name: part[name].to_numpy() for name in ("id", "text", "title", "date_us", "source", "lang")}
+    for r in rows.tolist():
+        us = int(columns["date_us"][r])
+        out.append(Article(
+            id=str(columns["id"][r]), text=columns["text"][r], title=columns["title"][r] or None,
+            date=None if us == _NO_DATE else epoch + _dt.timedelta(microseconds=us),
+            source=columns["source"][r] or None, lang=columns["lang"][r] or None,
+        ))
+    return out
 
 
 def _story_rows(part: Any, labels: np.ndarray, sizes: np.ndarray) -> Any:
