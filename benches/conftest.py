@@ -3,16 +3,15 @@
 ``python -m pytest benches`` uses the project's ``addopts`` (``--benchmark-disable``): a *smoke*
 run on small inputs that checks every benchmark still works and still gets the right answers, as
 CI does. ``python -m pytest benches --benchmark-enable`` measures on full-size inputs.
-``RETOLD_BENCH_DOCS`` overrides the corpus size in either mode.
+``RETOLD_BENCH_DOCS`` overrides the corpus size in either mode. Every ``bench_*.py`` can take
+the ``sizes`` fixture.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
-
-import retold
 
 
 @dataclass(frozen=True)
@@ -36,13 +35,9 @@ def bench_sizes(config: pytest.Config) -> BenchSizes:
         sizes = BenchSizes(True, 400, 20, 2, 1_000, 5_000, 250)
     else:
         sizes = BenchSizes(False, 20_000, 300, 10, 20_000, 100_000, 5_000)
-    if retold.BACKEND != "compiled":
-        # Everything runs on the pure-Python twins, ~100x slower: keep the run short.
-        sizes = BenchSizes(sizes.smoke, min(sizes.docs, 100), sizes.reference_docs, sizes.pair_seeds,
-                           sizes.stream_small, sizes.stream_large, sizes.stream_chunk)
     docs = os.environ.get("RETOLD_BENCH_DOCS")
     if docs:
-        sizes = BenchSizes(sizes.smoke, int(docs), *list(vars(sizes).values())[2:])
+        sizes = replace(sizes, docs=int(docs))
     return sizes
 
 
