@@ -664,6 +664,39 @@ class DaskDedupResult(DedupResult):
             _write_pairs_parquet(self, pairs_path)
 
 
+class _Stages:
+    """Stage timings, and a ``progress`` hook's context per stage (stages end at a barrier)."""
+
+    def __init__(self, progress: Any, names: Sequence[str]) -> None:
+        self.progress = progress
+        self.names = list(names)
+        self.seconds: dict[str, float] = {}
+        self.start = time.perf_counter()
+        self.context: Any = None
+        self._open()
+
+    def _open(self) -> None:
+        if self.progress is not None and self.names:
+            self.context = self.progress(self.names[0], None)
+            self.context.__enter__()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = round(now - self.start, 3)
+        self.start = now
+        if self.context is not None:
+            self.context.__exit__(None, None, None)
+            self.context = None
+        if self.names and self.names[0] == stage:
+            self.names.pop(0)
+        self._open()
+
+    def close(self) -> None:
+        if self.context is not None:
+            self.context.__exit__(None, None, None)
+            self.context = None
+
+
 def _check_fraction(value: Any, name: str) -> float:
     from retold.copies import _check_fraction as check
 
@@ -694,6 +727,7 @@ def dedup(
     band_partitions: int | None = None,
     shuffle_method: str | None = None,
     max_driver_edges: int = DEFAULT_MAX_DRIVER_EDGES,
+    progress: Any = None,
 ) -> Any:
     """Find the copies in a corpus on a Dask cluster: :func:`retold.dedup`, distributed.
 
@@ -718,6 +752,10 @@ def dedup(
         Connected components run on the driver when the accepted pairs number at most this
         many; beyond, distributed large-star/small-star, and ``pairs`` of the result stays
         empty while ``pair_frame`` holds the pairs on the workers.
+    progress : callable, optional
+        ``progress(stage, total)`` returning a context manager, as for :func:`retold.dedup`
+        (``retold.cli._common.Progress.stage`` fits); the stages are ``read``, ``sign``,
+        ``band``, ``verify``, ``cluster``.
 
     Returns
     -------
@@ -726,17 +764,8 @@ def dedup(
         ``matched_with``, ``similarity``, ``pairs``, ``stats``) with ``dask_stats`` and
         :meth:`to_parquet`.
     """
-    dask, dd, _ = _require_dask()
-    from retold.copies import (
-        KEEPS,
-        SIMILARITIES,
-        CopyPairs,
-        DedupStats,
-        _best_matches,
-        _check_choice,
-        _check_int,
-        _representatives,
-    )
+    _require_dask()
+    from retold.copies import KEEPS, SIMILARITIES, _check_choice, _check_int
     from retold.lsh import DEFAULT_BUCKET_CAP, MinHashLSH
 
     threshold = _check_fraction(threshold, "threshold")
@@ -758,13 +787,26 @@ def dedup(
     )
     fields = _Fields(id_field, text_field, title_field, date_field, source_field, lang_field)
 
-    clock = [time.perf_counter()]
-    seconds: dict[str, float] = {}
+    stages = _Stages(progress, ("read", "sign", "band", "verify", "cluster"))
+    lap = stages.lap
+    try:
+        return _dedup(
+            collection, lap, stages.seconds, lsh=lsh, fields=fields, threshold=threshold, ngram=ngram,
+            unit=unit, seed=seed, verify=verify, keep=keep, similarity=similarity,
+            lsh_threshold=lsh_threshold, band_partitions=band_partitions,
+            shuffle_method=shuffle_method, max_driver_edges=max_driver_edges,
+        )
+    finally:
+        stages.close()
 
-    def lap(stage: str) -> None:
-        now = time.perf_counter()
-        seconds[stage] = round(now - clock[0], 3)
-        clock[0] = now
+
+def _dedup(
+    collection: Any, lap: Any, seconds: dict, *, lsh: Any, fields: _Fields, threshold: float, ngram: int,
+    unit: str, seed: int, verify: bool, keep: str, similarity: str, lsh_threshold: float,
+    band_partitions: int | None, shuffle_method: str | None, max_driver_edges: int,
+) -> Any:
+    dask, dd, _ = _require_dask()
+    from retold.copies import CopyPairs, DedupStats, _best_matches, _representatives
 
     corpus = _place(collection, fields)
     n, n_parts = corpus.n, len(corpus.parts)
