@@ -147,6 +147,13 @@ cdef inline uint32_t simple_lower(uint32_t cp) noexcept nogil:
         return cp + 0x50
     if cp == 0x490:
         return 0x491
+    # Arabic spelling variants: hamza forms of alef, teh marbuta, alef maksura.
+    if cp == 0x622 or cp == 0x623 or cp == 0x625:
+        return 0x627
+    if cp == 0x629:
+        return 0x647
+    if cp == 0x649:
+        return 0x64A
     return cp
 
 

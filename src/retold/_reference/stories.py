@@ -93,6 +93,13 @@ def simple_lower(cp: int) -> int:
         return cp + 0x50
     if cp == 0x490:
         return 0x491
+    # Arabic spelling variants: hamza forms of alef, teh marbuta, alef maksura.
+    if cp in (0x622, 0x623, 0x625):
+        return 0x627
+    if cp == 0x629:
+        return 0x647
+    if cp == 0x649:
+        return 0x64A
     return cp
 
 
