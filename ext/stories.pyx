@@ -9,11 +9,10 @@ clusters found through its own top ``query_terms`` terms and still inside the ti
 the cost per article stays flat as the stream grows.  The reference twin documents the exact
 feature rules; this module follows it operation for operation (doubles, same summation order).
 """
-from cpython.mem cimport PyMem_Malloc, PyMem_Free
 from libc.math cimport log, sqrt, pow
 from libc.stddef cimport ptrdiff_t
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
-from libc.stdlib cimport malloc, calloc, realloc, free, qsort
+from libc.stdlib cimport malloc, calloc, realloc, free
 from libc.string cimport memset, memcpy
 
 import numpy as np
@@ -75,6 +74,8 @@ def _fill_skeleton():
         if classes is None:
             SKELETON_LEN[cp] = 255
             continue
+        if len(classes) > 4:
+            raise ValueError(f"skeleton of U+{cp:04X} is longer than 4 classes: {classes!r}")
         SKELETON_LEN[cp] = len(classes)
         for k in range(len(classes)):
             SKELETON[cp][k] = ord(classes[k])
@@ -267,12 +268,6 @@ cdef int feature_push(FeatureBuffer* buf, uint32_t index, double weight) except 
     buf.weights[buf.n] = weight
     buf.n += 1
     return 0
-
-
-cdef int cmp_occ(const void* a, const void* b) noexcept nogil:
-    cdef uint32_t x = (<const Occ*> a).index
-    cdef uint32_t y = (<const Occ*> b).index
-    return (x > y) - (x < y)
 
 
 cdef inline uint64_t pair_hash(uint64_t a, uint64_t b) noexcept nogil:
@@ -659,23 +654,6 @@ cdef struct Cluster:
 cdef struct Term:
     uint32_t index
     double value
-
-
-cdef int cmp_term_strength(const void* a, const void* b) noexcept nogil:
-    # Strongest first; equal weights by feature (deterministic).
-    cdef const Term* x = <const Term*> a
-    cdef const Term* y = <const Term*> b
-    if x.value > y.value:
-        return -1
-    if x.value < y.value:
-        return 1
-    return (x.index > y.index) - (x.index < y.index)
-
-
-cdef int cmp_term_index(const void* a, const void* b) noexcept nogil:
-    cdef uint32_t x = (<const Term*> a).index
-    cdef uint32_t y = (<const Term*> b).index
-    return (x > y) - (x < y)
 
 
 cdef inline bint stronger(double va, uint32_t ia, double vb, uint32_t ib) noexcept nogil:

@@ -459,11 +459,19 @@ def _top_words(members, articles, vectors: StoryVectors, model: StoryModel, k: i
                 if fl & 8 or f not in total:  # no-space scripts: bigram features, not words
                     continue
                 surface.setdefault(f, Counter())[text[s:e]] += 1
-    ranked = sorted((f for f in total if f in surface), key=lambda f: (-total[f], f))
+    def form(f: int) -> str:
+        return max(surface[f].items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+    def strength(f: int) -> float:
+        # Names make the best labels: a capitalised form counts half again.
+        word = form(f)
+        return total[f] * (1.5 if word[:1].isupper() else 1.0)
+
+    ranked = sorted((f for f in total if f in surface and len(form(f)) >= 3), key=lambda f: (-strength(f), f))
     out: list[str] = []
     seen: set[str] = set()
     for f in ranked:
-        word = max(surface[f].items(), key=lambda kv: (kv[1], kv[0]))[0]
+        word = form(f)
         if word.casefold() not in seen:
             seen.add(word.casefold())
             out.append(word)
