@@ -385,6 +385,14 @@ class IndexMachine(RuleBasedStateMachine):
                     break
         assert self.lsh.query(sig) == expected
 
+    @rule(rows=st.lists(st.lists(st.integers(0, 2), min_size=K, max_size=K), max_size=4), empty=st.booleans())
+    def query_batch_equals_queries(self, rows, empty):
+        sigs = np.array(rows, dtype=U64).reshape(-1, self.K)
+        if empty and len(sigs):
+            sigs[0] = EMPTY_SLOT
+        expected = [self.lsh.query(sig) for sig in sigs]
+        assert self.lsh.query_batch(sigs) == expected
+
     @rule()
     def rebuild(self):
         self.lsh._rebuild()
@@ -514,3 +522,17 @@ def test_threaded_band_sorting_gives_the_same_pairs():
     assert len(serial) > 0
     assert np.array_equal(serial.left, threaded.left) and np.array_equal(serial.right, threaded.right)
     assert serial.buckets_capped == threaded.buckets_capped
+
+
+def test_query_batch_with_and_without_pending_inserts():
+    texts = [" ".join(f"w{i % 40}x{j}" for j in range(12)) for i in range(300)]  # 40 distinct texts
+    sigs = minhash_batch(texts, num_perm=32)
+    lsh = MinHashLSH(0.7, 32)
+    lsh.insert_batch(range(200), sigs[:200])
+    lsh.insert(200, sigs[200])  # pending in the dict
+    small = lsh.query_batch(sigs[:1])  # fewer queries than pending rows: looked up one by one
+    assert small == [lsh.query(sigs[0])]
+    batch = lsh.query_batch(sigs)
+    assert batch == [lsh.query(s) for s in sigs]
+    assert 200 in batch[200] and batch[0] == [k for k in range(201) if k % 40 == 0]
+    assert MinHashLSH(0.7, 32).query_batch(sigs[:3]) == [[], [], []]

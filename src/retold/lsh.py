@@ -482,6 +482,38 @@ class MinHashLSH:
         state = self._state
         return [self._keys[r] for r in sorted(set(found)) if state[r] == 1]
 
+    def query_batch(self, signatures: Any) -> list[list[Hashable]]:
+        """:meth:`query` for each row of an (n, num_perm) array, in one vectorised lookup.
+
+        Returns one list of keys per signature, each in insertion order.
+        """
+        sigs = self._signatures(signatures)
+        n = sigs.shape[0]
+        if self._n >= 1 << 31 or n >= 1 << 31:  # beyond the 32-bit packing below
+            return [self.query(sig) for sig in sigs]
+        if self._delta:
+            if n < self._n - self._sorted_upto:
+                return [self.query(sig) for sig in sigs]
+            self._rebuild()  # cheaper than looking every key up in the dict
+        out: list[list[Hashable]] = [[] for _ in range(n)]
+        if n == 0 or self._sorted_upto == 0:
+            return out
+        keys = self.band_keys(sigs).T.ravel()  # query-major: all bands of query 0, then 1...
+        lo = np.searchsorted(self._sorted_keys, keys, side="left")
+        hi = np.searchsorted(self._sorted_keys, keys, side="right")
+        counts = hi - lo
+        queries = np.repeat(np.arange(len(keys), dtype=np.int64) // self.bands, counts)
+        # Positions lo[k], lo[k] + 1, ..., hi[k] - 1 for every key k, without a Python loop.
+        starts = np.repeat(lo - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+        rows = self._sorted_rows[starts + np.arange(len(starts))]
+        hits = np.unique((queries << np.int64(32)) | rows) if len(rows) else np.zeros(0, np.int64)
+        queries, rows = hits >> np.int64(32), hits & np.int64(0xFFFFFFFF)
+        live = (self._state[rows] == 1) & ~self._empty_rows(sigs)[queries]
+        keys_of = self._keys
+        for q, r in zip(queries[live].tolist(), rows[live].tolist()):
+            out[q].append(keys_of[r])
+        return out
+
     def _rebuild(self) -> None:
         """Drop removed rows, sort every band, empty the dicts."""
         live = np.flatnonzero(self._state[: self._n] != 0)
