@@ -332,3 +332,93 @@ def _shared_quotes(a: _Side, b: _Side, quotes_a: list[Quote], quotes_b: list[Quo
         out.append(_make_passage(a, b, a0, a1, b0, b1, score, matches, ops[:length].copy(), mark,
                                  True))
     return out
+
+
+# ---------------------------------------------------------------- reuse of one text by another
+
+REUSE_KINDS = ("wholly", "partially", "none")
+DERIVED_CHAR_CONTAINMENT = 0.16
+"""``derived`` reuses ``source`` when this share of its character 6-grams occurs in ``source``."""
+WHOLLY_WORD_CONTAINMENT = 0.65
+"""A derived text is wholly derived when this share of its distinct words occurs in ``source``."""
+_CHAR_NGRAM = 6
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """How much ``derived`` takes from ``source``.
+
+    Attributes
+    ----------
+    kind : {"wholly", "partially", "none"}
+        The verdict (COUNTER's WD, PD, ND), by the rule in :func:`reuse`.
+    score : float
+        Share of the derived text's distinct words found in the source (unigram containment).
+    coverage : float
+        Share of the derived text's words inside passages aligned with the source.
+    passages : list of Passage
+        The aligned passages (``a`` is the source, ``b`` the derived text).
+    char_containment : float
+        Share of the derived text's character 6-grams (folded stream) found in the source.
+    longest : float
+        Share of the derived text's words in its longest aligned passage.
+    """
+
+    kind: str
+    score: float
+    coverage: float
+    passages: list = field(default_factory=list)
+    char_containment: float = 0.0
+    longest: float = 0.0
+
+
+def _covered_share(tokens: Tokens, starts_ends: list[tuple[int, int]]) -> tuple[float, float]:
+    if len(tokens) == 0:
+        return 0.0, 0.0
+    covered = np.zeros(len(tokens), dtype=bool)
+    longest = 0
+    for start, end in starts_ends:
+        lo = int(np.searchsorted(tokens.starts, start, side="left"))
+        hi = int(np.searchsorted(tokens.ends, end, side="right"))
+        covered[lo:hi] = True
+        longest = max(longest, hi - lo)
+    return float(covered.mean()), longest / len(tokens)
+
+
+def reuse(source: Any, derived: Any, *, min_tokens: int = 8, method: str = "seeded") -> Reuse:
+    """Does ``derived`` reuse ``source``, wholly, partially or not at all?
+
+    The rule, tuned once on the public half of COUNTER (Urdu news; 300 agency/newspaper pairs)
+    and the same for every language: the derived text reuses the source when at least
+    :data:`DERIVED_CHAR_CONTAINMENT` (0.16) of its character 6-grams occur in the source
+    (character n-grams shrug off the spacing variation of Urdu and the inflection of most
+    languages); it is wholly derived when, besides, at least :data:`WHOLLY_WORD_CONTAINMENT`
+    (0.65) of its distinct words do.  Two parameters; on that half macro-F1 0.763 over
+    WD/PD/ND and derived-F1 0.894 (plain unigram containment tuned the same way: 0.757/0.883).
+    Passages (``coverage``, ``longest``) are reported as the evidence a reader checks.
+
+    Parameters
+    ----------
+    source, derived : str, bytes or Article
+    min_tokens, method
+        As in :func:`align`.
+    """
+    from retold.hashing import containment, shingles
+
+    text_s = _text_of(source, "source")
+    text_d = _text_of(derived, "derived")
+    found = align(text_s, text_d, min_tokens=min_tokens, method=method)
+    coverage, longest = _covered_share(tokenize(text_d), [(p.b_start, p.b_end) for p in found])
+    words = containment(shingles(text_d, ngram=1), shingles(text_s, ngram=1))
+    chars = containment(
+        shingles(text_d, ngram=_CHAR_NGRAM, unit="char"),
+        shingles(text_s, ngram=_CHAR_NGRAM, unit="char"),
+    )
+    if chars < DERIVED_CHAR_CONTAINMENT:
+        kind = "none"
+    elif words >= WHOLLY_WORD_CONTAINMENT:
+        kind = "wholly"
+    else:
+        kind = "partially"
+    return Reuse(kind=kind, score=float(words), coverage=coverage, passages=found,
+                 char_containment=float(chars), longest=longest)
