@@ -12,8 +12,10 @@ Two paths share one index:
   then, per band, one stable sort of the keys; runs of equal keys are buckets and give pairs.  No
   Python object is made per bucket, and a bucket larger than ``bucket_cap`` (boilerplate shared by
   thousands of documents) gives only its star edges to its first member, so it costs linear time;
-- the incremental path (:meth:`insert`, :meth:`query`, :meth:`remove`), datasketch's interface,
-  backed by sorted numpy arrays that :meth:`save` writes and :meth:`load` can memory-map.
+- the incremental path (:meth:`MinHashLSH.insert`, :meth:`~MinHashLSH.query`,
+  :meth:`~MinHashLSH.remove`: datasketch's interface, plus ``insert_batch`` and ``query_batch``),
+  backed by one sorted numpy array of band keys that :meth:`~MinHashLSH.save` writes and
+  :meth:`~MinHashLSH.load` can memory-map.
 """
 from __future__ import annotations
 
