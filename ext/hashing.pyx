@@ -60,10 +60,17 @@ cdef Py_ssize_t word_shingles_into(const uint64_t* tokens, Py_ssize_t n_tokens, 
         out[0] = fmix64(acc)
         return 1
     count = n_tokens - ngram + 1
-    for i in range(count):
-        acc = <uint64_t> ngram
-        for j in range(ngram):
-            acc = acc * GOLDEN + tokens[i + j]
+    # acc_i = n*G^n + sum_j t[i+j]*G^(n-1-j) (mod 2^64): roll it instead of recomputing n terms.
+    cdef uint64_t lead = 1, top
+    for j in range(ngram - 1):
+        lead *= GOLDEN
+    top = <uint64_t> ngram * lead * GOLDEN
+    acc = <uint64_t> ngram
+    for j in range(ngram):
+        acc = acc * GOLDEN + tokens[j]
+    out[0] = fmix64(acc)
+    for i in range(1, count):
+        acc = (acc - top - tokens[i - 1] * lead) * GOLDEN + top + tokens[i + ngram - 1]
         out[i] = fmix64(acc)
     return count
 
@@ -264,13 +271,14 @@ cdef void oph_keys(uint64_t seed, uint64_t* key, uint64_t* dkey) noexcept nogil:
 cdef inline void oph_accumulate(const uint64_t* shingles, Py_ssize_t n, uint64_t key,
                                 uint64_t* bins, uint32_t k) noexcept nogil:
     cdef Py_ssize_t i
-    cdef uint64_t h
+    cdef uint64_t h, current
     cdef uint32_t b
     for i in range(n):
         h = fmix64(shingles[i] ^ key)
         b = reduce_range(h, k)
-        if h < bins[b]:
-            bins[b] = h
+        # A select, not a branch: whether h is a new minimum is unpredictable.
+        current = bins[b]
+        bins[b] = h if h < current else current
 
 
 cdef inline void kperm_accumulate(const uint64_t* shingles, Py_ssize_t n, const uint64_t* a,
