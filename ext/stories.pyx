@@ -648,6 +648,7 @@ cdef struct Cluster:
     int64_t size
     uint32_t* top        # features under which the cluster is posted
     int32_t n_top
+    uint64_t langs       # bit l set: a member's language has id l (mod 64)
     bint active
 
 
@@ -690,6 +691,9 @@ cdef class CentroidIndex:
         Documents counted in ``df``.
     threshold : float
         Least cosine between an article and a cluster centroid for the article to join it.
+    cross_threshold : float
+        The least cosine instead when the article's language is known and no member of the
+        cluster is in it (a rewrite in another language shares only names, numbers, quotes).
     window : float
         Clusters whose last article is older than ``window`` (in the units of the times given
         to :meth:`add`) are neither joined nor kept in the index.
@@ -704,7 +708,7 @@ cdef class CentroidIndex:
     cdef int64_t[::1] df
     cdef readonly object df_array
     cdef readonly int64_t n_docs
-    cdef readonly double threshold, window, idf_power
+    cdef readonly double threshold, cross_threshold, window, idf_power
     cdef readonly int centroid_terms, index_terms, query_terms
     cdef readonly bint update_idf
     cdef Py_ssize_t n_features
@@ -732,13 +736,15 @@ cdef class CentroidIndex:
     cdef double* hvals
     cdef int table_bits
 
-    def __cinit__(self, df, int64_t n_docs, double threshold, double window, int centroid_terms,
+    def __cinit__(self, df, int64_t n_docs, double threshold, double cross_threshold, double window,
+                  int centroid_terms,
                   int index_terms, int query_terms, double idf_power, bint update_idf):
         self.df_array = df
         self.df = df
         self.n_features = df.shape[0]
         self.n_docs = n_docs
         self.threshold = threshold
+        self.cross_threshold = cross_threshold
         self.window = window
         self.centroid_terms = centroid_terms
         self.index_terms = index_terms
@@ -897,7 +903,7 @@ cdef class CentroidIndex:
         return 0
 
     cdef int absorb(self, int32_t cid, const uint32_t* idx, const double* vec, Py_ssize_t n,
-                    double time) except -1 nogil:
+                    double time, int32_t lang) except -1 nogil:
         """Add a unit vector to a cluster's centroid; repost its strongest terms."""
         cdef Cluster* c = &self.clusters[cid]
         cdef Py_ssize_t i = 0, j = 0, m = 0, k, above, ties
@@ -954,6 +960,8 @@ cdef class CentroidIndex:
         c.size += 1
         if time > c.last_time or c.size == 1:
             c.last_time = time
+        if lang >= 0:
+            c.langs |= (<uint64_t> 1) << (lang & 63)
         # Repost under the new strongest terms.
         for k in range(c.n_top):
             self.unpost(c.top[k], cid)
@@ -968,11 +976,11 @@ cdef class CentroidIndex:
         return 0
 
     cdef int64_t add_one(self, const uint32_t* idx, const double* w, Py_ssize_t n,
-                         double time) except -2 nogil:
+                         double time, int32_t lang) except -2 nogil:
         cdef Py_ssize_t i, q, k, q2, i2
         cdef int hbits, hshift
         cdef uint32_t hmask, slot, f
-        cdef double norm = 0.0, x, score, best = -1.0, dot
+        cdef double norm = 0.0, x, score, best = -1.0, dot, need
         cdef int32_t best_id = -1, cid
         cdef Postings* p
         cdef Cluster* c
@@ -1001,6 +1009,8 @@ cdef class CentroidIndex:
             cid = <int32_t> (self.n_clusters - 1)
             self.clusters[cid].size = 1
             self.clusters[cid].last_time = time
+            if lang >= 0:
+                self.clusters[cid].langs = (<uint64_t> 1) << (lang & 63)
             return cid
         # The article's terms in a small open-addressing table (at most half full).
         hbits = 8
@@ -1040,7 +1050,10 @@ cdef class CentroidIndex:
                             break
                         slot = (slot + 1) & hmask
                 score = dot / c.norm
-                if score > best or (score == best and cid < best_id):
+                need = self.threshold
+                if lang >= 0 and c.langs != 0 and not ((c.langs >> (lang & 63)) & 1):
+                    need = self.cross_threshold
+                if score >= need and (score > best or (score == best and cid < best_id)):
                     best = score
                     best_id = cid
         # Empty the table again: find each of the article's terms and zero its slot.
@@ -1049,28 +1062,30 @@ cdef class CentroidIndex:
             while self.hkeys[slot] != idx[i] + 1:
                 slot = (slot + 1) & hmask
             self.hkeys[slot] = 0
-        if best_id < 0 or best < self.threshold:
+        if best_id < 0:
             self.new_cluster()
             best_id = <int32_t> (self.n_clusters - 1)
-        self.absorb(best_id, idx, self.vec, n, time)
+        self.absorb(best_id, idx, self.vec, n, time, lang)
         return best_id
 
     def add(self, const int64_t[::1] offsets, const uint32_t[::1] indices, const double[::1] weights,
-            const double[::1] times, int64_t[::1] labels):
+            const double[::1] times, int64_t[::1] labels, langs=None):
         """Assign each article (a CSR row of feature weights) to a cluster, in order.
 
         ``labels[i]`` receives the cluster id of article ``i`` (ids count up from 0 in order of
         creation).  ``times`` must not decrease by more than the window for the result to mean
-        anything (a stream in time order).
+        anything (a stream in time order).  ``langs`` (int32, optional) gives each article's
+        language id (0..63; -1 unknown) for the cross-language threshold.
         """
         cdef Py_ssize_t i, n = labels.shape[0], a, b
         cdef int64_t r
+        cdef const int32_t[::1] lang_ids = langs if langs is not None else np.full(n, -1, dtype=np.int32)
         for i in range(n):
             a = offsets[i]
             b = offsets[i + 1]
             with nogil:
                 r = self.add_one(&indices[a] if b > a else NULL, &weights[a] if b > a else NULL,
-                                 b - a, times[i])
+                                 b - a, times[i], lang_ids[i])
             labels[i] = r
             if (i & 4095) == 4095:
                 PyErr_CheckSignals()

@@ -200,10 +200,11 @@ def random_stream(seed: int, n: int, n_topics: int = 12, vocab: int = 400):
 
 
 def run_index(kernels, stream, *, threshold=0.2, window=5.0, centroid_terms=50, index_terms=8,
-              query_terms=8, update_idf=True, batches=1, n_bits=12):
+              query_terms=8, update_idf=True, batches=1, n_bits=12, cross_threshold=None, langs=None):
     offsets, indices, weights, times, _ = stream
     df = np.zeros(1 << n_bits, dtype=np.int64)
-    index = kernels("stories").CentroidIndex(df, 0, threshold, window, centroid_terms, index_terms,
+    cross = threshold if cross_threshold is None else cross_threshold
+    index = kernels("stories").CentroidIndex(df, 0, threshold, cross, window, centroid_terms, index_terms,
                                              query_terms, 1.5, update_idf)
     n = len(times)
     labels = np.empty(n, dtype=np.int64)
@@ -211,7 +212,8 @@ def run_index(kernels, stream, *, threshold=0.2, window=5.0, centroid_terms=50, 
     for a, b in zip(bounds[:-1], bounds[1:]):
         sub_off = offsets[a:b + 1] - offsets[a]
         out = np.empty(b - a, dtype=np.int64)
-        index.add(sub_off, indices[offsets[a]:offsets[b]], weights[offsets[a]:offsets[b]], times[a:b], out)
+        index.add(sub_off, indices[offsets[a]:offsets[b]], weights[offsets[a]:offsets[b]], times[a:b], out,
+                  None if langs is None else langs[a:b])
         labels[a:b] = out
     return labels, index, df
 
@@ -229,6 +231,27 @@ def test_index_backends_agree(compiled_or_skip):
     for cid in ia.active_clusters()[:5]:
         for x, y in zip(ia.centroid(cid), ib.centroid(cid)):
             assert np.array_equal(x, y)
+
+
+def test_index_backends_agree_with_languages(compiled_or_skip):
+    stream = random_stream(5, 300)
+    langs = np.random.default_rng(5).integers(-1, 4, 300).astype(np.int32)
+    a, _, _ = run_index(_backend.compiled_kernels, stream, threshold=0.3, cross_threshold=0.1, langs=langs)
+    b, _, _ = run_index(_backend.reference_kernels, stream, threshold=0.3, cross_threshold=0.1, langs=langs)
+    assert np.array_equal(a, b)
+
+
+def test_cross_language_threshold(impl):
+    # Two articles sharing one of three terms: cosine 1/3.
+    offsets = np.array([0, 3, 6], dtype=np.int64)
+    indices = np.array([1, 2, 3, 1, 4, 5], dtype=np.uint32)
+    weights = np.ones(6)
+    times = np.zeros(2)
+    for langs, same in (([0, 1], True), ([0, 0], False), ([-1, 1], False), ([0, -1], False)):
+        labels = np.empty(2, dtype=np.int64)
+        index = impl("stories").CentroidIndex(np.zeros(16, dtype=np.int64), 0, 0.5, 0.2, 3.0, 10, 4, 4, 1.0, False)
+        index.add(offsets, indices, weights, times, labels, np.array(langs, dtype=np.int32))
+        assert (labels[0] == labels[1]) == same, langs
 
 
 def test_index_ignores_batch_boundaries(impl):
@@ -300,7 +323,7 @@ def test_window_keeps_distant_articles_apart(impl):
     weights = np.ones(6)
     for gap, same in ((1.0, True), (10.0, False)):
         labels = np.empty(2, dtype=np.int64)
-        index = impl("stories").CentroidIndex(np.zeros(16, dtype=np.int64), 0, 0.5, 3.0, 10, 4, 4, 1.0, True)
+        index = impl("stories").CentroidIndex(np.zeros(16, dtype=np.int64), 0, 0.5, 0.5, 3.0, 10, 4, 4, 1.0, True)
         index.add(offsets, indices, weights, np.array([0.0, gap]), labels)
         assert (labels[0] == labels[1]) == same
 

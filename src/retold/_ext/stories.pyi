@@ -23,6 +23,7 @@ class CentroidIndex:
     df_array: npt.NDArray[np.int64]
     n_docs: int
     threshold: float
+    cross_threshold: float
     window: float
     idf_power: float
     centroid_terms: int
@@ -37,6 +38,7 @@ class CentroidIndex:
         df: npt.NDArray[np.int64],
         n_docs: int,
         threshold: float,
+        cross_threshold: float,
         window: float,
         centroid_terms: int,
         index_terms: int,
@@ -51,6 +53,7 @@ class CentroidIndex:
         weights: npt.NDArray[np.float64],
         times: npt.NDArray[np.float64],
         labels: npt.NDArray[np.int64],
+        langs: npt.NDArray[np.int32] | None = ...,
     ) -> None: ...
     def cluster_sizes(self) -> npt.NDArray[np.int64]: ...
     def active_clusters(self) -> npt.NDArray[np.int64]: ...

@@ -373,7 +373,7 @@ def _top_terms(idx, val, k):
 
 
 class _Cluster:
-    __slots__ = ("idx", "val", "norm", "last_time", "size", "top", "active")
+    __slots__ = ("idx", "val", "norm", "last_time", "size", "top", "langs", "active")
 
     def __init__(self):
         self.idx: list = []
@@ -382,6 +382,7 @@ class _Cluster:
         self.last_time = 0.0
         self.size = 0
         self.top: list = []
+        self.langs = 0
         self.active = True
 
 
@@ -391,11 +392,12 @@ class CentroidIndex:
     The twin of ``retold._ext.stories.CentroidIndex`` (same parameters, same labels).
     """
 
-    def __init__(self, df, n_docs, threshold, window, centroid_terms, index_terms, query_terms,
-                 idf_power, update_idf):
+    def __init__(self, df, n_docs, threshold, cross_threshold, window, centroid_terms, index_terms,
+                 query_terms, idf_power, update_idf):
         self.df_array = df
         self.n_docs = int(n_docs)
         self.threshold = float(threshold)
+        self.cross_threshold = float(cross_threshold)
         self.window = float(window)
         self.centroid_terms = int(centroid_terms)
         self.index_terms = int(index_terms)
@@ -445,7 +447,7 @@ class CentroidIndex:
                 kept.append(cid)
         self.active_ids = kept
 
-    def _absorb(self, cid, idx, vec, time):
+    def _absorb(self, cid, idx, vec, time, lang):
         c = self.clusters[cid]
         merged = {}
         for f, v in zip(c.idx, c.val):
@@ -464,13 +466,15 @@ class CentroidIndex:
         c.size += 1
         if time > c.last_time or c.size == 1:
             c.last_time = time
+        if lang >= 0:
+            c.langs |= 1 << (lang & 63)
         for f in c.top:
             self._unpost(f, cid)
         c.top = [t[0] for t in _top_terms(c.idx, c.val, self.index_terms)]
         for f in c.top:
             self.postings.setdefault(f, []).append(cid)
 
-    def _add_one(self, idx, w, time):
+    def _add_one(self, idx, w, time, lang):
         df = self.df_array
         if self.update_idf:
             for f in idx:
@@ -494,6 +498,8 @@ class CentroidIndex:
             cid = self._new_cluster()
             self.clusters[cid].size = 1
             self.clusters[cid].last_time = time
+            if lang >= 0:
+                self.clusters[cid].langs = 1 << (lang & 63)
             return cid
         scratch = dict(zip(idx, vec))
         best, best_id = -1.0, -1
@@ -511,22 +517,26 @@ class CentroidIndex:
                 for g, v in zip(c.idx, c.val):
                     dot += scratch.get(g, 0.0) * v
                 score = dot / c.norm
-                if score > best or (score == best and cid < best_id):
+                need = self.threshold
+                if lang >= 0 and c.langs != 0 and not (c.langs >> (lang & 63)) & 1:
+                    need = self.cross_threshold
+                if score >= need and (score > best or (score == best and cid < best_id)):
                     best, best_id = score, cid
-        if best_id < 0 or best < self.threshold:
+        if best_id < 0:
             best_id = self._new_cluster()
-        self._absorb(best_id, idx, vec, time)
+        self._absorb(best_id, idx, vec, time, lang)
         return best_id
 
-    def add(self, offsets, indices, weights, times, labels):
+    def add(self, offsets, indices, weights, times, labels, langs=None):
         """Assign each article (a CSR row of feature weights) to a cluster, in order."""
         offsets = offsets.tolist()
         indices = indices.tolist()
         weights = weights.tolist()
         times = times.tolist()
+        langs = [-1] * len(labels) if langs is None else [int(x) for x in langs]
         for i in range(len(labels)):
             a, b = offsets[i], offsets[i + 1]
-            labels[i] = self._add_one(indices[a:b], weights[a:b], times[i])
+            labels[i] = self._add_one(indices[a:b], weights[a:b], times[i], langs[i])
 
     def cluster_sizes(self):
         """Members of each cluster so far (archived ones included), by cluster id."""

@@ -52,7 +52,7 @@ def _positive(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from retold.stories import DEFAULT_THRESHOLD
+    from retold.stories import DEFAULT_CROSS_THRESHOLD, DEFAULT_THRESHOLD
 
     add_input_arguments(parser)
     parser.add_argument(
@@ -68,6 +68,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--threshold", type=_fraction, default=DEFAULT_THRESHOLD,
                         help=f"least cosine of an article to a story's centroid to join it (default {DEFAULT_THRESHOLD})")
+    parser.add_argument("--cross-threshold", type=_fraction, default=DEFAULT_CROSS_THRESHOLD,
+                        help="the same for an article whose language (the lang field) no article of the "
+                        f"story is in: rewrites in other languages share less (default {DEFAULT_CROSS_THRESHOLD})")
     parser.add_argument("--window-days", type=_positive_float, default=3.0,
                         help="a story takes no articles more than this many days after its latest (default 3)")
     parser.add_argument("--window-articles", type=_positive, default=5000,
@@ -88,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
                 result = stories(
                     articles,
                     threshold=args.threshold,
+                    cross_threshold=args.cross_threshold,
                     window_days=args.window_days,
                     window_articles=args.window_articles,
                     workers=args.workers,

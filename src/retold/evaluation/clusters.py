@@ -116,6 +116,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="take the gold label from the article id instead: the first group of REGEX "
                              "(e.g. '^(.*?)[ .(]*\\d+\\)?$' for wikiref220 file names)")
     parser.add_argument("--threshold", type=float, default=None, help="clustering threshold")
+    parser.add_argument("--cross-threshold", type=float, default=None,
+                        help="clustering threshold across languages")
     parser.add_argument("--window-days", type=float, default=None)
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
 
@@ -147,6 +149,8 @@ def run(args: argparse.Namespace) -> int:
     options = {}
     if args.threshold is not None:
         options["threshold"] = args.threshold
+    if args.cross_threshold is not None:
+        options["cross_threshold"] = args.cross_threshold
     if args.window_days is not None:
         options["window_days"] = args.window_days
     result = stories(articles, **options)
