@@ -1,0 +1,798 @@
+"""The whole job in one call: copies, stories, the passages they share, and provenance.
+
+:func:`analyze` composes the capabilities, it does not re-implement them:
+
+1. **copies**: :func:`retold.dedup` (containment of word 5-gram shingles by default, so a
+   reprint trimmed of its last paragraphs is still a copy);
+2. **stories**: :func:`retold.stories` with a :class:`retold.StoryModel` fitted on the corpus;
+3. **passages**: :func:`retold.align` on a bounded set of pairs (below);
+4. **provenance**: :func:`retold.provenance`, story by story, with the passages as evidence.
+
+Which pairs get passages
+------------------------
+Aligning every pair of a story of ``n`` articles costs ``n**2`` alignments, and most of them
+repeat one another (a rewrite of a wire story shares the same quote with every reprint of it).
+So the pairs aligned up front are:
+
+- **copy pairs**: every member of a copy cluster against the cluster's representative;
+- **story pairs**: within a story, the copy clusters present are its *units*, each standing as
+  its earliest article in the story.  Each unit is aligned with the ``neighbours`` earlier units
+  (default 3) most similar to it by story similarity (the cosine of the story vectors, rounded
+  to 12 digits so that ties are broken by time and then input position on every machine),
+  chosen among the :data:`NEIGHBOUR_WINDOW` units just before it.
+
+A story of ``n`` units thus costs at most ``neighbours * n`` alignments, plus one per copy.
+Any other pair (two reprints of one wire, a later article against a later one, articles of
+different stories) is aligned on demand by :meth:`Analysis.passages` and cached.
+
+Determinism: the same articles in the same order and options give the same results on every
+backend and thread count.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import operator
+import os
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable, ContextManager, Iterable, Iterator, Mapping, Sequence
+
+import numpy as np
+
+from retold._textprep import nfc_with_offsets
+from retold.article import Article, as_articles
+from retold.hashing import tokenize
+
+__all__ = ["Analysis", "PairPassages", "analyze", "DEFAULT_NEIGHBOURS", "NEIGHBOUR_WINDOW"]
+
+DEFAULT_NEIGHBOURS = 3
+"""Earlier units of its story each unit is aligned with (see the module docstring)."""
+
+NEIGHBOUR_WINDOW = 200
+"""A unit's neighbours are chosen among this many units before it in its story, which bounds
+the similarity computations of a very large story to ``NEIGHBOUR_WINDOW * n``."""
+
+_BLOCK = 32  # units whose candidate similarities are computed in one matrix product
+_COSINE_DIGITS = 12
+
+ProgressHook = Callable[[str, "int | None"], ContextManager[Callable[[int], None]]]
+
+OUTPUT_NAMES = ("articles", "copy_pairs", "stories", "passages", "provenance")
+"""Record files :meth:`Analysis.save` writes, as ``NAME.jsonl`` (and ``NAME.parquet``)."""
+
+
+# ---------------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class PairPassages:
+    """Two articles and the passages they share.
+
+    Attributes
+    ----------
+    a, b : str
+        Article ids; ``a`` is the earlier one (for a copy pair, the representative).
+    story : int or None
+        Their story id (``Analysis.stories.labels``) when both are in the same story.
+    kind : {"copy", "story"}
+        ``copy``: both are in one copy cluster; ``story``: same story, different copy clusters.
+    similarity : float
+        Story similarity of the two articles in [0, 1] (see :meth:`retold.StoryModel.similarity`).
+    coverage : float
+        Words equal in the passages over the word count of the shorter article, in [0, 1].
+    passages : tuple of Passage
+        As :func:`retold.align` gives them, offsets into ``a``'s and ``b``'s texts.
+    """
+
+    a: str
+    b: str
+    story: int | None
+    kind: str
+    similarity: float
+    coverage: float
+    passages: tuple
+
+    @property
+    def quoted(self) -> int:
+        """Number of passages that are shared quotes."""
+        return sum(1 for p in self.passages if p.quoted)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "a": self.a, "b": self.b, "story": self.story, "kind": self.kind,
+            "similarity": round(self.similarity, 6), "coverage": round(self.coverage, 6),
+            "passages": [p.to_dict() for p in self.passages],
+        }
+
+
+def _swap(passage: Any) -> Any:
+    """The same passage seen from the other article."""
+    return replace(
+        passage,
+        a_start=passage.b_start, a_end=passage.b_end, b_start=passage.a_start, b_end=passage.a_end,
+        a_text=passage.b_text, b_text=passage.a_text,
+        a_tokens=passage.b_tokens, b_tokens=passage.a_tokens,
+    )
+
+
+class Analysis:
+    """Copies, stories, shared passages and provenance of one corpus (made by :func:`analyze`).
+
+    Attributes
+    ----------
+    articles : tuple of Article
+        The input, in input order.
+    copies : DedupResult
+        Copy clusters (:func:`retold.dedup`).
+    stories : StoryResult
+        Stories (:func:`retold.stories`).
+    pairs : tuple of PairPassages
+        The pairs aligned up front (see the module docstring), sorted by story and time.
+    provenance : list of Edge
+        Who took from whom (:func:`retold.provenance`), story by story.
+    options : dict
+        The options of the run.
+    """
+
+    def __init__(self, *, articles, copies, stories, vectors, calibration, pairs, provenance,
+                 options, align_options) -> None:
+        self.articles: tuple[Article, ...] = tuple(articles)
+        self.copies = copies
+        self.stories = stories
+        self.pairs: tuple[PairPassages, ...] = tuple(pairs)
+        self.provenance = list(provenance)
+        self.options: dict[str, Any] = dict(options)
+        self._vectors = vectors
+        self._calibration = calibration
+        self._align_options = dict(align_options)
+        self._position = {a.id: i for i, a in enumerate(self.articles)}
+        self._pairs = {(p.a, p.b): p for p in self.pairs}
+        self._cache: dict[tuple[str, str], list] = {}
+        self._tokens: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    def __repr__(self) -> str:
+        return (
+            f"Analysis(articles={len(self.articles)}, copy_clusters="
+            f"{len(self.copies.clusters)}, stories={self.stories.n_stories}, pairs={len(self.pairs)}, "
+            f"passages={sum(len(p.passages) for p in self.pairs)}, edges={len(self.provenance)})"
+        )
+
+    # -- lookups -------------------------------------------------------------------------------
+
+    def _token_count(self, position: int) -> int:
+        count = self._tokens.get(position)
+        if count is None:
+            # Racing threads may both count an article: same value, no harm.
+            count = self._tokens[position] = len(tokenize(self.articles[position].text))
+        return count
+
+    def _pos(self, article_id: Any, name: str) -> int:
+        try:
+            return self._position[article_id]
+        except (KeyError, TypeError):
+            raise KeyError(f"{name}: no article with id {article_id!r}") from None
+
+    def article(self, article_id: str) -> Article:
+        """The article with id ``article_id`` (KeyError when there is none)."""
+        return self.articles[self._pos(article_id, "article_id")]
+
+    def copy_cluster(self, article_id: str) -> int:
+        """The copy cluster id of an article (``copies.labels``)."""
+        return int(self.copies.labels[self._pos(article_id, "article_id")])
+
+    def story(self, article_id: str) -> int:
+        """The story id of an article (``stories.labels``)."""
+        return int(self.stories.labels[self._pos(article_id, "article_id")])
+
+    def similarity(self, a_id: str, b_id: str) -> float:
+        """Story similarity of two articles in [0, 1]."""
+        i, j = self._pos(a_id, "a_id"), self._pos(b_id, "b_id")
+        return _calibrated(self._vectors.cosine(i, j), self._calibration)
+
+    def pair(self, a_id: str, b_id: str) -> PairPassages:
+        """The :class:`PairPassages` of two articles, precomputed or aligned now (and cached).
+
+        The result's ``a`` is ``a_id``: a precomputed pair asked the other way round is turned.
+        """
+        i, j = self._pos(a_id, "a_id"), self._pos(b_id, "b_id")
+        if i == j:
+            raise ValueError(f"a_id and b_id are the same article ({a_id!r})")
+        found = self._pairs.get((a_id, b_id))
+        if found is not None:
+            return found
+        turned = self._pairs.get((b_id, a_id))
+        if turned is not None:
+            passages = tuple(sorted((_swap(p) for p in turned.passages), key=lambda p: (p.a_start, p.b_start)))
+            return replace(turned, a=a_id, b=b_id, passages=passages)
+        passages = tuple(self.passages(a_id, b_id))
+        return _pair_record(self, i, j, passages)
+
+    def passages(self, a_id: str, b_id: str) -> list:
+        """Passages shared by two articles, offsets into ``a_id``'s and ``b_id``'s texts.
+
+        Precomputed pairs are returned as they are (turned when asked the other way round);
+        any other pair is aligned now with the options of the run, and cached.
+        """
+        i, j = self._pos(a_id, "a_id"), self._pos(b_id, "b_id")
+        if i == j:
+            raise ValueError(f"a_id and b_id are the same article ({a_id!r})")
+        if (a_id, b_id) in self._pairs or (b_id, a_id) in self._pairs:
+            return list(self.pair(a_id, b_id).passages)
+        key = (a_id, b_id)
+        if key not in self._cache:
+            self._cache[key] = _align_pair(self.articles[i], self.articles[j], self._align_options)
+        return list(self._cache[key])
+
+    # -- outputs -------------------------------------------------------------------------------
+
+    def _story_id(self, label: int) -> str:
+        return str(label)
+
+    def _copy_id(self, label: int) -> str:
+        return str(label)
+
+    def article_records(self) -> Iterator[dict[str, Any]]:
+        """One record per article, in input order: id, title, source, date, lang, copy_cluster,
+        copy_cluster_size, is_representative, story, story_size (texts are left out: join on id)."""
+        copy_sizes = self.copies.cluster_sizes
+        story_sizes = np.bincount(self.stories.labels, minlength=self.stories.n_stories)
+        reps = self.copies.is_representative
+        for i, art in enumerate(self.articles):
+            c, s = int(self.copies.labels[i]), int(self.stories.labels[i])
+            yield {
+                "id": art.id, "title": art.title, "source": art.source,
+                "date": art.date.isoformat() if art.date else None, "lang": art.lang,
+                "copy_cluster": c, "copy_cluster_size": int(copy_sizes[c]),
+                "is_representative": bool(reps[i]),
+                "story": s, "story_size": int(story_sizes[s]),
+            }
+
+    def copy_pair_records(self) -> Iterator[dict[str, Any]]:
+        """One record per verified copy pair: left, right, similarity, verified, measure, copy_cluster."""
+        for record, left in zip(self.copies.iter_pair_records(), self.copies.pairs.left.tolist()):
+            record["copy_cluster"] = int(self.copies.labels[left])
+            yield record
+
+    def story_records(self) -> Iterator[dict[str, Any]]:
+        """One record per story (singletons included), by id: story, size, label (top terms),
+        start, end, sources, languages, articles (ids in time order)."""
+        for story in self.stories.stories:
+            members = self._time_sorted(list(story.members))
+            arts = [self.articles[m] for m in members]
+            yield {
+                "story": story.id, "size": story.size, "label": list(story.terms),
+                "start": story.start.isoformat() if story.start else None,
+                "end": story.end.isoformat() if story.end else None,
+                "sources": list(story.sources),
+                "languages": list(dict.fromkeys(a.lang for a in arts if a.lang)),
+                "articles": [a.id for a in arts],
+            }
+
+    def passage_records(self) -> Iterator[dict[str, Any]]:
+        """One record per passage of the precomputed pairs: a, b, story, kind, the offsets into
+        each text, tokens (equal words), score, quoted, and ``text`` (the passage in ``a``)."""
+        for pair in self.pairs:
+            text_a = self.article(pair.a).text
+            for p in pair.passages:
+                yield {
+                    "a": pair.a, "b": pair.b, "story": pair.story, "kind": pair.kind,
+                    "a_start": p.a_start, "a_end": p.a_end, "b_start": p.b_start, "b_end": p.b_end,
+                    "tokens": p.tokens, "score": p.score, "quoted": p.quoted,
+                    "text": text_a[p.a_start:p.a_end],
+                }
+
+    def provenance_records(self) -> Iterator[dict[str, Any]]:
+        """One record per provenance edge (see :class:`retold.Edge`)."""
+        for edge in self.provenance:
+            yield _edge_dict(edge)
+
+    def _time_sorted(self, positions: list[int]) -> list[int]:
+        return sorted(positions, key=lambda i: _time_key(self.articles[i], i))
+
+    def to_frame(self):
+        """The articles with their copy cluster and story as a pandas DataFrame (one row each).
+
+        Columns as :meth:`article_records`, with ``date`` as datetime64.  Needs pandas.
+        """
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            raise ImportError(
+                "Analysis.to_frame needs pandas, an optional dependency: pip install pandas"
+            ) from exc
+        frame = pd.DataFrame.from_records(list(self.article_records()), columns=[
+            "id", "title", "source", "date", "lang", "copy_cluster", "copy_cluster_size",
+            "is_representative", "story", "story_size",
+        ])
+        frame["date"] = pd.to_datetime(frame["date"])
+        return frame
+
+    def report_data(self, *, title: str | None = None) -> dict[str, Any]:
+        """The data model of :mod:`retold.report` for this analysis (see ``retold.report.render``)."""
+        from retold import __version__
+
+        reps = self.copies.is_representative
+        articles = []
+        for i, art in enumerate(self.articles):
+            articles.append({
+                "id": art.id, "title": art.title, "source": art.source,
+                "date": art.date.isoformat() if art.date else None, "lang": art.lang,
+                "copy_cluster": self._copy_id(int(self.copies.labels[i])),
+                "story": self._story_id(int(self.stories.labels[i])),
+                "is_representative": bool(reps[i]), "text": art.text,
+            })
+        cluster_pairs: dict[int, list] = {}
+        for record, left in zip(self.copies.iter_pair_records(), self.copies.pairs.left.tolist()):
+            cluster_pairs.setdefault(int(self.copies.labels[left]), []).append({
+                "a": record["left"], "b": record["right"],
+                "similarity": record["similarity"], "verified": record["verified"],
+            })
+        order = np.argsort(self.copies.labels, kind="stable")
+        bounds = np.concatenate([[0], np.cumsum(self.copies.cluster_sizes)])
+        copies = []
+        for label in range(len(self.copies.representatives)):
+            members = order[bounds[label]:bounds[label + 1]].tolist()
+            rep = int(self.copies.representatives[label])
+            members = [rep] + [m for m in self._time_sorted(members) if m != rep]
+            copies.append({
+                "id": self._copy_id(label), "representative": self.articles[rep].id,
+                "members": [self.articles[m].id for m in members],
+                "pairs": cluster_pairs.get(label, []),
+            })
+        stories = []
+        for record in self.story_records():
+            record = dict(record)
+            record["id"] = self._story_id(record.pop("story"))
+            stories.append(record)
+        pairs = []
+        for pair in self.pairs:
+            pairs.append({
+                "a": pair.a, "b": pair.b,
+                "story": None if pair.story is None else self._story_id(pair.story),
+                "kind": pair.kind, "similarity": round(pair.similarity, 4),
+                "coverage": round(pair.coverage, 4),
+                "passages": [{
+                    "a_start": p.a_start, "a_end": p.a_end, "b_start": p.b_start, "b_end": p.b_end,
+                    "tokens": p.tokens, "score": float(p.score), "quoted": p.quoted,
+                } for p in pair.passages],
+            })
+        provenance = []
+        for edge in self.provenance:
+            record = _edge_dict(edge)
+            provenance.append({
+                "source_id": record["source_id"], "derived_id": record["derived_id"],
+                "confidence": float(min(1.0, max(0.0, record.get("confidence") or 0.0))),
+                "evidence": [str(e) for e in record.get("evidence") or []],
+            })
+        return {
+            "title": title or f"retold analysis of {len(self.articles):,} articles",
+            "generated": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+            "retold_version": __version__,
+            "options": dict(self.options),
+            "summary": {
+                "articles": len(articles),
+                "copy_clusters": len(self.copies.clusters),
+                "stories": len(self.stories.multi(2)),
+                "passages": sum(len(p["passages"]) for p in pairs),
+                "edges": len(provenance),
+            },
+            "articles": articles, "copies": copies, "stories": stories, "pairs": pairs,
+            "provenance": provenance,
+        }
+
+    def save(
+        self,
+        directory: str | os.PathLike[str],
+        *,
+        parquet: bool | None = None,
+        report: bool = True,
+        title: str | None = None,
+        progress: ProgressHook | None = None,
+    ) -> dict[str, Path]:
+        """Write the results into ``directory`` (created if needed), each file atomically.
+
+        Files: ``articles.jsonl`` (one record per article with its copy cluster, story and
+        whether it represents its cluster), ``copy_pairs.jsonl``, ``stories.jsonl``,
+        ``passages.jsonl`` (one record per passage: the pair, the offsets into both texts,
+        whether it is a shared quote), ``provenance.jsonl``; the same as ``.parquet`` when
+        pyarrow is installed; and ``report.html`` (needs Jinja2).
+
+        Parameters
+        ----------
+        directory : str or PathLike
+        parquet : bool, optional
+            Write the Parquet files: by default when pyarrow can be imported; True requires it.
+        report : bool
+            Write ``report.html``.
+        title : str, optional
+            The report's title.
+        progress : callable, optional
+            As for :func:`analyze`; the stage is ``report``, advanced once per file.
+
+        Returns
+        -------
+        dict
+            File name -> path of every file written, in the order written.
+        """
+        from retold.io import write_records
+
+        if parquet is None:
+            try:
+                import pyarrow  # noqa: F401
+                import pyarrow.parquet  # noqa: F401
+            except ImportError:
+                parquet = False
+            else:
+                parquet = True
+        target = Path(directory)
+        target.mkdir(parents=True, exist_ok=True)
+        sources: dict[str, Callable[[], Iterable[dict]]] = {
+            "articles": self.article_records,
+            "copy_pairs": self.copy_pair_records,
+            "stories": self.story_records,
+            "passages": self.passage_records,
+            "provenance": self.provenance_records,
+        }
+        formats = ["jsonl"] + (["parquet"] if parquet else [])
+        total = len(sources) * len(formats) + int(report)
+        written: dict[str, Path] = {}
+        stage = progress or _no_progress
+        with stage("report", total) as advance:
+            for name, records in sources.items():
+                for fmt in formats:
+                    path = target / f"{name}.{fmt}"
+                    write_records(records(), path, format=fmt)
+                    written[path.name] = path
+                    advance(1)
+            if report:
+                from retold.report import render_report
+
+                path = render_report(self.report_data(title=title), target / "report.html")
+                written[path.name] = path
+                advance(1)
+        return written
+
+
+# ---------------------------------------------------------------------------------- helpers
+
+
+def _no_progress(name: str, total: int | None = None) -> ContextManager[Callable[[int], None]]:
+    return nullcontext(lambda n=1: None)
+
+
+def _edge_dict(edge: Any) -> dict[str, Any]:
+    if isinstance(edge, Mapping):
+        return dict(edge)
+    if callable(getattr(edge, "to_dict", None)):
+        return edge.to_dict()
+    from dataclasses import asdict, is_dataclass
+
+    if is_dataclass(edge):
+        return asdict(edge)
+    raise TypeError(f"cannot turn a provenance edge of type {type(edge).__name__} into a record")
+
+
+def _calibrated(cosine: float, calibration: float) -> float:
+    return float(min(1.0, max(0.0, cosine)) ** calibration)
+
+
+_NO_DATE = _dt.datetime.max
+
+
+def _time_key(article: Article, position: int) -> tuple:
+    """Earlier first: by date (undated articles last), then input position."""
+    return (article.date or _NO_DATE, position)
+
+
+def _check_int(value: Any, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, not bool")
+    try:
+        value = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
+    return value
+
+
+def _check_options(value: Any, name: str, forbidden: Sequence[str]) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a dict of keyword arguments, not {type(value).__name__}")
+    for key in value:
+        if key in forbidden:
+            raise ValueError(f"{name}: give {key!r} as an argument of analyze, not in {name}")
+    return dict(value)
+
+
+def _nfc_maps(text: str) -> np.ndarray | None:
+    return nfc_with_offsets(text)[1]
+
+
+def _align_pair(a: Article, b: Article, options: Mapping[str, Any]) -> list:
+    """Passages of a and b, with offsets into their texts as given.
+
+    :func:`retold.align` reports offsets into the NFC form of each text; for a text that is
+    not in NFC they are mapped back here, so that they index the article's own text.
+    """
+    from retold.passages import align
+
+    passages = align(a.text, b.text, **options)
+    if not passages:
+        return passages
+    map_a, map_b = _nfc_maps(a.text), _nfc_maps(b.text)
+    if map_a is None and map_b is None:
+        return passages
+    out = []
+    for p in passages:
+        if map_a is not None:
+            p = replace(p, a_start=int(map_a[p.a_start]), a_end=int(map_a[p.a_end]))
+        if map_b is not None:
+            p = replace(p, b_start=int(map_b[p.b_start]), b_end=int(map_b[p.b_end]))
+        out.append(p)
+    return out
+
+
+def _pair_record(analysis: Analysis, i: int, j: int, passages: tuple) -> PairPassages:
+    arts = analysis.articles
+    same_copy = analysis.copies.labels[i] == analysis.copies.labels[j]
+    si, sj = int(analysis.stories.labels[i]), int(analysis.stories.labels[j])
+    shorter = min(analysis._token_count(i), analysis._token_count(j))
+    matched = sum(p.tokens for p in passages)
+    return PairPassages(
+        a=arts[i].id, b=arts[j].id, story=si if si == sj else None,
+        kind="copy" if same_copy else "story",
+        similarity=_calibrated(analysis._vectors.cosine(i, j), analysis._calibration),
+        coverage=min(1.0, matched / shorter) if shorter else 0.0,
+        passages=passages,
+    )
+
+
+
+
+# ---------------------------------------------------------------------------------- pair choice
+
+
+def _top_earlier(vectors: Any, units: list[int], k: int, window: int) -> list[tuple[int, int]]:
+    """For each unit (positions, in time order) the ``k`` most similar of the ``window`` units
+    before it, as (earlier, later) position pairs.
+
+    Cosines of a block of units against its candidates come from one dense product over the
+    features the block uses (features no block row has add nothing), so memory stays at about
+    ``(window + block) * block * features_per_article`` cells whatever the story's size.
+    """
+    out: list[tuple[int, int]] = []
+    m = len(units)
+    offsets, indices, values = vectors.offsets, vectors.indices, vectors.values
+
+    def rows(positions: list[int]):
+        # The CSR rows of ``positions``, flattened: (row in the list, feature, weight).
+        pos = np.asarray(positions, dtype=np.int64)
+        lo, lengths = offsets[pos], offsets[pos + 1] - offsets[pos]
+        out_start = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        take = np.repeat(lo - out_start, lengths) + np.arange(int(lengths.sum()), dtype=np.int64)
+        return np.repeat(np.arange(len(pos)), lengths), indices[take], values[take]
+
+    for start in range(1, m, _BLOCK):
+        stop = min(m, start + _BLOCK)
+        first = max(0, start - window)
+        block = units[start:stop]
+        cand = units[first:stop - 1]
+        b_row, b_feat, b_val = rows(block)
+        c_row, c_feat, c_val = rows(cand)
+        vocab = np.unique(b_feat)
+        cos = np.zeros((len(block), len(cand)), dtype=np.float64)
+        if len(vocab):
+            dense_b = np.zeros((len(block), len(vocab)), dtype=np.float64)
+            dense_b[b_row, np.searchsorted(vocab, b_feat)] = b_val
+            col = np.minimum(np.searchsorted(vocab, c_feat), len(vocab) - 1)
+            keep = vocab[col] == c_feat
+            dense_c = np.zeros((len(cand), len(vocab)), dtype=np.float64)
+            dense_c[c_row[keep], col[keep]] = c_val[keep]
+            cos = np.round(dense_b @ dense_c.T, _COSINE_DIGITS)
+        for r in range(len(block)):
+            u = start + r
+            lo = max(0, u - window)
+            js = np.arange(lo, u)
+            scores = cos[r, js - first]
+            best = np.lexsort((js, -scores))[:k]  # most similar first, ties to the earlier unit
+            for t in sorted(js[best].tolist()):
+                out.append((units[t], units[u]))
+    return out
+
+
+def _choose_pairs(articles: Sequence[Article], copy_labels: np.ndarray, reps: np.ndarray,
+                  story_labels: np.ndarray, vectors: Any, neighbours: int) -> list[tuple[int, int, str]]:
+    """The pairs aligned up front, as (earlier position, later position, kind)."""
+    n = len(articles)
+    chosen: list[tuple[int, int, str]] = []
+    for i in range(n):
+        rep = int(reps[copy_labels[i]])
+        if rep != i:
+            chosen.append((rep, i, "copy"))
+    if neighbours == 0:
+        return chosen
+    by_story: dict[int, list[int]] = {}
+    for i, s in enumerate(story_labels.tolist()):
+        by_story.setdefault(s, []).append(i)
+    for s in sorted(by_story):
+        members = by_story[s]
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda p: _time_key(articles[p], p))
+        seen: set[int] = set()
+        units = []
+        for p in members:
+            c = int(copy_labels[p])
+            if c not in seen:
+                seen.add(c)
+                units.append(p)
+        if len(units) < 2:
+            continue
+        chosen.extend((a, b, "story") for a, b in _top_earlier(vectors, units, neighbours, NEIGHBOUR_WINDOW))
+    return chosen
+
+
+# ---------------------------------------------------------------------------------- provenance
+
+
+def _provenance(analysis: Analysis, advance: Callable[[int], None]) -> list:
+    """Provenance edges, story by story, with the story's pairs as evidence where accepted."""
+    from retold.provenance import provenance
+
+    edges: list = []
+    # Grouped here rather than through StoryResult.stories, whose labels take a tokenisation of
+    # every member (they are made when the report needs them).
+    by_story: dict[int, list[int]] = {}
+    for i, s in enumerate(analysis.stories.labels.tolist()):
+        by_story.setdefault(s, []).append(i)
+    for s in sorted(by_story):
+        members = analysis._time_sorted(by_story[s])
+        if len(members) >= 2:
+            edges.extend(provenance([analysis.articles[m] for m in members]))
+        advance(len(members))
+    return edges
+
+
+# ---------------------------------------------------------------------------------- analyze
+
+
+def analyze(
+    docs: Iterable[Any],
+    *,
+    copy_threshold: float = 0.8,
+    copy_similarity: str = "containment",
+    story_threshold: float | None = None,
+    window_days: float = 3.0,
+    min_tokens: int = 8,
+    neighbours: int = DEFAULT_NEIGHBOURS,
+    workers: int = 1,
+    copy_options: Mapping[str, Any] | None = None,
+    story_options: Mapping[str, Any] | None = None,
+    align_options: Mapping[str, Any] | None = None,
+    progress: ProgressHook | None = None,
+) -> Analysis:
+    """Copies, stories, shared passages and provenance of a corpus, in one call.
+
+    Parameters
+    ----------
+    docs : iterable of str, dict or Article
+        A string's id is its position; a dict needs ``text`` and may have ``id``, ``title``,
+        ``date``, ``source``, ``lang``.  Ids must be unique.
+    copy_threshold : float
+        Least similarity of two copies (:func:`retold.dedup`'s ``threshold``).
+    copy_similarity : {"containment", "jaccard"}
+        ``containment`` (default) also finds reprints trimmed of their end.
+    story_threshold : float, optional
+        Least cosine of an article to a story's centroid (default
+        :data:`retold.stories.DEFAULT_THRESHOLD`).
+    window_days : float
+        A story takes no article more than this many days after its latest.
+    min_tokens : int
+        Least number of equal words of a passage (:func:`retold.align`).
+    neighbours : int
+        Earlier units of its story each unit is aligned with (0: copy pairs only); see the
+        module docstring for what is aligned up front and what on demand.
+    workers : int
+        Threads for signing, story features and alignment.
+    copy_options, story_options, align_options : dict, optional
+        Further keyword arguments of :func:`retold.dedup`, :func:`retold.stories` and
+        :func:`retold.align` (e.g. ``{"ngram": 4}``, ``{"window_articles": 1000}``,
+        ``{"quotes": False}``).
+    progress : callable, optional
+        ``progress(stage, total)`` returning a context manager that yields ``advance(n)``; the
+        stages are ``copies``, ``stories``, ``passages`` and ``provenance``.
+        :meth:`retold.cli._common.Progress.stage` fits.
+
+    Returns
+    -------
+    Analysis
+
+    Examples
+    --------
+    >>> from retold.data import load_demo
+    >>> result = analyze(load_demo())                           # doctest: +SKIP
+    >>> result.save("retold-report")                            # doctest: +SKIP
+    """
+    from retold.copies import dedup
+    from retold.stories import CLUSTERING_OPTIONS, DEFAULT_THRESHOLD, StoryModel, stories
+
+    if isinstance(docs, (str, bytes)):
+        raise TypeError("docs must be an iterable of documents, not a single string")
+    neighbours = _check_int(neighbours, "neighbours", 0, 1 << 20)
+    workers = _check_int(workers, "workers", 1, 1024)
+    min_tokens = _check_int(min_tokens, "min_tokens", 1, 1 << 40)
+    copy_options = _check_options(copy_options, "copy_options",
+                                  ("threshold", "similarity", "workers", "progress"))
+    story_options = _check_options(story_options, "story_options",
+                                   ("threshold", "window_days", "workers"))
+    align_options = _check_options(align_options, "align_options", ("min_tokens",))
+    align_options["min_tokens"] = min_tokens
+    if story_threshold is None:
+        story_threshold = DEFAULT_THRESHOLD
+    articles = as_articles(docs)
+    stage = progress or _no_progress
+    n = len(articles)
+
+    with stage("copies", n) as advance:
+        @contextmanager
+        def dedup_progress(name: str, total: int | None = None):
+            # dedup's first stage reads every document once: it moves the copies bar.
+            yield advance if name == "sign" else (lambda k=1: None)
+
+        copies = dedup(articles, threshold=copy_threshold, similarity=copy_similarity,
+                       workers=workers, progress=dedup_progress, **copy_options)
+
+    with stage("stories", n) as advance:
+        model = story_options.pop("model", None)
+        if model is None:
+            model = StoryModel(**CLUSTERING_OPTIONS)
+        found = stories(articles, threshold=story_threshold, window_days=window_days,
+                        workers=workers, model=model, **story_options)
+        # The vectors the clustering compared, from the fitted model (the same idf).
+        vectors = model.vectors(articles, workers=workers)
+        advance(n)
+
+    chosen = _choose_pairs(articles, copies.labels, copies.representatives, found.labels,
+                           vectors, neighbours)
+    chosen.sort(key=lambda t: (int(found.labels[t[1]]), _time_key(articles[t[1]], t[1]),
+                               _time_key(articles[t[0]], t[0])))
+    options = {
+        "copy_threshold": copy_threshold, "copy_similarity": copy_similarity,
+        "story_threshold": story_threshold, "window_days": window_days,
+        "min_tokens": min_tokens, "neighbours": neighbours,
+        **{f"copy_{k}": v for k, v in copy_options.items()},
+        **{f"story_{k}": v for k, v in story_options.items()},
+        **{f"align_{k}": v for k, v in align_options.items() if k != "min_tokens"},
+    }
+    analysis = Analysis(
+        articles=articles, copies=copies, stories=found, vectors=vectors,
+        calibration=model.calibration, pairs=[], provenance=[], options=options,
+        align_options=align_options,
+    )
+
+    with stage("passages", len(chosen)) as advance:
+        def job(t: tuple[int, int, str]) -> PairPassages:
+            a, b, _ = t
+            passages = tuple(_align_pair(articles[a], articles[b], align_options))
+            advance(1)
+            return _pair_record(analysis, a, b, passages)
+
+        if workers > 1 and len(chosen) > 1:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                pairs = list(pool.map(job, chosen))
+        else:
+            pairs = [job(t) for t in chosen]
+    analysis.pairs = tuple(pairs)
+    analysis._pairs = {(p.a, p.b): p for p in pairs}
+
+    with stage("provenance", n) as advance:
+        analysis.provenance = _provenance(analysis, advance)
+    return analysis

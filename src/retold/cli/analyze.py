@@ -1,0 +1,144 @@
+"""``retold analyze``: copies, stories, shared passages and provenance in one run, with a report.
+
+``retold analyze INPUT -o DIR`` reads the articles, runs :func:`retold.analyze` with one
+progress display over its stages (read, copies, stories, passages, provenance, report) and
+writes into DIR the records as JSON Lines (and Parquet with pyarrow installed) and
+``report.html``.  ``retold analyze --demo`` does the same on the demo corpus.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from retold.cli._common import (
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandError,
+    Progress,
+    add_input_arguments,
+    load_articles,
+    report_skipped,
+)
+from retold.io import RecordError
+
+HELP = "find copies, stories, shared passages and provenance in one run and write a report"
+
+DEFAULT_OUTPUT = "retold-report"
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0.0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+    return value
+
+
+def _count(text: str, low: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < low:
+        raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from retold.analyze import DEFAULT_NEIGHBOURS
+    from retold.stories import DEFAULT_THRESHOLD
+
+    add_input_arguments(parser)
+    parser.add_argument(
+        "-o", "--output", metavar="DIR", default=DEFAULT_OUTPUT,
+        help=f"directory for the results and report.html (created if needed; default {DEFAULT_OUTPUT})",
+    )
+    parser.add_argument("--copy-threshold", type=_fraction, default=0.8,
+                        help="least similarity of two copies (default 0.8)")
+    parser.add_argument(
+        "--copy-similarity", choices=["containment", "jaccard"], default="containment",
+        help="containment of the smaller shingle set in the larger (finds trimmed reprints; "
+        "default) or jaccard",
+    )
+    parser.add_argument("--story-threshold", type=_fraction, default=DEFAULT_THRESHOLD,
+                        help="least cosine of an article to a story's centroid to join it "
+                        f"(default {DEFAULT_THRESHOLD})")
+    parser.add_argument("--window-days", type=_positive_float, default=3.0,
+                        help="a story takes no articles more than this many days after its latest (default 3)")
+    parser.add_argument("--min-tokens", type=lambda t: _count(t, 1), default=8,
+                        help="least number of equal words of a shared passage (default 8)")
+    parser.add_argument(
+        "--neighbours", type=lambda t: _count(t, 0), default=DEFAULT_NEIGHBOURS,
+        help="align each article with this many most similar earlier articles of its story "
+        f"(default {DEFAULT_NEIGHBOURS}; copies are always aligned with their representative)",
+    )
+    parser.add_argument("--workers", type=lambda t: _count(t, 1), default=1, help="threads (default 1)")
+    parser.add_argument("--title", help="title of the report")
+    parser.add_argument("--no-parquet", action="store_true",
+                        help="write JSON Lines only (Parquet is written when pyarrow is installed)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from retold.analyze import analyze
+
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        raise CommandError(f"{out} exists and is not a directory", EXIT_USAGE)
+    with Progress(quiet=args.quiet) as progress:
+        with progress.stage("read", None):
+            articles, skipped = load_articles(args)
+        if not articles:
+            raise CommandError("no articles to analyze", EXIT_INPUT)
+        try:
+            analysis = analyze(
+                articles,
+                copy_threshold=args.copy_threshold,
+                copy_similarity=args.copy_similarity,
+                story_threshold=args.story_threshold,
+                window_days=args.window_days,
+                min_tokens=args.min_tokens,
+                neighbours=args.neighbours,
+                workers=args.workers,
+                progress=progress.stage,
+            )
+        except RecordError as exc:
+            raise CommandError(str(exc), EXIT_INPUT) from None
+        except ValueError as exc:
+            # Input the readers let through but the analysis refuses (e.g. duplicate ids).
+            raise CommandError(str(exc), EXIT_INPUT) from None
+        title = args.title or ("retold demo corpus" if args.demo else f"retold analysis of {args.input}")
+        try:
+            written = analysis.save(out, parquet=False if args.no_parquet else None, title=title,
+                                    progress=progress.stage)
+        except OSError as exc:
+            raise CommandError(f"cannot write {out}: {exc}", EXIT_INPUT) from None
+    report_skipped(skipped)
+    copies = analysis.copies
+    multi = analysis.stories.multi(2)
+    quoted = sum(pair.quoted for pair in analysis.pairs)
+    lines = [
+        f"retold analyze: {len(analysis)} articles; {len(copies.clusters)} copy clusters hold "
+        f"{sum(len(c) for c in copies.clusters)} articles; {len(multi)} stories of 2+ articles "
+        f"hold {sum(s.size for s in multi)} articles",
+        f"  passages: {sum(len(p.passages) for p in analysis.pairs)} shared passages "
+        f"({quoted} quotes) in {len(analysis.pairs)} aligned pairs; "
+        f"provenance: {len(analysis.provenance)} edges",
+        f"  wrote to {out}/: " + ", ".join(written),
+    ]
+    if "report.html" in written:
+        lines.append(f"  open {written['report.html']} in a browser to explore the results")
+    progress.summary(lines)
+    return EXIT_OK
