@@ -1,0 +1,128 @@
+"""Provenance: attributions in many languages, edges with evidence, the seeds' known answer."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import retold
+from retold import Article
+from retold.provenance import Edge, Evidence, find_attributions, provenance
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("The ministry said so, according to Yonhap.", "Yonhap"),
+        ("SEOUL, Sept. 14 (Yonhap) -- South Korea said", "Yonhap"),
+        ("Tensions rose, CNN reported on Friday.", "CNN"),
+        ("The minister told Reuters on Monday that", "Reuters"),
+        ("The agency said, citing the Associated Press.", "Associated Press"),
+        ("Laut Reuters hat die Regierung beschlossen.", "Reuters"),
+        ("Según EFE, el gobierno aprobó la ley.", "EFE"),
+        ("Selon l’AFP, le gouvernement a annoncé.", "AFP"),
+        ("Как сообщает ТАСС, правительство одобрило закон.", "ТАСС"),
+        ("وفقا لوكالة رويترز، قالت الحكومة", "وكالة رويترز"),
+        ("据新华社报道，政府今天宣布。", "新华社"),
+        ("Yonhap ajansının haberine göre, hükümet açıkladı.", "Yonhap"),
+        ("اے پی پی کے مطابق وزیر اعظم نے اجلاس کی صدارت کی", "اے پی پی"),
+    ],
+)
+def test_attributions_in_many_languages(text, name):
+    assert name in [a.name for a in find_attributions(text)]
+
+
+def test_parentheses_outside_credit_places_are_not_sources():
+    text = "He hopes (Russia) complies, and Kim (L) met Putin. The U.N. (Security Council) met.\n(END)"
+    assert find_attributions(text) == []
+
+
+def test_known_names_are_found_lowercase_and_after_filler():
+    found = find_attributions(
+        "Wie die dpa berichtete, kam es. According to South Korea's Yonhap news agency, it did.",
+        ["dpa", "Yonhap"],
+    )
+    assert [a.name for a in found] == ["dpa", "Yonhap"]
+
+
+def article(id, text, source=None, date=None):
+    return Article(id=id, text=text, source=source, date=date)
+
+
+WIRE = (
+    "The central bank raised its main interest rate by half a percentage point on Thursday to "
+    "fight inflation that has reached its highest level in two decades, the bank said in a "
+    "statement after its board met in the capital. Economists had expected a smaller increase."
+)
+
+
+def test_attribution_and_passages_give_a_directed_edge():
+    derived = ("According to Wirepress, the central bank raised its main interest rate by half a "
+               "percentage point on Thursday to fight inflation that has reached its highest level "
+               "in two decades. Local businesses reacted with concern.")
+    docs = [article("w", WIRE, "Wirepress"), article("d", derived, "Daily Example")]
+    (edge,) = provenance(docs)
+    assert (edge.source_id, edge.derived_id, edge.external) == ("w", "d", False)
+    kinds = [e.kind for e in edge.evidence]
+    assert kinds[:2] == ["attribution", "passages"]
+    assert 0.8 < edge.confidence <= 1.0
+    assert retold.Edge is Edge
+    # The package attribute may be the module (imported above) or the function: both call.
+    assert retold.provenance(docs) == [edge]
+    assert edge.to_dict()["evidence"][0]["detail"] == "According to Wirepress"
+
+
+def test_dates_and_coverage_set_the_direction_without_attribution():
+    copy = WIRE[:200]
+    early, late = dt.datetime(2024, 1, 1, 8), dt.datetime(2024, 1, 1, 12)
+    (edge,) = provenance([article("copy", copy, date=late), article("wire", WIRE, date=early)])
+    assert (edge.source_id, edge.derived_id) == ("wire", "copy")
+    assert {e.kind for e in edge.evidence} == {"passages", "coverage", "date"}
+    # A later date counts against: the same pair with dates swapped loses confidence.
+    (swapped,) = provenance([article("copy", copy, date=early), article("wire", WIRE, date=late)])
+    assert swapped.confidence < edge.confidence
+
+
+def test_no_evidence_no_edge_and_ties_give_no_direction():
+    other = "A football club signed a new striker from abroad for a record fee this summer."
+    assert provenance([article("a", WIRE), article("b", other)]) == []
+    # The same text twice, no dates, no attribution: linked, but no way to tell who copied.
+    assert [e for e in provenance([article("a", WIRE), article("b", WIRE)]) if not e.external] == []
+
+
+def test_external_sources_are_reported():
+    docs = [article("x", "Tensions rose sharply on Friday, CNN reported, citing officials.")]
+    (edge,) = provenance(docs)
+    assert edge.external and edge.source_id is None and edge.source_name == "CNN"
+    assert provenance(docs, external=False) == []
+
+
+def test_self_credit_is_not_an_attribution():
+    docs = [article("y", "SEOUL, Sept. 14 (Yonhap) -- Something happened today.", "Yonhap")]
+    assert provenance(docs) == []
+
+
+def test_arguments_are_validated():
+    with pytest.raises(ValueError, match="min_confidence"):
+        provenance([], min_confidence=2)
+    with pytest.raises(ValueError, match="occurs more than once"):
+        provenance([article("a", "x"), article("a", "y")])
+    with pytest.raises(TypeError):
+        provenance([3])
+    assert provenance([]) == []
+
+
+def test_seeds_yonhap_to_aa(seeds):
+    docs = [
+        article("yonhap", seeds["yonhap"], "Yonhap"),
+        article("aa", seeds["aa"], "Anadolu Agency"),
+        article("rbc", seeds["rbc-ukraine"], "RBC-Ukraine"),
+    ]
+    edges = provenance(docs)
+    internal = [(e.source_id, e.derived_id) for e in edges if not e.external]
+    assert internal[0] == ("yonhap", "aa")
+    top = edges[0]
+    assert top.evidence[0] == Evidence("attribution", "According to Yonhap", 0.75)
+    assert ("CNN", "rbc") in [(e.source_name, e.derived_id) for e in edges if e.external]
+    # AA's own credit "(AA)" matches its source's initials: not an external source.
+    assert "AA" not in [e.source_name for e in edges if e.external]
