@@ -248,6 +248,13 @@ def test_stories_undated_and_parquet_out(client, tmp_path):
     assert written.to_dict(orient="records") == expected.to_records()
 
 
+def test_stories_refuses_options_retold_stories_does_not_take(client):
+    with pytest.raises(TypeError, match="unexpected option"):
+        rd.stories(db.from_sequence(["a"]), window=3)
+    with pytest.raises(ValueError, match="threshold"):
+        rd.stories(db.from_sequence(["a"]), threshold=2.0)
+
+
 def test_plan_windows_cuts_only_at_gaps_longer_than_the_window():
     times = np.array([0.0, 1.0, 2.0, 5.5, 6.0, 9.0, 9.0, 20.0])
     windows, inexact = rd._plan_windows(times, 3.0, 2, True, 6.0)
@@ -340,3 +347,14 @@ def test_missing_dask_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(ImportError, match=r'pip install "retold\[dask\]"'):
         rd.dedup(["a"])
+
+
+def test_epoch_days_bit_for_bit_as_stories():
+    from retold.stories import _epoch_days
+
+    rng = np.random.default_rng(5)
+    micro = rng.integers(-(10**15), 4 * 10**15, 2000)
+    dates = [dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=int(u)) for u in micro]
+    got = rd._epoch_days(np.asarray(micro, dtype=np.int64))
+    assert got.tolist() == [_epoch_days(d) for d in dates]
+    assert np.isnan(rd._epoch_days(np.array([np.iinfo(np.int64).max]))[0])

@@ -16,8 +16,8 @@ workers where the texts live.
    rows ``(band, key, position)`` of non-empty documents leave the partition;
 3. **band**: one dask shuffle on ``(band, key)`` brings each LSH bucket to one partition, where
    it is sorted by position and turned into candidate pairs with the same rule as
-   :meth:`retold.MinHashLSH.candidate_pairs` (all pairs, or star edges to the first member of a
-   bucket larger than ``bucket_cap``);
+   :meth:`retold.MinHashLSH.candidate_pairs` (all pairs, or star edges from the smallest
+   position of a bucket larger than ``bucket_cap``);
 4. **verify**: candidates are routed to blocks ``(partition of left, partition of right)``; each
    text partition computes the shingle sets of just the documents it is asked for, and each
    block's pairs are verified exactly (Jaccard or containment) against those sets;
@@ -26,6 +26,12 @@ workers where the texts live.
    dataframe of edges; representatives, ``matched_with`` and cluster ids exactly as
    :func:`retold.dedup` computes them.
 
+:func:`stories` sums the story model's document frequencies over the partitions, cuts the
+time-ordered stream into windows, clusters each window with the single-machine
+:class:`retold.StoryClusterer` in one task, and numbers the stories as :func:`retold.stories`
+does; windows cut where no story can cross (a gap longer than the story window) make the result
+identical, see :func:`stories` for the conditions.
+
 dask and distributed are an optional extra: ``pip install "retold[dask]"``.
 """
 from __future__ import annotations
@@ -33,7 +39,6 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import importlib
-import math
 import operator
 import os
 import shutil
@@ -177,13 +182,25 @@ class _Fields:
     lang: str = "lang"
 
 
-_PLACED_COLUMNS = ("pos", "id", "text", "title", "date_us", "time", "source", "lang", "length")
+_PLACED_COLUMNS = ("pos", "id", "text", "title", "date_us", "source", "lang", "length", "auto_id")
 
 
-def _epoch_days(date: Any) -> float:
-    from retold.stories import _epoch_days as days
+def _microseconds(dates: list) -> np.ndarray:
+    from retold.copies import _microseconds as microseconds
 
-    return days(date)
+    return microseconds(dates)
+
+
+def _epoch_days(date_us: np.ndarray) -> np.ndarray:
+    """Days since 1970 of microsecond dates (NaN undated), bit for bit as retold.stories computes them.
+
+    retold.stories takes ``(date - epoch).total_seconds() / 86400``; ``total_seconds`` is the
+    correctly rounded quotient of the whole microseconds by 10**6, which is what IEEE division
+    of the (exactly representable, < 2**53) microseconds by 1e6 gives too.
+    """
+    days = (date_us.astype(np.float64) / 1e6) / 86400.0
+    days[date_us == _NO_DATE] = np.nan
+    return days
 
 
 def _article_from_record(record: Any, position: int, fields: _Fields) -> Article:
@@ -226,13 +243,8 @@ def _place_part(part: Any, offset: int, fields: _Fields) -> Any:
         dtype=bool, count=len(records),
     )
     n = len(articles)
-    date_us = np.fromiter(
-        (_NO_DATE if a.date is None else int(np.datetime64(a.date, "us").astype(np.int64)) for a in articles),
-        dtype=np.int64, count=n,
-    )
-    time = np.fromiter(
-        (math.nan if a.date is None else _epoch_days(a.date) for a in articles), dtype=np.float64, count=n
-    )
+    # The date key retold.dedup ranks "earliest" by (microseconds, undated last).
+    date_us = _microseconds([a.date for a in articles])
     return pd.DataFrame(
         {
             "pos": np.arange(offset, offset + n, dtype=np.int64),
@@ -240,7 +252,6 @@ def _place_part(part: Any, offset: int, fields: _Fields) -> Any:
             "text": pd.Series([a.text for a in articles], dtype=object),
             "title": pd.Series([a.title for a in articles], dtype=object),
             "date_us": date_us,
-            "time": time,
             "source": pd.Series([a.source for a in articles], dtype=object),
             "lang": pd.Series([a.lang for a in articles], dtype=object),
             "length": np.fromiter((len(a.text) for a in articles), dtype=np.int64, count=n),
@@ -303,10 +314,6 @@ def _place(collection: Any, fields: _Fields) -> _Corpus:
     np.cumsum(lengths, out=bounds[1:])
     placed = list(dask.persist(*[_delayed(_renumber, s, int(bounds[i])) for i, s in enumerate(staged)]))
     return _Corpus(placed, bounds)
-
-
-def _column(part: Any, name: str) -> np.ndarray:
-    return part[name].to_numpy()
 
 
 def _gather_columns(corpus: _Corpus, names: Sequence[str]) -> dict[str, np.ndarray]:
@@ -656,7 +663,9 @@ class DaskDedupResult(DedupResult):
 
         The partitions are written by the workers, in input order, into a directory beside
         ``path`` under a temporary name that is renamed into place at the end, so a failed run
-        leaves no partial output.  ``pairs_path`` also writes the accepted pairs (``left``,
+        leaves no partial output (a URL such as ``s3://bucket/out`` is written in place: object
+        stores cannot rename).  The workers must all see ``path``: a shared file system or an
+        object store on a real cluster.  ``pairs_path`` also writes the accepted pairs (``left``,
         ``right`` ids, ``similarity``).
         """
         _write_dedup_parquet(self, path)
@@ -984,7 +993,13 @@ def _distributed_best_matches(pair_frame: Any, n: int) -> tuple[np.ndarray, np.n
 
 
 def _dataset_into_place(write: Any, path: str | os.PathLike[str]) -> None:
-    """Run ``write(tmp_dir)`` and rename the directory over ``path`` (atomic on one file system)."""
+    """Run ``write(tmp_dir)`` and rename the directory over ``path`` (atomic on one file system).
+
+    A URL (``s3://...``, ``gs://...``: object stores cannot rename) is written in place.
+    """
+    if "://" in os.fspath(path):
+        write(os.fspath(path))
+        return
     target = Path(path)
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     try:
@@ -1081,19 +1096,12 @@ def _write_pairs_parquet(result: Any, path: str | os.PathLike[str]) -> None:
 # ---------------------------------------------------------------- stories
 
 
-def _story_articles(part: Any, rows: np.ndarray | None = None) -> list[Article]:
-    ids = part["id"].to_numpy()
-    texts = part["text"].to_numpy()
-    titles = part["title"].to_numpy()
-    if rows is None:
-        rows = np.arange(len(ids))
-    return [Article(id=str(ids[r]), text=texts[r], title=titles[r] or None) for r in rows.tolist()]
-
-
 def _story_counts(part: Any, model: Any) -> np.ndarray:
-    """Document frequencies of one partition's features (dense, ``2**n_bits``)."""
-    offsets, indices, _ = model._features(_story_articles(part))
-    return np.bincount(indices, minlength=model.n_features).astype(np.int64)
+    """Document frequencies of one partition's articles (dense, ``2**n_bits``), by the model's own fit."""
+    import copy
+
+    articles = _gather_articles(part, np.arange(len(part)))
+    return copy.copy(model).fit(articles).df
 
 
 def _add_arrays(*arrays: np.ndarray) -> np.ndarray:
@@ -1113,18 +1121,15 @@ def _tree_sum(dask: Any, items: list) -> Any:
     return items[0]
 
 
-def _take_rows(part: Any, rows: np.ndarray) -> tuple[list, list, list]:
-    return (
-        [str(x) for x in part["id"].to_numpy()[rows].tolist()],
-        part["text"].to_numpy()[rows].tolist(),
-        part["title"].to_numpy()[rows].tolist(),
-    )
+def _take_articles(part: Any, rows: np.ndarray, stream_us: np.ndarray) -> list[Article]:
+    """The articles of ``rows``, each dated at its time in the stream (see :func:`stories`)."""
+    return _gather_articles(part, rows, stream_us)
 
 
 def _cluster_window(
-    model: Any, options: dict, dated: bool, times: np.ndarray, slots: np.ndarray, *pieces: tuple
+    model: Any, options: dict, languages: dict, slots: np.ndarray, *pieces: list
 ) -> np.ndarray:
-    """Story clustering of one time window, with the single-machine clusterer.
+    """Story clustering of one time window with the single-machine streaming clusterer.
 
     ``pieces`` are the window's articles gathered from the partitions that hold them, and
     ``slots[i]`` places the i-th gathered article in the window's time order.  Returns the local
@@ -1132,20 +1137,16 @@ def _cluster_window(
     """
     from retold.stories import StoryClusterer
 
-    ids: list = []
-    texts: list = []
-    titles: list = []
-    for piece_ids, piece_texts, piece_titles in pieces:
-        ids.extend(piece_ids)
-        texts.extend(piece_texts)
-        titles.extend(piece_titles)
-    articles: list = [None] * len(ids)
-    for slot, ident, text, title in zip(slots.tolist(), ids, texts, titles):
-        articles[slot] = Article(id=ident, text=text, title=title or None)
+    gathered = [a for piece in pieces for a in piece]
+    articles: list = [None] * len(gathered)
+    for slot, article in zip(slots.tolist(), gathered):
+        articles[slot] = article
     clusterer = StoryClusterer(model=model, update_idf=False, **options)
-    clusterer._make_index(dated)
-    offsets, indices, weights = model._features(articles)
-    return clusterer._add(offsets, indices, weights, np.ascontiguousarray(times, dtype=np.float64))
+    if languages and isinstance(getattr(clusterer, "_langs", None), dict):
+        # Language ids as the single-machine run numbers them (in global time order), so that
+        # ids shared above 63 languages are shared alike.
+        clusterer._langs.update(languages)
+    return clusterer.partial_fit(articles)
 
 
 @dataclass(frozen=True)
@@ -1300,13 +1301,16 @@ class DaskStoryResult:
         _dataset_into_place(lambda tmp: frame.to_parquet(tmp, write_index=False, schema=schema), path)
 
 
-def _gather_articles(part: Any, rows: np.ndarray) -> list[Article]:
-    """Articles of the given rows, rebuilt from the placed frame (dates to the microsecond)."""
+def _gather_articles(part: Any, rows: np.ndarray, date_us: np.ndarray | None = None) -> list[Article]:
+    """Articles of the given rows, rebuilt from the placed frame (dates to the microsecond).
+
+    ``date_us`` replaces their dates (microseconds, one per row) when given.
+    """
     out = []
     epoch = _dt.datetime(1970, 1, 1)
     columns = {name: part[name].to_numpy() for name in ("id", "text", "title", "date_us", "source", "lang")}
-    for r in rows.tolist():
-        us = int(columns["date_us"][r])
+    for i, r in enumerate(rows.tolist()):
+        us = int(columns["date_us"][r] if date_us is None else date_us[i])
         out.append(Article(
             id=str(columns["id"][r]), text=columns["text"][r], title=columns["title"][r] or None,
             date=None if us == _NO_DATE else epoch + _dt.timedelta(microseconds=us),
@@ -1321,27 +1325,23 @@ def _story_rows(part: Any, labels: np.ndarray, sizes: np.ndarray) -> Any:
     return pd.DataFrame({"id": part["id"].astype(object).to_numpy(), "story": labels, "story_size": sizes})
 
 
-def _stream_times(raw_days: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Times of the stream exactly as :func:`retold.stories` sets them (undated take the previous date)."""
-    n = len(raw_days)
-    dated_mask = ~np.isnan(raw_days)
-    if not dated_mask.any():
-        return np.arange(n, dtype=np.float64), False
-    times = np.empty(n, dtype=np.float64)
-    last = float(np.min(raw_days[dated_mask]))
-    for i, (ok, day) in enumerate(zip(dated_mask.tolist(), raw_days.tolist())):
-        if ok:
-            last = day
-        times[i] = last
-    return times, True
+def _stream_dates(date_us: np.ndarray) -> np.ndarray:
+    """Each article's date in the stream as :func:`retold.stories` places it (microseconds).
+
+    An undated article takes the date of the dated one before it in the input, or the earliest
+    date when none is before it.  Returns ``date_us`` unchanged when nothing is dated.
+    """
+    dated = date_us != _NO_DATE
+    if not dated.any():
+        return date_us
+    index = np.where(dated, np.arange(len(date_us)), -1)
+    np.maximum.accumulate(index, out=index)
+    return np.where(index >= 0, date_us[np.maximum(index, 0)], date_us[dated].min())
 
 
 def stories(
     collection: Any,
     *,
-    threshold: float | None = None,
-    window_days: float | None = None,
-    window_articles: int | None = None,
     model: Any = None,
     exact: bool = True,
     window_size: int | None = None,
@@ -1352,14 +1352,16 @@ def stories(
     title_field: str = "title",
     source_field: str = "source",
     lang_field: str = "lang",
+    **options: Any,
 ) -> DaskStoryResult:
     """Group a corpus into stories on a Dask cluster: :func:`retold.stories`, distributed.
 
-    1. the model's document frequencies are counted per partition and summed in a tree (the
-       same integers as a single-machine fit);
+    1. the model's document frequencies are counted per partition (by the model's own
+       :meth:`~retold.StoryModel.fit`) and summed in a tree: the same integers as a
+       single-machine fit;
     2. the articles, in time order, are cut into windows of about ``window_size`` articles;
-       each window is clustered by one task with the single-machine :class:`StoryClusterer`,
-       its articles gathered from the partitions that hold them;
+       each window is clustered by one task with the single-machine
+       :class:`retold.StoryClusterer`, its articles gathered from the partitions that hold them;
     3. stories are numbered as :func:`retold.stories` numbers them.
 
     **When the result equals** :func:`retold.stories`: the streaming clusterer lets an article
@@ -1367,25 +1369,29 @@ def stories(
     Where two consecutive articles (in time order) are more than ``window_days`` apart, no story
     crosses the gap, and the two sides can be clustered apart with identical results.  With
     ``exact=True`` (the default) windows are cut only at such gaps, so the labels are always
-    identical; a stream without gaps (or without dates) is clustered as one window, by one task.
-    With ``exact=False`` a window that grows past ``2 * window_size`` articles without a gap is
-    cut anyway; the next window first re-clusters the articles of the last ``overlap_days``
-    (default ``2 * window_days``) before its border, and stories that share such an article
-    across the border are merged.  The result is then close to, not always equal to, the
-    single-machine one; ``result.exact`` says which case occurred.
+    identical; a stream without gaps (or without dates) is clustered as one window, by one task
+    (the features and the idf are still computed in parallel).  With ``exact=False`` a window
+    that grows past ``2 * window_size`` articles without a gap is cut anyway; the next window
+    first re-clusters the articles of the last ``overlap_days`` (default ``2 * window_days``)
+    before its border, and stories that share such an article across the border are merged.
+    The result is then close to, not always equal to, the single-machine one; ``result.exact``
+    says which case occurred.
 
     Parameters
     ----------
     collection : dask.bag.Bag or dask.dataframe.DataFrame
         As for :func:`dedup`.
-    threshold, window_days, window_articles, model
-        As for :func:`retold.stories`, with its defaults when not given.
+    model : StoryModel, optional
+        As for :func:`retold.stories` (fitted on the corpus when it has seen no documents).
     exact : bool
         Cut windows only where the result stays identical (see above).
     window_size : int, optional
         Articles per window to aim for (default: the corpus over the number of partitions).
     overlap_days : float, optional
         Warm-up before an inexact border (``exact=False``); in articles for undated streams.
+    **options
+        The clustering options of :func:`retold.stories` (``threshold``, ``cross_threshold``,
+        ``window_days``, ``window_articles``...), with its defaults.
 
     Returns
     -------
@@ -1394,17 +1400,21 @@ def stories(
     dask, _, _ = _require_dask()
     import inspect
 
-    from retold.stories import CLUSTERING_OPTIONS, StoryModel, _check_number, _check_int as check_int
+    from retold.stories import CLUSTERING_OPTIONS, StoryModel
     from retold.stories import stories as single_machine
 
-    # The single-machine defaults, read from it so that the two cannot drift apart.
-    defaults = inspect.signature(single_machine).parameters
-    threshold = defaults["threshold"].default if threshold is None else threshold
-    window_days = defaults["window_days"].default if window_days is None else window_days
-    window_articles = defaults["window_articles"].default if window_articles is None else window_articles
-    threshold = _check_number(threshold, "threshold", 0.0, 1.0)
-    window_days = _check_number(window_days, "window_days", 0.0, 1e9)
-    window_articles = check_int(window_articles, "window_articles", 1, 1 << 62)
+    # The single-machine options and defaults, read from it so that the two cannot drift apart.
+    accepted = {
+        name: p.default for name, p in inspect.signature(single_machine).parameters.items()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and name not in ("workers", "model")
+    }
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise TypeError(f"unexpected option(s) {', '.join(unknown)}; retold.stories takes {', '.join(accepted)}")
+    options = {**accepted, **options}
+    from retold.stories import StoryClusterer
+
+    StoryClusterer(**options)  # checks the options here, not in the tasks
     if model is None:
         model = StoryModel(**CLUSTERING_OPTIONS)
     elif not isinstance(model, StoryModel):
@@ -1414,26 +1424,31 @@ def stories(
     n, n_parts = corpus.n, len(corpus.parts)
     if window_size is None:
         window_size = max(1, -(-n // max(1, n_parts)))
-    window_size = check_int(window_size, "window_size", 1, 1 << 62)
+    if isinstance(window_size, bool) or not isinstance(window_size, (int, np.integer)) or window_size < 1:
+        raise ValueError(f"window_size must be a positive int, got {window_size!r}")
 
-    if model.n_docs == 0:
+    if model.n_docs == 0 and n:
         counts = [_delayed(_story_counts, p, model) for p in corpus.parts]
-        if counts:
-            df = dask.compute(_tree_sum(dask, counts))[0]
-            model.df = df
-            model.n_docs = n
-    columns = _gather_columns(corpus, ("id", "time"))
+        model.df = dask.compute(_tree_sum(dask, counts))[0]
+        model.n_docs = n
+    columns = _gather_columns(corpus, ("id", "date_us", "lang"))
     ids = tuple(str(i) for i in columns["id"].tolist())
-    times, dated = _stream_times(columns["time"].astype(np.float64))
+    date_us = columns["date_us"].astype(np.int64)
+    dated = bool(np.any(date_us != _NO_DATE))
+    stream_us = _stream_dates(date_us)
+    times = _epoch_days(stream_us) if dated else np.arange(n, dtype=np.float64)
     order = np.argsort(times, kind="stable")
     sorted_times = times[order]
-    window = window_days if dated else float(window_articles)
+    window = float(options["window_days"]) if dated else float(options["window_articles"])
     if overlap_days is None:
         overlap_days = 2.0 * window
-    windows, inexact = _plan_windows(sorted_times, window, window_size, bool(exact), float(overlap_days))
+    windows, inexact = _plan_windows(sorted_times, window, int(window_size), bool(exact), float(overlap_days))
+    languages: dict[str, int] = {}
+    for lang in columns["lang"][order].tolist():
+        if lang:
+            languages.setdefault(lang.strip().lower(), len(languages))
 
     model_d = dask.delayed(model, pure=True)
-    options = {"threshold": threshold, "window_days": window_days, "window_articles": window_articles}
     tasks = []
     for w in windows:
         positions = order[w.start : w.stop]
@@ -1443,12 +1458,10 @@ def stories(
         cuts = np.flatnonzero(np.r_[True, part_of[by_part][1:] != part_of[by_part][:-1], True])
         for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
             p = int(part_of[by_part[a]])
-            rows = positions[by_part[a:b]] - corpus.bounds[p]
-            pieces.append(_delayed(_take_rows, corpus.parts[p], rows))
-        slots = by_part.astype(np.int64)  # gathered article i sits at slot by_part[i] of the window
-        tasks.append(
-            _delayed(_cluster_window, model_d, options, dated, sorted_times[w.start : w.stop], slots, *pieces)
-        )
+            chosen = positions[by_part[a:b]]
+            pieces.append(_delayed(_take_articles, corpus.parts[p], chosen - corpus.bounds[p], stream_us[chosen]))
+        # Gathered article i sits at slot by_part[i] of the window's time order.
+        tasks.append(_delayed(_cluster_window, model_d, options, languages, by_part.astype(np.int64), *pieces))
     local = dask.compute(*tasks)
 
     # Global story nodes: window offset + local id; merge nodes sharing an article at a border.
