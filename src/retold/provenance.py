@@ -19,7 +19,9 @@ shared passages 0.4 * min(1, shared words / 50); coverage asymmetry min(0.3, dif
 when above 0.05; earlier date 0.25.  Confidence = 1 - prod(1 - weight), halved when the
 "source" was published after the "derived" article.  A pair gives an edge only with an
 attribution or shared passages, in the direction of higher confidence (no edge on a tie),
-when its confidence reaches ``min_confidence``.
+when its confidence reaches ``min_confidence``.  Each derived article then keeps its most
+confident source, and other sources only where it names them (two reprints of one wire story
+share as much with each other as with the wire).
 """
 from __future__ import annotations
 
@@ -98,6 +100,7 @@ ATTRIBUTION_PATTERNS: dict[str, list[str]] = {
         r"\b{N}\s+(?:news agency\s+|agency\s+|newspaper\s+|television\s+|TV\s+)?"
         r"(?:reported|reports|has reported|wrote|quoted|cited|said in a report|first reported)",
         r"\b(?:told|telling|said to|speaking to|in an interview with)\s+{N}",
+        r"\b{N}\s+(?:news agency|agency|newspaper|broadcaster|daily)\s+(?:said|says|reported)",
         r"\b(?:citing|cited by|quoted by|reported by|as reported by|via|courtesy of)\s+{N}",
         r"\b(?:source|sources|credit):\s*{N}",
     ],
@@ -106,7 +109,8 @@ ATTRIBUTION_PATTERNS: dict[str, list[str]] = {
         r"\bwie\s+{N}\s+(?:berichtet|berichtete|meldet|meldete|schreibt|schrieb)",
         r"\b(?:berichtet|berichtete|meldet|meldete|schreibt|schrieb)\s+{N}",
         r"\bnach\s+(?:Angaben|Informationen|Berichten)\s+(?:von|des|der)\s+{N}",
-        r"\b(?:unter Berufung auf|zitiert von|sagte der|sagte dem|sagte)\s+{N}",
+        # "sagte dem Spiegel" is "told Der Spiegel"; "sagte der Sprecher" only "said the spokesman".
+        r"\b(?:unter Berufung auf|zitiert von|sagte dem|sagte gegenüber|sagte gegenüber der)\s+{N}",
     ],
     "es": [
         r"\b(?:según|de acuerdo con|de acuerdo a|citado por|citando a|citando|informó|"
@@ -153,12 +157,12 @@ _WORD = r"[\w&.'’\-]*\w"
 # "of", "de", "der" and the like may join its words.
 _GENERIC_NAME = (
     rf"(?-i:(?:the\s+|The\s+|[lL]['’]\s*)?(?P<name>[{_CASED}]{_WORD}?"
-    rf"(?:\s+(?:(?:of|de|del|der|des|du|la|le|al)\s+)?[{_CASED}]{_WORD}?){{0,4}}))"
+    rf"(?:[ \t]+(?:(?:of|de|del|der|des|du|la|le|al)[ \t]+)?[{_CASED}]{_WORD}?){{0,4}}))"
 )
 # Chinese characters, or one to three words of Arabic-script letters (no punctuation).
 _GENERIC_NAME_UNCASED = (
     r"(?P<name>[\u4e00-\u9fff\u0621-\u064a\u0671-\u06d3\u06d5]{2,10}"
-    r"(?:\s[\u0621-\u064a\u0671-\u06d3\u06d5]{1,12}){0,2})"
+    r"(?:[ \t][\u0621-\u064a\u0671-\u06d3\u06d5]{1,12}){0,2})"
 )
 _FILLER = r"(?:[\w'’.-]+\s+){0,3}?"
 
@@ -226,7 +230,9 @@ _CREDIT_PLACE = r"(?=[ \t]*(?:--|—|–|-[ \t]|:|$))"
 # Capitalised words that start sentences before a verb of saying, and wire markers.
 _NOT_NAMES = {"he", "she", "it", "they", "we", "i", "you", "who", "which", "that", "this", "there",
               "как", "так", "это", "он", "она", "они", "мы", "wie", "er", "sie", "es", "man",
-              "il", "elle", "ils", "on", "él", "ella", "ellos", "se", "bu", "o", "end", "lead", "update", "updated", "corrected", "correction", "repeat", "photo",
+              "il", "elle", "ils", "on", "él", "ella", "ellos", "se", "bu", "o", "and", "but",
+              "in", "at", "for", "with", "as", "con", "en", "el", "la", "los", "las", "un", "una",
+              "y", "pero", "und", "mit", "aber", "im", "et", "mais", "avec", "ve", "ama", "end", "lead", "update", "updated", "corrected", "correction", "repeat", "photo",
               "photos", "video", "audio", "file", "ld", "urgent", "adds", "recasts", "ap photo"}
 
 
@@ -306,12 +312,30 @@ def find_attributions(text: str, known_names: Iterable[str] = ()) -> list[Attrib
 # ---------------------------------------------------------------- provenance
 
 
+def _is_latin(text: str) -> bool:
+    return all(ord(c) < 0x250 for c in text if c.isalpha())
+
+
 def _aliases(source: str | None) -> list[str]:
-    if not source:
+    """Names an outlet goes by: as given, without a parenthesis, an acronym in parentheses
+    ("Meridian Press Agency (MPA)" is also "MPA") and its initials ("Anadolu Agency": "AA")."""
+    if not source or not source.strip():
         return []
-    out = [source.strip()]
-    initials = _initials(source)
-    if initials:
+    source = source.strip()
+    out = [source]
+    bare = re.sub(r"\s*\([^)]*\)", "", source).strip()
+    if bare and bare != source:
+        out.append(bare)
+    for inner in re.findall(r"\(([^)]*)\)", source):
+        inner = inner.strip()
+        # An acronym, or the name in another script ("Северный телеграф (Severny Telegraf)");
+        # not a qualifier such as "Nordwire (Deutschland)".
+        if (2 <= len(inner) <= 8 and inner.isupper()) or (
+            len(inner) >= 2 and bare and _is_latin(inner) != _is_latin(bare)
+        ):
+            out.append(inner)
+    initials = _initials(bare or source)
+    if initials and initials not in out:
         out.append(initials)
     return out
 
@@ -398,6 +422,7 @@ def provenance(
                 articles[s].id, articles[d].id, confidence, tuple(items),
                 source_name=articles[s].source,
             )))
+    edges = _one_source_each(edges)
     if external:
         for d, article in enumerate(articles):
             seen: set[str] = set()
@@ -416,6 +441,21 @@ def provenance(
                     )))
     edges.sort(key=lambda e: (-e[0], e[1], e[2]))
     return [e[3] for e in edges]
+
+
+def _one_source_each(edges: list) -> list:
+    """Each derived article keeps its most confident source, and any other it names.
+
+    Two reprints of one wire story share everything with each other too; without an explicit
+    credit, the second-best source of an article is an echo of its best one.
+    """
+    best: dict[int, float] = {}
+    for confidence, _, d, _ in edges:
+        best[d] = max(best.get(d, 0.0), confidence)
+    return [
+        e for e in edges
+        if e[0] == best[e[2]] or any(x.kind == "attribution" for x in e[3].evidence)
+    ]
 
 
 def _pair_evidence(source: Article, derived: Article, derived_attributions: list[Attribution],

@@ -1,0 +1,166 @@
+"""``retold align A B``: the passages two articles share, side by side in the terminal.
+
+A and B are text files, or article ids in a corpus given with ``--corpus`` (or ``--demo``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from retold.cli._common import EXIT_INPUT, EXIT_USAGE, CommandError
+
+HELP = "show the passages two articles share (files, or ids in a corpus), side by side"
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("a", metavar="A", help="text file, or an article id with --corpus/--demo")
+    parser.add_argument("b", metavar="B", help="text file, or an article id with --corpus/--demo")
+    parser.add_argument("--corpus", metavar="INPUT",
+                        help="JSONL/CSV/TSV/Parquet corpus in which A and B are article ids")
+    parser.add_argument("--demo", action="store_true", help="A and B are ids in the demo corpus")
+    parser.add_argument("--id-field", default="id")
+    parser.add_argument("--text-field", default="text")
+    parser.add_argument("--method", choices=["seeded", "full"], default="seeded",
+                        help="seed-and-extend (linear memory, default) or full Smith-Waterman")
+    parser.add_argument("--min-tokens", type=_positive, default=8,
+                        help="least equal words in a passage (default 8)")
+    parser.add_argument("--no-quotes", action="store_true",
+                        help="do not pair reworded quotes, only aligned passages")
+    parser.add_argument("--json", action="store_true", help="print the passages as JSON Lines")
+    parser.add_argument("--width", type=_positive,
+                        help="display width in columns (default: the terminal's)")
+    parser.add_argument("--color", choices=["auto", "always", "never"], default="auto",
+                        help="highlight words that differ (default: when writing to a terminal)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+
+
+def _load_pair(args: argparse.Namespace) -> tuple[str, str, str, str]:
+    """(label A, text A, label B, text B)."""
+    if args.corpus or args.demo:
+        if args.corpus and args.demo:
+            raise CommandError("give --corpus or --demo, not both", EXIT_USAGE)
+        from retold.io import RecordError, read_articles
+
+        if args.demo:
+            from retold.data import demo_path
+
+            path = str(demo_path())
+        else:
+            path = args.corpus
+        wanted = {args.a, args.b}
+        texts: dict[str, str] = {}
+        try:
+            for article in read_articles(path, id_field=args.id_field, text_field=args.text_field):
+                if article.id in wanted:
+                    texts[article.id] = article.text
+                    if len(texts) == len(wanted):
+                        break
+        except RecordError as exc:
+            raise CommandError(str(exc), EXIT_INPUT) from None
+        except ValueError as exc:
+            raise CommandError(str(exc), EXIT_USAGE) from None
+        missing = [x for x in (args.a, args.b) if x not in texts]
+        if missing:
+            raise CommandError(f"no article with id {missing[0]!r} in {path}", EXIT_INPUT)
+        return args.a, texts[args.a], args.b, texts[args.b]
+    out = []
+    for name in (args.a, args.b):
+        path = Path(name)
+        if not path.is_file():
+            raise CommandError(
+                f"{name}: no such file (to name articles by id, give --corpus INPUT or --demo)",
+                EXIT_INPUT,
+            )
+        try:
+            out += [name, path.read_text(encoding="utf-8")]
+        except UnicodeDecodeError as exc:
+            raise CommandError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})",
+                               EXIT_INPUT) from None
+    return out[0], out[1], out[2], out[3]
+
+
+def side_by_side(a_text: str, b_text: str, width: int, color: bool) -> list[str]:
+    """Lines showing two aligned word sequences in two columns, word pairs kept on one line."""
+    column = max(10, (width - 3) // 2)
+    left_words, right_words = a_text.split(" "), b_text.split(" ")
+    lines: list[str] = []
+    left: list[str] = []
+    right: list[str] = []
+    used = 0
+
+    def flush() -> None:
+        la, lb = " ".join(left), " ".join(right)
+        pad = column - len(la)
+        if color:
+            la = " ".join(_paint(x, y) for x, y in zip(left, right))
+            lb = " ".join(_paint(y, x) for x, y in zip(left, right))
+        lines.append(la + " " * max(pad, 0) + " │ " + lb)
+
+    for x, y in zip(left_words, right_words):
+        size = max(len(x), len(y)) + (1 if left else 0)
+        if left and used + size > column:
+            flush()
+            left, right, used = [], [], 0
+            size -= 1
+        left.append(x)
+        right.append(y)
+        used += size
+    if left:
+        flush()
+    return lines
+
+
+def _paint(word: str, other: str) -> str:
+    if word.casefold() == other.casefold():
+        return word
+    return f"\x1b[1;33m{word}\x1b[0m"
+
+
+def run(args: argparse.Namespace) -> int:
+    from retold.passages import align
+
+    label_a, text_a, label_b, text_b = _load_pair(args)
+    try:
+        passages = align(text_a, text_b, min_tokens=args.min_tokens, method=args.method,
+                         quotes=not args.no_quotes)
+    except ValueError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    out = sys.stdout
+    if args.json:
+        for p in passages:
+            out.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
+        return 0
+    width = args.width or shutil.get_terminal_size((100, 24)).columns
+    color = args.color == "always" or (args.color == "auto" and out.isatty()
+                                       and not os.environ.get("NO_COLOR"))
+    column = max(10, (width - 3) // 2)
+    print(f"{label_a[:column]:<{column}} │ {label_b[:column]}", file=out)
+    if not passages:
+        print("no shared passages", file=out)
+        return 0
+    for k, p in enumerate(passages, 1):
+        kind = "shared quote, " if p.quoted else ""
+        print("─" * width, file=out)
+        print(f"passage {k}: {kind}{p.tokens} equal words, score {p.score}; "
+              f"A[{p.a_start}:{p.a_end}] B[{p.b_start}:{p.b_end}]", file=out)
+        for line in side_by_side(p.a_text, p.b_text, width, color):
+            print(line, file=out)
+    print("─" * width, file=out)
+    shared_a = sum(p.a_tokens for p in passages)
+    shared_b = sum(p.b_tokens for p in passages)
+    print(f"{len(passages)} passage(s); {shared_a} words of A, {shared_b} words of B", file=out)
+    return 0

@@ -1,0 +1,98 @@
+"""``retold align`` and ``retold provenance`` on the command line."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from retold.cli import main
+
+SHARED = ("the committee approved the new budget for the coming year after a long debate "
+          "in which members argued over spending on schools and roads")
+
+
+@pytest.fixture
+def pair(tmp_path):
+    a = tmp_path / "a.txt"
+    b = tmp_path / "b.txt"
+    a.write_text("On Monday " + SHARED + ", officials said.", encoding="utf-8")
+    b.write_text("Late news: " + SHARED.replace("long", "lengthy") + " (Wire)", encoding="utf-8")
+    return a, b
+
+
+def test_align_files_side_by_side(pair, capsys):
+    a, b = pair
+    assert main(["align", str(a), str(b), "--width", "80", "--color", "never"]) == 0
+    out = capsys.readouterr().out
+    assert "passage 1: 23 equal words" in out
+    assert "long ######" in out and "#### lengthy" in out
+    assert all(len(line) <= 80 for line in out.splitlines())
+    assert "│" in out
+
+
+def test_align_json_and_full(pair, capsys):
+    a, b = pair
+    assert main(["align", str(a), str(b), "--json", "--method", "full"]) == 0
+    (record,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    text_a = a.read_text(encoding="utf-8")
+    assert text_a[record["a_start"]:record["a_end"]].startswith("the committee")
+    assert record["tokens"] == 23 and record["quoted"] is False
+
+
+def test_align_ids_in_a_corpus(tmp_path, pair, capsys):
+    a, b = pair
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("\n".join(json.dumps({"id": i, "text": p.read_text(encoding="utf-8")})
+                                for i, p in (("x", a), ("y", b))) + "\n", encoding="utf-8")
+    assert main(["align", "x", "y", "--corpus", str(corpus), "--color", "always"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b[1;33mlengthy" in out
+    assert main(["align", "x", "zz", "--corpus", str(corpus)]) == 3
+    assert "no article with id 'zz'" in capsys.readouterr().err
+
+
+def test_align_errors(tmp_path, pair, capsys):
+    a, _ = pair
+    assert main(["align", str(a), str(tmp_path / "missing.txt")]) == 3
+    assert "no such file" in capsys.readouterr().err
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe bad")
+    assert main(["align", str(a), str(bad)]) == 3
+    assert "not UTF-8" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["align", str(a), str(a), "--min-tokens", "0"])
+
+
+def test_align_nothing_shared(tmp_path, capsys):
+    a = tmp_path / "a.txt"
+    b = tmp_path / "b.txt"
+    a.write_text("one two three", encoding="utf-8")
+    b.write_text("four five six", encoding="utf-8")
+    assert main(["align", str(a), str(b)]) == 0
+    assert "no shared passages" in capsys.readouterr().out
+
+
+def test_provenance_command(tmp_path, capsys):
+    wire = "WESTON, May 2 (Wirepress) -- " + SHARED + ". The vote was close."
+    derived = "According to Wirepress, " + SHARED + ". Local reactions were mixed."
+    rows = [
+        {"id": "w", "text": wire, "source": "Wirepress", "date": "2024-05-02T08:00:00",
+         "story": "budget"},
+        {"id": "d", "text": derived, "source": "Daily", "date": "2024-05-02T12:00:00",
+         "story": "budget"},
+        {"id": "o", "text": "Rain is expected all week, CNN reported.", "story": "weather"},
+    ]
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    out = tmp_path / "edges.jsonl"
+    assert main(["provenance", str(corpus), "-o", str(out), "--group-field", "story", "-q"]) == 0
+    edges = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    internal = [e for e in edges if not e["external"]]
+    assert [(e["story"], e["source_id"], e["derived_id"]) for e in internal] == [("budget", "w", "d")]
+    assert {e["kind"] for e in internal[0]["evidence"]} >= {"attribution", "passages", "date"}
+    assert [(e["source_name"], e["derived_id"]) for e in edges if e["external"]] == [("CNN", "o")]
+    csv_out = tmp_path / "edges.csv"
+    assert main(["provenance", str(corpus), "-o", str(csv_out), "--no-external", "-q"]) == 0
+    assert csv_out.read_text(encoding="utf-8").startswith("source_id,derived_id,confidence")
+    assert main(["provenance", str(corpus), "--group-field", "nothing", "-q"]) == 2
+    assert "no article has a value" in capsys.readouterr().err
