@@ -52,6 +52,12 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, demo: bool = True) -
     parser.add_argument(
         "--fix-text", action="store_true", help="repair mojibake (UTF-8 read as Latin-1) with ftfy"
     )
+    parser.add_argument(
+        "--encoding-errors",
+        choices=["strict", "replace"],
+        default="strict",
+        help="invalid UTF-8 makes a record malformed (strict), or becomes U+FFFD (replace)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
@@ -83,6 +89,7 @@ def load_articles(args: argparse.Namespace) -> tuple[list, list[SkippedRecord]]:
                 on_error=args.on_error,
                 errors=skipped,
                 fix_text=args.fix_text,
+                encoding_errors=getattr(args, "encoding_errors", "strict"),
             )
         )
     except RecordError as exc:

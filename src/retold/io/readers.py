@@ -390,16 +390,19 @@ def _article_from(raw: _RawRecord, position: int, names: _FieldNames) -> Article
     if title is not None and not isinstance(title, str):
         raise fail(f"field {names.title_field!r} holds {_kind(title)}, not a string")
     try:
-        parse_date(record.get(names.date_field))
+        date = parse_date(record.get(names.date_field))
     except (ValueError, TypeError) as exc:
         raise fail(
             f"field {names.date_field!r}: {exc}; write dates in ISO 8601 (2024-05-01 or "
             "2024-05-01T12:00:00Z) or leave the field empty"
         ) from None
+    if date is not None:
+        record[names.date_field] = date  # parsed once: from_dict passes a datetime through
     if record.get(names.id_field) == "":  # an empty CSV cell: no id, like an absent field
         record = {k: v for k, v in record.items() if k != names.id_field}
     try:
-        return Article.from_dict(record, position=position, **dataclasses.asdict(names))
+        # vars(), not dataclasses.asdict(): asdict deep-copies, once per record.
+        return Article.from_dict(record, position=position, **vars(names))
     except (ValueError, TypeError) as exc:
         raise fail(str(exc)) from None
 

@@ -131,7 +131,12 @@ def to_plain(value: Any) -> Any:
     TypeError
         For a value with no faithful plain form (bytes, arbitrary objects).
     """
-    if value is None or isinstance(value, (bool, int)) and not isinstance(value, enum.Enum):
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:  # the common case, first
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if isinstance(value, (bool, int)) and not isinstance(value, enum.Enum):
         return value
     if isinstance(value, str):
         return str(value)  # a str subclass such as numpy.str_ becomes a plain str
