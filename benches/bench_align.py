@@ -26,7 +26,7 @@ What is measured:
 Smoke mode (``--benchmark-disable``, the project default) runs small inputs once and checks the
 answers; ``--benchmark-enable`` measures at full size (10,000 pairs).  The tables:
 
-    PYTHONPATH=src python benches/bench_align.py [--pairs 10000] [--full-pairs 2000]
+    PYTHONPATH=src python benches/bench_align.py [--pairs 10000] [--full-pairs 1000] [--books-full]
 """
 from __future__ import annotations
 
@@ -209,6 +209,38 @@ def measure_books() -> dict:
     }
 
 
+_RSS_SCRIPT = """
+import resource, sys, time
+import retold
+a = open(sys.argv[1], encoding="utf-8").read()
+b = open(sys.argv[2], encoding="utf-8").read()
+retold.align(a[:2000], b[:2000], method=sys.argv[3])  # warm: imports, kernels loaded
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+found = retold.align(a, b, method=sys.argv[3])
+seconds = time.perf_counter() - start
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(seconds, (after - before) * 1024, sum(p.tokens for p in found))
+"""
+
+
+def books_in_fresh_process(method: str) -> tuple[float, int, int]:
+    """(seconds, growth of peak RSS in bytes, equal words aligned) of one call, in a new process
+    (peak RSS is a high-water mark: only a fresh process measures one call's memory, kernel C
+    buffers included, which tracemalloc does not see)."""
+    import os
+    import subprocess
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1] / "src")
+    out = subprocess.run(
+        [sys.executable, "-c", _RSS_SCRIPT, str(BOOKS / "remember00palm.txt"),
+         str(BOOKS / "remembermeorholy00palm.txt"), method],
+        capture_output=True, text=True, check=True, env=env,
+    ).stdout.split()
+    return float(out[0]), int(out[1]), int(out[2])
+
+
 # ---------------------------------------------------------------- pytest-benchmark
 
 
@@ -281,6 +313,8 @@ def main(argv=None) -> int:
                         help="pairs also aligned with method='full' (it is slower)")
     parser.add_argument("--kernel-pairs", type=int, default=50)
     parser.add_argument("--reference-pairs", type=int, default=3)
+    parser.add_argument("--books-full", action="store_true",
+                        help="also align the books with method='full' (about 0.5 GiB)")
     args = parser.parse_args(argv)
     print(f"backend: {retold.BACKEND}\n")
 
@@ -308,7 +342,14 @@ def main(argv=None) -> int:
         print(f"| remember00palm vs remembermeorholy00palm (seeded) | {info['words_a']:,} x "
               f"{info['words_b']:,} | {info['seconds']:.3f} | {info['peak_bytes'] / 2**20:.1f} MiB"
               f" | {info['full_bytes'] / 2**20:,.0f} MiB |")
-        print(f"\n{info['passages']} passage(s), {info['aligned_words']:,} equal words aligned\n")
+        print(f"\n{info['passages']} passage(s), {info['aligned_words']:,} equal words aligned; "
+              "peak memory is tracemalloc's (Python and numpy allocations)\n")
+        print("| books, one call in a fresh process | seconds | peak RSS growth | equal words |")
+        print("|---|---:|---:|---:|")
+        for method in ("seeded", "full") if args.books_full else ("seeded",):
+            seconds, rss, words = books_in_fresh_process(method)
+            print(f"| {method} | {seconds:.3f} | {rss / 2**20:,.1f} MiB | {words:,} |")
+        print()
 
     compiled = compiled_kernels_or_skip_main()
     if compiled is not None:
