@@ -271,8 +271,7 @@ cdef struct Slot:
     uint64_t key
     int64_t count_a
     int64_t count_b
-    int64_t head_b
-    int64_t tail_b
+    int64_t head_b      # first position of the k-gram in b; next_b links the others in order
     uint8_t filled
 
 
@@ -303,7 +302,10 @@ cdef inline Slot* lookup(Slot* table, uint64_t mask, uint64_t key) noexcept nogi
 cdef int seeds_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m, int k,
                  int64_t max_occ, int64_t** out_i, int64_t** out_j,
                  Py_ssize_t* out_n) except -1 nogil:
-    """Seeds sorted by (i, j) into freshly malloc'ed arrays the caller frees."""
+    """Seeds sorted by (i, j) into freshly malloc'ed arrays the caller frees.
+
+    Only b's k-grams go in the table (a's are looked up once and remembered), so it stays
+    small enough to live in cache for news-sized texts."""
     cdef Py_ssize_t na = n - k + 1 if n >= k else 0
     cdef Py_ssize_t nb = m - k + 1 if m >= k else 0
     cdef uint64_t size = 16, mask
@@ -315,6 +317,7 @@ cdef int seeds_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m,
     cdef uint8_t* valid_a = NULL
     cdef uint8_t* valid_b = NULL
     cdef int64_t* next_b = NULL
+    cdef Slot** slot_a = NULL
     cdef Slot* table = NULL
     cdef int64_t* si = NULL
     cdef int64_t* sj = NULL
@@ -323,7 +326,7 @@ cdef int seeds_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m,
     out_n[0] = 0
     if na == 0 or nb == 0:
         return 0
-    while size < <uint64_t> (2 * (na + nb)):
+    while size < <uint64_t> (2 * nb):
         size <<= 1
     mask = size - 1
     keys_a = <uint64_t*> malloc(na * sizeof(uint64_t))
@@ -331,15 +334,18 @@ cdef int seeds_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m,
     valid_a = <uint8_t*> malloc(na)
     valid_b = <uint8_t*> malloc(nb)
     next_b = <int64_t*> malloc(nb * sizeof(int64_t))
+    slot_a = <Slot**> malloc(na * sizeof(Slot*))
     table = <Slot*> calloc(size, sizeof(Slot))
     try:
         if (keys_a == NULL or keys_b == NULL or valid_a == NULL or valid_b == NULL
-                or next_b == NULL or table == NULL):
+                or next_b == NULL or slot_a == NULL or table == NULL):
             with gil:
                 raise MemoryError()
         kgram_keys(a, n, k, keys_a, valid_a)
         kgram_keys(b, m, k, keys_b, valid_b)
-        for j in range(nb):
+        # Walk b backwards, pushing each position in front of its k-gram's list: the lists
+        # come out in increasing order.
+        for j in range(nb - 1, -1, -1):
             next_b[j] = -1
             if not valid_b[j]:
                 continue
@@ -347,22 +353,22 @@ cdef int seeds_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m,
             if not slot.filled:
                 slot.filled = 1
                 slot.key = keys_b[j]
-                slot.head_b = j
-            else:
-                next_b[slot.tail_b] = j
-            slot.tail_b = j
+                slot.head_b = -1
+            next_b[j] = slot.head_b
+            slot.head_b = j
             slot.count_b += 1
         for i in range(na):
+            slot_a[i] = NULL
             if valid_a[i]:
                 slot = lookup(table, mask, keys_a[i])
                 if slot.filled:
                     slot.count_a += 1
+                    slot_a[i] = slot
         total = 0
         for i in range(na):
-            if valid_a[i]:
-                slot = lookup(table, mask, keys_a[i])
-                if slot.filled and slot.count_a <= max_occ and slot.count_b <= max_occ:
-                    total += slot.count_b
+            slot = slot_a[i]
+            if slot != NULL and slot.count_a <= max_occ and slot.count_b <= max_occ:
+                total += slot.count_b
         si = <int64_t*> malloc((total if total else 1) * sizeof(int64_t))
         sj = <int64_t*> malloc((total if total else 1) * sizeof(int64_t))
         if si == NULL or sj == NULL:
@@ -372,15 +378,14 @@ cdef int seeds_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m,
                 raise MemoryError()
         c = 0
         for i in range(na):
-            if valid_a[i]:
-                slot = lookup(table, mask, keys_a[i])
-                if slot.filled and slot.count_a <= max_occ and slot.count_b <= max_occ:
-                    j = slot.head_b
-                    while j != -1:
-                        si[c] = i
-                        sj[c] = j
-                        c += 1
-                        j = next_b[j]
+            slot = slot_a[i]
+            if slot != NULL and slot.count_a <= max_occ and slot.count_b <= max_occ:
+                j = slot.head_b
+                while j != -1:
+                    si[c] = i
+                    sj[c] = j
+                    c += 1
+                    j = next_b[j]
         out_i[0] = si
         out_j[0] = sj
         out_n[0] = total
@@ -391,6 +396,7 @@ cdef int seeds_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m,
         free(valid_a)
         free(valid_b)
         free(next_b)
+        free(slot_a)
         free(table)
 
 
