@@ -274,7 +274,9 @@ def test_report_data_passes_the_report_validation(result):
     assert {c["id"] for c in data["copies"]} == {a["copy_cluster"] for a in data["articles"]}
     for pair in data["pairs"]:
         assert pair["a"] in ids and pair["b"] in ids
-    assert data["summary"]["edges"] == len(result.provenance)
+    internal = [e for e in result.provenance if e.source_id is not None]
+    assert data["summary"]["edges"] == len(data["provenance"]) == len(internal)
+    assert all(isinstance(x, str) for e in data["provenance"] for x in e["evidence"])
     json.dumps(data)  # plain JSON values only
 
 

@@ -6,7 +6,8 @@
    reprint trimmed of its last paragraphs is still a copy);
 2. **stories**: :func:`retold.stories` with a :class:`retold.StoryModel` fitted on the corpus;
 3. **passages**: :func:`retold.align` on a bounded set of pairs (below);
-4. **provenance**: :func:`retold.provenance`, story by story, with the passages as evidence.
+4. **provenance**: :func:`retold.provenance`, story by story (it aligns the story's pairs
+   itself: its API takes no precomputed passages).
 
 Which pairs get passages
 ------------------------
@@ -131,7 +132,8 @@ class Analysis:
     pairs : tuple of PairPassages
         The pairs aligned up front (see the module docstring), sorted by story and time.
     provenance : list of Edge
-        Who took from whom (:func:`retold.provenance`), story by story.
+        Who took from whom (:func:`retold.provenance`), story by story; an edge whose
+        ``source_id`` is None credits an outlet outside the corpus (``source_name``).
     options : dict
         The options of the run.
     """
@@ -364,10 +366,14 @@ class Analysis:
         provenance = []
         for edge in self.provenance:
             record = _edge_dict(edge)
+            if record.get("source_id") is None:
+                # An outlet named as the source but not in the corpus: the page draws edges
+                # between articles only (provenance.jsonl keeps these).
+                continue
             provenance.append({
                 "source_id": record["source_id"], "derived_id": record["derived_id"],
                 "confidence": float(min(1.0, max(0.0, record.get("confidence") or 0.0))),
-                "evidence": [str(e) for e in record.get("evidence") or []],
+                "evidence": [_evidence_text(e) for e in record.get("evidence") or []],
             })
         return {
             "title": title or f"retold analysis of {len(self.articles):,} articles",
@@ -475,6 +481,12 @@ def _edge_dict(edge: Any) -> dict[str, Any]:
     if is_dataclass(edge):
         return asdict(edge)
     raise TypeError(f"cannot turn a provenance edge of type {type(edge).__name__} into a record")
+
+
+def _evidence_text(item: Any) -> str:
+    if isinstance(item, Mapping) and "detail" in item:
+        return f"{item.get('kind', 'evidence')}: {item['detail']}"
+    return str(item)
 
 
 def _calibrated(cosine: float, calibration: float) -> float:
@@ -643,8 +655,12 @@ def _choose_pairs(articles: Sequence[Article], copy_labels: np.ndarray, reps: np
 # ---------------------------------------------------------------------------------- provenance
 
 
-def _provenance(analysis: Analysis, advance: Callable[[int], None]) -> list:
-    """Provenance edges, story by story, with the story's pairs as evidence where accepted."""
+def _provenance(analysis: Analysis, advance: Callable[[int], None], options: Mapping[str, Any]) -> list:
+    """Provenance edges, story by story (each story's articles in time order).
+
+    :func:`retold.provenance` aligns the pairs of a story itself (it takes no precomputed
+    passages), with the same ``min_tokens`` as the passages stage.
+    """
     from retold.provenance import provenance
 
     edges: list = []
@@ -656,7 +672,7 @@ def _provenance(analysis: Analysis, advance: Callable[[int], None]) -> list:
     for s in sorted(by_story):
         members = analysis._time_sorted(by_story[s])
         if len(members) >= 2:
-            edges.extend(provenance([analysis.articles[m] for m in members]))
+            edges.extend(provenance([analysis.articles[m] for m in members], **options))
         advance(len(members))
     return edges
 
@@ -677,6 +693,7 @@ def analyze(
     copy_options: Mapping[str, Any] | None = None,
     story_options: Mapping[str, Any] | None = None,
     align_options: Mapping[str, Any] | None = None,
+    provenance_options: Mapping[str, Any] | None = None,
     progress: ProgressHook | None = None,
 ) -> Analysis:
     """Copies, stories, shared passages and provenance of a corpus, in one call.
@@ -702,10 +719,10 @@ def analyze(
         module docstring for what is aligned up front and what on demand.
     workers : int
         Threads for signing, story features and alignment.
-    copy_options, story_options, align_options : dict, optional
-        Further keyword arguments of :func:`retold.dedup`, :func:`retold.stories` and
-        :func:`retold.align` (e.g. ``{"ngram": 4}``, ``{"window_articles": 1000}``,
-        ``{"quotes": False}``).
+    copy_options, story_options, align_options, provenance_options : dict, optional
+        Further keyword arguments of :func:`retold.dedup`, :func:`retold.stories`,
+        :func:`retold.align` and :func:`retold.provenance` (e.g. ``{"ngram": 4}``,
+        ``{"window_articles": 1000}``, ``{"quotes": False}``, ``{"min_confidence": 0.5}``).
     progress : callable, optional
         ``progress(stage, total)`` returning a context manager that yields ``advance(n)``; the
         stages are ``copies``, ``stories``, ``passages`` and ``provenance``.
@@ -735,6 +752,8 @@ def analyze(
                                    ("threshold", "window_days", "workers"))
     align_options = _check_options(align_options, "align_options", ("min_tokens",))
     align_options["min_tokens"] = min_tokens
+    provenance_options = _check_options(provenance_options, "provenance_options", ("min_tokens",))
+    provenance_options["min_tokens"] = min_tokens
     if story_threshold is None:
         story_threshold = DEFAULT_THRESHOLD
     articles = as_articles(docs)
@@ -771,6 +790,7 @@ def analyze(
         **{f"copy_{k}": v for k, v in copy_options.items()},
         **{f"story_{k}": v for k, v in story_options.items()},
         **{f"align_{k}": v for k, v in align_options.items() if k != "min_tokens"},
+        **{f"provenance_{k}": v for k, v in provenance_options.items() if k != "min_tokens"},
     }
     analysis = Analysis(
         articles=articles, copies=copies, stories=found, vectors=vectors,
@@ -794,5 +814,5 @@ def analyze(
     analysis._pairs = {(p.a, p.b): p for p in pairs}
 
     with stage("provenance", n) as advance:
-        analysis.provenance = _provenance(analysis, advance)
+        analysis.provenance = _provenance(analysis, advance, provenance_options)
     return analysis
