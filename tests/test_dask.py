@@ -137,6 +137,29 @@ def test_dedup_strings_and_dataframe_with_own_column_names(client):
     _assert_same_dedup(single_dedup(RECORDS), got)
 
 
+def test_frames_placed_column_by_column_as_record_by_record():
+    frame = pd.DataFrame(
+        {
+            "id": ["a", None, "c", "d", None],
+            "text": ["one two", "three", "", "four five six", "seven"],
+            "title": ["T", None, "", np.nan, "U"],
+            "date": ["2024-03-01T10:00:00+02:00", None, "2024-03-01", np.nan, "2024-02-29T23:59:59.5Z"],
+            "lang": ["en", "de", None, "", "fr"],
+            "other": [1, 2, 3, 4, 5],
+        }
+    )
+    fast = rd._place_part(frame, 7, rd._Fields())
+    slow = rd._place_part(frame.astype(object).where(pd.notna(frame), None).to_dict("records"), 7, rd._Fields())
+    pd.testing.assert_frame_equal(fast, slow)
+    stamped = frame.assign(date=pd.to_datetime(["2024-03-01", None, "2024-03-02", None, "2024-03-03"]))
+    pd.testing.assert_frame_equal(
+        rd._place_part(stamped, 0, rd._Fields()),
+        rd._place_part(stamped.astype(object).where(pd.notna(stamped), None).to_dict("records"), 0, rd._Fields()),
+    )
+    with pytest.raises(ValueError, match="field 'date'"):
+        rd._place_part(frame.assign(date="not a date"), 0, rd._Fields())
+
+
 def test_dedup_refuses_what_single_machine_refuses(client):
     repeated = RECORDS[1]["id"]
     with pytest.raises(ValueError, match=f"duplicate document id '{repeated}'"):

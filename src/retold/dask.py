@@ -234,30 +234,113 @@ def _place_part(part: Any, offset: int, fields: _Fields) -> Any:
     ``auto_id`` marks the articles whose id is their position (strings, records without an id),
     which :func:`_renumber` rewrites once the partition's global offset is known.
     """
-    import pandas as pd
-
+    if hasattr(part, "columns") and hasattr(part, "to_dict"):
+        fast = _place_frame(part, offset, fields)
+        if fast is not None:
+            return fast
     records = _records_of(part)
     articles = [_article_from_record(r, offset + i, fields) for i, r in enumerate(records)]
     auto_id = np.fromiter(
         (isinstance(r, str) or (isinstance(r, dict) and r.get(fields.id) is None) for r in records),
         dtype=bool, count=len(records),
     )
-    n = len(articles)
-    # The date key retold.dedup ranks "earliest" by (microseconds, undated last).
-    date_us = _microseconds([a.date for a in articles])
+    return _placed_frame(
+        offset,
+        ids=[a.id for a in articles],
+        texts=[a.text for a in articles],
+        titles=[a.title for a in articles],
+        # The date key retold.dedup ranks "earliest" by (microseconds, undated last).
+        date_us=_microseconds([a.date for a in articles]),
+        sources=[a.source for a in articles],
+        langs=[a.lang for a in articles],
+        auto_id=auto_id,
+    )
+
+
+def _placed_frame(offset: int, *, ids: list, texts: list, titles: list, date_us: np.ndarray, sources: list,
+                  langs: list, auto_id: np.ndarray) -> Any:
+    import pandas as pd
+
+    n = len(texts)
     return pd.DataFrame(
         {
             "pos": np.arange(offset, offset + n, dtype=np.int64),
-            "id": pd.Series([a.id for a in articles], dtype=object),
-            "text": pd.Series([a.text for a in articles], dtype=object),
-            "title": pd.Series([a.title for a in articles], dtype=object),
+            "id": pd.Series(ids, dtype=object),
+            "text": pd.Series(texts, dtype=object),
+            "title": pd.Series(titles, dtype=object),
             "date_us": date_us,
-            "source": pd.Series([a.source for a in articles], dtype=object),
-            "lang": pd.Series([a.lang for a in articles], dtype=object),
-            "length": np.fromiter((len(a.text) for a in articles), dtype=np.int64, count=n),
+            "source": pd.Series(sources, dtype=object),
+            "lang": pd.Series(langs, dtype=object),
+            "length": np.fromiter((len(t) for t in texts), dtype=np.int64, count=n),
             "auto_id": auto_id,
         }
     )
+
+
+def _place_frame(frame: Any, offset: int, fields: _Fields) -> Any:
+    """:func:`_place_part` for a pandas frame, column by column: the fields as
+    :meth:`retold.Article.from_dict` reads them, without an object per article.
+
+    Returns None when a record is not plain (a text that is not a string, a date that does not
+    parse), so that the per-record path raises the error naming it.
+    """
+    from retold.article import parse_date
+
+    n = len(frame)
+    if fields.text not in frame.columns:
+        return None
+    texts = _column_values(frame, fields.text)
+    if not all(type(t) is str for t in texts):
+        return None
+
+    def optional(name: str) -> list:
+        # `record.get(field) or None`, as Article.from_dict takes titles, sources and languages.
+        if name not in frame.columns:
+            return [None] * n
+        return [v or None for v in _column_values(frame, name)]
+
+    titles = optional(fields.title)
+    if not all(t is None or type(t) is str for t in titles):
+        return None
+
+    if fields.id in frame.columns:
+        raw_ids = _column_values(frame, fields.id)
+        auto_id = np.fromiter((v is None for v in raw_ids), dtype=bool, count=n)
+        ids = [str(offset + i) if v is None else (v if type(v) is str else str(v)) for i, v in enumerate(raw_ids)]
+    else:
+        auto_id = np.ones(n, dtype=bool)
+        ids = [str(offset + i) for i in range(n)]
+    dates: list = [None] * n
+    if fields.date in frame.columns:
+        parsed: dict = {}
+        for i, value in enumerate(_column_values(frame, fields.date)):
+            if value is None:
+                continue
+            try:
+                key = (type(value), value)
+                date = parsed.get(key)
+                if date is None:
+                    date = parsed[key] = parse_date(value)
+            except (ValueError, TypeError):
+                return None
+            dates[i] = date
+    return _placed_frame(
+        offset, ids=ids, texts=texts, titles=titles, date_us=_microseconds(dates),
+        sources=optional(fields.source), langs=optional(fields.lang), auto_id=auto_id,
+    )
+
+
+def _column_values(frame: Any, name: str) -> list:
+    """A column as Python values, absent cells (NaN, NaT, None, pd.NA) as None."""
+    import pandas as pd
+
+    column = frame[name]
+    values = column.astype(object).tolist()
+    missing = pd.isna(column).to_numpy()
+    if missing.any():
+        for i in np.flatnonzero(missing).tolist():
+            values[i] = None
+    return values
 
 
 def _renumber(frame: Any, offset: int) -> Any:
