@@ -129,13 +129,15 @@ def run(args: argparse.Namespace) -> int:
     copies = analysis.copies
     multi = analysis.stories.multi(2)
     quoted = sum(pair.quoted for pair in analysis.pairs)
+    external = sum(1 for edge in analysis.provenance if getattr(edge, "source_id", None) is None)
     lines = [
         f"retold analyze: {len(analysis)} articles; {len(copies.clusters)} copy clusters hold "
         f"{sum(len(c) for c in copies.clusters)} articles; {len(multi)} stories of 2+ articles "
         f"hold {sum(s.size for s in multi)} articles",
         f"  passages: {sum(len(p.passages) for p in analysis.pairs)} shared passages "
         f"({quoted} quotes) in {len(analysis.pairs)} aligned pairs; "
-        f"provenance: {len(analysis.provenance)} edges",
+        f"provenance: {len(analysis.provenance)} edges"
+        + (f" ({external} from outlets outside the input)" if external else ""),
         f"  wrote to {out}/: " + ", ".join(written),
     ]
     if "report.html" in written:
