@@ -170,6 +170,13 @@ def test_passages_on_demand_are_aligned_and_cached(result):
     assert isinstance(pair, PairPassages) and pair.kind == "copy" and 0 < pair.coverage <= 1
 
 
+def test_pair_across_stories_is_other(result):
+    a = result.stories.multi(2)[0].ids[0]
+    b = result.stories.multi(2)[1].ids[0]
+    pair = result.pair(a, b)
+    assert pair.kind == "other" and pair.story is None and pair.similarity < 0.5
+
+
 def test_passages_errors(result):
     with pytest.raises(KeyError, match="no article with id 'nope'"):
         result.passages("nope", "d01")

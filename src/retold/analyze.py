@@ -77,8 +77,9 @@ class PairPassages:
         Article ids; ``a`` is the earlier one (for a copy pair, the representative).
     story : int or None
         Their story id (``Analysis.stories.labels``) when both are in the same story.
-    kind : {"copy", "story"}
-        ``copy``: both are in one copy cluster; ``story``: same story, different copy clusters.
+    kind : {"copy", "story", "other"}
+        ``copy``: both are in one copy cluster; ``story``: same story, different copy clusters;
+        ``other``: different stories (only pairs asked for with :meth:`Analysis.pair`).
     similarity : float
         Story similarity of the two articles in [0, 1] (see :meth:`retold.StoryModel.similarity`).
     coverage : float
@@ -560,7 +561,7 @@ def _pair_record(analysis: Analysis, i: int, j: int, passages: tuple) -> PairPas
     matched = sum(p.tokens for p in passages)
     return PairPassages(
         a=arts[i].id, b=arts[j].id, story=si if si == sj else None,
-        kind="copy" if same_copy else "story",
+        kind="copy" if same_copy else "story" if si == sj else "other",
         similarity=_calibrated(analysis._vectors.cosine(i, j), analysis._calibration),
         coverage=min(1.0, matched / shorter) if shorter else 0.0,
         passages=passages,
