@@ -340,3 +340,19 @@ def test_spokesmans_quote_in_yonhap_aligns_with_aas_wording(seeds):
     assert found, "the spokesman's quote is not aligned"
     text = " ".join(p.b_text for p in found)
     assert "already knows" in text and "wait and see" in text
+
+
+def test_quote_matcher_pairs_what_local_alignment_cannot():
+    # The seeds' spokesman: Yonhap's and AA's wordings share only scattered words, so
+    # Smith-Waterman finds no 8-word passage; as quotes, their common subsequence is 9 of 13.
+    a = ('Jeon said: "There would be parts that would be in violation of U.N. (Security Council) '
+         'resolutions, and Russia likely already knows that," he told reporters.')
+    b = ("Regarding the issue, Jeon said, “There may be parts that violate UNSC resolutions and "
+         "Russia already knows this.” made his assessment.")
+    assert align(a, b, quotes=False) == []
+    (p,) = align(a, b)
+    assert p.quoted and p.tokens == 9 and (p.a_tokens, p.b_tokens) == (21, 13)
+    assert a[p.a_start:p.a_end].startswith("There would be parts")
+    assert b[p.b_start:p.b_end] == "There may be parts that violate UNSC resolutions and Russia already knows this"
+    assert p.b_text.split().count("#" * len("violation")) == 1
+    assert align(a, b, min_quote_share=0.8) == []

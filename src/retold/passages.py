@@ -197,7 +197,8 @@ def align(
         of its diagonals.  Memory is linear in the lengths, so whole books align.
         ``full``: Smith-Waterman over the whole word matrix (R textreuse's ``align_local``,
         repeated with found passages masked out to give every passage, not just the best).
-        Needs 4 * len(a) * len(b) bytes; refused above 1 GiB.
+        Needs 4 * len(a) * len(b) bytes (refused above 1 GiB) and recomputes the matrix
+        once per passage found, so its time grows with the number of passages too.
     match, mismatch, gap : int
         Scores of equal words, substituted words and a word facing a gap (2, -1, -1 as textreuse).
     quotes : bool
