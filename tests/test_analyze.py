@@ -365,3 +365,11 @@ def test_plain_strings_and_empty_texts():
     found = analyze(["", "a short text about nothing", ""])
     assert len(found) == 3 and found.articles[0].id == "0"
     assert found.report_data()["summary"]["articles"] == 3
+
+
+def test_retold_analyze_is_callable_after_the_module_is_imported():
+    import importlib
+
+    importlib.import_module("retold.analyze")
+    found = retold.analyze(["one short text", "another short text"])
+    assert isinstance(found, retold.Analysis) and len(found) == 2

@@ -34,6 +34,8 @@ from __future__ import annotations
 import datetime as _dt
 import operator
 import os
+import sys
+import types
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
@@ -817,3 +819,19 @@ def analyze(
     with stage("provenance", n) as advance:
         analysis.provenance = _provenance(analysis, advance, provenance_options)
     return analysis
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable as :func:`analyze`.
+
+    ``retold.analyze`` names both this module and the function.  Once the module is imported
+    (``from retold.analyze import Analysis``), the import system makes the package attribute
+    ``retold.analyze`` the module, shadowing the lazily exported function; calling the module
+    calls the function, so ``retold.analyze(docs)`` works in every order of imports.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Analysis:
+        return analyze(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
