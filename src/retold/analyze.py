@@ -570,8 +570,6 @@ def _pair_record(analysis: Analysis, i: int, j: int, passages: tuple) -> PairPas
     )
 
 
-
-
 # ---------------------------------------------------------------------------------- pair choice
 
 
