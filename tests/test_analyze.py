@@ -233,6 +233,8 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def test_save_writes_every_file(result, tmp_path):
+    pytest.importorskip("jinja2", reason="the report needs Jinja2: pip install 'retold[report]'")
+    pytest.importorskip("pyarrow.parquet", reason="Parquet needs pyarrow")
     written = result.save(tmp_path / "out")
     names = {"articles", "copy_pairs", "stories", "passages", "provenance"}
     expected = {f"{n}.jsonl" for n in names} | {f"{n}.parquet" for n in names} | {"report.html"}
@@ -254,7 +256,8 @@ def test_save_writes_every_file(result, tmp_path):
     provenance = read_jsonl(tmp_path / "out" / "provenance.jsonl")
     assert len(provenance) == len(result.provenance)
     assert {"source_id", "derived_id"} <= set(provenance[0])
-    pq = pytest.importorskip("pyarrow.parquet")
+    import pyarrow.parquet as pq
+
     table = pq.read_table(tmp_path / "out" / "articles.parquet")
     assert table.num_rows == len(articles) and "story" in table.column_names
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
@@ -271,6 +274,7 @@ def test_save_jsonl_only_without_report(result, tmp_path):
 
 
 def test_report_data_passes_the_report_validation(result):
+    pytest.importorskip("jinja2", reason="the report needs Jinja2: pip install 'retold[report]'")
     from retold.report import report_html
 
     data = result.report_data(title="demo")

@@ -14,6 +14,23 @@ from retold.cli import main
 REPO = Path(__file__).resolve().parents[1]
 NAMES = ("articles", "copy_pairs", "stories", "passages", "provenance")
 
+
+def has(module: str) -> bool:
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
+
+
+PARQUET = has("pyarrow.parquet")
+REPORT = has("jinja2")
+
+
+def expected_files(parquet: bool = PARQUET) -> set[str]:
+    return ({f"{n}.jsonl" for n in NAMES} | ({f"{n}.parquet" for n in NAMES} if parquet else set())
+            | ({"report.html"} if REPORT else set()))
+
 WIRE = (
     "Fire broke out at the container terminal of Port Calvera on Monday night, and the harbour "
     "authority said the eastern quay would stay closed. \"We will not reopen the eastern quay "
@@ -34,23 +51,26 @@ def read_jsonl(path: Path) -> list[dict]:
 def test_demo_writes_every_file(tmp_path, capsys):
     out = tmp_path / "report"
     assert main(["analyze", "--demo", "-o", str(out)]) == 0
-    expected = {f"{n}.jsonl" for n in NAMES} | {f"{n}.parquet" for n in NAMES} | {"report.html"}
-    assert {p.name for p in out.iterdir()} == expected
+    assert {p.name for p in out.iterdir()} == expected_files()
     articles = read_jsonl(out / "articles.jsonl")
     assert len(articles) == 63
+    err = capsys.readouterr().err
+    assert "retold analyze: 63 articles" in err
+    assert "articles.jsonl" in err and "provenance.jsonl" in err
+    if not REPORT:
+        assert "no report.html" in err
+        return
+    assert "report.html" in err
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "retold demo corpus" in html
     for story in read_jsonl(out / "stories.jsonl"):
         assert f'"id":"{story["story"]}"' in html
-    err = capsys.readouterr().err
-    assert "retold analyze: 63 articles" in err
-    assert "articles.jsonl" in err and "report.html" in err and "provenance.jsonl" in err
 
 
 def test_default_directory_and_no_parquet(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["analyze", "--demo", "--no-parquet", "-q", "--neighbours", "1"]) == 0
-    assert {p.name for p in (tmp_path / "retold-report").iterdir()} == {f"{n}.jsonl" for n in NAMES} | {"report.html"}
+    assert {p.name for p in (tmp_path / "retold-report").iterdir()} == expected_files(parquet=False)
     assert capsys.readouterr().err == ""  # --quiet
 
 
@@ -144,5 +164,15 @@ def test_python_dash_m_retold_analyze_demo(tmp_path):
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    assert (tmp_path / "tmp" / "report.html").exists()
+    assert {p.name for p in (tmp_path / "tmp").iterdir()} == expected_files(parquet=False)
     assert "wrote to tmp/" in proc.stderr
+
+
+def test_without_jinja2_the_records_are_still_written(tmp_path, monkeypatch, capsys):
+    import retold.cli.analyze as command
+
+    monkeypatch.setattr(command, "_can_render", lambda: False)
+    out = tmp_path / "out"
+    assert main(["analyze", "--demo", "-o", str(out), "--no-parquet"]) == 0
+    assert {p.name for p in out.iterdir()} == {f"{n}.jsonl" for n in NAMES}
+    assert "no report.html: the report needs Jinja2" in capsys.readouterr().err

@@ -91,6 +91,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write JSON Lines only (Parquet is written when pyarrow is installed)")
 
 
+def _can_render() -> bool:
+    """Whether the HTML report can be written (Jinja2 is an optional dependency)."""
+    try:
+        import jinja2  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
     from retold.analyze import analyze
 
@@ -120,9 +129,10 @@ def run(args: argparse.Namespace) -> int:
             # Input the readers let through but the analysis refuses (e.g. duplicate ids).
             raise CommandError(str(exc), EXIT_INPUT) from None
         title = args.title or ("retold demo corpus" if args.demo else f"retold analysis of {args.input}")
+        report = _can_render()
         try:
             written = analysis.save(out, parquet=False if args.no_parquet else None, title=title,
-                                    progress=progress.stage)
+                                    report=report, progress=progress.stage)
         except OSError as exc:
             raise CommandError(f"cannot write {out}: {exc}", EXIT_INPUT) from None
     report_skipped(skipped)
@@ -142,5 +152,7 @@ def run(args: argparse.Namespace) -> int:
     ]
     if "report.html" in written:
         lines.append(f"  open {written['report.html']} in a browser to explore the results")
+    else:
+        lines.append("  no report.html: the report needs Jinja2 (pip install 'retold[report]')")
     progress.summary(lines)
     return EXIT_OK
