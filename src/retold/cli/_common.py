@@ -163,8 +163,11 @@ class Progress:
         try:
             yield advance
         finally:
-            if task is not None and total is not None:
-                self._progress.update(task, completed=total)
+            if task is not None:
+                # A stage without a known total would otherwise keep pulsing at "n/?".
+                done = next(t.completed for t in self._progress.tasks if t.id == task)
+                final = total if total is not None else max(done, 1)
+                self._progress.update(task, total=final, completed=final)
             self.timings[name] = time.perf_counter() - start
 
     def summary(self, lines: list[str]) -> None:
