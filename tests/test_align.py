@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 import retold
 from retold import passages as passages_module
-from retold.passages import Passage, align
+from retold.passages import Passage, align, reuse
 from retold.quotes import find_quotes, quote_sentences
 
 from tests.conftest import shared_path
@@ -190,6 +190,25 @@ def test_offsets_point_into_the_original_text_with_unicode():
         assert a[p.a_start:p.a_end] == shared == b[p.b_start:p.b_end]
         assert p.tokens == p.a_tokens == p.b_tokens == 11
         assert p.a_text == p.b_text == shared
+
+
+def test_offsets_index_a_text_not_in_nfc_as_given():
+    # Decomposed accents (e + U+0301) before and inside the passage: offsets computed on the
+    # NFC form would land one character early per mark.  They must index the text as given.
+    shared = ("the cafe\u0301 owners of the old quarter said the new rules would close "
+              "their terraces early")
+    a = "Re\u0301sume\u0301: " + shared + ", the mayor's office said."
+    b = "Another outlet wrote that " + shared.replace("cafe\u0301", "caf\u00e9") + " on Friday."
+    for method in ("seeded", "full"):
+        (p,) = align(a, b, method=method)
+        assert a[p.a_start:p.a_end] == shared
+        assert b[p.b_start:p.b_end] == shared.replace("cafe\u0301", "caf\u00e9")
+        assert "cafe\u0301" in p.a_text and "caf\u00e9" in p.b_text
+    # Bytes are decoded, not composed: offsets index the decoded text.
+    (p,) = align(a.encode(), b.encode())
+    assert a[p.a_start:p.a_end] == shared
+    found = reuse(a, b)
+    assert found.passages and a[found.passages[0].a_start:found.passages[0].a_end] == shared
 
 
 def test_identical_long_texts_align_whole():

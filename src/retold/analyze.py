@@ -44,7 +44,6 @@ from typing import Any, Callable, ContextManager, Iterable, Iterator, Mapping, S
 
 import numpy as np
 
-from retold._textprep import nfc_with_offsets
 from retold.article import Article, as_articles
 from retold.hashing import tokenize
 
@@ -527,32 +526,11 @@ def _check_options(value: Any, name: str, forbidden: Sequence[str]) -> dict[str,
     return dict(value)
 
 
-def _nfc_maps(text: str) -> np.ndarray | None:
-    return nfc_with_offsets(text)[1]
-
-
 def _align_pair(a: Article, b: Article, options: Mapping[str, Any]) -> list:
-    """Passages of a and b, with offsets into their texts as given.
-
-    :func:`retold.align` reports offsets into the NFC form of each text; for a text that is
-    not in NFC they are mapped back here, so that they index the article's own text.
-    """
+    """Passages of a and b (:func:`retold.align` gives offsets into the texts as given)."""
     from retold.passages import align
 
-    passages = align(a.text, b.text, **options)
-    if not passages:
-        return passages
-    map_a, map_b = _nfc_maps(a.text), _nfc_maps(b.text)
-    if map_a is None and map_b is None:
-        return passages
-    out = []
-    for p in passages:
-        if map_a is not None:
-            p = replace(p, a_start=int(map_a[p.a_start]), a_end=int(map_a[p.a_end]))
-        if map_b is not None:
-            p = replace(p, b_start=int(map_b[p.b_start]), b_end=int(map_b[p.b_end]))
-        out.append(p)
-    return out
+    return align(a.text, b.text, **options)
 
 
 def _pair_record(analysis: Analysis, i: int, j: int, passages: tuple) -> PairPassages:

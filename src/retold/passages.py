@@ -36,7 +36,9 @@ class Passage:
     Attributes
     ----------
     a_start, a_end, b_start, b_end : int
-        Character offsets of the passage in each original text (``a[a_start:a_end]``).
+        Character offsets of the passage in each original text (``a[a_start:a_end]``), as
+        given: a text not in NFC is indexed as it is, not in its composed form (bytes: the
+        decoded str).
     score : int
         Alignment score (match/mismatch/gap sums).
     a_text, b_text : str
@@ -78,10 +80,18 @@ def _check_int(value: Any, name: str, low: int, high: int) -> int:
 
 
 def _text_of(value: Any, name: str) -> str:
+    """The text as given (bytes decoded), *not* composed to NFC.
+
+    Offsets must index the caller's own text: :func:`retold.tokenize` composes to NFC
+    internally and maps its offsets back, so alignment runs on the text as it is.
+    """
     text = getattr(value, "text", value)  # an Article, or anything with .text
     if text is value and not isinstance(value, (str, bytes, bytearray, memoryview)):
         raise TypeError(f"{name} must be str, bytes or an Article, not {type(value).__name__}")
-    return as_text(text, what=name)
+    if isinstance(text, str):
+        return text
+    as_text(text, what=name)  # validates: TypeError / ValueError naming the argument
+    return bytes(text).decode("utf-8")
 
 
 def _token_ids(ta: Tokens, tb: Tokens) -> tuple[np.ndarray, np.ndarray]:
