@@ -76,6 +76,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="do not hold the texts: read INPUT a second time to verify candidates "
         "(for corpora larger than memory; not for stdin)",
     )
+    from retold.dask import add_dask_arguments
+
+    add_dask_arguments(parser)
+
+
+def _dedup_on_dask(args: argparse.Namespace, path: str, progress: Progress) -> Any:
+    """Run the same dedup on a Dask cluster (--scheduler / --dask-workers); identical results."""
+    import retold.dask as rd
+
+    if path == "-" or args.low_memory or args.on_error == "skip" or args.fix_text:
+        raise CommandError(
+            "--scheduler/--dask-workers read Parquet, JSON Lines or CSV files: "
+            "no stdin, --low-memory, --on-error skip or --fix-text",
+            EXIT_USAGE,
+        )
+    try:
+        client = rd.dask_client_from_args(args)
+    except (ImportError, ValueError) as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    with client:
+        return rd.dedup(
+            rd.read_articles(path, format=args.format),
+            threshold=args.threshold,
+            ngram=args.ngram,
+            num_perm=args.num_perm,
+            recall=args.recall,
+            verify=not args.no_verify,
+            keep=args.keep,
+            similarity=args.similarity,
+            bucket_cap=args.bucket_cap,
+            text_field=args.text_field,
+            id_field=args.id_field,
+            date_field=args.date_field,
+            title_field=args.title_field,
+            source_field=args.source_field,
+            lang_field=args.lang_field,
+            progress=progress.stage,
+        )
 
 
 def _input_path(args: argparse.Namespace) -> str:
@@ -104,6 +142,7 @@ def _reader(args: argparse.Namespace, path: str, skipped: list[SkippedRecord] | 
             on_error=args.on_error,
             errors=skipped,
             fix_text=args.fix_text,
+            encoding_errors=args.encoding_errors,
         )
     except ValueError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
@@ -128,10 +167,11 @@ def run(args: argparse.Namespace) -> int:
     # --emit unique writes input records: read a file a second time rather than hold every
     # article in memory; standard input can be read only once, so it is held.
     held: list[Any] | None = [] if args.emit == "unique" and path == "-" else None
+    on_dask = bool(getattr(args, "scheduler", None) or getattr(args, "dask_workers", None))
     with Progress(quiet=args.quiet) as progress:
         articles = _keeping(_reader(args, path, skipped), held)
         try:
-            result = dedup(
+            result = _dedup_on_dask(args, path, progress) if on_dask else dedup(
                 articles,
                 threshold=args.threshold,
                 ngram=args.ngram,

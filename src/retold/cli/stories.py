@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from typing import Iterator
 
 from retold.cli._common import (
@@ -78,27 +79,75 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--min-size", type=_positive, default=1,
                         help="with --emit stories, write only stories of at least this many articles")
     parser.add_argument("--workers", type=_positive, default=1, help="threads (default 1)")
+    from retold.dask import add_dask_arguments
+
+    add_dask_arguments(parser)
+
+
+def _stories_on_dask(args: argparse.Namespace, stack: contextlib.ExitStack):
+    """The same stories on a Dask cluster (--scheduler / --dask-workers); the client stays open
+    until the output is written, since describing stories fetches their articles."""
+    import retold.dask as rd
+
+    if args.demo:
+        from retold.data import demo_path
+
+        path = str(demo_path())
+    else:
+        path = args.input
+    if not path or path == "-" or args.on_error == "skip" or args.fix_text:
+        raise CommandError(
+            "--scheduler/--dask-workers read Parquet, JSON Lines or CSV files: "
+            "no stdin, --on-error skip or --fix-text",
+            EXIT_USAGE,
+        )
+    try:
+        stack.enter_context(rd.dask_client_from_args(args))
+    except (ImportError, ValueError) as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    return rd.stories(
+        rd.read_articles(path, format=args.format),
+        threshold=args.threshold,
+        cross_threshold=args.cross_threshold,
+        window_days=args.window_days,
+        window_articles=args.window_articles,
+        text_field=args.text_field,
+        id_field=args.id_field,
+        date_field=args.date_field,
+        title_field=args.title_field,
+        source_field=args.source_field,
+        lang_field=args.lang_field,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from retold.stories import stories
 
-    with Progress(quiet=args.quiet) as progress:
-        with progress.stage("read", None):
-            articles, skipped = load_articles(args)
-        with progress.stage("stories", len(articles)) as advance:
-            try:
-                result = stories(
-                    articles,
-                    threshold=args.threshold,
-                    cross_threshold=args.cross_threshold,
-                    window_days=args.window_days,
-                    window_articles=args.window_articles,
-                    workers=args.workers,
-                )
-            except ValueError as exc:
-                raise CommandError(str(exc), EXIT_USAGE) from None
-            advance(len(articles))
+    on_dask = bool(getattr(args, "scheduler", None) or getattr(args, "dask_workers", None))
+    skipped: list = []
+    with contextlib.ExitStack() as stack, Progress(quiet=args.quiet) as progress:
+        if on_dask:
+            with progress.stage("stories", None):
+                try:
+                    result = _stories_on_dask(args, stack)
+                except ValueError as exc:
+                    raise CommandError(str(exc), EXIT_USAGE) from None
+        else:
+            with progress.stage("read", None):
+                articles, skipped = load_articles(args)
+            with progress.stage("stories", len(articles)) as advance:
+                try:
+                    result = stories(
+                        articles,
+                        threshold=args.threshold,
+                        cross_threshold=args.cross_threshold,
+                        window_days=args.window_days,
+                        window_articles=args.window_articles,
+                        workers=args.workers,
+                    )
+                except ValueError as exc:
+                    raise CommandError(str(exc), EXIT_USAGE) from None
+                advance(len(articles))
         with progress.stage("write", None):
             if args.emit == "articles":
                 labels = {s.id: s.label for s in result.stories}
@@ -113,15 +162,18 @@ def run(args: argparse.Namespace) -> int:
                 raise CommandError(str(exc), EXIT_INPUT) from None
             except (ValueError, TypeError) as exc:
                 raise CommandError(f"cannot write {args.output}: {exc}", EXIT_USAGE) from None
+        # Still inside the client's lifetime: a Dask result fetches the articles it describes.
+        multi = result.multi(2)
+        target = "stdout" if args.output == "-" else args.output
+        lines = [
+            f"retold stories: {len(result)} articles in {result.n_stories} stories; "
+            f"{len(multi)} stories of 2+ articles hold {sum(s.size for s in multi)} articles",
+        ]
+        for story in multi[:5]:
+            lines.append(
+                f"  story {story.id}: {story.size} articles, {len(story.sources)} sources — {story.label}"
+            )
+        lines.append(f"  wrote {written} {args.emit} records to {target}")
     report_skipped(skipped)
-    multi = result.multi(2)
-    target = "stdout" if args.output == "-" else args.output
-    lines = [
-        f"retold stories: {len(result)} articles in {result.n_stories} stories; "
-        f"{len(multi)} stories of 2+ articles hold {sum(s.size for s in multi)} articles",
-    ]
-    for story in multi[:5]:
-        lines.append(f"  story {story.id}: {story.size} articles, {len(story.sources)} sources — {story.label}")
-    lines.append(f"  wrote {written} {args.emit} records to {target}")
     progress.summary(lines)
     return EXIT_OK
