@@ -149,3 +149,106 @@ def test_demo_corpus_provenance_against_its_gold():
     # language that neither name the wire nor share its words.
     assert hits / len(found) >= 0.9
     assert hits / len(expected) >= 0.75
+
+
+# ---------------------------------------------------------------- precomputed passages and pairs
+
+
+def _three():
+    credited = ("According to Wirepress, the central bank raised its main interest rate by half "
+                "a percentage point on Thursday. Local businesses reacted with concern.")
+    reprint = WIRE[:230]
+    return [article("w", WIRE, "Wirepress", dt.datetime(2024, 1, 1, 8)),
+            article("c", credited, "Daily Example", dt.datetime(2024, 1, 1, 9)),
+            article("r", reprint, "Other Daily", dt.datetime(2024, 1, 1, 10))]
+
+
+@pytest.fixture
+def align_calls(monkeypatch):
+    import retold.passages as passages_module
+
+    calls = []
+    real = passages_module.align
+
+    def counting(a, b, **options):
+        calls.append((a[:20], b[:20]))
+        return real(a, b, **options)
+
+    monkeypatch.setattr(passages_module, "align", counting)
+    return calls
+
+
+def test_precomputed_passages_are_used_and_attributions_still_link(align_calls):
+    from retold.passages import align as real_align
+
+    docs = _three()
+    everything = provenance(docs)
+    assert len(align_calls) == 3  # every pair of three
+    given = {("w", "r"): real_align(WIRE, docs[2].text)}
+    swapped = {("r", "w"): real_align(docs[2].text, WIRE)}
+    align_calls.clear()
+    edges = provenance(docs, passages=given)
+    # The given pair is not aligned again; the credited pair (c names Wirepress) is.
+    assert align_calls == [(WIRE[:20], docs[1].text[:20])]
+    assert [(e.source_id, e.derived_id) for e in edges if not e.external] == \
+        [(e.source_id, e.derived_id) for e in everything if not e.external]
+    # The same passages seen from the other article give the same edges.
+    assert provenance(docs, passages=swapped) == edges
+    # All pairs given: the same result as aligning them all, and no alignment.
+    ids = [d.id for d in docs]
+    full = {(a, b): real_align(docs[i].text, docs[j].text)
+            for i, a in enumerate(ids) for j, b in enumerate(ids) if i < j}
+    align_calls.clear()
+    assert provenance(docs, passages=full) == everything and align_calls == []
+
+
+def test_pairs_bound_what_is_judged(align_calls):
+    docs = _three()
+    # No pairs: only the credited pair is judged.
+    edges = provenance(docs, pairs=[])
+    assert [(e.source_id, e.derived_id) for e in edges] == [("w", "c")]
+    assert len(align_calls) == 1
+    edges = provenance(docs, pairs=[("r", "w")])
+    assert {(e.source_id, e.derived_id) for e in edges} == {("w", "c"), ("w", "r")}
+
+
+def test_passages_and_pairs_are_validated():
+    docs = _three()
+    with pytest.raises(TypeError, match="passages must be a mapping"):
+        provenance(docs, passages=[("w", "r")])
+    with pytest.raises(ValueError, match="passages: pair .* not in docs"):
+        provenance(docs, passages={("w", "zz"): []})
+    with pytest.raises(ValueError, match="pairs: pair .* itself"):
+        provenance(docs, pairs=[("w", "w")])
+    with pytest.raises(TypeError, match="pairs: a pair must be a tuple"):
+        provenance(docs, pairs=["wr"])
+
+
+ATTRIBUTION_TEXTS = [
+    "The ministry said so, according to Yonhap.", "SEOUL, Sept. 14 (Yonhap) -- South Korea said",
+    "Tensions rose, CNN REPORTED on Friday.", "THE MINISTER TOLD REUTERS ON MONDAY THAT",
+    "Wie die dpa berichtete, kam es. Nach Angaben der Polizei Berlin blieb es ruhig.",
+    "Según EFE, el gobierno aprobó la ley. El País informó ayer.",
+    "Selon l’AFP, le gouvernement a annoncé. Le Monde rapporte que.",
+    "Как сообщает ТАСС, правительство одобрило закон. РИА Новости пишет.",
+    "وفقا لوكالة رويترز، قالت الحكومة", "据新华社报道，政府今天宣布。新华社消息称",
+    "Yonhap ajansının haberine göre, hükümet açıkladı. AA'ya konuşan bakan. DHA AKTARDI.",
+    "اے پی پی کے مطابق وزیر اعظم نے اجلاس کی صدارت کی", "Source: Reuters\nCredit: AP",
+]
+
+
+def test_trigger_prefilter_changes_no_result(seeds):
+    """Skipping a pattern whose trigger words are absent must never lose an attribution."""
+    from retold.provenance import _scan
+
+    texts = list(ATTRIBUTION_TEXTS) + list(seeds.values())
+    try:
+        from retold.data import load_demo
+
+        texts += [f"{d.get('title') or ''}\n{d['text']}" for d in load_demo()]
+    except (ImportError, FileNotFoundError):
+        pass
+    names = ("AA", "Anadolu Agency", "CNN", "Reuters", "Yonhap", "dpa", "ТАСС", "رويترز", "新华社")
+    for text in texts:
+        for known in ((), names):
+            assert _scan(text, known, prefilter=True) == _scan(text, known, prefilter=False), text

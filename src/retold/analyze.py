@@ -6,8 +6,8 @@
    reprint trimmed of its last paragraphs is still a copy);
 2. **stories**: :func:`retold.stories` with a :class:`retold.StoryModel` fitted on the corpus;
 3. **passages**: :func:`retold.align` on a bounded set of pairs (below);
-4. **provenance**: :func:`retold.provenance`, story by story (it aligns the story's pairs
-   itself: its API takes no precomputed passages).
+4. **provenance**: :func:`retold.provenance`, story by story, on the pairs of step 3 (their
+   passages passed in, not aligned again) and the pairs explicit attributions link.
 
 Which pairs get passages
 ------------------------
@@ -637,8 +637,10 @@ def _choose_pairs(articles: Sequence[Article], copy_labels: np.ndarray, reps: np
 def _provenance(analysis: Analysis, advance: Callable[[int], None], options: Mapping[str, Any]) -> list:
     """Provenance edges, story by story (each story's articles in time order).
 
-    :func:`retold.provenance` aligns the pairs of a story itself (it takes no precomputed
-    passages), with the same ``min_tokens`` as the passages stage.
+    :func:`retold.provenance` judges the pairs the passages stage aligned within the story
+    (copy pairs and story pairs, with their passages: nothing is aligned twice), plus the
+    pairs an explicit attribution links, so its cost grows with the pairs chosen, not with
+    the square of the story's size.
     """
     from retold.provenance import provenance
 
@@ -648,10 +650,15 @@ def _provenance(analysis: Analysis, advance: Callable[[int], None], options: Map
     by_story: dict[int, list[int]] = {}
     for i, s in enumerate(analysis.stories.labels.tolist()):
         by_story.setdefault(s, []).append(i)
+    aligned: dict[int, dict[tuple[str, str], tuple]] = {}
+    for pair in analysis.pairs:
+        if pair.story is not None:
+            aligned.setdefault(pair.story, {})[(pair.a, pair.b)] = pair.passages
     for s in sorted(by_story):
         members = analysis._time_sorted(by_story[s])
         if len(members) >= 2:
-            edges.extend(provenance([analysis.articles[m] for m in members], **options))
+            edges.extend(provenance([analysis.articles[m] for m in members],
+                                    passages=aligned.get(s, {}), **options))
         advance(len(members))
     return edges
 
@@ -731,7 +738,8 @@ def analyze(
                                    ("threshold", "window_days", "workers"))
     align_options = _check_options(align_options, "align_options", ("min_tokens",))
     align_options["min_tokens"] = min_tokens
-    provenance_options = _check_options(provenance_options, "provenance_options", ("min_tokens",))
+    provenance_options = _check_options(provenance_options, "provenance_options",
+                                        ("min_tokens", "passages", "pairs"))
     provenance_options["min_tokens"] = min_tokens
     if story_threshold is None:
         story_threshold = DEFAULT_THRESHOLD

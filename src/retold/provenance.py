@@ -28,7 +28,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from functools import lru_cache
+from typing import Any, Iterable, Mapping, Sequence
 
 from retold.article import Article, as_articles
 from retold.hashing import tokenize
@@ -151,6 +152,64 @@ ATTRIBUTION_PATTERNS: dict[str, list[str]] = {
     ],
 }
 
+# For each template above, words (lower case) one of which every match contains: a text
+# holding none of them cannot match the template, so its regex is not run.  Most articles
+# contain the triggers of a few templates only, and the generic name patterns that start at
+# every capitalised word are the costly ones.  (Checked against the unfiltered scan in
+# tests/test_provenance.py.)  Letters whose case folding is irregular (Turkish ı) are left
+# out of the words.
+ATTRIBUTION_TRIGGERS: dict[str, list[tuple[str, ...]]] = {
+    "en": [
+        ("according to",),
+        ("report", "wrote", "quoted", "cited", "said in a report"),
+        ("told", "telling", "said to", "speaking to", "interview with"),
+        ("said", "says", "reported"),
+        ("citing", "cited by", "quoted by", "reported by", "via", "courtesy of"),
+        ("source:", "sources:", "credit:"),
+    ],
+    "de": [
+        ("laut", "zufolge", "gemäß"),
+        ("berichtet", "meldet", "schreibt", "schrieb"),
+        ("berichtet", "meldet", "schreibt", "schrieb"),
+        ("angaben", "informationen", "berichten"),
+        ("unter berufung auf", "zitiert von", "sagte dem", "sagte gegenüber"),
+    ],
+    "es": [
+        ("según", "de acuerdo", "citado por", "citando", "informó", "publicó", "reportó",
+         "dijo a", "declaró a"),
+        ("inform", "reportó", "publicó", "señaló"),
+    ],
+    "fr": [
+        ("selon", "d'après", "d’après", "cité par", "citant", "rapporte", "rapporté",
+         "indiqué à", "déclaré à", "confié à"),
+        ("rapporte", "rapporté", "indique", "indiqué"),
+    ],
+    "ru": [
+        ("по данным", "по информации", "по сообщению", "сообща", "сообщил", "пишет", "переда",
+         "со ссылкой на", "ссылаясь на", "цитирует", "заявил", "рассказал"),
+        ("сообща", "сообщил", "пишет", "переда"),
+    ],
+    "ar": [
+        ("وفقا ل", "وفقاً ل", "حسب", "نقلا عن", "نقلاً عن", "ذكرت", "أفادت", "أوردت", "نشرت"),
+    ],
+    "zh": [
+        ("据",),
+        ("援引", "引述", "根据"),
+        ("报道", "报导", "援引", "消息称"),
+    ],
+    "tr": [
+        ("göre",),
+        ("göre", "konuşan", "klama yapan"),
+        ("bildird", "aktard", "duyurd"),
+    ],
+    "ur": [
+        ("مطابق", "نے بتایا", "نے رپورٹ"),
+    ],
+    "any": [
+        ("(",),
+    ],
+}
+
 _CASED = "A-Z\u00c0-\u00de\u0400-\u042f"
 _WORD = r"[\w&.'’\-]*\w"
 # A capitalised name of up to five words ("Yonhap", "The New York Times", "РИА Новости");
@@ -241,37 +300,52 @@ _NAME_STRIP = " \t.,;:'’\"،؛"
 _TRIGGER_PREFIX = re.compile(r"^(?:根据|据|援引|引述)")
 
 
-def _compile_generic() -> list[re.Pattern]:
+_Compiled = tuple  # (compiled pattern, trigger words)
+
+
+def _templates() -> list[tuple[str, str, tuple[str, ...]]]:
     out = []
     for lang, templates in ATTRIBUTION_PATTERNS.items():
+        triggers = ATTRIBUTION_TRIGGERS[lang]
+        if len(triggers) != len(templates):  # pragma: no cover - a table edited by half
+            raise AssertionError(f"ATTRIBUTION_TRIGGERS[{lang!r}] must have one entry per pattern")
+        out.extend((lang, t, w) for t, w in zip(templates, triggers))
+    return out
+
+
+_TEMPLATES = _templates()
+
+
+def _compile_generic() -> list[_Compiled]:
+    out = []
+    for lang, template, triggers in _TEMPLATES:
         name = _GENERIC_NAME_UNCASED if lang in ("zh", "ar", "ur") else _GENERIC_NAME
-        for template in templates:
-            if lang == "any":
-                template = template + _CREDIT_PLACE
-            out.append(re.compile(template.replace("{N}", name), re.IGNORECASE | re.MULTILINE))
+        if lang == "any":
+            template = template + _CREDIT_PLACE
+        out.append((re.compile(template.replace("{N}", name), re.IGNORECASE | re.MULTILINE),
+                    triggers))
     return out
 
 
 _GENERIC = _compile_generic()
 
 
-def _known_patterns(names: list[str]) -> list[re.Pattern]:
-    """Patterns naming one of ``names`` (case-insensitive, a few filler words allowed)."""
-    if not names:
-        return []
+@lru_cache(maxsize=1024)
+def _known_pattern(names: tuple[str, ...], k: int) -> re.Pattern:
+    """Template ``k`` naming one of ``names`` (case-insensitive, a few filler words allowed).
+
+    Compiled on first use: a text that holds none of a template's triggers never needs it.
+    """
     alternation = "|".join(re.escape(n) for n in sorted(set(names), key=lambda s: (-len(s), s)))
     name = rf"(?P<name>{alternation})(?!\w)"
-    out = []
-    for lang, templates in ATTRIBUTION_PATTERNS.items():
-        for template in templates:
-            # Only a trigger before the name may be followed by filler ("according to South
-            # Korea's Yonhap news agency").
-            if template.startswith(("{N}", r"\b{N}", r"\(")):
-                pattern = template.replace("{N}", name)
-            else:
-                pattern = template.replace("{N}", _FILLER + name)
-            out.append(re.compile(pattern, re.IGNORECASE))
-    return out
+    template = _TEMPLATES[k][1]
+    # Only a trigger before the name may be followed by filler ("according to South
+    # Korea's Yonhap news agency").
+    if template.startswith(("{N}", r"\b{N}", r"\(")):
+        pattern = template.replace("{N}", name)
+    else:
+        pattern = template.replace("{N}", _FILLER + name)
+    return re.compile(pattern, re.IGNORECASE)
 
 
 def find_attributions(text: str, known_names: Iterable[str] = ()) -> list[Attribution]:
@@ -280,15 +354,40 @@ def find_attributions(text: str, known_names: Iterable[str] = ()) -> list[Attrib
     ``known_names`` (the outlets of the other articles) are found in any script and with
     filler words after the trigger; other names are found when capitalised (or, in Chinese,
     Arabic and Urdu, as the words right by the trigger).
+
+    Results are cached per text and set of names (an article is looked at once per story
+    and again by every caller that asks).
     """
-    names = [n for n in known_names if n and n.strip()]
-    found: dict[tuple[int, int], Attribution] = {}
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, not {type(text).__name__}")
+    names = tuple(sorted({n for n in known_names if n and n.strip()}))
+    return list(_find_cached(text, names))
+
+
+@lru_cache(maxsize=4096)
+def _find_cached(text: str, names: tuple[str, ...]) -> tuple[Attribution, ...]:
+    return tuple(_scan(text, names, prefilter=True))
+
+
+def _scan(text: str, names: tuple[str, ...], *, prefilter: bool) -> list[Attribution]:
+    """The attribution scan; ``prefilter`` skips patterns whose trigger words are absent
+    (the same result, checked by the tests, for a fraction of the regex work)."""
+    lowered = text.lower()
+    # A known name matches case-insensitively: it must occur in the lowered text.  The
+    # patterns are compiled for the whole set (one compilation serves every article of a
+    # story), and run only when one of the names is there.
+    known_here = bool(names) and (not prefilter or any(n.lower() in lowered for n in names))
+    known = [(k, _TEMPLATES[k][2]) for k in range(len(_TEMPLATES))] if known_here else []
     out: list[Attribution] = []
     # Names of the set first: where a generic capture overlaps one ("South Korea's Yonhap"),
     # the known name wins.
-    for patterns, generic in ((_known_patterns(names), False), (_GENERIC, True)):
+    for patterns, generic in ((known, False), (_GENERIC, True)):
         found: dict[tuple[int, int], Attribution] = {}
-        for pattern in patterns:
+        for pattern, triggers in patterns:
+            if prefilter and not any(w in lowered for w in triggers):
+                continue
+            if not generic:
+                pattern = _known_pattern(names, pattern)
             for match in pattern.finditer(text):
                 name = _TRIGGER_PREFIX.sub("", match.group("name")).strip(_NAME_STRIP)
                 if len(name) < 2 or (generic and name.casefold() in _NOT_NAMES):
@@ -340,7 +439,9 @@ def _aliases(source: str | None) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def _refers_to(name: str, source: str | None) -> bool:
+    # Cached: a story asks the same (name, outlet) question for many articles.
     return any(_same_name(name, alias) for alias in _aliases(source))
 
 
@@ -357,6 +458,8 @@ def provenance(
     min_confidence: float = 0.3,
     min_tokens: int = 8,
     external: bool = True,
+    passages: Mapping[tuple[str, str], Sequence[Any]] | None = None,
+    pairs: Iterable[tuple[str, str]] | None = None,
 ) -> list[Edge]:
     """Directed edges source -> derived within a set of related articles, with evidence.
 
@@ -370,6 +473,17 @@ def provenance(
         Least equal words of an aligned passage (as in :func:`retold.align`).
     external : bool
         Also report attributions to outlets outside the set, as edges with ``source_id=None``.
+    passages : mapping, optional
+        Precomputed passages: ``(a_id, b_id) -> list of Passage`` with offsets into ``a_id``'s
+        and ``b_id``'s texts, as :func:`retold.align` (or :meth:`retold.Analysis.passages`)
+        gives them.  These pairs are judged with these passages, not aligned again.
+    pairs : iterable of (a_id, b_id), optional
+        Pairs to judge (either order; aligned here unless in ``passages``).
+
+    Without ``passages`` and ``pairs`` every pair of the set is aligned and judged: the cost
+    grows with the square of the set's size.  With either, only the pairs they name are
+    judged, plus every pair an explicit attribution links (the derived article names the
+    other's outlet), whose passages are aligned here when not given.
 
     Returns
     -------
@@ -382,10 +496,13 @@ def provenance(
         raise ValueError(f"min_confidence must be in [0, 1], got {min_confidence!r}")
     articles: list[Article] = as_articles(docs)
     ids = [a.id for a in articles]
-    if len(set(ids)) != len(ids):
+    position = {x: i for i, x in enumerate(ids)}
+    if len(position) != len(ids):
         dup = next(i for i in ids if ids.count(i) > 1)
         raise ValueError(f"docs: article id {dup!r} occurs more than once")
     n = len(articles)
+    given = _check_passages(passages, position)
+    wanted = _check_pairs(pairs, position)
     known = sorted({alias for a in articles for alias in _aliases(a.source)})
     attributions = []
     for article in articles:
@@ -394,40 +511,68 @@ def provenance(
         attributions.append(
             [x for x in find_attributions(text, known) if not _refers_to(x.name, own)]
         )
-    lengths = [len(tokenize(a.text)) for a in articles]
+    if passages is None and pairs is None:
+        judged = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    else:
+        chosen = {(min(i, j), max(i, j)) for i, j in given} | wanted
+        # Pairs linked by an explicit credit: the derived article names the other's outlet.
+        by_source: dict[str, list[int]] = {}
+        for i, article in enumerate(articles):
+            if article.source:
+                by_source.setdefault(article.source, []).append(i)
+        for d in range(n):
+            for attribution in attributions[d]:
+                for outlet, members in by_source.items():
+                    if _refers_to(attribution.name, outlet):
+                        chosen.update((min(s, d), max(s, d)) for s in members if s != d)
+        judged = sorted(chosen)
+    lengths: dict[int, int] = {}
+
+    def length(i: int) -> int:
+        if i not in lengths:
+            lengths[i] = len(tokenize(articles[i].text))
+        return lengths[i]
 
     edges: list[tuple[float, int, int, Edge]] = []
-    for i in range(n):
-        for j in range(i + 1, n):
-            passages = align(articles[i].text, articles[j].text, min_tokens=min_tokens)
-            shared = sum(p.tokens for p in passages)
-            quotes = sum(1 for p in passages if p.quoted)
-            cov_i = sum(p.a_tokens for p in passages) / lengths[i] if lengths[i] else 0.0
-            cov_j = sum(p.b_tokens for p in passages) / lengths[j] if lengths[j] else 0.0
-            best = None
-            for s, d, cov_s, cov_d in ((i, j, cov_i, cov_j), (j, i, cov_j, cov_i)):
-                evidence = _pair_evidence(articles[s], articles[d], attributions[d], shared,
-                                          len(passages), quotes, cov_s, cov_d)
-                if evidence is None:
-                    continue
-                confidence, items = evidence
-                if best is None or confidence > best[0]:
-                    best = (confidence, s, d, items, False)
-                elif confidence == best[0]:
-                    best = (confidence, s, d, items, True)  # a tie: no direction to tell
-            if best is None or best[4] or best[0] < min_confidence:
+    for i, j in judged:
+        if (i, j) in given:
+            found, turned = given[(i, j)], False
+        elif (j, i) in given:
+            found, turned = given[(j, i)], True
+        else:
+            found = align(articles[i].text, articles[j].text, min_tokens=min_tokens)
+            turned = False
+        shared = sum(p.tokens for p in found)
+        quotes = sum(1 for p in found if p.quoted)
+        tokens_i = sum(p.b_tokens if turned else p.a_tokens for p in found)
+        tokens_j = sum(p.a_tokens if turned else p.b_tokens for p in found)
+        cov_i = tokens_i / length(i) if found and length(i) else 0.0
+        cov_j = tokens_j / length(j) if found and length(j) else 0.0
+        best = None
+        for s, d, cov_s, cov_d in ((i, j, cov_i, cov_j), (j, i, cov_j, cov_i)):
+            evidence = _pair_evidence(articles[s], articles[d], attributions[d], shared,
+                                      len(found), quotes, cov_s, cov_d)
+            if evidence is None:
                 continue
-            confidence, s, d, items, _ = best
-            edges.append((confidence, s, d, Edge(
-                articles[s].id, articles[d].id, confidence, tuple(items),
-                source_name=articles[s].source,
-            )))
+            confidence, items = evidence
+            if best is None or confidence > best[0]:
+                best = (confidence, s, d, items, False)
+            elif confidence == best[0]:
+                best = (confidence, s, d, items, True)  # a tie: no direction to tell
+        if best is None or best[4] or best[0] < min_confidence:
+            continue
+        confidence, s, d, items, _ = best
+        edges.append((confidence, s, d, Edge(
+            articles[s].id, articles[d].id, confidence, tuple(items),
+            source_name=articles[s].source,
+        )))
     edges = _one_source_each(edges)
     if external:
+        outlets = sorted({a.source for a in articles if a.source})
         for d, article in enumerate(articles):
             seen: set[str] = set()
             for attribution in attributions[d]:
-                if any(_refers_to(attribution.name, a.source) for a in articles):
+                if any(_refers_to(attribution.name, outlet) for outlet in outlets):
                     continue
                 key = _name_key(attribution.name)
                 if key in seen:
@@ -441,6 +586,45 @@ def provenance(
                     )))
     edges.sort(key=lambda e: (-e[0], e[1], e[2]))
     return [e[3] for e in edges]
+
+
+def _check_passages(passages: Any, position: Mapping[str, int]) -> dict[tuple[int, int], Any]:
+    """``passages`` keyed by positions; errors name the argument."""
+    if passages is None:
+        return {}
+    if not isinstance(passages, Mapping):
+        raise TypeError(f"passages must be a mapping (a_id, b_id) -> passages, not "
+                        f"{type(passages).__name__}")
+    out: dict[tuple[int, int], Any] = {}
+    for key, found in passages.items():
+        i, j = _pair_positions(key, position, "passages")
+        out[(i, j)] = list(found)
+    return out
+
+
+def _check_pairs(pairs: Any, position: Mapping[str, int]) -> set[tuple[int, int]]:
+    """``pairs`` as (lower, higher) positions; errors name the argument."""
+    if pairs is None:
+        return set()
+    if isinstance(pairs, (str, bytes)):
+        raise TypeError("pairs must be an iterable of (a_id, b_id) tuples, not a string")
+    out = set()
+    for key in pairs:
+        i, j = _pair_positions(key, position, "pairs")
+        out.add((min(i, j), max(i, j)))
+    return out
+
+
+def _pair_positions(key: Any, position: Mapping[str, int], what: str) -> tuple[int, int]:
+    if not isinstance(key, tuple) or len(key) != 2:
+        raise TypeError(f"{what}: a pair must be a tuple (a_id, b_id), not {key!r}")
+    try:
+        i, j = position[key[0]], position[key[1]]
+    except (KeyError, TypeError):
+        raise ValueError(f"{what}: pair {key!r} names an article not in docs") from None
+    if i == j:
+        raise ValueError(f"{what}: pair {key!r} pairs an article with itself")
+    return i, j
 
 
 def _one_source_each(edges: list) -> list:
