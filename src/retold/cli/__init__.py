@@ -11,7 +11,13 @@ import importlib
 import sys
 from typing import Sequence
 
-from retold.cli._common import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, CommandError
+from retold.cli._common import (
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    CommandError,
+)
 
 # name -> module; a module that is not there yet (a capability still being built) is left out.
 COMMANDS = {

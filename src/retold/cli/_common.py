@@ -16,6 +16,46 @@ EXIT_INPUT = 3
 EXIT_INTERRUPTED = 130
 
 
+def _number(text: str, kind: type) -> float | int:
+    try:
+        return kind(text)
+    except ValueError:
+        what = "an integer" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+
+
+def fraction(text: str) -> float:
+    """argparse type: a number in (0, 1] (thresholds where 0 would accept everything)."""
+    value = _number(text, float)
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
+    return value
+
+
+def unit_interval(text: str) -> float:
+    """argparse type: a number in [0, 1]."""
+    value = _number(text, float)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {value}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer of at least 1."""
+    value = _number(text, int)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a number above 0."""
+    value = _number(text, float)
+    if not value > 0.0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+    return value
+
+
 class CommandError(Exception):
     """An error the user can act on; printed without a traceback."""
 
@@ -122,14 +162,16 @@ class Progress:
         self._progress = None
         if not quiet and sys.stderr.isatty():
             try:
+                from rich.console import Console
                 from rich.progress import (
                     BarColumn,
                     MofNCompleteColumn,
-                    Progress as RichProgress,
                     TextColumn,
                     TimeElapsedColumn,
                 )
-                from rich.console import Console
+                from rich.progress import (
+                    Progress as RichProgress,
+                )
 
                 self._progress = RichProgress(
                     TextColumn("{task.description:<12}"),

@@ -11,19 +11,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from retold.cli._common import EXIT_INPUT, EXIT_USAGE, CommandError
+from retold.cli._common import EXIT_INPUT, EXIT_USAGE, CommandError, positive_int
 
 HELP = "show the passages two articles share (files, or ids in a corpus), side by side"
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,12 +26,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--text-field", default="text")
     parser.add_argument("--method", choices=["seeded", "full"], default="seeded",
                         help="seed-and-extend (linear memory, default) or full Smith-Waterman")
-    parser.add_argument("--min-tokens", type=_positive, default=8,
+    parser.add_argument("--min-tokens", type=positive_int, default=8,
                         help="least equal words in a passage (default 8)")
     parser.add_argument("--no-quotes", action="store_true",
                         help="do not pair reworded quotes, only aligned passages")
     parser.add_argument("--json", action="store_true", help="print the passages as JSON Lines")
-    parser.add_argument("--width", type=_positive,
+    parser.add_argument("--width", type=positive_int,
                         help="display width in columns (default: the terminal's)")
     parser.add_argument("--color", choices=["auto", "always", "never"], default="auto",
                         help="highlight words that differ (default: when writing to a terminal)")

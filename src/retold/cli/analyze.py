@@ -17,7 +17,9 @@ from retold.cli._common import (
     CommandError,
     Progress,
     add_input_arguments,
+    fraction,
     load_articles,
+    positive_float,
     report_skipped,
 )
 from retold.io import RecordError
@@ -25,26 +27,6 @@ from retold.io import RecordError
 HELP = "find copies, stories, shared passages and provenance in one run and write a report"
 
 DEFAULT_OUTPUT = "retold-report"
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0.0 < value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0.0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
-    return value
 
 
 def _count(text: str, low: int) -> int:
@@ -66,17 +48,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "-o", "--output", metavar="DIR", default=DEFAULT_OUTPUT,
         help=f"directory for the results and report.html (created if needed; default {DEFAULT_OUTPUT})",
     )
-    parser.add_argument("--copy-threshold", type=_fraction, default=0.8,
+    parser.add_argument("--copy-threshold", type=fraction, default=0.8,
                         help="least similarity of two copies (default 0.8)")
     parser.add_argument(
         "--copy-similarity", choices=["containment", "jaccard"], default="containment",
         help="containment of the smaller shingle set in the larger (finds trimmed reprints; "
         "default) or jaccard",
     )
-    parser.add_argument("--story-threshold", type=_fraction, default=DEFAULT_THRESHOLD,
+    parser.add_argument("--story-threshold", type=fraction, default=DEFAULT_THRESHOLD,
                         help="least cosine of an article to a story's centroid to join it "
                         f"(default {DEFAULT_THRESHOLD})")
-    parser.add_argument("--window-days", type=_positive_float, default=3.0,
+    parser.add_argument("--window-days", type=positive_float, default=3.0,
                         help="a story takes no articles more than this many days after its latest (default 3)")
     parser.add_argument("--min-tokens", type=lambda t: _count(t, 1), default=8,
                         help="least number of equal words of a shared passage (default 8)")

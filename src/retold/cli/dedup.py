@@ -11,6 +11,8 @@ from retold.cli._common import (
     CommandError,
     Progress,
     add_input_arguments,
+    fraction,
+    positive_int,
     report_skipped,
 )
 from retold.io import RecordError, SkippedRecord, read_articles, write_records
@@ -18,26 +20,6 @@ from retold.io import RecordError, SkippedRecord, read_articles, write_records
 HELP = "find copies of the same article (reprints, edited or trimmed wire copy) and group them"
 
 EMITS = ("clusters", "pairs", "unique")
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0.0 < value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
-    return value
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,24 +35,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="clusters: one record per article with its cluster, representative and best match; "
         "pairs: one record per verified copy pair; unique: the input records of the articles to keep",
     )
-    parser.add_argument("--threshold", type=_fraction, default=0.8,
+    parser.add_argument("--threshold", type=fraction, default=0.8,
                         help="least similarity of two copies (default 0.8)")
     parser.add_argument(
         "--similarity", choices=["jaccard", "containment"], default="jaccard",
         help="jaccard of the shingle sets, or containment of the smaller in the larger "
         "(finds copies trimmed from the end; default jaccard)",
     )
-    parser.add_argument("--ngram", type=_positive, default=5, help="words per shingle (default 5)")
-    parser.add_argument("--num-perm", type=_positive, default=128, help="MinHash signature length (default 128)")
-    parser.add_argument("--recall", type=_fraction, default=0.95,
+    parser.add_argument("--ngram", type=positive_int, default=5, help="words per shingle (default 5)")
+    parser.add_argument("--num-perm", type=positive_int, default=128, help="MinHash signature length (default 128)")
+    parser.add_argument("--recall", type=fraction, default=0.95,
                         help="least LSH recall of pairs at the threshold (default 0.95)")
     parser.add_argument("--keep", choices=["earliest", "first", "longest"], default="earliest",
                         help="which article represents a cluster (default earliest, undated last)")
-    parser.add_argument("--bucket-cap", type=_positive, default=200,
+    parser.add_argument("--bucket-cap", type=positive_int, default=200,
                         help="LSH buckets larger than this give star edges only (default 200)")
     parser.add_argument("--no-verify", action="store_true",
                         help="trust MinHash estimates instead of measuring exact similarity (faster, approximate)")
-    parser.add_argument("--workers", type=_positive, default=1, help="threads (default 1)")
+    parser.add_argument("--workers", type=positive_int, default=1, help="threads (default 1)")
     parser.add_argument(
         "--low-memory", action="store_true",
         help="do not hold the texts: read INPUT a second time to verify candidates "

@@ -17,21 +17,12 @@ from retold.cli._common import (
     add_input_arguments,
     load_articles,
     report_skipped,
+    unit_interval,
 )
 
 HELP = "find who took from whom within related articles: directed edges with evidence"
 
 _MAX_GROUP_WARNING = 500
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {value}")
-    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--group-field", metavar="FIELD",
                         help="look for provenance within each group of articles with the same "
                         "value of FIELD (e.g. story); default: the whole input is one group")
-    parser.add_argument("--min-confidence", type=_fraction, default=0.3,
+    parser.add_argument("--min-confidence", type=unit_interval, default=0.3,
                         help="leave out edges below this confidence (default 0.3)")
     parser.add_argument("--min-tokens", type=int, default=8,
                         help="least equal words of a shared passage (default 8)")

@@ -13,43 +13,16 @@ from retold.cli._common import (
     Progress,
     add_input_arguments,
     load_articles,
+    positive_float,
+    positive_int,
     report_skipped,
+    unit_interval,
 )
 from retold.io import RecordError, write_records
 
 HELP = "group articles that tell the same story in other words (any language) into stories"
 
 EMITS = ("articles", "stories")
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0.0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
-    return value
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,18 +40,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="articles: one record per article with its story id, story size and label; "
         "stories: one record per story with its articles, time span, sources and label",
     )
-    parser.add_argument("--threshold", type=_fraction, default=DEFAULT_THRESHOLD,
+    parser.add_argument("--threshold", type=unit_interval, default=DEFAULT_THRESHOLD,
                         help=f"least cosine of an article to a story's centroid to join it (default {DEFAULT_THRESHOLD})")
-    parser.add_argument("--cross-threshold", type=_fraction, default=DEFAULT_CROSS_THRESHOLD,
+    parser.add_argument("--cross-threshold", type=unit_interval, default=DEFAULT_CROSS_THRESHOLD,
                         help="the same for an article whose language (the lang field) no article of the "
                         f"story is in: rewrites in other languages share less (default {DEFAULT_CROSS_THRESHOLD})")
-    parser.add_argument("--window-days", type=_positive_float, default=3.0,
+    parser.add_argument("--window-days", type=positive_float, default=3.0,
                         help="a story takes no articles more than this many days after its latest (default 3)")
-    parser.add_argument("--window-articles", type=_positive, default=5000,
+    parser.add_argument("--window-articles", type=positive_int, default=5000,
                         help="the same window counted in articles, for inputs without dates (default 5000)")
-    parser.add_argument("--min-size", type=_positive, default=1,
+    parser.add_argument("--min-size", type=positive_int, default=1,
                         help="with --emit stories, write only stories of at least this many articles")
-    parser.add_argument("--workers", type=_positive, default=1, help="threads (default 1)")
+    parser.add_argument("--workers", type=positive_int, default=1, help="threads (default 1)")
     from retold.dask import add_dask_arguments
 
     add_dask_arguments(parser)
