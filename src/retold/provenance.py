@@ -15,16 +15,27 @@
 
 Weights (set by hand, documented here, the same for every language): attribution 0.75
 (an external source's edge has confidence 0.6: its name is guessed from capitals);
-shared passages 0.4 * min(1, shared words / 50); coverage asymmetry min(0.3, difference)
-when above 0.05; earlier date 0.25.  Confidence = 1 - prod(1 - weight), halved when the
-"source" was published after the "derived" article.  A pair gives an edge only with an
-attribution or shared passages, in the direction of higher confidence (no edge on a tie),
-when its confidence reaches ``min_confidence``.  Each derived article then keeps its most
-confident source, and other sources only where it names them (two reprints of one wire story
-share as much with each other as with the wire).
+shared passages 0.4 * (1 - 2 ** (-shared words / 12)); coverage asymmetry min(0.3,
+difference) when above 0.05; earlier date 0.25.  Confidence = 1 - prod(1 - weight) (each
+item read as an independent chance that the edge is right), halved when the "source" was
+published after the "derived" article.  A pair gives an edge only with an attribution or
+shared passages, in the direction of higher confidence (no edge on a tie), when its
+confidence reaches ``min_confidence``.  Each derived article then keeps its most confident
+source, and other sources only where it names them (two reprints of one wire story share as
+much with each other as with the wire); among uncredited sources within 0.05 of the best,
+the earliest.
+
+Why the passage weight is geometric: every further equal word makes chance agreement less
+likely by a roughly constant factor, so the doubt left should shrink geometrically (halved
+every 12 words), not fall linearly to a cap.  The linear rule it replaces (0.4 * min(1,
+words / 50)) valued the shortest passage the aligner reports (8 words) at 0.064, a quarter
+of a mere earlier date, so a rewrite sharing one reworded sentence with its source could not
+reach 0.3 whatever else was known.  Demo corpus (per gold story): precision 0.94 -> 1.0,
+recall 0.78 -> 0.85 with this and the earliest-source rule, flat for half-lives 8 to 20.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -37,11 +48,12 @@ from retold.hashing import tokenize
 WEIGHT_ATTRIBUTION = 0.75
 WEIGHT_EXTERNAL = 0.6
 WEIGHT_PASSAGES = 0.4
-PASSAGE_WORDS_FULL = 50
+PASSAGE_WORDS_HALF = 12
 WEIGHT_COVERAGE_MAX = 0.3
 COVERAGE_MARGIN = 0.05
 WEIGHT_DATE = 0.25
 LATER_DATE_FACTOR = 0.5
+SIMILAR_CONFIDENCE = 0.05
 
 
 @dataclass(frozen=True)
@@ -223,6 +235,21 @@ _GENERIC_NAME_UNCASED = (
     r"(?P<name>[\u4e00-\u9fff\u0621-\u064a\u0671-\u06d3\u06d5]{2,10}"
     r"(?:[ \t][\u0621-\u064a\u0671-\u06d3\u06d5]{1,12}){0,2})"
 )
+# Arabic has no capitals to tell a name from any following words ("نشرت السلطات المحلية أكثر",
+# "the local authorities published more", is no credit): a name outside the set must look
+# like an outlet: an outlet word and one or two words after it ("وكالة الأفق للأنباء"), a
+# well-known agency, or a name in Latin capitals ("بحسب AFP").
+_AR_LETTER = r"[\u0621-\u064a\u0671-\u06d3\u06d5]"
+_AR_OUTLET_WORDS = ("وكالة", "وكالات", "صحيفة", "جريدة", "مجلة", "قناة", "موقع", "تلفزيون",
+                    "التلفزيون", "إذاعة", "راديو", "شبكة", "بوابة", "هيئة الإذاعة")
+_AR_AGENCIES = ("رويترز", "فرانس برس", "أسوشيتد برس", "الأناضول", "شينخوا", "إنترفاكس",
+                "يونهاب", "كيودو", "سانا", "واس", "وام", "بترا", "قنا", "كونا", "الجزيرة",
+                "العربية", "بي بي سي", "سي إن إن")
+_GENERIC_NAME_ARABIC = (
+    rf"(?P<name>(?:{'|'.join(_AR_OUTLET_WORDS)})(?:[ \t]{_AR_LETTER}+){{1,2}}"
+    rf"|(?:{'|'.join(sorted(_AR_AGENCIES, key=lambda a: (-len(a), a)))})(?!{_AR_LETTER})"
+    r"|(?-i:[A-Z][A-Za-z&.\-]*[A-Za-z](?:[ \t]+[A-Z][A-Za-z&.\-]*[A-Za-z]){0,3}))"
+)
 _FILLER = r"(?:[\w'’.-]+\s+){0,3}?"
 
 
@@ -319,7 +346,8 @@ _TEMPLATES = _templates()
 def _compile_generic() -> list[_Compiled]:
     out = []
     for lang, template, triggers in _TEMPLATES:
-        name = _GENERIC_NAME_UNCASED if lang in ("zh", "ar", "ur") else _GENERIC_NAME
+        name = (_GENERIC_NAME_ARABIC if lang == "ar"
+                else _GENERIC_NAME_UNCASED if lang in ("zh", "ur") else _GENERIC_NAME)
         if lang == "any":
             template = template + _CREDIT_PLACE
         out.append((re.compile(template.replace("{N}", name), re.IGNORECASE | re.MULTILINE),
@@ -566,7 +594,7 @@ def provenance(
             articles[s].id, articles[d].id, confidence, tuple(items),
             source_name=articles[s].source,
         )))
-    edges = _one_source_each(edges)
+    edges = _one_source_each(edges, articles)
     if external:
         outlets = sorted({a.source for a in articles if a.source})
         for d, article in enumerate(articles):
@@ -627,19 +655,39 @@ def _pair_positions(key: Any, position: Mapping[str, int], what: str) -> tuple[i
     return i, j
 
 
-def _one_source_each(edges: list) -> list:
-    """Each derived article keeps its most confident source, and any other it names.
+def _one_source_each(edges: list, articles: list[Article]) -> list:
+    """Each derived article keeps one source, and any other it names.
 
     Two reprints of one wire story share everything with each other too; without an explicit
-    credit, the second-best source of an article is an echo of its best one.
+    credit, the second-best source of an article is an echo of its best one.  Among uncredited
+    sources whose confidence is within :data:`SIMILAR_CONFIDENCE` of the best, the earliest
+    (by date, then input position) is kept: a few hundredths come from a reprint's extra or
+    missing words, not from who copied whom, and a copy is more often taken from the original
+    than from another copy of it.
     """
-    best: dict[int, float] = {}
-    for confidence, _, d, _ in edges:
-        best[d] = max(best.get(d, 0.0), confidence)
-    return [
-        e for e in edges
-        if e[0] == best[e[2]] or any(x.kind == "attribution" for x in e[3].evidence)
-    ]
+    def credited(edge) -> bool:
+        return any(x.kind == "attribution" for x in edge[3].evidence)
+
+    by_derived: dict[int, list] = {}
+    for edge in edges:
+        by_derived.setdefault(edge[2], []).append(edge)
+    chosen: set[int] = set()
+    for group in by_derived.values():
+        top = max(group, key=lambda e: (e[0], -e[1]))
+        if not credited(top):
+            similar = [e for e in group if not credited(e) and top[0] - e[0] <= SIMILAR_CONFIDENCE]
+            top = min(similar, key=lambda e: _source_time(articles, e[1]))
+        chosen.add(id(top))
+    return [e for e in edges if id(e) in chosen or credited(e)]
+
+
+def _source_time(articles: list[Article], position: int) -> tuple:
+    date = articles[position].date
+    return (date is None, date or _dt.datetime.min, position)
+
+
+def _passage_weight(shared: int) -> float:
+    return WEIGHT_PASSAGES * (1.0 - 2.0 ** (-shared / PASSAGE_WORDS_HALF))
 
 
 def _pair_evidence(source: Article, derived: Article, derived_attributions: list[Attribution],
@@ -655,7 +703,7 @@ def _pair_evidence(source: Article, derived: Article, derived_attributions: list
         if quotes:
             what += f", {quotes} shared quote(s)"
         items.append(Evidence("passages", what,
-                              WEIGHT_PASSAGES * min(1.0, shared / PASSAGE_WORDS_FULL)))
+                              _passage_weight(shared)))
     if not items:
         return None
     if cov_d - cov_s > COVERAGE_MARGIN:
