@@ -52,6 +52,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Library errors name keyword arguments; on the command line the same advice is a flag.
+_KEYWORD_TO_FLAG = {
+    "on_error='skip'": "--on-error skip",
+    "encoding_errors='replace'": "--encoding-errors replace",
+    "text_field=": "--text-field",
+    "format=": "--format",
+}
+
+
+def _as_command_line(message: str) -> str:
+    for keyword, flag in _KEYWORD_TO_FLAG.items():
+        message = message.replace(keyword, flag)
+    return message
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -61,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except CommandError as exc:
-        print(f"retold {args.command}: error: {exc}", file=sys.stderr)
+        print(f"retold {args.command}: error: {_as_command_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except FileNotFoundError as exc:
         print(f"retold {args.command}: error: {exc}", file=sys.stderr)
