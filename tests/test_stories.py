@@ -489,6 +489,79 @@ def test_story_records():
     assert d["size"] == 2 and d["ids"] == ["0", "1"]
 
 
+def _labels_by_brute_force(members, articles, vectors, model, k=5):
+    """The label rule spelled out: every feature's written form, then rank them all."""
+    from collections import Counter
+
+    from retold.hashing import tokenize
+
+    total: dict[int, float] = {}
+    for i in members:
+        idx, val = vectors.row(int(i))
+        for f, v in zip(idx.tolist(), val.tolist()):
+            total[f] = total.get(f, 0.0) + v
+    shift = np.uint64(64 - model.n_bits)
+    surface: dict[int, Counter] = {}
+    for i in members:
+        art = articles[int(i)]
+        for text in (art.title or "", art.text):
+            tok = tokenize(text)
+            for f, s, e, fl in zip((tok.hashes >> shift).tolist(), tok.starts.tolist(),
+                                   tok.ends.tolist(), tok.flags.tolist()):
+                if not fl & 8 and f in total:
+                    surface.setdefault(f, Counter())[text[s:e]] += 1
+    form = {f: max(c.items(), key=lambda kv: (kv[1], kv[0]))[0] for f, c in surface.items()}
+    ranked = sorted((f for f in form if len(form[f]) >= 3),
+                    key=lambda f: (-total[f] * (1.5 if form[f][:1].isupper() else 1.0), f))
+    out: list[str] = []
+    for f in ranked:
+        if form[f].casefold() not in {w.casefold() for w in out}:
+            out.append(form[f])
+        if len(out) == k:
+            break
+    return tuple(out)
+
+
+def test_labels_are_the_brute_force_ranking():
+    from retold.data import load_demo
+    from retold.stories import _top_words
+    from retold.synthetic import iter_news
+
+    for docs in (load_demo(), list(iter_news(300, seed=5))):
+        result = stories(docs)
+        for story in result.stories:
+            members = np.asarray(story.members[:20])
+            args = (members, result._articles, result._vectors, result._model)
+            assert story.terms == _top_words(*args) == _labels_by_brute_force(*args)
+
+
+def test_labels_are_made_when_first_read(monkeypatch):
+    import dataclasses
+    import pickle
+
+    import retold.stories as stories_module
+
+    calls = []
+    real = stories_module._top_words
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(stories_module, "_top_words", counting)
+    result = stories(["Port Calvera fire hurts two", "Calvera port fire hurts two", "bank rates"],
+                     threshold=0.2)
+    assert len(result.stories) == 2 and result.multi()[0].size == 2 and calls == []
+    story = result.stories[0]
+    assert "Calvera" in story.terms and story.terms is story.terms and len(calls) == 1
+    assert story.to_dict()["label"] == story.label and len(calls) == 1
+    # Copies and pickles keep the words; a story built by hand takes a tuple as before.
+    assert dataclasses.replace(result.stories[1], members=(7,)).terms == result.stories[1].terms
+    assert pickle.loads(pickle.dumps(story)) == story
+    by_hand = stories_module.Story(0, (0,), ("a",), None, None, (), ["Calvera"])
+    assert by_hand.terms == ("Calvera",) and by_hand.label == "Calvera"
+
+
 def test_semeval_targets():
     if _backend.BACKEND == "python":
         pytest.skip("2,566 long texts through the pure-Python twins take minutes; the twins give "

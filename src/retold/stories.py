@@ -49,7 +49,7 @@ import types
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -347,6 +347,30 @@ def _epoch_days(date: _dt.datetime) -> float:
     return (date - _EPOCH).total_seconds() / 86400.0
 
 
+class _LazyTerms:
+    """The ``terms`` field of :class:`Story`: a tuple, or a function giving it on first access.
+
+    Describing a story's words takes a tokenisation of its members; most callers of
+    :attr:`StoryResult.stories` want sizes, dates or the multi-article stories only, so the
+    words are found when first read and kept.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = "_" + name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return ()  # the field's default
+        value = obj.__dict__[self.slot]
+        if callable(value):
+            # Racing threads may both compute it: the same tuple, no harm.
+            value = obj.__dict__[self.slot] = tuple(value())
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.slot] = value if callable(value) else tuple(value)
+
+
 @dataclass(frozen=True)
 class Story:
     """One story: its articles and what describes it.
@@ -364,7 +388,8 @@ class Story:
     sources : tuple of str
         Outlets, most articles first.
     terms : tuple of str
-        Its strongest words (names first in practice), a human label.
+        Its strongest words (names first in practice), a human label; worked out when first
+        read (:attr:`StoryResult.stories` passes a function), then kept.
     """
 
     id: int
@@ -373,7 +398,13 @@ class Story:
     start: _dt.datetime | None
     end: _dt.datetime | None
     sources: tuple[str, ...]
-    terms: tuple[str, ...]
+    terms: tuple[str, ...] = _LazyTerms()  # type: ignore[assignment]
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A pickled story carries its words, not the function (and corpus) that finds them.
+        state = dict(self.__dict__)
+        state["_terms"] = self.terms
+        return state
 
     @property
     def size(self) -> int:
@@ -423,7 +454,11 @@ class StoryResult:
 
     @cached_property
     def stories(self) -> tuple[Story, ...]:
-        """Every story (singletons included), by id."""
+        """Every story (singletons included), by id.
+
+        Each story's :attr:`Story.terms` (its label) are worked out when first read, so
+        sizes, dates, sources and :meth:`multi` cost no tokenisation.
+        """
         order = np.argsort(self.labels, kind="stable")
         bounds = np.flatnonzero(np.diff(self.labels[order])) + 1
         groups = np.split(order, bounds) if len(order) else []
@@ -444,7 +479,7 @@ class StoryResult:
             start=min(dates) if dates else None,
             end=max(dates) if dates else None,
             sources=tuple(s for s, _ in sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
-            terms=_top_words(members[:20], self._articles, self._vectors, self._model),
+            terms=partial(_top_words, members[:20], self._articles, self._vectors, self._model),
         )
 
     def to_records(self) -> list[dict[str, Any]]:
@@ -456,45 +491,92 @@ class StoryResult:
         ]
 
 
+_CAPITAL_BONUS = 1.5
+
+
 def _top_words(members, articles, vectors: StoryVectors, model: StoryModel, k: int = 5) -> tuple[str, ...]:
-    """The words of a story's strongest features (summed member vectors), as they are written."""
+    """The words of a story's strongest features (summed member vectors), as they are written.
+
+    A feature's strength is its summed weight, half again when its commonest written form is
+    capitalised (names make the best labels); forms shorter than three characters are left
+    out, and a word already taken (case-folded) is not taken twice.  Features are examined in
+    order of summed weight, and their written forms looked up only until no feature left can
+    outrank the words chosen (its weight times the bonus is below theirs), so a label costs a
+    tokenisation of the members and a few dozen lookups, not one per token.
+    """
     from retold.hashing import tokenize
 
-    total: dict[int, float] = {}
-    for i in members:
-        idx, val = vectors.row(int(i))
-        for f, v in zip(idx.tolist(), val.tolist()):
-            total[f] = total.get(f, 0.0) + v
+    rows = [vectors.row(int(i)) for i in members]
+    if not rows:
+        return ()
+    idx = np.concatenate([r[0] for r in rows]).astype(np.int64, copy=False)
+    val = np.concatenate([r[1] for r in rows]).astype(np.float64, copy=False)
+    if idx.size == 0:
+        return ()
+    feats, inverse = np.unique(idx, return_inverse=True)
+    totals = np.bincount(inverse.ravel(), weights=val, minlength=len(feats))
     shift = np.uint64(64 - model.n_bits)
-    surface: dict[int, Counter] = {}
+    # Tokens of the members' titles and texts whose feature is one of the story's, as slots
+    # of ``feats`` (sorted, so a binary search finds them).
+    texts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
+    last = len(feats) - 1
     for i in members:
         art = articles[int(i)]
         for text in (art.title or "", art.text):
             tok = tokenize(text)
-            feats = (tok.hashes >> shift).tolist()
-            for f, s, e, fl in zip(feats, tok.starts.tolist(), tok.ends.tolist(), tok.flags.tolist()):
-                if fl & 8 or f not in total:  # no-space scripts: bigram features, not words
-                    continue
-                surface.setdefault(f, Counter())[text[s:e]] += 1
-    def form(f: int) -> str:
-        return max(surface[f].items(), key=lambda kv: (kv[1], kv[0]))[0]
+            f = (tok.hashes >> shift).astype(np.int64)
+            slot = np.minimum(np.searchsorted(feats, f), last)
+            keep = ((tok.flags & 8) == 0) & (feats[slot] == f)  # no-space scripts: bigram features
+            if keep.any():
+                texts.append((text, slot[keep], tok.starts[keep], tok.ends[keep]))
+    if not texts:
+        return ()
+    # Summed weight first, then feature id (the tie order of the ranking below).
+    order = np.lexsort((feats, -totals))
+    forms: dict[int, str | None] = {}
+    wanted = np.zeros(len(feats), dtype=bool)
 
-    def strength(f: int) -> float:
-        # Names make the best labels: a capitalised form counts half again.
-        word = form(f)
-        return total[f] * (1.5 if word[:1].isupper() else 1.0)
+    def look_up(batch: list[int]) -> None:
+        wanted[:] = False
+        wanted[batch] = True
+        counts: dict[int, Counter] = {}
+        for text, slots, st, en in texts:
+            hit = np.flatnonzero(wanted[slots])
+            for p in hit.tolist():
+                counts.setdefault(int(slots[p]), Counter())[text[int(st[p]):int(en[p])]] += 1
+        for j in batch:
+            c = counts.get(j)
+            forms[j] = max(c.items(), key=lambda kv: (kv[1], kv[0]))[0] if c else None
 
-    ranked = sorted((f for f in total if f in surface and len(form(f)) >= 3), key=lambda f: (-strength(f), f))
-    out: list[str] = []
-    seen: set[str] = set()
-    for f in ranked:
-        word = form(f)
-        if word.casefold() not in seen:
-            seen.add(word.casefold())
-            out.append(word)
-        if len(out) == k:
-            break
-    return tuple(out)
+    examined = 0
+    step = max(4 * k, 16)
+    while True:
+        batch = order[examined:examined + step].tolist()
+        look_up(batch)
+        examined += len(batch)
+        done = examined >= len(order)
+        # Every feature not examined yet is at most this strong.
+        bound = -1.0 if done else float(totals[order[examined]]) * _CAPITAL_BONUS
+        ranked = []
+        for j in order[:examined].tolist():
+            word = forms[j]
+            if word is None or len(word) < 3:
+                continue
+            strength = float(totals[j]) * (_CAPITAL_BONUS if word[:1].isupper() else 1.0)
+            ranked.append((-strength, int(feats[j]), word))
+        ranked.sort()
+        out: list[str] = []
+        seen: set[str] = set()
+        for neg, _, word in ranked:
+            if -neg <= bound:
+                break  # a feature not examined yet could still rank before this one
+            if word.casefold() not in seen:
+                seen.add(word.casefold())
+                out.append(word)
+                if len(out) == k:
+                    return tuple(out)
+        if done:
+            return tuple(out)
 
 
 class StoryClusterer:
