@@ -303,3 +303,12 @@ def test_a_short_reworded_passage_and_an_earlier_date_make_an_edge():
 ])
 def test_arabic_names_outside_the_set_must_look_like_outlets(text, names):
     assert [a.name for a in find_attributions(text)] == names
+
+
+def test_long_texts_are_scanned_without_the_cache():
+    from retold.provenance import _CACHED_TEXT_CHARS
+
+    text = "The port stayed shut. " * (_CACHED_TEXT_CHARS // 20) + "It said so, according to Yonhap."
+    assert len(text) > _CACHED_TEXT_CHARS
+    assert [a.name for a in find_attributions(text)] == ["Yonhap"]
+    assert [a.name for a in find_attributions(text, ["Yonhap"])] == ["Yonhap"]

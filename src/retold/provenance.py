@@ -392,8 +392,19 @@ def find_attributions(text: str, known_names: Iterable[str] = ()) -> list[Attrib
     return list(_find_cached(text, names))
 
 
-@lru_cache(maxsize=4096)
+_CACHED_TEXT_CHARS = 20_000
+"""Texts up to this length have their attributions cached (1,024 of them at most), so the
+cache holds at most some 20 million characters; longer texts are scanned each time."""
+
+
 def _find_cached(text: str, names: tuple[str, ...]) -> tuple[Attribution, ...]:
+    if len(text) > _CACHED_TEXT_CHARS:
+        return tuple(_scan(text, names, prefilter=True))
+    return _find_cached_short(text, names)
+
+
+@lru_cache(maxsize=1024)
+def _find_cached_short(text: str, names: tuple[str, ...]) -> tuple[Attribution, ...]:
     return tuple(_scan(text, names, prefilter=True))
 
 
@@ -401,11 +412,12 @@ def _scan(text: str, names: tuple[str, ...], *, prefilter: bool) -> list[Attribu
     """The attribution scan; ``prefilter`` skips patterns whose trigger words are absent
     (the same result, checked by the tests, for a fraction of the regex work)."""
     lowered = text.lower()
-    # A known name matches case-insensitively: it must occur in the lowered text.  The
-    # patterns are compiled for the whole set (one compilation serves every article of a
-    # story), and run only when one of the names is there.
-    known_here = bool(names) and (not prefilter or any(n.lower() in lowered for n in names))
-    known = [(k, _TEMPLATES[k][2]) for k in range(len(_TEMPLATES))] if known_here else []
+    if prefilter:
+        # A known name matches case-insensitively: it must occur in the lowered text.  The
+        # names left are few and recur (an outlet and the wire it credits), so the patterns
+        # compiled for them serve many articles and stories.
+        names = tuple(n for n in names if n.lower() in lowered)
+    known = [(k, _TEMPLATES[k][2]) for k in range(len(_TEMPLATES))] if names else []
     out: list[Attribution] = []
     # Names of the set first: where a generic capture overlaps one ("South Korea's Yonhap"),
     # the known name wins.
