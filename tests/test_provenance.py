@@ -26,6 +26,8 @@ from retold.provenance import Edge, Evidence, find_attributions, provenance
         ("据新华社报道，政府今天宣布。", "新华社"),
         ("Yonhap ajansının haberine göre, hükümet açıkladı.", "Yonhap"),
         ("اے پی پی کے مطابق وزیر اعظم نے اجلاس کی صدارت کی", "اے پی پی"),
+        ("МОСКВА, 10 марта. /ТАСС/. Правительство одобрило закон.", "ТАСС"),
+        ("新华社北京3月5日电 政府今天宣布。", "新华社"),
     ],
 )
 def test_attributions_in_many_languages(text, name):
@@ -35,6 +37,9 @@ def test_attributions_in_many_languages(text, name):
 def test_parentheses_outside_credit_places_are_not_sources():
     text = "He hopes (Russia) complies, and Kim (L) met Putin. The U.N. (Security Council) met.\n(END)"
     assert find_attributions(text) == []
+    # Slashes and datelines likewise: only a wire's credit, not paths or a paper's own dateline.
+    assert find_attributions("Speeds in km/h, A/B tests, the /Users/ folder and /Ok/ then.") == []
+    assert find_attributions("本报北京3月5日电 记者") == []
 
 
 def test_known_names_are_found_lowercase_and_after_filler():
@@ -154,6 +159,11 @@ def test_demo_corpus_provenance_against_its_gold():
     # reworded sentence with the wire is linked to it.
     assert {("d37", "d39"), ("d25", "d27"), ("d37", "d42")} <= found
     assert not {("d38", "d39"), ("d26", "d27")} & found
+    # The copies keep the wire's credit ("/Северный телеграф/", "环岸通讯社海岚3月5日电"): the
+    # edges to them are credited.
+    credited = {(e.source_id, e.derived_id) for group in stories.values() for e in provenance(group)
+                if any(x.kind == "attribution" for x in e.evidence)}
+    assert {("d37", "d39"), ("d25", "d26"), ("d25", "d27")} <= credited
     # No external source made of Arabic words that merely follow a verb of saying.
     externals = {e.derived_id for group in stories.values() for e in provenance(group)
                  if e.external and not e.source_name.isascii()}
@@ -241,6 +251,8 @@ ATTRIBUTION_TEXTS = [
     "Selon l’AFP, le gouvernement a annoncé. Le Monde rapporte que.",
     "Как сообщает ТАСС, правительство одобрило закон. РИА Новости пишет.",
     "وفقا لوكالة رويترز، قالت الحكومة", "据新华社报道，政府今天宣布。新华社消息称",
+    "НОВОАРСК, 10 марта. /Северный телеграф/. Власти. Скорость 60 км/ч, /ТАСС/",
+    "环岸通讯社海岚3月5日电 青云汽车。新华社北京3月5日电",
     "Yonhap ajansının haberine göre, hükümet açıkladı. AA'ya konuşan bakan. DHA AKTARDI.",
     "اے پی پی کے مطابق وزیر اعظم نے اجلاس کی صدارت کی", "Source: Reuters\nCredit: AP",
 ]
@@ -257,7 +269,8 @@ def test_trigger_prefilter_changes_no_result(seeds):
         texts += [f"{d.get('title') or ''}\n{d['text']}" for d in load_demo()]
     except (ImportError, FileNotFoundError):
         pass
-    names = ("AA", "Anadolu Agency", "CNN", "Reuters", "Yonhap", "dpa", "ТАСС", "رويترز", "新华社")
+    names = ("AA", "Anadolu Agency", "CNN", "Reuters", "Yonhap", "dpa", "ТАСС", "رويترز", "新华社",
+             "Северный телеграф", "环岸通讯社")
     for text in texts:
         for known in ((), names):
             assert _scan(text, known, prefilter=True) == _scan(text, known, prefilter=False), text

@@ -140,6 +140,8 @@ ATTRIBUTION_PATTERNS: dict[str, list[str]] = {
         r"сообщает|сообщил|сообщила|сообщили|пишет|передает|передаёт|со ссылкой на|"
         r"ссылаясь на|цитирует|заявил|заявила|рассказал|рассказала)\s+{N}",
         r"{N}\s+(?:сообщает|сообщил|сообщила|сообщило|пишет|передает|передаёт)",
+        # The Russian wire credit between slashes, then a stop: "МОСКВА, 10 марта. /ТАСС/."
+        r"(?<![\w/])/[ \t]*{N}[ \t]*/(?=[ \t]*(?:[.,:–—-]|$))",
     ],
     "ar": [
         r"(?:وفقا ل|وفقاً ل|وفقا لـ|وفقاً لـ|بحسب|حسب|نقلا عن|نقلاً عن|ذكرت|أفادت|أوردت|نشرت)"
@@ -149,6 +151,8 @@ ATTRIBUTION_PATTERNS: dict[str, list[str]] = {
         r"据{N}(?:报道|消息|称|援引|报导|透露)",
         r"(?:援引|引述|根据){N}",
         r"{N}(?:报道|报导|援引|消息称)",
+        # An agency's dateline: "新华社北京3月5日电" (the name ends in 社, agency).
+        r"{N}(?<=社)[\u4e00-\u9fff]{0,8}?\d{1,2}月\d{1,2}日电",
     ],
     "tr": [
         r"{N}['’]?(?:n?[ıiuü]n)?(?:\s+ajansının|\s+ajansı)?\s+"
@@ -200,6 +204,7 @@ ATTRIBUTION_TRIGGERS: dict[str, list[tuple[str, ...]]] = {
         ("по данным", "по информации", "по сообщению", "сообща", "сообщил", "пишет", "переда",
          "со ссылкой на", "ссылаясь на", "цитирует", "заявил", "рассказал"),
         ("сообща", "сообщил", "пишет", "переда"),
+        ("/",),
     ],
     "ar": [
         ("وفقا ل", "وفقاً ل", "حسب", "نقلا عن", "نقلاً عن", "ذكرت", "أفادت", "أوردت", "نشرت"),
@@ -208,6 +213,7 @@ ATTRIBUTION_TRIGGERS: dict[str, list[tuple[str, ...]]] = {
         ("据",),
         ("援引", "引述", "根据"),
         ("报道", "报导", "援引", "消息称"),
+        ("日电",),
     ],
     "tr": [
         ("göre",),
@@ -369,7 +375,7 @@ def _known_pattern(names: tuple[str, ...], k: int) -> re.Pattern:
     template = _TEMPLATES[k][1]
     # Only a trigger before the name may be followed by filler ("according to South
     # Korea's Yonhap news agency").
-    if template.startswith(("{N}", r"\b{N}", r"\(")):
+    if template.startswith(("{N}", r"\b{N}", r"\(", r"(?<![\w/])/")):
         pattern = template.replace("{N}", name)
     else:
         pattern = template.replace("{N}", _FILLER + name)
