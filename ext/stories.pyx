@@ -339,6 +339,86 @@ cdef uint64_t stem_hash(const TextView* v, Py_ssize_t start, Py_ssize_t end, int
     return fmix64(h)
 
 
+cdef inline bint arabic_plain(uint32_t cp) noexcept nogil:
+    return (0x621 <= cp <= 0x65F) or cp == 0x670
+
+
+cdef inline bint arabic_dropped(uint32_t cp) noexcept nogil:
+    # Tatweel, harakat and the dagger alef.
+    return cp == 0x640 or cp >= 0x64B
+
+
+cdef bint arabic_hashes(const TextView* v, Py_ssize_t start, Py_ssize_t end,
+                        uint64_t* word, uint64_t* clitic) noexcept nogil:
+    """Hashes of a plain Arabic word's normalised form and of its clitic-stripped form (0: none).
+
+    False when the token is not a plain Arabic word (see the twin's ``arabic_form``).
+    """
+    cdef Py_ssize_t i, n = 0
+    cdef uint32_t cp, w0 = 0, w1 = 0, w2 = 0
+    cdef uint64_t h = FNV_BASIS
+    cdef bint skipped
+    if start >= end or v.kind == 1 or not is_arabic_letter(PyUnicode_READ(v.kind, v.data, start)):
+        return False
+    for i in range(start, end):
+        cp = PyUnicode_READ(v.kind, v.data, i)
+        if not arabic_plain(cp):
+            return False
+        if arabic_dropped(cp):
+            continue
+        cp = simple_lower(cp)
+        if n == 0:
+            w0 = cp
+        elif n == 1:
+            w1 = cp
+        elif n == 2:
+            w2 = cp
+        n += 1
+        h = fnv_step(h, cp)
+    if n == 0:
+        return False
+    word[0] = fmix64(h)
+    clitic[0] = 0
+    if n >= 5 and (w0 == 0x648 or w0 == 0x641 or w0 == 0x628 or w0 == 0x643) and w1 == 0x627 and w2 == 0x644:
+        h = FNV_BASIS
+    elif n >= 4 and w0 == 0x644 and w1 == 0x644:
+        h = fnv_step(FNV_BASIS, 0x627)
+    else:
+        return True
+    # The form without its first letter (after an optional alef).
+    skipped = False
+    for i in range(start, end):
+        cp = PyUnicode_READ(v.kind, v.data, i)
+        if arabic_dropped(cp):
+            continue
+        if not skipped:
+            skipped = True
+            continue
+        h = fnv_step(h, simple_lower(cp))
+    clitic[0] = fmix64(h)
+    return True
+
+
+def word_hashes(str text, starts, ends, hashes):
+    """The word feature hash of each token (uint64): its hash, or that of its Arabic form."""
+    cdef TextView tv
+    out = np.array(hashes, dtype=np.uint64)
+    cdef uint64_t[::1] o = out
+    cdef const int64_t[::1] st = np.ascontiguousarray(starts, dtype=np.int64)
+    cdef const int64_t[::1] en = np.ascontiguousarray(ends, dtype=np.int64)
+    cdef Py_ssize_t i, n = o.shape[0]
+    cdef uint64_t word, clitic
+    if st.shape[0] != n or en.shape[0] != n:
+        raise ValueError("starts, ends and hashes differ in length")
+    prepare_text(text, &tv)
+    for i in range(n):
+        if not (0 <= st[i] < en[i] <= tv.length):
+            continue
+        if arabic_hashes(&tv, st[i], en[i], &word, &clitic):
+            o[i] = word
+    return out
+
+
 cdef int segment_features(const TextView* v, const TokenBuffer* t, bint is_title,
                           const Params* p, OccBuffer* occ) except -1 nogil:
     cdef int shift = 64 - p.n_bits
@@ -348,7 +428,8 @@ cdef int segment_features(const TextView* v, const TokenBuffer* t, bint is_title
     cdef uint32_t ch
     cdef uint8_t f
     cdef double boost, weight
-    cdef uint64_t h
+    cdef uint64_t h, word, clitic
+    cdef bint arabic
     cdef const uint8_t* ascii = <const uint8_t*> v.data
     for i in range(n):
         s = t.starts[i]
@@ -400,11 +481,14 @@ cdef int segment_features(const TextView* v, const TokenBuffer* t, bint is_title
                     name = False
         if name:
             boost = boost * p.name_boost
-        occ_push(occ, <uint32_t> (t.hashes[i] >> shift), boost)
+        arabic = arabic_hashes(v, s, e, &word, &clitic)
+        occ_push(occ, <uint32_t> ((word if arabic else t.hashes[i]) >> shift), boost)
         if p.stem_length > 0 and e - s >= 3 and not (f & T_HAS_DIGIT):
             h = stem_hash(v, s, e, p.stem_length)
             if h:
                 occ_push(occ, <uint32_t> (h >> shift), boost * p.stem_weight)
+            if arabic and clitic:
+                occ_push(occ, <uint32_t> (clitic >> shift), boost * p.stem_weight)
         if e - s >= 3 and not (f & T_HAS_DIGIT):
             # Cased scripts: names only; Arabic script has no case, so every word.
             if f & T_CAPITALIZED:

@@ -35,6 +35,7 @@ SAMPLES = [
     "Zażółć gęślą jaźń Łódź Kraków Polska Polsce Polski İstanbul Straße ÆØÅ",
     "„Das ist gut“, sagte Müller. ‹Oui› «non» 「はい」『いいえ』",
     "a\u0301b e\u0300 \u00ad soft\u00adhyphen 🙂 \x00 \n\n new para “open quote\nclosed by newline",
+    "أكد الرئيس اللبنانى فى بيان: والحكومة للأردنيين عـنـد مُنحت ٢٠٢٠ بـ3 پاکستان ـ ل‌ل وال",
 ]
 
 texts = st.lists(
@@ -42,7 +43,8 @@ texts = st.lists(
         st.characters(),
         st.sampled_from(list("the a of to in news  said .,\"“”«»\n")),
         st.sampled_from(["Kim ", "Putin ", "中文", "Ёлка ", "Путин ", "كالفيرا ", "والحكومة ", "\u0301",
-                         "🙂", " ", "said ", "2024 ", "Zelensky ", "Зеленский ", "S7 ", "ال "]),
+                         "🙂", " ", "said ", "2024 ", "Zelensky ", "Зеленский ", "S7 ", "ال ",
+                         "فى ", "عـنـد ", "للأردنيين ", "وال", "ة", "ـ", "\u064f", "\u200c", "پ"]),
     ),
     max_size=60,
 ).map("".join)
@@ -83,6 +85,16 @@ def test_backends_agree_on_any_text(compiled_or_skip, docs, title):
         b = features(_backend.reference_kernels, docs, titles, args)
         for x, y in zip(a, b):
             assert np.array_equal(x, y)
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts)
+def test_backends_agree_on_word_hashes(compiled_or_skip, text):
+    text = retold.hashing.as_text(text)
+    tok = retold.tokenize(text)
+    a = _backend.compiled_kernels("stories").word_hashes(text, tok.starts, tok.ends, tok.hashes)
+    b = _backend.reference_kernels("stories").word_hashes(text, tok.starts, tok.ends, tok.hashes)
+    assert a.dtype == b.dtype == np.uint64 and np.array_equal(a, b)
 
 
 def naive_plain_features(text: str, lead_tokens: int, lead_boost: float) -> dict[int, float]:
@@ -156,6 +168,49 @@ def test_skeleton_crosses_scripts(impl):
     a = feature_map(impl, "fire at the port of Calvera")
     b = feature_map(impl, "حريق في ميناء كالفيرا")
     assert set(a) & set(b)
+
+
+WORDS_ONLY = (N_BITS, 0, 1.0, 1.0, 1.0, 1.0, 1.0, 0, 1.0, False, 0.0, 0.0, 1.0)
+
+
+@pytest.mark.parametrize("written, plain", [
+    ("فى", "في"), ("أكد", "اكد"), ("إيران", "ايران"), ("آلاف", "الاف"), ("السودانى", "السوداني"),
+    ("الصحة", "الصحه"), ("عـنـد", "عند"), ("مُنحت", "منحت"), ("في", "في"),
+])
+def test_arabic_spelling_variants_share_the_word_feature(impl, written, plain):
+    assert feature_map(impl, written, args=WORDS_ONLY) == {token_feature(plain): 1.0}
+
+
+def test_arabic_clitics_give_the_definite_word(impl):
+    args = (N_BITS, 0, 1.0, 1.0, 1.0, 1.0, 1.0, 4, 0.5, False, 0.0, 0.0, 1.0)
+    assert feature_map(impl, "والحكومة", args=args)[token_feature("الحكومه")] == 0.5
+    assert feature_map(impl, "بالصحة", args=args)[token_feature("الصحه")] == 0.5
+    assert feature_map(impl, "للأردنيين", args=args)[token_feature("الاردنيين")] == 0.5
+    # The word and its clitic form: two occurrences, the stronger boost.
+    got = feature_map(impl, "الحكومة والحكومة", args=args)
+    assert got[token_feature("الحكومه")] == pytest.approx(1.0 + math.log(2))
+    # Only a clitic before the article is taken off ("وزير" is a word); none without stems.
+    assert token_feature("زير") not in feature_map(impl, "وزير", args=args)
+    assert token_feature("الحكومه") not in feature_map(impl, "والحكومة", args=WORDS_ONLY)
+    # A token that is not a plain Arabic word keeps its hash (Persian letters, digits).
+    assert feature_map(impl, "پاکستان", args=WORDS_ONLY) == {token_feature("پاکستان"): 1.0}
+
+
+def test_word_hashes_are_the_word_features(impl):
+    from retold._textprep import to_nfc
+
+    k = impl("stories")
+    for text in map(to_nfc, SAMPLES):  # the features' input is NFC (the model makes it so)
+        tok = retold.tokenize(text)
+        words = k.word_hashes(text, tok.starts, tok.ends, tok.hashes)
+        assert words.dtype == np.uint64 and len(words) == len(tok.hashes)
+        feats = feature_map(impl, text, args=WORDS_ONLY)
+        for h, fl in zip(words.tolist(), tok.flags.tolist()):
+            if not fl & 8:
+                assert h >> SHIFT in feats
+    tok = retold.tokenize("فى بيان")
+    with pytest.raises(ValueError):
+        k.word_hashes("فى بيان", tok.starts[:1], tok.ends, tok.hashes)
 
 
 def test_no_space_scripts_use_character_bigrams(impl):
@@ -493,6 +548,7 @@ def _labels_by_brute_force(members, articles, vectors, model, k=5):
     """The label rule spelled out: every feature's written form, then rank them all."""
     from collections import Counter
 
+    from retold._reference.stories import arabic_form, form_hash
     from retold.hashing import tokenize
 
     total: dict[int, float] = {}
@@ -506,8 +562,10 @@ def _labels_by_brute_force(members, articles, vectors, model, k=5):
         art = articles[int(i)]
         for text in (art.title or "", art.text):
             tok = tokenize(text)
-            for f, s, e, fl in zip((tok.hashes >> shift).tolist(), tok.starts.tolist(),
+            for h, s, e, fl in zip(tok.hashes.tolist(), tok.starts.tolist(),
                                    tok.ends.tolist(), tok.flags.tolist()):
+                form = arabic_form(text, s, e)  # Arabic words are features by their plain spelling
+                f = (form_hash(form) if form is not None else h) >> int(shift)
                 if not fl & 8 and f in total:
                     surface.setdefault(f, Counter())[text[s:e]] += 1
     form = {f: max(c.items(), key=lambda kv: (kv[1], kv[0]))[0] for f, c in surface.items()}

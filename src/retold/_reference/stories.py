@@ -18,7 +18,9 @@ Tokens come from the shared tokeniser (``text.tokenize``).  Each token occurrenc
 - ``quote_boost`` for a token inside quotation marks;
 - ``short_weight`` for a word of one or two letters without digits (mostly function words).
 
-A word token's feature is its hash.  Consecutive characters of scripts written without spaces
+A word token's feature is its hash; a plain Arabic word's is the hash of its spelling-normalised
+form instead (tatweel and harakat dropped, hamza forms of alef, teh marbuta and alef maksura
+folded: see :func:`arabic_form`), so that "فى" meets "في" and "أكد" meets "اكد".  Consecutive characters of scripts written without spaces
 (Chinese, Japanese, Thai: ``TOKEN_NOSPACE``) give character-bigram features instead; a lone
 such character is a unigram.  A capitalised Cyrillic word also gives the feature of its Latin
 transliteration (table below), so that "Путин" meets "Putin".  A word of three or more
@@ -26,6 +28,10 @@ letters without digits also gives a *stem* feature (weight ``stem_weight`` times
 its first ``stem_length`` letters, lower-cased by :func:`simple_lower`, after stripping an
 Arabic article clitic (ال, وال, بال, لل); no stem when that is the whole word.  This
 is light, language-blind stemming for inflected languages (Polish, Turkish, Russian, Arabic).
+With stems on, a plain Arabic word that starts with a proclitic before the article (و, ف,
+ب, ك + ال, or ل + ل) also gives the feature of the definite word alone (weight
+``stem_weight`` times the word's): "والحكومة" that of "الحكومة", "للأردنيين" that of
+"الأردنيين" (see :func:`arabic_clitic_hash`).
 A capitalised word (any cased script) or an Arabic-script word also gives a *skeleton*
 feature (weight ``skeleton_weight`` times the word's): its consonants in eleven sound classes,
 vowels and h/w/y dropped, repeats collapsed, kept when at least three remain (see
@@ -101,6 +107,69 @@ def simple_lower(cp: int) -> int:
     if cp == 0x649:
         return 0x64A
     return cp
+
+
+ARABIC_PROCLITICS = (0x648, 0x641, 0x628, 0x643)  # wa-, fa-, bi-, ka- (before the article)
+
+
+def arabic_form(text: str, start: int, end: int):
+    """The spelling-normalised letters (code points) of a plain Arabic word, or None.
+
+    A plain Arabic word starts with an Arabic letter and holds only code points of
+    U+0621..U+065F and U+0670.  Tatweel (U+0640), harakat (U+064B..U+065F) and the dagger alef
+    (U+0670) are dropped; the hamza forms of alef, teh marbuta and alef maksura are folded as
+    :func:`simple_lower` folds them.  Outlets differ in exactly these ("فى"/"في",
+    "اللبنانى"/"اللبناني", "أكد"/"اكد"), so the word feature is taken from this form.
+    """
+    if not is_arabic_letter(ord(text[start])):
+        return None
+    out = []
+    for i in range(start, end):
+        cp = ord(text[i])
+        if not (0x621 <= cp <= 0x65F or cp == 0x670):
+            return None
+        if cp == 0x640 or cp >= 0x64B:
+            continue
+        out.append(simple_lower(cp))
+    return out or None
+
+
+def form_hash(form, prefix: int = 0, skip: int = 0) -> int:
+    """The tokeniser's hash (FNV-1a, fmix64) of ``[prefix] + form[skip:]`` (no prefix when 0)."""
+    h = FNV_BASIS
+    if prefix:
+        h = fnv_step(h, prefix)
+    for cp in form[skip:]:
+        h = fnv_step(h, cp)
+    return fmix64(h)
+
+
+def arabic_clitic_hash(form) -> int:
+    """Hash of the word without its proclitic before the article, 0 when it has none.
+
+    "والحكومة" (wa-l-hukuma) also gives the feature of "الحكومة", "للأردنيين" (li-l-urduniyyin)
+    that of "الأردنيين": the definite word as other outlets write it alone.
+    """
+    n = len(form)
+    if n >= 5 and form[0] in ARABIC_PROCLITICS and form[1] == 0x627 and form[2] == 0x644:
+        return form_hash(form, 0, 1)
+    if n >= 4 and form[0] == 0x644 and form[1] == 0x644:
+        return form_hash(form, 0x627, 1)
+    return 0
+
+
+def word_hashes(text: str, starts, ends, hashes):
+    """The word feature hash of each token (uint64): its hash, or that of its Arabic form."""
+    out = np.array(hashes, dtype=np.uint64)
+    if len(starts) != len(out) or len(ends) != len(out):
+        raise ValueError("starts, ends and hashes differ in length")
+    for i in range(len(out)):
+        s, e = int(starts[i]), int(ends[i])
+        if 0 <= s < e <= len(text):
+            form = arabic_form(text, s, e)
+            if form is not None:
+                out[i] = form_hash(form)
+    return out
 
 
 def _translit_of(cp: int):
@@ -297,11 +366,16 @@ def _segment_features(text, tokens, is_title, p, occ):
                     name = False
         if name:
             boost = boost * p["name_boost"]
-        occ.append((hashes[i] >> shift, boost))
+        form = arabic_form(text, s, e)
+        occ.append(((form_hash(form) if form is not None else hashes[i]) >> shift, boost))
         if p["stem_length"] > 0 and e - s >= 3 and not (f & T_HAS_DIGIT):
             h = stem_hash(text, s, e, p["stem_length"])
             if h:
                 occ.append((h >> shift, boost * p["stem_weight"]))
+            if form is not None:
+                h = arabic_clitic_hash(form)
+                if h:
+                    occ.append((h >> shift, boost * p["stem_weight"]))
         if e - s >= 3 and not (f & T_HAS_DIGIT):
             # Cased scripts: names only; Arabic script has no case, so every word.
             weight = p["skeleton_weight"] if f & T_CAPITALIZED else (
