@@ -405,7 +405,10 @@ def reuse(source: Any, derived: Any, *, min_tokens: int = 8, method: str = "seed
     (character n-grams shrug off the spacing variation of Urdu and the inflection of most
     languages); it is wholly derived when, besides, at least :data:`WHOLLY_WORD_CONTAINMENT`
     (0.65) of its distinct words do.  Two parameters; on that half macro-F1 0.763 over
-    WD/PD/ND and derived-F1 0.894 (plain unigram containment tuned the same way: 0.757/0.883).
+    WD/PD/ND and derived-F1 0.894 in sample (plain unigram containment tuned the same way:
+    0.757/0.883), and 0.738/0.885 when the two thresholds are cross-validated
+    (``retold eval reuse DIR --cv 5``; see :mod:`retold.evaluation.reuse` for what else was
+    tried).
     Passages (``coverage``, ``longest``) are reported as the evidence a reader checks.
 
     Parameters
