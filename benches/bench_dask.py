@@ -28,7 +28,6 @@ import argparse
 import json
 import logging
 import multiprocessing
-import os
 import resource
 import sys
 import time

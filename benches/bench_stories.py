@@ -39,7 +39,7 @@ import pytest
 from retold import _backend
 from retold.article import Article
 from retold.evaluation.clusters import bcubed
-from retold.stories import StoryClusterer, StoryModel, stories
+from retold.stories import StoryClusterer, stories
 
 SEED = 11
 STREAM_DOCS = 200_000

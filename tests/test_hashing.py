@@ -280,7 +280,7 @@ def test_minhash_estimates_lie_within_four_sigma(scheme, target):
     size = 400  # union size; intersection = target * size
     common = int(round(target * size))
     rest = size - common
-    only_a, only_b = rest // 2, rest - rest // 2
+    only_a = rest // 2  # b gets the other rest - only_a
     j = common / size
     sigma = math.sqrt(j * (1 - j) / k)
     rng = np.random.default_rng(12345)

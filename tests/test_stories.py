@@ -1,7 +1,6 @@
 """Story features, the streaming centroid index and story clustering: both backends, oracles, the demo."""
 from __future__ import annotations
 
-import datetime as dt
 import math
 
 import numpy as np
