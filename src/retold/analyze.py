@@ -32,7 +32,6 @@ backend and thread count.
 from __future__ import annotations
 
 import datetime as _dt
-import operator
 import os
 import sys
 import types
@@ -44,6 +43,7 @@ from typing import Any, Callable, ContextManager, Iterable, Iterator, Mapping, S
 
 import numpy as np
 
+from retold._validate import check_int as _check_int
 from retold.article import Article, as_articles
 from retold.hashing import tokenize
 
@@ -503,18 +503,6 @@ def _time_key(article: Article, position: int) -> tuple:
     return (article.date or _NO_DATE, position)
 
 
-def _check_int(value: Any, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, not bool")
-    try:
-        value = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
-    return value
-
-
 def _check_options(value: Any, name: str, forbidden: Sequence[str]) -> dict[str, Any]:
     if value is None:
         return {}
@@ -725,7 +713,12 @@ def analyze(
     >>> result.save("retold-report")                            # doctest: +SKIP
     """
     from retold.copies import dedup
-    from retold.stories import CLUSTERING_OPTIONS, DEFAULT_THRESHOLD, StoryModel, stories
+    from retold.stories import (
+        CLUSTERING_OPTIONS,
+        DEFAULT_THRESHOLD,
+        StoryModel,
+        stories,
+    )
 
     if isinstance(docs, (str, bytes)):
         raise TypeError("docs must be an iterable of documents, not a single string")

@@ -6,7 +6,6 @@ over threads and wraps results.
 """
 from __future__ import annotations
 
-import operator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Sequence
@@ -15,6 +14,8 @@ import numpy as np
 
 from retold._backend import kernels
 from retold._textprep import as_text, as_texts, nfc_with_offsets
+from retold._validate import check_choice as _check_choice
+from retold._validate import check_int as _check_int
 
 _text = kernels("text")
 _hashing = kernels("hashing")
@@ -33,22 +34,6 @@ TOKEN_ALL_UPPER = _text.TOKEN_ALL_UPPER
 TOKEN_HAS_DIGIT = _text.TOKEN_HAS_DIGIT
 TOKEN_NOSPACE = _text.TOKEN_NOSPACE
 TOKEN_ALL_DIGIT = _text.TOKEN_ALL_DIGIT
-
-
-def _check_int(value: Any, name: str, low: int, high: int) -> int:
-    try:
-        value = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
-    return value
-
-
-def _check_choice(value: Any, name: str, choices: Sequence[str]) -> str:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, not {value!r}")
-    return value
 
 
 def _check_seed(seed: Any) -> int:

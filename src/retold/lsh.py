@@ -20,7 +20,6 @@ Two paths share one index:
 from __future__ import annotations
 
 import math
-import operator
 import os
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +30,8 @@ from typing import Any, Hashable, Sequence
 import numpy as np
 
 from retold._backend import kernels
+from retold._validate import check_fraction as _check_fraction
+from retold._validate import check_int as _check_int
 from retold.hashing import EMPTY_SLOT, MinHash
 from retold.io import atomic_write
 
@@ -104,28 +105,6 @@ def optimal_params(threshold: float, num_perm: int, recall: float = 0.95) -> tup
             f"{reach:.4f} with params=({b}, {r}); use more permutations or a lower recall"
         )
     return best[3], -best[2]
-
-
-def _check_fraction(value: Any, name: str, *, open_low: bool = True) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}") from None
-    if not (0.0 < value <= 1.0 if open_low else 0.0 <= value <= 1.0):
-        raise ValueError(f"{name} must be in {'(0' if open_low else '[0'}, 1], got {value}")
-    return value
-
-
-def _check_int(value: Any, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, not bool")
-    try:
-        value = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
-    return value
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ ids, adds quote matching and builds the results.
 """
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +14,7 @@ import numpy as np
 
 from retold._backend import kernels
 from retold._textprep import as_text
+from retold._validate import check_int as _check_int
 from retold.hashing import Tokens, tokenize
 from retold.quotes import Quote, find_quotes, quote_sentences
 
@@ -67,16 +67,6 @@ class Passage:
 
     def to_dict(self) -> dict:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
-
-
-def _check_int(value: Any, name: str, low: int, high: int) -> int:
-    try:
-        value = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
-    return value
 
 
 def _text_of(value: Any, name: str) -> str:

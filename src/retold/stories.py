@@ -55,7 +55,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import operator
 import sys
 import types
 from collections import Counter
@@ -68,6 +67,7 @@ import numpy as np
 
 from retold._backend import kernels
 from retold._textprep import to_nfc
+from retold._validate import check_int as _check_int
 from retold.article import Article, as_articles
 
 _stories = kernels("stories")
@@ -103,16 +103,6 @@ def _check_number(value: Any, name: str, low: float, high: float) -> float:
         raise TypeError(f"{name} must be a number, not {type(value).__name__}")
     value = float(value)
     if not (low <= value <= high) or math.isnan(value):
-        raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
-    return value
-
-
-def _check_int(value: Any, name: str, low: int, high: int) -> int:
-    try:
-        value = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
-    if not low <= value <= high:
         raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
     return value
 
