@@ -16,7 +16,6 @@ representatives and pairs on every backend, thread count and run.
 from __future__ import annotations
 
 import math
-import operator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -26,6 +25,9 @@ from typing import Any, Callable, ContextManager, Iterable, Iterator, Mapping
 import numpy as np
 
 from retold._backend import kernels
+from retold._validate import check_choice as _check_choice
+from retold._validate import check_fraction as _check_fraction
+from retold._validate import check_int as _check_int
 from retold.article import Article
 from retold.hashing import EMPTY_SLOT, minhash_batch, shingle_sets
 from retold.lsh import DEFAULT_BUCKET_CAP, Candidates, MinHashLSH
@@ -236,36 +238,6 @@ class DedupResult:
 
 
 # ---------------------------------------------------------------- argument checks
-
-
-def _check_fraction(value: Any, name: str) -> float:
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be a number, not bool")
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}") from None
-    if not 0.0 < value <= 1.0:
-        raise ValueError(f"{name} must be in (0, 1], got {value}")
-    return value
-
-
-def _check_int(value: Any, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, not bool")
-    try:
-        value = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
-    return value
-
-
-def _check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, not {value!r}")
-    return value
 
 
 def _as_article(doc: Any, position: int) -> Article:
@@ -554,6 +526,30 @@ def _best_matches(n: int, pairs: CopyPairs) -> tuple[np.ndarray, np.ndarray]:
     return matched, similarity
 
 
+
+def check_dedup_options(
+    *, threshold: Any, recall: Any, ngram: Any, keep: Any, similarity: Any, verify: Any,
+    lsh_threshold: Any,
+) -> tuple[float, float, int, float]:
+    """Check the options :func:`dedup` and ``retold.dask.dedup`` share, so both refuse alike.
+
+    Returns ``(threshold, recall, ngram, lsh_threshold)``; an absent ``lsh_threshold`` is the
+    threshold for Jaccard and half of it for containment (a trimmed copy's Jaccard is low).
+    """
+    threshold = _check_fraction(threshold, "threshold")
+    recall = _check_fraction(recall, "recall")
+    ngram = _check_int(ngram, "ngram", 1, 1 << 10)
+    _check_choice(keep, "keep", KEEPS)
+    _check_choice(similarity, "similarity", SIMILARITIES)
+    if not isinstance(verify, bool):
+        raise TypeError(f"verify must be a bool, not {type(verify).__name__}")
+    if similarity == "containment" and not verify:
+        raise ValueError("similarity='containment' needs verify=True (MinHash estimates Jaccard only)")
+    if lsh_threshold is None:
+        lsh_threshold = threshold if similarity == "jaccard" else threshold / 2
+    return threshold, recall, ngram, _check_fraction(lsh_threshold, "lsh_threshold")
+
+
 def dedup(
     docs: Iterable[Any],
     *,
@@ -637,20 +633,12 @@ def dedup(
     >>> result.labels.tolist()
     [0, 0, 1]
     """
-    threshold = _check_fraction(threshold, "threshold")
-    recall = _check_fraction(recall, "recall")
-    ngram = _check_int(ngram, "ngram", 1, 1 << 10)
+    threshold, recall, ngram, lsh_threshold = check_dedup_options(
+        threshold=threshold, recall=recall, ngram=ngram, keep=keep, similarity=similarity,
+        verify=verify, lsh_threshold=lsh_threshold,
+    )
     workers = _check_int(workers, "workers", 1, 1024)
     chunk_size = _check_int(chunk_size, "chunk_size", 1, 1 << 30)
-    _check_choice(keep, "keep", KEEPS)
-    _check_choice(similarity, "similarity", SIMILARITIES)
-    if not isinstance(verify, bool):
-        raise TypeError(f"verify must be a bool, not {type(verify).__name__}")
-    if similarity == "containment" and not verify:
-        raise ValueError("similarity='containment' needs verify=True (MinHash estimates Jaccard only)")
-    if lsh_threshold is None:
-        lsh_threshold = threshold if similarity == "jaccard" else threshold / 2
-    lsh_threshold = _check_fraction(lsh_threshold, "lsh_threshold")
     if isinstance(docs, (str, bytes)):
         raise TypeError("docs must be an iterable of documents, not a single string")
     lsh = MinHashLSH(lsh_threshold, num_perm, recall=recall, params=params, bucket_cap=bucket_cap)

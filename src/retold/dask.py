@@ -53,6 +53,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from retold._backend import kernels
+from retold._validate import check_int
 from retold.article import Article
 from retold.copies import DedupResult
 from retold.hashing import EMPTY_SLOT, minhash_batch, shingle_sets
@@ -789,12 +790,6 @@ class _Stages:
             self.context = None
 
 
-def _check_fraction(value: Any, name: str) -> float:
-    from retold.copies import _check_fraction as check
-
-    return check(value, name)
-
-
 def dedup(
     collection: Any,
     *,
@@ -857,22 +852,14 @@ def dedup(
         :meth:`to_parquet`.
     """
     _require_dask()
-    from retold.copies import KEEPS, SIMILARITIES, _check_choice, _check_int
+    from retold.copies import check_dedup_options
     from retold.lsh import DEFAULT_BUCKET_CAP, MinHashLSH
 
-    threshold = _check_fraction(threshold, "threshold")
-    recall = _check_fraction(recall, "recall")
-    ngram = _check_int(ngram, "ngram", 1, 1 << 10)
-    _check_choice(keep, "keep", KEEPS)
-    _check_choice(similarity, "similarity", SIMILARITIES)
-    if not isinstance(verify, bool):
-        raise TypeError(f"verify must be a bool, not {type(verify).__name__}")
-    if similarity == "containment" and not verify:
-        raise ValueError("similarity='containment' needs verify=True (MinHash estimates Jaccard only)")
-    if lsh_threshold is None:
-        lsh_threshold = threshold if similarity == "jaccard" else threshold / 2
-    lsh_threshold = _check_fraction(lsh_threshold, "lsh_threshold")
-    max_driver_edges = _check_int(max_driver_edges, "max_driver_edges", 0, 1 << 62)
+    threshold, recall, ngram, lsh_threshold = check_dedup_options(
+        threshold=threshold, recall=recall, ngram=ngram, keep=keep, similarity=similarity,
+        verify=verify, lsh_threshold=lsh_threshold,
+    )
+    max_driver_edges = check_int(max_driver_edges, "max_driver_edges", 0, 1 << 62)
     lsh = MinHashLSH(
         lsh_threshold, num_perm, recall=recall, params=params,
         bucket_cap=DEFAULT_BUCKET_CAP if bucket_cap is None else bucket_cap,
