@@ -102,6 +102,16 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, demo: bool = True) -
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
 
+def add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """-o/--output and --output-format, as every command that writes records takes them."""
+    parser.add_argument(
+        "-o", "--output", metavar="OUT", default="-",
+        help="output file (.jsonl, .csv, .tsv, .parquet; .gz for compressed text); default stdout as JSON Lines",
+    )
+    parser.add_argument("--output-format", choices=["jsonl", "csv", "tsv", "parquet"],
+                        help="output format when OUT's extension does not say")
+
+
 def load_articles(args: argparse.Namespace) -> tuple[list, list[SkippedRecord]]:
     """Read the articles named by the input options (or the demo corpus); errors become CommandError."""
     skipped: list[SkippedRecord] = []

@@ -11,6 +11,7 @@ from retold.cli._common import (
     CommandError,
     Progress,
     add_input_arguments,
+    add_output_arguments,
     fraction,
     positive_int,
     report_skipped,
@@ -24,12 +25,7 @@ EMITS = ("clusters", "pairs", "unique")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser)
-    parser.add_argument(
-        "-o", "--output", metavar="OUT", default="-",
-        help="output file (.jsonl, .csv, .tsv, .parquet; .gz for compressed text); default stdout as JSON Lines",
-    )
-    parser.add_argument("--output-format", choices=["jsonl", "csv", "tsv", "parquet"],
-                        help="output format when OUT's extension does not say")
+    add_output_arguments(parser)
     parser.add_argument(
         "--emit", choices=EMITS, default="clusters",
         help="clusters: one record per article with its cluster, representative and best match; "

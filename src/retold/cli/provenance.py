@@ -15,6 +15,7 @@ from retold.cli._common import (
     CommandError,
     Progress,
     add_input_arguments,
+    add_output_arguments,
     load_articles,
     report_skipped,
     unit_interval,
@@ -27,10 +28,7 @@ _MAX_GROUP_WARNING = 500
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser)
-    parser.add_argument("-o", "--output", metavar="OUT", default="-",
-                        help="output file (.jsonl, .csv, .tsv, .parquet); default stdout as JSON Lines")
-    parser.add_argument("--output-format", choices=["jsonl", "csv", "tsv", "parquet"],
-                        help="output format when OUT's extension does not say")
+    add_output_arguments(parser)
     parser.add_argument("--group-field", metavar="FIELD",
                         help="look for provenance within each group of articles with the same "
                         "value of FIELD (e.g. story); default: the whole input is one group")

@@ -12,6 +12,7 @@ from retold.cli._common import (
     CommandError,
     Progress,
     add_input_arguments,
+    add_output_arguments,
     load_articles,
     positive_float,
     positive_int,
@@ -29,12 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from retold.stories import DEFAULT_CROSS_THRESHOLD, DEFAULT_THRESHOLD
 
     add_input_arguments(parser)
-    parser.add_argument(
-        "-o", "--output", metavar="OUT", default="-",
-        help="output file (.jsonl, .csv, .tsv, .parquet; .gz for compressed text); default stdout as JSON Lines",
-    )
-    parser.add_argument("--output-format", choices=["jsonl", "csv", "tsv", "parquet"],
-                        help="output format when OUT's extension does not say")
+    add_output_arguments(parser)
     parser.add_argument(
         "--emit", choices=EMITS, default="articles",
         help="articles: one record per article with its story id, story size and label; "
