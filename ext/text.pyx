@@ -195,28 +195,21 @@ cdef int prepare_text(str text, TextView* view) except -1:
     return 0
 
 
+cdef void* realloc_or_raise(void* block, size_t size) except NULL nogil:
+    """realloc, raising MemoryError on failure (the old block stays valid for its owner to free)."""
+    cdef void* grown = realloc(block, size)
+    if grown == NULL:
+        with gil:
+            raise MemoryError()
+    return grown
+
+
 cdef int grow_tokens(TokenBuffer* buf) except -1 nogil:
     cdef Py_ssize_t cap = buf.capacity * 2 if buf.capacity else 256
-    cdef int64_t* s = <int64_t*> realloc(buf.starts, cap * sizeof(int64_t))
-    if s == NULL:
-        with gil:
-            raise MemoryError()
-    buf.starts = s
-    cdef int64_t* e = <int64_t*> realloc(buf.ends, cap * sizeof(int64_t))
-    if e == NULL:
-        with gil:
-            raise MemoryError()
-    buf.ends = e
-    cdef uint64_t* h = <uint64_t*> realloc(buf.hashes, cap * sizeof(uint64_t))
-    if h == NULL:
-        with gil:
-            raise MemoryError()
-    buf.hashes = h
-    cdef uint8_t* f = <uint8_t*> realloc(buf.flags, cap * sizeof(uint8_t))
-    if f == NULL:
-        with gil:
-            raise MemoryError()
-    buf.flags = f
+    buf.starts = <int64_t*> realloc_or_raise(buf.starts, cap * sizeof(int64_t))
+    buf.ends = <int64_t*> realloc_or_raise(buf.ends, cap * sizeof(int64_t))
+    buf.hashes = <uint64_t*> realloc_or_raise(buf.hashes, cap * sizeof(uint64_t))
+    buf.flags = <uint8_t*> realloc_or_raise(buf.flags, cap * sizeof(uint8_t))
     buf.capacity = cap
     return 0
 
@@ -358,14 +351,9 @@ cdef int tokenize_units(const codeunit* data, Py_ssize_t n, TokenBuffer* out) ex
 
 cdef inline int push_codepoint(CodepointBuffer* out, uint32_t cp) except -1 nogil:
     cdef Py_ssize_t cap
-    cdef uint32_t* d
     if out.n == out.capacity:
         cap = out.capacity * 2 if out.capacity else 1024
-        d = <uint32_t*> realloc(out.data, cap * sizeof(uint32_t))
-        if d == NULL:
-            with gil:
-                raise MemoryError()
-        out.data = d
+        out.data = <uint32_t*> realloc_or_raise(out.data, cap * sizeof(uint32_t))
         out.capacity = cap
     out.data[out.n] = cp
     out.n += 1
