@@ -19,7 +19,7 @@ MinHash, ``oph``
 An empty text's signature is all EMPTY (2^64 - 1).
 """
 from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
-from libc.stdlib cimport malloc, free, realloc
+from libc.stdlib cimport malloc, free
 from libc.string cimport memset
 from cpython.exc cimport PyErr_CheckSignals
 
@@ -32,7 +32,7 @@ from retold._ext._hash64 cimport (
 )
 from retold._ext.text cimport (
     CodepointBuffer, TextView, TokenBuffer, codepoint_buffer_free, fold_stream_view,
-    prepare_text, token_buffer_free, tokenize_view,
+    prepare_text, realloc_or_raise, token_buffer_free, tokenize_view,
 )
 
 cnp.import_array()
@@ -116,16 +116,11 @@ cdef class _Scratch:
         free(self.bins)
 
     cdef int reserve_shingles(self, Py_ssize_t n) except -1 nogil:
-        cdef uint64_t* p
         if n <= self.shingle_capacity:
             return 0
         if n < 256:
             n = 256
-        p = <uint64_t*> realloc(self.shingles, n * sizeof(uint64_t))
-        if p == NULL:
-            with gil:
-                raise MemoryError()
-        self.shingles = p
+        self.shingles = <uint64_t*> realloc_or_raise(self.shingles, n * sizeof(uint64_t))
         self.shingle_capacity = n
         return 0
 
@@ -217,7 +212,6 @@ def shingle_sets(list texts not None, int ngram, str unit):
     offsets = np.empty(n + 1, dtype=np.int64)
     cdef int64_t[::1] off = offsets
     cdef uint64_t* values = NULL
-    cdef uint64_t* grown
     try:
         for i in range(n):
             prepare_text(texts[i], &views[i])
@@ -228,11 +222,7 @@ def shingle_sets(list texts not None, int ngram, str unit):
                 count = sort_unique_u64(scratch.shingles, count)
                 if total + count > capacity:
                     capacity = 2 * (total + count) + 1024
-                    grown = <uint64_t*> realloc(values, capacity * sizeof(uint64_t))
-                    if grown == NULL:
-                        with gil:
-                            raise MemoryError()
-                    values = grown
+                    values = <uint64_t*> realloc_or_raise(values, capacity * sizeof(uint64_t))
                 for j in range(count):
                     values[total + j] = scratch.shingles[j]
                 total += count

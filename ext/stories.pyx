@@ -12,14 +12,16 @@ feature rules; this module follows it operation for operation (doubles, same sum
 from libc.math cimport log, sqrt, pow
 from libc.stddef cimport ptrdiff_t
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
-from libc.stdlib cimport malloc, calloc, realloc, free
+from libc.stdlib cimport malloc, calloc, free
 from libc.string cimport memset, memcpy
 
 import numpy as np
 cimport numpy as cnp
 
 from retold._ext._hash64 cimport FNV_BASIS, GOLDEN, fmix64, fnv_step
-from retold._ext.text cimport TextView, TokenBuffer, prepare_text, tokenize_view, token_buffer_free
+from retold._ext.text cimport (
+    TextView, TokenBuffer, prepare_text, realloc_or_raise, token_buffer_free, tokenize_view,
+)
 
 cnp.import_array()
 
@@ -221,25 +223,11 @@ cdef struct FeatureBuffer:
 
 cdef int occ_push(OccBuffer* buf, uint32_t index, double boost) except -1 nogil:
     cdef Py_ssize_t cap
-    cdef Occ* d
-    cdef uint64_t* k
     if buf.n == buf.capacity:
         cap = buf.capacity * 2 if buf.capacity else 512
-        d = <Occ*> realloc(buf.data, cap * sizeof(Occ))
-        if d == NULL:
-            with gil:
-                raise MemoryError()
-        buf.data = d
-        k = <uint64_t*> realloc(buf.keys, cap * sizeof(uint64_t))
-        if k == NULL:
-            with gil:
-                raise MemoryError()
-        buf.keys = k
-        k = <uint64_t*> realloc(buf.spare, cap * sizeof(uint64_t))
-        if k == NULL:
-            with gil:
-                raise MemoryError()
-        buf.spare = k
+        buf.data = <Occ*> realloc_or_raise(buf.data, cap * sizeof(Occ))
+        buf.keys = <uint64_t*> realloc_or_raise(buf.keys, cap * sizeof(uint64_t))
+        buf.spare = <uint64_t*> realloc_or_raise(buf.spare, cap * sizeof(uint64_t))
         buf.capacity = cap
     buf.data[buf.n].index = index
     buf.data[buf.n].boost = boost
@@ -249,20 +237,10 @@ cdef int occ_push(OccBuffer* buf, uint32_t index, double boost) except -1 nogil:
 
 cdef int feature_push(FeatureBuffer* buf, uint32_t index, double weight) except -1 nogil:
     cdef Py_ssize_t cap
-    cdef uint32_t* i2
-    cdef double* w2
     if buf.n == buf.capacity:
         cap = buf.capacity * 2 if buf.capacity else 4096
-        i2 = <uint32_t*> realloc(buf.indices, cap * sizeof(uint32_t))
-        if i2 == NULL:
-            with gil:
-                raise MemoryError()
-        buf.indices = i2
-        w2 = <double*> realloc(buf.weights, cap * sizeof(double))
-        if w2 == NULL:
-            with gil:
-                raise MemoryError()
-        buf.weights = w2
+        buf.indices = <uint32_t*> realloc_or_raise(buf.indices, cap * sizeof(uint32_t))
+        buf.weights = <double*> realloc_or_raise(buf.weights, cap * sizeof(double))
         buf.capacity = cap
     buf.indices[buf.n] = index
     buf.weights[buf.n] = weight
@@ -901,15 +879,9 @@ cdef class CentroidIndex:
 
     cdef int new_cluster(self) except -1 nogil:
         cdef int64_t cap
-        cdef Cluster* c
-        cdef int32_t* a
         if self.n_clusters == self.capacity:
             cap = self.capacity * 2 if self.capacity else 1024
-            c = <Cluster*> realloc(self.clusters, cap * sizeof(Cluster))
-            if c == NULL:
-                with gil:
-                    raise MemoryError()
-            self.clusters = c
+            self.clusters = <Cluster*> realloc_or_raise(self.clusters, cap * sizeof(Cluster))
             self.capacity = cap
             free(self.stamp)
             self.stamp = <int64_t*> calloc(cap, sizeof(int64_t))
@@ -919,11 +891,7 @@ cdef class CentroidIndex:
         memset(&self.clusters[self.n_clusters], 0, sizeof(Cluster))
         if self.n_active == self.active_capacity:
             cap = self.active_capacity * 2 if self.active_capacity else 1024
-            a = <int32_t*> realloc(self.active_ids, cap * sizeof(int32_t))
-            if a == NULL:
-                with gil:
-                    raise MemoryError()
-            self.active_ids = a
+            self.active_ids = <int32_t*> realloc_or_raise(self.active_ids, cap * sizeof(int32_t))
             self.active_capacity = cap
         self.active_ids[self.n_active] = <int32_t> self.n_clusters
         self.n_active += 1
@@ -934,14 +902,9 @@ cdef class CentroidIndex:
     cdef int post(self, uint32_t f, int32_t cid) except -1 nogil:
         cdef Postings* p = &self.postings[f]
         cdef int32_t cap
-        cdef int32_t* d
         if p.n == p.capacity:
             cap = p.capacity * 2 if p.capacity else 4
-            d = <int32_t*> realloc(p.ids, cap * sizeof(int32_t))
-            if d == NULL:
-                with gil:
-                    raise MemoryError()
-            p.ids = d
+            p.ids = <int32_t*> realloc_or_raise(p.ids, cap * sizeof(int32_t))
             p.capacity = cap
         p.ids[p.n] = cid
         p.n += 1
