@@ -1161,6 +1161,115 @@ cdef class CentroidIndex:
         val = np.array([c.val[i] for i in range(c.n)], dtype=np.float64)
         return idx, val
 
+    def __reduce__(self):
+        # A stream's state survives pickling (checkpoints, Dask workers): the constructor
+        # arguments, then every cluster as flat arrays.  The inverted index is not stored; it is
+        # rebuilt from the active clusters' posted terms, which gives the same labels (a
+        # candidate's score and the tie-break do not depend on the order of a posting list).
+        args = (self.df_array, self.n_docs, self.threshold, self.cross_threshold, self.window,
+                self.centroid_terms, self.index_terms, self.query_terms, self.idf_power,
+                self.update_idf)
+        return (CentroidIndex, args, self._state())
+
+    def _state(self):
+        cdef int64_t i, n = self.n_clusters
+        cdef Cluster* c
+        cdef Py_ssize_t k, at = 0, at_top = 0
+        sizes = np.empty(n, dtype=np.int64)
+        last_time = np.empty(n, dtype=np.float64)
+        norms = np.empty(n, dtype=np.float64)
+        langs = np.empty(n, dtype=np.uint64)
+        active = np.empty(n, dtype=np.bool_)
+        n_terms = np.empty(n, dtype=np.int32)
+        n_top = np.empty(n, dtype=np.int32)
+        for i in range(n):
+            c = &self.clusters[i]
+            sizes[i] = c.size
+            last_time[i] = c.last_time
+            norms[i] = c.norm
+            langs[i] = c.langs
+            active[i] = c.active
+            n_terms[i] = c.n
+            n_top[i] = c.n_top
+        idx = np.empty(int(n_terms.sum()), dtype=np.uint32)
+        val = np.empty(idx.shape[0], dtype=np.float64)
+        top = np.empty(int(n_top.sum()), dtype=np.uint32)
+        cdef uint32_t[::1] idx_v = idx, top_v = top
+        cdef double[::1] val_v = val
+        for i in range(n):
+            c = &self.clusters[i]
+            for k in range(c.n):
+                idx_v[at] = c.idx[k]
+                val_v[at] = c.val[k]
+                at += 1
+            for k in range(c.n_top):
+                top_v[at_top] = c.top[k]
+                at_top += 1
+        order = np.array([self.active_ids[i] for i in range(self.n_active)], dtype=np.int32)
+        return {
+            "n_docs": self.n_docs, "since_sweep": self.since_sweep, "n_scored": self.n_scored,
+            "sizes": sizes, "last_time": last_time, "norms": norms, "langs": langs,
+            "active": active, "n_terms": n_terms, "n_top": n_top, "idx": idx, "val": val,
+            "top": top, "active_ids": order,
+        }
+
+    def __setstate__(self, state):
+        if self.n_clusters:
+            raise RuntimeError("a CentroidIndex's state can only be set on a new index")
+        cdef int64_t i, n = len(state["sizes"])
+        cdef Cluster* c
+        cdef Py_ssize_t k, at = 0, at_top = 0
+        cdef const int32_t[::1] n_terms = np.ascontiguousarray(state["n_terms"], dtype=np.int32)
+        cdef const int32_t[::1] n_top = np.ascontiguousarray(state["n_top"], dtype=np.int32)
+        cdef const uint32_t[::1] idx = np.ascontiguousarray(state["idx"], dtype=np.uint32)
+        cdef const double[::1] val = np.ascontiguousarray(state["val"], dtype=np.float64)
+        cdef const uint32_t[::1] top = np.ascontiguousarray(state["top"], dtype=np.uint32)
+        cdef const int32_t[::1] order = np.ascontiguousarray(state["active_ids"], dtype=np.int32)
+        sizes, last_time, norms = state["sizes"], state["last_time"], state["norms"]
+        langs, active = state["langs"], state["active"]
+        if (n_terms.shape[0] != n or n_top.shape[0] != n or idx.shape[0] != np.sum(n_terms)
+                or val.shape[0] != idx.shape[0] or top.shape[0] != np.sum(n_top)
+                or np.any(np.asarray(n_terms) > self.centroid_terms)
+                or np.any(np.asarray(n_top) > self.index_terms)
+                or (idx.shape[0] and np.max(idx) >= self.n_features)
+                or (order.shape[0] and (np.min(order) < 0 or np.max(order) >= n))):
+            raise ValueError("corrupt CentroidIndex state")
+        for i in range(n):
+            self.new_cluster()
+        self.n_active = 0
+        for i in range(n):
+            c = &self.clusters[i]
+            c.size = sizes[i]
+            c.last_time = last_time[i]
+            c.norm = norms[i]
+            c.langs = langs[i]
+            c.active = active[i]
+            if n_terms[i]:
+                c.idx = <uint32_t*> malloc((self.centroid_terms + 1) * sizeof(uint32_t))
+                c.val = <double*> malloc((self.centroid_terms + 1) * sizeof(double))
+                if c.idx == NULL or c.val == NULL:
+                    raise MemoryError()
+                for k in range(n_terms[i]):
+                    c.idx[k] = idx[at]
+                    c.val[k] = val[at]
+                    at += 1
+                c.n = n_terms[i]
+            if n_top[i]:
+                c.top = <uint32_t*> malloc((self.index_terms + 1) * sizeof(uint32_t))
+                if c.top == NULL:
+                    raise MemoryError()
+                for k in range(n_top[i]):
+                    c.top[k] = top[at_top]
+                    self.post(c.top[k], <int32_t> i)
+                    at_top += 1
+                c.n_top = n_top[i]
+        for i in range(order.shape[0]):
+            self.active_ids[i] = order[i]
+        self.n_active = order.shape[0]
+        self.n_docs = state["n_docs"]
+        self.since_sweep = state["since_sweep"]
+        self.n_scored = state["n_scored"]
+
     def posted_terms(self):
         """Total postings in the inverted index (what memory is spent on)."""
         cdef Py_ssize_t i, total = 0

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 import retold
 from retold import _backend
+from retold.data import load_demo
 from retold.evaluation.clusters import bcubed
 from retold.stories import CLUSTERING_OPTIONS, StoryClusterer, StoryModel, StoryResult, stories
 from tests.conftest import shared_path
@@ -313,6 +315,52 @@ def test_index_ignores_batch_boundaries(impl):
     one, _, _ = run_index(impl, stream, batches=1)
     many, _, _ = run_index(impl, stream, batches=7)
     assert np.array_equal(one, many)
+
+
+def test_index_resumes_from_a_pickle(impl):
+    # A checkpointed stream (archived clusters included) continues exactly as if never stopped.
+    stream = random_stream(6, 600)
+    whole, whole_index, _ = run_index(impl, stream, window=2.0)
+    offsets, indices, weights, times, _ = stream
+    half = 300
+    df = np.zeros(1 << 12, dtype=np.int64)
+    index = impl("stories").CentroidIndex(df, 0, 0.2, 0.2, 2.0, 50, 8, 8, 1.5, True)
+    first = np.empty(half, dtype=np.int64)
+    index.add(offsets[:half + 1], indices[:offsets[half]], weights[:offsets[half]], times[:half], first)
+    assert index.n_active < index.n_clusters  # something is archived already
+    resumed = pickle.loads(pickle.dumps(index))
+    second = np.empty(len(times) - half, dtype=np.int64)
+    resumed.add(offsets[half:] - offsets[half], indices[offsets[half]:], weights[offsets[half]:],
+                times[half:], second)
+    assert np.array_equal(np.concatenate([first, second]), whole)
+    assert resumed.n_scored == whole_index.n_scored
+    assert resumed.posted_terms() == whole_index.posted_terms()
+    assert np.array_equal(resumed.active_clusters(), whole_index.active_clusters())
+
+
+def test_clusterer_pickles_mid_stream(seeds):
+    # On the backend of this test run (RETOLD_IMPLEMENTATION).
+    docs = load_demo() + list(seeds.values())
+    whole = StoryClusterer(window_articles=20)
+    expected = np.concatenate([whole.partial_fit(docs[:40]), whole.partial_fit(docs[40:])])
+    clusterer = StoryClusterer(window_articles=20)
+    first = clusterer.partial_fit(docs[:40])
+    resumed = pickle.loads(pickle.dumps(clusterer))
+    assert np.array_equal(np.concatenate([first, resumed.partial_fit(docs[40:])]), expected)
+    assert resumed.n_articles == len(docs) and resumed.n_active == whole.n_active
+
+
+def test_corrupt_index_state_is_refused(compiled_or_skip):
+    index = _backend.compiled_kernels("stories").CentroidIndex(
+        np.zeros(16, dtype=np.int64), 0, 0.5, 0.5, 3.0, 10, 4, 4, 1.0, True)
+    index.add(np.array([0, 2], dtype=np.int64), np.array([1, 2], dtype=np.uint32), np.ones(2),
+              np.zeros(1), np.empty(1, dtype=np.int64))
+    cls, args, state = index.__reduce__()
+    for key, bad in (("idx", np.array([99], dtype=np.uint32)), ("n_terms", np.array([11], dtype=np.int32)),
+                     ("active_ids", np.array([5], dtype=np.int32))):
+        broken = cls(*args)
+        with pytest.raises(ValueError, match="corrupt CentroidIndex state"):
+            broken.__setstate__({**state, key: bad})
 
 
 def brute_force(stream, threshold, window):

@@ -592,6 +592,8 @@ class StoryClusterer:
     time window; older stories are archived (dropped from the index), so the cost per article
     stays flat however long the stream.  Results are deterministic: the same stream in the same
     order gives the same labels, on either backend and whatever the batch sizes.
+    A clusterer pickles mid-stream (its model, idf and active stories): a checkpoint resumes
+    with the labels an uninterrupted run would give.
 
     Parameters
     ----------
