@@ -325,3 +325,73 @@ def test_long_texts_are_scanned_without_the_cache():
     assert len(text) > _CACHED_TEXT_CHARS
     assert [a.name for a in find_attributions(text)] == ["Yonhap"]
     assert [a.name for a in find_attributions(text, ["Yonhap"])] == ["Yonhap"]
+
+
+# ---------------------------------------------------------------- credits across stories
+
+def _day(d: int, h: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 3, d, h)
+
+
+CREDIT_CORPUS = [
+    Article("wire-fire", "A fire hit the Calvera port.", source="Meridian Press Agency (MPA)", date=_day(3, 6)),
+    Article("wire-other", "Rates rose in Osteria.", source="Meridian Press Agency (MPA)", date=_day(3, 7)),
+    Article("wire-late", "A later fire story.", source="Meridian Press Agency (MPA)", date=_day(3, 20)),
+    Article("wire-old", "An old fire story.", source="Meridian Press Agency (MPA)", date=_day(1, 1) - dt.timedelta(days=9)),
+    Article("rewrite", "حريق في ميناء كالفيرا، وفقا لوكالة ميريديان للأنباء (MPA).", source="Al-Sahil",
+            date=_day(3, 15)),
+    Article("paper", "Unrelated news, according to the Daily Bugle.", source="Sentinel", date=_day(3, 16)),
+]
+
+
+def _similarity_table(table: dict[tuple[str, str], float]):
+    ids = [a.id for a in CREDIT_CORPUS]
+    return lambda d, sources: [table.get((ids[d], ids[s]), 0.001) for s in sources]
+
+
+def test_a_credit_links_articles_of_different_stories():
+    from retold.provenance import credit_edges
+
+    similarity = _similarity_table({("rewrite", "wire-fire"): 0.03, ("rewrite", "wire-other"): 0.002,
+                                    ("rewrite", "wire-late"): 0.5, ("rewrite", "wire-old"): 0.5})
+    edges = credit_edges(CREDIT_CORPUS, similarity, window_days=3)
+    assert [(e.source_id, e.derived_id) for e in edges] == [("wire-fire", "rewrite")]
+    edge = edges[0]
+    # Later (wire-late) and out-of-window (wire-old) articles are no candidates, however similar.
+    assert [x.kind for x in edge.evidence] == ["attribution", "similarity", "date"]
+    assert "2 Meridian Press Agency (MPA) article(s)" in edge.evidence[1].detail
+    assert edge.confidence == pytest.approx(1 - 0.25 * 0.75)
+    assert edge.source_name == "Meridian Press Agency (MPA)" and not edge.external
+
+
+def test_a_credit_needs_a_similar_article_and_no_edge_yet():
+    from retold.provenance import credit_edges
+
+    weak = _similarity_table({("rewrite", "wire-fire"): 0.005})
+    assert credit_edges(CREDIT_CORPUS, weak) == []
+    strong = _similarity_table({("rewrite", "wire-fire"): 0.2})
+    assert credit_edges(CREDIT_CORPUS, strong, linked=[("wire-other", "rewrite")]) == []
+    assert len(credit_edges(CREDIT_CORPUS, strong, linked=[("paper", "rewrite")])) == 1
+    # Without sources there is nothing to credit; without dates every article is a candidate.
+    assert credit_edges([Article(a.id, a.text) for a in CREDIT_CORPUS], strong) == []
+    undated = [Article(a.id, a.text, source=a.source) for a in CREDIT_CORPUS]
+    found = credit_edges(undated, _similarity_table({("rewrite", "wire-late"): 0.2}))
+    assert [(e.source_id, e.derived_id) for e in found] == [("wire-late", "rewrite")]
+    assert [x.kind for x in found[0].evidence] == ["attribution", "similarity"]
+    with pytest.raises(ValueError, match="min_similarity"):
+        credit_edges(CREDIT_CORPUS, strong, min_similarity=2)
+
+
+def test_analyze_links_rewrites_the_stories_kept_apart():
+    # The demo's Arabic rewrite of an MPA wire and MPA's English rewrite of an Al-Ufuq story
+    # may form stories of their own (other language, little shared vocabulary) but credit
+    # their source: the edge is found either way.
+    from retold.data import load_demo
+
+    result = retold.analyze(load_demo())
+    edges = {(e.source_id, e.derived_id): e for e in result.provenance}
+    labels = dict(zip(result.stories.ids, result.stories.labels.tolist()))
+    for source, derived in (("d20", "d24"), ("d44", "d46")):
+        across = any(x.kind == "similarity" for x in edges[source, derived].evidence)
+        assert across == (labels[source] != labels[derived])
+    assert not [e for e in result.provenance if e.external and e.derived_id == "d46"]

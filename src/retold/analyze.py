@@ -648,7 +648,32 @@ def _provenance(analysis: Analysis, advance: Callable[[int], None], options: Map
             edges.extend(provenance([analysis.articles[m] for m in members],
                                     passages=aligned.get(s, {}), **options))
         advance(len(members))
-    return edges
+    return _with_credits_across_stories(analysis, edges, options)
+
+
+def _with_credits_across_stories(analysis: Analysis, edges: list, options: Mapping[str, Any]) -> list:
+    """Add the edges explicit credits make across stories (:func:`retold.provenance.credit_edges`):
+    a rewrite the clustering kept apart from its source, often one in another language, that
+    names the source's outlet.  Such an edge replaces the external edge its credit gave."""
+    from retold.provenance import _refers_to, credit_edges
+
+    min_confidence = options.get("min_confidence", 0.3)
+    vectors = analysis._vectors
+
+    def similarity(derived: int, sources: np.ndarray) -> np.ndarray:
+        return np.array([vectors.cosine(derived, int(x)) for x in sources])
+
+    found = [e for e in credit_edges(
+        analysis.articles, similarity,
+        linked=[(e.source_id, e.derived_id) for e in edges if e.source_id is not None],
+        window_days=analysis.options.get("window_days", 3.0),
+    ) if e.confidence >= min_confidence]
+    if not found:
+        return edges
+    resolved = {(e.derived_id, e.source_name) for e in found}
+    kept = [e for e in edges if not (e.external and any(
+        d == e.derived_id and _refers_to(e.source_name, outlet) for d, outlet in resolved))]
+    return kept + found
 
 
 # ---------------------------------------------------------------------------------- analyze
