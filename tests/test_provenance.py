@@ -382,6 +382,24 @@ def test_a_credit_needs_a_similar_article_and_no_edge_yet():
         credit_edges(CREDIT_CORPUS, strong, min_similarity=2)
 
 
+def test_credits_in_scripts_without_spaces_are_found():
+    from retold.provenance import credit_edges
+
+    corpus = [
+        Article("xinhua", "青云汽车宣布召回S7电动车。", source="新华社", date=_day(5, 2)),
+        Article("other", "The recall was announced.", source="Nordwire", date=_day(5, 3)),
+        Article("paper", "据新华社报道，青云汽车今天宣布召回。", source="海岚日报", date=_day(5, 9)),
+    ]
+    ids = [a.id for a in corpus]
+
+    def similarity(d, sources):
+        return [0.2 if (ids[d], ids[s]) == ("paper", "xinhua") else 0.0 for s in sources]
+
+    edges = credit_edges(corpus, similarity)
+    assert [(e.source_id, e.derived_id) for e in edges] == [("xinhua", "paper")]
+    assert edges[0].evidence[0].detail.startswith("据新华社")
+
+
 def test_analyze_links_rewrites_the_stories_kept_apart():
     # The demo's Arabic rewrite of an MPA wire and MPA's English rewrite of an Al-Ufuq story
     # may form stories of their own (other language, little shared vocabulary) but credit

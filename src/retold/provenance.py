@@ -652,14 +652,40 @@ CREDIT_WORD_OUTLETS = 5
 the name as worth looking for in a text; "news" or "agency" do not."""
 
 
-def _outlet_words(outlets: Iterable[str]) -> dict[str, list[str]]:
-    """Distinctive name word -> outlets whose names (any alias) hold it."""
-    holders: dict[str, set[str]] = {}
-    for outlet in outlets:
-        for alias in _aliases(outlet):
-            for word in _name_key(alias).split():
-                holders.setdefault(word, set()).add(outlet)
-    return {w: sorted(o) for w, o in holders.items() if len(o) <= CREDIT_WORD_OUTLETS}
+# Scripts written without spaces: a name there is a run of characters inside a longer run.
+_NO_SPACE_RUN = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff"
+                           r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+
+
+class _OutletWords:
+    """The distinctive words of a corpus's outlet names, to tell cheaply which outlets a text
+    may name before the attribution patterns look for them."""
+
+    def __init__(self, outlets: Iterable[str]) -> None:
+        holders: dict[str, set[str]] = {}
+        for outlet in outlets:
+            for alias in _aliases(outlet):
+                for word in _name_key(alias).split():
+                    holders.setdefault(word, set()).add(outlet)
+        self.outlets = {w: o for w, o in holders.items() if len(o) <= CREDIT_WORD_OUTLETS}
+        # Words of the scripts without spaces, by their first two characters: a text's runs of
+        # such characters are looked up bigram by bigram, then the word is checked in place.
+        self.by_bigram: dict[str, list[str]] = {}
+        for word in self.outlets:
+            if _NO_SPACE_RUN.fullmatch(word):
+                self.by_bigram.setdefault(word[:2], []).append(word)
+
+    def named_in(self, text: str) -> set[str]:
+        """Outlets whose distinctive words occur in ``text``."""
+        folded = _strip_accents_fold(text)
+        found = {w for w in re.findall(r"\w+", folded) if w in self.outlets}
+        if self.by_bigram:
+            for run in _NO_SPACE_RUN.findall(folded):
+                for k in range(len(run) - 1):
+                    for word in self.by_bigram.get(run[k:k + 2], ()):
+                        if run.startswith(word, k):
+                            found.add(word)
+        return {o for w in found for o in self.outlets[w]}
 
 
 def credit_edges(
@@ -710,7 +736,7 @@ def credit_edges(
             by_outlet.setdefault(article.source, []).append(i)
     if not by_outlet:
         return []
-    words = _outlet_words(by_outlet)
+    words = _OutletWords(by_outlet)
     position = {a.id: i for i, a in enumerate(articles)}
     credited_already: dict[int, set[str]] = {}
     for source_id, derived_id in linked:
@@ -721,8 +747,7 @@ def credit_edges(
     edges: list[tuple[float, int, Edge]] = []
     for d, article in enumerate(articles):
         text = article.text if not article.title else f"{article.title}\n{article.text}"
-        present = {w for w in re.findall(r"\w+", _strip_accents_fold(text)) if w in words}
-        outlets = sorted({o for w in present for o in words[w]} - {article.source}
+        outlets = sorted(words.named_in(text) - {article.source}
                          - credited_already.get(d, set()))
         if not outlets:
             continue
