@@ -97,3 +97,23 @@ def test_provenance_command(tmp_path, capsys):
     assert csv_out.read_text(encoding="utf-8").startswith("source_id,derived_id,confidence")
     assert main(["provenance", str(corpus), "--group-field", "nothing", "-q"]) == 2
     assert "no article has a value" in capsys.readouterr().err
+
+
+def test_provenance_command_follows_credits_across_groups(tmp_path):
+    # An Arabic rewrite that the grouping put in a story of its own credits the wire "(MPA)".
+    from retold.data import load_demo
+
+    rows = [r for r in load_demo() if r["id"] in ("d20", "d21", "d24", "d30", "d31")]
+    corpus = tmp_path / "in.jsonl"
+    corpus.write_text("\n".join(json.dumps(dict(r, story=r["id"] if r["id"] == "d24" else r["story"]))
+                                for r in rows) + "\n", encoding="utf-8")
+    out = tmp_path / "edges.jsonl"
+    assert main(["provenance", str(corpus), "-o", str(out), "--group-field", "story", "-q"]) == 0
+    edges = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    across = [e for e in edges if any(x["kind"] == "similarity" for x in e["evidence"])]
+    assert [(e["story"], e["source_id"], e["derived_id"]) for e in across] == [("d24", "d20", "d24")]
+    assert main(["provenance", str(corpus), "-o", str(out), "--group-field", "story", "-q",
+                 "--within-groups"]) == 0
+    edges = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert ("d20", "d24") not in {(e["source_id"], e["derived_id"]) for e in edges}
+    assert main(["provenance", str(corpus), "--group-field", "story", "--window-days", "-1", "-q"]) == 2

@@ -652,28 +652,18 @@ def _provenance(analysis: Analysis, advance: Callable[[int], None], options: Map
 
 
 def _with_credits_across_stories(analysis: Analysis, edges: list, options: Mapping[str, Any]) -> list:
-    """Add the edges explicit credits make across stories (:func:`retold.provenance.credit_edges`):
-    a rewrite the clustering kept apart from its source, often one in another language, that
-    names the source's outlet.  Such an edge replaces the external edge its credit gave."""
-    from retold.provenance import _refers_to, credit_edges
+    """Add the edges explicit credits make across stories: a rewrite the clustering kept apart
+    from its source, often one in another language, that names the source's outlet
+    (:func:`retold.provenance.with_credit_edges`, story similarity from the clustering's vectors)."""
+    from retold.provenance import with_credit_edges
 
-    min_confidence = options.get("min_confidence", 0.3)
     vectors = analysis._vectors
-
-    def similarity(derived: int, sources: np.ndarray) -> np.ndarray:
-        return np.array([vectors.cosine(derived, int(x)) for x in sources])
-
-    found = [e for e in credit_edges(
-        analysis.articles, similarity,
-        linked=[(e.source_id, e.derived_id) for e in edges if e.source_id is not None],
+    return with_credit_edges(
+        analysis.articles, edges,
+        lambda derived, sources: np.array([vectors.cosine(derived, int(x)) for x in sources]),
         window_days=analysis.options.get("window_days", 3.0),
-    ) if e.confidence >= min_confidence]
-    if not found:
-        return edges
-    resolved = {(e.derived_id, e.source_name) for e in found}
-    kept = [e for e in edges if not (e.external and any(
-        d == e.derived_id and _refers_to(e.source_name, outlet) for d, outlet in resolved))]
-    return kept + found
+        min_confidence=options.get("min_confidence", 0.3),
+    )
 
 
 # ---------------------------------------------------------------------------------- analyze

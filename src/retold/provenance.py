@@ -785,6 +785,29 @@ def credit_edges(
     return [e[2] for e in edges]
 
 
+def with_credit_edges(
+    docs: Iterable[Any],
+    edges: Sequence[Edge],
+    similarity: Callable[[int, np.ndarray], np.ndarray],
+    *,
+    window_days: float = 3.0,
+    min_confidence: float = 0.3,
+) -> list[Edge]:
+    """``edges`` (found within groups) plus the :func:`credit_edges` across groups that reach
+    ``min_confidence``; an external edge whose credit such an edge resolves is dropped (the
+    outlet is in the corpus after all).  The new edges come last."""
+    found = [e for e in credit_edges(
+        docs, similarity, window_days=window_days,
+        linked=[(e.source_id, e.derived_id) for e in edges if e.source_id is not None],
+    ) if e.confidence >= min_confidence]
+    if not found:
+        return list(edges)
+    resolved = {(e.derived_id, e.source_name) for e in found}
+    kept = [e for e in edges if not (e.external and any(
+        d == e.derived_id and _refers_to(e.source_name, outlet) for d, outlet in resolved))]
+    return kept + found
+
+
 def _check_passages(passages: Any, position: Mapping[str, int]) -> dict[tuple[int, int], Any]:
     """``passages`` keyed by positions; errors name the argument."""
     if passages is None:

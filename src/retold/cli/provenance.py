@@ -2,7 +2,9 @@
 
 Provenance is looked for within a set of related articles: the whole input, or each group of
 articles sharing ``--group-field`` (such as the ``story`` of the demo corpus, or the cluster
-column written by ``retold stories``).
+column written by ``retold stories``).  With groups, an explicit credit to an outlet of
+another group is followed too (as ``retold analyze`` does across its stories): the credited
+outlet's most similar earlier article becomes the source (``--within-groups`` turns this off).
 """
 from __future__ import annotations
 
@@ -38,6 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="least equal words of a shared passage (default 8)")
     parser.add_argument("--no-external", action="store_true",
                         help="leave out attributions to outlets outside the input")
+    parser.add_argument("--within-groups", action="store_true",
+                        help="with --group-field: do not follow explicit credits from one group "
+                        "to another (by default an article that names an outlet of another group "
+                        "is linked to that outlet's most similar earlier article)")
+    parser.add_argument("--window-days", type=float, default=3.0,
+                        help="how far back a credit across groups looks (default 3 days)")
 
 
 def _groups(articles: list, field: str | None) -> list[tuple[Any, list]]:
@@ -56,29 +64,54 @@ def _groups(articles: list, field: str | None) -> list[tuple[Any, list]]:
     return [(key, groups[key]) for key in groups]
 
 
+def _with_credits_across(articles: list, edges: list, args: argparse.Namespace) -> list:
+    """Credits from one group to another, with story similarity from a model fitted on the input
+    (as ``retold analyze`` follows credits across its stories)."""
+    import numpy as np
+
+    from retold.provenance import with_credit_edges
+    from retold.stories import CLUSTERING_OPTIONS, StoryModel
+
+    model = StoryModel(**CLUSTERING_OPTIONS).fit(articles)
+    vectors = model.vectors(articles)
+    return with_credit_edges(
+        articles, edges,
+        lambda derived, sources: np.array([vectors.cosine(derived, int(x)) for x in sources]),
+        window_days=args.window_days, min_confidence=args.min_confidence,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     from retold.io import write_records
     from retold.provenance import provenance
 
     if args.min_tokens < 1:
         raise CommandError("--min-tokens must be at least 1", EXIT_USAGE)
+    if not args.window_days >= 0:
+        raise CommandError("--window-days must be a number of days, 0 or more", EXIT_USAGE)
     with Progress(quiet=args.quiet) as progress:
         with progress.stage("read"):
             articles, skipped = load_articles(args)
         groups = _groups(articles, args.group_field)
         if args.group_field and not groups:
             raise CommandError(f"no article has a value in field {args.group_field!r}", EXIT_USAGE)
-        records: list[dict] = []
+        edges: list = []
+        group_of: dict[str, Any] = {}
         with progress.stage("provenance", len(groups)) as advance:
             for key, members in groups:
-                edges = provenance(members, min_confidence=args.min_confidence,
-                                   min_tokens=args.min_tokens, external=not args.no_external)
-                for edge in edges:
-                    record = edge.to_dict()
-                    if args.group_field:
-                        record = {args.group_field: key, **record}
-                    records.append(record)
+                edges.extend(provenance(members, min_confidence=args.min_confidence,
+                                        min_tokens=args.min_tokens, external=not args.no_external))
+                group_of.update((a.id, key) for a in members)
                 advance(1)
+        if args.group_field and not args.within_groups and len(groups) > 1:
+            with progress.stage("credits across groups"):
+                edges = _with_credits_across(articles, edges, args)
+        records: list[dict] = []
+        for edge in edges:
+            record = edge.to_dict()
+            if args.group_field:
+                record = {args.group_field: group_of.get(edge.derived_id), **record}
+            records.append(record)
         largest = max((len(m) for _, m in groups), default=0)
         with progress.stage("write"):
             try:
