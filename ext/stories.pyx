@@ -742,6 +742,93 @@ cdef Py_ssize_t top_terms(const uint32_t* idx, const double* val, Py_ssize_t n, 
     return m
 
 
+def _state_array(state, key, dtype, kind):
+    try:
+        value = np.asarray(state[key])
+    except KeyError:
+        raise ValueError(f"corrupt CentroidIndex state: no {key!r}") from None
+    if value.ndim != 1 or (value.size and value.dtype.kind not in kind):
+        raise ValueError(f"corrupt CentroidIndex state: {key!r} is not a 1-d array of {dtype}")
+    return value
+
+
+def _checked_state(state, Py_ssize_t n_features, int centroid_terms, int index_terms):
+    """The arrays of a pickled index, checked before any of it is trusted: a corrupt or
+    hand-made state raises ValueError instead of writing outside the index's buffers."""
+    if not isinstance(state, dict):
+        raise ValueError("corrupt CentroidIndex state: not a dict")
+    ints, floats = "iu", "fiu"
+    arrays = {
+        "sizes": _state_array(state, "sizes", "int64", ints),
+        "last_time": _state_array(state, "last_time", "float64", floats),
+        "norms": _state_array(state, "norms", "float64", floats),
+        "langs": _state_array(state, "langs", "uint64", ints),
+        "active": _state_array(state, "active", "bool", "b"),
+        "n_terms": _state_array(state, "n_terms", "int32", ints),
+        "n_top": _state_array(state, "n_top", "int32", ints),
+        "idx": _state_array(state, "idx", "uint32", ints),
+        "val": _state_array(state, "val", "float64", floats),
+        "top": _state_array(state, "top", "uint32", ints),
+        "active_ids": _state_array(state, "active_ids", "int32", ints),
+    }
+    n = arrays["sizes"].shape[0]
+
+    def bad(what):
+        raise ValueError(f"corrupt CentroidIndex state: {what}")
+
+    for key in ("last_time", "norms", "langs", "active", "n_terms", "n_top"):
+        if arrays[key].shape[0] != n:
+            bad(f"{key!r} has {arrays[key].shape[0]} entries for {n} clusters")
+    n_terms, n_top, active = arrays["n_terms"], arrays["n_top"], arrays["active"]
+    if n and (n_terms.min() < 0 or n_terms.max() > centroid_terms):
+        bad(f"a centroid with fewer than 0 or more than {centroid_terms} terms")
+    if n and (n_top.min() < 0 or n_top.max() > index_terms):
+        bad(f"a cluster posted under fewer than 0 or more than {index_terms} terms")
+    if n and (arrays["sizes"].min() < 0 or arrays["langs"].min() < 0):
+        bad("a negative cluster size or language set")
+    if np.any(n_terms[~active] != 0) or np.any(n_top[~active] != 0):
+        bad("an archived cluster with terms")
+    idx, val, top = arrays["idx"], arrays["val"], arrays["top"]
+    if idx.shape[0] != int(n_terms.sum()) or val.shape[0] != idx.shape[0]:
+        bad("centroid terms and counts disagree")
+    if top.shape[0] != int(n_top.sum()):
+        bad("posted terms and counts disagree")
+    for key in ("idx", "top"):
+        if arrays[key].size and (arrays[key].min() < 0 or arrays[key].max() >= n_features):
+            bad(f"a feature outside [0, {n_features})")
+    # Each centroid's terms are strictly increasing (the merge in absorb relies on it).
+    if idx.shape[0] > 1:
+        starts = np.zeros(idx.shape[0] + 1, dtype=bool)
+        starts[np.concatenate([[0], np.cumsum(n_terms)])] = True
+        if np.any((np.diff(idx.astype(np.int64)) <= 0) & ~starts[1:idx.shape[0]]):
+            bad("centroid terms out of order")
+    for key in ("last_time", "norms", "val"):
+        if not np.all(np.isfinite(arrays[key])):
+            bad(f"a non-finite value in {key!r}")
+    order = arrays["active_ids"]
+    if order.size and (order.min() < 0 or order.max() >= n):
+        bad("an active cluster id out of range")
+    if order.shape[0] != int(active.sum()) or np.any(np.sort(order) != np.flatnonzero(active)):
+        bad("the active clusters disagree with their flags")
+    out = {
+        "sizes": arrays["sizes"].astype(np.int64), "last_time": arrays["last_time"].astype(np.float64),
+        "norms": arrays["norms"].astype(np.float64), "langs": arrays["langs"].astype(np.uint64),
+        "active": arrays["active"].astype(np.bool_),
+        "n_terms": np.ascontiguousarray(n_terms, dtype=np.int32),
+        "n_top": np.ascontiguousarray(n_top, dtype=np.int32),
+        "idx": np.ascontiguousarray(idx, dtype=np.uint32),
+        "val": np.ascontiguousarray(val, dtype=np.float64),
+        "top": np.ascontiguousarray(top, dtype=np.uint32),
+        "active_ids": np.ascontiguousarray(order, dtype=np.int32),
+    }
+    for key in ("n_docs", "since_sweep", "n_scored"):
+        value = state.get(key)
+        if not isinstance(value, (int, np.integer)) or value < 0:
+            bad(f"{key!r} is not a count")
+        out[key] = int(value)
+    return out
+
+
 cdef class CentroidIndex:
     """Active story clusters of a stream, with an inverted index over their strongest terms.
 
@@ -1216,24 +1303,18 @@ cdef class CentroidIndex:
     def __setstate__(self, state):
         if self.n_clusters:
             raise RuntimeError("a CentroidIndex's state can only be set on a new index")
-        cdef int64_t i, n = len(state["sizes"])
+        state = _checked_state(state, self.n_features, self.centroid_terms, self.index_terms)
+        cdef int64_t i, n = state["sizes"].shape[0]
         cdef Cluster* c
         cdef Py_ssize_t k, at = 0, at_top = 0
-        cdef const int32_t[::1] n_terms = np.ascontiguousarray(state["n_terms"], dtype=np.int32)
-        cdef const int32_t[::1] n_top = np.ascontiguousarray(state["n_top"], dtype=np.int32)
-        cdef const uint32_t[::1] idx = np.ascontiguousarray(state["idx"], dtype=np.uint32)
-        cdef const double[::1] val = np.ascontiguousarray(state["val"], dtype=np.float64)
-        cdef const uint32_t[::1] top = np.ascontiguousarray(state["top"], dtype=np.uint32)
-        cdef const int32_t[::1] order = np.ascontiguousarray(state["active_ids"], dtype=np.int32)
+        cdef const int32_t[::1] n_terms = state["n_terms"]
+        cdef const int32_t[::1] n_top = state["n_top"]
+        cdef const uint32_t[::1] idx = state["idx"]
+        cdef const double[::1] val = state["val"]
+        cdef const uint32_t[::1] top = state["top"]
+        cdef const int32_t[::1] order = state["active_ids"]
         sizes, last_time, norms = state["sizes"], state["last_time"], state["norms"]
         langs, active = state["langs"], state["active"]
-        if (n_terms.shape[0] != n or n_top.shape[0] != n or idx.shape[0] != np.sum(n_terms)
-                or val.shape[0] != idx.shape[0] or top.shape[0] != np.sum(n_top)
-                or np.any(np.asarray(n_terms) > self.centroid_terms)
-                or np.any(np.asarray(n_top) > self.index_terms)
-                or (idx.shape[0] and np.max(idx) >= self.n_features)
-                or (order.shape[0] and (np.min(order) < 0 or np.max(order) >= n))):
-            raise ValueError("corrupt CentroidIndex state")
         for i in range(n):
             self.new_cluster()
         self.n_active = 0

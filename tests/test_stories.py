@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -350,17 +351,43 @@ def test_clusterer_pickles_mid_stream(seeds):
     assert resumed.n_articles == len(docs) and resumed.n_active == whole.n_active
 
 
-def test_corrupt_index_state_is_refused(compiled_or_skip):
+def _two_cluster_state():
     index = _backend.compiled_kernels("stories").CentroidIndex(
-        np.zeros(16, dtype=np.int64), 0, 0.5, 0.5, 3.0, 10, 4, 4, 1.0, True)
-    index.add(np.array([0, 2], dtype=np.int64), np.array([1, 2], dtype=np.uint32), np.ones(2),
-              np.zeros(1), np.empty(1, dtype=np.int64))
-    cls, args, state = index.__reduce__()
-    for key, bad in (("idx", np.array([99], dtype=np.uint32)), ("n_terms", np.array([11], dtype=np.int32)),
-                     ("active_ids", np.array([5], dtype=np.int32))):
-        broken = cls(*args)
-        with pytest.raises(ValueError, match="corrupt CentroidIndex state"):
-            broken.__setstate__({**state, key: bad})
+        np.zeros(16, dtype=np.int64), 0, 0.5, 0.5, 3.0, 2, 2, 2, 1.0, True)
+    index.add(np.array([0, 2, 4], dtype=np.int64), np.array([1, 2, 3, 4], dtype=np.uint32), np.ones(4),
+              np.zeros(2), np.empty(2, dtype=np.int64))
+    return index.__reduce__()
+
+
+CORRUPTIONS = {
+    # Each keeps every length consistent, so that the check named is the one that refuses it.
+    "a feature outside": {"idx": np.array([1, 2, 3, 99], dtype=np.uint32)},
+    "a feature outside ": {"top": np.array([1, 2, 3, 99], dtype=np.uint32)},
+    "fewer than 0 or more than 2 terms": {"n_terms": np.array([-1, 5], dtype=np.int32)},
+    "fewer than 0 or more than 2 terms ": {"n_terms": np.array([3, 1], dtype=np.int32)},
+    "posted under fewer than 0": {"n_top": np.array([-1, 5], dtype=np.int32)},
+    "out of order": {"idx": np.array([2, 1, 3, 4], dtype=np.uint32)},
+    "disagree with their flags": {"active_ids": np.array([0, 0], dtype=np.int32)},
+    "disagree with their flags ": {"active_ids": np.zeros(100_000, dtype=np.int32)},
+    "an archived cluster with terms": {"active": np.array([True, False])},
+    "non-finite": {"val": np.array([1.0, np.nan, 1.0, 1.0])},
+    "has 1 entries for 2 clusters": {"last_time": np.zeros(1)},
+    "not a 1-d array of uint32": {"idx": np.array([1.0, 2.0, 3.0, 4.0])},
+    "no 'norms'": {"norms": None},
+    "'n_docs' is not a count": {"n_docs": -1},
+}
+
+
+@pytest.mark.parametrize("message", sorted(CORRUPTIONS))
+def test_corrupt_index_state_is_refused(compiled_or_skip, message):
+    # A hand-made or damaged pickle must raise, never write outside the index's buffers.
+    cls, args, state = _two_cluster_state()
+    cls(*args).__setstate__(state)  # the state as made is accepted
+    broken = {**state, **CORRUPTIONS[message]}
+    if broken.get("norms", 0) is None:
+        del broken["norms"]
+    with pytest.raises(ValueError, match=re.escape(message.strip())):
+        cls(*args).__setstate__(broken)
 
 
 def brute_force(stream, threshold, window):
@@ -431,6 +458,16 @@ def test_window_keeps_distant_articles_apart(impl):
 
 
 # --- the public API ------------------------------------------------------------------------------
+
+
+def test_vector_cosines_match_pairwise_cosine(seeds):
+    docs = load_demo()[:20] + list(seeds.values()) + [""]
+    vectors = StoryModel().fit(docs).vectors(docs)
+    rows = np.array([3, 0, len(docs) - 1, 5, 5, 21], dtype=np.int64)
+    for i in (0, 21, len(docs) - 1):
+        expected = [vectors.cosine(i, int(j)) for j in rows]
+        assert np.allclose(vectors.cosines(i, rows), expected, rtol=0, atol=1e-12)
+    assert vectors.cosines(0, []).shape == (0,)
 
 
 def test_model_fit_returns_self_and_learns_idf():
