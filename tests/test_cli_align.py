@@ -117,3 +117,11 @@ def test_provenance_command_follows_credits_across_groups(tmp_path):
     edges = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert ("d20", "d24") not in {(e["source_id"], e["derived_id"]) for e in edges}
     assert main(["provenance", str(corpus), "--group-field", "story", "--window-days", "-1", "-q"]) == 2
+    assert main(["provenance", str(corpus), "-o", str(out), "--group-field", "story", "-q",
+                 "--window-days", "inf"]) == 0
+    # An article in no group is no one's source or derived article, across groups too.
+    ungrouped = [dict(r, story=None) if r["id"] == "d24" else r for r in rows]
+    corpus.write_text("\n".join(json.dumps(r) for r in ungrouped) + "\n", encoding="utf-8")
+    assert main(["provenance", str(corpus), "-o", str(out), "--group-field", "story", "-q"]) == 0
+    edges = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert "d24" not in {e["derived_id"] for e in edges} | {e["source_id"] for e in edges}

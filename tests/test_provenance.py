@@ -359,7 +359,7 @@ def test_a_credit_links_articles_of_different_stories():
     edge = edges[0]
     # Later (wire-late) and out-of-window (wire-old) articles are no candidates, however similar.
     assert [x.kind for x in edge.evidence] == ["attribution", "similarity", "date"]
-    assert "2 Meridian Press Agency (MPA) article(s)" in edge.evidence[1].detail
+    assert "of 2 earlier article(s) of Meridian Press Agency (MPA)" in edge.evidence[1].detail
     assert edge.confidence == pytest.approx(1 - 0.25 * 0.75)
     assert edge.source_name == "Meridian Press Agency (MPA)" and not edge.external
 
@@ -380,6 +380,43 @@ def test_a_credit_needs_a_similar_article_and_no_edge_yet():
     assert [x.kind for x in found[0].evidence] == ["attribution", "similarity"]
     with pytest.raises(ValueError, match="min_similarity"):
         credit_edges(CREDIT_CORPUS, strong, min_similarity=2)
+
+
+def test_one_credit_gives_one_edge_and_never_both_ways(monkeypatch):
+    import retold.provenance as module
+
+    corpus = [
+        Article("y1", "The launch failed.", source="Yonhap", date=_day(4, 1)),
+        Article("y2", "The launch failed, officials said.", source="Yonhap News Agency", date=_day(4, 2)),
+        Article("a", "According to Yonhap, the launch failed.", source="AA", date=_day(4, 5)),
+        # Same time, each crediting the other: only the one earlier in the input is a source.
+        Article("p", "As the Q-Times reported, the port closed.", source="P-Post", date=_day(4, 6)),
+        Article("q", "The port closed, the P-Post reported.", source="Q-Times", date=_day(4, 6)),
+    ]
+    ids = [x.id for x in corpus]
+    scores = {("a", "y1"): 0.1, ("a", "y2"): 0.3, ("p", "q"): 0.5, ("q", "p"): 0.5}
+
+    def similarity(d, sources):
+        return [scores.get((ids[d], ids[s]), 0.0) for s in sources]
+
+    edges = module.credit_edges(corpus, similarity)
+    assert sorted((e.source_id, e.derived_id) for e in edges) == [("p", "q"), ("y2", "a")]
+    assert "of 2 earlier article(s) of Yonhap / Yonhap News Agency" in edges[1].evidence[1].detail \
+        or "of 2 earlier article(s) of Yonhap / Yonhap News Agency" in edges[0].evidence[1].detail
+    # A window of any size, and only the latest CREDIT_MAX_CANDIDATES of an outlet compared.
+    assert len(module.credit_edges(corpus, similarity, window_days=float("inf"))) == 2
+    wire = [Article(f"w{k}", "Story.", source="Wirepress", date=_day(4, k)) for k in range(3)]
+    paper = Article("paper", "Story, according to Wirepress.", source="Daily", date=_day(4, 9))
+    older_is_closer = {"w0": 0.9, "w1": 0.5, "w2": 0.2}
+
+    def by_wire(d, sources):
+        return [older_is_closer[wire[s].id] for s in sources]
+
+    assert module.credit_edges(wire + [paper], by_wire)[0].source_id == "w0"
+    monkeypatch.setattr(module, "CREDIT_MAX_CANDIDATES", 2)
+    assert module.credit_edges(wire + [paper], by_wire)[0].source_id == "w1"
+    with pytest.raises(ValueError, match="window_days"):
+        module.credit_edges(corpus, similarity, window_days=float("nan"))
 
 
 def test_credits_in_scripts_without_spaces_are_found():

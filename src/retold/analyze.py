@@ -657,10 +657,8 @@ def _with_credits_across_stories(analysis: Analysis, edges: list, options: Mappi
     (:func:`retold.provenance.with_credit_edges`, story similarity from the clustering's vectors)."""
     from retold.provenance import with_credit_edges
 
-    vectors = analysis._vectors
     return with_credit_edges(
-        analysis.articles, edges,
-        lambda derived, sources: np.array([vectors.cosine(derived, int(x)) for x in sources]),
+        analysis.articles, edges, analysis._vectors.cosines,
         window_days=analysis.options.get("window_days", 3.0),
         min_confidence=options.get("min_confidence", 0.3),
     )

@@ -45,6 +45,7 @@ import datetime as _dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from bisect import bisect_left
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -702,8 +703,9 @@ def credit_edges(
     clustering left on its own, may still name its source ("according to the Al-Ufuq news
     agency", "(MPA)").  Here every article's credits are matched to the outlets of the whole
     corpus, and the credited outlet's article is the one most similar to the crediting article
-    among those published before it and within ``window_days`` (all of the outlet's articles
-    where dates are missing), if that similarity reaches ``min_similarity``.
+    among its latest :data:`CREDIT_MAX_CANDIDATES` published before it and within
+    ``window_days`` (for an undated article: earlier in the input), if that similarity
+    reaches ``min_similarity``.  Same date: the article earlier in the input is the earlier.
 
     Parameters
     ----------
@@ -729,14 +731,13 @@ def credit_edges(
     articles: list[Article] = as_articles(docs)
     if not 0.0 <= float(min_similarity) <= 1.0:
         raise ValueError(f"min_similarity must be in [0, 1], got {min_similarity!r}")
-    window = _dt.timedelta(days=float(window_days))
-    by_outlet: dict[str, list[int]] = {}
-    for i, article in enumerate(articles):
-        if article.source:
-            by_outlet.setdefault(article.source, []).append(i)
-    if not by_outlet:
+    window_days = float(window_days)
+    if not window_days >= 0.0:
+        raise ValueError(f"window_days must be 0 or more, got {window_days!r}")
+    outlets_of = _OutletArticles(articles, window_days)
+    if not outlets_of.members:
         return []
-    words = _OutletWords(by_outlet)
+    words = _OutletWords(outlets_of.members)
     position = {a.id: i for i, a in enumerate(articles)}
     credited_already: dict[int, set[str]] = {}
     for source_id, derived_id in linked:
@@ -756,33 +757,72 @@ def credit_edges(
         for attribution in find_attributions(text, known):
             if article.source and _refers_to(attribution.name, article.source):
                 continue
-            for outlet in outlets:
-                if outlet in done or not _refers_to(attribution.name, outlet):
-                    continue
-                done.add(outlet)
-                candidates = [s for s in by_outlet[outlet] if s != d and (
-                    article.date is None or articles[s].date is None
-                    or article.date - window <= articles[s].date <= article.date)]
-                if not candidates:
-                    continue
-                scores = np.asarray(similarity(d, np.asarray(candidates, dtype=np.int64)),
-                                    dtype=np.float64)
-                best = int(np.argmax(scores))  # ties: the first, in input order
-                if scores[best] < min_similarity:
-                    continue
-                s = candidates[best]
-                items = [Evidence("attribution", attribution.snippet, WEIGHT_ATTRIBUTION),
-                         Evidence("similarity", f"the most similar of {len(candidates)} "
-                                  f"{outlet} article(s) in the window ({scores[best]:.3f})", 0.0)]
-                if articles[s].date is not None and article.date is not None \
-                        and articles[s].date < article.date:
-                    items.append(Evidence("date", f"published {articles[s].date.isoformat()} "
-                                          f"before {article.date.isoformat()}", WEIGHT_DATE))
-                confidence = _combine([e.weight for e in items])
-                edges.append((confidence, d, Edge(articles[s].id, article.id, confidence,
-                                                  tuple(items), source_name=outlet)))
+            # One credit, one source: where several outlets of the corpus answer to the name
+            # ("Yonhap", "Yonhap News Agency"), their candidates compete.
+            named = [o for o in outlets if o not in done and _refers_to(attribution.name, o)]
+            done.update(named)
+            candidates = [s for o in named for s in outlets_of.before(d, o)]
+            if not candidates:
+                continue
+            scores = np.asarray(similarity(d, np.asarray(candidates, dtype=np.int64)),
+                                dtype=np.float64)
+            best = int(np.argmax(scores))  # ties: the first
+            if not scores[best] >= min_similarity:
+                continue
+            s = candidates[best]
+            outlet = articles[s].source
+            items = [Evidence("attribution", attribution.snippet, WEIGHT_ATTRIBUTION),
+                     Evidence("similarity", f"the most similar of {len(candidates)} earlier "
+                              f"article(s) of {' / '.join(named)} ({scores[best]:.3f})", 0.0)]
+            if articles[s].date is not None and article.date is not None \
+                    and articles[s].date < article.date:
+                items.append(Evidence("date", f"published {articles[s].date.isoformat()} "
+                                      f"before {article.date.isoformat()}", WEIGHT_DATE))
+            confidence = _combine([e.weight for e in items])
+            edges.append((confidence, d, Edge(articles[s].id, article.id, confidence,
+                                              tuple(items), source_name=outlet)))
     edges.sort(key=lambda e: (-e[0], e[1]))
     return [e[2] for e in edges]
+
+
+CREDIT_MAX_CANDIDATES = 1000
+"""The latest articles of a credited outlet that :func:`credit_edges` compares (a wire may
+publish thousands in a window; the source of a rewrite is among its latest)."""
+
+
+class _OutletArticles:
+    """Each outlet's articles in publication order, to find those before an article quickly.
+
+    An article is before another when published earlier, or at the same time and earlier in
+    the input (so that two articles never credit each other); an undated article's candidates
+    are the outlet's articles earlier in the input, and a dated one's the dated articles in
+    the window.
+    """
+
+    def __init__(self, articles: Sequence[Article], window_days: float) -> None:
+        self.articles = articles
+        self.window_days = window_days
+        self.members: dict[str, list[int]] = {}
+        for i, article in enumerate(articles):
+            if article.source:
+                self.members.setdefault(article.source, []).append(i)
+        self.dated: dict[str, tuple[list[tuple[_dt.datetime, int]], list[int]]] = {}
+        for outlet, members in self.members.items():
+            keys = sorted((articles[i].date, i) for i in members if articles[i].date is not None)
+            self.dated[outlet] = (keys, [i for _, i in keys])
+
+    def before(self, d: int, outlet: str) -> list[int]:
+        date = self.articles[d].date
+        if date is None:
+            members = self.members[outlet]
+            return members[max(0, bisect_left(members, d) - CREDIT_MAX_CANDIDATES):bisect_left(members, d)]
+        keys, order = self.dated[outlet]
+        hi = bisect_left(keys, (date, d))
+        try:
+            lo = bisect_left(keys, (date - _dt.timedelta(days=self.window_days), -1))
+        except OverflowError:  # a window reaching before year 1: everything before
+            lo = 0
+        return order[max(lo, hi - CREDIT_MAX_CANDIDATES):hi]
 
 
 def with_credit_edges(
@@ -802,9 +842,11 @@ def with_credit_edges(
     ) if e.confidence >= min_confidence]
     if not found:
         return list(edges)
-    resolved = {(e.derived_id, e.source_name) for e in found}
+    resolved: dict[str, list[str]] = {}
+    for e in found:
+        resolved.setdefault(e.derived_id, []).append(e.source_name)
     kept = [e for e in edges if not (e.external and any(
-        d == e.derived_id and _refers_to(e.source_name, outlet) for d, outlet in resolved))]
+        _refers_to(e.source_name, outlet) for outlet in resolved.get(e.derived_id, ())))]
     return kept + found
 
 

@@ -149,6 +149,26 @@ class StoryVectors:
         _, pa, pb = np.intersect1d(ia, ib, assume_unique=True, return_indices=True)
         return float(np.dot(va[pa], vb[pb])) if len(pa) else 0.0
 
+    def cosines(self, i: int, rows: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Cosines of row ``i`` with each of ``rows``, in one vectorised pass (no scipy)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.zeros(len(rows), dtype=np.float64)
+        ia, va = self.row(i)
+        if not len(rows) or not len(ia):
+            return out
+        starts = self.offsets[rows]
+        lens = self.offsets[rows + 1] - starts
+        total = int(lens.sum())
+        if not total:
+            return out
+        owner = np.repeat(np.arange(len(rows)), lens)
+        at = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens) + np.repeat(starts, lens)
+        idx, val = self.indices[at], self.values[at]
+        k = np.minimum(np.searchsorted(ia, idx), len(ia) - 1)
+        hit = ia[k] == idx
+        np.add.at(out, owner[hit], val[hit] * va[k[hit]])
+        return out
+
     def to_scipy(self):
         """The vectors as a ``scipy.sparse.csr_matrix`` (needs scipy)."""
         from scipy.sparse import csr_matrix

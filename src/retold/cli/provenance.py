@@ -67,18 +67,12 @@ def _groups(articles: list, field: str | None) -> list[tuple[Any, list]]:
 def _with_credits_across(articles: list, edges: list, args: argparse.Namespace) -> list:
     """Credits from one group to another, with story similarity from a model fitted on the input
     (as ``retold analyze`` follows credits across its stories)."""
-    import numpy as np
-
     from retold.provenance import with_credit_edges
     from retold.stories import CLUSTERING_OPTIONS, StoryModel
 
-    model = StoryModel(**CLUSTERING_OPTIONS).fit(articles)
-    vectors = model.vectors(articles)
-    return with_credit_edges(
-        articles, edges,
-        lambda derived, sources: np.array([vectors.cosine(derived, int(x)) for x in sources]),
-        window_days=args.window_days, min_confidence=args.min_confidence,
-    )
+    vectors = StoryModel(**CLUSTERING_OPTIONS).fit(articles).vectors(articles)
+    return with_credit_edges(articles, edges, vectors.cosines, window_days=args.window_days,
+                             min_confidence=args.min_confidence)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -105,7 +99,9 @@ def run(args: argparse.Namespace) -> int:
                 advance(1)
         if args.group_field and not args.within_groups and len(groups) > 1:
             with progress.stage("credits across groups"):
-                edges = _with_credits_across(articles, edges, args)
+                # Articles in no group stay out, as they do within groups.
+                grouped = [a for _, members in groups for a in members]
+                edges = _with_credits_across(grouped, edges, args)
         records: list[dict] = []
         for edge in edges:
             record = edge.to_dict()
