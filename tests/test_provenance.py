@@ -419,6 +419,23 @@ def test_one_credit_gives_one_edge_and_never_both_ways(monkeypatch):
         module.credit_edges(corpus, similarity, window_days=float("nan"))
 
 
+@pytest.mark.parametrize("lang, text, score, linked", [
+    ("en", "The port is closed, according to Wirepress.", 0.05, False),  # same language: another story
+    ("en", "The port is closed, according to Wirepress.", 0.20, True),
+    ("ar", "أغلق الميناء وفقا لوكالة Wirepress.", 0.05, True),           # a rewrite in another language
+    (None, "أغلق الميناء وفقا لوكالة Wirepress.", 0.05, True),           # told by the script
+    (None, "The port is closed, according to Wirepress.", 0.05, False),
+])
+def test_the_similarity_a_credit_needs_depends_on_the_language(lang, text, score, linked):
+    from retold.provenance import credit_edges
+
+    wire = Article("w", "Ships wait outside the port after the fire.", source="Wirepress", date=_day(7, 1),
+                   lang="en" if lang else None)
+    paper = Article("p", text, source="Daily", date=_day(7, 5), lang=lang)
+    edges = credit_edges([wire, paper], lambda d, sources: [score for _ in sources])
+    assert bool(edges) == linked
+
+
 def test_credits_in_scripts_without_spaces_are_found():
     from retold.provenance import credit_edges
 

@@ -27,9 +27,11 @@ the earliest.
 
 Across stories, :func:`credit_edges` follows explicit credits only: a rewrite the clustering
 kept apart from its source (often one in another language) that names the source's outlet is
-linked to that outlet's most similar article published before it, within the window (story
-similarity at least 0.01; unrelated articles mostly score a few thousandths); ``retold.analyze`` adds these
-edges after the per-story ones, in place of the external edges the same credits gave.
+linked to that outlet's most similar article published before it, within the window.  That
+article must be as similar as the clustering asks of one story (0.12) in the same language,
+and 0.01 across languages, where only names, numbers and quotes are shared (unrelated articles
+mostly score a few thousandths).  ``retold.analyze`` adds these edges after the per-story
+ones, in place of the external edges the same credits gave.
 
 Why the passage weight is geometric: every further equal word makes chance agreement less
 likely by a roughly constant factor, so the doubt left should shrink geometrically (halved
@@ -643,11 +645,16 @@ def provenance(
     return [e[3] for e in edges]
 
 
-CREDIT_MIN_SIMILARITY = 0.01
+CREDIT_MIN_SIMILARITY = 0.12
 """Least story similarity between a crediting article and the credited outlet's article chosen
-as its source (:func:`credit_edges`).  Unrelated articles score a few thousandths; a rewrite in
-another script shares only names, numbers and quotes and scores a few hundredths (the demo's
-Arabic rewrites of English wires: 0.019 and 0.033)."""
+as its source (:func:`credit_edges`), in the same language: the clustering's own same-story
+threshold (:data:`retold.stories.DEFAULT_THRESHOLD`).  Lower, a credit to a big wire whose
+source article is not in the corpus would pick another of its stories on the same topic."""
+CREDIT_MIN_SIMILARITY_OTHER_LANGUAGE = 0.01
+"""The same across languages (known ``lang`` fields that differ, or else texts in different
+scripts): a rewrite in another language shares only names, numbers and quotes with its source
+and scores a few hundredths (the demo's Arabic rewrites of English wires: 0.019 and 0.033);
+unrelated articles score a few thousandths."""
 CREDIT_WORD_OUTLETS = 5
 """A word of an outlet's name that this many outlets or fewer share ("yonhap", "mpa") marks
 the name as worth looking for in a text; "news" or "agency" do not."""
@@ -696,6 +703,7 @@ def credit_edges(
     linked: Iterable[tuple[str | None, str]] = (),
     window_days: float = 3.0,
     min_similarity: float = CREDIT_MIN_SIMILARITY,
+    min_similarity_other_language: float = CREDIT_MIN_SIMILARITY_OTHER_LANGUAGE,
 ) -> list[Edge]:
     """Edges from explicit credits between articles that no story put together.
 
@@ -705,7 +713,8 @@ def credit_edges(
     corpus, and the credited outlet's article is the one most similar to the crediting article
     among its latest :data:`CREDIT_MAX_CANDIDATES` published before it and within
     ``window_days`` (for an undated article: earlier in the input), if that similarity
-    reaches ``min_similarity``.  Same date: the article earlier in the input is the earlier.
+    reaches ``min_similarity`` (``min_similarity_other_language`` between languages).  Same
+    date: the article earlier in the input is the earlier.
 
     Parameters
     ----------
@@ -718,7 +727,7 @@ def credit_edges(
     linked : iterable of (source_id, derived_id)
         Edges found already (by :func:`provenance` within stories): a derived article linked
         to an article of an outlet is not credited to that outlet again.
-    window_days, min_similarity
+    window_days, min_similarity, min_similarity_other_language
         As above.
 
     Returns
@@ -729,8 +738,10 @@ def credit_edges(
         confidence, then derived position.
     """
     articles: list[Article] = as_articles(docs)
-    if not 0.0 <= float(min_similarity) <= 1.0:
-        raise ValueError(f"min_similarity must be in [0, 1], got {min_similarity!r}")
+    for name, value in (("min_similarity", min_similarity),
+                        ("min_similarity_other_language", min_similarity_other_language)):
+        if not 0.0 <= float(value) <= 1.0:
+            raise ValueError(f"{name} must be in [0, 1], got {value!r}")
     window_days = float(window_days)
     if not window_days >= 0.0:
         raise ValueError(f"window_days must be 0 or more, got {window_days!r}")
@@ -766,8 +777,11 @@ def credit_edges(
                 continue
             scores = np.asarray(similarity(d, np.asarray(candidates, dtype=np.int64)),
                                 dtype=np.float64)
+            floors = np.array([min_similarity if _same_language(article, articles[s])
+                               else min_similarity_other_language for s in candidates])
+            scores = np.where(scores >= floors, scores, -1.0)
             best = int(np.argmax(scores))  # ties: the first
-            if not scores[best] >= min_similarity:
+            if scores[best] < 0.0:
                 continue
             s = candidates[best]
             outlet = articles[s].source
@@ -783,6 +797,28 @@ def credit_edges(
                                               tuple(items), source_name=outlet)))
     edges.sort(key=lambda e: (-e[0], e[1]))
     return [e[2] for e in edges]
+
+
+@lru_cache(maxsize=4096)
+def _script(text: str) -> str:
+    """The script most of the first letters of ``text`` are in (LATIN, ARABIC, CJK...)."""
+    counts: dict[str, int] = {}
+    seen = 0
+    for ch in text:
+        if ch.isalpha():
+            name = unicodedata.name(ch, "")
+            script = name.split(" ", 1)[0] if name else ""
+            counts[script] = counts.get(script, 0) + 1
+            seen += 1
+            if seen == 200:
+                break
+    return max(sorted(counts), key=counts.__getitem__) if counts else ""
+
+
+def _same_language(a: Article, b: Article) -> bool:
+    if a.lang and b.lang:
+        return a.lang.strip().lower() == b.lang.strip().lower()
+    return _script(a.text[:2000]) == _script(b.text[:2000])
 
 
 CREDIT_MAX_CANDIDATES = 1000
