@@ -112,36 +112,49 @@ def add_output_arguments(parser: argparse.ArgumentParser) -> None:
                         help="output format when OUT's extension does not say")
 
 
-def load_articles(args: argparse.Namespace) -> tuple[list, list[SkippedRecord]]:
-    """Read the articles named by the input options (or the demo corpus); errors become CommandError."""
-    skipped: list[SkippedRecord] = []
+def input_path(args: argparse.Namespace) -> str:
+    """The input the options name: INPUT, ``-`` for stdin, or the demo corpus with ``--demo``."""
     if getattr(args, "demo", False):
         if args.input:
             raise CommandError("give INPUT or --demo, not both", EXIT_USAGE)
         from retold.data import demo_path
 
-        path = str(demo_path())
-    elif args.input:
-        path = args.input
-    else:
+        return str(demo_path())
+    if not args.input:
         raise CommandError("no INPUT given (use - for stdin, or --demo)", EXIT_USAGE)
+    return args.input
+
+
+def open_articles(args: argparse.Namespace, path: str,
+                  skipped: list[SkippedRecord] | None) -> Iterator:
+    """The articles of ``path`` as the input options say to read them, one at a time (bad
+    records raise or are listed in ``skipped`` as ``--on-error`` says)."""
     try:
-        articles = list(
-            read_articles(
-                path,
-                format=args.format,
-                id_field=args.id_field,
-                text_field=args.text_field,
-                title_field=args.title_field,
-                date_field=args.date_field,
-                source_field=args.source_field,
-                lang_field=args.lang_field,
-                on_error=args.on_error,
-                errors=skipped,
-                fix_text=args.fix_text,
-                encoding_errors=getattr(args, "encoding_errors", "strict"),
-            )
+        return read_articles(
+            path,
+            format=args.format,
+            id_field=args.id_field,
+            text_field=args.text_field,
+            title_field=args.title_field,
+            date_field=args.date_field,
+            source_field=args.source_field,
+            lang_field=args.lang_field,
+            on_error=args.on_error,
+            errors=skipped,
+            fix_text=args.fix_text,
+            encoding_errors=getattr(args, "encoding_errors", "strict"),
         )
+    except ValueError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    except ImportError as exc:
+        raise CommandError(str(exc), EXIT_INPUT) from None
+
+
+def load_articles(args: argparse.Namespace) -> tuple[list, list[SkippedRecord]]:
+    """Read the articles named by the input options (or the demo corpus); errors become CommandError."""
+    skipped: list[SkippedRecord] = []
+    try:
+        articles = list(open_articles(args, input_path(args), skipped))
     except RecordError as exc:
         raise CommandError(str(exc), EXIT_INPUT) from None
     except (ValueError, ImportError) as exc:

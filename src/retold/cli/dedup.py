@@ -13,10 +13,12 @@ from retold.cli._common import (
     add_input_arguments,
     add_output_arguments,
     fraction,
+    input_path,
+    open_articles,
     positive_int,
     report_skipped,
 )
-from retold.io import RecordError, SkippedRecord, read_articles, write_records
+from retold.io import RecordError, SkippedRecord, write_records
 
 HELP = "find copies of the same article (reprints, edited or trimmed wire copy) and group them"
 
@@ -94,40 +96,6 @@ def _dedup_on_dask(args: argparse.Namespace, path: str, progress: Progress) -> A
         )
 
 
-def _input_path(args: argparse.Namespace) -> str:
-    if args.demo:
-        if args.input:
-            raise CommandError("give INPUT or --demo, not both", EXIT_USAGE)
-        from retold.data import demo_path
-
-        return str(demo_path())
-    if not args.input:
-        raise CommandError("no INPUT given (use - for stdin, or --demo)", EXIT_USAGE)
-    return args.input
-
-
-def _reader(args: argparse.Namespace, path: str, skipped: list[SkippedRecord] | None) -> Iterator[Any]:
-    try:
-        return read_articles(
-            path,
-            format=args.format,
-            id_field=args.id_field,
-            text_field=args.text_field,
-            title_field=args.title_field,
-            date_field=args.date_field,
-            source_field=args.source_field,
-            lang_field=args.lang_field,
-            on_error=args.on_error,
-            errors=skipped,
-            fix_text=args.fix_text,
-            encoding_errors=args.encoding_errors,
-        )
-    except ValueError as exc:
-        raise CommandError(str(exc), EXIT_USAGE) from None
-    except ImportError as exc:
-        raise CommandError(str(exc), EXIT_INPUT) from None
-
-
 def _keeping(articles: Iterator[Any], kept: list[Any] | None) -> Iterator[Any]:
     for article in articles:
         if kept is not None:
@@ -138,7 +106,7 @@ def _keeping(articles: Iterator[Any], kept: list[Any] | None) -> Iterator[Any]:
 def run(args: argparse.Namespace) -> int:
     from retold.copies import dedup
 
-    path = _input_path(args)
+    path = input_path(args)
     if args.low_memory and path == "-":
         raise CommandError("--low-memory reads the input twice, which standard input cannot be", EXIT_USAGE)
     skipped: list[SkippedRecord] = []
@@ -147,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
     held: list[Any] | None = [] if args.emit == "unique" and path == "-" else None
     on_dask = bool(getattr(args, "scheduler", None) or getattr(args, "dask_workers", None))
     with Progress(quiet=args.quiet) as progress:
-        articles = _keeping(_reader(args, path, skipped), held)
+        articles = _keeping(open_articles(args, path, skipped), held)
         try:
             result = _dedup_on_dask(args, path, progress) if on_dask else dedup(
                 articles,
@@ -161,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
                 similarity=args.similarity,
                 bucket_cap=args.bucket_cap,
                 # The second reading skips the same bad records; they are listed once.
-                reread=(lambda: _reader(args, path, None)) if args.low_memory else None,
+                reread=(lambda: open_articles(args, path, None)) if args.low_memory else None,
                 progress=progress.stage,
             )
         except RecordError as exc:
@@ -176,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
                 records = result.iter_pair_records()
             else:
                 keep = set(result.unique_ids())
-                source = held if held is not None else _reader(args, path, None)
+                source = held if held is not None else open_articles(args, path, None)
                 records = (a.to_dict() for a in source if a.id in keep)
             try:
                 written = write_records(records, args.output, format=args.output_format)
