@@ -46,13 +46,14 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
-from dataclasses import dataclass
 from bisect import bisect_left
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from retold._validate import check_fraction
 from retold.article import Article, as_articles
 from retold.hashing import tokenize
 
@@ -549,8 +550,7 @@ def provenance(
     """
     from retold.passages import align
 
-    if not 0.0 <= float(min_confidence) <= 1.0:
-        raise ValueError(f"min_confidence must be in [0, 1], got {min_confidence!r}")
+    check_fraction(min_confidence, "min_confidence", open_low=False)
     articles: list[Article] = as_articles(docs)
     ids = [a.id for a in articles]
     position = {x: i for i, x in enumerate(ids)}
@@ -563,7 +563,7 @@ def provenance(
     known = sorted({alias for a in articles for alias in _aliases(a.source)})
     attributions = []
     for article in articles:
-        text = article.text if not article.title else f"{article.title}\n{article.text}"
+        text = article.full_text
         own = article.source
         attributions.append(
             [x for x in find_attributions(text, known) if not _refers_to(x.name, own)]
@@ -738,10 +738,9 @@ def credit_edges(
         confidence, then derived position.
     """
     articles: list[Article] = as_articles(docs)
-    for name, value in (("min_similarity", min_similarity),
-                        ("min_similarity_other_language", min_similarity_other_language)):
-        if not 0.0 <= float(value) <= 1.0:
-            raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+    min_similarity = check_fraction(min_similarity, "min_similarity", open_low=False)
+    min_similarity_other_language = check_fraction(
+        min_similarity_other_language, "min_similarity_other_language", open_low=False)
     window_days = float(window_days)
     if not window_days >= 0.0:
         raise ValueError(f"window_days must be 0 or more, got {window_days!r}")
@@ -758,7 +757,7 @@ def credit_edges(
                 credited_already.setdefault(position[derived_id], set()).add(outlet)
     edges: list[tuple[float, int, Edge]] = []
     for d, article in enumerate(articles):
-        text = article.text if not article.title else f"{article.title}\n{article.text}"
+        text = article.full_text
         outlets = sorted(words.named_in(text) - {article.source}
                          - credited_already.get(d, set()))
         if not outlets:

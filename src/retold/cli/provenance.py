@@ -19,6 +19,7 @@ from retold.cli._common import (
     add_input_arguments,
     add_output_arguments,
     load_articles,
+    non_negative_float,
     report_skipped,
     unit_interval,
 )
@@ -44,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --group-field: do not follow explicit credits from one group "
                         "to another (by default an article that names an outlet of another group "
                         "is linked to that outlet's most similar earlier article)")
-    parser.add_argument("--window-days", type=float, default=3.0,
+    parser.add_argument("--window-days", type=non_negative_float, default=3.0,
                         help="how far back a credit across groups looks (default 3 days)")
 
 
@@ -81,8 +82,6 @@ def run(args: argparse.Namespace) -> int:
 
     if args.min_tokens < 1:
         raise CommandError("--min-tokens must be at least 1", EXIT_USAGE)
-    if not args.window_days >= 0:
-        raise CommandError("--window-days must be a number of days, 0 or more", EXIT_USAGE)
     with Progress(quiet=args.quiet) as progress:
         with progress.stage("read"):
             articles, skipped = load_articles(args)
