@@ -1036,6 +1036,20 @@ cdef class CentroidIndex:
         self.n_active = kept
         return 0
 
+    cdef int alloc_cluster(self, Cluster* c) except -1 nogil:
+        """A cluster's buffers, allocated once at the most terms it keeps and posts (absorb
+        and a restored state write at most that many)."""
+        if c.idx == NULL:
+            c.idx = <uint32_t*> malloc((self.centroid_terms + 1) * sizeof(uint32_t))
+        if c.val == NULL:
+            c.val = <double*> malloc((self.centroid_terms + 1) * sizeof(double))
+        if c.top == NULL:
+            c.top = <uint32_t*> malloc((self.index_terms + 1) * sizeof(uint32_t))
+        if c.idx == NULL or c.val == NULL or c.top == NULL:
+            with gil:
+                raise MemoryError()
+        return 0
+
     cdef int absorb(self, int32_t cid, const uint32_t* idx, const double* vec, Py_ssize_t n,
                     double time, int32_t lang) except -1 nogil:
         """Add a unit vector to a cluster's centroid; repost its strongest terms."""
@@ -1078,13 +1092,7 @@ cdef class CentroidIndex:
                     t[j] = t[k]
                     j += 1
             m = K
-        if c.idx == NULL:
-            # Allocated once, at the most terms a centroid keeps.
-            c.idx = <uint32_t*> malloc((K + 1) * sizeof(uint32_t))
-            c.val = <double*> malloc((K + 1) * sizeof(double))
-            if c.idx == NULL or c.val == NULL:
-                with gil:
-                    raise MemoryError()
+        self.alloc_cluster(c)
         for k in range(m):
             c.idx[k] = t[k].index
             c.val[k] = t[k].value
@@ -1099,11 +1107,6 @@ cdef class CentroidIndex:
         # Repost under the new strongest terms.
         for k in range(c.n_top):
             self.unpost(c.top[k], cid)
-        if c.top == NULL:
-            c.top = <uint32_t*> malloc((self.index_terms + 1) * sizeof(uint32_t))
-            if c.top == NULL:
-                with gil:
-                    raise MemoryError()
         c.n_top = <int32_t> top_terms(c.idx, c.val, c.n, self.index_terms, c.top, self.q_val)
         for k in range(c.n_top):
             self.post(c.top[k], cid)
@@ -1325,20 +1328,13 @@ cdef class CentroidIndex:
             c.norm = norms[i]
             c.langs = langs[i]
             c.active = active[i]
-            if n_terms[i]:
-                c.idx = <uint32_t*> malloc((self.centroid_terms + 1) * sizeof(uint32_t))
-                c.val = <double*> malloc((self.centroid_terms + 1) * sizeof(double))
-                if c.idx == NULL or c.val == NULL:
-                    raise MemoryError()
+            if n_terms[i] or n_top[i]:
+                self.alloc_cluster(c)
                 for k in range(n_terms[i]):
                     c.idx[k] = idx[at]
                     c.val[k] = val[at]
                     at += 1
                 c.n = n_terms[i]
-            if n_top[i]:
-                c.top = <uint32_t*> malloc((self.index_terms + 1) * sizeof(uint32_t))
-                if c.top == NULL:
-                    raise MemoryError()
                 for k in range(n_top[i]):
                     c.top[k] = top[at_top]
                     self.post(c.top[k], <int32_t> i)
