@@ -33,8 +33,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import sys
-import types
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
@@ -43,6 +41,7 @@ from typing import Any, Callable, ContextManager, Iterable, Iterator, Mapping, S
 
 import numpy as np
 
+from retold._callable_module import make_callable
 from retold._validate import check_int as _check_int
 from retold.article import Article, as_articles
 from retold.hashing import tokenize
@@ -811,17 +810,5 @@ def analyze(
     return analysis
 
 
-class _CallableModule(types.ModuleType):
-    """This module, callable as :func:`analyze`.
-
-    ``retold.analyze`` names both this module and the function.  Once the module is imported
-    (``from retold.analyze import Analysis``), the import system makes the package attribute
-    ``retold.analyze`` the module, shadowing the lazily exported function; calling the module
-    calls the function, so ``retold.analyze(docs)`` works in every order of imports.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Analysis:
-        return analyze(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+# ``retold.analyze`` is both this module and its main function (see retold._callable_module).
+make_callable(__name__)

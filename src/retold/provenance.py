@@ -53,6 +53,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from retold._callable_module import make_callable
 from retold._validate import check_fraction
 from retold.article import Article, as_articles
 from retold.hashing import tokenize
@@ -996,15 +997,5 @@ def _pair_evidence(source: Article, derived: Article, derived_attributions: list
     return confidence, items
 
 
-class _CallableModule(type(re)):
-    """``retold.provenance`` is both this module and its main function: importing the module
-    (``from retold.provenance import Edge``) makes it the package attribute, so calling it
-    must still run :func:`provenance`."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> list[Edge]:
-        return provenance(*args, **kwargs)
-
-
-import sys as _sys  # noqa: E402
-
-_sys.modules[__name__].__class__ = _CallableModule
+# ``retold.provenance`` is both this module and its main function (see retold._callable_module).
+make_callable(__name__)

@@ -55,8 +55,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import sys
-import types
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -66,6 +64,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from retold._backend import kernels
+from retold._callable_module import make_callable
 from retold._textprep import to_nfc
 from retold._validate import check_int as _check_int
 from retold.article import Article, as_articles
@@ -826,17 +825,5 @@ def stories(
     return StoryResult(labels, tuple(a.id for a in articles), articles, vectors, model)
 
 
-class _CallableModule(types.ModuleType):
-    """This module, callable as :func:`stories`.
-
-    ``retold.stories`` names both this module and the function.  Once the module is imported
-    (``from retold.stories import StoryModel``), the import system makes the package attribute
-    ``retold.stories`` the module, shadowing the lazily exported function; calling the module
-    calls the function, so ``retold.stories(docs)`` works in every order of imports.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> StoryResult:
-        return stories(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
+# ``retold.stories`` is both this module and its main function (see retold._callable_module).
+make_callable(__name__)
