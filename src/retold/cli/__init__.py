@@ -7,7 +7,6 @@ Exit codes scripts can rely on: 0 success, 1 unexpected internal error, 2 bad us
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from typing import Sequence
 
@@ -17,6 +16,7 @@ from retold.cli._common import (
     EXIT_INTERRUPTED,
     EXIT_USAGE,
     CommandError,
+    add_subcommands,
 )
 
 # name -> module; a module that is not there yet (a capability still being built) is left out.
@@ -39,16 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"retold {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module_name in COMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        command = sub.add_parser(name, help=module.HELP, description=module.HELP)
-        module.add_arguments(command)
-        command.set_defaults(run=module.run)
+    add_subcommands(sub, COMMANDS, "run")
     return parser
 
 

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterator, Mapping
 
 from retold.io import RecordError, SkippedRecord, read_articles
 
@@ -14,6 +15,25 @@ EXIT_INTERNAL = 1
 EXIT_USAGE = 2
 EXIT_INPUT = 3
 EXIT_INTERRUPTED = 130
+
+
+def add_subcommands(subparsers, modules: Mapping[str, str], run_key: str) -> None:
+    """One subcommand per entry ``name -> module`` (``retold dedup``, ``retold eval reuse``).
+
+    Each module defines ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``,
+    which is set as ``run_key`` on the parsed arguments.  A module that is not there (a
+    capability still being built) is left out; an import error inside one is not hidden.
+    """
+    for name, module_name in modules.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        command = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(command)
+        command.set_defaults(**{run_key: module.run})
 
 
 def _number(text: str, kind: type) -> float | int:

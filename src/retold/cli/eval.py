@@ -8,10 +8,9 @@ and one line here.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
-from retold.cli._common import EXIT_USAGE
+from retold.cli._common import EXIT_USAGE, add_subcommands
 
 HELP = "score retold on labelled data: similarity ratings, gold story clusters, text reuse"
 
@@ -22,24 +21,9 @@ SUBCOMMANDS = {
 }
 
 
-def _modules():
-    for name, module_name in SUBCOMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        yield name, module
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="evaluation", metavar="EVALUATION")
-    for name, module in _modules():
-        help_text = getattr(module, "HELP", module.__doc__.strip().splitlines()[0] if module.__doc__ else name)
-        command = sub.add_parser(name, help=help_text, description=help_text)
-        module.add_arguments(command)
-        command.set_defaults(evaluation_run=module.run)
+    add_subcommands(sub, SUBCOMMANDS, "evaluation_run")
     parser.set_defaults(eval_parser=parser)
 
 
