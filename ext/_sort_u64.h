@@ -1,4 +1,5 @@
-/* In-place sort of uint64 arrays and removal of duplicates, for shingle sets.
+/* In-place sort of uint64 arrays and removal of duplicates, for shingle sets, and the size of
+ * the intersection of two such sorted sets (exact Jaccard and containment).
  * Quicksort with median-of-three and an insertion sort for short runs; an explicit stack bounds
  * the recursion so a hostile input cannot overflow the C stack (worst case O(n^2) time only).
  */
@@ -61,5 +62,17 @@ static ptrdiff_t retold_sort_unique_u64(uint64_t *a, ptrdiff_t n) {
         if (a[r] != a[w - 1]) a[w++] = a[r];
     }
     return w;
+}
+
+/* Elements two sorted unique arrays share: one merge walk, O(na + nb). */
+static inline ptrdiff_t retold_intersection_size_u64(const uint64_t *a, ptrdiff_t na,
+                                                     const uint64_t *b, ptrdiff_t nb) {
+    ptrdiff_t i = 0, j = 0, common = 0;
+    while (i < na && j < nb) {
+        if (a[i] == b[j]) { common++; i++; j++; }
+        else if (a[i] < b[j]) i++;
+        else j++;
+    }
+    return common;
 }
 #endif

@@ -39,6 +39,8 @@ cnp.import_array()
 
 cdef extern from "_sort_u64.h" nogil:
     Py_ssize_t sort_unique_u64 "retold_sort_unique_u64"(uint64_t* a, Py_ssize_t n)
+    Py_ssize_t intersection_size_u64 "retold_intersection_size_u64"(
+        const uint64_t* a, Py_ssize_t na, const uint64_t* b, Py_ssize_t nb)
 
 cdef uint64_t OPH_SALT = 0x6f6e652d7065726dULL   # "one-perm"
 cdef int DENSIFY_MAX_ATTEMPTS = 1 << 16
@@ -439,19 +441,9 @@ def hamming(uint64_t a, uint64_t b):
     return popcount64(a ^ b)
 
 
-cdef Py_ssize_t intersection_size(const uint64_t[::1] a, const uint64_t[::1] b) noexcept nogil:
-    cdef Py_ssize_t i = 0, j = 0, common = 0
-    cdef Py_ssize_t na = a.shape[0], nb = b.shape[0]
-    while i < na and j < nb:
-        if a[i] == b[j]:
-            common += 1
-            i += 1
-            j += 1
-        elif a[i] < b[j]:
-            i += 1
-        else:
-            j += 1
-    return common
+cdef inline Py_ssize_t intersection_size(const uint64_t[::1] a, const uint64_t[::1] b) noexcept nogil:
+    return intersection_size_u64(&a[0] if a.shape[0] else NULL, a.shape[0],
+                                 &b[0] if b.shape[0] else NULL, b.shape[0])
 
 
 def jaccard_sorted(const uint64_t[::1] a, const uint64_t[::1] b):

@@ -23,6 +23,10 @@ from cpython.exc cimport PyErr_CheckSignals
 
 from retold._ext._hash64 cimport GOLDEN, fmix64
 
+cdef extern from "_sort_u64.h" nogil:
+    Py_ssize_t intersection_size "retold_intersection_size_u64"(
+        const uint64_t* a, Py_ssize_t na, const uint64_t* b, Py_ssize_t nb)
+
 # How many items a long loop handles between two checks for Ctrl-C.
 cdef enum:
     CHECK_EVERY = 1 << 16
@@ -107,21 +111,6 @@ def fill_bucket_pairs(const uint64_t[::1] sorted_keys not None, const int64_t[::
                         w += 1
             i = j
     return w
-
-
-cdef inline Py_ssize_t intersection_size(const uint64_t* a, Py_ssize_t na,
-                                         const uint64_t* b, Py_ssize_t nb) noexcept nogil:
-    cdef Py_ssize_t i = 0, j = 0, common = 0
-    while i < na and j < nb:
-        if a[i] == b[j]:
-            common += 1
-            i += 1
-            j += 1
-        elif a[i] < b[j]:
-            i += 1
-        else:
-            j += 1
-    return common
 
 
 def verify_pairs(const int64_t[::1] offsets not None, const uint64_t[::1] values not None,
