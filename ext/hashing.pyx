@@ -168,8 +168,8 @@ def word_shingle_hashes(const uint64_t[::1] token_hashes, int ngram):
     return out[:count]
 
 
-def text_shingle_hashes(str text not None, int ngram, str unit):
-    """Positional shingle hashes of ``text`` (uint64, in text order, duplicates kept)."""
+cdef object _text_shingles(str text, int ngram, str unit, bint as_set):
+    """The shingle hashes of one text, in text order, or (``as_set``) sorted and unique."""
     cdef bint char_unit = parse_unit(unit)
     cdef TextView view
     cdef _Scratch scratch = _Scratch(1)
@@ -177,30 +177,24 @@ def text_shingle_hashes(str text not None, int ngram, str unit):
     prepare_text(text, &view)
     with nogil:
         count = scratch.shingle(&view, ngram, char_unit)
+        if as_set:
+            count = sort_unique_u64(scratch.shingles, count)
     out = np.empty(count, dtype=np.uint64)
     cdef uint64_t[::1] dst = out
     cdef Py_ssize_t i
     for i in range(count):
         dst[i] = scratch.shingles[i]
     return out
+
+
+def text_shingle_hashes(str text not None, int ngram, str unit):
+    """Positional shingle hashes of ``text`` (uint64, in text order, duplicates kept)."""
+    return _text_shingles(text, ngram, unit, False)
 
 
 def text_shingles(str text not None, int ngram, str unit):
     """The shingle set of ``text``: sorted unique uint64."""
-    cdef bint char_unit = parse_unit(unit)
-    cdef TextView view
-    cdef _Scratch scratch = _Scratch(1)
-    cdef Py_ssize_t count
-    prepare_text(text, &view)
-    with nogil:
-        count = scratch.shingle(&view, ngram, char_unit)
-        count = sort_unique_u64(scratch.shingles, count)
-    out = np.empty(count, dtype=np.uint64)
-    cdef uint64_t[::1] dst = out
-    cdef Py_ssize_t i
-    for i in range(count):
-        dst[i] = scratch.shingles[i]
-    return out
+    return _text_shingles(text, ngram, unit, True)
 
 
 def shingle_sets(list texts not None, int ngram, str unit):
