@@ -1,0 +1,108 @@
+"""Pure-Python twin of ``ext/agglomerate.pyx``: average-link agglomeration over a sparse graph.
+
+Items ``0..n-1`` start as singletons.  The link of two clusters ``A`` and ``B`` is
+
+    link(A, B) = W(A, B) / (|A| |B|)  -  penalty * (R(A) / |A| + R(B) / |B|) / 2
+
+where ``W(A, B)`` sums the weights of the graph's edges between them (a pair without an edge
+weighs 0) and ``R`` sums each member's ``offset``.  With every offset 0 this is plain average
+linkage over the similarity matrix the edges describe.  With offsets it is average linkage over
+``w(i, j) - penalty * (offset[i] + offset[j]) / 2``, a similarity with each item's local density
+taken off (as CSLS does for nearest-neighbour retrieval): ``link(A u B, C)`` is the size-weighted
+mean of ``link(A, C)`` and ``link(B, C)``, so merging greedily by the largest link is exact
+average linkage, and a merge never raises another link.
+
+The two clusters of the largest link merge while that link is at least ``threshold``; ties go
+to the pair with the smaller (first, second) cluster ids, a cluster's id being the smallest item
+in it.  ``W`` of a merged cluster is the sum, in that order, of its parts' ``W`` (the larger
+part's first).  Returns the cluster id of each item (its smallest member).
+"""
+from __future__ import annotations
+
+import heapq
+import math
+
+import numpy as np
+
+
+def _check(n, a, b, w, offset, threshold, penalty):
+    if n < 0:
+        raise ValueError("n must be non-negative")
+    if not (len(a) == len(b) == len(w)):
+        raise ValueError("edge arrays differ in length")
+    if len(offset) != n:
+        raise ValueError(f"offset has {len(offset)} values for {n} items")
+    if len(a) and (int(np.min(a)) < 0 or int(np.max(a)) >= n or int(np.min(b)) < 0 or int(np.max(b)) >= n):
+        raise ValueError("an edge names an item outside 0..n-1")
+    if math.isnan(threshold) or math.isnan(penalty):
+        raise ValueError("threshold and penalty must not be NaN")
+    if len(w) and not bool(np.all(np.isfinite(w))):
+        raise ValueError("edge weights must be finite")
+    if n and not bool(np.all(np.isfinite(offset))):
+        raise ValueError("offsets must be finite")
+
+
+def average_link(n, a, b, w, offset, threshold, penalty):
+    """Cluster id (smallest member) of each of ``n`` items: int64 array (see the module doc)."""
+    _check(n, a, b, w, offset, threshold, penalty)
+    n = int(n)
+    size = [1] * n
+    dens = [float(x) for x in offset]
+    links: list[dict[int, float]] = [dict() for _ in range(n)]
+    for x, y, v in zip(a.tolist(), b.tolist(), w.tolist()):
+        if x == y:
+            continue
+        links[x][y] = links[x].get(y, 0.0) + v
+        links[y][x] = links[y].get(x, 0.0) + v
+    version = [0] * n
+    alive = [True] * n
+    parent = list(range(n))
+
+    def link(p, q, total):
+        return total / (size[p] * size[q]) - penalty * (dens[p] / size[p] + dens[q] / size[q]) / 2.0
+
+    heap = []
+    for p in range(n):
+        for q, total in links[p].items():
+            if p < q:
+                heap.append((-link(p, q, total), p, q, 0, 0))
+    heapq.heapify(heap)
+    while heap:
+        neg, p, q, vp, vq = heapq.heappop(heap)
+        if not (alive[p] and alive[q] and version[p] == vp and version[q] == vq):
+            continue
+        if -neg < threshold:
+            break
+        # q merges into p (p < q: the merged cluster keeps the smaller id).
+        big, small = (p, q) if len(links[p]) >= len(links[q]) else (q, p)
+        merged = links[big]
+        del merged[small]
+        for r, total in links[small].items():
+            if r == big:
+                continue
+            merged[r] = merged[r] + total if r in merged else total
+        links[small] = {}
+        links[p] = merged
+        if big != p:
+            links[q] = {}
+        alive[q] = False
+        parent[q] = p
+        size[p] += size[q]
+        dens[p] += dens[q]
+        version[p] += 1
+        for r, total in merged.items():
+            other = links[r]
+            other.pop(q, None)
+            other[p] = total
+            lo, hi = (p, r) if p < r else (r, p)
+            heapq.heappush(heap, (-link(lo, hi, total), lo, hi, version[lo], version[hi]))
+    labels = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        root = i
+        while parent[root] != root:
+            root = parent[root]
+        j = i
+        while parent[j] != root:
+            parent[j], j = root, parent[j]
+        labels[i] = root
+    return labels
