@@ -58,3 +58,25 @@ def test_on_error_skip_leaves_the_failing_record_out(tmp_path, capsys, failing_r
     written = (out / "articles.jsonl") if out.is_dir() else out
     ids = {json.loads(line)["id"] for line in written.read_text(encoding="utf-8").splitlines()}
     assert ids == {"a", "c"}
+
+
+# Issue 19, point 3: one rule for an input without articles, and the previous output survives.
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("content", ["", "{not json\n"], ids=["empty", "all-malformed"])
+def test_an_input_without_articles_writes_nothing(tmp_path, capsys, command, content):
+    path = tmp_path / "in.jsonl"
+    path.write_text(content, encoding="utf-8")
+    out = tmp_path / COMMANDS[command]
+    assert main([command, str(path), "--on-error", "skip", "-q", "-o", str(out)]) == 3
+    assert "no articles in the input" in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["dedup", "stories", "provenance"])
+def test_an_empty_input_keeps_the_previous_output(tmp_path, command):
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"previous": "run"}\n', encoding="utf-8")
+    empty = tmp_path / "in.jsonl"
+    empty.write_text("", encoding="utf-8")
+    assert main([command, str(empty), "-q", "-o", str(out)]) == 3
+    assert out.read_text(encoding="utf-8") == '{"previous": "run"}\n'

@@ -192,8 +192,18 @@ def open_articles(args: argparse.Namespace, path: str,
         raise CommandError(str(exc), EXIT_INPUT) from None
 
 
+def no_articles(skipped: list[SkippedRecord]) -> CommandError:
+    """The error of every command whose input holds no article: nothing is written, so an
+    earlier output is never replaced by an empty one."""
+    why = f" (all {len(skipped)} records were malformed and skipped)" if skipped else ""
+    if skipped:
+        report_skipped(skipped)
+    return CommandError(f"no articles in the input{why}; nothing written", EXIT_INPUT)
+
+
 def load_articles(args: argparse.Namespace) -> tuple[list, list[SkippedRecord]]:
-    """Read the articles named by the input options (or the demo corpus); errors become CommandError."""
+    """Read the articles named by the input options (or the demo corpus); errors, and an input
+    without articles, become CommandError."""
     skipped: list[SkippedRecord] = []
     try:
         articles = list(open_articles(args, input_path(args), skipped))
@@ -201,6 +211,8 @@ def load_articles(args: argparse.Namespace) -> tuple[list, list[SkippedRecord]]:
         raise CommandError(str(exc), EXIT_INPUT) from None
     except (ValueError, ImportError) as exc:
         raise CommandError(str(exc), EXIT_USAGE if isinstance(exc, ValueError) else EXIT_INPUT) from None
+    if not articles:
+        raise no_articles(skipped)
     return articles, skipped
 
 

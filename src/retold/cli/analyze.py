@@ -91,8 +91,6 @@ def run(args: argparse.Namespace) -> int:
     with Progress(quiet=args.quiet) as progress:
         with progress.stage("read", None):
             articles, skipped = load_articles(args)
-        if not articles:
-            raise CommandError("no articles to analyze", EXIT_INPUT)
         try:
             analysis = analyze(
                 articles,
