@@ -32,6 +32,7 @@ import numpy as np
 
 from retold._backend import kernels
 from retold._validate import check_fraction as _check_fraction
+from retold._validate import as_uint64 as _as_uint64
 from retold._validate import check_int as _check_int
 from retold.hashing import EMPTY_SLOT, MinHash
 from retold.io import atomic_write
@@ -222,16 +223,7 @@ class MinHashLSH:
         array = np.asarray(digest if digest is not None else value)
         if array.ndim != 1 or array.shape[0] != self.num_perm:
             raise ValueError(f"{name} must be a MinHash or {self.num_perm} slots, got shape {array.shape}")
-        return self._as_uint64(array, name)
-
-    @staticmethod
-    def _as_uint64(array: np.ndarray, name: str) -> np.ndarray:
-        if array.dtype != np.uint64:
-            if array.size and array.dtype.kind not in "ui":
-                raise TypeError(f"{name} must hold unsigned 64-bit hash values, not {array.dtype}")
-            if array.dtype.kind == "i" and array.size and array.min() < 0:
-                raise ValueError(f"{name} holds negative values; signatures are uint64")
-        return np.ascontiguousarray(array, dtype=np.uint64)
+        return _as_uint64(array, name, "signature values")
 
     def _signatures(self, signatures: Any, name: str = "signatures") -> np.ndarray:
         array = np.asarray(signatures)
@@ -241,7 +233,7 @@ class MinHashLSH:
             )
         if array.shape[0] > _MAX_DOCS:
             raise ValueError(f"{name}: at most {_MAX_DOCS} signatures per batch")
-        return self._as_uint64(array, name)
+        return _as_uint64(array, name, "signature values")
 
     def band_keys(self, signatures: Any) -> np.ndarray:
         """One uint64 key per band and signature: an array of shape ``(bands, n)``.
