@@ -382,3 +382,8 @@ def test_update_hashes_takes_unsigned_and_non_negative_integers():
     b.update_hashes([1, 2, 2**63])
     assert np.array_equal(a.digest(), b.digest())
     b.update_hashes(np.array([], dtype=np.float64))  # an empty batch is nothing to refuse
+
+
+def test_update_hashes_refuses_values_past_64_bits():
+    with pytest.raises(ValueError, match="2\\*\\*64"):
+        retold.MinHash(num_perm=16).update_hashes([1, 2**64])

@@ -52,6 +52,17 @@ def as_uint64(value: Any, name: str, what: str = "hash values") -> np.ndarray:
     under a plain ``astype``: ``[1.5, -3.0]`` turns into ``[1, 2**64 - 3]``.
     """
     array = np.asarray(value)
+    if array.dtype.kind in "fO" and array.size and not isinstance(value, np.ndarray):
+        # numpy guesses float64 (or object) for a list of Python ints past 2**63: judge the
+        # items themselves before they lose their low bits.
+        items = np.asarray(value, dtype=object)
+        if all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+               for v in items.flat):
+            if any(v < 0 for v in items.flat):
+                raise ValueError(f"{name} holds negative values; {what} are uint64")
+            if any(v >= 1 << 64 for v in items.flat):
+                raise ValueError(f"{name} holds values of 2**64 or more; {what} are uint64")
+            return np.ascontiguousarray(items.astype(np.uint64))
     if array.dtype != np.uint64 and array.size:
         if array.dtype.kind not in "ui":
             raise TypeError(f"{name} must hold unsigned 64-bit {what}, not {array.dtype}")
