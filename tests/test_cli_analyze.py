@@ -176,3 +176,53 @@ def test_without_jinja2_the_records_are_still_written(tmp_path, monkeypatch, cap
     assert main(["analyze", "--demo", "-o", str(out), "--no-parquet"]) == 0
     assert {p.name for p in out.iterdir()} == {f"{n}.jsonl" for n in NAMES}
     assert "no report.html: the report needs Jinja2" in capsys.readouterr().err
+
+
+def _interrupt_after(monkeypatch, files: int) -> None:
+    """Make the writer raise KeyboardInterrupt when asked for file number ``files + 1``."""
+    import retold.io
+
+    real = retold.io.write_records
+    count = {"n": 0}
+
+    def write_records(records, path, **kwargs):
+        count["n"] += 1
+        if count["n"] > files:
+            raise KeyboardInterrupt
+        return real(records, path, **kwargs)
+
+    monkeypatch.setattr(retold.io, "write_records", write_records)
+
+
+def test_an_interrupted_run_leaves_no_new_directory(tmp_path, monkeypatch):
+    out = tmp_path / "new"
+    _interrupt_after(monkeypatch, 4)
+    assert main(["analyze", "--demo", "-q", "-o", str(out)]) == 130
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []  # and no temporary directory left behind
+
+
+def test_an_interrupted_run_leaves_the_previous_run_whole(tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    assert main(["analyze", "--demo", "-q", "-o", str(out), "--no-parquet"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    _interrupt_after(monkeypatch, 2)
+    assert main(["analyze", "--demo", "-q", "-o", str(out), "--story-threshold", "0.9"]) == 130
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+def test_a_new_run_replaces_the_whole_set(tmp_path):
+    out = tmp_path / "run"
+    assert main(["analyze", "--demo", "-q", "-o", str(out)]) == 0
+    assert main(["analyze", "--demo", "-q", "-o", str(out), "--no-parquet"]) == 0
+    assert {p.name for p in out.iterdir()} == expected_files(parquet=False)
+
+
+def test_a_directory_holding_other_files_is_not_replaced(tmp_path, capsys):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me", encoding="utf-8")
+    assert main(["analyze", "--demo", "-q", "-o", str(out)]) == 2
+    assert "notes.txt" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]

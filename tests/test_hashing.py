@@ -355,3 +355,35 @@ def test_a_very_large_document_has_a_defined_result():
     sig = retold.minhash_batch([text], num_perm=16)
     assert sig.shape == (1, 16) and not (sig == retold.EMPTY_SLOT).any()
     assert len(retold.shingles(text)) == 10  # a period of ten words gives ten distinct 5-grams
+
+
+# Issue 19, point 5: a cast would turn these into other hashes without a word.
+@pytest.mark.parametrize(
+    "values, error",
+    [
+        (np.array([1.5, 2.7, -3.0]), TypeError),
+        ([1.0, 2.0], TypeError),
+        (np.array([True, False]), TypeError),
+        (np.array([1, -3], dtype=np.int64), ValueError),
+        ([5, -1], ValueError),
+    ],
+)
+def test_update_hashes_refuses_what_a_cast_would_change(values, error):
+    m = retold.MinHash(num_perm=16)
+    before = m.digest()
+    with pytest.raises(error, match="hashes"):
+        m.update_hashes(values)
+    assert np.array_equal(m.digest(), before)
+
+
+def test_update_hashes_takes_unsigned_and_non_negative_integers():
+    a, b = retold.MinHash(num_perm=16), retold.MinHash(num_perm=16)
+    a.update_hashes(np.array([1, 2, 2**63], dtype=np.uint64))
+    b.update_hashes([1, 2, 2**63])
+    assert np.array_equal(a.digest(), b.digest())
+    b.update_hashes(np.array([], dtype=np.float64))  # an empty batch is nothing to refuse
+
+
+def test_update_hashes_refuses_values_past_64_bits():
+    with pytest.raises(ValueError, match="2\\*\\*64"):
+        retold.MinHash(num_perm=16).update_hashes([1, 2**64])

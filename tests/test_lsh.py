@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import zipfile
 from pathlib import Path
 
@@ -536,3 +537,32 @@ def test_query_batch_with_and_without_pending_inserts():
     assert batch == [lsh.query(s) for s in sigs]
     assert 200 in batch[200] and batch[0] == [k for k in range(201) if k % 40 == 0]
     assert MinHashLSH(0.7, 32).query_batch(sigs[:3]) == [[], [], []]
+
+
+def _query_results(lsh, sigs):
+    return [lsh.query(sig) for sig in sigs], lsh.query_batch(sigs), lsh.keys()
+
+
+@pytest.mark.parametrize("mmap", [False, True])
+def test_a_bit_flip_anywhere_is_refused_at_load_or_changes_nothing(tmp_path, mmap):
+    # Issue 19: with mmap=True, flips loaded silently with other answers, or failed at query.
+    keys = [f"k{i}" for i in range(40)]
+    texts = [f"story {i % 7} about the harbour fire and the crane number {i}" for i in range(40)]
+    sigs = minhash_batch(texts + ["", "unrelated words about snow on a pass"], num_perm=32)
+    lsh = MinHashLSH(0.5, 32)
+    lsh.insert_batch(keys + ["empty"], sigs[:41])
+    path = tmp_path / "index.npz"
+    lsh.save(path)
+    expected = _query_results(MinHashLSH.load(path), sigs)
+    data = path.read_bytes()
+    rng = np.random.default_rng(19)
+    bad = tmp_path / "flipped.npz"
+    for bit in rng.choice(len(data) * 8, size=int(os.environ.get("RETOLD_FLIPS", 400)), replace=False).tolist():
+        flipped = bytearray(data)
+        flipped[bit // 8] ^= 1 << (bit % 8)
+        bad.write_bytes(bytes(flipped))
+        try:
+            loaded = MinHashLSH.load(bad, mmap=mmap)
+        except IndexFileError:
+            continue
+        assert _query_results(loaded, sigs) == expected, f"bit {bit} loaded with other answers"

@@ -10,6 +10,9 @@ from hypothesis import strategies as st
 
 import retold
 from retold import _backend
+from retold._textprep import nfc_with_offsets
+
+from .strategies import starters_decomposing_to_marks, tricky_text
 
 MASK64 = (1 << 64) - 1
 
@@ -149,3 +152,32 @@ def test_offsets_survive_latin1_bmp_and_astral_texts(impl):
         starts, ends, _, _ = tokens_of(impl("text"), text)
         assert all(0 <= s < e <= len(text) for s, e in zip(starts, ends))
         assert starts == sorted(starts)
+
+
+# Issue 19: starters whose decomposition begins with a mark used to crash nfc_with_offsets.
+@pytest.mark.parametrize("text", ["\u0f40\u0f7c\u0f73", "\u0f74\u0f81", "\u0300\u0f75"])
+def test_tibetan_vowel_signs_that_decompose_to_marks_tokenise(text):
+    tokens = retold.tokenize(text)
+    nfc = unicodedata.normalize("NFC", text)
+    assert tokens.hashes.tolist() == retold.tokenize(nfc).hashes.tolist()
+    assert all(0 <= s < e <= len(text) for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist()))
+
+
+def test_every_starter_decomposing_to_marks_is_handled():
+    found = starters_decomposing_to_marks()
+    assert {"\u0f73", "\u0f75", "\u0f81"} <= set(found)
+    for ch in found:
+        for before in ("\u0f40\u0f7c", "\u0f40\u0f74", "a\u0301", "\u0300", ""):
+            nfc, origin = nfc_with_offsets(before + ch + "x")
+            assert nfc == unicodedata.normalize("NFC", before + ch + "x")
+
+
+@given(tricky_text())
+@settings(max_examples=500, deadline=None)
+def test_tokenize_never_raises_and_backends_agree_on_combining_sequences(compiled_or_skip, text):
+    tokens = retold.tokenize(text)  # must not raise
+    assert all(0 <= s < e <= len(text) for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist()))
+    nfc = unicodedata.normalize("NFC", text)
+    compiled, reference = both_backends_tokenize(nfc)
+    assert compiled == reference
+    assert tokens.hashes.tolist() == compiled[2]

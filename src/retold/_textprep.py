@@ -6,6 +6,7 @@ decomposed form are dealt with, identically for both backends.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from typing import Any, Iterable
 
 import numpy as np
@@ -57,13 +58,29 @@ def as_texts(values: Iterable[Any], *, errors: str = "strict", what: str = "text
     return out
 
 
+@lru_cache(maxsize=4096)
+def _joins_cluster(ch: str) -> bool:
+    """Whether ``ch`` can be reordered with the marks before it, so it must not start a cluster.
+
+    True for a mark (nonzero combining class) and for a character whose own class is 0 but
+    whose canonical decomposition starts with a mark (Tibetan U+0F73, U+0F75, U+0F81 in
+    Unicode 14): NFC decomposes it and sorts its marks among the preceding ones, so it belongs
+    to the preceding cluster.  Asked of ``unicodedata`` rather than listed, so that a Unicode
+    version that adds such characters is handled without a change here.
+    """
+    if unicodedata.combining(ch) != 0:
+        return True
+    decomposed = unicodedata.normalize("NFD", ch)
+    return decomposed != ch and unicodedata.combining(decomposed[0]) != 0
+
+
 def nfc_with_offsets(text: str) -> tuple[str, np.ndarray | None]:
     """NFC of ``text`` and, when it differs, the map from each NFC index to an original index.
 
     The map has ``len(nfc) + 1`` entries (the last is ``len(text)``), so that a span
     ``[s, e)`` of the NFC text is ``[map[s], map[e])`` in the original.  Composition happens
     within a cluster: a character and the following ones that combine with it (marks, Hangul
-    jamo, Indic two-part vowels).  Each cluster is normalised on its own; its first output
+    jamo, Indic two-part vowels, characters whose decomposition starts with a mark).  Each cluster is normalised on its own; its first output
     character maps to the cluster start, the others just after it.
     """
     if text.isascii() or unicodedata.is_normalized("NFC", text):
@@ -80,7 +97,7 @@ def nfc_with_offsets(text: str) -> tuple[str, np.ndarray | None]:
     cluster_start = 0
     for i in range(1, len(text)):
         ch = text[i]
-        if unicodedata.combining(ch) != 0:
+        if _joins_cluster(ch):
             continue
         # A starter may still compose with what precedes it (jamo, two-part vowels).
         last = normalize("NFC", text[cluster_start:i])[-1:]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import operator
 from typing import Any, Sequence
 
+import numpy as np
+
 
 def check_int(value: Any, name: str, low: int, high: int) -> int:
     """``value`` as an int in [low, high]."""
@@ -41,3 +43,29 @@ def check_choice(value: Any, name: str, choices: Sequence[str]) -> str:
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, not {value!r}")
     return value
+
+
+def as_uint64(value: Any, name: str, what: str = "hash values") -> np.ndarray:
+    """``value`` as a contiguous uint64 array, refusing what would wrap or truncate silently.
+
+    A float or bool array, or negative integers, would become other (valid-looking) hashes
+    under a plain ``astype``: ``[1.5, -3.0]`` turns into ``[1, 2**64 - 3]``.
+    """
+    array = np.asarray(value)
+    if array.dtype.kind in "fO" and array.size and not isinstance(value, np.ndarray):
+        # numpy guesses float64 (or object) for a list of Python ints past 2**63: judge the
+        # items themselves before they lose their low bits.
+        items = np.asarray(value, dtype=object)
+        if all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+               for v in items.flat):
+            if any(v < 0 for v in items.flat):
+                raise ValueError(f"{name} holds negative values; {what} are uint64")
+            if any(v >= 1 << 64 for v in items.flat):
+                raise ValueError(f"{name} holds values of 2**64 or more; {what} are uint64")
+            return np.ascontiguousarray(items.astype(np.uint64))
+    if array.dtype != np.uint64 and array.size:
+        if array.dtype.kind not in "ui":
+            raise TypeError(f"{name} must hold unsigned 64-bit {what}, not {array.dtype}")
+        if array.dtype.kind == "i" and array.min() < 0:
+            raise ValueError(f"{name} holds negative values; {what} are uint64")
+    return np.ascontiguousarray(array, dtype=np.uint64)

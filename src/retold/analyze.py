@@ -401,7 +401,7 @@ class Analysis:
         title: str | None = None,
         progress: ProgressHook | None = None,
     ) -> dict[str, Path]:
-        """Write the results into ``directory`` (created if needed), each file atomically.
+        """Write the results into ``directory`` (created if needed), all files at once.
 
         Files: ``articles.jsonl`` (one record per article with its copy cluster, story and
         whether it represents its cluster), ``copy_pairs.jsonl``, ``stories.jsonl``,
@@ -425,6 +425,11 @@ class Analysis:
         -------
         dict
             File name -> path of every file written, in the order written.
+
+        Raises
+        ------
+        ValueError
+            ``directory`` exists and holds files of other programs (it is replaced whole).
         """
         from retold.io import write_records
 
@@ -436,8 +441,8 @@ class Analysis:
                 parquet = False
             else:
                 parquet = True
-        target = Path(directory)
-        target.mkdir(parents=True, exist_ok=True)
+        from retold.io.atomic_directory import atomic_directory
+
         sources: dict[str, Callable[[], Iterable[dict]]] = {
             "articles": self.article_records,
             "copy_pairs": self.copy_pair_records,
@@ -446,22 +451,28 @@ class Analysis:
             "provenance": self.provenance_records,
         }
         formats = ["jsonl"] + (["parquet"] if parquet else [])
+        # Every name any run may write, so that re-running with other options is not refused.
+        owned = {f"{name}.{fmt}" for name in sources for fmt in ("jsonl", "parquet")} | {"report.html"}
         total = len(sources) * len(formats) + int(report)
-        written: dict[str, Path] = {}
+        names: list[str] = []
         stage = progress or _no_progress
-        with stage("report", total) as advance:
+        target = Path(directory)
+        # The files belong together (the report and the records describe one run): written
+        # into a temporary directory that replaces ``directory`` only once all are there.
+        with stage("report", total) as advance, atomic_directory(target, owned=owned) as staging:
             for name, records in sources.items():
                 for fmt in formats:
-                    path = target / f"{name}.{fmt}"
+                    path = staging / f"{name}.{fmt}"
                     write_records(records(), path, format=fmt)
-                    written[path.name] = path
+                    names.append(path.name)
                     advance(1)
             if report:
                 from retold.report import render_report
 
-                path = render_report(self.report_data(title=title), target / "report.html")
-                written[path.name] = path
+                path = render_report(self.report_data(title=title), staging / "report.html")
+                names.append(path.name)
                 advance(1)
+        written = {name: target / name for name in names}
         return written
 
 

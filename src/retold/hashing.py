@@ -14,6 +14,7 @@ import numpy as np
 
 from retold._backend import kernels
 from retold._textprep import as_text, as_texts, nfc_with_offsets
+from retold._validate import as_uint64 as _as_uint64
 from retold._validate import check_choice as _check_choice
 from retold._validate import check_int as _check_int
 
@@ -269,8 +270,12 @@ class MinHash:
         self.update_hashes(shingles(text, ngram=self.ngram, unit=self.unit, errors=errors))
 
     def update_hashes(self, hashes: np.ndarray | Sequence[int]) -> None:
-        """Add precomputed shingle hashes (anything convertible to uint64)."""
-        values = np.ascontiguousarray(hashes, dtype=np.uint64).ravel()
+        """Add precomputed shingle hashes: unsigned (or non-negative signed) integers.
+
+        Floats, bools and negative values are refused (``TypeError``/``ValueError``): cast,
+        they would become other hashes without a word.
+        """
+        values = _as_uint64(hashes, "hashes", "shingle hashes").ravel()
         _hashing.minhash_accumulate(values, self.scheme, self.seed, self._state)
 
     def digest(self) -> np.ndarray:
@@ -358,11 +363,7 @@ def _as_shingle_set(value: Any, name: str) -> np.ndarray:
     array = np.asarray(value)
     if array.ndim != 1:
         raise ValueError(f"{name} must be a 1-D array of shingle hashes, got shape {array.shape}")
-    if array.size and array.dtype.kind not in "ui":
-        raise TypeError(f"{name} must hold unsigned integers, not {array.dtype}")
-    if array.dtype.kind == "i" and array.size and array.min() < 0:
-        raise ValueError(f"{name} holds negative values; shingle hashes are uint64")
-    array = np.ascontiguousarray(array, dtype=np.uint64)
+    array = _as_uint64(array, name, "shingle hashes")
     if array.size > 1 and not np.all(array[1:] > array[:-1]):
         array = np.unique(array)
     return array

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import os
 import zipfile
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ import numpy as np
 
 from retold._backend import kernels
 from retold._validate import check_fraction as _check_fraction
+from retold._validate import as_uint64 as _as_uint64
 from retold._validate import check_int as _check_int
 from retold.hashing import EMPTY_SLOT, MinHash
 from retold.io import atomic_write
@@ -221,16 +223,7 @@ class MinHashLSH:
         array = np.asarray(digest if digest is not None else value)
         if array.ndim != 1 or array.shape[0] != self.num_perm:
             raise ValueError(f"{name} must be a MinHash or {self.num_perm} slots, got shape {array.shape}")
-        return self._as_uint64(array, name)
-
-    @staticmethod
-    def _as_uint64(array: np.ndarray, name: str) -> np.ndarray:
-        if array.dtype != np.uint64:
-            if array.size and array.dtype.kind not in "ui":
-                raise TypeError(f"{name} must hold unsigned 64-bit hash values, not {array.dtype}")
-            if array.dtype.kind == "i" and array.size and array.min() < 0:
-                raise ValueError(f"{name} holds negative values; signatures are uint64")
-        return np.ascontiguousarray(array, dtype=np.uint64)
+        return _as_uint64(array, name, "signature values")
 
     def _signatures(self, signatures: Any, name: str = "signatures") -> np.ndarray:
         array = np.asarray(signatures)
@@ -240,7 +233,7 @@ class MinHashLSH:
             )
         if array.shape[0] > _MAX_DOCS:
             raise ValueError(f"{name}: at most {_MAX_DOCS} signatures per batch")
-        return self._as_uint64(array, name)
+        return _as_uint64(array, name, "signature values")
 
     def band_keys(self, signatures: Any) -> np.ndarray:
         """One uint64 key per band and signature: an array of shape ``(bands, n)``.
@@ -574,21 +567,8 @@ class MinHashLSH:
             keys, state = arrays["keys"], np.asarray(arrays["state"])
             row_keys = arrays["row_keys"]
             sorted_keys, sorted_rows = arrays["sorted_keys"], arrays["sorted_rows"]
+            _check_index_arrays(keys, state, row_keys, sorted_keys, sorted_rows, lsh.bands)
             n = len(keys)
-            indexed = int(np.count_nonzero(state == 1))
-            if (
-                state.shape != (n,)
-                or row_keys.shape != (n, lsh.bands)
-                or sorted_keys.shape != (lsh.bands * indexed,)
-                or sorted_rows.shape != (lsh.bands * indexed,)
-                or row_keys.dtype != np.uint64
-                or sorted_keys.dtype != np.uint64
-                or sorted_rows.dtype != np.int64
-                or np.any(state > 2)
-                or np.any(state == 0)
-                or (indexed and (sorted_rows.min() < 0 or sorted_rows.max() >= n))
-            ):
-                raise ValueError("arrays of inconsistent shapes or values")
         except IndexFileError:
             raise
         except FileNotFoundError:
@@ -610,8 +590,68 @@ class MinHashLSH:
         return lsh
 
 
+def _check_index_arrays(keys: np.ndarray, state: np.ndarray, row_keys: np.ndarray,
+                        sorted_keys: np.ndarray, sorted_rows: np.ndarray, bands: int) -> None:
+    """Refuse arrays that :meth:`MinHashLSH.save` cannot have written (``ValueError``).
+
+    Each test is one vectorised pass at most, so that a mapped index stays cheap to open, yet
+    together they catch any single changed value of the large arrays, whose bytes are not
+    checksummed in mmap mode: every indexed row appears ``bands`` times in ``sorted_rows``,
+    ``sorted_keys`` is sorted, and it sums (mod 2**64) to what the indexed rows' keys sum to.
+    """
+    n = len(keys)
+    if keys.ndim != 1 or not (keys.dtype.kind == "U" or keys.dtype == np.int64):
+        raise ValueError("keys are neither str nor int64")
+    if state.shape != (n,) or state.dtype != np.uint8 or np.any(state > 2) or np.any(state == 0):
+        raise ValueError("row states of the wrong shape or values")
+    indexed_rows = state == 1
+    indexed = int(np.count_nonzero(indexed_rows))
+    if (
+        row_keys.shape != (n, bands)
+        or sorted_keys.shape != (bands * indexed,)
+        or sorted_rows.shape != (bands * indexed,)
+        or row_keys.dtype != np.uint64
+        or sorted_keys.dtype != np.uint64
+        or sorted_rows.dtype != np.int64
+    ):
+        raise ValueError("arrays of inconsistent shapes or types")
+    if not indexed:
+        return
+    if sorted_rows.min() < 0 or sorted_rows.max() >= n:
+        raise ValueError("sorted_rows points outside the index")
+    if not np.array_equal(np.bincount(sorted_rows, minlength=n), indexed_rows * bands):
+        raise ValueError("sorted_rows does not list every indexed row once per band")
+    if np.any(sorted_keys[1:] < sorted_keys[:-1]):
+        raise ValueError("sorted_keys is not sorted")
+    # uint64 sums wrap around, which is what makes them a checksum: one flipped bit changes one
+    # sum by a power of two, never by a multiple of 2**64.
+    if int(sorted_keys.sum(dtype=np.uint64)) != int(row_keys[indexed_rows].sum(dtype=np.uint64)):
+        raise ValueError("sorted_keys and row_keys disagree")
+
+
+# Members read whole on every load: in mmap mode their CRC is checked too (it costs nothing
+# next to reading them), while the large ones are checked by _check_index_arrays.
+_SMALL_MEMBERS = ("magic.npy", "meta.npy", "keys.npy", "state.npy")
+
+
 def _read_npz(path: Path, *, mmap: bool) -> dict[str, np.ndarray]:
-    """The members of an uncompressed .npz; with ``mmap`` the arrays map the file in place."""
+    """The members of an uncompressed .npz; with ``mmap`` the arrays map the file in place.
+
+    A damaged file raises ``ValueError`` whatever zipfile or numpy made of it (they raise
+    RuntimeError for a flipped "encrypted" flag, NotImplementedError for a compression method,
+    SyntaxError for a header, ...).
+    """
+    try:
+        return _read_npz_members(path, mmap=mmap)
+    except (FileNotFoundError, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - see above
+        if isinstance(exc, ValueError):
+            raise
+        raise ValueError(f"{type(exc).__name__}: {exc}") from None
+
+
+def _read_npz_members(path: Path, *, mmap: bool) -> dict[str, np.ndarray]:
     if not mmap:
         with np.load(path, allow_pickle=False) as data:
             return {name: data[name] for name in data.files}
@@ -636,10 +676,16 @@ def _read_npz(path: Path, *, mmap: bool) -> dict[str, np.ndarray]:
                 shape, fortran, dtype = np.lib.format.read_array_header_2_0(raw)
             if dtype.hasobject:
                 raise ValueError(f"member {info.filename!r} holds Python objects")
+            if fortran:  # save() writes C order only; a flipped flag would transpose the data
+                raise ValueError(f"member {info.filename!r} is in Fortran order")
             offset = raw.tell()
             nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
             if offset - start + nbytes != info.file_size or offset + nbytes > os.path.getsize(path):
                 raise ValueError(f"member {info.filename!r} is truncated")
+            if info.filename in _SMALL_MEMBERS:
+                raw.seek(start)
+                if zlib.crc32(raw.read(info.file_size)) != info.CRC:
+                    raise ValueError(f"member {info.filename!r} fails its CRC check")
             name = info.filename[: -len(".npy")]
             if nbytes == 0:
                 out[name] = np.empty(shape, dtype=dtype)

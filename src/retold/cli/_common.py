@@ -153,6 +153,19 @@ def input_path(args: argparse.Namespace) -> str:
     return args.input
 
 
+def tokenizes(article) -> None:
+    """The per-record check of every command: the article's text and title tokenise.
+
+    Every stage starts from the tokens, and a text no stage can take would otherwise fail in
+    the middle of a corpus-wide step, naming no article (issue 19); here it is one bad record.
+    """
+    from retold.hashing import tokenize
+
+    tokenize(article.text)
+    if article.title:
+        tokenize(article.title)
+
+
 def open_articles(args: argparse.Namespace, path: str,
                   skipped: list[SkippedRecord] | None) -> Iterator:
     """The articles of ``path`` as the input options say to read them, one at a time (bad
@@ -171,6 +184,7 @@ def open_articles(args: argparse.Namespace, path: str,
             errors=skipped,
             fix_text=args.fix_text,
             encoding_errors=getattr(args, "encoding_errors", "strict"),
+            check=tokenizes,
         )
     except ValueError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
@@ -178,8 +192,18 @@ def open_articles(args: argparse.Namespace, path: str,
         raise CommandError(str(exc), EXIT_INPUT) from None
 
 
+def no_articles(skipped: list[SkippedRecord]) -> CommandError:
+    """The error of every command whose input holds no article: nothing is written, so an
+    earlier output is never replaced by an empty one."""
+    why = f" (all {len(skipped)} records were malformed and skipped)" if skipped else ""
+    if skipped:
+        report_skipped(skipped)
+    return CommandError(f"no articles in the input{why}; nothing written", EXIT_INPUT)
+
+
 def load_articles(args: argparse.Namespace) -> tuple[list, list[SkippedRecord]]:
-    """Read the articles named by the input options (or the demo corpus); errors become CommandError."""
+    """Read the articles named by the input options (or the demo corpus); errors, and an input
+    without articles, become CommandError."""
     skipped: list[SkippedRecord] = []
     try:
         articles = list(open_articles(args, input_path(args), skipped))
@@ -187,6 +211,8 @@ def load_articles(args: argparse.Namespace) -> tuple[list, list[SkippedRecord]]:
         raise CommandError(str(exc), EXIT_INPUT) from None
     except (ValueError, ImportError) as exc:
         raise CommandError(str(exc), EXIT_USAGE if isinstance(exc, ValueError) else EXIT_INPUT) from None
+    if not articles:
+        raise no_articles(skipped)
     return articles, skipped
 
 

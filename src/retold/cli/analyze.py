@@ -91,8 +91,6 @@ def run(args: argparse.Namespace) -> int:
     with Progress(quiet=args.quiet) as progress:
         with progress.stage("read", None):
             articles, skipped = load_articles(args)
-        if not articles:
-            raise CommandError("no articles to analyze", EXIT_INPUT)
         try:
             analysis = analyze(
                 articles,
@@ -117,6 +115,8 @@ def run(args: argparse.Namespace) -> int:
                                     report=report, progress=progress.stage)
         except OSError as exc:
             raise CommandError(f"cannot write {out}: {exc}", EXIT_INPUT) from None
+        except ValueError as exc:  # an existing DIR that holds other files
+            raise CommandError(str(exc), EXIT_USAGE) from None
     report_skipped(skipped)
     copies = analysis.copies
     multi = analysis.stories.multi(2)

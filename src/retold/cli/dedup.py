@@ -14,6 +14,7 @@ from retold.cli._common import (
     add_output_arguments,
     fraction,
     input_path,
+    no_articles,
     open_articles,
     positive_int,
     report_skipped,
@@ -137,6 +138,8 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             # Options the parser could not check on its own (e.g. a recall out of reach).
             raise CommandError(str(exc), EXIT_USAGE) from None
+        if result.stats.documents == 0:
+            raise no_articles(skipped)
         with progress.stage("write", None):
             if args.emit == "clusters":
                 records: Iterator[dict] = result.iter_records()

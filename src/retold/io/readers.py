@@ -421,6 +421,7 @@ def _articles(
     on_error: str,
     errors: list[SkippedRecord] | None,
     fix_text: bool,
+    check: Callable[[Article], Any] | None = None,
 ) -> Iterator[Article]:
     first_line_of_id: dict[str, int | None] = {}
     for position, raw in enumerate(raws):
@@ -434,6 +435,10 @@ def _articles(
                     "id, so give each record its own id or drop the copy",
                     raw.unit,
                 )
+            if fix_text:
+                article = _repaired(article)
+            if check is not None:
+                _checked(article, raw, check)
         except RecordError as exc:
             if on_error == "fail":
                 raise
@@ -441,7 +446,27 @@ def _articles(
                 errors.append(exc.as_skipped())
             continue
         first_line_of_id[article.id] = raw.line
-        yield _repaired(article) if fix_text else article
+        yield article
+
+
+def _checked(article: Article, raw: _RawRecord, check: Callable[[Article], Any]) -> None:
+    """Run ``check`` on one article; any failure becomes a RecordError that names the record.
+
+    Later stages work on the whole corpus at once, where one article's failure would end the
+    run without saying which article it was; failing here, with the record's place, lets
+    ``on_error="skip"`` leave it out.
+    """
+    try:
+        check(article)
+    except (KeyboardInterrupt, MemoryError, RecordError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - anything unexpected is this record's problem
+        raise RecordError(
+            raw.file, raw.line,
+            f"article {article.id!r} cannot be processed ({type(exc).__name__}: {exc}); "
+            "please report this record to the retold developers",
+            raw.unit,
+        ) from exc
 
 
 def read_articles(
@@ -458,6 +483,7 @@ def read_articles(
     errors: list[SkippedRecord] | None = None,
     fix_text: bool = False,
     encoding_errors: str = "strict",
+    check: Callable[[Article], Any] | None = None,
 ) -> Iterator[Article]:
     """Stream the articles of a file, a directory of ``.txt`` files or standard input.
 
@@ -485,6 +511,10 @@ def read_articles(
     encoding_errors : str
         How to decode bytes that are not UTF-8: ``"strict"`` makes the record malformed,
         ``"replace"`` keeps it with U+FFFD in their place (any codecs error handler works).
+    check : callable, optional
+        Called with each article; if it raises, the record counts as malformed (its error
+        names the file and line, and ``on_error`` decides), so one article that a later stage
+        cannot process does not end a whole run.
 
     Returns
     -------
@@ -519,7 +549,7 @@ def read_articles(
         require_ftfy()
     names = _FieldNames(id_field, text_field, title_field, date_field, source_field, lang_field)
     raws = _raw_records(path, format, names, encoding_errors)
-    return _articles(raws, names, on_error, errors, fix_text)
+    return _articles(raws, names, on_error, errors, fix_text, check)
 
 
 def _raw_records(
