@@ -705,10 +705,11 @@ def analyze(
     copy_similarity : {"containment", "jaccard"}
         ``containment`` (default) also finds reprints trimmed of their end.
     story_threshold : float, optional
-        Least cosine of an article to a story's centroid (default
-        :data:`retold.stories.DEFAULT_THRESHOLD`).
+        Least average link of two stories to merge (:func:`retold.stories`'s ``threshold``,
+        default :data:`retold.stories.DEFAULT_THRESHOLD`).
     window_days : float
-        A story takes no article more than this many days after its latest.
+        Time scale of the stories' date discount (:func:`retold.stories`'s ``window_days``) and
+        of the credit edges across stories.
     min_tokens : int
         Least number of equal words of a passage (:func:`retold.align`).
     neighbours : int
@@ -719,7 +720,7 @@ def analyze(
     copy_options, story_options, align_options, provenance_options : dict, optional
         Further keyword arguments of :func:`retold.dedup`, :func:`retold.stories`,
         :func:`retold.align` and :func:`retold.provenance` (e.g. ``{"ngram": 4}``,
-        ``{"window_articles": 1000}``, ``{"quotes": False}``, ``{"min_confidence": 0.5}``).
+        ``{"density_penalty": 0.25}``, ``{"quotes": False}``, ``{"min_confidence": 0.5}``).
     progress : callable, optional
         ``progress(stage, total)`` returning a context manager that yields ``advance(n)``; the
         stages are ``copies``, ``stories``, ``passages`` and ``provenance``.
@@ -778,8 +779,7 @@ def analyze(
             model = StoryModel(**CLUSTERING_OPTIONS)
         found = stories(articles, threshold=story_threshold, window_days=window_days,
                         workers=workers, model=model, **story_options)
-        # The vectors the clustering compared, from the fitted model (the same idf).
-        vectors = model.vectors(articles, workers=workers)
+        vectors = found.vectors  # the ones the clustering compared: computed once
         advance(n)
 
     chosen = _choose_pairs(articles, copies.labels, copies.representatives, found.labels,

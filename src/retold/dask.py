@@ -5,7 +5,7 @@ dataframe and give the same results as the single-machine :func:`retold.dedup` a
 :func:`retold.stories` on the same documents in the same order: ``labels`` in input order, the
 same cluster ids, representatives and pairs.  They reuse the single-machine building blocks
 (:func:`retold.minhash_batch`, :meth:`retold.MinHashLSH.band_keys`, :func:`retold.shingle_sets`,
-the kernels' exact verification and union-find, :class:`retold.StoryClusterer`), run on the
+the kernels' exact verification and union-find, :func:`retold.stories.cluster_vectors`), run on the
 workers where the texts live.
 
 :func:`dedup`, stage by stage:
@@ -26,11 +26,9 @@ workers where the texts live.
    dataframe of edges; representatives, ``matched_with`` and cluster ids exactly as
    :func:`retold.dedup` computes them.
 
-:func:`stories` sums the story model's document frequencies over the partitions, cuts the
-time-ordered stream into windows, clusters each window with the single-machine
-:class:`retold.StoryClusterer` in one task, and numbers the stories as :func:`retold.stories`
-does; windows cut where no story can cross (a gap longer than the story window) make the result
-identical, see :func:`stories` for the conditions.
+:func:`stories` sums the story model's document frequencies over the partitions, computes
+each partition's story vectors where it lives, and clusters the gathered vectors in one task
+with the clustering step of :func:`retold.stories`: the same labels.
 
 dask and distributed are an optional extra: ``pip install "retold[dask]"``.
 """
@@ -1191,85 +1189,34 @@ def _tree_sum(dask: Any, items: list) -> Any:
     return items[0]
 
 
-def _take_articles(part: Any, rows: np.ndarray, stream_us: np.ndarray) -> list[Article]:
-    """The articles of ``rows``, each dated at its time in the stream (see :func:`stories`)."""
-    return _gather_articles(part, rows, stream_us)
+def _story_vectors(part: Any, model: Any) -> tuple:
+    """One partition's story vectors (CSR arrays, weighted by the corpus idf the model holds),
+    with the articles' dates in days and dominant scripts: what the clustering needs of them."""
+    from retold.stories import article_days, dominant_scripts
+
+    articles = _gather_articles(part, np.arange(len(part)))
+    vectors = model.vectors(articles)
+    return vectors.offsets, vectors.indices, vectors.values, article_days(articles), dominant_scripts(articles)
 
 
-def _cluster_window(
-    model: Any, options: dict, languages: dict, slots: np.ndarray, *pieces: list
-) -> np.ndarray:
-    """Story clustering of one time window with the single-machine streaming clusterer.
+def _cluster_stories(options: dict, n_features: int, *pieces: tuple) -> np.ndarray:
+    """Story ids of the whole corpus from the partitions' vectors, in input order
+    (:func:`retold.stories.cluster_vectors`, the step :func:`retold.stories` ends with)."""
+    from retold.stories import StoryVectors, cluster_vectors
 
-    ``pieces`` are the window's articles gathered from the partitions that hold them, and
-    ``slots[i]`` places the i-th gathered article in the window's time order.  Returns the local
-    story id (in order of creation) of each article, in time order.
-    """
-    from retold.stories import StoryClusterer
-
-    gathered = [a for piece in pieces for a in piece]
-    articles: list = [None] * len(gathered)
-    for slot, article in zip(slots.tolist(), gathered):
-        articles[slot] = article
-    clusterer = StoryClusterer(model=model, update_idf=False, **options)
-    if languages and isinstance(getattr(clusterer, "_langs", None), dict):
-        # Language ids as the single-machine run numbers them (in global time order), so that
-        # ids shared above 63 languages are shared alike.
-        clusterer._langs.update(languages)
-    return clusterer.partial_fit(articles)
-
-
-@dataclass(frozen=True)
-class _Window:
-    """Sorted positions [start, stop) of the time order are clustered; [core, stop) are its own."""
-
-    start: int
-    core: int
-    stop: int
-
-
-def _plan_windows(
-    sorted_times: np.ndarray, window: float, target: int, exact: bool, overlap: float
-) -> tuple[list[_Window], int]:
-    """Cut the time-sorted stream into windows of about ``target`` articles.
-
-    A border is *exact* where the gap between consecutive articles exceeds the story window:
-    the clusterer then cannot put an article after it into any story before it (a story takes
-    an article only while ``last_time >= time - window``), so the two sides are independent
-    and clustering them apart gives the single-machine result.  With ``exact=False`` a window
-    that reaches ``2 * target`` articles without such a gap is cut anyway, and the next window
-    starts ``overlap`` earlier, re-clustering those articles to link its stories to the
-    previous window's.  Returns the windows and the number of inexact borders.
-    """
-    n = len(sorted_times)
-    if n == 0:
-        return [], 0
-    # Exactly the kernel's test, in float64: every story before k is out of reach of article k.
-    quiet = np.flatnonzero(sorted_times[:-1] < sorted_times[1:] - window) + 1
-    windows: list[_Window] = []
-    inexact = 0
-    core = 0
-    while core < n:
-        # The first exact border that leaves at least `target` articles in this window.
-        qi = int(np.searchsorted(quiet, core + target, side="left"))
-        stop = int(quiet[qi]) if qi < len(quiet) else n
-        if not exact and stop - core > 2 * target:
-            stop = core + target
-        windows.append(_Window(core, core, stop))
-        core = stop
-    if not exact:
-        # Warm-up: an inexact border's next window re-clusters the articles within `overlap`.
-        quiet_set = set(quiet.tolist())
-        out = [windows[0]]
-        for w in windows[1:]:
-            if w.core in quiet_set:
-                out.append(w)
-                continue
-            inexact += 1
-            start = int(np.searchsorted(sorted_times, sorted_times[w.core] - overlap, side="left"))
-            out.append(_Window(max(start, out[-1].core), w.core, w.stop))
-        windows = out
-    return windows, inexact
+    offsets, base = [np.zeros(1, dtype=np.int64)], 0
+    for piece in pieces:
+        offsets.append(piece[0][1:] + base)
+        base += int(piece[0][-1])
+    vectors = StoryVectors(
+        np.concatenate(offsets),
+        np.concatenate([p[1] for p in pieces]) if pieces else np.zeros(0, dtype=np.uint32),
+        np.concatenate([p[2] for p in pieces]) if pieces else np.zeros(0, dtype=np.float64),
+        n_features,
+    )
+    days = np.concatenate([p[3] for p in pieces]) if pieces else np.zeros(0)
+    scripts = np.concatenate([p[4] for p in pieces]) if pieces else np.zeros(0, dtype=np.int64)
+    return cluster_vectors(vectors, days, scripts, **options)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -1283,18 +1230,14 @@ class DaskStoryResult:
         them (from 0, in order of each story's first article in time).
     ids : tuple of str
         Article ids in input order.
-    exact : bool
-        Whether every window border fell in a gap longer than the story window, which makes
-        the labels those of :func:`retold.stories` on the same input (see :func:`stories`).
     model : StoryModel
         The model, with the document frequencies of the whole corpus.
     dask_stats : dict
-        ``partitions``, ``windows``, ``inexact_borders``, ``largest_window`` (articles).
+        ``partitions`` and ``vector_bytes`` (the story vectors sent to the clustering task).
     """
 
     labels: np.ndarray
     ids: tuple
-    exact: bool
     model: Any = field(repr=False)
     dask_stats: dict = field(default_factory=dict)
     _corpus: Any = field(default=None, repr=False)
@@ -1303,7 +1246,7 @@ class DaskStoryResult:
         return len(self.labels)
 
     def __repr__(self) -> str:
-        return f"DaskStoryResult(articles={len(self.labels)}, stories={self.n_stories}, exact={self.exact})"
+        return f"DaskStoryResult(articles={len(self.labels)}, stories={self.n_stories})"
 
     @property
     def n_stories(self) -> int:
@@ -1395,27 +1338,10 @@ def _story_rows(part: Any, labels: np.ndarray, sizes: np.ndarray) -> Any:
     return pd.DataFrame({"id": part["id"].astype(object).to_numpy(), "story": labels, "story_size": sizes})
 
 
-def _stream_dates(date_us: np.ndarray) -> np.ndarray:
-    """Each article's date in the stream as :func:`retold.stories` places it (microseconds).
-
-    An undated article takes the date of the dated one before it in the input, or the earliest
-    date when none is before it.  Returns ``date_us`` unchanged when nothing is dated.
-    """
-    dated = date_us != _NO_DATE
-    if not dated.any():
-        return date_us
-    index = np.where(dated, np.arange(len(date_us)), -1)
-    np.maximum.accumulate(index, out=index)
-    return np.where(index >= 0, date_us[np.maximum(index, 0)], date_us[dated].min())
-
-
 def stories(
     collection: Any,
     *,
     model: Any = None,
-    exact: bool = True,
-    window_size: int | None = None,
-    overlap_days: float | None = None,
     text_field: str = "text",
     id_field: str = "id",
     date_field: str = "date",
@@ -1424,28 +1350,19 @@ def stories(
     lang_field: str = "lang",
     **options: Any,
 ) -> DaskStoryResult:
-    """Group a corpus into stories on a Dask cluster: :func:`retold.stories`, distributed.
+    """Group a corpus into stories on a Dask cluster: the labels of :func:`retold.stories`.
 
     1. the model's document frequencies are counted per partition (by the model's own
        :meth:`~retold.StoryModel.fit`) and summed in a tree: the same integers as a
        single-machine fit;
-    2. the articles, in time order, are cut into windows of about ``window_size`` articles;
-       each window is clustered by one task with the single-machine
-       :class:`retold.StoryClusterer`, its articles gathered from the partitions that hold them;
-    3. stories are numbered as :func:`retold.stories` numbers them.
+    2. each partition's articles become story vectors on the worker that holds them (the
+       features are most of the cost), weighted by that corpus-wide idf;
+    3. one task gathers the vectors and runs the clustering step of :func:`retold.stories`
+       (:func:`retold.stories.cluster_vectors`: nearest neighbours, average link), so the labels
+       are always those of the single-machine run.
 
-    **When the result equals** :func:`retold.stories`: the streaming clusterer lets an article
-    join a story only while the story's latest article is at most ``window_days`` older.
-    Where two consecutive articles (in time order) are more than ``window_days`` apart, no story
-    crosses the gap, and the two sides can be clustered apart with identical results.  With
-    ``exact=True`` (the default) windows are cut only at such gaps, so the labels are always
-    identical; a stream without gaps (or without dates) is clustered as one window, by one task
-    (the features and the idf are still computed in parallel).  With ``exact=False`` a window
-    that grows past ``2 * window_size`` articles without a gap is cut anyway; the next window
-    first re-clusters the articles of the last ``overlap_days`` (default ``2 * window_days``)
-    before its border, and stories that share such an article across the border are merged.
-    The result is then close to, not always equal to, the single-machine one; ``result.exact``
-    says which case occurred.
+    The vectors are about 12 bytes per distinct feature of an article (some 2 KB an article):
+    the clustering task needs that for the whole corpus, about 2 GB per million articles.
 
     Parameters
     ----------
@@ -1453,15 +1370,9 @@ def stories(
         As for :func:`dedup`.
     model : StoryModel, optional
         As for :func:`retold.stories` (fitted on the corpus when it has seen no documents).
-    exact : bool
-        Cut windows only where the result stays identical (see above).
-    window_size : int, optional
-        Articles per window to aim for (default: the corpus over the number of partitions).
-    overlap_days : float, optional
-        Warm-up before an inexact border (``exact=False``); in articles for undated streams.
     **options
-        The clustering options of :func:`retold.stories` (``threshold``, ``cross_threshold``,
-        ``window_days``, ``window_articles``...), with its defaults.
+        The clustering options of :func:`retold.stories` (``threshold``, ``density_penalty``,
+        ``window_days``, ``neighbours``, ``cross_script_weight``), with its defaults.
 
     Returns
     -------
@@ -1470,7 +1381,7 @@ def stories(
     dask, _, _ = _require_dask()
     import inspect
 
-    from retold.stories import CLUSTERING_OPTIONS, StoryModel
+    from retold.stories import CLUSTERING_OPTIONS, StoryModel, check_clustering_options
     from retold.stories import stories as single_machine
 
     # The single-machine options and defaults, read from it so that the two cannot drift apart.
@@ -1481,10 +1392,7 @@ def stories(
     unknown = sorted(set(options) - set(accepted))
     if unknown:
         raise TypeError(f"unexpected option(s) {', '.join(unknown)}; retold.stories takes {', '.join(accepted)}")
-    options = {**accepted, **options}
-    from retold.stories import StoryClusterer
-
-    StoryClusterer(**options)  # checks the options here, not in the tasks
+    options = check_clustering_options(**{**accepted, **options})  # checked here, not in the tasks
     if model is None:
         model = StoryModel(**CLUSTERING_OPTIONS)
     elif not isinstance(model, StoryModel):
@@ -1492,79 +1400,21 @@ def stories(
     fields = _Fields(id_field, text_field, title_field, date_field, source_field, lang_field)
     corpus = _place(collection, fields)
     n, n_parts = corpus.n, len(corpus.parts)
-    if window_size is None:
-        window_size = max(1, -(-n // max(1, n_parts)))
-    if isinstance(window_size, bool) or not isinstance(window_size, (int, np.integer)) or window_size < 1:
-        raise ValueError(f"window_size must be a positive int, got {window_size!r}")
-
     if model.n_docs == 0 and n:
         counts = [_delayed(_story_counts, p, model) for p in corpus.parts]
         model.df = dask.compute(_tree_sum(dask, counts))[0]
         model.n_docs = n
-    columns = _gather_columns(corpus, ("id", "date_us", "lang"))
-    ids = tuple(str(i) for i in columns["id"].tolist())
-    date_us = columns["date_us"].astype(np.int64)
-    dated = bool(np.any(date_us != _NO_DATE))
-    stream_us = _stream_dates(date_us)
-    times = _epoch_days(stream_us) if dated else np.arange(n, dtype=np.float64)
-    order = np.argsort(times, kind="stable")
-    sorted_times = times[order]
-    window = float(options["window_days"]) if dated else float(options["window_articles"])
-    if overlap_days is None:
-        overlap_days = 2.0 * window
-    windows, inexact = _plan_windows(sorted_times, window, int(window_size), bool(exact), float(overlap_days))
-    languages: dict[str, int] = {}
-    for lang in columns["lang"][order].tolist():
-        if lang:
-            languages.setdefault(lang.strip().lower(), len(languages))
-
+    ids = tuple(str(i) for i in _gather_columns(corpus, ("id",))["id"].tolist())
     model_d = dask.delayed(model, pure=True)
-    tasks = []
-    for w in windows:
-        positions = order[w.start : w.stop]
-        part_of = np.searchsorted(corpus.bounds, positions, side="right") - 1
-        by_part = np.argsort(part_of, kind="stable")
-        pieces = []
-        cuts = np.flatnonzero(np.r_[True, part_of[by_part][1:] != part_of[by_part][:-1], True])
-        for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
-            p = int(part_of[by_part[a]])
-            chosen = positions[by_part[a:b]]
-            pieces.append(_delayed(_take_articles, corpus.parts[p], chosen - corpus.bounds[p], stream_us[chosen]))
-        # Gathered article i sits at slot by_part[i] of the window's time order.
-        tasks.append(_delayed(_cluster_window, model_d, options, languages, by_part.astype(np.int64), *pieces))
-    local = dask.compute(*tasks)
+    pieces = [_delayed(_story_vectors, p, model_d) for p in corpus.parts]
+    sizes = [_delayed(_piece_bytes, piece) for piece in pieces]
+    labels, vector_bytes = dask.compute(_delayed(_cluster_stories, options, model.n_features, *pieces), sizes)
+    stats = {"partitions": n_parts, "vector_bytes": int(sum(vector_bytes))}
+    return DaskStoryResult(np.asarray(labels, dtype=np.int64), ids, model, stats, corpus)
 
-    # Global story nodes: window offset + local id; merge nodes sharing an article at a border.
-    raw = np.empty(n, dtype=np.int64)  # story node of each article, in time order
-    base = 0
-    link_left: list[np.ndarray] = []
-    link_right: list[np.ndarray] = []
-    for w, labels in zip(windows, local):
-        nodes = labels.astype(np.int64) + base
-        warm = w.core - w.start
-        if warm:
-            link_left.append(raw[w.start : w.core])
-            link_right.append(nodes[:warm])
-        raw[w.core : w.stop] = nodes[warm:]
-        base += int(labels.max()) + 1 if len(labels) else 0
-    if link_left:
-        roots = np.empty(base, dtype=np.int64)
-        kernels("lsh").union_find(np.concatenate(link_left), np.concatenate(link_right), roots)
-        raw = roots[raw]
-    labels = np.zeros(n, dtype=np.int64)
-    if n:
-        # Story ids in order of first appearance in time, as retold.stories numbers them.
-        _, first = np.unique(raw, return_index=True)
-        remap = np.empty(int(raw.max()) + 1, dtype=np.int64)
-        remap[raw[np.sort(first)]] = np.arange(len(first))
-        labels[order] = remap[raw]
-    stats = {
-        "partitions": n_parts,
-        "windows": len(windows),
-        "inexact_borders": inexact,
-        "largest_window": max((w.stop - w.start for w in windows), default=0),
-    }
-    return DaskStoryResult(labels, ids, inexact == 0, model, stats, corpus)
+
+def _piece_bytes(piece: tuple) -> int:
+    return sum(int(a.nbytes) for a in piece)
 
 
 # ---------------------------------------------------------------- command line

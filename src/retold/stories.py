@@ -72,7 +72,10 @@ _stories = kernels("stories")
 _neighbours = kernels("neighbours")
 _agglomerate = kernels("agglomerate")
 
-__all__ = ["StoryModel", "StoryVectors", "StoryClusterer", "StoryResult", "Story", "stories"]
+__all__ = [
+    "StoryModel", "StoryVectors", "StoryClusterer", "StoryResult", "Story", "stories", "cluster_vectors",
+    "story_graph", "article_days", "dominant_scripts", "check_clustering_options",
+]
 
 _EPOCH = _dt.datetime(1970, 1, 1)
 
@@ -517,6 +520,16 @@ class StoryResult:
     def n_stories(self) -> int:
         return int(self.labels.max()) + 1 if len(self.labels) else 0
 
+    @property
+    def vectors(self) -> StoryVectors:
+        """The story vectors the clustering compared (one row per input article)."""
+        return self._vectors
+
+    @property
+    def model(self) -> StoryModel:
+        """The model the vectors came from, with the idf they were weighted by."""
+        return self._model
+
     @cached_property
     def stories(self) -> tuple[Story, ...]:
         """Every story (singletons included), by id.
@@ -786,7 +799,7 @@ class StoryClusterer:
         return labels
 
 
-def _dominant_scripts(articles: Sequence[Article]) -> np.ndarray:
+def dominant_scripts(articles: Sequence[Article]) -> np.ndarray:
     """The script most letters of each article's first 2,000 characters are in (small ints; -1: none)."""
     out = np.full(len(articles), -1, dtype=np.int64)
     for i, art in enumerate(articles):
@@ -814,7 +827,7 @@ _SCRIPT_STARTS = np.array([r[0] for r in _SCRIPT_RANGES], dtype=np.uint32)
 _SCRIPT_IDS = np.array([r[1] for r in _SCRIPT_RANGES], dtype=np.int64)
 
 
-def _article_days(articles: Sequence[Article]) -> np.ndarray:
+def article_days(articles: Sequence[Article]) -> np.ndarray:
     """Each article's date in days since 1970 (float64), NaN where it has none."""
     return np.array([_epoch_days(a.date) if a.date is not None else np.nan for a in articles],
                     dtype=np.float64)
@@ -822,7 +835,8 @@ def _article_days(articles: Sequence[Article]) -> np.ndarray:
 
 def story_graph(
     vectors: StoryVectors,
-    articles: Sequence[Article],
+    days: np.ndarray,
+    scripts: np.ndarray,
     *,
     neighbours: int = DEFAULT_NEIGHBOURS,
     window_days: float = DEFAULT_WINDOW_DAYS,
@@ -830,6 +844,8 @@ def story_graph(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The candidate graph the batch clustering merges over: ``(a, b, weight, density)``.
 
+    ``days`` are the articles' dates in days since 1970 (NaN: undated, see
+    :func:`article_days`) and ``scripts`` their dominant scripts (:func:`dominant_scripts`).
     Each article's ``neighbours`` nearest articles by cosine (found through an inverted index
     over the rows' strongest features, see :mod:`retold._reference.neighbours`) give the edges
     ``a < b``, each once.  An edge's weight is the cosine, divided by ``1 + gap / window_days``
@@ -840,6 +856,11 @@ def story_graph(
     ones count 0): how crowded its neighbourhood is with articles of its topic.
     """
     n = len(vectors)
+    days = np.asarray(days, dtype=np.float64)
+    scripts = np.asarray(scripts, dtype=np.int64)
+    if days.shape != (n,) or scripts.shape != (n,):
+        raise ValueError(f"days and scripts must have one value per vector ({n}), "
+                         f"got shapes {days.shape} and {scripts.shape}")
     k = min(neighbours, max(n - 1, 1))
     ids, sims = _neighbours.nearest_neighbours(
         vectors.offsets, vectors.indices, vectors.values, k, NEIGHBOUR_INDEX_TERMS, NEIGHBOUR_INDEX_TERMS)
@@ -853,13 +874,59 @@ def story_graph(
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     _, first = np.unique(lo * n + hi, return_index=True)
     a, b, w = lo[first], hi[first], w[first]
-    days = _article_days(articles)
     gap = np.abs(days[a] - days[b])
     w = np.where(np.isnan(gap), w, w / (1.0 + gap / window_days)) if window_days > 0 else w
-    scripts = _dominant_scripts(articles)
     cross = (scripts[a] != scripts[b]) & (scripts[a] >= 0) & (scripts[b] >= 0)
     w = np.where(cross, w * cross_script_weight, w)
     return a, b, w, density
+
+
+def check_clustering_options(threshold, density_penalty, window_days, neighbours, cross_script_weight) -> dict:
+    """The clustering options of :func:`stories`, checked (before any features are computed)."""
+    return {
+        "threshold": _check_number(threshold, "threshold", -1.0, 1.0),
+        "density_penalty": _check_number(density_penalty, "density_penalty", 0.0, 10.0),
+        "window_days": _check_number(window_days, "window_days", 0.0, 1e9),
+        "neighbours": _check_int(neighbours, "neighbours", 1, 1 << 12),
+        "cross_script_weight": _check_number(cross_script_weight, "cross_script_weight", 0.0, 100.0),
+    }
+
+
+def cluster_vectors(
+    vectors: StoryVectors,
+    days: np.ndarray,
+    scripts: np.ndarray,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    density_penalty: float = DEFAULT_DENSITY_PENALTY,
+    window_days: float = DEFAULT_WINDOW_DAYS,
+    neighbours: int = DEFAULT_NEIGHBOURS,
+    cross_script_weight: float = DEFAULT_CROSS_SCRIPT_WEIGHT,
+) -> np.ndarray:
+    """Story ids of articles already turned into vectors: the clustering step of :func:`stories`.
+
+    ``days`` and ``scripts`` as for :func:`story_graph`.  Stories are numbered from 0 in order
+    of their first article in time (input order where nothing is dated; undated articles come
+    after dated ones).  :func:`retold.dask.stories` computes the vectors on the workers and
+    calls this with them, so both give the same labels.
+    """
+    o = check_clustering_options(threshold, density_penalty, window_days, neighbours, cross_script_weight)
+    n = len(vectors)
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    a, b, w, density = story_graph(vectors, days, scripts, neighbours=o["neighbours"],
+                                   window_days=o["window_days"], cross_script_weight=o["cross_script_weight"])
+    roots = _agglomerate.average_link(n, a, b, w, density, o["threshold"], o["density_penalty"])
+    days = np.asarray(days, dtype=np.float64)
+    if np.isnan(days).all():
+        order = np.arange(n)
+    else:
+        order = np.lexsort((np.arange(n), np.where(np.isnan(days), np.inf, days)))
+    ranked = roots[order]
+    _, first = np.unique(ranked, return_index=True)
+    remap = np.empty(n, dtype=np.int64)
+    remap[ranked[np.sort(first)]] = np.arange(len(first))
+    return remap[roots]
 
 
 def stories(
@@ -912,11 +979,7 @@ def stories(
     StoryResult
     """
     articles = _as_article_list(docs)
-    threshold = _check_number(threshold, "threshold", -1.0, 1.0)
-    density_penalty = _check_number(density_penalty, "density_penalty", 0.0, 10.0)
-    window_days = _check_number(window_days, "window_days", 0.0, 1e9)
-    neighbours = _check_int(neighbours, "neighbours", 1, 1 << 12)
-    cross_script_weight = _check_number(cross_script_weight, "cross_script_weight", 0.0, 100.0)
+    options = check_clustering_options(threshold, density_penalty, window_days, neighbours, cross_script_weight)
     workers = _check_int(workers, "workers", 1, 1024)
     if model is None:
         model = StoryModel(**CLUSTERING_OPTIONS)
@@ -926,23 +989,7 @@ def stories(
     if model.n_docs == 0:
         model._count(offsets, indices)
     vectors = model._weigh(offsets, indices, weights)
-    n = len(articles)
-    labels = np.zeros(n, dtype=np.int64)
-    if n:
-        a, b, w, density = story_graph(vectors, articles, neighbours=neighbours, window_days=window_days,
-                                       cross_script_weight=cross_script_weight)
-        roots = _agglomerate.average_link(n, a, b, w, density, threshold, density_penalty)
-        # Story ids in order of first appearance in time (input order without dates), from 0.
-        days = _article_days(articles)
-        if np.isnan(days).all():
-            order = np.arange(n)
-        else:
-            order = np.lexsort((np.arange(n), np.where(np.isnan(days), np.inf, days)))
-        ranked = roots[order]
-        _, first = np.unique(ranked, return_index=True)
-        remap = np.empty(n, dtype=np.int64)
-        remap[ranked[np.sort(first)]] = np.arange(len(first))
-        labels = remap[roots]
+    labels = cluster_vectors(vectors, article_days(articles), dominant_scripts(articles), **options)
     return StoryResult(labels, tuple(a.id for a in articles), articles, vectors, model)
 
 

@@ -56,10 +56,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "default) or jaccard",
     )
     parser.add_argument("--story-threshold", type=fraction, default=DEFAULT_THRESHOLD,
-                        help="least cosine of an article to a story's centroid to join it "
-                        f"(default {DEFAULT_THRESHOLD})")
+                        help="least average link for two stories to merge (retold stories --threshold; "
+                        f"default {DEFAULT_THRESHOLD})")
     parser.add_argument("--window-days", type=positive_float, default=3.0,
-                        help="a story takes no articles more than this many days after its latest (default 3)")
+                        help="two articles this many days apart count half their story similarity (default 3)")
     parser.add_argument("--min-tokens", type=lambda t: _count(t, 1), default=8,
                         help="least number of equal words of a shared passage (default 8)")
     parser.add_argument(

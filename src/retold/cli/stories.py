@@ -14,7 +14,7 @@ from retold.cli._common import (
     add_input_arguments,
     add_output_arguments,
     load_articles,
-    positive_float,
+    non_negative_float,
     positive_int,
     report_skipped,
     unit_interval,
@@ -27,7 +27,7 @@ EMITS = ("articles", "stories")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from retold.stories import DEFAULT_CROSS_THRESHOLD, DEFAULT_THRESHOLD
+    from retold.stories import DEFAULT_DENSITY_PENALTY, DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS
 
     add_input_arguments(parser)
     add_output_arguments(parser)
@@ -37,14 +37,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "stories: one record per story with its articles, time span, sources and label",
     )
     parser.add_argument("--threshold", type=unit_interval, default=DEFAULT_THRESHOLD,
-                        help=f"least cosine of an article to a story's centroid to join it (default {DEFAULT_THRESHOLD})")
-    parser.add_argument("--cross-threshold", type=unit_interval, default=DEFAULT_CROSS_THRESHOLD,
-                        help="the same for an article whose language (the lang field) no article of the "
-                        f"story is in: rewrites in other languages share less (default {DEFAULT_CROSS_THRESHOLD})")
-    parser.add_argument("--window-days", type=positive_float, default=3.0,
-                        help="a story takes no articles more than this many days after its latest (default 3)")
-    parser.add_argument("--window-articles", type=positive_int, default=5000,
-                        help="the same window counted in articles, for inputs without dates (default 5000)")
+                        help="least average link (mean similarity less the density term) for two "
+                        f"stories to merge; lower gives bigger stories (default {DEFAULT_THRESHOLD})")
+    parser.add_argument("--density-penalty", type=non_negative_float, default=DEFAULT_DENSITY_PENALTY,
+                        help="how much more is asked of articles in a crowded topic, so that two events "
+                        f"of one topic stay apart; 0 is plain average linkage (default {DEFAULT_DENSITY_PENALTY})")
+    parser.add_argument("--window-days", type=non_negative_float, default=DEFAULT_WINDOW_DAYS,
+                        help="two articles this many days apart count half their similarity; 0 ignores "
+                        f"dates (default {DEFAULT_WINDOW_DAYS:g})")
     parser.add_argument("--min-size", type=positive_int, default=1,
                         help="with --emit stories, write only stories of at least this many articles")
     parser.add_argument("--workers", type=positive_int, default=1, help="threads (default 1)")
@@ -77,9 +77,8 @@ def _stories_on_dask(args: argparse.Namespace, stack: contextlib.ExitStack):
     return rd.stories(
         rd.read_articles(path, format=args.format),
         threshold=args.threshold,
-        cross_threshold=args.cross_threshold,
+        density_penalty=args.density_penalty,
         window_days=args.window_days,
-        window_articles=args.window_articles,
         text_field=args.text_field,
         id_field=args.id_field,
         date_field=args.date_field,
@@ -109,9 +108,8 @@ def run(args: argparse.Namespace) -> int:
                     result = stories(
                         articles,
                         threshold=args.threshold,
-                        cross_threshold=args.cross_threshold,
+                        density_penalty=args.density_penalty,
                         window_days=args.window_days,
-                        window_articles=args.window_articles,
                         workers=args.workers,
                     )
                 except ValueError as exc:
