@@ -228,12 +228,11 @@ def _demo_months(copies: int) -> list[dict]:
     return [records[i] for i in order]
 
 
-def test_stories_identical_when_windows_cut_at_quiet_gaps(client):
+def test_stories_identical_to_single_machine(client):
     records = _demo_months(4)
     expected = single_stories(records)
-    got = rd.stories(db.from_sequence(records, npartitions=4), window_size=40)
-    assert got.exact
-    assert got.dask_stats["windows"] == 4  # one per month: the gaps are longer than 3 days
+    got = rd.stories(db.from_sequence(records, npartitions=4))
+    assert got.dask_stats["partitions"] == 4 and got.dask_stats["vector_bytes"] > 0
     np.testing.assert_array_equal(got.labels, expected.labels)
     assert got.ids == expected.ids
     assert got.to_records() == expected.to_records()
@@ -242,23 +241,21 @@ def test_stories_identical_when_windows_cut_at_quiet_gaps(client):
     assert got.multi(3) == expected.multi(3)
 
 
-def test_stories_without_gaps_stay_exact_in_one_window(client):
+def test_stories_options_reach_the_clustering(client):
     records = _demo_months(1)
-    expected = single_stories(records, threshold=0.1, window_days=5.0)
-    got = rd.stories(db.from_sequence(records, npartitions=3), window_size=10, threshold=0.1, window_days=5.0)
-    assert got.exact and got.dask_stats["windows"] == 1
-    np.testing.assert_array_equal(got.labels, expected.labels)
+    for options in ({"threshold": 0.2}, {"density_penalty": 0.0, "window_days": 0.0}):
+        expected = single_stories(records, **options)
+        got = rd.stories(db.from_sequence(records, npartitions=3), **options)
+        np.testing.assert_array_equal(got.labels, expected.labels)
+    # ...and they matter: a higher threshold splits stories.
+    assert single_stories(records, threshold=0.2).n_stories > single_stories(records).n_stories
 
 
-def test_stories_inexact_windows_merge_across_borders(client):
-    from retold.evaluation.clusters import bcubed
-
+def test_stories_dataframe_with_own_column_names(client):
     records = _demo_months(1)
-    expected = single_stories(records)
-    got = rd.stories(db.from_sequence(records, npartitions=3), window_size=12, exact=False)
-    assert not got.exact and got.dask_stats["inexact_borders"] >= 2
-    _, _, f1 = bcubed(got.labels.tolist(), expected.labels.tolist())
-    assert f1 >= 0.95
+    frame = pd.DataFrame(records).rename(columns={"text": "body", "id": "key"})
+    got = rd.stories(dd.from_pandas(frame, npartitions=3), text_field="body", id_field="key")
+    np.testing.assert_array_equal(got.labels, single_stories(records).labels)
 
 
 def test_stories_undated_and_parquet_out(client, tmp_path):
@@ -276,19 +273,6 @@ def test_stories_refuses_options_retold_stories_does_not_take(client):
         rd.stories(db.from_sequence(["a"]), window=3)
     with pytest.raises(ValueError, match="threshold"):
         rd.stories(db.from_sequence(["a"]), threshold=2.0)
-
-
-def test_plan_windows_cuts_only_at_gaps_longer_than_the_window():
-    times = np.array([0.0, 1.0, 2.0, 5.5, 6.0, 9.0, 9.0, 20.0])
-    windows, inexact = rd._plan_windows(times, 3.0, 2, True, 6.0)
-    assert [(w.start, w.stop) for w in windows] == [(0, 3), (3, 7), (7, 8)]
-    assert inexact == 0
-    # A gap of exactly the window is not quiet: a story 3 days old still takes articles.
-    windows, _ = rd._plan_windows(np.array([0.0, 3.0, 6.0]), 3.0, 1, True, 6.0)
-    assert len(windows) == 1
-    windows, inexact = rd._plan_windows(np.arange(10.0), 3.0, 2, False, 2.0)
-    assert inexact == len(windows) - 1 > 0
-    assert all(w.start == max(0, w.core - 2) or w.start == w.core for w in windows)
 
 
 # ---------------------------------------------------------------- components
