@@ -2,26 +2,46 @@
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
+
+import numpy as np
+
+_EPOCH = _dt.datetime(1970, 1, 1)
 
 
 def parse_date(value: Any) -> _dt.datetime | None:
     """Turn a date given by a user (ISO string, date, datetime, epoch seconds) into a datetime.
 
-    Naive datetimes are taken as UTC; aware ones are converted to UTC and made naive so that
-    all dates in one corpus compare.  Raises ``ValueError`` for text that is not a date.
+    Every date of retold passes through here once, so that all dates of a corpus compare:
+    naive datetimes are taken as UTC; aware ones (feeds and pandas usually give them) are
+    converted to UTC and made naive.  pandas ``Timestamp`` and numpy ``datetime64`` values are
+    accepted; ``None``, ``""``, ``NaT`` and NaN mean no date.  Raises ``ValueError`` for text
+    that is not a date and ``TypeError`` for other types.
     """
-    if value is None or value == "":
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if type(value).__name__ == "NaTType" or (isinstance(value, np.generic) and value != value):
+        return None  # pandas.NaT, numpy's NaT and NaN
+    if isinstance(value, np.datetime64):
+        micro = value.astype("datetime64[us]").astype(np.int64)
+        return _EPOCH + _dt.timedelta(microseconds=int(micro))
     if isinstance(value, _dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
-        return value
+        if hasattr(value, "to_pydatetime"):  # pandas.Timestamp: drop nanoseconds, keep the zone
+            value = value.to_pydatetime(warn=False)
+        if value.tzinfo is not None and value.utcoffset() is not None:
+            value = value.astimezone(_dt.timezone.utc)
+        return value.replace(tzinfo=None)
     if isinstance(value, _dt.date):
         return _dt.datetime(value.year, value.month, value.day)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _dt.datetime.fromtimestamp(value, _dt.timezone.utc).replace(tzinfo=None)
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+        try:
+            return _dt.datetime.fromtimestamp(float(value), _dt.timezone.utc).replace(tzinfo=None)
+        except (OverflowError, OSError, ValueError):
+            raise ValueError(f"epoch seconds out of range: {value!r}") from None
     if isinstance(value, str):
         text = value.strip()
         if text.endswith("Z"):
@@ -68,7 +88,8 @@ class Article:
             raise TypeError(f"article {self.id!r}: text must be str, not {type(self.text).__name__}")
         if self.title is not None and not isinstance(self.title, str):
             raise TypeError(f"article {self.id!r}: title must be str or None")
-        if self.date is not None and not isinstance(self.date, _dt.datetime):
+        if self.date is not None:
+            # Always normalised, datetimes included: an aware one would not compare with naive ones.
             object.__setattr__(self, "date", parse_date(self.date))
 
     @property
