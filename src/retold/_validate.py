@@ -25,17 +25,24 @@ def check_int(value: Any, name: str, low: int, high: int) -> int:
     return value
 
 
+def check_number(value: Any, name: str, low: float, high: float, *, open_low: bool = False) -> float:
+    """``value`` as a float in [low, high] (or (low, high] with ``open_low=True``).
+
+    Only real numbers pass: a string such as ``"0.3"`` is refused here rather than failing
+    later in a comparison, and NaN is out of every range.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+    value = float(value)
+    inside = (low < value if open_low else low <= value) and value <= high
+    if not inside:  # NaN lands here too
+        raise ValueError(f"{name} must be in {'(' if open_low else '['}{low:g}, {high:g}], got {value}")
+    return value
+
+
 def check_fraction(value: Any, name: str, *, open_low: bool = True) -> float:
     """``value`` as a float in (0, 1] (or [0, 1] with ``open_low=False``)."""
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be a number, not bool")
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}") from None
-    if not (0.0 < value <= 1.0 if open_low else 0.0 <= value <= 1.0):
-        raise ValueError(f"{name} must be in {'(0' if open_low else '[0'}, 1], got {value}")
-    return value
+    return check_number(value, name, 0.0, 1.0, open_low=open_low)
 
 
 def check_choice(value: Any, name: str, choices: Sequence[str]) -> str:

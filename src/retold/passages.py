@@ -14,6 +14,7 @@ import numpy as np
 
 from retold._backend import kernels
 from retold._textprep import as_text
+from retold._validate import check_fraction
 from retold._validate import check_int as _check_int
 from retold.hashing import Tokens, tokenize
 from retold.quotes import Quote, find_quotes, quote_sentences
@@ -235,8 +236,7 @@ def align(
     band = _check_int(band, "band", 0, 1 << 16)
     if not isinstance(edit_mark, str) or len(edit_mark) != 1:
         raise ValueError(f"edit_mark must be a single character, not {edit_mark!r}")
-    if not 0.0 < float(min_quote_share) <= 1.0:
-        raise ValueError(f"min_quote_share must be in (0, 1], got {min_quote_share!r}")
+    min_quote_share = check_fraction(min_quote_share, "min_quote_share")
 
     ta, tb = tokenize(text_a), tokenize(text_b)
     n, m = len(ta), len(tb)
@@ -277,7 +277,7 @@ def align(
             used_b[b0:b1] = True
         if quotes and quotes_a and quotes_b:
             passages.extend(_shared_quotes(side_a, side_b, quotes_a, quotes_b, used_a, used_b,
-                                           min_tokens, float(min_quote_share), match, mismatch,
+                                           min_tokens, min_quote_share, match, mismatch,
                                            gap, edit_mark))
     passages.sort(key=lambda p: (p.a_start, p.b_start))
     return passages

@@ -44,6 +44,7 @@ recall 0.78 -> 0.85 with this and the earliest-source rule, flat for half-lives 
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 import unicodedata
 from bisect import bisect_left
@@ -54,7 +55,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from retold._callable_module import make_callable
-from retold._validate import check_fraction
+from retold._validate import check_fraction, check_number
 from retold.article import Article, as_articles
 from retold.hashing import tokenize
 
@@ -551,7 +552,7 @@ def provenance(
     """
     from retold.passages import align
 
-    check_fraction(min_confidence, "min_confidence", open_low=False)
+    min_confidence = check_fraction(min_confidence, "min_confidence", open_low=False)
     articles: list[Article] = as_articles(docs)
     ids = [a.id for a in articles]
     position = {x: i for i, x in enumerate(ids)}
@@ -742,9 +743,7 @@ def credit_edges(
     min_similarity = check_fraction(min_similarity, "min_similarity", open_low=False)
     min_similarity_other_language = check_fraction(
         min_similarity_other_language, "min_similarity_other_language", open_low=False)
-    window_days = float(window_days)
-    if not window_days >= 0.0:
-        raise ValueError(f"window_days must be 0 or more, got {window_days!r}")
+    window_days = check_number(window_days, "window_days", 0.0, math.inf)  # inf: no time limit
     outlets_of = _OutletArticles(articles, window_days)
     if not outlets_of.members:
         return []
@@ -872,6 +871,7 @@ def with_credit_edges(
     """``edges`` (found within groups) plus the :func:`credit_edges` across groups that reach
     ``min_confidence``; an external edge whose credit such an edge resolves is dropped (the
     outlet is in the corpus after all).  The new edges come last."""
+    min_confidence = check_fraction(min_confidence, "min_confidence", open_low=False)
     found = [e for e in credit_edges(
         docs, similarity, window_days=window_days,
         linked=[(e.source_id, e.derived_id) for e in edges if e.source_id is not None],

@@ -66,6 +66,7 @@ from retold._backend import kernels
 from retold._callable_module import make_callable
 from retold._textprep import to_nfc
 from retold._validate import check_int as _check_int
+from retold._validate import check_number as _check_number
 from retold.article import Article, as_articles
 
 _stories = kernels("stories")
@@ -140,15 +141,6 @@ STREAMING_THRESHOLD = 0.12
 DEFAULT_CROSS_THRESHOLD = 0.08
 """Default least centroid cosine in :class:`StoryClusterer` for an article to join a story none of
 whose articles is in its language (set on the demo corpus)."""
-
-
-def _check_number(value: Any, name: str, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-    value = float(value)
-    if not (low <= value <= high) or math.isnan(value):
-        raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
-    return value
 
 
 def _as_article_list(docs: Any, what: str = "docs") -> list[Article]:
