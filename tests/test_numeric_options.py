@@ -48,7 +48,8 @@ CALLS = {
 def test_bad_numbers_fail_at_the_call_and_name_the_option(call, value, error):
     option = call.split(".")[1]
     if option == "window_days" and value == 1e12:
-        return CALLS[call](value)  # any time span is a window (inf: no limit)
+        CALLS[call](value)  # any time span is a window (inf: no limit)
+        return
     with pytest.raises(error, match=option):
         CALLS[call](value)
 

@@ -878,7 +878,7 @@ def check_clustering_options(threshold, density_penalty, window_days, neighbours
     return {
         "threshold": _check_number(threshold, "threshold", -1.0, 1.0),
         "density_penalty": _check_number(density_penalty, "density_penalty", 0.0, 10.0),
-        "window_days": _check_number(window_days, "window_days", 0.0, 1e9),
+        "window_days": _check_number(window_days, "window_days", 0.0, math.inf),
         "neighbours": _check_int(neighbours, "neighbours", 1, 1 << 12),
         "cross_script_weight": _check_number(cross_script_weight, "cross_script_weight", 0.0, 100.0),
     }
