@@ -75,6 +75,15 @@ cdef inline int check_signals() except -1 nogil:
     return 0
 
 
+SCORE_LIMIT = 2147483647
+
+
+def check_score_bound(int match, Py_ssize_t n, Py_ssize_t m):
+    """Refuse inputs whose best score could pass 2**31 - 1: scores are int32 in the matrices."""
+    if <int64_t> match * min(n, m) > SCORE_LIMIT:
+        raise ValueError(f"match={match} over {n} x {m} tokens could score past 2**31 - 1")
+
+
 cdef int band_sw(const int64_t* a, const int64_t* b, Py_ssize_t rows_first, Py_ssize_t n_rows,
                  const int64_t* lo, const int64_t* hi, int match, int mismatch, int gap,
                  const uint8_t* used_a, const uint8_t* used_b, int8_t* ops,
@@ -235,6 +244,7 @@ def align_full(const int64_t[::1] a, const int64_t[::1] b, int match, int mismat
     cdef Py_ssize_t count = 0, capacity = spans.shape[0]
     cdef int64_t n_ops = 0
     cdef SwResult res
+    check_score_bound(match, n, m)
     cdef uint8_t* used_a = <uint8_t*> calloc(n + 1, 1)
     cdef uint8_t* used_b = <uint8_t*> calloc(m + 1, 1)
     cdef int64_t* lo = <int64_t*> malloc((n + 1) * sizeof(int64_t))
@@ -659,6 +669,7 @@ def align_seeded(const int64_t[::1] a, const int64_t[::1] b, int seed_len, int64
     """
     cdef Py_ssize_t n = a.shape[0], m = b.shape[0], count = 0
     cdef int64_t n_ops = 0
+    check_score_bound(match, n, m)
     if n == 0 or m == 0:
         return 0, 0
     with nogil:

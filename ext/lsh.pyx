@@ -161,6 +161,13 @@ def union_find(const int64_t[::1] left not None, const int64_t[::1] right not No
     cdef Py_ssize_t n = labels.shape[0], m = left.shape[0], i
     cdef int64_t ra, rb
     cdef int64_t* parent = &labels[0] if n > 0 else NULL
+    # Checked before the loop: an edge outside [0, n) (or any edge with no items) would
+    # write outside ``labels``.
+    if right.shape[0] != m:
+        raise ValueError(f"left and right must have the same length, got {m} and {right.shape[0]}")
+    for i in range(m):
+        if left[i] < 0 or left[i] >= n or right[i] < 0 or right[i] >= n:
+            raise ValueError(f"edge {i} ({left[i]}, {right[i]}) names an item outside [0, {n})")
     with nogil:
         for i in range(n):
             parent[i] = i

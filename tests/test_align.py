@@ -375,3 +375,22 @@ def test_quote_matcher_pairs_what_local_alignment_cannot():
     assert b[p.b_start:p.b_end] == "There may be parts that violate UNSC resolutions and Russia already knows this"
     assert p.b_text.split().count("#" * len("violation")) == 1
     assert align(a, b, min_quote_share=0.8) == []
+
+
+def test_scores_that_could_pass_32_bits_are_refused(impl, monkeypatch):
+    import retold.passages as passages_module
+
+    a = np.arange(5000, dtype=np.int64)
+    spans = np.zeros((10, impl("align").SPAN_COLUMNS), dtype=np.int64)
+    ops = np.zeros(10000, dtype=np.int8)
+    # 1000 * 2.2M tokens could score past 2**31 - 1: both kernels refuse before aligning.
+    with pytest.raises(ValueError, match="2\\*\\*31"):
+        impl("align").check_score_bound(1000, 2_200_000, 2_300_000)
+    impl("align").check_score_bound(1000, 2_000_000, 2_300_000)
+    assert impl("align").align_full(a[:50], a[:50], 2, -1, -1, 8, spans, ops)[0] == 1
+    # The public call says what to do; a smaller bound stands in for 2**31 - 1 here.
+    monkeypatch.setattr(passages_module, "_SCORE_LIMIT", 1000)
+    text = " ".join(f"w{i}" for i in range(600))
+    with pytest.raises(ValueError, match="lower match"):
+        passages_module.align(text, text, match=2)
+    assert passages_module.align(text, text, match=1)

@@ -233,6 +233,36 @@ def test_union_find_labels_components_by_smallest_member(n, data):
         assert labels.tolist() == expected
 
 
+@pytest.mark.parametrize("n, left, right, match", [
+    (0, [0], [0], "outside"),          # edges but no items: once a NULL dereference
+    (3, [0, 3], [1, 1], "outside"),
+    (3, [0, -1], [1, 1], "outside"),
+    (3, [0, 1], [1], "same length"),
+])
+def test_union_find_refuses_edges_it_cannot_hold(impl, n, left, right, match):
+    labels = np.empty(n, np.int64)
+    with pytest.raises(ValueError, match=match):
+        impl("lsh").union_find(np.array(left, np.int64), np.array(right, np.int64), labels)
+
+
+def test_union_find_with_nothing():
+    from retold._backend import reference_kernels
+
+    for module in filter(None, [reference_kernels("lsh"), _compiled_or_none("lsh")]):
+        labels = np.empty(0, np.int64)
+        module.union_find(np.empty(0, np.int64), np.empty(0, np.int64), labels)
+        assert labels.size == 0
+
+
+def _compiled_or_none(topic):
+    from retold._backend import compiled_kernels
+
+    try:
+        return compiled_kernels(topic)
+    except ImportError:
+        return None
+
+
 # ---------------------------------------------------------------- batch path
 
 

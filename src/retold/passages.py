@@ -26,6 +26,8 @@ OP_MATCH, OP_MISMATCH, OP_A, OP_B = 0, 1, 2, 3
 FULL_MEMORY_LIMIT = 1 << 30
 """Bytes of dynamic-programming matrix ``method="full"`` may allocate (int32 cells)."""
 _MAX_SCORE = 1000
+_SCORE_LIMIT = (1 << 31) - 1
+"""The largest score the kernels hold (int32)."""
 _QUOTE_MAX_TOKENS = 400
 _QUOTE_MAX_SEGMENTS = 300
 
@@ -240,6 +242,13 @@ def align(
 
     ta, tb = tokenize(text_a), tokenize(text_b)
     n, m = len(ta), len(tb)
+    if match * min(n, m) > _SCORE_LIMIT:
+        # The kernels keep scores in 32 bits (half the memory of the matrices); no alignment
+        # can score more than match * min(n, m), so below this bound they cannot overflow.
+        raise ValueError(
+            f"match={match} over texts of {n} and {m} words could score past 2**31 - 1; "
+            f"lower match (at most {_SCORE_LIMIT // max(min(n, m), 1)} here) or split the texts"
+        )
     if method == "full":
         need = 4 * (n + 1) * (m + 1)
         if need > FULL_MEMORY_LIMIT:

@@ -128,12 +128,22 @@ def _record(result, spans, ops_out, count, n_ops, used_a, used_b):
     return n_ops + len(ops)
 
 
+SCORE_LIMIT = 2147483647
+
+
+def check_score_bound(match, n, m):
+    """Refuse inputs whose best score could pass 2**31 - 1 (the compiled kernels hold int32 scores)."""
+    if match * min(n, m) > SCORE_LIMIT:
+        raise ValueError(f"match={match} over {n} x {m} tokens could score past 2**31 - 1")
+
+
 def align_full(a, b, match, mismatch, gap, min_matches, spans, ops):
     """Smith-Waterman over the whole n x m matrix, repeated with found passages masked out.
 
     Stops at the first best alignment with fewer than ``min_matches`` equal tokens, or when
     ``spans`` is full.  Returns (passages, ops written).
     """
+    check_score_bound(match, len(a), len(b))
     a = [int(x) for x in a]
     b = [int(x) for x in b]
     n, m = len(a), len(b)
@@ -286,6 +296,7 @@ def align_seeded(a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap, m
     past both ends), with the tokens of passages already found masked out.
     Returns (passages, ops written).
     """
+    check_score_bound(match, len(a), len(b))
     a = [int(x) for x in a]
     b = [int(x) for x in b]
     n, m = len(a), len(b)

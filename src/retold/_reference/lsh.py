@@ -82,7 +82,13 @@ def verify_pairs(offsets, values, left, right, containment: bool, out) -> None:
 
 def union_find(left, right, labels) -> None:
     """Label each of ``len(labels)`` items with the smallest index of its component."""
-    parent = list(range(len(labels)))
+    n, m = len(labels), len(left)
+    if len(right) != m:
+        raise ValueError(f"left and right must have the same length, got {m} and {len(right)}")
+    for i, (a, b) in enumerate(zip(left.tolist(), right.tolist())):
+        if a < 0 or a >= n or b < 0 or b >= n:
+            raise ValueError(f"edge {i} ({a}, {b}) names an item outside [0, {n})")
+    parent = list(range(n))
 
     def find(x: int) -> int:
         root = x
