@@ -136,3 +136,43 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def test_story_stage_reuses_vectors_and_pairs_in_one_call(benchmark, sizes):
+    """What analyze's story stage saves by reusing the clustering's vectors (it used to compute
+    them a second time) and by scoring pairs in one kernel call (it used to loop in Python)."""
+    import time
+
+    import numpy as np
+
+    from retold.stories import CLUSTERING_OPTIONS, StoryModel, stories
+
+    n = 300 if sizes.smoke else 5000
+    docs = synthetic(n)
+
+    def stage() -> dict:
+        model = StoryModel(**CLUSTERING_OPTIONS)
+        t0 = time.perf_counter()
+        found = stories(docs, model=model)
+        t1 = time.perf_counter()
+        again = model.vectors(docs)  # the second pass analyze no longer makes
+        t2 = time.perf_counter()
+        rng = np.random.default_rng(0)
+        left, right = rng.integers(0, n, 20 * n), rng.integers(0, n, 20 * n)
+        looped = np.array([found.vectors.cosine(int(i), int(j)) for i, j in zip(left, right)])
+        t3 = time.perf_counter()
+        batched = found.vectors.pair_cosines(left, right)
+        t4 = time.perf_counter()
+        assert np.array_equal(again.indices, found.vectors.indices)
+        assert np.allclose(looped, batched, rtol=0, atol=1e-12)
+        return {"stories_s": t1 - t0, "second_vectors_s": t2 - t1, "saved_share": (t2 - t1) / (t2 - t0),
+                "pairs": len(left), "pairs_looped_s": t3 - t2, "pairs_one_call_s": t4 - t3,
+                "pairs_speedup": (t3 - t2) / max(t4 - t3, 1e-9)}
+
+    report = benchmark.pedantic(stage, rounds=1, iterations=1)
+    benchmark.extra_info.update(report)
+    print(f"\n{n} articles: stories {report['stories_s']:.2f}s; the second vectors pass analyze "
+          f"dropped {report['second_vectors_s']:.2f}s ({report['saved_share']:.0%} of the old stage); "
+          f"{report['pairs']:,} pair cosines looped {report['pairs_looped_s']:.2f}s vs one call "
+          f"{report['pairs_one_call_s']:.3f}s ({report['pairs_speedup']:.0f}x)")
+    assert report["pairs_speedup"] > 1.0

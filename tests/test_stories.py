@@ -470,6 +470,21 @@ def test_vector_cosines_match_pairwise_cosine(seeds):
     assert vectors.cosines(0, []).shape == (0,)
 
 
+def test_pair_cosines_in_one_call_agree_on_both_backends(impl, seeds):
+    docs = load_demo()[:20] + list(seeds.values()) + [""]
+    v = StoryModel().fit(docs).vectors(docs)
+    rng = np.random.default_rng(1)
+    left, right = rng.integers(0, len(docs), 300), rng.integers(0, len(docs), 300)
+    got = impl("neighbours").row_cosines(v.offsets, v.indices, v.values, left, right)
+    assert np.allclose(got, [v.cosine(int(i), int(j)) for i, j in zip(left, right)], rtol=0, atol=1e-12)
+    assert np.array_equal(got, v.pair_cosines(left, right))  # the other backend, bit for bit
+    assert impl("neighbours").row_cosines(v.offsets, v.indices, v.values, [], []).shape == (0,)
+    with pytest.raises(ValueError, match="outside"):
+        impl("neighbours").row_cosines(v.offsets, v.indices, v.values, [0], [len(docs)])
+    with pytest.raises(ValueError, match="same length"):
+        impl("neighbours").row_cosines(v.offsets, v.indices, v.values, [0, 1], [1])
+
+
 def test_model_fit_returns_self_and_learns_idf():
     model = StoryModel()
     assert model.fit(["the port fire", "the bank rate"]) is model

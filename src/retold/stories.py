@@ -205,6 +205,10 @@ class StoryVectors:
         np.add.at(out, owner[hit], val[hit] * va[k[hit]])
         return out
 
+    def pair_cosines(self, left: Sequence[int] | np.ndarray, right: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Cosine of rows ``left[p]`` and ``right[p]`` for each ``p``, in one kernel call."""
+        return _neighbours.row_cosines(self.offsets, self.indices, self.values, left, right)
+
     def to_scipy(self):
         """The vectors as a ``scipy.sparse.csr_matrix`` (needs scipy)."""
         from scipy.sparse import csr_matrix
@@ -395,8 +399,7 @@ class StoryModel:
             raise ValueError(f"docs_a and docs_b differ in length: {len(a)} and {len(b)}")
         v = self.vectors(a + b, workers=workers)
         n = len(a)
-        cos = np.array([v.cosine(i, n + i) for i in range(n)], dtype=np.float64)
-        return self._calibrate(cos)
+        return self._calibrate(v.pair_cosines(np.arange(n), np.arange(n, 2 * n)))
 
 
 # ---------------------------------------------------------------------------------------------

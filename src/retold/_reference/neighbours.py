@@ -72,3 +72,28 @@ def nearest_neighbours(offsets, indices, values, k, index_terms, query_terms):
             ids[i, slot] = j
             sims[i, slot] = -neg
     return ids, sims
+
+
+def row_cosines(offsets, indices, values, left, right):
+    """Cosine of row ``left[p]`` and row ``right[p]`` for each pair ``p`` (float64).
+
+    The dot product is summed in increasing feature order (a merge of the two sorted rows).
+    """
+    n = _check(offsets, indices, values, 1, 1, 1)
+    left = [int(x) for x in np.asarray(left, dtype=np.int64)]
+    right = [int(x) for x in np.asarray(right, dtype=np.int64)]
+    if len(right) != len(left):
+        raise ValueError(f"left and right must have the same length, got {len(left)} and {len(right)}")
+    for p, (i, j) in enumerate(zip(left, right)):
+        if i < 0 or i >= n or j < 0 or j >= n:
+            raise ValueError(f"pair {p} ({i}, {j}) names a row outside [0, {n})")
+    offsets = [int(x) for x in offsets]
+    out = np.zeros(len(left), dtype=np.float64)
+    for p, (i, j) in enumerate(zip(left, right)):
+        mine = dict(zip(indices[offsets[i]:offsets[i + 1]].tolist(), values[offsets[i]:offsets[i + 1]].tolist()))
+        dot = 0.0
+        for f, v in zip(indices[offsets[j]:offsets[j + 1]].tolist(), values[offsets[j]:offsets[j + 1]].tolist()):
+            if f in mine:
+                dot += mine[f] * v
+        out[p] = dot
+    return out
