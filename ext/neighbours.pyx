@@ -2,10 +2,12 @@
 
 Each row is posted in an inverted index under its strongest ``index_terms`` features, and
 queried with its strongest ``query_terms``: the candidates of a row are the rows sharing one
-of those rare, heavily weighted features, so the work grows with ``n * k``, not ``n * n``.
-Every candidate gets its exact cosine (a merge of the two sorted rows); the ``k`` largest
-positive ones are kept, ties by smaller row.  The twin states the rules; this module follows
-them operation for operation, so both give the same neighbours and bit-identical cosines.
+of those rare, heavily weighted features, read at most ``max_postings`` per feature (the ones
+nearest the row in input order), so the work grows with ``n``, not ``n * n``.  Candidates are
+ranked by the part of the dot product those features carry; the best ``candidates`` get their
+exact cosine (a merge of the two sorted rows) and the ``k`` largest positive ones are kept,
+ties by smaller row.  The twin states the rules; this module follows them operation for
+operation, so both give the same neighbours and bit-identical cosines.
 """
 from libc.stddef cimport ptrdiff_t
 from libc.stdint cimport int64_t, uint32_t, uint64_t
@@ -66,9 +68,89 @@ cdef inline bint closer(double da, int64_t ja, double db, int64_t jb) noexcept n
     return da > db or (da == db and ja < jb)
 
 
-def _check(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_terms, Py_ssize_t query_terms):
-    if k < 1 or index_terms < 1 or query_terms < 1:
-        raise ValueError("k, index_terms and query_terms must be at least 1")
+cdef struct RowTable:
+    # Row i's features in an open-addressing table (stamped with i, so it is never cleared):
+    # each candidate's features are then looked up in order, a few cache-resident probes each,
+    # instead of a branchy merge of two long rows.
+    uint32_t* feature
+    double* value
+    int64_t* stamp
+    uint32_t mask
+    int bits
+
+
+cdef inline uint32_t slot_of(uint32_t f, int bits) noexcept nogil:
+    return <uint32_t>((f * <uint32_t>0x9E3779B1u) >> (32 - bits))
+
+
+cdef void table_fill(RowTable* t, const uint32_t* idx, const double* val, Py_ssize_t n, int64_t row) noexcept nogil:
+    cdef Py_ssize_t a
+    cdef uint32_t s
+    for a in range(n):
+        s = slot_of(idx[a], t.bits)
+        while t.stamp[s] == row:
+            s = (s + 1) & t.mask
+        t.stamp[s] = row
+        t.feature[s] = idx[a]
+        t.value[s] = val[a]
+
+
+cdef inline double table_dot(const RowTable* t, int64_t row, const uint32_t* idx, const double* val,
+                             Py_ssize_t n) noexcept nogil:
+    # Summed over the candidate's features in increasing order, as sparse_dot and the twin sum.
+    cdef Py_ssize_t b
+    cdef uint32_t s
+    cdef double dot = 0.0
+    for b in range(n):
+        s = slot_of(idx[b], t.bits)
+        while t.stamp[s] == row:
+            if t.feature[s] == idx[b]:
+                dot += t.value[s] * val[b]
+                break
+            s = (s + 1) & t.mask
+    return dot
+
+
+cdef inline bint worse(double pa, int64_t ja, double pb, int64_t jb) noexcept nogil:
+    """Candidate a ranks below candidate b: a smaller partial score, or equal and a larger row."""
+    return pa < pb or (pa == pb and ja > jb)
+
+
+cdef void heap_sift_down(double* hp, int64_t* hj, Py_ssize_t size, Py_ssize_t at) noexcept nogil:
+    # A min-heap by rank: the root is the worst candidate kept.
+    cdef Py_ssize_t child
+    cdef double p
+    cdef int64_t j
+    while True:
+        child = 2 * at + 1
+        if child >= size:
+            return
+        if child + 1 < size and worse(hp[child + 1], hj[child + 1], hp[child], hj[child]):
+            child += 1
+        if not worse(hp[child], hj[child], hp[at], hj[at]):
+            return
+        p = hp[at]; hp[at] = hp[child]; hp[child] = p
+        j = hj[at]; hj[at] = hj[child]; hj[child] = j
+        at = child
+
+
+cdef void heap_push(double* hp, int64_t* hj, Py_ssize_t size, double p, int64_t j) noexcept nogil:
+    cdef Py_ssize_t at = size, parent
+    hp[at] = p
+    hj[at] = j
+    while at > 0:
+        parent = (at - 1) >> 1
+        if not worse(hp[at], hj[at], hp[parent], hj[parent]):
+            return
+        hp[at], hp[parent] = hp[parent], hp[at]
+        hj[at], hj[parent] = hj[parent], hj[at]
+        at = parent
+
+
+def _check(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_terms, Py_ssize_t query_terms,
+           Py_ssize_t max_postings=1, Py_ssize_t candidates=1):
+    if k < 1 or index_terms < 1 or query_terms < 1 or max_postings < 1 or candidates < 1:
+        raise ValueError("k, index_terms, query_terms, max_postings and candidates must be at least 1")
     n = len(offsets) - 1
     if n < 0 or (n >= 0 and int(offsets[0]) != 0):
         raise ValueError("offsets must start at 0")
@@ -81,10 +163,16 @@ def _check(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_terms, Py_ss
     return n
 
 
+MAX_POSTINGS = 256
+CANDIDATES = 64
+
+
 def nearest_neighbours(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_terms,
-                       Py_ssize_t query_terms):
+                       Py_ssize_t query_terms, Py_ssize_t max_postings=MAX_POSTINGS,
+                       Py_ssize_t candidates=CANDIDATES):
     """The ``k`` nearest rows of each row: ``(ids int64 (n, k), cosines float64 (n, k))``."""
-    cdef Py_ssize_t n = _check(offsets, indices, values, k, index_terms, query_terms)
+    cdef Py_ssize_t n = _check(offsets, indices, values, k, index_terms, query_terms, max_postings,
+                               candidates)
     cdef const int64_t[::1] off = np.ascontiguousarray(offsets, dtype=np.int64)
     cdef const uint32_t[::1] idx = np.ascontiguousarray(indices, dtype=np.uint32)
     cdef const double[::1] val = np.ascontiguousarray(values, dtype=np.float64)
@@ -95,76 +183,153 @@ def nearest_neighbours(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_
     if n == 0:
         return ids_arr, sims_arr
     cdef Py_ssize_t terms = index_terms if index_terms > query_terms else query_terms
+    cdef Py_ssize_t reach = query_terms * max_postings
     cdef uint32_t* top_idx = <uint32_t*>malloc(terms * sizeof(uint32_t))
     cdef double* top_val = <double*>malloc(terms * sizeof(double))
+    cdef uint32_t* post_f = <uint32_t*>malloc(max(1, n * index_terms) * sizeof(uint32_t))
+    cdef double* post_v = <double*>malloc(max(1, n * index_terms) * sizeof(double))
+    cdef Py_ssize_t* post_m = <Py_ssize_t*>malloc(n * sizeof(Py_ssize_t))
     cdef uint64_t* keys = <uint64_t*>malloc(max(1, n * index_terms) * sizeof(uint64_t))
+    cdef double* key_val = <double*>malloc(max(1, n * index_terms) * sizeof(double))
     cdef int64_t* mark = <int64_t*>malloc(n * sizeof(int64_t))
-    cdef double* cand_dot = NULL
-    cdef int64_t* cand_row = NULL
-    cdef Py_ssize_t cand_cap = 0
-    cdef Py_ssize_t n_keys = 0, i, t, m, lo, hi, mid, slot, found, c
+    cdef double* partial = <double*>malloc(n * sizeof(double))
+    cdef int64_t* touched = <int64_t*>malloc(max(1, reach) * sizeof(int64_t))
+    cdef double* heap_p = <double*>malloc(candidates * sizeof(double))
+    cdef int64_t* heap_j = <int64_t*>malloc(candidates * sizeof(int64_t))
+    cdef Py_ssize_t n_keys = 0, i, t, m, lo, hi, mid, run_lo, run_hi, start, stop, slot, c
+    cdef Py_ssize_t n_touched, size, q, longest = 1
+    cdef RowTable table
+    for i in range(n):
+        if off[i + 1] - off[i] > longest:
+            longest = off[i + 1] - off[i]
+    table.bits = 1
+    while (<Py_ssize_t>1 << table.bits) < 2 * longest:
+        table.bits += 1
+    table.mask = (<uint32_t>1 << table.bits) - 1
+    table.feature = <uint32_t*>malloc((<Py_ssize_t>1 << table.bits) * sizeof(uint32_t))
+    table.value = <double*>malloc((<Py_ssize_t>1 << table.bits) * sizeof(double))
+    table.stamp = <int64_t*>malloc((<Py_ssize_t>1 << table.bits) * sizeof(int64_t))
+    if table.feature == NULL or table.value == NULL or table.stamp == NULL:
+        free(table.feature); free(table.value); free(table.stamp)
+        raise MemoryError()
+    for i in range((<Py_ssize_t>1 << table.bits)):
+        table.stamp[i] = -1
     cdef int64_t j
     cdef uint64_t f, key
-    cdef double dot
-    if top_idx == NULL or top_val == NULL or keys == NULL or mark == NULL:
-        free(top_idx); free(top_val); free(keys); free(mark)
+    cdef double dot, vi
+    if (top_idx == NULL or top_val == NULL or post_f == NULL or post_v == NULL or post_m == NULL
+            or keys == NULL or key_val == NULL or mark == NULL or partial == NULL or touched == NULL
+            or heap_p == NULL or heap_j == NULL):
+        free(top_idx); free(top_val); free(post_f); free(post_v); free(post_m); free(keys)
+        free(key_val); free(mark); free(partial); free(touched); free(heap_p); free(heap_j)
+        free(table.feature); free(table.value); free(table.stamp)
         raise MemoryError()
     try:
         with nogil:
             for i in range(n):
                 mark[i] = -1
-                m = strongest(&idx[off[i]], &val[off[i]], off[i + 1] - off[i], index_terms, top_idx, top_val)
+                partial[i] = 0.0
+                m = strongest(&idx[off[i]], &val[off[i]], off[i + 1] - off[i], index_terms,
+                              &post_f[i * index_terms], &post_v[i * index_terms])
+                post_m[i] = m
                 for t in range(m):
-                    keys[n_keys] = (<uint64_t>top_idx[t] << 32) | <uint64_t>i
+                    keys[n_keys] = (<uint64_t>post_f[i * index_terms + t] << 32) | <uint64_t>i
                     n_keys += 1
             # Sorted by feature, then row: each feature's posting list is a run, rows ascending.
             sort_u64(keys, n_keys)
+            for c in range(n_keys):
+                j = <int64_t>(keys[c] & <uint64_t>0xFFFFFFFF)
+                f = keys[c] >> 32
+                for t in range(post_m[j]):
+                    if post_f[j * index_terms + t] == f:
+                        key_val[c] = post_v[j * index_terms + t]
+                        break
             for i in range(n):
                 m = strongest(&idx[off[i]], &val[off[i]], off[i + 1] - off[i], query_terms, top_idx, top_val)
-                mark[i] = i
-                found = 0
+                n_touched = 0
                 for t in range(m):
                     f = <uint64_t>top_idx[t] << 32
+                    vi = top_val[t]
                     lo = 0
                     hi = n_keys
-                    while lo < hi:
+                    while lo < hi:  # the first posting of the feature
                         mid = (lo + hi) >> 1
                         if keys[mid] < f:
                             lo = mid + 1
                         else:
                             hi = mid
-                    while lo < n_keys and (keys[lo] >> 32) == (f >> 32):
-                        j = <int64_t>(keys[lo] & <uint64_t>0xFFFFFFFF)
-                        lo += 1
-                        if mark[j] == i:
+                    run_lo = lo
+                    hi = n_keys
+                    key = f | <uint64_t>i
+                    while lo < hi:  # where row i stands in it
+                        mid = (lo + hi) >> 1
+                        if keys[mid] < key:
+                            lo = mid + 1
+                        else:
+                            hi = mid
+                    q = lo
+                    lo = q
+                    hi = n_keys
+                    while lo < hi:  # the end of the run
+                        mid = (lo + hi) >> 1
+                        if (keys[mid] >> 32) <= (f >> 32):
+                            lo = mid + 1
+                        else:
+                            hi = mid
+                    run_hi = lo
+                    start = 0
+                    stop = run_hi - run_lo
+                    if stop > max_postings:
+                        start = q - run_lo - max_postings // 2
+                        if start > stop - max_postings:
+                            start = stop - max_postings
+                        if start < 0:
+                            start = 0
+                        stop = start + max_postings
+                    for c in range(run_lo + start, run_lo + stop):
+                        j = <int64_t>(keys[c] & <uint64_t>0xFFFFFFFF)
+                        if j == i:
                             continue
-                        mark[j] = i
-                        dot = sparse_dot(&idx[off[i]], &val[off[i]], off[i + 1] - off[i],
-                                         &idx[off[j]], &val[off[j]], off[j + 1] - off[j])
-                        if dot > 0.0:
-                            if found == cand_cap:
-                                cand_cap = 64 if cand_cap == 0 else cand_cap * 2
-                                cand_dot = <double*>realloc_or_raise(cand_dot, cand_cap * sizeof(double))
-                                cand_row = <int64_t*>realloc_or_raise(cand_row, cand_cap * sizeof(int64_t))
-                            cand_dot[found] = dot
-                            cand_row[found] = j
-                            found += 1
-                # The k closest candidates, closest first (insertion into k slots).
+                        if mark[j] != i:
+                            mark[j] = i
+                            partial[j] = 0.0
+                            touched[n_touched] = j
+                            n_touched += 1
+                        partial[j] += vi * key_val[c]
+                # The best `candidates` by partial score (a min-heap of the kept ones).
+                size = 0
+                for c in range(n_touched):
+                    j = touched[c]
+                    if size < candidates:
+                        heap_push(heap_p, heap_j, size, partial[j], j)
+                        size += 1
+                    elif worse(heap_p[0], heap_j[0], partial[j], j):
+                        heap_p[0] = partial[j]
+                        heap_j[0] = j
+                        heap_sift_down(heap_p, heap_j, size, 0)
+                # Their exact cosines; the k closest, closest first (insertion into k slots).
+                table_fill(&table, &idx[off[i]], &val[off[i]], off[i + 1] - off[i], i)
                 slot = 0
-                for c in range(found):
-                    if slot == k and not closer(cand_dot[c], cand_row[c], sims[i, k - 1], ids[i, k - 1]):
+                for c in range(size):
+                    j = heap_j[c]
+                    dot = table_dot(&table, i, &idx[off[j]], &val[off[j]], off[j + 1] - off[j])
+                    if dot <= 0.0:
+                        continue
+                    if slot == k and not closer(dot, j, sims[i, k - 1], ids[i, k - 1]):
                         continue
                     t = slot if slot < k else k - 1
-                    while t > 0 and closer(cand_dot[c], cand_row[c], sims[i, t - 1], ids[i, t - 1]):
+                    while t > 0 and closer(dot, j, sims[i, t - 1], ids[i, t - 1]):
                         sims[i, t] = sims[i, t - 1]
                         ids[i, t] = ids[i, t - 1]
                         t -= 1
-                    sims[i, t] = cand_dot[c]
-                    ids[i, t] = cand_row[c]
+                    sims[i, t] = dot
+                    ids[i, t] = j
                     if slot < k:
                         slot += 1
     finally:
-        free(top_idx); free(top_val); free(keys); free(mark); free(cand_dot); free(cand_row)
+        free(top_idx); free(top_val); free(post_f); free(post_v); free(post_m); free(keys)
+        free(key_val); free(mark); free(partial); free(touched); free(heap_p); free(heap_j)
+        free(table.feature); free(table.value); free(table.stamp)
     return ids_arr, sims_arr
 
 

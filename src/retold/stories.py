@@ -106,6 +106,13 @@ DENSITY_NEIGHBOURS = 20
 NEIGHBOUR_INDEX_TERMS = 24
 """Strongest features of each article posted in (and queried from) the neighbour index."""
 
+NEIGHBOUR_MAX_POSTINGS = 256
+"""Postings read per strong feature of an article (those nearest it in input order): bounds
+the cost of features a whole topic shares (see :mod:`retold._reference.neighbours`)."""
+
+NEIGHBOUR_CANDIDATES = 48
+"""Articles scored by exact cosine per article, the best by their strong features' share of it."""
+
 DEFAULT_WINDOW_DAYS = 3.0
 """Time scale of the date discount: articles this many days apart count half their cosine.
 
@@ -858,7 +865,8 @@ def story_graph(
                          f"got shapes {days.shape} and {scripts.shape}")
     k = min(neighbours, max(n - 1, 1))
     ids, sims = _neighbours.nearest_neighbours(
-        vectors.offsets, vectors.indices, vectors.values, k, NEIGHBOUR_INDEX_TERMS, NEIGHBOUR_INDEX_TERMS)
+        vectors.offsets, vectors.indices, vectors.values, k, NEIGHBOUR_INDEX_TERMS, NEIGHBOUR_INDEX_TERMS,
+        NEIGHBOUR_MAX_POSTINGS, max(NEIGHBOUR_CANDIDATES, k))
     width = min(DENSITY_NEIGHBOURS, k)
     density = sims[:, :width].sum(axis=1) / DENSITY_NEIGHBOURS
     a = np.repeat(np.arange(n, dtype=np.int64), k)

@@ -3,21 +3,34 @@
 The specification, followed operation for operation by the compiled kernel:
 
 1. Each row is *posted* in an inverted index under its ``index_terms`` strongest features
-   (largest value first, ties by smaller feature index).
-2. The candidates of row ``i`` are the other rows posted under any of its own ``query_terms``
-   strongest features (same order).  Strong features are the rare, heavily weighted ones
-   (names, places, numbers), so their posting lists are short: the cost is about ``n * k``
-   candidates, never the ``n * n`` of a dense product.
-3. Each candidate's exact cosine (dot product of the two unit rows, summed in the candidate's
-   feature order) is computed; the ``k`` largest positive ones are kept, largest first, ties by
-   smaller row index.  Unused slots hold row ``-1`` and cosine ``0``.
+   (largest value first, ties by smaller feature index), with its value there.  A feature's
+   posting list holds its rows in increasing order.
+2. Row ``i`` is queried with its own ``query_terms`` strongest features, in that order.  For
+   each, at most ``max_postings`` postings are read: all of them when the list is no longer,
+   else the ``max_postings`` consecutive ones centred on where ``i`` stands in the list (rows
+   near ``i`` in input order, which in a feed are near it in time).  Every other row ``j``
+   read gets ``partial[j] += value_i * value_j``: the part of the dot product the strong
+   features carry.  Strong features are rare, heavily weighted ones (names, places, numbers),
+   and the cap bounds the work of the common ones: the cost is ``n * query_terms *
+   max_postings`` additions at most, never the ``n * n`` of a dense product.
+3. The ``candidates`` rows with the largest partial scores (ties by smaller row) get their
+   exact cosine (dot product of the two unit rows, summed in increasing feature order); the
+   ``k`` largest positive ones are kept, largest first, ties by smaller row.  Unused slots hold
+   row ``-1`` and cosine ``0``.
 
 Rows must be sorted by feature within each row (as :class:`retold.stories.StoryVectors` are).
+With ``max_postings`` and ``candidates`` at least ``n``, every row sharing a posted strong
+feature is scored exactly.
 """
 from __future__ import annotations
 
 import numpy as np
 
+MAX_POSTINGS = 256
+"""Default postings read per query feature (step 2)."""
+
+CANDIDATES = 64
+"""Default rows scored exactly per row (step 3)."""
 
 
 def strongest(idx, val, k):
@@ -25,9 +38,9 @@ def strongest(idx, val, k):
     return sorted(zip(idx, val), key=lambda t: (-t[1], t[0]))[:k]
 
 
-def _check(offsets, indices, values, k, index_terms, query_terms):
-    if k < 1 or index_terms < 1 or query_terms < 1:
-        raise ValueError("k, index_terms and query_terms must be at least 1")
+def _check(offsets, indices, values, k, index_terms, query_terms, max_postings=1, candidates=1):
+    if k < 1 or index_terms < 1 or query_terms < 1 or max_postings < 1 or candidates < 1:
+        raise ValueError("k, index_terms, query_terms, max_postings and candidates must be at least 1")
     n = len(offsets) - 1
     if n < 0 or (n >= 0 and int(offsets[0]) != 0):
         raise ValueError("offsets must start at 0")
@@ -38,35 +51,48 @@ def _check(offsets, indices, values, k, index_terms, query_terms):
     return n
 
 
-def nearest_neighbours(offsets, indices, values, k, index_terms, query_terms):
+def _window(length, position, cap):
+    """The [start, stop) of at most ``cap`` consecutive postings centred on ``position``."""
+    if length <= cap:
+        return 0, length
+    start = min(max(position - cap // 2, 0), length - cap)
+    return start, start + cap
+
+
+def nearest_neighbours(offsets, indices, values, k, index_terms, query_terms,
+                       max_postings=MAX_POSTINGS, candidates=CANDIDATES):
     """The ``k`` nearest rows of each row: ``(ids int64 (n, k), cosines float64 (n, k))``."""
-    n = _check(offsets, indices, values, k, index_terms, query_terms)
+    n = _check(offsets, indices, values, k, index_terms, query_terms, max_postings, candidates)
     offsets = [int(x) for x in offsets]
     indices = [int(x) for x in indices]
     values = [float(x) for x in values]
     rows = [(indices[offsets[i]:offsets[i + 1]], values[offsets[i]:offsets[i + 1]]) for i in range(n)]
-    postings: dict[int, list[int]] = {}
+    postings: dict[int, list[tuple[int, float]]] = {}
     for i, (idx, val) in enumerate(rows):
-        for f, _ in strongest(idx, val, index_terms):
-            postings.setdefault(f, []).append(i)
+        for f, v in strongest(idx, val, index_terms):
+            postings.setdefault(f, []).append((i, v))
     ids = np.full((n, k), -1, dtype=np.int64)
     sims = np.zeros((n, k), dtype=np.float64)
     for i, (idx, val) in enumerate(rows):
+        partial: dict[int, float] = {}
+        for f, vi in strongest(idx, val, query_terms):
+            run = postings.get(f, [])
+            position = next((p for p, (j, _) in enumerate(run) if j >= i), len(run))
+            start, stop = _window(len(run), position, max_postings)
+            for j, vj in run[start:stop]:
+                if j != i:
+                    partial[j] = partial.get(j, 0.0) + vi * vj
+        chosen = sorted(partial, key=lambda j: (-partial[j], j))[:candidates]
         mine = dict(zip(idx, val))
-        seen = {i}
         scored = []
-        for f, _ in strongest(idx, val, query_terms):
-            for j in postings.get(f, ()):
-                if j in seen:
-                    continue
-                seen.add(j)
-                dot = 0.0
-                for g, v in zip(*rows[j]):
-                    w = mine.get(g)
-                    if w is not None:
-                        dot += w * v
-                if dot > 0.0:
-                    scored.append((-dot, j))
+        for j in chosen:
+            dot = 0.0
+            for g, v in zip(*rows[j]):
+                w = mine.get(g)
+                if w is not None:
+                    dot += w * v
+            if dot > 0.0:
+                scored.append((-dot, j))
         scored.sort()
         for slot, (neg, j) in enumerate(scored[:k]):
             ids[i, slot] = j
