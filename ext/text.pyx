@@ -66,35 +66,9 @@ ctypedef struct FoldPage:
     uint32_t offsets[PAGE_SIZE + 1]
     uint32_t* folded
 
-# Ranges of scripts written without spaces between words: one token per character.
-_NOSPACE_RANGES = (
-    (0x0E00, 0x0EFF),    # Thai, Lao
-    (0x0F00, 0x0FFF),    # Tibetan
-    (0x1000, 0x109F),    # Myanmar
-    (0x1780, 0x17FF),    # Khmer
-    (0x19E0, 0x19FF),    # Khmer symbols
-    (0x2E80, 0x2FDF),    # CJK radicals, Kangxi radicals
-    (0x3005, 0x3007),    # 々 〆 〇
-    (0x3021, 0x3029),    # Hangzhou numerals
-    (0x3038, 0x303C),
-    (0x3040, 0x30FF),    # Hiragana, Katakana
-    (0x31F0, 0x31FF),    # Katakana phonetic extensions
-    (0x3400, 0x4DBF),    # CJK extension A
-    (0x4E00, 0x9FFF),    # CJK unified ideographs
-    (0xA9E0, 0xA9FF),    # Myanmar extended-B
-    (0xAA60, 0xAA7F),    # Myanmar extended-A
-    (0xF900, 0xFAFF),    # CJK compatibility ideographs
-    (0xFF66, 0xFF9F),    # halfwidth Katakana
-    (0x1B000, 0x1B16F),  # Kana supplement, extended
-    (0x20000, 0x3FFFF),  # CJK extensions B and later
-)
-
-
-def _is_nospace(int cp):
-    for lo, hi in _NOSPACE_RANGES:
-        if lo <= cp <= hi:
-            return True
-    return False
+# Scripts written without spaces between words (one token per character): one table for
+# every layer, in retold.scripts.
+from retold.scripts import is_no_space as _is_nospace
 
 
 def char_class(str ch):

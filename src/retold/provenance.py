@@ -58,6 +58,7 @@ from retold._callable_module import make_callable
 from retold._validate import check_fraction, check_number
 from retold.article import Article, as_articles
 from retold.hashing import tokenize
+from retold.scripts import no_space_run_pattern
 
 WEIGHT_ATTRIBUTION = 0.75
 WEIGHT_EXTERNAL = 0.6
@@ -663,8 +664,7 @@ the name as worth looking for in a text; "news" or "agency" do not."""
 
 
 # Scripts written without spaces: a name there is a run of characters inside a longer run.
-_NO_SPACE_RUN = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff"
-                           r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+_NO_SPACE_RUN = no_space_run_pattern(2)
 
 
 class _OutletWords:

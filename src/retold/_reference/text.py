@@ -7,6 +7,7 @@ from functools import lru_cache
 import numpy as np
 
 from retold._reference._hash64 import FNV_BASIS, fmix64, fnv_step
+from retold.scripts import is_no_space
 
 C_WORD, C_MARK, C_IGNORABLE, C_NOSPACE, C_UPPER, C_LOWER, C_DIGIT = 1, 2, 4, 8, 16, 32, 64
 
@@ -16,31 +17,8 @@ TOKEN_HAS_DIGIT = 4
 TOKEN_NOSPACE = 8
 TOKEN_ALL_DIGIT = 16
 
-_NOSPACE_RANGES = (
-    (0x0E00, 0x0EFF),    # Thai, Lao
-    (0x0F00, 0x0FFF),    # Tibetan
-    (0x1000, 0x109F),    # Myanmar
-    (0x1780, 0x17FF),    # Khmer
-    (0x19E0, 0x19FF),    # Khmer symbols
-    (0x2E80, 0x2FDF),    # CJK radicals, Kangxi radicals
-    (0x3005, 0x3007),    # 々 〆 〇
-    (0x3021, 0x3029),    # Hangzhou numerals
-    (0x3038, 0x303C),
-    (0x3040, 0x30FF),    # Hiragana, Katakana
-    (0x31F0, 0x31FF),    # Katakana phonetic extensions
-    (0x3400, 0x4DBF),    # CJK extension A
-    (0x4E00, 0x9FFF),    # CJK unified ideographs
-    (0xA9E0, 0xA9FF),    # Myanmar extended-B
-    (0xAA60, 0xAA7F),    # Myanmar extended-A
-    (0xF900, 0xFAFF),    # CJK compatibility ideographs
-    (0xFF66, 0xFF9F),    # halfwidth Katakana
-    (0x1B000, 0x1B16F),  # Kana supplement, extended
-    (0x20000, 0x3FFFF),  # CJK extensions B and later
-)
-
-
-def _is_nospace(cp: int) -> bool:
-    return any(lo <= cp <= hi for lo, hi in _NOSPACE_RANGES)
+# One table for every layer: retold.scripts.
+_is_nospace = is_no_space
 
 
 @lru_cache(maxsize=65536)
