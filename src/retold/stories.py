@@ -376,14 +376,17 @@ class StoryModel:
     # -- vectors and similarity ----------------------------------------------------------------
 
     def _weigh(self, offsets: np.ndarray, indices: np.ndarray, weights: np.ndarray) -> StoryVectors:
-        idf = np.power(
-            np.log((self.n_docs + 1.0) / (self.df[indices] + 1.0)) + 1.0, self.idf_power
-        )
+        # The idf of the features present, from the whole table when that is smaller than the
+        # occurrences (the same elementwise formula either way, so the same floats).
+        if len(indices) > self.n_features:
+            idf = self.idf[indices]
+        else:
+            idf = np.power(np.log((self.n_docs + 1.0) / (self.df[indices] + 1.0)) + 1.0, self.idf_power)
         values = weights * idf
-        rows = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+        lengths = np.diff(offsets)
+        rows = np.repeat(np.arange(len(offsets) - 1), lengths)
         norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(offsets) - 1))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            values = np.where(norms[rows] > 0, values / norms[rows], 0.0)
+        values /= np.repeat(np.where(norms > 0, norms, 1.0), lengths)  # an empty norm has no values
         return StoryVectors(offsets, indices, values, self.n_features)
 
     def vectors(self, docs: Iterable[Any], *, workers: int = 1) -> StoryVectors:
@@ -801,14 +804,17 @@ class StoryClusterer:
         return labels
 
 
+SCRIPT_SAMPLE_CHARS = 600
+"""Characters of title and text whose letters decide an article's dominant script."""
+
+
 def dominant_scripts(articles: Sequence[Article]) -> np.ndarray:
-    """The script most letters of each article's first 2,000 characters are in (small ints; -1: none)."""
+    """The script most letters of each article's opening characters are in (small ints; -1: none)."""
     out = np.full(len(articles), -1, dtype=np.int64)
     for i, art in enumerate(articles):
-        cps = np.frombuffer(((art.title or "") + " " + art.text)[:2000].encode("utf-32-le", "surrogatepass"),
-                            dtype=np.uint32)
-        slot = np.searchsorted(_SCRIPT_STARTS, cps, side="right") - 1
-        script = _SCRIPT_IDS[slot]
+        head = ((art.title or "") + " " + art.text[:SCRIPT_SAMPLE_CHARS])[:SCRIPT_SAMPLE_CHARS]
+        cps = np.frombuffer(head.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        script = _SCRIPT_IDS[np.searchsorted(_SCRIPT_STARTS, cps, side="right") - 1]
         script = script[script >= 0]
         if script.size:
             out[i] = int(np.bincount(script).argmax())
