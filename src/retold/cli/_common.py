@@ -117,6 +117,14 @@ def positive_int(text: str) -> int:
     return value
 
 
+def non_negative_int(text: str) -> int:
+    """argparse type: an integer of 0 or more."""
+    value = _number(text, int)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
 def non_negative_float(text: str) -> float:
     """argparse type: a number of 0 or more (inf allowed)."""
     value = _number(text, float)
