@@ -127,3 +127,100 @@ def test_provenance_command_follows_credits_across_groups(tmp_path):
     assert main(["provenance", str(corpus), "-o", str(out), "--group-field", "story", "-q"]) == 0
     edges = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert "d24" not in {e["derived_id"] for e in edges} | {e["source_id"] for e in edges}
+
+
+@pytest.fixture
+def aligned_pairs(monkeypatch):
+    """The pairs of texts retold.align is called on, as sets of two texts."""
+    import retold.passages as passages_module
+
+    calls: list[frozenset] = []
+    real = passages_module.align
+
+    def counting(a, b, **options):
+        calls.append(frozenset((a, b)))
+        return real(a, b, **options)
+
+    monkeypatch.setattr(passages_module, "align", counting)
+    return calls
+
+
+def _demo_file(tmp_path):
+    from retold.data import load_demo
+
+    rows = load_demo()
+    corpus = tmp_path / "demo.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return rows, corpus
+
+
+def _edges(path):
+    return {(e["source_id"], e["derived_id"], e["confidence"])
+            for e in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+
+
+def test_provenance_of_a_whole_file_judges_candidate_pairs_not_all(tmp_path, aligned_pairs):
+    # Issue 19: without --group-field the whole input is one group, and every pair of it was
+    # aligned (12 s for 300 articles).  Now only the pairs retold analyze would align are.
+    rows, corpus = _demo_file(tmp_path)
+    n = len(rows)
+    text = {r["id"]: r["text"] for r in rows}
+    out = tmp_path / "edges.jsonl"
+    assert main(["provenance", str(corpus), "-o", str(out), "-q"]) == 0
+    assert len(set(aligned_pairs)) == len(aligned_pairs)  # no pair twice
+    assert len(aligned_pairs) < n * (n - 1) // 2 // 4
+    # A football report and a tea-price story, of outlets that do not credit each other, are
+    # not compared; the wire and its reprint are.
+    assert frozenset((text["d05"], text["d60"])) not in aligned_pairs
+    assert frozenset((text["d54"], text["d56"])) in aligned_pairs
+    assert ("d54", "d56") in {(s, d) for s, d, _ in _edges(out)}
+    aligned_pairs.clear()
+    assert main(["provenance", str(corpus), "-o", str(out), "-q", "--all-pairs"]) == 0
+    assert len(aligned_pairs) == n * (n - 1) // 2
+    assert frozenset((text["d05"], text["d60"])) in aligned_pairs
+
+
+def test_provenance_per_story_finds_with_candidate_pairs_what_all_pairs_find(tmp_path, aligned_pairs):
+    rows, corpus = _demo_file(tmp_path)
+    bounded, every = tmp_path / "bounded.jsonl", tmp_path / "every.jsonl"
+    assert main(["provenance", str(corpus), "-o", str(bounded), "--group-field", "story", "-q"]) == 0
+    judged = len(aligned_pairs)
+    assert main(["provenance", str(corpus), "-o", str(every), "--group-field", "story", "-q",
+                 "--all-pairs"]) == 0
+    assert judged < len(aligned_pairs) - judged
+    assert _edges(bounded) == _edges(every)
+    # --neighbours 0: copies and credited pairs only.
+    aligned_pairs.clear()
+    assert main(["provenance", str(corpus), "-o", str(bounded), "--group-field", "story", "-q",
+                 "--neighbours", "0"]) == 0
+    assert len(aligned_pairs) < judged
+
+
+def test_candidate_pairs_stay_in_their_groups():
+    from retold.analyze import candidate_pairs
+    from retold.article import as_articles
+    from retold.copies import dedup
+    from retold.data import load_demo
+    from retold.stories import CLUSTERING_OPTIONS, StoryModel
+
+    articles = as_articles(load_demo())
+    vectors = StoryModel(**CLUSTERING_OPTIONS).fit(articles).vectors(articles)
+    copies = dedup(articles, similarity="containment")
+    # Two groups that cut copy clusters in two: each half is paired within its group.
+    groups = [i % 2 for i in range(len(articles))]
+    pairs = candidate_pairs(articles, groups, copy_labels=copies.labels,
+                            representatives=copies.representatives, vectors=vectors)
+    assert pairs and all(groups[a] == groups[b] for a, b, _ in pairs)
+    for kind in ("copy", "story"):
+        assert any(k == kind for _, _, k in pairs)
+    per_group = [sum(1 for g in groups if g == h) for h in (0, 1)]
+    assert len(pairs) <= sum(4 * m for m in per_group)
+    # Every copy is paired with a member of its cluster in its group.
+    for i in range(len(articles)):
+        same = [j for j in range(len(articles)) if j != i and groups[j] == groups[i]
+                and copies.labels[j] == copies.labels[i]]
+        if same:
+            assert any({a, b} & {i} and {a, b} & set(same) for a, b, k in pairs if k == "copy")
+    with pytest.raises(ValueError, match="one entry per article"):
+        candidate_pairs(articles, groups[:-1], copy_labels=copies.labels,
+                        representatives=copies.representatives, vectors=vectors)

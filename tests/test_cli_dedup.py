@@ -57,7 +57,7 @@ def test_clusters_to_file(corpus, tmp_path, capsys):
     assert records[0]["representative"] == "b"  # earliest date
     assert records[0]["matched_with"] == "b" and records[2]["matched_with"] is None
     err = capsys.readouterr().err
-    assert "3 articles, 1 copy clusters" in err and "1 copies can be dropped" in err
+    assert "3 articles, 1 copy cluster holding" in err and "1 copy can be dropped" in err
 
 
 def test_pairs_and_unique_to_stdout(corpus, capsys):

@@ -61,7 +61,7 @@ def test_stories_demo_to_stdout(capsys):
 def test_stories_summary_on_stderr(corpus, tmp_path, capsys):
     assert main(["stories", str(corpus), "-o", str(tmp_path / "o.jsonl"), "--threshold", "0.2"]) == 0
     err = capsys.readouterr().err
-    assert "3 articles in 2 stories" in err and "wrote 3 articles records" in err
+    assert "3 articles in 2 stories" in err and "wrote 3 article records" in err
 
 
 def test_stories_error_policy(tmp_path, capsys):

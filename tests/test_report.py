@@ -185,7 +185,91 @@ def test_ten_thousand_articles_stay_lean():
     page = report_html(data)
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     shell = len(report_html({"articles": []}))
-    # The data once, plus the page's fixed code: no per-article markup rendered up front.
+    # The data once, plus the page's fixed code: no per-article markup rendered up front,
+    # only the static story list (for browsers without JavaScript), which is bounded.
     assert len(page) < len(payload) * 1.05 + shell
-    assert "<tr" not in page and "<mark" not in page
+    assert page.count("<tr data-story=") == render.STATIC_STORY_ROWS and "<mark" not in page
     print(f"\n10,000 articles: {len(page) / 1e6:.1f} MB of HTML, of which {shell / 1e3:.0f} kB page code")
+
+
+# ---------------------------------------------------------------- without JavaScript
+
+
+class _StaticPage:
+    """What a browser without JavaScript shows: the text of elements, outside <script>,
+    <style> and <template>, by the classes and attributes that mark the parts checked."""
+
+    def __init__(self, page: str) -> None:
+        from html.parser import HTMLParser
+
+        self.stats: dict[str, str] = {}
+        self.rows: list[dict] = []
+        self.texts: list[str] = []
+        state = {"skip": 0, "dt": None, "in": None, "cell": None}
+        outer = self
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                attrs = dict(attrs)
+                if tag in ("script", "style"):
+                    state["skip"] += 1
+                elif tag in ("dt", "dd"):
+                    state["in"] = tag
+                elif tag == "tr" and "data-story" in attrs:
+                    outer.rows.append({"id": attrs["data-story"], "cells": []})
+                elif tag == "td" and outer.rows:
+                    state["cell"] = []
+                    outer.rows[-1]["cells"].append(state["cell"])
+
+            def handle_endtag(self, tag):
+                if tag in ("script", "style"):
+                    state["skip"] -= 1
+                elif tag in ("dt", "dd"):
+                    state["in"] = None
+                elif tag == "td":
+                    state["cell"] = None
+
+            def handle_data(self, data):
+                if state["skip"] or not data.strip():
+                    return
+                outer.texts.append(data.strip())
+                if state["in"] == "dt":
+                    state["dt"] = data.strip()
+                elif state["in"] == "dd" and state["dt"]:
+                    outer.stats[state["dt"]] = data.strip()
+                if state["cell"] is not None:
+                    state["cell"].append(data.strip())
+
+        Parser().feed(page)
+
+
+def test_without_javascript_the_header_and_story_list_show(demo):
+    page = _StaticPage(report_html(demo))
+    summary = render._prepare(demo, None)["summary"]
+    assert page.stats == {
+        "articles": f"{summary['articles']:,}", "copy clusters": f"{summary['copy_clusters']:,}",
+        "stories": f"{summary['stories']:,}", "shared passages": f"{summary['passages']:,}",
+        "provenance edges": f"{summary['edges']:,}",
+    }
+    multi = [s for s in demo["stories"] if len(s["articles"]) >= 2]
+    assert [r["id"] for r in page.rows] == [s["id"] for s in sorted(
+        multi, key=lambda s: (-len(s["articles"]), s["start"] or "", s["id"]))]
+    first = page.rows[0]
+    story = next(s for s in demo["stories"] if s["id"] == first["id"])
+    cells = [" ".join(c) for c in first["cells"]]
+    assert story["label"][0] in cells[0] and cells[1] == str(len(story["articles"]))
+    assert re.fullmatch(r"\d{1,2}( \w{3})?( \d{4})?( \u2013 \d{1,2} \w{3} \d{4})?", cells[2])
+    assert story["sources"][0] in cells[3] and story["languages"][0] in cells[4]
+    assert not any("needs JavaScript" in t for t in page.texts)
+
+
+def test_without_javascript_text_is_escaped_and_a_big_list_is_cut(demo):
+    data = copy.deepcopy(demo)
+    evil = "<b>bold</b> & <script>x()</script>"
+    story = data["stories"][0]
+    story["label"] = [evil]
+    page = report_html(data)
+    assert evil not in page and html.escape(evil) in page
+    big = _StaticPage(report_html(synthetic_report_data(2_000)))
+    assert len(big.rows) == render.STATIC_STORY_ROWS
+    assert any(re.search(r"largest of [\d,]+ stories; with JavaScript", t) for t in big.texts)

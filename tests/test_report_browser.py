@@ -3,8 +3,9 @@
 Needs Chromium (Debian: ``apt-get install chromium``) and playwright for Python
 (``pip install playwright``; its own browser download is not used).  Skips, saying which is
 missing, where either is absent.  Screenshots go to ``RETOLD_SCREENSHOT_DIR`` (default: the
-test's temporary directory); ``report.png`` there is the picture in the README
-(``RETOLD_SCREENSHOT_DIR=docs pytest tests/test_report_browser.py`` refreshes it).
+test's temporary directory); ``report.png`` there is the picture in the README, the report
+that ``retold analyze --demo`` writes
+(``RETOLD_SCREENSHOT_DIR=docs pytest tests/test_report_browser.py -k analyze_demo`` refreshes it).
 """
 from __future__ import annotations
 
@@ -164,7 +165,7 @@ def test_demo_story_pair_and_copies(browser, demo_report, shots):
         page.wait_for_selector(".col-a mark.p")
         page.mouse.move(0, 0)  # no hover styles in the picture
         page.set_viewport_size({"width": 1400, "height": 1150})
-        page.screenshot(path=str(shots / "report.png"))
+        page.screenshot(path=str(shots / "report-fixture-pair.png"))
         page.set_viewport_size({"width": 1400, "height": 1000})
 
         # copies: a cluster opens lazily, a member's word diff against the representative
@@ -383,6 +384,47 @@ def test_sparse_data_model_still_renders(browser, tmp_path):
         page.wait_for_selector("dl.kv")
         page.goto(path.resolve().as_uri() + "#/story/missing")
         page.wait_for_selector("p.empty")
+        tab.assert_clean()
+    finally:
+        tab.close()
+
+
+def test_the_report_of_analyze_demo_shows_the_analysis(browser, tmp_path, shots):
+    """The README's picture: the report ``retold analyze --demo`` writes, whose numbers are
+    those of the analysis (issue 19: the picture showed another demo's)."""
+    import retold
+    from retold.cli import main
+    from retold.data import load_demo
+
+    out = tmp_path / "retold-report"
+    assert main(["analyze", "--demo", "-o", str(out), "--no-parquet", "-q"]) == 0
+    analysis = retold.analyze(load_demo())
+    between_articles = [e for e in analysis.provenance if e.source_id is not None]
+    expected = {
+        "articles": len(analysis), "copy clusters": len(analysis.copies.clusters),
+        "stories": len(analysis.stories.multi(2)),
+        "shared passages": sum(len(p.passages) for p in analysis.pairs),
+        "provenance edges": len(between_articles),
+    }
+    # The pair the picture shows: of one story, with the most passages, a quote among them.
+    pair = max((p for p in analysis.pairs if p.kind == "story" and p.quoted),
+               key=lambda p: (len(p.passages), p.a, p.b))
+    tab = Page(browser)
+    try:
+        page = tab.open(out / "report.html")
+        shown = page.evaluate("""() => Object.fromEntries(Array.from(document.querySelectorAll(
+            'dl.stats > div')).map(d => [d.querySelector('dt').textContent,
+            Number(d.querySelector('dd').textContent.replace(/,/g, ''))]))""")
+        assert shown == expected
+        assert page.locator("#story-list tbody tr[data-story]").count() == expected["stories"]
+        page.goto((out / "report.html").resolve().as_uri() + f"#/pair/{pair.a}/{pair.b}")
+        page.wait_for_selector(".col-a mark.p")
+        for side in ("a", "b"):
+            assert page.locator(f".col-{side} sup.pn").count() == len(pair.passages)
+            assert page.locator(f".col-{side} mark.q").count() > 0
+        page.mouse.move(0, 0)  # no hover styles in the picture
+        page.set_viewport_size({"width": 1400, "height": 1150})
+        page.screenshot(path=str(shots / "report.png"))
         tab.assert_clean()
     finally:
         tab.close()

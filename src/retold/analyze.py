@@ -46,7 +46,8 @@ from retold._validate import check_int as _check_int
 from retold.article import Article, as_articles
 from retold.hashing import tokenize
 
-__all__ = ["Analysis", "PairPassages", "analyze", "DEFAULT_NEIGHBOURS", "NEIGHBOUR_WINDOW"]
+__all__ = ["Analysis", "PairPassages", "analyze", "candidate_pairs", "DEFAULT_NEIGHBOURS",
+           "NEIGHBOUR_WINDOW"]
 
 DEFAULT_NEIGHBOURS = 3
 """Earlier units of its story each unit is aligned with (see the module docstring)."""
@@ -627,6 +628,67 @@ def _choose_pairs(articles: Sequence[Article], copy_labels: np.ndarray, reps: np
             continue
         chosen.extend((a, b, "story") for a, b in _top_earlier(vectors, units, neighbours, NEIGHBOUR_WINDOW))
     return chosen
+
+
+def candidate_pairs(
+    articles: Sequence[Article],
+    groups: Sequence[int] | np.ndarray,
+    *,
+    copy_labels: Sequence[int] | np.ndarray,
+    representatives: Sequence[int] | np.ndarray,
+    vectors: Any,
+    neighbours: int = DEFAULT_NEIGHBOURS,
+) -> list[tuple[int, int, str]]:
+    """The pairs :func:`analyze` aligns up front, within any grouping of the articles.
+
+    Within each group (a story, or any set of related articles), every copy is paired with its
+    copy cluster's representative, and each cluster present (standing as its earliest article
+    in the group) with the ``neighbours`` earlier ones most similar to it by story similarity
+    (see the module docstring).  So a group of ``n`` articles gives at most ``neighbours * n``
+    pairs plus one per copy, not ``n * (n - 1) / 2``.
+
+    Parameters
+    ----------
+    articles : sequence of Article
+    groups : sequence of int
+        The group of each article; pairs never join two groups.
+    copy_labels, representatives : sequence of int
+        :attr:`DedupResult.labels` and :attr:`DedupResult.representatives` of ``articles``.  A
+        copy cluster split over groups counts as one cluster per group, represented by its
+        representative where the group holds it, else by the group's earliest member of it.
+    vectors : StoryVectors
+        :meth:`StoryModel.vectors` of ``articles``.
+    neighbours : int
+        Earlier clusters of its group each cluster is paired with (0: copy pairs only).
+
+    Returns
+    -------
+    list of (int, int, str)
+        (earlier position, later position, ``"copy"`` or ``"story"``), group by group.
+    """
+    n = len(articles)
+    groups = np.asarray(groups, dtype=np.int64)
+    copy_labels = np.asarray(copy_labels, dtype=np.int64)
+    representatives = np.asarray(representatives, dtype=np.int64)
+    if groups.shape != (n,) or copy_labels.shape != (n,):
+        raise ValueError(f"groups and copy_labels must have one entry per article ({n}), not "
+                         f"{groups.shape} and {copy_labels.shape}")
+    neighbours = _check_int(neighbours, "neighbours", 0, 1 << 20)
+    label_of: dict[tuple[int, int], int] = {}
+    labels = np.empty(n, dtype=np.int64)
+    reps: list[int] = []
+    for p in sorted(range(n), key=lambda q: _time_key(articles[q], q)):
+        key = (int(groups[p]), int(copy_labels[p]))
+        if key not in label_of:
+            label_of[key] = len(reps)
+            reps.append(p)
+        labels[p] = label_of[key]
+    for (group, cluster), label in label_of.items():
+        rep = int(representatives[cluster])
+        if int(groups[rep]) == group:
+            reps[label] = rep
+    return _choose_pairs(articles, labels, np.asarray(reps, dtype=np.int64), groups, vectors,
+                         neighbours)
 
 
 # ---------------------------------------------------------------------------------- provenance

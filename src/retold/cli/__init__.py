@@ -2,7 +2,8 @@
 
 Each command module defines ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``.
 Exit codes scripts can rely on: 0 success, 1 unexpected internal error, 2 bad usage,
-3 bad input (missing file, malformed record under ``--on-error fail``), 130 interrupted.
+3 bad input (missing file, a file that cannot be read as articles such as a CSV header without
+the text column, malformed record under ``--on-error fail``), 130 interrupted.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from retold.cli._common import (
     EXIT_USAGE,
     CommandError,
     add_subcommands,
+    as_command_line,
+    use_flags,
 )
 
 # name -> module; a module that is not there yet (a capability still being built) is left out.
@@ -43,31 +46,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# Library errors name keyword arguments; on the command line the same advice is a flag.
-_KEYWORD_TO_FLAG = {
-    "on_error='skip'": "--on-error skip",
-    "encoding_errors='replace'": "--encoding-errors replace",
-    "text_field=": "--text-field",
-    "format=": "--format",
-}
-
-
-def _as_command_line(message: str) -> str:
-    for keyword, flag in _KEYWORD_TO_FLAG.items():
-        message = message.replace(keyword, flag)
-    return message
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    # Library errors name keyword arguments; to this command's users the same advice is a flag.
+    use_flags(getattr(args, "evaluation_run_flags", None) or getattr(args, "run_flags", {}))
     try:
         return int(args.run(args) or 0)
     except CommandError as exc:
-        print(f"retold {args.command}: error: {_as_command_line(str(exc))}", file=sys.stderr)
+        print(f"retold {args.command}: error: {as_command_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except FileNotFoundError as exc:
         print(f"retold {args.command}: error: {exc}", file=sys.stderr)

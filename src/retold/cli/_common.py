@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 import time
 from contextlib import contextmanager
 from typing import Iterator, Mapping
 
-from retold.io import RecordError, SkippedRecord, read_articles
+from retold.io import InputError, SkippedRecord, read_articles
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -33,7 +34,55 @@ def add_subcommands(subparsers, modules: Mapping[str, str], run_key: str) -> Non
             raise
         command = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(command)
-        command.set_defaults(**{run_key: module.run})
+        # The command's own options, so that advice printed to its users names them (below).
+        command.set_defaults(**{run_key: module.run, f"{run_key}_flags": long_options(command)})
+
+
+def long_options(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """``dest -> --long-option`` of every option of ``parser`` that has a long form."""
+    out: dict[str, str] = {}
+    for action in parser._actions:  # argparse has no public list of a parser's options
+        longs = [o for o in action.option_strings if o.startswith("--")]
+        if longs and action.dest not in out:
+            out[action.dest] = longs[0]
+    return out
+
+
+# What the command now running accepts (set by ``retold.cli.main``); empty outside a command.
+_FLAGS: dict[str, str] = {}
+# A keyword argument as library messages write it: ``name='value'``, ``name="value"``,
+# ``name=True``, or a bare ``name=`` naming the option.
+_KEYWORD = re.compile(r"(?<![\w.\-])([a-z][a-z0-9_]*)=(?:'([^'\n]*)'|\"([^\"\n]*)\"|(True)\b|(?=[\s,;:)]|$))")
+
+
+def use_flags(flags: Mapping[str, str]) -> None:
+    """Make :func:`as_command_line` speak of the options in ``flags`` (dest -> --option)."""
+    _FLAGS.clear()
+    _FLAGS.update(flags)
+
+
+def as_command_line(message: str, flags: Mapping[str, str] | None = None) -> str:
+    """Library advice in command-line spelling: ``encoding_errors='replace'`` becomes
+    ``--encoding-errors replace``, ``text_field=`` becomes ``--text-field``.
+
+    Only keywords that are options of the command (``flags``, by default those of the command
+    now running) are rewritten: other advice is left as the library wrote it rather than
+    naming an option the command does not have.
+    """
+    flags = _FLAGS if flags is None else flags
+
+    def spelled(match: re.Match) -> str:
+        flag = flags.get(match.group(1))
+        if flag is None:
+            return match.group(0)
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        if match.group(4):  # name=True: a switch
+            return flag
+        if value is None:
+            return flag
+        return f"{flag} {value}" if value and " " not in value else f"{flag} '{value}'"
+
+    return _KEYWORD.sub(spelled, message)
 
 
 def _number(text: str, kind: type) -> float | int:
@@ -68,6 +117,14 @@ def positive_int(text: str) -> int:
     return value
 
 
+def non_negative_int(text: str) -> int:
+    """argparse type: an integer of 0 or more."""
+    value = _number(text, int)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
 def non_negative_float(text: str) -> float:
     """argparse type: a number of 0 or more (inf allowed)."""
     value = _number(text, float)
@@ -82,6 +139,11 @@ def positive_float(text: str) -> float:
     if not value > 0.0:
         raise argparse.ArgumentTypeError(f"must be positive, got {value}")
     return value
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and the noun in agreement with it: "1 copy cluster", "3 copy clusters"."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 class CommandError(Exception):
@@ -104,18 +166,30 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, demo: bool = True) -
         parser.add_argument(
             "--demo", action="store_true", help="run on the demo corpus shipped with retold"
         )
-    parser.add_argument("--format", choices=["jsonl", "csv", "tsv", "parquet", "txt"])
-    parser.add_argument("--id-field", default="id")
-    parser.add_argument("--text-field", default="text")
-    parser.add_argument("--title-field", default="title")
-    parser.add_argument("--date-field", default="date")
-    parser.add_argument("--source-field", default="source")
-    parser.add_argument("--lang-field", default="lang")
+    parser.add_argument(
+        "--format", choices=["jsonl", "csv", "tsv", "parquet", "txt"],
+        help="how INPUT is written (default: from its extension; a directory is txt, stdin jsonl)",
+    )
+    parser.add_argument("--id-field", default="id", metavar="FIELD",
+                        help="field (column) of each article's id; without it, the position in "
+                        "the input; a txt directory uses the file name (default: %(default)s)")
+    parser.add_argument("--text-field", default="text", metavar="FIELD",
+                        help="field (column) of the article's text (default: %(default)s)")
+    parser.add_argument("--title-field", default="title", metavar="FIELD",
+                        help="field of the headline, if any (default: %(default)s)")
+    parser.add_argument("--date-field", default="date", metavar="FIELD",
+                        help="field of the publication date, ISO 8601 or a Unix time, if any "
+                        "(default: %(default)s)")
+    parser.add_argument("--source-field", default="source", metavar="FIELD",
+                        help="field of the outlet's name, if any (default: %(default)s)")
+    parser.add_argument("--lang-field", default="lang", metavar="FIELD",
+                        help="field of the language code, if any (default: %(default)s)")
     parser.add_argument(
         "--on-error",
         choices=["fail", "skip"],
         default="fail",
-        help="malformed records stop the run naming file and line (fail), or are skipped and listed (skip)",
+        help="malformed records stop the run naming file and line (fail), or are skipped and "
+        "listed (skip) (default: %(default)s)",
     )
     parser.add_argument(
         "--fix-text", action="store_true", help="repair mojibake (UTF-8 read as Latin-1) with ftfy"
@@ -124,7 +198,8 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, demo: bool = True) -
         "--encoding-errors",
         choices=["strict", "replace"],
         default="strict",
-        help="invalid UTF-8 makes a record malformed (strict), or becomes U+FFFD (replace)",
+        help="invalid UTF-8 makes a record malformed (strict), or becomes U+FFFD (replace) "
+        "(default: %(default)s)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
@@ -186,6 +261,8 @@ def open_articles(args: argparse.Namespace, path: str,
             encoding_errors=getattr(args, "encoding_errors", "strict"),
             check=tokenizes,
         )
+    except InputError as exc:
+        raise CommandError(str(exc), EXIT_INPUT) from None
     except ValueError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     except ImportError as exc:
@@ -207,7 +284,7 @@ def load_articles(args: argparse.Namespace) -> tuple[list, list[SkippedRecord]]:
     skipped: list[SkippedRecord] = []
     try:
         articles = list(open_articles(args, input_path(args), skipped))
-    except RecordError as exc:
+    except InputError as exc:  # a bad record, or a file that cannot be read as articles
         raise CommandError(str(exc), EXIT_INPUT) from None
     except (ValueError, ImportError) as exc:
         raise CommandError(str(exc), EXIT_USAGE if isinstance(exc, ValueError) else EXIT_INPUT) from None
@@ -222,7 +299,7 @@ def report_skipped(skipped: list[SkippedRecord], *, limit: int = 20) -> None:
         return
     print(f"skipped {len(skipped)} malformed record(s):", file=sys.stderr)
     for record in skipped[:limit]:
-        print(f"  {record}", file=sys.stderr)
+        print(f"  {as_command_line(str(record))}", file=sys.stderr)
     if len(skipped) > limit:
         print(f"  ... and {len(skipped) - limit} more", file=sys.stderr)
 

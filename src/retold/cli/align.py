@@ -43,7 +43,7 @@ def _load_pair(args: argparse.Namespace) -> tuple[str, str, str, str]:
     if args.corpus or args.demo:
         if args.corpus and args.demo:
             raise CommandError("give --corpus or --demo, not both", EXIT_USAGE)
-        from retold.io import RecordError, read_articles
+        from retold.io import InputError, read_articles
 
         if args.demo:
             from retold.data import demo_path
@@ -59,7 +59,7 @@ def _load_pair(args: argparse.Namespace) -> tuple[str, str, str, str]:
                     texts[article.id] = article.text
                     if len(texts) == len(wanted):
                         break
-        except RecordError as exc:
+        except InputError as exc:
             raise CommandError(str(exc), EXIT_INPUT) from None
         except ValueError as exc:
             raise CommandError(str(exc), EXIT_USAGE) from None

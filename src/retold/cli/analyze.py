@@ -17,12 +17,13 @@ from retold.cli._common import (
     CommandError,
     Progress,
     add_input_arguments,
+    counted,
     fraction,
     load_articles,
     positive_float,
     report_skipped,
 )
-from retold.io import RecordError
+from retold.io import InputError
 
 HELP = "find copies, stories, shared passages and provenance in one run and write a report"
 
@@ -103,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
                 workers=args.workers,
                 progress=progress.stage,
             )
-        except RecordError as exc:
+        except InputError as exc:
             raise CommandError(str(exc), EXIT_INPUT) from None
         except ValueError as exc:
             # Input the readers let through but the analysis refuses (e.g. duplicate ids).
@@ -123,12 +124,15 @@ def run(args: argparse.Namespace) -> int:
     quoted = sum(pair.quoted for pair in analysis.pairs)
     external = sum(1 for edge in analysis.provenance if getattr(edge, "source_id", None) is None)
     lines = [
-        f"retold analyze: {len(analysis)} articles; {len(copies.clusters)} copy clusters hold "
-        f"{sum(len(c) for c in copies.clusters)} articles; {len(multi)} stories of 2+ articles "
-        f"hold {sum(s.size for s in multi)} articles",
-        f"  passages: {sum(len(p.passages) for p in analysis.pairs)} shared passages "
-        f"({quoted} quotes) in {len(analysis.pairs)} aligned pairs; "
-        f"provenance: {len(analysis.provenance)} edges"
+        f"retold analyze: {counted(len(analysis), 'article')}; "
+        f"{counted(len(copies.clusters), 'copy cluster')} "
+        f"{'holds' if len(copies.clusters) == 1 else 'hold'} "
+        f"{counted(sum(len(c) for c in copies.clusters), 'article')}; "
+        f"{counted(len(multi), 'story', 'stories')} of 2+ articles "
+        f"{'holds' if len(multi) == 1 else 'hold'} {counted(sum(s.size for s in multi), 'article')}",
+        f"  passages: {counted(sum(len(p.passages) for p in analysis.pairs), 'shared passage')} "
+        f"({counted(quoted, 'quote')}) in {counted(len(analysis.pairs), 'aligned pair')}; "
+        f"provenance: {counted(len(analysis.provenance), 'edge')}"
         + (f" ({external} from outlets outside the input)" if external else ""),
         f"  wrote to {out}/: " + ", ".join(written),
     ]

@@ -11,6 +11,7 @@ from retold.cli._common import (
     CommandError,
     Progress,
     add_input_arguments,
+    counted,
     add_output_arguments,
     fraction,
     input_path,
@@ -19,7 +20,7 @@ from retold.cli._common import (
     positive_int,
     report_skipped,
 )
-from retold.io import RecordError, SkippedRecord, write_records
+from retold.io import InputError, SkippedRecord, write_records
 
 HELP = "find copies of the same article (reprints, edited or trimmed wire copy) and group them"
 
@@ -133,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
                 reread=(lambda: open_articles(args, path, None)) if args.low_memory else None,
                 progress=progress.stage,
             )
-        except RecordError as exc:
+        except InputError as exc:
             raise CommandError(str(exc), EXIT_INPUT) from None
         except ValueError as exc:
             # Options the parser could not check on its own (e.g. a recall out of reach).
@@ -151,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
                 records = (a.to_dict() for a in source if a.id in keep)
             try:
                 written = write_records(records, args.output, format=args.output_format)
-            except RecordError as exc:
+            except InputError as exc:
                 raise CommandError(str(exc), EXIT_INPUT) from None
             except (ValueError, TypeError) as exc:
                 raise CommandError(f"cannot write {args.output}: {exc}", EXIT_USAGE) from None
@@ -162,20 +163,21 @@ def run(args: argparse.Namespace) -> int:
     bands, rows = stats.params
     target = "stdout" if args.output == "-" else args.output
     lines = [
-        f"retold dedup: {stats.documents} articles, {multi} copy clusters holding "
-        f"{copies + multi} articles; {copies} copies can be dropped",
-        f"  pairs: {stats.candidates} LSH candidates ({bands} bands x {rows} rows, tuned for "
+        f"retold dedup: {counted(stats.documents, 'article')}, {counted(multi, 'copy cluster')} "
+        f"holding {counted(copies + multi, 'article')}; {counted(copies, 'copy', 'copies')} "
+        f"can be dropped",
+        f"  pairs: {counted(stats.candidates, 'LSH candidate')} ({bands} bands x {rows} rows, tuned for "
         f"Jaccard {stats.lsh_threshold:g}), {stats.accepted} at {result.measure} >= "
         f"{result.threshold:g}, {stats.rejected} rejected"
         + ("" if not args.no_verify else " (MinHash estimates, not verified)"),
     ]
     if stats.empty:
-        lines.append(f"  {stats.empty} empty texts (never copies)")
+        lines.append(f"  {counted(stats.empty, 'empty text')} (never copies)")
     if stats.buckets_capped:
         lines.append(
             f"  {stats.buckets_capped} LSH buckets over {stats.bucket_cap} members gave star edges "
             f"only (largest {stats.largest_bucket}); raise --bucket-cap to compare all their pairs"
         )
-    lines.append(f"  wrote {written} records ({args.emit}) to {target}")
+    lines.append(f"  wrote {counted(written, 'record')} ({args.emit}) to {target}")
     progress.summary(lines)
     return EXIT_OK

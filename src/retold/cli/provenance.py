@@ -5,6 +5,12 @@ articles sharing ``--group-field`` (such as the ``story`` of the demo corpus, or
 column written by ``retold stories``).  With groups, an explicit credit to an outlet of
 another group is followed too (as ``retold analyze`` does across its stories): the credited
 outlet's most similar earlier article becomes the source (``--within-groups`` turns this off).
+
+Within a group, the pairs judged are those ``retold analyze`` aligns
+(:func:`retold.analyze.candidate_pairs`): each copy against its copy cluster's representative,
+each cluster against the ``--neighbours`` earlier ones most similar to it, and every pair an
+explicit credit links.  A group of ``n`` articles so costs some ``neighbours * n`` alignments,
+not ``n * (n - 1) / 2`` (``--all-pairs`` judges them all, for a small set).
 """
 from __future__ import annotations
 
@@ -18,8 +24,10 @@ from retold.cli._common import (
     Progress,
     add_input_arguments,
     add_output_arguments,
+    counted,
     load_articles,
     non_negative_float,
+    non_negative_int,
     report_skipped,
     unit_interval,
 )
@@ -27,9 +35,14 @@ from retold.cli._common import (
 HELP = "find who took from whom within related articles: directed edges with evidence"
 
 _MAX_GROUP_WARNING = 500
+# Copies as retold analyze finds them: containment, so a reprint trimmed of its end is a copy.
+COPY_THRESHOLD = 0.8
+COPY_SIMILARITY = "containment"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from retold.analyze import DEFAULT_NEIGHBOURS
+
     add_input_arguments(parser)
     add_output_arguments(parser)
     parser.add_argument("--group-field", metavar="FIELD",
@@ -47,6 +60,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "is linked to that outlet's most similar earlier article)")
     parser.add_argument("--window-days", type=non_negative_float, default=3.0,
                         help="how far back a credit across groups looks (default 3 days)")
+    parser.add_argument("--neighbours", type=non_negative_int, default=DEFAULT_NEIGHBOURS,
+                        metavar="K",
+                        help="judge each article (each copy cluster) against the K earlier ones "
+                        "of its group most similar to it, besides copies and credited pairs, "
+                        "as retold analyze does (default %(default)s)")
+    parser.add_argument("--all-pairs", action="store_true",
+                        help="judge every pair within a group (the cost grows with the square "
+                        "of a group's size: for small sets only)")
 
 
 def _groups(articles: list, field: str | None) -> list[tuple[Any, list]]:
@@ -65,13 +86,38 @@ def _groups(articles: list, field: str | None) -> list[tuple[Any, list]]:
     return [(key, groups[key]) for key in groups]
 
 
-def _with_credits_across(articles: list, edges: list, args: argparse.Namespace) -> list:
+def _story_vectors(articles: list) -> Any:
+    """Story vectors of the grouped articles, from a model fitted on them (as ``retold analyze``
+    has them), for choosing pairs and following credits across groups."""
+    from retold.stories import CLUSTERING_OPTIONS, StoryModel
+
+    return StoryModel(**CLUSTERING_OPTIONS).fit(articles).vectors(articles)
+
+
+def _candidate_pairs(groups: list[tuple[Any, list]], grouped: list, vectors: Any,
+                     neighbours: int) -> list[list[tuple[str, str]]]:
+    """For each group, the id pairs to judge (see the module docstring)."""
+    import numpy as np
+
+    from retold.analyze import candidate_pairs
+    from retold.copies import dedup
+
+    copies = dedup(grouped, threshold=COPY_THRESHOLD, similarity=COPY_SIMILARITY)
+    group_of = np.repeat(np.arange(len(groups)), [len(members) for _, members in groups])
+    pairs: list[list[tuple[str, str]]] = [[] for _ in groups]
+    for a, b, _ in candidate_pairs(grouped, group_of, copy_labels=copies.labels,
+                                   representatives=copies.representatives, vectors=vectors,
+                                   neighbours=neighbours):
+        pairs[int(group_of[a])].append((grouped[a].id, grouped[b].id))
+    return pairs
+
+
+def _with_credits_across(articles: list, edges: list, vectors: Any,
+                         args: argparse.Namespace) -> list:
     """Credits from one group to another, with story similarity from a model fitted on the input
     (as ``retold analyze`` follows credits across its stories)."""
     from retold.provenance import with_credit_edges
-    from retold.stories import CLUSTERING_OPTIONS, StoryModel
 
-    vectors = StoryModel(**CLUSTERING_OPTIONS).fit(articles).vectors(articles)
     return with_credit_edges(articles, edges, vectors.cosines, window_days=args.window_days,
                              min_confidence=args.min_confidence)
 
@@ -88,19 +134,30 @@ def run(args: argparse.Namespace) -> int:
         groups = _groups(articles, args.group_field)
         if args.group_field and not groups:
             raise CommandError(f"no article has a value in field {args.group_field!r}", EXIT_USAGE)
+        # Articles in no group stay out, of pairs and of credits across groups alike.
+        grouped = [a for _, members in groups for a in members]
+        across = bool(args.group_field and not args.within_groups and len(groups) > 1)
+        vectors = None
+        if across or not args.all_pairs:
+            with progress.stage("similarity"):
+                vectors = _story_vectors(grouped)
+        if args.all_pairs:
+            chosen: list = [None] * len(groups)  # provenance judges every pair of a group
+        else:
+            with progress.stage("pairs"):
+                chosen = _candidate_pairs(groups, grouped, vectors, args.neighbours)
         edges: list = []
         group_of: dict[str, Any] = {}
         with progress.stage("provenance", len(groups)) as advance:
-            for key, members in groups:
+            for (key, members), pairs in zip(groups, chosen):
                 edges.extend(provenance(members, min_confidence=args.min_confidence,
-                                        min_tokens=args.min_tokens, external=not args.no_external))
+                                        min_tokens=args.min_tokens, external=not args.no_external,
+                                        pairs=pairs))
                 group_of.update((a.id, key) for a in members)
                 advance(1)
-        if args.group_field and not args.within_groups and len(groups) > 1:
+        if across:
             with progress.stage("credits across groups"):
-                # Articles in no group stay out, as they do within groups.
-                grouped = [a for _, members in groups for a in members]
-                edges = _with_credits_across(grouped, edges, args)
+                edges = _with_credits_across(grouped, edges, vectors, args)
         records: list[dict] = []
         for edge in edges:
             record = edge.to_dict()
@@ -114,9 +171,13 @@ def run(args: argparse.Namespace) -> int:
             except (ValueError, TypeError) as exc:
                 raise CommandError(str(exc), EXIT_USAGE) from None
     report_skipped(skipped)
-    lines = [f"{len(articles)} articles in {len(groups)} group(s): {written} edge(s)"]
+    judged = "all pairs" if args.all_pairs else counted(sum(map(len, chosen)), "candidate pair")
+    lines = [f"retold provenance: {counted(len(articles), 'article')} in "
+             f"{counted(len(groups), 'group')} ({judged} and the pairs credits link): "
+             f"{counted(written, 'edge')}"]
     if largest > _MAX_GROUP_WARNING:
-        lines.append(f"note: a group of {largest} articles; provenance compares every pair "
-                     "within a group, so group by story (--group-field) for large inputs")
+        lines.append(f"note: a group of {largest} articles is judged as one set of related "
+                     "articles; for a corpus of many stories, group it (--group-field story, "
+                     "from retold stories) or run retold analyze")
     progress.summary(lines)
     return 0

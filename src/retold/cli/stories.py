@@ -12,6 +12,7 @@ from retold.cli._common import (
     CommandError,
     Progress,
     add_input_arguments,
+    counted,
     add_output_arguments,
     load_articles,
     non_negative_float,
@@ -19,7 +20,7 @@ from retold.cli._common import (
     report_skipped,
     unit_interval,
 )
-from retold.io import RecordError, write_records
+from retold.io import InputError, write_records
 
 HELP = "group articles that tell the same story in other words (any language) into stories"
 
@@ -98,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
             with progress.stage("stories", None):
                 try:
                     result = _stories_on_dask(args, stack)
+                except InputError as exc:
+                    raise CommandError(str(exc), EXIT_INPUT) from None
                 except ValueError as exc:
                     raise CommandError(str(exc), EXIT_USAGE) from None
         else:
@@ -125,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
                 records = (s.to_dict() for s in result.stories if s.size >= args.min_size)
             try:
                 written = write_records(records, args.output, format=args.output_format)
-            except RecordError as exc:
+            except InputError as exc:
                 raise CommandError(str(exc), EXIT_INPUT) from None
             except (ValueError, TypeError) as exc:
                 raise CommandError(f"cannot write {args.output}: {exc}", EXIT_USAGE) from None
@@ -133,14 +136,18 @@ def run(args: argparse.Namespace) -> int:
         multi = result.multi(2)
         target = "stdout" if args.output == "-" else args.output
         lines = [
-            f"retold stories: {len(result)} articles in {result.n_stories} stories; "
-            f"{len(multi)} stories of 2+ articles hold {sum(s.size for s in multi)} articles",
+            f"retold stories: {counted(len(result), 'article')} in "
+            f"{counted(result.n_stories, 'story', 'stories')}; "
+            f"{counted(len(multi), 'story', 'stories')} of 2+ articles hold "
+            f"{counted(sum(s.size for s in multi), 'article')}",
         ]
         for story in multi[:5]:
             lines.append(
-                f"  story {story.id}: {story.size} articles, {len(story.sources)} sources — {story.label}"
+                f"  story {story.id}: {counted(story.size, 'article')}, "
+                f"{counted(len(story.sources), 'source')} — {story.label}"
             )
-        lines.append(f"  wrote {written} {args.emit} records to {target}")
+        record = {"articles": "article", "stories": "story"}.get(args.emit, args.emit)
+        lines.append(f"  wrote {counted(written, record + ' record')} to {target}")
     report_skipped(skipped)
     progress.summary(lines)
     return EXIT_OK

@@ -4,7 +4,7 @@ Readers stream and report malformed records with the file and line; writers repl
 target atomically.  pyarrow (Parquet) and ftfy (mojibake repair) are optional and imported
 only when used.
 """
-from .errors import RecordError, SkippedRecord
+from .errors import InputError, RecordError, SkippedRecord
 from .readers import FORMATS, format_from_path, iter_chunks, read_articles
 from .textfix import repair_mojibake
 from .writers import WRITABLE_FORMATS, atomic_write, atomic_write_bytes, to_plain, write_records
@@ -12,6 +12,7 @@ from .writers import WRITABLE_FORMATS, atomic_write, atomic_write_bytes, to_plai
 __all__ = [
     "FORMATS",
     "WRITABLE_FORMATS",
+    "InputError",
     "RecordError",
     "SkippedRecord",
     "atomic_write",

@@ -1,4 +1,4 @@
-"""What readers report when a record of the input cannot become an Article."""
+"""What readers report when the input, or one record of it, cannot become Articles."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,10 +36,20 @@ class SkippedRecord:
         return f"{describe_location(self.file, self.line, self.unit)}: {self.reason}"
 
 
-class RecordError(ValueError):
+class InputError(ValueError):
+    """The input cannot be read as articles: a file-level fault such as a CSV header without the
+    text column, or a file that is not Parquet; :class:`RecordError` is the one-record kind.
+
+    A ``ValueError`` so that callers who catch bad input generally catch this too; its own class
+    so that a caller can tell bad input from bad arguments (the command line exits 3, not 2).
+    """
+
+
+class RecordError(InputError):
     """A record of the input is malformed (raised by ``on_error="fail"``).
 
-    A ``ValueError`` so that callers who catch bad input generally catch this too.  The
+    An :class:`InputError` (so a ``ValueError``) so that callers who catch bad input generally
+    catch this too.  The
     message names the file, the line (or row) and what to do; the parts are attributes.
 
     Parameters

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any, Callable, Iterable, Iterator, Mapping, NamedTuple, TypeVar
 
 from ..article import Article, parse_date
-from .errors import RecordError, SkippedRecord, describe_location
+from .errors import InputError, RecordError, SkippedRecord, describe_location
 from .textfix import repair_mojibake, require_ftfy
 
 FORMATS = ("jsonl", "csv", "tsv", "parquet", "txt")
@@ -234,7 +234,15 @@ def _bad_json(text: str, exc: json.JSONDecodeError) -> str:
             "not valid JSON: the input looks like one pretty-printed JSON document, but retold "
             "reads JSON Lines, one object per line (convert with: jq -c '.[]' in.json > out.jsonl)"
         )
-    return f"not valid JSON ({exc.msg} at column {exc.colno}); write one complete JSON object per line"
+    # Some of json's messages end in "at" already ("Unterminated string starting at").
+    what = exc.msg.removesuffix(" at")
+    if exc.pos >= len(text.rstrip("\r\n")):
+        # Past the last character (json counts the line break as a line of its own): the line
+        # ended before the object did.
+        where = "at the end of the line"
+    else:
+        where = f"at column {exc.colno}"
+    return f"not valid JSON ({what} {where}); write one complete JSON object per line"
 
 
 def _allow_huge_csv_fields() -> None:
@@ -286,10 +294,10 @@ def _delimited_records(
             # A bad header spoils every row, so it is an error of the file, never skipped.
             where = describe_location(file, start)
             if problems:
-                raise ValueError(f"{where}: the header row: {problems[0]}")
+                raise InputError(f"{where}: the header row: {problems[0]}")
             header = row
             if text_field not in header:
-                raise ValueError(
+                raise InputError(
                     f"{where}: the header has no column {text_field!r} (columns: "
                     f"{', '.join(header)}); name the text column with text_field="
                 )
@@ -314,11 +322,11 @@ def _parquet_records(path: str | os.PathLike[str] | None, file: str, text_field:
     try:
         table = parquet.ParquetFile(source)
     except (pyarrow.ArrowException, OSError) as exc:
-        raise ValueError(f"{file}: not a readable Parquet file ({exc})") from exc
+        raise InputError(f"{file}: not a readable Parquet file ({exc})") from exc
     with table:
         columns = table.schema_arrow.names
         if text_field not in columns:
-            raise ValueError(
+            raise InputError(
                 f"{file}: no column {text_field!r} (columns: {', '.join(columns)}); name the "
                 "text column with text_field="
             )
@@ -525,17 +533,20 @@ def read_articles(
     ------
     FileNotFoundError
         The path does not exist.
+    InputError
+        A directory without ``.txt`` files (a ``ValueError``, as all errors of the input are).
     ValueError
-        Unknown extension or format, bad option, or an empty ``.txt`` directory.
+        Unknown extension or format, or a bad option.
     ImportError
         Parquet without pyarrow, or ``fix_text=True`` without ftfy; the message gives the
         ``pip install`` command.
     RecordError
         While iterating, with ``on_error="fail"``: a malformed record or a duplicate id; the
         message names the file and line (row index for Parquet) and what to do.
-    ValueError
+    InputError
         While iterating, in either mode: a CSV/TSV header or Parquet schema without the text
-        column, or an unreadable Parquet file.
+        column, an undecodable header, or an unreadable Parquet file (the input as a whole is
+        bad, so ``on_error="skip"`` cannot help).
     """
     if on_error not in ("fail", "skip"):
         raise ValueError(f"on_error must be 'fail' or 'skip', not {on_error!r}")
@@ -571,7 +582,7 @@ def _raw_records(
             if not directory.is_dir():
                 raise ValueError(f"format='txt' reads a directory of .txt files, and {file!r} is not a directory")
             if not _txt_files(directory):
-                raise ValueError(f"directory {file!r} holds no .txt files; retold reads one article per .txt file")
+                raise InputError(f"directory {file!r} holds no .txt files; retold reads one article per .txt file")
             return _txt_records(directory, encoding_errors, names.id_field, names.text_field)
         if Path(path).is_dir():
             raise ValueError(f"{file!r} is a directory; only format='txt' reads directories")
