@@ -43,6 +43,15 @@ translation, and pairs of one actor in two different events (rated 4).  Suffix s
 other stem lengths, idf settings and Arabic character 3-/4-grams gained nothing; dropping the
 lines found in 3 or more texts of the file changed nothing (the banner comes in versions).
 
+Dates
+-----
+One rule everywhere (:func:`stories`, :func:`retold.dask.stories`, :class:`StoryClusterer`):
+a date is evidence about a pair of articles only when both have one; the similarity of two
+dated articles ``gap`` days apart is divided by ``1 + gap / window_days``, and an undated
+article is compared with every other by content alone.  No batch or stream is "dated" or
+"undated" as a whole.  Dates are normalised once, when an :class:`retold.Article` is made
+(aware ones to UTC, see :func:`retold.article.parse_date`).
+
 The batch clustering (:func:`stories`: :data:`DEFAULT_THRESHOLD`, :data:`DEFAULT_DENSITY_PENALTY`,
 :data:`CLUSTERING_OPTIONS`) was set on real event corpora whose stories are hard negatives of
 each other (``../shared/data/story-clusters``: ECB+ odd topics, MEANTIME airbus+gm with and
