@@ -147,6 +147,36 @@ cdef void heap_push(double* hp, int64_t* hj, Py_ssize_t size, double p, int64_t 
         at = parent
 
 
+cdef (Py_ssize_t, Py_ssize_t, Py_ssize_t) find_run(const uint64_t* keys, Py_ssize_t n_keys, uint64_t f,
+                                                   int64_t i) noexcept nogil:
+    """(first posting of feature ``f >> 32``, where row ``i`` stands in its run, end of the run)."""
+    cdef Py_ssize_t lo = 0, hi = n_keys, mid, run_lo, q
+    cdef uint64_t key = f | <uint64_t>i
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if keys[mid] < f:
+            lo = mid + 1
+        else:
+            hi = mid
+    run_lo = lo
+    hi = n_keys
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if keys[mid] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    q = lo
+    hi = n_keys
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if (keys[mid] >> 32) <= (f >> 32):
+            lo = mid + 1
+        else:
+            hi = mid
+    return run_lo, q, lo
+
+
 def _check(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_terms, Py_ssize_t query_terms,
            Py_ssize_t max_postings=1, Py_ssize_t candidates=1):
     if k < 1 or index_terms < 1 or query_terms < 1 or max_postings < 1 or candidates < 1:
@@ -191,6 +221,9 @@ def nearest_neighbours(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_
     cdef Py_ssize_t* post_m = <Py_ssize_t*>malloc(n * sizeof(Py_ssize_t))
     cdef uint64_t* keys = <uint64_t*>malloc(max(1, n * index_terms) * sizeof(uint64_t))
     cdef double* key_val = <double*>malloc(max(1, n * index_terms) * sizeof(double))
+    cdef Py_ssize_t* key_at = <Py_ssize_t*>malloc(max(1, n * index_terms) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* run_of_lo = <Py_ssize_t*>malloc(max(1, n * index_terms) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* run_of_hi = <Py_ssize_t*>malloc(max(1, n * index_terms) * sizeof(Py_ssize_t))
     cdef int64_t* mark = <int64_t*>malloc(n * sizeof(int64_t))
     cdef double* partial = <double*>malloc(n * sizeof(double))
     cdef int64_t* touched = <int64_t*>malloc(max(1, reach) * sizeof(int64_t))
@@ -219,9 +252,10 @@ def nearest_neighbours(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_
     cdef double dot, vi
     if (top_idx == NULL or top_val == NULL or post_f == NULL or post_v == NULL or post_m == NULL
             or keys == NULL or key_val == NULL or mark == NULL or partial == NULL or touched == NULL
-            or heap_p == NULL or heap_j == NULL):
+            or heap_p == NULL or heap_j == NULL or key_at == NULL or run_of_lo == NULL or run_of_hi == NULL):
         free(top_idx); free(top_val); free(post_f); free(post_v); free(post_m); free(keys)
         free(key_val); free(mark); free(partial); free(touched); free(heap_p); free(heap_j)
+        free(key_at); free(run_of_lo); free(run_of_hi)
         free(table.feature); free(table.value); free(table.stamp)
         raise MemoryError()
     try:
@@ -243,40 +277,30 @@ def nearest_neighbours(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_
                 for t in range(post_m[j]):
                     if post_f[j * index_terms + t] == f:
                         key_val[c] = post_v[j * index_terms + t]
+                        key_at[j * index_terms + t] = c
                         break
+            # Where each key's run starts and ends: a row's own posted features then need no
+            # binary search over the (cache-missing) key array.
+            lo = 0
+            for c in range(1, n_keys + 1):
+                if c == n_keys or (keys[c] >> 32) != (keys[lo] >> 32):
+                    for t in range(lo, c):
+                        run_of_lo[t] = lo
+                        run_of_hi[t] = c
+                    lo = c
             for i in range(n):
                 m = strongest(&idx[off[i]], &val[off[i]], off[i + 1] - off[i], query_terms, top_idx, top_val)
                 n_touched = 0
                 for t in range(m):
                     f = <uint64_t>top_idx[t] << 32
                     vi = top_val[t]
-                    lo = 0
-                    hi = n_keys
-                    while lo < hi:  # the first posting of the feature
-                        mid = (lo + hi) >> 1
-                        if keys[mid] < f:
-                            lo = mid + 1
-                        else:
-                            hi = mid
-                    run_lo = lo
-                    hi = n_keys
-                    key = f | <uint64_t>i
-                    while lo < hi:  # where row i stands in it
-                        mid = (lo + hi) >> 1
-                        if keys[mid] < key:
-                            lo = mid + 1
-                        else:
-                            hi = mid
-                    q = lo
-                    lo = q
-                    hi = n_keys
-                    while lo < hi:  # the end of the run
-                        mid = (lo + hi) >> 1
-                        if (keys[mid] >> 32) <= (f >> 32):
-                            lo = mid + 1
-                        else:
-                            hi = mid
-                    run_hi = lo
+                    if t < post_m[i]:
+                        # The first query terms are the row's own posted ones (same ranking).
+                        q = key_at[i * index_terms + t]
+                        run_lo = run_of_lo[q]
+                        run_hi = run_of_hi[q]
+                    else:
+                        run_lo, q, run_hi = find_run(keys, n_keys, f, i)
                     start = 0
                     stop = run_hi - run_lo
                     if stop > max_postings:
@@ -329,6 +353,7 @@ def nearest_neighbours(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_
     finally:
         free(top_idx); free(top_val); free(post_f); free(post_v); free(post_m); free(keys)
         free(key_val); free(mark); free(partial); free(touched); free(heap_p); free(heap_j)
+        free(key_at); free(run_of_lo); free(run_of_hi)
         free(table.feature); free(table.value); free(table.stamp)
     return ids_arr, sims_arr
 
