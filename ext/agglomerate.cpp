@@ -1297,7 +1297,6 @@ static int __Pyx_init_tpflags_variables(void) {
 #define __PYX_HAVE__retold___ext__agglomerate
 #define __PYX_HAVE_API__retold___ext__agglomerate
 /* Early includes */
-#include <math.h>
 #include <stdint.h>
 #include "ios"
 #include "new"
@@ -2031,7 +2030,7 @@ struct __pyx_memoryview_obj;
 struct __pyx_memoryviewslice_obj;
 struct __pyx_t_6retold_4_ext_11agglomerate_Entry;
 
-/* "ext/agglomerate.pyx":22
+/* "ext/agglomerate.pyx":23
  * 
  * 
  * cdef struct Entry:             # <<<<<<<<<<<<<<
@@ -3023,20 +3022,11 @@ static void __Pyx_WriteUnraisable(const char *name, int clineno,
                                   int lineno, const char *filename,
                                   int full_traceback, int nogil);
 
-/* CIntToPyUnicode.proto */
-#define __Pyx_PyUnicode_From_int64_t(value, width, padding_char, format_char) (\
-    ((format_char) == ('c')) ?\
-        __Pyx_uchar___Pyx_PyUnicode_From_int64_t(value, width, padding_char) :\
-        __Pyx____Pyx_PyUnicode_From_int64_t(value, width, padding_char, format_char)\
-    )
-static CYTHON_INLINE PyObject* __Pyx_uchar___Pyx_PyUnicode_From_int64_t(int64_t value, Py_ssize_t width, char padding_char);
-static CYTHON_INLINE PyObject* __Pyx____Pyx_PyUnicode_From_int64_t(int64_t value, Py_ssize_t width, char padding_char, char format_char);
+/* IterFinish.proto */
+static CYTHON_INLINE int __Pyx_IterFinish(void);
 
-/* PyObjectCompare.proto */
-static CYTHON_INLINE int __Pyx_PyObject_CompareBoolLt_int_int(PyObject *op1, PyObject *op2, int pyop);
-
-/* PyObjectCompare.proto */
-static CYTHON_INLINE int __Pyx_PyObject_CompareBoolGe_int_int(PyObject *op1, PyObject *op2, int pyop);
+/* UnpackItemEndCheck.proto */
+static int __Pyx_IternextUnpackEndCheck(PyObject *retval, Py_ssize_t expected);
 
 /* PyObjectVectorcallKwds.proto */
 #if CYTHON_VECTORCALL
@@ -3166,6 +3156,9 @@ enum __Pyx_ImportType_CheckSize_3_3_1 {
 };
 static PyTypeObject *__Pyx_ImportType_3_3_1(PyObject* module, const char *module_name, const char *class_name, size_t size, size_t alignment, enum __Pyx_ImportType_CheckSize_3_3_1 check_size);
 #endif
+
+/* ImportFrom.export */
+static PyObject* __Pyx_ImportFrom(PyObject* module, PyObject* name);
 
 /* dict_setdefault.proto (used by FetchCommonType) */
 static CYTHON_INLINE PyObject *__Pyx_PyDict_SetDefault(PyObject *d, PyObject *key, PyObject *default_value);
@@ -3785,8 +3778,6 @@ static CYTHON_INLINE npy_intp *__pyx_f_5numpy_7ndarray_7strides___get__(PyArrayO
 static CYTHON_INLINE npy_intp __pyx_f_5numpy_7ndarray_4size___get__(PyArrayObject *__pyx_v_self); /* proto*/
 static CYTHON_INLINE char *__pyx_f_5numpy_7ndarray_4data___get__(PyArrayObject *__pyx_v_self); /* proto*/
 
-/* Module declarations from "libc.math" */
-
 /* Module declarations from "libc.stdint" */
 
 /* Module declarations from "libcpp.utility" */
@@ -3826,6 +3817,7 @@ static PyThread_type_lock __pyx_memoryview_thread_locks[8];
 static CYTHON_INLINE int __pyx_f_6retold_4_ext_11agglomerate_before(struct __pyx_t_6retold_4_ext_11agglomerate_Entry const &, struct __pyx_t_6retold_4_ext_11agglomerate_Entry const &); /*proto*/
 static void __pyx_f_6retold_4_ext_11agglomerate_heap_push(std::vector<struct __pyx_t_6retold_4_ext_11agglomerate_Entry>  &, struct __pyx_t_6retold_4_ext_11agglomerate_Entry); /*proto*/
 static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11agglomerate_heap_pop(std::vector<struct __pyx_t_6retold_4_ext_11agglomerate_Entry>  &); /*proto*/
+static PyObject *__pyx_f_6retold_4_ext_11agglomerate__merge(int64_t, PyObject *, PyObject *, PyObject *, PyObject *, double, double); /*proto*/
 static int __pyx_array_allocate_buffer(struct __pyx_array_obj *); /*proto*/
 static struct __pyx_array_obj *__pyx_array_new(PyObject *, Py_ssize_t, char *, char const *, char *); /*proto*/
 static PyObject *__pyx_memoryview_new(PyObject *, int, int, __Pyx_TypeInfo const *); /*proto*/
@@ -3937,8 +3929,7 @@ static void __pyx_memoryviewslice___pyx_pf_15View_dot_MemoryView_16_memoryviewsl
 static PyObject *__pyx_pf___pyx_memoryviewslice___reduce_cython__(CYTHON_UNUSED struct __pyx_memoryviewslice_obj *__pyx_v_self); /* proto */
 static PyObject *__pyx_pf___pyx_memoryviewslice_2__setstate_cython__(CYTHON_UNUSED struct __pyx_memoryviewslice_obj *__pyx_v_self, CYTHON_UNUSED PyObject *__pyx_v___pyx_state); /* proto */
 static PyObject *__pyx_pf_15View_dot_MemoryView___pyx_unpickle_Enum(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v___pyx_type, long __pyx_v___pyx_checksum, PyObject *__pyx_v___pyx_state); /* proto */
-static PyObject *__pyx_pf_6retold_4_ext_11agglomerate__check(CYTHON_UNUSED PyObject *__pyx_self, int64_t __pyx_v_n, PyObject *__pyx_v_a, PyObject *__pyx_v_b, PyObject *__pyx_v_w, PyObject *__pyx_v_offset, double __pyx_v_threshold, double __pyx_v_penalty); /* proto */
-static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSED PyObject *__pyx_self, int64_t __pyx_v_n, PyObject *__pyx_v_a, PyObject *__pyx_v_b, PyObject *__pyx_v_w, PyObject *__pyx_v_offset, double __pyx_v_threshold, double __pyx_v_penalty); /* proto */
+static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_average_link(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_n, PyObject *__pyx_v_a, PyObject *__pyx_v_b, PyObject *__pyx_v_w, PyObject *__pyx_v_offset, PyObject *__pyx_v_threshold, PyObject *__pyx_v_penalty); /* proto */
 static PyObject *__pyx_tp_new__initialisation_array(PyObject *o, 
 #if CYTHON_VECTORCALL_TPNEW
     PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames
@@ -4089,8 +4080,8 @@ namespace {
     __Pyx_CachedCFunction __pyx_umethod_PyDict_Type_values;
     PyObject *__pyx_slice[1];
     PyObject *__pyx_tuple[3];
-    PyObject *__pyx_codeobj_tab[2];
-    PyObject *__pyx_string_tab[156];
+    PyObject *__pyx_codeobj_tab[1];
+    PyObject *__pyx_string_tab[113];
     PyObject *__pyx_number_tab[3];
 /* #### Code section: module_state_contents ### */
 /* PyFrozenDict.module_state_decls */
@@ -4141,161 +4132,118 @@ static __pyx_mstatetype * const __pyx_mstate_global = &__pyx_mstate_global_stati
 #endif
 /* #### Code section: constant_name_defines ### */
 #define __pyx_kp_u_at_0x __pyx_string_tab[0]
-#define __pyx_kp_u_items __pyx_string_tab[1]
-#define __pyx_kp_u_object __pyx_string_tab[2]
-#define __pyx_kp_u_values_for __pyx_string_tab[3]
-#define __pyx_kp_u__3 __pyx_string_tab[4]
-#define __pyx_kp_u__2 __pyx_string_tab[5]
-#define __pyx_kp_u_MemoryView_of __pyx_string_tab[6]
-#define __pyx_kp_u_contiguous_and_direct __pyx_string_tab[7]
-#define __pyx_kp_u_contiguous_and_indirect __pyx_string_tab[8]
-#define __pyx_kp_u_strided_and_direct_or_indirect __pyx_string_tab[9]
-#define __pyx_kp_u_strided_and_direct __pyx_string_tab[10]
-#define __pyx_kp_u_strided_and_indirect __pyx_string_tab[11]
-#define __pyx_kp_u__4 __pyx_string_tab[12]
-#define __pyx_kp_u_ __pyx_string_tab[13]
-#define __pyx_kp_u_Cannot_assign_to_read_only_memor __pyx_string_tab[14]
-#define __pyx_kp_u_Invalid_mode_expected_c_or_fortr __pyx_string_tab[15]
-#define __pyx_kp_u_Invalid_shape_in_axis __pyx_string_tab[16]
-#define __pyx_kp_u_Note_that_Cython_is_deliberately __pyx_string_tab[17]
-#define __pyx_kp_u_add_note __pyx_string_tab[18]
-#define __pyx_kp_u_an_edge_names_an_item_outside_0 __pyx_string_tab[19]
-#define __pyx_kp_u_collections_abc __pyx_string_tab[20]
-#define __pyx_kp_u_disable __pyx_string_tab[21]
-#define __pyx_kp_u_edge_arrays_differ_in_length __pyx_string_tab[22]
-#define __pyx_kp_u_edge_weights_must_be_finite __pyx_string_tab[23]
-#define __pyx_kp_u_enable __pyx_string_tab[24]
-#define __pyx_kp_u_ext_agglomerate_pyx __pyx_string_tab[25]
-#define __pyx_kp_u_gc __pyx_string_tab[26]
-#define __pyx_kp_u_isenabled __pyx_string_tab[27]
-#define __pyx_kp_u_n_must_be_non_negative __pyx_string_tab[28]
-#define __pyx_kp_u_no_default___reduce___due_to_non __pyx_string_tab[29]
-#define __pyx_kp_u_numpy__core_multiarray_failed_to __pyx_string_tab[30]
-#define __pyx_kp_u_numpy__core_umath_failed_to_impo __pyx_string_tab[31]
-#define __pyx_kp_u_offset_has __pyx_string_tab[32]
-#define __pyx_kp_u_offsets_must_be_finite __pyx_string_tab[33]
-#define __pyx_kp_u_threshold_and_penalty_must_not_b __pyx_string_tab[34]
-#define __pyx_kp_u_unable_to_allocate_array_data __pyx_string_tab[35]
-#define __pyx_kp_u_unable_to_allocate_shape_and_str __pyx_string_tab[36]
-#define __pyx_n_u_ASCII __pyx_string_tab[37]
-#define __pyx_n_u_Ellipsis __pyx_string_tab[38]
-#define __pyx_n_u_Sequence __pyx_string_tab[39]
-#define __pyx_n_u_View_MemoryView __pyx_string_tab[40]
-#define __pyx_n_u_Pyx_PyDict_NextRef __pyx_string_tab[41]
-#define __pyx_n_u_annotate __pyx_string_tab[42]
-#define __pyx_n_u_class __pyx_string_tab[43]
-#define __pyx_n_u_class_getitem __pyx_string_tab[44]
-#define __pyx_n_u_dict __pyx_string_tab[45]
-#define __pyx_n_u_func __pyx_string_tab[46]
-#define __pyx_n_u_getstate __pyx_string_tab[47]
-#define __pyx_n_u_import __pyx_string_tab[48]
-#define __pyx_n_u_main __pyx_string_tab[49]
-#define __pyx_n_u_module __pyx_string_tab[50]
-#define __pyx_n_u_name_2 __pyx_string_tab[51]
-#define __pyx_n_u_new __pyx_string_tab[52]
-#define __pyx_n_u_pyx_checksum __pyx_string_tab[53]
-#define __pyx_n_u_pyx_state __pyx_string_tab[54]
-#define __pyx_n_u_pyx_type __pyx_string_tab[55]
-#define __pyx_n_u_pyx_unpickle_Enum __pyx_string_tab[56]
-#define __pyx_n_u_pyx_vtable __pyx_string_tab[57]
-#define __pyx_n_u_qualname __pyx_string_tab[58]
-#define __pyx_n_u_reduce __pyx_string_tab[59]
-#define __pyx_n_u_reduce_cython __pyx_string_tab[60]
-#define __pyx_n_u_reduce_ex __pyx_string_tab[61]
-#define __pyx_n_u_set_name __pyx_string_tab[62]
-#define __pyx_n_u_setstate __pyx_string_tab[63]
-#define __pyx_n_u_setstate_cython __pyx_string_tab[64]
-#define __pyx_n_u_test __pyx_string_tab[65]
-#define __pyx_n_u_check __pyx_string_tab[66]
-#define __pyx_n_u_is_coroutine __pyx_string_tab[67]
-#define __pyx_n_u_a __pyx_string_tab[68]
-#define __pyx_n_u_abc __pyx_string_tab[69]
-#define __pyx_n_u_alive __pyx_string_tab[70]
-#define __pyx_n_u_all __pyx_string_tab[71]
-#define __pyx_n_u_allocate_buffer __pyx_string_tab[72]
-#define __pyx_n_u_ascontiguousarray __pyx_string_tab[73]
-#define __pyx_n_u_asyncio_coroutines __pyx_string_tab[74]
-#define __pyx_n_u_average_link __pyx_string_tab[75]
-#define __pyx_n_u_b __pyx_string_tab[76]
-#define __pyx_n_u_base __pyx_string_tab[77]
-#define __pyx_n_u_big __pyx_string_tab[78]
-#define __pyx_n_u_c __pyx_string_tab[79]
-#define __pyx_n_u_cline_in_traceback __pyx_string_tab[80]
-#define __pyx_n_u_count __pyx_string_tab[81]
-#define __pyx_n_u_dens __pyx_string_tab[82]
-#define __pyx_n_u_dtype __pyx_string_tab[83]
-#define __pyx_n_u_dtype_is_object __pyx_string_tab[84]
-#define __pyx_n_u_e __pyx_string_tab[85]
-#define __pyx_n_u_ea __pyx_string_tab[86]
-#define __pyx_n_u_eb __pyx_string_tab[87]
-#define __pyx_n_u_empty __pyx_string_tab[88]
-#define __pyx_n_u_encode __pyx_string_tab[89]
-#define __pyx_n_u_enumerate __pyx_string_tab[90]
-#define __pyx_n_u_error __pyx_string_tab[91]
-#define __pyx_n_u_ew __pyx_string_tab[92]
-#define __pyx_n_u_flags __pyx_string_tab[93]
-#define __pyx_n_u_float64 __pyx_string_tab[94]
-#define __pyx_n_u_format __pyx_string_tab[95]
-#define __pyx_n_u_fortran __pyx_string_tab[96]
-#define __pyx_n_u_fresh __pyx_string_tab[97]
-#define __pyx_n_u_heap __pyx_string_tab[98]
-#define __pyx_n_u_hi __pyx_string_tab[99]
-#define __pyx_n_u_i __pyx_string_tab[100]
-#define __pyx_n_u_id __pyx_string_tab[101]
-#define __pyx_n_u_index __pyx_string_tab[102]
-#define __pyx_n_u_int64 __pyx_string_tab[103]
-#define __pyx_n_u_isfinite __pyx_string_tab[104]
-#define __pyx_n_u_it __pyx_string_tab[105]
-#define __pyx_n_u_items_2 __pyx_string_tab[106]
-#define __pyx_n_u_itemsize __pyx_string_tab[107]
-#define __pyx_n_u_labels __pyx_string_tab[108]
-#define __pyx_n_u_labels_arr __pyx_string_tab[109]
-#define __pyx_n_u_links __pyx_string_tab[110]
-#define __pyx_n_u_lo __pyx_string_tab[111]
-#define __pyx_n_u_m __pyx_string_tab[112]
-#define __pyx_n_u_max __pyx_string_tab[113]
-#define __pyx_n_u_memview __pyx_string_tab[114]
-#define __pyx_n_u_min __pyx_string_tab[115]
-#define __pyx_n_u_mode __pyx_string_tab[116]
-#define __pyx_n_u_n __pyx_string_tab[117]
-#define __pyx_n_u_name __pyx_string_tab[118]
-#define __pyx_n_u_ndim __pyx_string_tab[119]
-#define __pyx_n_u_np __pyx_string_tab[120]
-#define __pyx_n_u_numpy __pyx_string_tab[121]
-#define __pyx_n_u_obj __pyx_string_tab[122]
-#define __pyx_n_u_off __pyx_string_tab[123]
-#define __pyx_n_u_offset __pyx_string_tab[124]
-#define __pyx_n_u_p __pyx_string_tab[125]
-#define __pyx_n_u_pack __pyx_string_tab[126]
-#define __pyx_n_u_parent __pyx_string_tab[127]
-#define __pyx_n_u_penalty __pyx_string_tab[128]
-#define __pyx_n_u_pop __pyx_string_tab[129]
-#define __pyx_n_u_q __pyx_string_tab[130]
-#define __pyx_n_u_r __pyx_string_tab[131]
-#define __pyx_n_u_register __pyx_string_tab[132]
-#define __pyx_n_u_retold__ext_agglomerate __pyx_string_tab[133]
-#define __pyx_n_u_root __pyx_string_tab[134]
-#define __pyx_n_u_setdefault __pyx_string_tab[135]
-#define __pyx_n_u_shape __pyx_string_tab[136]
-#define __pyx_n_u_size __pyx_string_tab[137]
-#define __pyx_n_u_small __pyx_string_tab[138]
-#define __pyx_n_u_start __pyx_string_tab[139]
-#define __pyx_n_u_step __pyx_string_tab[140]
-#define __pyx_n_u_stop __pyx_string_tab[141]
-#define __pyx_n_u_struct __pyx_string_tab[142]
-#define __pyx_n_u_threshold __pyx_string_tab[143]
-#define __pyx_n_u_top __pyx_string_tab[144]
-#define __pyx_n_u_total __pyx_string_tab[145]
-#define __pyx_n_u_unpack __pyx_string_tab[146]
-#define __pyx_n_u_update __pyx_string_tab[147]
-#define __pyx_n_u_values __pyx_string_tab[148]
-#define __pyx_n_u_version __pyx_string_tab[149]
-#define __pyx_n_u_w __pyx_string_tab[150]
-#define __pyx_n_u_x __pyx_string_tab[151]
-#define __pyx_n_u_y __pyx_string_tab[152]
-#define __pyx_n_b_O __pyx_string_tab[153]
-#define __pyx_kp_b_iso88591_r_1_j_uCq_3c_1A_j_s_83a_j_as_q __pyx_string_tab[154]
-#define __pyx_kp_b_iso88591_3c_Cx_5Qc_r_5Qc_r_4AS_b_5QhfBa __pyx_string_tab[155]
+#define __pyx_kp_u_object __pyx_string_tab[1]
+#define __pyx_kp_u__3 __pyx_string_tab[2]
+#define __pyx_kp_u__2 __pyx_string_tab[3]
+#define __pyx_kp_u_MemoryView_of __pyx_string_tab[4]
+#define __pyx_kp_u_contiguous_and_direct __pyx_string_tab[5]
+#define __pyx_kp_u_contiguous_and_indirect __pyx_string_tab[6]
+#define __pyx_kp_u_strided_and_direct_or_indirect __pyx_string_tab[7]
+#define __pyx_kp_u_strided_and_direct __pyx_string_tab[8]
+#define __pyx_kp_u_strided_and_indirect __pyx_string_tab[9]
+#define __pyx_kp_u__4 __pyx_string_tab[10]
+#define __pyx_kp_u_ __pyx_string_tab[11]
+#define __pyx_kp_u_Cannot_assign_to_read_only_memor __pyx_string_tab[12]
+#define __pyx_kp_u_Invalid_mode_expected_c_or_fortr __pyx_string_tab[13]
+#define __pyx_kp_u_Invalid_shape_in_axis __pyx_string_tab[14]
+#define __pyx_kp_u_Note_that_Cython_is_deliberately __pyx_string_tab[15]
+#define __pyx_kp_u_add_note __pyx_string_tab[16]
+#define __pyx_kp_u_collections_abc __pyx_string_tab[17]
+#define __pyx_kp_u_disable __pyx_string_tab[18]
+#define __pyx_kp_u_enable __pyx_string_tab[19]
+#define __pyx_kp_u_ext_agglomerate_pyx __pyx_string_tab[20]
+#define __pyx_kp_u_gc __pyx_string_tab[21]
+#define __pyx_kp_u_isenabled __pyx_string_tab[22]
+#define __pyx_kp_u_no_default___reduce___due_to_non __pyx_string_tab[23]
+#define __pyx_kp_u_numpy__core_multiarray_failed_to __pyx_string_tab[24]
+#define __pyx_kp_u_numpy__core_umath_failed_to_impo __pyx_string_tab[25]
+#define __pyx_kp_u_unable_to_allocate_array_data __pyx_string_tab[26]
+#define __pyx_kp_u_unable_to_allocate_shape_and_str __pyx_string_tab[27]
+#define __pyx_n_u_ASCII __pyx_string_tab[28]
+#define __pyx_n_u_Ellipsis __pyx_string_tab[29]
+#define __pyx_n_u_Sequence __pyx_string_tab[30]
+#define __pyx_n_u_View_MemoryView __pyx_string_tab[31]
+#define __pyx_n_u_Pyx_PyDict_NextRef __pyx_string_tab[32]
+#define __pyx_n_u_annotate __pyx_string_tab[33]
+#define __pyx_n_u_class __pyx_string_tab[34]
+#define __pyx_n_u_class_getitem __pyx_string_tab[35]
+#define __pyx_n_u_dict __pyx_string_tab[36]
+#define __pyx_n_u_func __pyx_string_tab[37]
+#define __pyx_n_u_getstate __pyx_string_tab[38]
+#define __pyx_n_u_import __pyx_string_tab[39]
+#define __pyx_n_u_main __pyx_string_tab[40]
+#define __pyx_n_u_module __pyx_string_tab[41]
+#define __pyx_n_u_name_2 __pyx_string_tab[42]
+#define __pyx_n_u_new __pyx_string_tab[43]
+#define __pyx_n_u_pyx_checksum __pyx_string_tab[44]
+#define __pyx_n_u_pyx_state __pyx_string_tab[45]
+#define __pyx_n_u_pyx_type __pyx_string_tab[46]
+#define __pyx_n_u_pyx_unpickle_Enum __pyx_string_tab[47]
+#define __pyx_n_u_pyx_vtable __pyx_string_tab[48]
+#define __pyx_n_u_qualname __pyx_string_tab[49]
+#define __pyx_n_u_reduce __pyx_string_tab[50]
+#define __pyx_n_u_reduce_cython __pyx_string_tab[51]
+#define __pyx_n_u_reduce_ex __pyx_string_tab[52]
+#define __pyx_n_u_set_name __pyx_string_tab[53]
+#define __pyx_n_u_setstate __pyx_string_tab[54]
+#define __pyx_n_u_setstate_cython __pyx_string_tab[55]
+#define __pyx_n_u_test __pyx_string_tab[56]
+#define __pyx_n_u_is_coroutine __pyx_string_tab[57]
+#define __pyx_n_u_a __pyx_string_tab[58]
+#define __pyx_n_u_abc __pyx_string_tab[59]
+#define __pyx_n_u_allocate_buffer __pyx_string_tab[60]
+#define __pyx_n_u_asyncio_coroutines __pyx_string_tab[61]
+#define __pyx_n_u_average_link __pyx_string_tab[62]
+#define __pyx_n_u_b __pyx_string_tab[63]
+#define __pyx_n_u_base __pyx_string_tab[64]
+#define __pyx_n_u_c __pyx_string_tab[65]
+#define __pyx_n_u_check_average_link_args __pyx_string_tab[66]
+#define __pyx_n_u_cline_in_traceback __pyx_string_tab[67]
+#define __pyx_n_u_count __pyx_string_tab[68]
+#define __pyx_n_u_dtype __pyx_string_tab[69]
+#define __pyx_n_u_dtype_is_object __pyx_string_tab[70]
+#define __pyx_n_u_empty __pyx_string_tab[71]
+#define __pyx_n_u_encode __pyx_string_tab[72]
+#define __pyx_n_u_enumerate __pyx_string_tab[73]
+#define __pyx_n_u_error __pyx_string_tab[74]
+#define __pyx_n_u_flags __pyx_string_tab[75]
+#define __pyx_n_u_format __pyx_string_tab[76]
+#define __pyx_n_u_fortran __pyx_string_tab[77]
+#define __pyx_n_u_id __pyx_string_tab[78]
+#define __pyx_n_u_index __pyx_string_tab[79]
+#define __pyx_n_u_int64 __pyx_string_tab[80]
+#define __pyx_n_u_items __pyx_string_tab[81]
+#define __pyx_n_u_itemsize __pyx_string_tab[82]
+#define __pyx_n_u_memview __pyx_string_tab[83]
+#define __pyx_n_u_mode __pyx_string_tab[84]
+#define __pyx_n_u_n __pyx_string_tab[85]
+#define __pyx_n_u_name __pyx_string_tab[86]
+#define __pyx_n_u_ndim __pyx_string_tab[87]
+#define __pyx_n_u_np __pyx_string_tab[88]
+#define __pyx_n_u_numpy __pyx_string_tab[89]
+#define __pyx_n_u_obj __pyx_string_tab[90]
+#define __pyx_n_u_offset __pyx_string_tab[91]
+#define __pyx_n_u_pack __pyx_string_tab[92]
+#define __pyx_n_u_penalty __pyx_string_tab[93]
+#define __pyx_n_u_pop __pyx_string_tab[94]
+#define __pyx_n_u_register __pyx_string_tab[95]
+#define __pyx_n_u_retold__ext_agglomerate __pyx_string_tab[96]
+#define __pyx_n_u_retold__validate __pyx_string_tab[97]
+#define __pyx_n_u_setdefault __pyx_string_tab[98]
+#define __pyx_n_u_shape __pyx_string_tab[99]
+#define __pyx_n_u_size __pyx_string_tab[100]
+#define __pyx_n_u_start __pyx_string_tab[101]
+#define __pyx_n_u_step __pyx_string_tab[102]
+#define __pyx_n_u_stop __pyx_string_tab[103]
+#define __pyx_n_u_struct __pyx_string_tab[104]
+#define __pyx_n_u_threshold __pyx_string_tab[105]
+#define __pyx_n_u_unpack __pyx_string_tab[106]
+#define __pyx_n_u_update __pyx_string_tab[107]
+#define __pyx_n_u_values __pyx_string_tab[108]
+#define __pyx_n_u_w __pyx_string_tab[109]
+#define __pyx_n_u_x __pyx_string_tab[110]
+#define __pyx_n_b_O __pyx_string_tab[111]
+#define __pyx_kp_b_iso88591_s_S_DAS_3cQYYdde_6_S_3hk __pyx_string_tab[112]
 #define __pyx_int_0 __pyx_number_tab[0]
 #define __pyx_int_neg_1 __pyx_number_tab[1]
 #define __pyx_int_136983863 __pyx_number_tab[2]
@@ -4342,8 +4290,8 @@ static CYTHON_SMALL_CODE int __pyx_m_clear(PyObject *m) {
   Py_CLEAR(clear_module_state->__pyx_umethod_PyDict_Type_values.method);
   for (int i=0; i<1; ++i) { Py_CLEAR(clear_module_state->__pyx_slice[i]); }
   for (int i=0; i<3; ++i) { Py_CLEAR(clear_module_state->__pyx_tuple[i]); }
-  for (int i=0; i<2; ++i) { Py_CLEAR(clear_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<156; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<1; ++i) { Py_CLEAR(clear_module_state->__pyx_codeobj_tab[i]); }
+  for (int i=0; i<113; ++i) { Py_CLEAR(clear_module_state->__pyx_string_tab[i]); }
   for (int i=0; i<3; ++i) { Py_CLEAR(clear_module_state->__pyx_number_tab[i]); }
 /* #### Code section: module_state_clear_contents ### */
 /* CommonTypesMetaclass.module_state_clear */
@@ -4396,8 +4344,8 @@ static CYTHON_SMALL_CODE int __pyx_m_traverse(PyObject *m, visitproc visit, void
   Py_VISIT(traverse_module_state->__pyx_umethod_PyDict_Type_values.method);
   for (int i=0; i<1; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_slice[i]); }
   for (int i=0; i<3; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_tuple[i]); }
-  for (int i=0; i<2; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_codeobj_tab[i]); }
-  for (int i=0; i<156; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
+  for (int i=0; i<1; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_codeobj_tab[i]); }
+  for (int i=0; i<113; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_string_tab[i]); }
   for (int i=0; i<3; ++i) { __Pyx_VISIT_CONST(traverse_module_state->__pyx_number_tab[i]); }
 /* #### Code section: module_state_traverse_contents ### */
 /* CommonTypesMetaclass.module_state_traverse */
@@ -20462,7 +20410,7 @@ static CYTHON_INLINE NPY_DATETIMEUNIT __pyx_f_5numpy_get_datetime64_unit(PyObjec
   return __pyx_r;
 }
 
-/* "ext/agglomerate.pyx":30
+/* "ext/agglomerate.pyx":31
  * 
  * 
  * cdef inline bint before(const Entry& a, const Entry& b) noexcept nogil:             # <<<<<<<<<<<<<<
@@ -20474,7 +20422,7 @@ static CYTHON_INLINE int __pyx_f_6retold_4_ext_11agglomerate_before(struct __pyx
   int __pyx_r;
   int __pyx_t_1;
 
-  /* "ext/agglomerate.pyx":32
+  /* "ext/agglomerate.pyx":33
  * cdef inline bint before(const Entry& a, const Entry& b) noexcept nogil:
  *     # The twin's heap order: larger link first, then smaller p, smaller q, versions.
  *     if a.link != b.link:             # <<<<<<<<<<<<<<
@@ -20486,7 +20434,7 @@ static CYTHON_INLINE int __pyx_f_6retold_4_ext_11agglomerate_before(struct __pyx
   if (__pyx_t_1) {
 
 
-    /* "ext/agglomerate.pyx":33
+    /* "ext/agglomerate.pyx":34
  *     # The twin's heap order: larger link first, then smaller p, smaller q, versions.
  *     if a.link != b.link:
  *         return a.link > b.link             # <<<<<<<<<<<<<<
@@ -20499,7 +20447,7 @@ static CYTHON_INLINE int __pyx_f_6retold_4_ext_11agglomerate_before(struct __pyx
     }
     goto __pyx_L0;
 
-    /* "ext/agglomerate.pyx":32
+    /* "ext/agglomerate.pyx":33
  * cdef inline bint before(const Entry& a, const Entry& b) noexcept nogil:
  *     # The twin's heap order: larger link first, then smaller p, smaller q, versions.
  *     if a.link != b.link:             # <<<<<<<<<<<<<<
@@ -20508,7 +20456,7 @@ static CYTHON_INLINE int __pyx_f_6retold_4_ext_11agglomerate_before(struct __pyx
 */
   }
 
-  /* "ext/agglomerate.pyx":34
+  /* "ext/agglomerate.pyx":35
  *     if a.link != b.link:
  *         return a.link > b.link
  *     if a.p != b.p:             # <<<<<<<<<<<<<<
@@ -20520,7 +20468,7 @@ static CYTHON_INLINE int __pyx_f_6retold_4_ext_11agglomerate_before(struct __pyx
   if (__pyx_t_1) {
 
 
-    /* "ext/agglomerate.pyx":35
+    /* "ext/agglomerate.pyx":36
  *         return a.link > b.link
  *     if a.p != b.p:
  *         return a.p < b.p             # <<<<<<<<<<<<<<
@@ -20533,7 +20481,7 @@ static CYTHON_INLINE int __pyx_f_6retold_4_ext_11agglomerate_before(struct __pyx
     }
     goto __pyx_L0;
 
-    /* "ext/agglomerate.pyx":34
+    /* "ext/agglomerate.pyx":35
  *     if a.link != b.link:
  *         return a.link > b.link
  *     if a.p != b.p:             # <<<<<<<<<<<<<<
@@ -20542,7 +20490,7 @@ static CYTHON_INLINE int __pyx_f_6retold_4_ext_11agglomerate_before(struct __pyx
 */
   }
 
-  /* "ext/agglomerate.pyx":36
+  /* "ext/agglomerate.pyx":37
  *     if a.p != b.p:
  *         return a.p < b.p
  *     if a.q != b.q:             # <<<<<<<<<<<<<<
@@ -20554,7 +20502,7 @@ static CYTHON_INLINE int __pyx_f_6retold_4_ext_11agglomerate_before(struct __pyx
   if (__pyx_t_1) {
 
 
-    /* "ext/agglomerate.pyx":37
+    /* "ext/agglomerate.pyx":38
  *         return a.p < b.p
  *     if a.q != b.q:
  *         return a.q < b.q             # <<<<<<<<<<<<<<
@@ -20567,7 +20515,7 @@ static CYTHON_INLINE int __pyx_f_6retold_4_ext_11agglomerate_before(struct __pyx
     }
     goto __pyx_L0;
 
-    /* "ext/agglomerate.pyx":36
+    /* "ext/agglomerate.pyx":37
  *     if a.p != b.p:
  *         return a.p < b.p
  *     if a.q != b.q:             # <<<<<<<<<<<<<<
@@ -20576,7 +20524,7 @@ static CYTHON_INLINE int __pyx_f_6retold_4_ext_11agglomerate_before(struct __pyx
 */
   }
 
-  /* "ext/agglomerate.pyx":38
+  /* "ext/agglomerate.pyx":39
  *     if a.q != b.q:
  *         return a.q < b.q
  *     if a.vp != b.vp:             # <<<<<<<<<<<<<<
@@ -20588,7 +20536,7 @@ static CYTHON_INLINE int __pyx_f_6retold_4_ext_11agglomerate_before(struct __pyx
   if (__pyx_t_1) {
 
 
-    /* "ext/agglomerate.pyx":39
+    /* "ext/agglomerate.pyx":40
  *         return a.q < b.q
  *     if a.vp != b.vp:
  *         return a.vp < b.vp             # <<<<<<<<<<<<<<
@@ -20601,7 +20549,7 @@ static CYTHON_INLINE int __pyx_f_6retold_4_ext_11agglomerate_before(struct __pyx
     }
     goto __pyx_L0;
 
-    /* "ext/agglomerate.pyx":38
+    /* "ext/agglomerate.pyx":39
  *     if a.q != b.q:
  *         return a.q < b.q
  *     if a.vp != b.vp:             # <<<<<<<<<<<<<<
@@ -20610,7 +20558,7 @@ static CYTHON_INLINE int __pyx_f_6retold_4_ext_11agglomerate_before(struct __pyx
 */
   }
 
-  /* "ext/agglomerate.pyx":40
+  /* "ext/agglomerate.pyx":41
  *     if a.vp != b.vp:
  *         return a.vp < b.vp
  *     return a.vq < b.vq             # <<<<<<<<<<<<<<
@@ -20623,7 +20571,7 @@ static CYTHON_INLINE int __pyx_f_6retold_4_ext_11agglomerate_before(struct __pyx
   }
   goto __pyx_L0;
 
-  /* "ext/agglomerate.pyx":30
+  /* "ext/agglomerate.pyx":31
  * 
  * 
  * cdef inline bint before(const Entry& a, const Entry& b) noexcept nogil:             # <<<<<<<<<<<<<<
@@ -20636,7 +20584,7 @@ static CYTHON_INLINE int __pyx_f_6retold_4_ext_11agglomerate_before(struct __pyx
   return __pyx_r;
 }
 
-/* "ext/agglomerate.pyx":43
+/* "ext/agglomerate.pyx":44
  * 
  * 
  * cdef void heap_push(vector[Entry]& heap, Entry e) noexcept nogil:             # <<<<<<<<<<<<<<
@@ -20655,7 +20603,7 @@ static void __pyx_f_6retold_4_ext_11agglomerate_heap_push(std::vector<struct __p
   int __pyx_clineno = 0;
   PyGILState_STATE __pyx_gilstate_save;
 
-  /* "ext/agglomerate.pyx":44
+  /* "ext/agglomerate.pyx":45
  * 
  * cdef void heap_push(vector[Entry]& heap, Entry e) noexcept nogil:
  *     heap.push_back(e)             # <<<<<<<<<<<<<<
@@ -20668,10 +20616,10 @@ static void __pyx_f_6retold_4_ext_11agglomerate_heap_push(std::vector<struct __p
     PyGILState_STATE __pyx_gilstate_save = __Pyx_PyGILState_Ensure();
     __Pyx_CppExn2PyErr();
     __Pyx_PyGILState_Release(__pyx_gilstate_save);
-    __PYX_ERR(0, 44, __pyx_L1_error)
+    __PYX_ERR(0, 45, __pyx_L1_error)
   }
 
-  /* "ext/agglomerate.pyx":45
+  /* "ext/agglomerate.pyx":46
  * cdef void heap_push(vector[Entry]& heap, Entry e) noexcept nogil:
  *     heap.push_back(e)
  *     cdef size_t i = heap.size() - 1, parent             # <<<<<<<<<<<<<<
@@ -20680,7 +20628,7 @@ static void __pyx_f_6retold_4_ext_11agglomerate_heap_push(std::vector<struct __p
 */
   __pyx_v_i = (__pyx_v_heap.size() - 1);
 
-  /* "ext/agglomerate.pyx":46
+  /* "ext/agglomerate.pyx":47
  *     heap.push_back(e)
  *     cdef size_t i = heap.size() - 1, parent
  *     while i > 0:             # <<<<<<<<<<<<<<
@@ -20693,7 +20641,7 @@ static void __pyx_f_6retold_4_ext_11agglomerate_heap_push(std::vector<struct __p
 
     if (!__pyx_t_1) break;
 
-    /* "ext/agglomerate.pyx":47
+    /* "ext/agglomerate.pyx":48
  *     cdef size_t i = heap.size() - 1, parent
  *     while i > 0:
  *         parent = (i - 1) >> 1             # <<<<<<<<<<<<<<
@@ -20702,7 +20650,7 @@ static void __pyx_f_6retold_4_ext_11agglomerate_heap_push(std::vector<struct __p
 */
     __pyx_v_parent = ((__pyx_v_i - 1) >> 1);
 
-    /* "ext/agglomerate.pyx":48
+    /* "ext/agglomerate.pyx":49
  *     while i > 0:
  *         parent = (i - 1) >> 1
  *         if not before(heap[i], heap[parent]):             # <<<<<<<<<<<<<<
@@ -20714,7 +20662,7 @@ static void __pyx_f_6retold_4_ext_11agglomerate_heap_push(std::vector<struct __p
     if (__pyx_t_1) {
 
 
-      /* "ext/agglomerate.pyx":49
+      /* "ext/agglomerate.pyx":50
  *         parent = (i - 1) >> 1
  *         if not before(heap[i], heap[parent]):
  *             break             # <<<<<<<<<<<<<<
@@ -20723,7 +20671,7 @@ static void __pyx_f_6retold_4_ext_11agglomerate_heap_push(std::vector<struct __p
 */
       goto __pyx_L4_break;
 
-      /* "ext/agglomerate.pyx":48
+      /* "ext/agglomerate.pyx":49
  *     while i > 0:
  *         parent = (i - 1) >> 1
  *         if not before(heap[i], heap[parent]):             # <<<<<<<<<<<<<<
@@ -20732,7 +20680,7 @@ static void __pyx_f_6retold_4_ext_11agglomerate_heap_push(std::vector<struct __p
 */
     }
 
-    /* "ext/agglomerate.pyx":50
+    /* "ext/agglomerate.pyx":51
  *         if not before(heap[i], heap[parent]):
  *             break
  *         heap[i], heap[parent] = heap[parent], heap[i]             # <<<<<<<<<<<<<<
@@ -20748,7 +20696,7 @@ static void __pyx_f_6retold_4_ext_11agglomerate_heap_push(std::vector<struct __p
     (__pyx_v_heap[__pyx_v_parent]) = __pyx_t_3;
 
 
-    /* "ext/agglomerate.pyx":51
+    /* "ext/agglomerate.pyx":52
  *             break
  *         heap[i], heap[parent] = heap[parent], heap[i]
  *         i = parent             # <<<<<<<<<<<<<<
@@ -20759,7 +20707,7 @@ static void __pyx_f_6retold_4_ext_11agglomerate_heap_push(std::vector<struct __p
   }
   __pyx_L4_break:;
 
-  /* "ext/agglomerate.pyx":43
+  /* "ext/agglomerate.pyx":44
  * 
  * 
  * cdef void heap_push(vector[Entry]& heap, Entry e) noexcept nogil:             # <<<<<<<<<<<<<<
@@ -20778,7 +20726,7 @@ static void __pyx_f_6retold_4_ext_11agglomerate_heap_push(std::vector<struct __p
 
 }
 
-/* "ext/agglomerate.pyx":54
+/* "ext/agglomerate.pyx":55
  * 
  * 
  * cdef Entry heap_pop(vector[Entry]& heap) noexcept nogil:             # <<<<<<<<<<<<<<
@@ -20798,7 +20746,7 @@ static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11
   struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_t_3;
   struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_t_4;
 
-  /* "ext/agglomerate.pyx":55
+  /* "ext/agglomerate.pyx":56
  * 
  * cdef Entry heap_pop(vector[Entry]& heap) noexcept nogil:
  *     cdef Entry top = heap[0]             # <<<<<<<<<<<<<<
@@ -20807,7 +20755,7 @@ static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11
 */
   __pyx_v_top = (__pyx_v_heap[0]);
 
-  /* "ext/agglomerate.pyx":56
+  /* "ext/agglomerate.pyx":57
  * cdef Entry heap_pop(vector[Entry]& heap) noexcept nogil:
  *     cdef Entry top = heap[0]
  *     heap[0] = heap.back()             # <<<<<<<<<<<<<<
@@ -20816,7 +20764,7 @@ static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11
 */
   (__pyx_v_heap[0]) = __pyx_v_heap.back();
 
-  /* "ext/agglomerate.pyx":57
+  /* "ext/agglomerate.pyx":58
  *     cdef Entry top = heap[0]
  *     heap[0] = heap.back()
  *     heap.pop_back()             # <<<<<<<<<<<<<<
@@ -20825,7 +20773,7 @@ static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11
 */
   __pyx_v_heap.pop_back();
 
-  /* "ext/agglomerate.pyx":58
+  /* "ext/agglomerate.pyx":59
  *     heap[0] = heap.back()
  *     heap.pop_back()
  *     cdef size_t i = 0, n = heap.size(), left, best             # <<<<<<<<<<<<<<
@@ -20835,7 +20783,7 @@ static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11
   __pyx_v_i = 0;
   __pyx_v_n = __pyx_v_heap.size();
 
-  /* "ext/agglomerate.pyx":59
+  /* "ext/agglomerate.pyx":60
  *     heap.pop_back()
  *     cdef size_t i = 0, n = heap.size(), left, best
  *     while True:             # <<<<<<<<<<<<<<
@@ -20844,7 +20792,7 @@ static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11
 */
   while (1) {
 
-    /* "ext/agglomerate.pyx":60
+    /* "ext/agglomerate.pyx":61
  *     cdef size_t i = 0, n = heap.size(), left, best
  *     while True:
  *         left = 2 * i + 1             # <<<<<<<<<<<<<<
@@ -20853,7 +20801,7 @@ static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11
 */
     __pyx_v_left = ((2 * __pyx_v_i) + 1);
 
-    /* "ext/agglomerate.pyx":61
+    /* "ext/agglomerate.pyx":62
  *     while True:
  *         left = 2 * i + 1
  *         if left >= n:             # <<<<<<<<<<<<<<
@@ -20865,7 +20813,7 @@ static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11
     if (__pyx_t_1) {
 
 
-      /* "ext/agglomerate.pyx":62
+      /* "ext/agglomerate.pyx":63
  *         left = 2 * i + 1
  *         if left >= n:
  *             break             # <<<<<<<<<<<<<<
@@ -20874,7 +20822,7 @@ static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11
 */
       goto __pyx_L4_break;
 
-      /* "ext/agglomerate.pyx":61
+      /* "ext/agglomerate.pyx":62
  *     while True:
  *         left = 2 * i + 1
  *         if left >= n:             # <<<<<<<<<<<<<<
@@ -20883,7 +20831,7 @@ static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11
 */
     }
 
-    /* "ext/agglomerate.pyx":63
+    /* "ext/agglomerate.pyx":64
  *         if left >= n:
  *             break
  *         best = left             # <<<<<<<<<<<<<<
@@ -20892,7 +20840,7 @@ static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11
 */
     __pyx_v_best = __pyx_v_left;
 
-    /* "ext/agglomerate.pyx":64
+    /* "ext/agglomerate.pyx":65
  *             break
  *         best = left
  *         if left + 1 < n and before(heap[left + 1], heap[left]):             # <<<<<<<<<<<<<<
@@ -20918,7 +20866,7 @@ static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11
     if (__pyx_t_1) {
 
 
-      /* "ext/agglomerate.pyx":65
+      /* "ext/agglomerate.pyx":66
  *         best = left
  *         if left + 1 < n and before(heap[left + 1], heap[left]):
  *             best = left + 1             # <<<<<<<<<<<<<<
@@ -20927,7 +20875,7 @@ static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11
 */
       __pyx_v_best = (__pyx_v_left + 1);
 
-      /* "ext/agglomerate.pyx":64
+      /* "ext/agglomerate.pyx":65
  *             break
  *         best = left
  *         if left + 1 < n and before(heap[left + 1], heap[left]):             # <<<<<<<<<<<<<<
@@ -20936,7 +20884,7 @@ static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11
 */
     }
 
-    /* "ext/agglomerate.pyx":66
+    /* "ext/agglomerate.pyx":67
  *         if left + 1 < n and before(heap[left + 1], heap[left]):
  *             best = left + 1
  *         if not before(heap[best], heap[i]):             # <<<<<<<<<<<<<<
@@ -20948,7 +20896,7 @@ static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11
     if (__pyx_t_1) {
 
 
-      /* "ext/agglomerate.pyx":67
+      /* "ext/agglomerate.pyx":68
  *             best = left + 1
  *         if not before(heap[best], heap[i]):
  *             break             # <<<<<<<<<<<<<<
@@ -20957,7 +20905,7 @@ static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11
 */
       goto __pyx_L4_break;
 
-      /* "ext/agglomerate.pyx":66
+      /* "ext/agglomerate.pyx":67
  *         if left + 1 < n and before(heap[left + 1], heap[left]):
  *             best = left + 1
  *         if not before(heap[best], heap[i]):             # <<<<<<<<<<<<<<
@@ -20966,7 +20914,7 @@ static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11
 */
     }
 
-    /* "ext/agglomerate.pyx":68
+    /* "ext/agglomerate.pyx":69
  *         if not before(heap[best], heap[i]):
  *             break
  *         heap[i], heap[best] = heap[best], heap[i]             # <<<<<<<<<<<<<<
@@ -20982,7 +20930,7 @@ static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11
     (__pyx_v_heap[__pyx_v_best]) = __pyx_t_4;
 
 
-    /* "ext/agglomerate.pyx":69
+    /* "ext/agglomerate.pyx":70
  *             break
  *         heap[i], heap[best] = heap[best], heap[i]
  *         i = best             # <<<<<<<<<<<<<<
@@ -20993,7 +20941,7 @@ static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11
   }
   __pyx_L4_break:;
 
-  /* "ext/agglomerate.pyx":70
+  /* "ext/agglomerate.pyx":71
  *         heap[i], heap[best] = heap[best], heap[i]
  *         i = best
  *     return top             # <<<<<<<<<<<<<<
@@ -21006,7 +20954,7 @@ static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11
   }
   goto __pyx_L0;
 
-  /* "ext/agglomerate.pyx":54
+  /* "ext/agglomerate.pyx":55
  * 
  * 
  * cdef Entry heap_pop(vector[Entry]& heap) noexcept nogil:             # <<<<<<<<<<<<<<
@@ -21024,880 +20972,38 @@ static struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_f_6retold_4_ext_11
   return __pyx_r;
 }
 
-/* "ext/agglomerate.pyx":73
+/* "ext/agglomerate.pyx":74
  * 
  * 
- * def _check(int64_t n, a, b, w, offset, double threshold, double penalty):             # <<<<<<<<<<<<<<
- *     if n < 0:
- *         raise ValueError("n must be non-negative")
-*/
-
-/* Python wrapper */
-static PyObject *__pyx_pw_6retold_4_ext_11agglomerate_1_check(PyObject *__pyx_self, 
-#if CYTHON_VECTORCALL
-PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
-#else
-PyObject *__pyx_args, PyObject *__pyx_kwds
-#endif
-); /*proto*/
-PyDoc_STRVAR(__pyx_doc_6retold_4_ext_11agglomerate__check, "_check(int64_t n, a, b, w, offset, double threshold, double penalty)");
-static PyMethodDef __pyx_mdef_6retold_4_ext_11agglomerate_1_check = {"_check", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6retold_4_ext_11agglomerate_1_check, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6retold_4_ext_11agglomerate__check};
-static PyObject *__pyx_pw_6retold_4_ext_11agglomerate_1_check(PyObject *__pyx_self, 
-#if CYTHON_VECTORCALL
-PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
-#else
-PyObject *__pyx_args, PyObject *__pyx_kwds
-#endif
-) {
-  int64_t __pyx_v_n;
-  PyObject *__pyx_v_a = 0;
-  PyObject *__pyx_v_b = 0;
-  PyObject *__pyx_v_w = 0;
-  PyObject *__pyx_v_offset = 0;
-  double __pyx_v_threshold;
-  double __pyx_v_penalty;
-  #if !CYTHON_VECTORCALL
-  CYTHON_UNUSED Py_ssize_t __pyx_nargs;
-  #endif
-  CYTHON_UNUSED PyObject *const *__pyx_kwvalues;
-  PyObject* values[7] = {0,0,0,0,0,0,0};
-  int __pyx_lineno = 0;
-  const char *__pyx_filename = NULL;
-  int __pyx_clineno = 0;
-  PyObject *__pyx_r = 0;
-  __Pyx_RefNannyDeclarations
-  __Pyx_RefNannySetupContext("_check (wrapper)", 0);
-  #if !CYTHON_VECTORCALL
-  #if CYTHON_ASSUME_SAFE_SIZE
-  __pyx_nargs = PyTuple_GET_SIZE(__pyx_args);
-  #else
-  __pyx_nargs = PyTuple_Size(__pyx_args); if (unlikely(__pyx_nargs < 0)) return NULL;
-  #endif
-  #endif
-  __pyx_kwvalues = __Pyx_KwValues_FASTCALL(__pyx_args, __pyx_nargs);
-  {
-    PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_n,&__pyx_mstate_global->__pyx_n_u_a,&__pyx_mstate_global->__pyx_n_u_b,&__pyx_mstate_global->__pyx_n_u_w,&__pyx_mstate_global->__pyx_n_u_offset,&__pyx_mstate_global->__pyx_n_u_threshold,&__pyx_mstate_global->__pyx_n_u_penalty,0};
-    const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 73, __pyx_L3_error)
-    if (__pyx_kwds_len > 0) {
-      switch (__pyx_nargs) {
-        case  7:
-        values[6] = __Pyx_ArgRef_FASTCALL(__pyx_args, 6);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[6])) __PYX_ERR(0, 73, __pyx_L3_error)
-        CYTHON_FALLTHROUGH;
-        case  6:
-        values[5] = __Pyx_ArgRef_FASTCALL(__pyx_args, 5);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 73, __pyx_L3_error)
-        CYTHON_FALLTHROUGH;
-        case  5:
-        values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 73, __pyx_L3_error)
-        CYTHON_FALLTHROUGH;
-        case  4:
-        values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 73, __pyx_L3_error)
-        CYTHON_FALLTHROUGH;
-        case  3:
-        values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 73, __pyx_L3_error)
-        CYTHON_FALLTHROUGH;
-        case  2:
-        values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 73, __pyx_L3_error)
-        CYTHON_FALLTHROUGH;
-        case  1:
-        values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 73, __pyx_L3_error)
-        CYTHON_FALLTHROUGH;
-        case  0: break;
-        default: goto __pyx_L5_argtuple_error;
-      }
-      const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "_check", 0) < (0)) __PYX_ERR(0, 73, __pyx_L3_error)
-      for (Py_ssize_t i = __pyx_nargs; i < 7; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("_check", 1, 7, 7, i); __PYX_ERR(0, 73, __pyx_L3_error) }
-      }
-    } else if (unlikely(__pyx_nargs != 7)) {
-      goto __pyx_L5_argtuple_error;
-    } else {
-      values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 73, __pyx_L3_error)
-      values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 73, __pyx_L3_error)
-      values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 73, __pyx_L3_error)
-      values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 73, __pyx_L3_error)
-      values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 73, __pyx_L3_error)
-      values[5] = __Pyx_ArgRef_FASTCALL(__pyx_args, 5);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 73, __pyx_L3_error)
-      values[6] = __Pyx_ArgRef_FASTCALL(__pyx_args, 6);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[6])) __PYX_ERR(0, 73, __pyx_L3_error)
-    }
-    __pyx_v_n = __Pyx_PyLong_As_int64_t(values[0]); if (unlikely((__pyx_v_n == ((int64_t)-1)) && PyErr_Occurred())) __PYX_ERR(0, 73, __pyx_L3_error)
-    __pyx_v_a = values[1];
-    __pyx_v_b = values[2];
-    __pyx_v_w = values[3];
-    __pyx_v_offset = values[4];
-    __pyx_v_threshold = __Pyx_PyFloat_AsDouble(values[5]); if (unlikely((__pyx_v_threshold == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 73, __pyx_L3_error)
-    __pyx_v_penalty = __Pyx_PyFloat_AsDouble(values[6]); if (unlikely((__pyx_v_penalty == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 73, __pyx_L3_error)
-  }
-  goto __pyx_L6_skip;
-  __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("_check", 1, 7, 7, __pyx_nargs); __PYX_ERR(0, 73, __pyx_L3_error)
-  __pyx_L6_skip:;
-  goto __pyx_L4_argument_unpacking_done;
-  __pyx_L3_error:;
-  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
-    Py_XDECREF(values[__pyx_temp]);
-  }
-  __Pyx_AddTraceback("retold._ext.agglomerate._check", __pyx_clineno, __pyx_lineno, __pyx_filename);
-  __Pyx_RefNannyFinishContext();
-  return NULL;
-  __pyx_L4_argument_unpacking_done:;
-  __pyx_r = __pyx_pf_6retold_4_ext_11agglomerate__check(__pyx_self, __pyx_v_n, __pyx_v_a, __pyx_v_b, __pyx_v_w, __pyx_v_offset, __pyx_v_threshold, __pyx_v_penalty);
-
-  /* function exit code */
-  for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
-    Py_XDECREF(values[__pyx_temp]);
-  }
-
-
-
-  __Pyx_RefNannyFinishContext();
-  return __pyx_r;
-}
-
-static PyObject *__pyx_pf_6retold_4_ext_11agglomerate__check(CYTHON_UNUSED PyObject *__pyx_self, int64_t __pyx_v_n, PyObject *__pyx_v_a, PyObject *__pyx_v_b, PyObject *__pyx_v_w, PyObject *__pyx_v_offset, double __pyx_v_threshold, double __pyx_v_penalty) {
-  PyObject *__pyx_r = NULL;
-  __Pyx_RefNannyDeclarations
-  int __pyx_t_1;
-  PyObject *__pyx_t_2 = NULL;
-  PyObject *__pyx_t_3 = NULL;
-  size_t __pyx_t_4;
-  Py_ssize_t __pyx_t_5;
-  Py_ssize_t __pyx_t_6;
-  Py_ssize_t __pyx_t_7;
-  int __pyx_t_8;
-  PyObject *__pyx_t_9 = NULL;
-  PyObject *__pyx_t_10 = NULL;
-  PyObject *__pyx_t_11[5];
-  int __pyx_t_12;
-  PyObject *__pyx_t_13 = NULL;
-  PyObject *__pyx_t_14 = NULL;
-  PyObject *__pyx_t_15 = NULL;
-  int __pyx_t_16;
-  int __pyx_lineno = 0;
-  const char *__pyx_filename = NULL;
-  int __pyx_clineno = 0;
-  __Pyx_RefNannySetupContext("_check", 0);
-
-  /* "ext/agglomerate.pyx":74
- * 
- * def _check(int64_t n, a, b, w, offset, double threshold, double penalty):
- *     if n < 0:             # <<<<<<<<<<<<<<
- *         raise ValueError("n must be non-negative")
- *     if not (len(a) == len(b) == len(w)):
-*/
-  __pyx_t_1 = (__pyx_v_n < 0);
-
-  if (unlikely(__pyx_t_1)) {
-
-
-    /* "ext/agglomerate.pyx":75
- * def _check(int64_t n, a, b, w, offset, double threshold, double penalty):
- *     if n < 0:
- *         raise ValueError("n must be non-negative")             # <<<<<<<<<<<<<<
- *     if not (len(a) == len(b) == len(w)):
- *         raise ValueError("edge arrays differ in length")
-*/
-    __pyx_t_3 = NULL;
-    __pyx_t_4 = 1;
-    {
-      PyObject *__pyx_callargs[2] = {__pyx_t_3, __pyx_mstate_global->__pyx_kp_u_n_must_be_non_negative};
-      __pyx_t_2 = __Pyx_PyObject_FastCall((PyObject*)(((PyTypeObject*)PyExc_ValueError)), __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-      __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
-      if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 75, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_2);
-    }
-    __Pyx_Raise(__pyx_t_2, 0, 0, 0);
-    __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-    __PYX_ERR(0, 75, __pyx_L1_error)
-
-    /* "ext/agglomerate.pyx":74
- * 
- * def _check(int64_t n, a, b, w, offset, double threshold, double penalty):
- *     if n < 0:             # <<<<<<<<<<<<<<
- *         raise ValueError("n must be non-negative")
- *     if not (len(a) == len(b) == len(w)):
-*/
-  }
-
-  /* "ext/agglomerate.pyx":76
- *     if n < 0:
- *         raise ValueError("n must be non-negative")
- *     if not (len(a) == len(b) == len(w)):             # <<<<<<<<<<<<<<
- *         raise ValueError("edge arrays differ in length")
- *     if len(offset) != n:
-*/
-  __pyx_t_5 = PyObject_Length(__pyx_v_a); if (unlikely(__pyx_t_5 == ((Py_ssize_t)-1))) __PYX_ERR(0, 76, __pyx_L1_error)
-  __pyx_t_6 = PyObject_Length(__pyx_v_b); if (unlikely(__pyx_t_6 == ((Py_ssize_t)-1))) __PYX_ERR(0, 76, __pyx_L1_error)
-  __pyx_t_1 = (__pyx_t_5 == __pyx_t_6);
-  if (__pyx_t_1) {
-    __pyx_t_7 = PyObject_Length(__pyx_v_w); if (unlikely(__pyx_t_7 == ((Py_ssize_t)-1))) __PYX_ERR(0, 76, __pyx_L1_error)
-    __pyx_t_1 = (__pyx_t_6 == __pyx_t_7);
-
-  }
-
-
-  __pyx_t_8 = (!__pyx_t_1);
-
-
-  if (unlikely(__pyx_t_8)) {
-
-
-    /* "ext/agglomerate.pyx":77
- *         raise ValueError("n must be non-negative")
- *     if not (len(a) == len(b) == len(w)):
- *         raise ValueError("edge arrays differ in length")             # <<<<<<<<<<<<<<
- *     if len(offset) != n:
- *         raise ValueError(f"offset has {len(offset)} values for {n} items")
-*/
-    __pyx_t_3 = NULL;
-    __pyx_t_4 = 1;
-    {
-      PyObject *__pyx_callargs[2] = {__pyx_t_3, __pyx_mstate_global->__pyx_kp_u_edge_arrays_differ_in_length};
-      __pyx_t_2 = __Pyx_PyObject_FastCall((PyObject*)(((PyTypeObject*)PyExc_ValueError)), __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-      __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
-      if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 77, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_2);
-    }
-    __Pyx_Raise(__pyx_t_2, 0, 0, 0);
-    __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-    __PYX_ERR(0, 77, __pyx_L1_error)
-
-    /* "ext/agglomerate.pyx":76
- *     if n < 0:
- *         raise ValueError("n must be non-negative")
- *     if not (len(a) == len(b) == len(w)):             # <<<<<<<<<<<<<<
- *         raise ValueError("edge arrays differ in length")
- *     if len(offset) != n:
-*/
-  }
-
-  /* "ext/agglomerate.pyx":78
- *     if not (len(a) == len(b) == len(w)):
- *         raise ValueError("edge arrays differ in length")
- *     if len(offset) != n:             # <<<<<<<<<<<<<<
- *         raise ValueError(f"offset has {len(offset)} values for {n} items")
- *     if len(a) and (int(np.min(a)) < 0 or int(np.max(a)) >= n or int(np.min(b)) < 0 or int(np.max(b)) >= n):
-*/
-  __pyx_t_6 = PyObject_Length(__pyx_v_offset); if (unlikely(__pyx_t_6 == ((Py_ssize_t)-1))) __PYX_ERR(0, 78, __pyx_L1_error)
-  __pyx_t_8 = (__pyx_t_6 != __pyx_v_n);
-
-
-  if (unlikely(__pyx_t_8)) {
-
-
-    /* "ext/agglomerate.pyx":79
- *         raise ValueError("edge arrays differ in length")
- *     if len(offset) != n:
- *         raise ValueError(f"offset has {len(offset)} values for {n} items")             # <<<<<<<<<<<<<<
- *     if len(a) and (int(np.min(a)) < 0 or int(np.max(a)) >= n or int(np.min(b)) < 0 or int(np.max(b)) >= n):
- *         raise ValueError("an edge names an item outside 0..n-1")
-*/
-    __pyx_t_3 = NULL;
-    __pyx_t_6 = PyObject_Length(__pyx_v_offset); if (unlikely(__pyx_t_6 == ((Py_ssize_t)-1))) __PYX_ERR(0, 79, __pyx_L1_error)
-    __pyx_t_9 = __Pyx_PyUnicode_From_Py_ssize_t(__pyx_t_6, 0, ' ', 'd'); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 79, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_9);
-
-    __pyx_t_10 = __Pyx_PyUnicode_From_int64_t(__pyx_v_n, 0, ' ', 'd'); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 79, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_10);
-    __pyx_t_11[0] = __pyx_mstate_global->__pyx_kp_u_offset_has;
-    __pyx_t_11[1] = __pyx_t_9;
-    __pyx_t_11[2] = __pyx_mstate_global->__pyx_kp_u_values_for;
-    __pyx_t_11[3] = __pyx_t_10;
-    __pyx_t_11[4] = __pyx_mstate_global->__pyx_kp_u_items;
-    __pyx_t_6 = 29;
-    #if __Pyx_PyUnicode_Join_CAN_USE_KIND_AND_LENGTH
-    __pyx_t_6 += __Pyx_PyUnicode_GET_LENGTH(__pyx_t_11[1]) + __Pyx_PyUnicode_GET_LENGTH(__pyx_t_11[3]);
-    #endif
-    __pyx_t_12 = 0;
-    __pyx_t_13 = __Pyx_PyUnicode_Join(__pyx_t_11, 5, __pyx_t_6, __pyx_t_12);
-    if (unlikely(!__pyx_t_13)) __PYX_ERR(0, 79, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_13);
-    __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
-    __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
-    __pyx_t_4 = 1;
-    {
-      PyObject *__pyx_callargs[2] = {__pyx_t_3, __pyx_t_13};
-      __pyx_t_2 = __Pyx_PyObject_FastCall((PyObject*)(((PyTypeObject*)PyExc_ValueError)), __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-      __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
-      __Pyx_DECREF(__pyx_t_13); __pyx_t_13 = 0;
-      if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 79, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_2);
-    }
-    __Pyx_Raise(__pyx_t_2, 0, 0, 0);
-    __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-    __PYX_ERR(0, 79, __pyx_L1_error)
-
-    /* "ext/agglomerate.pyx":78
- *     if not (len(a) == len(b) == len(w)):
- *         raise ValueError("edge arrays differ in length")
- *     if len(offset) != n:             # <<<<<<<<<<<<<<
- *         raise ValueError(f"offset has {len(offset)} values for {n} items")
- *     if len(a) and (int(np.min(a)) < 0 or int(np.max(a)) >= n or int(np.min(b)) < 0 or int(np.max(b)) >= n):
-*/
-  }
-
-  /* "ext/agglomerate.pyx":80
- *     if len(offset) != n:
- *         raise ValueError(f"offset has {len(offset)} values for {n} items")
- *     if len(a) and (int(np.min(a)) < 0 or int(np.max(a)) >= n or int(np.min(b)) < 0 or int(np.max(b)) >= n):             # <<<<<<<<<<<<<<
- *         raise ValueError("an edge names an item outside 0..n-1")
- *     if isnan(threshold) or isnan(penalty):
-*/
-  __pyx_t_6 = PyObject_Length(__pyx_v_a); if (unlikely(__pyx_t_6 == ((Py_ssize_t)-1))) __PYX_ERR(0, 80, __pyx_L1_error)
-  __pyx_t_1 = (__pyx_t_6 != 0);
-
-
-  if (__pyx_t_1) {
-
-  } else {
-
-    __pyx_t_8 = __pyx_t_1;
-
-    goto __pyx_L7_bool_binop_done;
-  }
-  __pyx_t_13 = NULL;
-  __Pyx_GetModuleGlobalName(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 80, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_3);
-  __pyx_t_10 = __Pyx_PyObject_GetAttrStr(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_min); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 80, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_10);
-  __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-  __pyx_t_4 = 1;
-  #if CYTHON_UNPACK_METHODS
-  if (unlikely(PyMethod_Check(__pyx_t_10))) {
-    __pyx_t_13 = PyMethod_GET_SELF(__pyx_t_10);
-    assert(__pyx_t_13);
-    PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_10);
-    __Pyx_INCREF(__pyx_t_13);
-    __Pyx_INCREF(__pyx__function);
-    __Pyx_DECREF_SET(__pyx_t_10, __pyx__function);
-    __pyx_t_4 = 0;
-  }
-  #endif
-  {
-    PyObject *__pyx_callargs[2] = {__pyx_t_13, __pyx_v_a};
-    __pyx_t_2 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_10, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-    __Pyx_XDECREF(__pyx_t_13); __pyx_t_13 = 0;
-    __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
-    if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 80, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_2);
-  }
-  __pyx_t_10 = __Pyx_PyNumber_Int(__pyx_t_2); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 80, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_10);
-  __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-  __pyx_t_1 = __Pyx_PyObject_CompareBoolLt_int_int(__pyx_t_10, __pyx_mstate_global->__pyx_int_0, Py_LT); if (unlikely((__pyx_t_1 < 0))) __PYX_ERR(0, 80, __pyx_L1_error)
-  __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
-  if (!__pyx_t_1) {
-
-  } else {
-
-    __pyx_t_8 = __pyx_t_1;
-
-    goto __pyx_L7_bool_binop_done;
-  }
-  __pyx_t_2 = NULL;
-  __Pyx_GetModuleGlobalName(__pyx_t_13, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_13)) __PYX_ERR(0, 80, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_13);
-  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_t_13, __pyx_mstate_global->__pyx_n_u_max); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 80, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_3);
-  __Pyx_DECREF(__pyx_t_13); __pyx_t_13 = 0;
-  __pyx_t_4 = 1;
-  #if CYTHON_UNPACK_METHODS
-  if (unlikely(PyMethod_Check(__pyx_t_3))) {
-    __pyx_t_2 = PyMethod_GET_SELF(__pyx_t_3);
-    assert(__pyx_t_2);
-    PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_3);
-    __Pyx_INCREF(__pyx_t_2);
-    __Pyx_INCREF(__pyx__function);
-    __Pyx_DECREF_SET(__pyx_t_3, __pyx__function);
-    __pyx_t_4 = 0;
-  }
-  #endif
-  {
-    PyObject *__pyx_callargs[2] = {__pyx_t_2, __pyx_v_a};
-    __pyx_t_10 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_3, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-    __Pyx_XDECREF(__pyx_t_2); __pyx_t_2 = 0;
-    __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-    if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 80, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_10);
-  }
-  __pyx_t_3 = __Pyx_PyNumber_Int(__pyx_t_10); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 80, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_3);
-  __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
-  __pyx_t_10 = __Pyx_PyLong_From_int64_t(__pyx_v_n); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 80, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_10);
-  __pyx_t_1 = __Pyx_PyObject_CompareBoolGe_int_int(__pyx_t_3, __pyx_t_10, Py_GE); if (unlikely((__pyx_t_1 < 0))) __PYX_ERR(0, 80, __pyx_L1_error)
-  __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-  __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
-  if (!__pyx_t_1) {
-
-  } else {
-
-    __pyx_t_8 = __pyx_t_1;
-
-    goto __pyx_L7_bool_binop_done;
-  }
-  __pyx_t_3 = NULL;
-  __Pyx_GetModuleGlobalName(__pyx_t_2, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 80, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_2);
-  __pyx_t_13 = __Pyx_PyObject_GetAttrStr(__pyx_t_2, __pyx_mstate_global->__pyx_n_u_min); if (unlikely(!__pyx_t_13)) __PYX_ERR(0, 80, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_13);
-  __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-  __pyx_t_4 = 1;
-  #if CYTHON_UNPACK_METHODS
-  if (unlikely(PyMethod_Check(__pyx_t_13))) {
-    __pyx_t_3 = PyMethod_GET_SELF(__pyx_t_13);
-    assert(__pyx_t_3);
-    PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_13);
-    __Pyx_INCREF(__pyx_t_3);
-    __Pyx_INCREF(__pyx__function);
-    __Pyx_DECREF_SET(__pyx_t_13, __pyx__function);
-    __pyx_t_4 = 0;
-  }
-  #endif
-  {
-    PyObject *__pyx_callargs[2] = {__pyx_t_3, __pyx_v_b};
-    __pyx_t_10 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_13, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-    __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
-    __Pyx_DECREF(__pyx_t_13); __pyx_t_13 = 0;
-    if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 80, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_10);
-  }
-  __pyx_t_13 = __Pyx_PyNumber_Int(__pyx_t_10); if (unlikely(!__pyx_t_13)) __PYX_ERR(0, 80, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_13);
-  __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
-  __pyx_t_1 = __Pyx_PyObject_CompareBoolLt_int_int(__pyx_t_13, __pyx_mstate_global->__pyx_int_0, Py_LT); if (unlikely((__pyx_t_1 < 0))) __PYX_ERR(0, 80, __pyx_L1_error)
-  __Pyx_DECREF(__pyx_t_13); __pyx_t_13 = 0;
-  if (!__pyx_t_1) {
-
-  } else {
-
-    __pyx_t_8 = __pyx_t_1;
-
-    goto __pyx_L7_bool_binop_done;
-  }
-  __pyx_t_10 = NULL;
-  __Pyx_GetModuleGlobalName(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 80, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_3);
-  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_max); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 80, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_2);
-  __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-  __pyx_t_4 = 1;
-  #if CYTHON_UNPACK_METHODS
-  if (unlikely(PyMethod_Check(__pyx_t_2))) {
-    __pyx_t_10 = PyMethod_GET_SELF(__pyx_t_2);
-    assert(__pyx_t_10);
-    PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_2);
-    __Pyx_INCREF(__pyx_t_10);
-    __Pyx_INCREF(__pyx__function);
-    __Pyx_DECREF_SET(__pyx_t_2, __pyx__function);
-    __pyx_t_4 = 0;
-  }
-  #endif
-  {
-    PyObject *__pyx_callargs[2] = {__pyx_t_10, __pyx_v_b};
-    __pyx_t_13 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_2, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-    __Pyx_XDECREF(__pyx_t_10); __pyx_t_10 = 0;
-    __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-    if (unlikely(!__pyx_t_13)) __PYX_ERR(0, 80, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_13);
-  }
-  __pyx_t_2 = __Pyx_PyNumber_Int(__pyx_t_13); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 80, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_2);
-  __Pyx_DECREF(__pyx_t_13); __pyx_t_13 = 0;
-  __pyx_t_13 = __Pyx_PyLong_From_int64_t(__pyx_v_n); if (unlikely(!__pyx_t_13)) __PYX_ERR(0, 80, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_13);
-  __pyx_t_1 = __Pyx_PyObject_CompareBoolGe_int_int(__pyx_t_2, __pyx_t_13, Py_GE); if (unlikely((__pyx_t_1 < 0))) __PYX_ERR(0, 80, __pyx_L1_error)
-  __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-  __Pyx_DECREF(__pyx_t_13); __pyx_t_13 = 0;
-
-  __pyx_t_8 = __pyx_t_1;
-
-  __pyx_L7_bool_binop_done:;
-  if (unlikely(__pyx_t_8)) {
-
-
-    /* "ext/agglomerate.pyx":81
- *         raise ValueError(f"offset has {len(offset)} values for {n} items")
- *     if len(a) and (int(np.min(a)) < 0 or int(np.max(a)) >= n or int(np.min(b)) < 0 or int(np.max(b)) >= n):
- *         raise ValueError("an edge names an item outside 0..n-1")             # <<<<<<<<<<<<<<
- *     if isnan(threshold) or isnan(penalty):
- *         raise ValueError("threshold and penalty must not be NaN")
-*/
-    __pyx_t_2 = NULL;
-    __pyx_t_4 = 1;
-    {
-      PyObject *__pyx_callargs[2] = {__pyx_t_2, __pyx_mstate_global->__pyx_kp_u_an_edge_names_an_item_outside_0};
-      __pyx_t_13 = __Pyx_PyObject_FastCall((PyObject*)(((PyTypeObject*)PyExc_ValueError)), __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-      __Pyx_XDECREF(__pyx_t_2); __pyx_t_2 = 0;
-      if (unlikely(!__pyx_t_13)) __PYX_ERR(0, 81, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_13);
-    }
-    __Pyx_Raise(__pyx_t_13, 0, 0, 0);
-    __Pyx_DECREF(__pyx_t_13); __pyx_t_13 = 0;
-    __PYX_ERR(0, 81, __pyx_L1_error)
-
-    /* "ext/agglomerate.pyx":80
- *     if len(offset) != n:
- *         raise ValueError(f"offset has {len(offset)} values for {n} items")
- *     if len(a) and (int(np.min(a)) < 0 or int(np.max(a)) >= n or int(np.min(b)) < 0 or int(np.max(b)) >= n):             # <<<<<<<<<<<<<<
- *         raise ValueError("an edge names an item outside 0..n-1")
- *     if isnan(threshold) or isnan(penalty):
-*/
-  }
-
-  /* "ext/agglomerate.pyx":82
- *     if len(a) and (int(np.min(a)) < 0 or int(np.max(a)) >= n or int(np.min(b)) < 0 or int(np.max(b)) >= n):
- *         raise ValueError("an edge names an item outside 0..n-1")
- *     if isnan(threshold) or isnan(penalty):             # <<<<<<<<<<<<<<
- *         raise ValueError("threshold and penalty must not be NaN")
- *     if len(w) and not bool(np.all(np.isfinite(w))):
-*/
-  __pyx_t_1 = isnan(__pyx_v_threshold);
-
-  if (!__pyx_t_1) {
-
-  } else {
-
-    __pyx_t_8 = __pyx_t_1;
-
-    goto __pyx_L13_bool_binop_done;
-  }
-  __pyx_t_1 = isnan(__pyx_v_penalty);
-
-
-  __pyx_t_8 = __pyx_t_1;
-
-  __pyx_L13_bool_binop_done:;
-  if (unlikely(__pyx_t_8)) {
-
-
-    /* "ext/agglomerate.pyx":83
- *         raise ValueError("an edge names an item outside 0..n-1")
- *     if isnan(threshold) or isnan(penalty):
- *         raise ValueError("threshold and penalty must not be NaN")             # <<<<<<<<<<<<<<
- *     if len(w) and not bool(np.all(np.isfinite(w))):
- *         raise ValueError("edge weights must be finite")
-*/
-    __pyx_t_2 = NULL;
-    __pyx_t_4 = 1;
-    {
-      PyObject *__pyx_callargs[2] = {__pyx_t_2, __pyx_mstate_global->__pyx_kp_u_threshold_and_penalty_must_not_b};
-      __pyx_t_13 = __Pyx_PyObject_FastCall((PyObject*)(((PyTypeObject*)PyExc_ValueError)), __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-      __Pyx_XDECREF(__pyx_t_2); __pyx_t_2 = 0;
-      if (unlikely(!__pyx_t_13)) __PYX_ERR(0, 83, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_13);
-    }
-    __Pyx_Raise(__pyx_t_13, 0, 0, 0);
-    __Pyx_DECREF(__pyx_t_13); __pyx_t_13 = 0;
-    __PYX_ERR(0, 83, __pyx_L1_error)
-
-    /* "ext/agglomerate.pyx":82
- *     if len(a) and (int(np.min(a)) < 0 or int(np.max(a)) >= n or int(np.min(b)) < 0 or int(np.max(b)) >= n):
- *         raise ValueError("an edge names an item outside 0..n-1")
- *     if isnan(threshold) or isnan(penalty):             # <<<<<<<<<<<<<<
- *         raise ValueError("threshold and penalty must not be NaN")
- *     if len(w) and not bool(np.all(np.isfinite(w))):
-*/
-  }
-
-  /* "ext/agglomerate.pyx":84
- *     if isnan(threshold) or isnan(penalty):
- *         raise ValueError("threshold and penalty must not be NaN")
- *     if len(w) and not bool(np.all(np.isfinite(w))):             # <<<<<<<<<<<<<<
- *         raise ValueError("edge weights must be finite")
- *     if n and not bool(np.all(np.isfinite(offset))):
-*/
-  __pyx_t_6 = PyObject_Length(__pyx_v_w); if (unlikely(__pyx_t_6 == ((Py_ssize_t)-1))) __PYX_ERR(0, 84, __pyx_L1_error)
-  __pyx_t_1 = (__pyx_t_6 != 0);
-
-
-  if (__pyx_t_1) {
-
-  } else {
-
-    __pyx_t_8 = __pyx_t_1;
-
-    goto __pyx_L16_bool_binop_done;
-  }
-  __pyx_t_2 = NULL;
-  __Pyx_GetModuleGlobalName(__pyx_t_10, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 84, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_10);
-  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_t_10, __pyx_mstate_global->__pyx_n_u_all); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 84, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_3);
-  __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
-  __pyx_t_9 = NULL;
-  __Pyx_GetModuleGlobalName(__pyx_t_14, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_14)) __PYX_ERR(0, 84, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_14);
-  __pyx_t_15 = __Pyx_PyObject_GetAttrStr(__pyx_t_14, __pyx_mstate_global->__pyx_n_u_isfinite); if (unlikely(!__pyx_t_15)) __PYX_ERR(0, 84, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_15);
-  __Pyx_DECREF(__pyx_t_14); __pyx_t_14 = 0;
-  __pyx_t_4 = 1;
-  #if CYTHON_UNPACK_METHODS
-  if (unlikely(PyMethod_Check(__pyx_t_15))) {
-    __pyx_t_9 = PyMethod_GET_SELF(__pyx_t_15);
-    assert(__pyx_t_9);
-    PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_15);
-    __Pyx_INCREF(__pyx_t_9);
-    __Pyx_INCREF(__pyx__function);
-    __Pyx_DECREF_SET(__pyx_t_15, __pyx__function);
-    __pyx_t_4 = 0;
-  }
-  #endif
-  {
-    PyObject *__pyx_callargs[2] = {__pyx_t_9, __pyx_v_w};
-    __pyx_t_10 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_15, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-    __Pyx_XDECREF(__pyx_t_9); __pyx_t_9 = 0;
-    __Pyx_DECREF(__pyx_t_15); __pyx_t_15 = 0;
-    if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 84, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_10);
-  }
-  __pyx_t_4 = 1;
-  #if CYTHON_UNPACK_METHODS
-  if (unlikely(PyMethod_Check(__pyx_t_3))) {
-    __pyx_t_2 = PyMethod_GET_SELF(__pyx_t_3);
-    assert(__pyx_t_2);
-    PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_3);
-    __Pyx_INCREF(__pyx_t_2);
-    __Pyx_INCREF(__pyx__function);
-    __Pyx_DECREF_SET(__pyx_t_3, __pyx__function);
-    __pyx_t_4 = 0;
-  }
-  #endif
-  {
-    PyObject *__pyx_callargs[2] = {__pyx_t_2, __pyx_t_10};
-    __pyx_t_13 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_3, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-    __Pyx_XDECREF(__pyx_t_2); __pyx_t_2 = 0;
-    __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
-    __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-    if (unlikely(!__pyx_t_13)) __PYX_ERR(0, 84, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_13);
-  }
-  __pyx_t_1 = __Pyx_PyObject_IsTrue(__pyx_t_13); if (unlikely((__pyx_t_1 < 0))) __PYX_ERR(0, 84, __pyx_L1_error)
-  __Pyx_DECREF(__pyx_t_13); __pyx_t_13 = 0;
-  __pyx_t_16 = (!(!(!__pyx_t_1)));
-
-
-
-  __pyx_t_8 = __pyx_t_16;
-
-  __pyx_L16_bool_binop_done:;
-  if (unlikely(__pyx_t_8)) {
-
-
-    /* "ext/agglomerate.pyx":85
- *         raise ValueError("threshold and penalty must not be NaN")
- *     if len(w) and not bool(np.all(np.isfinite(w))):
- *         raise ValueError("edge weights must be finite")             # <<<<<<<<<<<<<<
- *     if n and not bool(np.all(np.isfinite(offset))):
- *         raise ValueError("offsets must be finite")
-*/
-    __pyx_t_3 = NULL;
-    __pyx_t_4 = 1;
-    {
-      PyObject *__pyx_callargs[2] = {__pyx_t_3, __pyx_mstate_global->__pyx_kp_u_edge_weights_must_be_finite};
-      __pyx_t_13 = __Pyx_PyObject_FastCall((PyObject*)(((PyTypeObject*)PyExc_ValueError)), __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-      __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
-      if (unlikely(!__pyx_t_13)) __PYX_ERR(0, 85, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_13);
-    }
-    __Pyx_Raise(__pyx_t_13, 0, 0, 0);
-    __Pyx_DECREF(__pyx_t_13); __pyx_t_13 = 0;
-    __PYX_ERR(0, 85, __pyx_L1_error)
-
-    /* "ext/agglomerate.pyx":84
- *     if isnan(threshold) or isnan(penalty):
- *         raise ValueError("threshold and penalty must not be NaN")
- *     if len(w) and not bool(np.all(np.isfinite(w))):             # <<<<<<<<<<<<<<
- *         raise ValueError("edge weights must be finite")
- *     if n and not bool(np.all(np.isfinite(offset))):
-*/
-  }
-
-  /* "ext/agglomerate.pyx":86
- *     if len(w) and not bool(np.all(np.isfinite(w))):
- *         raise ValueError("edge weights must be finite")
- *     if n and not bool(np.all(np.isfinite(offset))):             # <<<<<<<<<<<<<<
- *         raise ValueError("offsets must be finite")
- * 
-*/
-  __pyx_t_16 = (__pyx_v_n != 0);
-
-  if (__pyx_t_16) {
-
-  } else {
-
-    __pyx_t_8 = __pyx_t_16;
-
-    goto __pyx_L19_bool_binop_done;
-  }
-  __pyx_t_3 = NULL;
-  __Pyx_GetModuleGlobalName(__pyx_t_10, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 86, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_10);
-  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_t_10, __pyx_mstate_global->__pyx_n_u_all); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 86, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_2);
-  __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
-  __pyx_t_15 = NULL;
-  __Pyx_GetModuleGlobalName(__pyx_t_9, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 86, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_9);
-  __pyx_t_14 = __Pyx_PyObject_GetAttrStr(__pyx_t_9, __pyx_mstate_global->__pyx_n_u_isfinite); if (unlikely(!__pyx_t_14)) __PYX_ERR(0, 86, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_14);
-  __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
-  __pyx_t_4 = 1;
-  #if CYTHON_UNPACK_METHODS
-  if (unlikely(PyMethod_Check(__pyx_t_14))) {
-    __pyx_t_15 = PyMethod_GET_SELF(__pyx_t_14);
-    assert(__pyx_t_15);
-    PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_14);
-    __Pyx_INCREF(__pyx_t_15);
-    __Pyx_INCREF(__pyx__function);
-    __Pyx_DECREF_SET(__pyx_t_14, __pyx__function);
-    __pyx_t_4 = 0;
-  }
-  #endif
-  {
-    PyObject *__pyx_callargs[2] = {__pyx_t_15, __pyx_v_offset};
-    __pyx_t_10 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_14, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-    __Pyx_XDECREF(__pyx_t_15); __pyx_t_15 = 0;
-    __Pyx_DECREF(__pyx_t_14); __pyx_t_14 = 0;
-    if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 86, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_10);
-  }
-  __pyx_t_4 = 1;
-  #if CYTHON_UNPACK_METHODS
-  if (unlikely(PyMethod_Check(__pyx_t_2))) {
-    __pyx_t_3 = PyMethod_GET_SELF(__pyx_t_2);
-    assert(__pyx_t_3);
-    PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_2);
-    __Pyx_INCREF(__pyx_t_3);
-    __Pyx_INCREF(__pyx__function);
-    __Pyx_DECREF_SET(__pyx_t_2, __pyx__function);
-    __pyx_t_4 = 0;
-  }
-  #endif
-  {
-    PyObject *__pyx_callargs[2] = {__pyx_t_3, __pyx_t_10};
-    __pyx_t_13 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_2, __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-    __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
-    __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
-    __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-    if (unlikely(!__pyx_t_13)) __PYX_ERR(0, 86, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_13);
-  }
-  __pyx_t_16 = __Pyx_PyObject_IsTrue(__pyx_t_13); if (unlikely((__pyx_t_16 < 0))) __PYX_ERR(0, 86, __pyx_L1_error)
-  __Pyx_DECREF(__pyx_t_13); __pyx_t_13 = 0;
-  __pyx_t_1 = (!(!(!__pyx_t_16)));
-
-
-
-  __pyx_t_8 = __pyx_t_1;
-
-  __pyx_L19_bool_binop_done:;
-  if (unlikely(__pyx_t_8)) {
-
-
-    /* "ext/agglomerate.pyx":87
- *         raise ValueError("edge weights must be finite")
- *     if n and not bool(np.all(np.isfinite(offset))):
- *         raise ValueError("offsets must be finite")             # <<<<<<<<<<<<<<
- * 
- * 
-*/
-    __pyx_t_2 = NULL;
-    __pyx_t_4 = 1;
-    {
-      PyObject *__pyx_callargs[2] = {__pyx_t_2, __pyx_mstate_global->__pyx_kp_u_offsets_must_be_finite};
-      __pyx_t_13 = __Pyx_PyObject_FastCall((PyObject*)(((PyTypeObject*)PyExc_ValueError)), __pyx_callargs+__pyx_t_4, (2-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-      __Pyx_XDECREF(__pyx_t_2); __pyx_t_2 = 0;
-      if (unlikely(!__pyx_t_13)) __PYX_ERR(0, 87, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_13);
-    }
-    __Pyx_Raise(__pyx_t_13, 0, 0, 0);
-    __Pyx_DECREF(__pyx_t_13); __pyx_t_13 = 0;
-    __PYX_ERR(0, 87, __pyx_L1_error)
-
-    /* "ext/agglomerate.pyx":86
- *     if len(w) and not bool(np.all(np.isfinite(w))):
- *         raise ValueError("edge weights must be finite")
- *     if n and not bool(np.all(np.isfinite(offset))):             # <<<<<<<<<<<<<<
- *         raise ValueError("offsets must be finite")
- * 
-*/
-  }
-
-  /* "ext/agglomerate.pyx":73
- * 
- * 
- * def _check(int64_t n, a, b, w, offset, double threshold, double penalty):             # <<<<<<<<<<<<<<
- *     if n < 0:
- *         raise ValueError("n must be non-negative")
-*/
-
-  /* function exit code */
-  __pyx_r = Py_None; __Pyx_INCREF(Py_None);
-  goto __pyx_L0;
-  __pyx_L1_error:;
-  __Pyx_XDECREF(__pyx_t_2);
-  __Pyx_XDECREF(__pyx_t_3);
-  __Pyx_XDECREF(__pyx_t_9);
-  __Pyx_XDECREF(__pyx_t_10);
-  __Pyx_XDECREF(__pyx_t_13);
-  __Pyx_XDECREF(__pyx_t_14);
-  __Pyx_XDECREF(__pyx_t_15);
-  __Pyx_AddTraceback("retold._ext.agglomerate._check", __pyx_clineno, __pyx_lineno, __pyx_filename);
-  __pyx_r = NULL;
-  __pyx_L0:;
-  __Pyx_XGIVEREF(__pyx_r);
-  __Pyx_RefNannyFinishContext();
-  return __pyx_r;
-}
-
-/* "ext/agglomerate.pyx":90
- * 
- * 
- * def average_link(int64_t n, a, b, w, offset, double threshold, double penalty):             # <<<<<<<<<<<<<<
+ * def average_link(n, a, b, w, offset, threshold, penalty):             # <<<<<<<<<<<<<<
  *     """Cluster id (smallest member) of each of ``n`` items: int64 array (see the twin)."""
- *     _check(n, a, b, w, offset, threshold, penalty)
+ *     n, a, b, w, offset, threshold, penalty = check_average_link_args(n, a, b, w, offset, threshold, penalty)
 */
 
 /* Python wrapper */
-static PyObject *__pyx_pw_6retold_4_ext_11agglomerate_3average_link(PyObject *__pyx_self, 
+static PyObject *__pyx_pw_6retold_4_ext_11agglomerate_1average_link(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ); /*proto*/
-PyDoc_STRVAR(__pyx_doc_6retold_4_ext_11agglomerate_2average_link, "average_link(int64_t n, a, b, w, offset, double threshold, double penalty)\n\nCluster id (smallest member) of each of ``n`` items: int64 array (see the twin).");
-static PyMethodDef __pyx_mdef_6retold_4_ext_11agglomerate_3average_link = {"average_link", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6retold_4_ext_11agglomerate_3average_link, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6retold_4_ext_11agglomerate_2average_link};
-static PyObject *__pyx_pw_6retold_4_ext_11agglomerate_3average_link(PyObject *__pyx_self, 
+PyDoc_STRVAR(__pyx_doc_6retold_4_ext_11agglomerate_average_link, "average_link(n, a, b, w, offset, threshold, penalty)\n\nCluster id (smallest member) of each of ``n`` items: int64 array (see the twin).");
+static PyMethodDef __pyx_mdef_6retold_4_ext_11agglomerate_1average_link = {"average_link", (PyCFunction)(void(*)(void))(__Pyx_PyCFunction_FastCallWithKeywords)__pyx_pw_6retold_4_ext_11agglomerate_1average_link, __Pyx_METH_FASTCALL|METH_KEYWORDS, __pyx_doc_6retold_4_ext_11agglomerate_average_link};
+static PyObject *__pyx_pw_6retold_4_ext_11agglomerate_1average_link(PyObject *__pyx_self, 
 #if CYTHON_VECTORCALL
 PyObject *const *__pyx_args, Py_ssize_t __pyx_nargs, PyObject *__pyx_kwds
 #else
 PyObject *__pyx_args, PyObject *__pyx_kwds
 #endif
 ) {
-  int64_t __pyx_v_n;
+  PyObject *__pyx_v_n = 0;
   PyObject *__pyx_v_a = 0;
   PyObject *__pyx_v_b = 0;
   PyObject *__pyx_v_w = 0;
   PyObject *__pyx_v_offset = 0;
-  double __pyx_v_threshold;
-  double __pyx_v_penalty;
+  PyObject *__pyx_v_threshold = 0;
+  PyObject *__pyx_v_penalty = 0;
   #if !CYTHON_VECTORCALL
   CYTHON_UNUSED Py_ssize_t __pyx_nargs;
   #endif
@@ -21920,74 +21026,74 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   {
     PyObject ** const __pyx_pyargnames[] = {&__pyx_mstate_global->__pyx_n_u_n,&__pyx_mstate_global->__pyx_n_u_a,&__pyx_mstate_global->__pyx_n_u_b,&__pyx_mstate_global->__pyx_n_u_w,&__pyx_mstate_global->__pyx_n_u_offset,&__pyx_mstate_global->__pyx_n_u_threshold,&__pyx_mstate_global->__pyx_n_u_penalty,0};
     const Py_ssize_t __pyx_kwds_len = (__pyx_kwds) ? __Pyx_NumKwargs_FASTCALL(__pyx_kwds) : 0;
-    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 90, __pyx_L3_error)
+    if (unlikely(__pyx_kwds_len < 0)) __PYX_ERR(0, 74, __pyx_L3_error)
     if (__pyx_kwds_len > 0) {
       switch (__pyx_nargs) {
         case  7:
         values[6] = __Pyx_ArgRef_FASTCALL(__pyx_args, 6);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[6])) __PYX_ERR(0, 90, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[6])) __PYX_ERR(0, 74, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  6:
         values[5] = __Pyx_ArgRef_FASTCALL(__pyx_args, 5);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 90, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 74, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  5:
         values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 90, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 74, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  4:
         values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 90, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 74, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  3:
         values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 90, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 74, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  2:
         values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 90, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 74, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  1:
         values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 90, __pyx_L3_error)
+        if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 74, __pyx_L3_error)
         CYTHON_FALLTHROUGH;
         case  0: break;
         default: goto __pyx_L5_argtuple_error;
       }
       const Py_ssize_t kwd_pos_args = __pyx_nargs;
-      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "average_link", 0) < (0)) __PYX_ERR(0, 90, __pyx_L3_error)
+      if (__Pyx_ParseKeywords(__pyx_kwds, __pyx_kwvalues, __pyx_pyargnames, 0, values, kwd_pos_args, __pyx_kwds_len, "average_link", 0) < (0)) __PYX_ERR(0, 74, __pyx_L3_error)
       for (Py_ssize_t i = __pyx_nargs; i < 7; i++) {
-        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("average_link", 1, 7, 7, i); __PYX_ERR(0, 90, __pyx_L3_error) }
+        if (unlikely(!values[i])) { __Pyx_RaiseArgtupleInvalid("average_link", 1, 7, 7, i); __PYX_ERR(0, 74, __pyx_L3_error) }
       }
     } else if (unlikely(__pyx_nargs != 7)) {
       goto __pyx_L5_argtuple_error;
     } else {
       values[0] = __Pyx_ArgRef_FASTCALL(__pyx_args, 0);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 90, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[0])) __PYX_ERR(0, 74, __pyx_L3_error)
       values[1] = __Pyx_ArgRef_FASTCALL(__pyx_args, 1);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 90, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[1])) __PYX_ERR(0, 74, __pyx_L3_error)
       values[2] = __Pyx_ArgRef_FASTCALL(__pyx_args, 2);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 90, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[2])) __PYX_ERR(0, 74, __pyx_L3_error)
       values[3] = __Pyx_ArgRef_FASTCALL(__pyx_args, 3);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 90, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[3])) __PYX_ERR(0, 74, __pyx_L3_error)
       values[4] = __Pyx_ArgRef_FASTCALL(__pyx_args, 4);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 90, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[4])) __PYX_ERR(0, 74, __pyx_L3_error)
       values[5] = __Pyx_ArgRef_FASTCALL(__pyx_args, 5);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 90, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[5])) __PYX_ERR(0, 74, __pyx_L3_error)
       values[6] = __Pyx_ArgRef_FASTCALL(__pyx_args, 6);
-      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[6])) __PYX_ERR(0, 90, __pyx_L3_error)
+      if (!CYTHON_ASSUME_SAFE_MACROS && unlikely(!values[6])) __PYX_ERR(0, 74, __pyx_L3_error)
     }
-    __pyx_v_n = __Pyx_PyLong_As_int64_t(values[0]); if (unlikely((__pyx_v_n == ((int64_t)-1)) && PyErr_Occurred())) __PYX_ERR(0, 90, __pyx_L3_error)
+    __pyx_v_n = values[0];
     __pyx_v_a = values[1];
     __pyx_v_b = values[2];
     __pyx_v_w = values[3];
     __pyx_v_offset = values[4];
-    __pyx_v_threshold = __Pyx_PyFloat_AsDouble(values[5]); if (unlikely((__pyx_v_threshold == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 90, __pyx_L3_error)
-    __pyx_v_penalty = __Pyx_PyFloat_AsDouble(values[6]); if (unlikely((__pyx_v_penalty == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 90, __pyx_L3_error)
+    __pyx_v_threshold = values[5];
+    __pyx_v_penalty = values[6];
   }
   goto __pyx_L6_skip;
   __pyx_L5_argtuple_error:;
-  __Pyx_RaiseArgtupleInvalid("average_link", 1, 7, 7, __pyx_nargs); __PYX_ERR(0, 90, __pyx_L3_error)
+  __Pyx_RaiseArgtupleInvalid("average_link", 1, 7, 7, __pyx_nargs); __PYX_ERR(0, 74, __pyx_L3_error)
   __pyx_L6_skip:;
   goto __pyx_L4_argument_unpacking_done;
   __pyx_L3_error:;
@@ -21998,20 +21104,241 @@ PyObject *__pyx_args, PyObject *__pyx_kwds
   __Pyx_RefNannyFinishContext();
   return NULL;
   __pyx_L4_argument_unpacking_done:;
-  __pyx_r = __pyx_pf_6retold_4_ext_11agglomerate_2average_link(__pyx_self, __pyx_v_n, __pyx_v_a, __pyx_v_b, __pyx_v_w, __pyx_v_offset, __pyx_v_threshold, __pyx_v_penalty);
+  __pyx_r = __pyx_pf_6retold_4_ext_11agglomerate_average_link(__pyx_self, __pyx_v_n, __pyx_v_a, __pyx_v_b, __pyx_v_w, __pyx_v_offset, __pyx_v_threshold, __pyx_v_penalty);
 
   /* function exit code */
   for (Py_ssize_t __pyx_temp=0; __pyx_temp < (Py_ssize_t)(sizeof(values)/sizeof(values[0])); ++__pyx_temp) {
     Py_XDECREF(values[__pyx_temp]);
   }
-
-
-
   __Pyx_RefNannyFinishContext();
   return __pyx_r;
 }
 
-static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSED PyObject *__pyx_self, int64_t __pyx_v_n, PyObject *__pyx_v_a, PyObject *__pyx_v_b, PyObject *__pyx_v_w, PyObject *__pyx_v_offset, double __pyx_v_threshold, double __pyx_v_penalty) {
+static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_average_link(CYTHON_UNUSED PyObject *__pyx_self, PyObject *__pyx_v_n, PyObject *__pyx_v_a, PyObject *__pyx_v_b, PyObject *__pyx_v_w, PyObject *__pyx_v_offset, PyObject *__pyx_v_threshold, PyObject *__pyx_v_penalty) {
+  PyObject *__pyx_r = NULL;
+  __Pyx_RefNannyDeclarations
+  PyObject *__pyx_t_1 = NULL;
+  PyObject *__pyx_t_2 = NULL;
+  PyObject *__pyx_t_3 = NULL;
+  size_t __pyx_t_4;
+  PyObject *__pyx_t_5 = NULL;
+  PyObject *__pyx_t_6 = NULL;
+  PyObject *__pyx_t_7 = NULL;
+  PyObject *__pyx_t_8 = NULL;
+  PyObject *__pyx_t_9 = NULL;
+  PyObject *__pyx_t_10 = NULL;
+  PyObject *(*__pyx_t_11)(PyObject *);
+  int64_t __pyx_t_12;
+  double __pyx_t_13;
+  double __pyx_t_14;
+  int __pyx_lineno = 0;
+  const char *__pyx_filename = NULL;
+  int __pyx_clineno = 0;
+  __Pyx_RefNannySetupContext("average_link", 0);
+  __Pyx_INCREF(__pyx_v_n);
+  __Pyx_INCREF(__pyx_v_a);
+  __Pyx_INCREF(__pyx_v_b);
+  __Pyx_INCREF(__pyx_v_w);
+  __Pyx_INCREF(__pyx_v_offset);
+  __Pyx_INCREF(__pyx_v_threshold);
+  __Pyx_INCREF(__pyx_v_penalty);
+
+  /* "ext/agglomerate.pyx":76
+ * def average_link(n, a, b, w, offset, threshold, penalty):
+ *     """Cluster id (smallest member) of each of ``n`` items: int64 array (see the twin)."""
+ *     n, a, b, w, offset, threshold, penalty = check_average_link_args(n, a, b, w, offset, threshold, penalty)             # <<<<<<<<<<<<<<
+ *     return _merge(n, a, b, w, offset, threshold, penalty)
+ * 
+*/
+  __pyx_t_2 = NULL;
+  __Pyx_GetModuleGlobalName(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_check_average_link_args); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 76, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_3);
+  __pyx_t_4 = 1;
+  #if CYTHON_UNPACK_METHODS
+  if (unlikely(PyMethod_Check(__pyx_t_3))) {
+    __pyx_t_2 = PyMethod_GET_SELF(__pyx_t_3);
+    assert(__pyx_t_2);
+    PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_3);
+    __Pyx_INCREF(__pyx_t_2);
+    __Pyx_INCREF(__pyx__function);
+    __Pyx_DECREF_SET(__pyx_t_3, __pyx__function);
+    __pyx_t_4 = 0;
+  }
+  #endif
+  {
+    PyObject *__pyx_callargs[8] = {__pyx_t_2, __pyx_v_n, __pyx_v_a, __pyx_v_b, __pyx_v_w, __pyx_v_offset, __pyx_v_threshold, __pyx_v_penalty};
+    __pyx_t_1 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_3, __pyx_callargs+__pyx_t_4, (8-__pyx_t_4) | (__pyx_t_4*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
+    __Pyx_XDECREF(__pyx_t_2); __pyx_t_2 = 0;
+    __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
+    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 76, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_1);
+  }
+  if ((likely(PyTuple_CheckExact(__pyx_t_1))) || (PyList_CheckExact(__pyx_t_1))) {
+    PyObject* sequence = __pyx_t_1;
+    Py_ssize_t size = __Pyx_PySequence_SIZE(sequence);
+    if (unlikely(size != 7)) {
+      if (size > 7) __Pyx_RaiseTooManyValuesError(7);
+      else if (size >= 0) __Pyx_RaiseNeedMoreValuesError(size);
+      __PYX_ERR(0, 76, __pyx_L1_error)
+    }
+    #if CYTHON_ASSUME_SAFE_MACROS && !CYTHON_AVOID_BORROWED_REFS
+    if (likely(PyTuple_CheckExact(sequence))) {
+      __pyx_t_3 = PyTuple_GET_ITEM(sequence, 0);
+      __Pyx_INCREF(__pyx_t_3);
+      __pyx_t_2 = PyTuple_GET_ITEM(sequence, 1);
+      __Pyx_INCREF(__pyx_t_2);
+      __pyx_t_5 = PyTuple_GET_ITEM(sequence, 2);
+      __Pyx_INCREF(__pyx_t_5);
+      __pyx_t_6 = PyTuple_GET_ITEM(sequence, 3);
+      __Pyx_INCREF(__pyx_t_6);
+      __pyx_t_7 = PyTuple_GET_ITEM(sequence, 4);
+      __Pyx_INCREF(__pyx_t_7);
+      __pyx_t_8 = PyTuple_GET_ITEM(sequence, 5);
+      __Pyx_INCREF(__pyx_t_8);
+      __pyx_t_9 = PyTuple_GET_ITEM(sequence, 6);
+      __Pyx_INCREF(__pyx_t_9);
+    } else {
+      __pyx_t_3 = __Pyx_PyList_GET_ITEM_REF(sequence, 0, __Pyx_ReferenceSharing_SharedReference);
+      if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 76, __pyx_L1_error)
+      __Pyx_XGOTREF(__pyx_t_3);
+      __pyx_t_2 = __Pyx_PyList_GET_ITEM_REF(sequence, 1, __Pyx_ReferenceSharing_SharedReference);
+      if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 76, __pyx_L1_error)
+      __Pyx_XGOTREF(__pyx_t_2);
+      __pyx_t_5 = __Pyx_PyList_GET_ITEM_REF(sequence, 2, __Pyx_ReferenceSharing_SharedReference);
+      if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 76, __pyx_L1_error)
+      __Pyx_XGOTREF(__pyx_t_5);
+      __pyx_t_6 = __Pyx_PyList_GET_ITEM_REF(sequence, 3, __Pyx_ReferenceSharing_SharedReference);
+      if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 76, __pyx_L1_error)
+      __Pyx_XGOTREF(__pyx_t_6);
+      __pyx_t_7 = __Pyx_PyList_GET_ITEM_REF(sequence, 4, __Pyx_ReferenceSharing_SharedReference);
+      if (unlikely(!__pyx_t_7)) __PYX_ERR(0, 76, __pyx_L1_error)
+      __Pyx_XGOTREF(__pyx_t_7);
+      __pyx_t_8 = __Pyx_PyList_GET_ITEM_REF(sequence, 5, __Pyx_ReferenceSharing_SharedReference);
+      if (unlikely(!__pyx_t_8)) __PYX_ERR(0, 76, __pyx_L1_error)
+      __Pyx_XGOTREF(__pyx_t_8);
+      __pyx_t_9 = __Pyx_PyList_GET_ITEM_REF(sequence, 6, __Pyx_ReferenceSharing_SharedReference);
+      if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 76, __pyx_L1_error)
+      __Pyx_XGOTREF(__pyx_t_9);
+    }
+    #else
+    {
+      Py_ssize_t i;
+      PyObject** temps[7] = {&__pyx_t_3,&__pyx_t_2,&__pyx_t_5,&__pyx_t_6,&__pyx_t_7,&__pyx_t_8,&__pyx_t_9};
+      for (i=0; i < 7; i++) {
+        PyObject* item = __Pyx_PySequence_ITEM(sequence, i); if (unlikely(!item)) __PYX_ERR(0, 76, __pyx_L1_error)
+        __Pyx_GOTREF(item);
+        *(temps[i]) = item;
+      }
+    }
+    #endif
+    __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
+  } else {
+    Py_ssize_t index = -1;
+    PyObject** temps[7] = {&__pyx_t_3,&__pyx_t_2,&__pyx_t_5,&__pyx_t_6,&__pyx_t_7,&__pyx_t_8,&__pyx_t_9};
+    __pyx_t_10 = PyObject_GetIter(__pyx_t_1); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 76, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_10);
+    __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
+    __pyx_t_11 = (CYTHON_COMPILING_IN_LIMITED_API) ? PyIter_Next : __Pyx_PyObject_GetIterNextFunc(__pyx_t_10);
+    for (index=0; index < 7; index++) {
+      PyObject* item = __pyx_t_11(__pyx_t_10); if (unlikely(!item)) goto __pyx_L3_unpacking_failed;
+      __Pyx_GOTREF(item);
+      *(temps[index]) = item;
+    }
+    if (__Pyx_IternextUnpackEndCheck(__pyx_t_11(__pyx_t_10), 7) < (0)) __PYX_ERR(0, 76, __pyx_L1_error)
+    __pyx_t_11 = NULL;
+    __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
+    goto __pyx_L4_unpacking_done;
+    __pyx_L3_unpacking_failed:;
+    __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
+    __pyx_t_11 = NULL;
+    if (__Pyx_IterFinish() == 0) __Pyx_RaiseNeedMoreValuesError(index);
+    __PYX_ERR(0, 76, __pyx_L1_error)
+    __pyx_L4_unpacking_done:;
+  }
+  __Pyx_DECREF_SET(__pyx_v_n, __pyx_t_3);
+  __pyx_t_3 = 0;
+  __Pyx_DECREF_SET(__pyx_v_a, __pyx_t_2);
+  __pyx_t_2 = 0;
+  __Pyx_DECREF_SET(__pyx_v_b, __pyx_t_5);
+  __pyx_t_5 = 0;
+  __Pyx_DECREF_SET(__pyx_v_w, __pyx_t_6);
+  __pyx_t_6 = 0;
+  __Pyx_DECREF_SET(__pyx_v_offset, __pyx_t_7);
+  __pyx_t_7 = 0;
+  __Pyx_DECREF_SET(__pyx_v_threshold, __pyx_t_8);
+  __pyx_t_8 = 0;
+  __Pyx_DECREF_SET(__pyx_v_penalty, __pyx_t_9);
+  __pyx_t_9 = 0;
+
+  /* "ext/agglomerate.pyx":77
+ *     """Cluster id (smallest member) of each of ``n`` items: int64 array (see the twin)."""
+ *     n, a, b, w, offset, threshold, penalty = check_average_link_args(n, a, b, w, offset, threshold, penalty)
+ *     return _merge(n, a, b, w, offset, threshold, penalty)             # <<<<<<<<<<<<<<
+ * 
+ * 
+*/
+  __pyx_t_12 = __Pyx_PyLong_As_int64_t(__pyx_v_n); if (unlikely((__pyx_t_12 == ((int64_t)-1)) && PyErr_Occurred())) __PYX_ERR(0, 77, __pyx_L1_error)
+  __pyx_t_13 = __Pyx_PyFloat_AsDouble(__pyx_v_threshold); if (unlikely((__pyx_t_13 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 77, __pyx_L1_error)
+  __pyx_t_14 = __Pyx_PyFloat_AsDouble(__pyx_v_penalty); if (unlikely((__pyx_t_14 == (double)-1) && PyErr_Occurred())) __PYX_ERR(0, 77, __pyx_L1_error)
+  __pyx_t_1 = __pyx_f_6retold_4_ext_11agglomerate__merge(__pyx_t_12, __pyx_v_a, __pyx_v_b, __pyx_v_w, __pyx_v_offset, __pyx_t_13, __pyx_t_14); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 77, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_1);
+
+
+
+  {
+    PyObject *__pyx_temp;
+    {
+      __pyx_temp = __pyx_r;
+      __pyx_r = __pyx_t_1;
+    }
+    __Pyx_XDECREF(__pyx_temp);
+  }
+  __pyx_t_1 = 0;
+  goto __pyx_L0;
+
+  /* "ext/agglomerate.pyx":74
+ * 
+ * 
+ * def average_link(n, a, b, w, offset, threshold, penalty):             # <<<<<<<<<<<<<<
+ *     """Cluster id (smallest member) of each of ``n`` items: int64 array (see the twin)."""
+ *     n, a, b, w, offset, threshold, penalty = check_average_link_args(n, a, b, w, offset, threshold, penalty)
+*/
+
+  /* function exit code */
+  __pyx_L1_error:;
+  __Pyx_XDECREF(__pyx_t_1);
+  __Pyx_XDECREF(__pyx_t_2);
+  __Pyx_XDECREF(__pyx_t_3);
+  __Pyx_XDECREF(__pyx_t_5);
+  __Pyx_XDECREF(__pyx_t_6);
+  __Pyx_XDECREF(__pyx_t_7);
+  __Pyx_XDECREF(__pyx_t_8);
+  __Pyx_XDECREF(__pyx_t_9);
+  __Pyx_XDECREF(__pyx_t_10);
+  __Pyx_AddTraceback("retold._ext.agglomerate.average_link", __pyx_clineno, __pyx_lineno, __pyx_filename);
+  __pyx_r = NULL;
+  __pyx_L0:;
+  __Pyx_XDECREF(__pyx_v_n);
+  __Pyx_XDECREF(__pyx_v_a);
+  __Pyx_XDECREF(__pyx_v_b);
+  __Pyx_XDECREF(__pyx_v_w);
+  __Pyx_XDECREF(__pyx_v_offset);
+  __Pyx_XDECREF(__pyx_v_threshold);
+  __Pyx_XDECREF(__pyx_v_penalty);
+  __Pyx_XGIVEREF(__pyx_r);
+  __Pyx_RefNannyFinishContext();
+  return __pyx_r;
+}
+
+/* "ext/agglomerate.pyx":80
+ * 
+ * 
+ * cdef _merge(int64_t n, a, b, w, offset, double threshold, double penalty):             # <<<<<<<<<<<<<<
+ *     # Arguments as check_average_link_args returns them: contiguous int64 ids, float64 weights.
+ *     cdef const int64_t[::1] ea = a
+*/
+
+static PyObject *__pyx_f_6retold_4_ext_11agglomerate__merge(int64_t __pyx_v_n, PyObject *__pyx_v_a, PyObject *__pyx_v_b, PyObject *__pyx_v_w, PyObject *__pyx_v_offset, double __pyx_v_threshold, double __pyx_v_penalty) {
   __Pyx_memviewslice __pyx_v_ea = { 0, 0, { 0 }, { 0 }, { 0 } };
   __Pyx_memviewslice __pyx_v_eb = { 0, 0, { 0 }, { 0 }, { 0 } };
   __Pyx_memviewslice __pyx_v_ew = { 0, 0, { 0 }, { 0 }, { 0 } };
@@ -22044,17 +21371,17 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
   struct __pyx_t_6retold_4_ext_11agglomerate_Entry __pyx_v_fresh;
   PyObject *__pyx_r = NULL;
   __Pyx_RefNannyDeclarations
-  PyObject *__pyx_t_1 = NULL;
-  PyObject *__pyx_t_2 = NULL;
-  PyObject *__pyx_t_3 = NULL;
-  PyObject *__pyx_t_4 = NULL;
+  __Pyx_memviewslice __pyx_t_1 = { 0, 0, { 0 }, { 0 }, { 0 } };
+  __Pyx_memviewslice __pyx_t_2 = { 0, 0, { 0 }, { 0 }, { 0 } };
+  __Pyx_memviewslice __pyx_t_3 = { 0, 0, { 0 }, { 0 }, { 0 } };
+  __Pyx_memviewslice __pyx_t_4 = { 0, 0, { 0 }, { 0 }, { 0 } };
   PyObject *__pyx_t_5 = NULL;
   PyObject *__pyx_t_6 = NULL;
-  size_t __pyx_t_7;
-  __Pyx_memviewslice __pyx_t_8 = { 0, 0, { 0 }, { 0 }, { 0 } };
-  __Pyx_memviewslice __pyx_t_9 = { 0, 0, { 0 }, { 0 }, { 0 } };
-  __Pyx_memviewslice __pyx_t_10 = { 0, 0, { 0 }, { 0 }, { 0 } };
-  __Pyx_memviewslice __pyx_t_11 = { 0, 0, { 0 }, { 0 }, { 0 } };
+  PyObject *__pyx_t_7 = NULL;
+  PyObject *__pyx_t_8 = NULL;
+  PyObject *__pyx_t_9 = NULL;
+  PyObject *__pyx_t_10 = NULL;
+  size_t __pyx_t_11;
   __Pyx_memviewslice __pyx_t_12 = { 0, 0, { 0 }, { 0 }, { 0 } };
   Py_ssize_t __pyx_t_13;
   int64_t __pyx_t_14;
@@ -22070,372 +21397,131 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
   int __pyx_lineno = 0;
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
-  __Pyx_RefNannySetupContext("average_link", 0);
+  __Pyx_RefNannySetupContext("_merge", 0);
 
-  /* "ext/agglomerate.pyx":92
- * def average_link(int64_t n, a, b, w, offset, double threshold, double penalty):
- *     """Cluster id (smallest member) of each of ``n`` items: int64 array (see the twin)."""
- *     _check(n, a, b, w, offset, threshold, penalty)             # <<<<<<<<<<<<<<
- *     cdef const int64_t[::1] ea = np.ascontiguousarray(a, dtype=np.int64)
- *     cdef const int64_t[::1] eb = np.ascontiguousarray(b, dtype=np.int64)
+  /* "ext/agglomerate.pyx":82
+ * cdef _merge(int64_t n, a, b, w, offset, double threshold, double penalty):
+ *     # Arguments as check_average_link_args returns them: contiguous int64 ids, float64 weights.
+ *     cdef const int64_t[::1] ea = a             # <<<<<<<<<<<<<<
+ *     cdef const int64_t[::1] eb = b
+ *     cdef const double[::1] ew = w
 */
-  __pyx_t_2 = NULL;
-  __Pyx_GetModuleGlobalName(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_check); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 92, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_3);
-  __pyx_t_4 = __Pyx_PyLong_From_int64_t(__pyx_v_n); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 92, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_4);
-  __pyx_t_5 = PyFloat_FromDouble(__pyx_v_threshold); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 92, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_5);
-  __pyx_t_6 = PyFloat_FromDouble(__pyx_v_penalty); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 92, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_7 = 1;
-  #if CYTHON_UNPACK_METHODS
-  if (unlikely(PyMethod_Check(__pyx_t_3))) {
-    __pyx_t_2 = PyMethod_GET_SELF(__pyx_t_3);
-    assert(__pyx_t_2);
-    PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_3);
-    __Pyx_INCREF(__pyx_t_2);
-    __Pyx_INCREF(__pyx__function);
-    __Pyx_DECREF_SET(__pyx_t_3, __pyx__function);
-    __pyx_t_7 = 0;
-  }
-  #endif
-  {
-    PyObject *__pyx_callargs[8] = {__pyx_t_2, __pyx_t_4, __pyx_v_a, __pyx_v_b, __pyx_v_w, __pyx_v_offset, __pyx_t_5, __pyx_t_6};
-    __pyx_t_1 = __Pyx_PyObject_FastCall((PyObject*)__pyx_t_3, __pyx_callargs+__pyx_t_7, (8-__pyx_t_7) | (__pyx_t_7*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET));
-    __Pyx_XDECREF(__pyx_t_2); __pyx_t_2 = 0;
-    __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-    __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
-    __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-    __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 92, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_1);
-  }
-  __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
+  __pyx_t_1 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_int64_t__const__(__pyx_v_a, 0); if (unlikely(!__pyx_t_1.memview)) __PYX_ERR(0, 82, __pyx_L1_error)
+  __pyx_v_ea = __pyx_t_1;
+  __pyx_t_1.memview = NULL;
+  __pyx_t_1.data = NULL;
 
-  /* "ext/agglomerate.pyx":93
- *     """Cluster id (smallest member) of each of ``n`` items: int64 array (see the twin)."""
- *     _check(n, a, b, w, offset, threshold, penalty)
- *     cdef const int64_t[::1] ea = np.ascontiguousarray(a, dtype=np.int64)             # <<<<<<<<<<<<<<
- *     cdef const int64_t[::1] eb = np.ascontiguousarray(b, dtype=np.int64)
- *     cdef const double[::1] ew = np.ascontiguousarray(w, dtype=np.float64)
+  /* "ext/agglomerate.pyx":83
+ *     # Arguments as check_average_link_args returns them: contiguous int64 ids, float64 weights.
+ *     cdef const int64_t[::1] ea = a
+ *     cdef const int64_t[::1] eb = b             # <<<<<<<<<<<<<<
+ *     cdef const double[::1] ew = w
+ *     cdef const double[::1] off = offset
 */
-  __pyx_t_3 = NULL;
-  __Pyx_GetModuleGlobalName(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 93, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_5 = __Pyx_PyObject_GetAttrStr(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_ascontiguousarray); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 93, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_5);
-  __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-  __Pyx_GetModuleGlobalName(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 93, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_int64); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 93, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_4);
-  __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-  #if CYTHON_VECTORCALL
-  #endif
-  __pyx_t_7 = 1;
-  #if CYTHON_UNPACK_METHODS
-  if (unlikely(PyMethod_Check(__pyx_t_5))) {
-    __pyx_t_3 = PyMethod_GET_SELF(__pyx_t_5);
-    assert(__pyx_t_3);
-    PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_5);
-    __Pyx_INCREF(__pyx_t_3);
-    __Pyx_INCREF(__pyx__function);
-    __Pyx_DECREF_SET(__pyx_t_5, __pyx__function);
-    __pyx_t_7 = 0;
-  }
-  #endif
-  {
-    PyObject *__pyx_callargs[3] = {__pyx_t_3, __pyx_v_a, __pyx_t_4};
-    #if CYTHON_VECTORCALL
-    __pyx_t_6 = __pyx_mstate_global->__pyx_tuple[2];
-    if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 93, __pyx_L1_error)
-    __Pyx_INCREF(__pyx_t_6);
-    #else
-    {
-      PyObject *__pyx_temp[1] = {__pyx_mstate_global->__pyx_n_u_dtype};
-      __pyx_t_6 = __Pyx_MakeKwargDict(__pyx_temp, __pyx_callargs+2, 1);
-      if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 93, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_6);
-    }
-    #endif
-    __pyx_t_1 = __Pyx_Object_VectorcallKwds((PyObject*)__pyx_t_5, __pyx_callargs+__pyx_t_7, (2-__pyx_t_7) | (__pyx_t_7*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET), __pyx_t_6);
-    __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
-    #if CYTHON_VECTORCALL
-    #endif
-    __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-    __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-    __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
-    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 93, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_1);
-  }
-  __pyx_t_8 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_8.memview)) __PYX_ERR(0, 93, __pyx_L1_error)
-  __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-  __pyx_v_ea = __pyx_t_8;
-  __pyx_t_8.memview = NULL;
-  __pyx_t_8.data = NULL;
+  __pyx_t_2 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_int64_t__const__(__pyx_v_b, 0); if (unlikely(!__pyx_t_2.memview)) __PYX_ERR(0, 83, __pyx_L1_error)
+  __pyx_v_eb = __pyx_t_2;
+  __pyx_t_2.memview = NULL;
+  __pyx_t_2.data = NULL;
 
-  /* "ext/agglomerate.pyx":94
- *     _check(n, a, b, w, offset, threshold, penalty)
- *     cdef const int64_t[::1] ea = np.ascontiguousarray(a, dtype=np.int64)
- *     cdef const int64_t[::1] eb = np.ascontiguousarray(b, dtype=np.int64)             # <<<<<<<<<<<<<<
- *     cdef const double[::1] ew = np.ascontiguousarray(w, dtype=np.float64)
- *     cdef const double[::1] off = np.ascontiguousarray(offset, dtype=np.float64)
-*/
-  __pyx_t_5 = NULL;
-  __Pyx_GetModuleGlobalName(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 94, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_ascontiguousarray); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 94, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_4);
-  __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-  __Pyx_GetModuleGlobalName(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 94, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_int64); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 94, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_3);
-  __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-  #if CYTHON_VECTORCALL
-  #endif
-  __pyx_t_7 = 1;
-  #if CYTHON_UNPACK_METHODS
-  if (unlikely(PyMethod_Check(__pyx_t_4))) {
-    __pyx_t_5 = PyMethod_GET_SELF(__pyx_t_4);
-    assert(__pyx_t_5);
-    PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_4);
-    __Pyx_INCREF(__pyx_t_5);
-    __Pyx_INCREF(__pyx__function);
-    __Pyx_DECREF_SET(__pyx_t_4, __pyx__function);
-    __pyx_t_7 = 0;
-  }
-  #endif
-  {
-    PyObject *__pyx_callargs[3] = {__pyx_t_5, __pyx_v_b, __pyx_t_3};
-    #if CYTHON_VECTORCALL
-    __pyx_t_6 = __pyx_mstate_global->__pyx_tuple[2];
-    if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 94, __pyx_L1_error)
-    __Pyx_INCREF(__pyx_t_6);
-    #else
-    {
-      PyObject *__pyx_temp[1] = {__pyx_mstate_global->__pyx_n_u_dtype};
-      __pyx_t_6 = __Pyx_MakeKwargDict(__pyx_temp, __pyx_callargs+2, 1);
-      if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 94, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_6);
-    }
-    #endif
-    __pyx_t_1 = __Pyx_Object_VectorcallKwds((PyObject*)__pyx_t_4, __pyx_callargs+__pyx_t_7, (2-__pyx_t_7) | (__pyx_t_7*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET), __pyx_t_6);
-    __Pyx_XDECREF(__pyx_t_5); __pyx_t_5 = 0;
-    #if CYTHON_VECTORCALL
-    #endif
-    __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-    __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-    __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 94, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_1);
-  }
-  __pyx_t_9 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_int64_t__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_9.memview)) __PYX_ERR(0, 94, __pyx_L1_error)
-  __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-  __pyx_v_eb = __pyx_t_9;
-  __pyx_t_9.memview = NULL;
-  __pyx_t_9.data = NULL;
-
-  /* "ext/agglomerate.pyx":95
- *     cdef const int64_t[::1] ea = np.ascontiguousarray(a, dtype=np.int64)
- *     cdef const int64_t[::1] eb = np.ascontiguousarray(b, dtype=np.int64)
- *     cdef const double[::1] ew = np.ascontiguousarray(w, dtype=np.float64)             # <<<<<<<<<<<<<<
- *     cdef const double[::1] off = np.ascontiguousarray(offset, dtype=np.float64)
+  /* "ext/agglomerate.pyx":84
+ *     cdef const int64_t[::1] ea = a
+ *     cdef const int64_t[::1] eb = b
+ *     cdef const double[::1] ew = w             # <<<<<<<<<<<<<<
+ *     cdef const double[::1] off = offset
  *     labels_arr = np.empty(n, dtype=np.int64)
 */
-  __pyx_t_4 = NULL;
-  __Pyx_GetModuleGlobalName(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 95, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_3 = __Pyx_PyObject_GetAttrStr(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_ascontiguousarray); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 95, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_3);
-  __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-  __Pyx_GetModuleGlobalName(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 95, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_5 = __Pyx_PyObject_GetAttrStr(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_float64); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 95, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_5);
-  __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-  #if CYTHON_VECTORCALL
-  #endif
-  __pyx_t_7 = 1;
-  #if CYTHON_UNPACK_METHODS
-  if (unlikely(PyMethod_Check(__pyx_t_3))) {
-    __pyx_t_4 = PyMethod_GET_SELF(__pyx_t_3);
-    assert(__pyx_t_4);
-    PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_3);
-    __Pyx_INCREF(__pyx_t_4);
-    __Pyx_INCREF(__pyx__function);
-    __Pyx_DECREF_SET(__pyx_t_3, __pyx__function);
-    __pyx_t_7 = 0;
-  }
-  #endif
-  {
-    PyObject *__pyx_callargs[3] = {__pyx_t_4, __pyx_v_w, __pyx_t_5};
-    #if CYTHON_VECTORCALL
-    __pyx_t_6 = __pyx_mstate_global->__pyx_tuple[2];
-    if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 95, __pyx_L1_error)
-    __Pyx_INCREF(__pyx_t_6);
-    #else
-    {
-      PyObject *__pyx_temp[1] = {__pyx_mstate_global->__pyx_n_u_dtype};
-      __pyx_t_6 = __Pyx_MakeKwargDict(__pyx_temp, __pyx_callargs+2, 1);
-      if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 95, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_6);
-    }
-    #endif
-    __pyx_t_1 = __Pyx_Object_VectorcallKwds((PyObject*)__pyx_t_3, __pyx_callargs+__pyx_t_7, (2-__pyx_t_7) | (__pyx_t_7*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET), __pyx_t_6);
-    __Pyx_XDECREF(__pyx_t_4); __pyx_t_4 = 0;
-    #if CYTHON_VECTORCALL
-    #endif
-    __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
-    __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-    __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 95, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_1);
-  }
-  __pyx_t_10 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_10.memview)) __PYX_ERR(0, 95, __pyx_L1_error)
-  __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-  __pyx_v_ew = __pyx_t_10;
-  __pyx_t_10.memview = NULL;
-  __pyx_t_10.data = NULL;
+  __pyx_t_3 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_v_w, 0); if (unlikely(!__pyx_t_3.memview)) __PYX_ERR(0, 84, __pyx_L1_error)
+  __pyx_v_ew = __pyx_t_3;
+  __pyx_t_3.memview = NULL;
+  __pyx_t_3.data = NULL;
 
-  /* "ext/agglomerate.pyx":96
- *     cdef const int64_t[::1] eb = np.ascontiguousarray(b, dtype=np.int64)
- *     cdef const double[::1] ew = np.ascontiguousarray(w, dtype=np.float64)
- *     cdef const double[::1] off = np.ascontiguousarray(offset, dtype=np.float64)             # <<<<<<<<<<<<<<
+  /* "ext/agglomerate.pyx":85
+ *     cdef const int64_t[::1] eb = b
+ *     cdef const double[::1] ew = w
+ *     cdef const double[::1] off = offset             # <<<<<<<<<<<<<<
  *     labels_arr = np.empty(n, dtype=np.int64)
  *     cdef int64_t[::1] labels = labels_arr
 */
-  __pyx_t_3 = NULL;
-  __Pyx_GetModuleGlobalName(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 96, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_5 = __Pyx_PyObject_GetAttrStr(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_ascontiguousarray); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 96, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_5);
-  __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-  __Pyx_GetModuleGlobalName(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 96, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_float64); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 96, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_4);
-  __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-  #if CYTHON_VECTORCALL
-  #endif
-  __pyx_t_7 = 1;
-  #if CYTHON_UNPACK_METHODS
-  if (unlikely(PyMethod_Check(__pyx_t_5))) {
-    __pyx_t_3 = PyMethod_GET_SELF(__pyx_t_5);
-    assert(__pyx_t_3);
-    PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_5);
-    __Pyx_INCREF(__pyx_t_3);
-    __Pyx_INCREF(__pyx__function);
-    __Pyx_DECREF_SET(__pyx_t_5, __pyx__function);
-    __pyx_t_7 = 0;
-  }
-  #endif
-  {
-    PyObject *__pyx_callargs[3] = {__pyx_t_3, __pyx_v_offset, __pyx_t_4};
-    #if CYTHON_VECTORCALL
-    __pyx_t_6 = __pyx_mstate_global->__pyx_tuple[2];
-    if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 96, __pyx_L1_error)
-    __Pyx_INCREF(__pyx_t_6);
-    #else
-    {
-      PyObject *__pyx_temp[1] = {__pyx_mstate_global->__pyx_n_u_dtype};
-      __pyx_t_6 = __Pyx_MakeKwargDict(__pyx_temp, __pyx_callargs+2, 1);
-      if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 96, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_6);
-    }
-    #endif
-    __pyx_t_1 = __Pyx_Object_VectorcallKwds((PyObject*)__pyx_t_5, __pyx_callargs+__pyx_t_7, (2-__pyx_t_7) | (__pyx_t_7*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET), __pyx_t_6);
-    __Pyx_XDECREF(__pyx_t_3); __pyx_t_3 = 0;
-    #if CYTHON_VECTORCALL
-    #endif
-    __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-    __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-    __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
-    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 96, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_1);
-  }
-  __pyx_t_11 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_t_1, 0); if (unlikely(!__pyx_t_11.memview)) __PYX_ERR(0, 96, __pyx_L1_error)
-  __Pyx_DECREF(__pyx_t_1); __pyx_t_1 = 0;
-  __pyx_v_off = __pyx_t_11;
-  __pyx_t_11.memview = NULL;
-  __pyx_t_11.data = NULL;
+  __pyx_t_4 = __Pyx_PyObject_to_MemoryviewSlice_dc_double__const__(__pyx_v_offset, 0); if (unlikely(!__pyx_t_4.memview)) __PYX_ERR(0, 85, __pyx_L1_error)
+  __pyx_v_off = __pyx_t_4;
+  __pyx_t_4.memview = NULL;
+  __pyx_t_4.data = NULL;
 
-  /* "ext/agglomerate.pyx":97
- *     cdef const double[::1] ew = np.ascontiguousarray(w, dtype=np.float64)
- *     cdef const double[::1] off = np.ascontiguousarray(offset, dtype=np.float64)
+  /* "ext/agglomerate.pyx":86
+ *     cdef const double[::1] ew = w
+ *     cdef const double[::1] off = offset
  *     labels_arr = np.empty(n, dtype=np.int64)             # <<<<<<<<<<<<<<
  *     cdef int64_t[::1] labels = labels_arr
  *     cdef vector[unordered_map[int64_t, double]] links
 */
-  __pyx_t_5 = NULL;
-  __Pyx_GetModuleGlobalName(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 97, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_6);
-  __pyx_t_4 = __Pyx_PyObject_GetAttrStr(__pyx_t_6, __pyx_mstate_global->__pyx_n_u_empty); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 97, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_4);
-  __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
-  __pyx_t_6 = __Pyx_PyLong_From_int64_t(__pyx_v_n); if (unlikely(!__pyx_t_6)) __PYX_ERR(0, 97, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_6);
-  __Pyx_GetModuleGlobalName(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 97, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_3);
-  __pyx_t_2 = __Pyx_PyObject_GetAttrStr(__pyx_t_3, __pyx_mstate_global->__pyx_n_u_int64); if (unlikely(!__pyx_t_2)) __PYX_ERR(0, 97, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_2);
-  __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
+  __pyx_t_6 = NULL;
+  __Pyx_GetModuleGlobalName(__pyx_t_7, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_7)) __PYX_ERR(0, 86, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_7);
+  __pyx_t_8 = __Pyx_PyObject_GetAttrStr(__pyx_t_7, __pyx_mstate_global->__pyx_n_u_empty); if (unlikely(!__pyx_t_8)) __PYX_ERR(0, 86, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_8);
+  __Pyx_DECREF(__pyx_t_7); __pyx_t_7 = 0;
+  __pyx_t_7 = __Pyx_PyLong_From_int64_t(__pyx_v_n); if (unlikely(!__pyx_t_7)) __PYX_ERR(0, 86, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_7);
+  __Pyx_GetModuleGlobalName(__pyx_t_9, __pyx_mstate_global->__pyx_n_u_np); if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 86, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_9);
+  __pyx_t_10 = __Pyx_PyObject_GetAttrStr(__pyx_t_9, __pyx_mstate_global->__pyx_n_u_int64); if (unlikely(!__pyx_t_10)) __PYX_ERR(0, 86, __pyx_L1_error)
+  __Pyx_GOTREF(__pyx_t_10);
+  __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
   #if CYTHON_VECTORCALL
   #endif
-  __pyx_t_7 = 1;
+  __pyx_t_11 = 1;
   #if CYTHON_UNPACK_METHODS
-  if (unlikely(PyMethod_Check(__pyx_t_4))) {
-    __pyx_t_5 = PyMethod_GET_SELF(__pyx_t_4);
-    assert(__pyx_t_5);
-    PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_4);
-    __Pyx_INCREF(__pyx_t_5);
+  if (unlikely(PyMethod_Check(__pyx_t_8))) {
+    __pyx_t_6 = PyMethod_GET_SELF(__pyx_t_8);
+    assert(__pyx_t_6);
+    PyObject* __pyx__function = PyMethod_GET_FUNCTION(__pyx_t_8);
+    __Pyx_INCREF(__pyx_t_6);
     __Pyx_INCREF(__pyx__function);
-    __Pyx_DECREF_SET(__pyx_t_4, __pyx__function);
-    __pyx_t_7 = 0;
+    __Pyx_DECREF_SET(__pyx_t_8, __pyx__function);
+    __pyx_t_11 = 0;
   }
   #endif
   {
-    PyObject *__pyx_callargs[3] = {__pyx_t_5, __pyx_t_6, __pyx_t_2};
+    PyObject *__pyx_callargs[3] = {__pyx_t_6, __pyx_t_7, __pyx_t_10};
     #if CYTHON_VECTORCALL
-    __pyx_t_3 = __pyx_mstate_global->__pyx_tuple[2];
-    if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 97, __pyx_L1_error)
-    __Pyx_INCREF(__pyx_t_3);
+    __pyx_t_9 = __pyx_mstate_global->__pyx_tuple[2];
+    if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 86, __pyx_L1_error)
+    __Pyx_INCREF(__pyx_t_9);
     #else
     {
       PyObject *__pyx_temp[1] = {__pyx_mstate_global->__pyx_n_u_dtype};
-      __pyx_t_3 = __Pyx_MakeKwargDict(__pyx_temp, __pyx_callargs+2, 1);
-      if (unlikely(!__pyx_t_3)) __PYX_ERR(0, 97, __pyx_L1_error)
-      __Pyx_GOTREF(__pyx_t_3);
+      __pyx_t_9 = __Pyx_MakeKwargDict(__pyx_temp, __pyx_callargs+2, 1);
+      if (unlikely(!__pyx_t_9)) __PYX_ERR(0, 86, __pyx_L1_error)
+      __Pyx_GOTREF(__pyx_t_9);
     }
     #endif
-    __pyx_t_1 = __Pyx_Object_VectorcallKwds((PyObject*)__pyx_t_4, __pyx_callargs+__pyx_t_7, (2-__pyx_t_7) | (__pyx_t_7*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET), __pyx_t_3);
-    __Pyx_XDECREF(__pyx_t_5); __pyx_t_5 = 0;
-    __Pyx_DECREF(__pyx_t_6); __pyx_t_6 = 0;
+    __pyx_t_5 = __Pyx_Object_VectorcallKwds((PyObject*)__pyx_t_8, __pyx_callargs+__pyx_t_11, (2-__pyx_t_11) | (__pyx_t_11*__Pyx_PY_VECTORCALL_ARGUMENTS_OFFSET), __pyx_t_9);
+    __Pyx_XDECREF(__pyx_t_6); __pyx_t_6 = 0;
+    __Pyx_DECREF(__pyx_t_7); __pyx_t_7 = 0;
     #if CYTHON_VECTORCALL
     #endif
-    __Pyx_DECREF(__pyx_t_2); __pyx_t_2 = 0;
-    __Pyx_DECREF(__pyx_t_3); __pyx_t_3 = 0;
-    __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-    if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 97, __pyx_L1_error)
-    __Pyx_GOTREF(__pyx_t_1);
+    __Pyx_DECREF(__pyx_t_10); __pyx_t_10 = 0;
+    __Pyx_DECREF(__pyx_t_9); __pyx_t_9 = 0;
+    __Pyx_DECREF(__pyx_t_8); __pyx_t_8 = 0;
+    if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 86, __pyx_L1_error)
+    __Pyx_GOTREF(__pyx_t_5);
   }
-  __pyx_v_labels_arr = __pyx_t_1;
-  __pyx_t_1 = 0;
+  __pyx_v_labels_arr = __pyx_t_5;
+  __pyx_t_5 = 0;
 
-  /* "ext/agglomerate.pyx":98
- *     cdef const double[::1] off = np.ascontiguousarray(offset, dtype=np.float64)
+  /* "ext/agglomerate.pyx":87
+ *     cdef const double[::1] off = offset
  *     labels_arr = np.empty(n, dtype=np.int64)
  *     cdef int64_t[::1] labels = labels_arr             # <<<<<<<<<<<<<<
  *     cdef vector[unordered_map[int64_t, double]] links
  *     cdef vector[int64_t] size, version, parent
 */
-  __pyx_t_12 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_int64_t(__pyx_v_labels_arr, PyBUF_WRITABLE); if (unlikely(!__pyx_t_12.memview)) __PYX_ERR(0, 98, __pyx_L1_error)
+  __pyx_t_12 = __Pyx_PyObject_to_MemoryviewSlice_dc_nn_int64_t(__pyx_v_labels_arr, PyBUF_WRITABLE); if (unlikely(!__pyx_t_12.memview)) __PYX_ERR(0, 87, __pyx_L1_error)
   __pyx_v_labels = __pyx_t_12;
   __pyx_t_12.memview = NULL;
   __pyx_t_12.data = NULL;
 
-  /* "ext/agglomerate.pyx":105
+  /* "ext/agglomerate.pyx":94
  *     cdef vector[Entry] heap
  *     cdef unordered_map[int64_t, double].iterator it
  *     cdef Py_ssize_t e, m = len(ea)             # <<<<<<<<<<<<<<
@@ -22445,7 +21531,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
   __pyx_t_13 = __Pyx_MemoryView_Len(__pyx_v_ea); 
   __pyx_v_m = __pyx_t_13;
 
-  /* "ext/agglomerate.pyx":109
+  /* "ext/agglomerate.pyx":98
  *     cdef double total
  *     cdef Entry top, fresh
  *     with nogil:             # <<<<<<<<<<<<<<
@@ -22458,7 +21544,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
       __Pyx_FastGIL_Remember();
       /*try:*/ {
 
-        /* "ext/agglomerate.pyx":110
+        /* "ext/agglomerate.pyx":99
  *     cdef Entry top, fresh
  *     with nogil:
  *         links.resize(n)             # <<<<<<<<<<<<<<
@@ -22471,10 +21557,10 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
           PyGILState_STATE __pyx_gilstate_save = __Pyx_PyGILState_Ensure();
           __Pyx_CppExn2PyErr();
           __Pyx_PyGILState_Release(__pyx_gilstate_save);
-          __PYX_ERR(0, 110, __pyx_L4_error)
+          __PYX_ERR(0, 99, __pyx_L4_error)
         }
 
-        /* "ext/agglomerate.pyx":111
+        /* "ext/agglomerate.pyx":100
  *     with nogil:
  *         links.resize(n)
  *         size.assign(n, 1)             # <<<<<<<<<<<<<<
@@ -22483,7 +21569,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
         __pyx_v_size.assign(__pyx_v_n, 1); 
 
-        /* "ext/agglomerate.pyx":112
+        /* "ext/agglomerate.pyx":101
  *         links.resize(n)
  *         size.assign(n, 1)
  *         version.assign(n, 0)             # <<<<<<<<<<<<<<
@@ -22492,7 +21578,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
         __pyx_v_version.assign(__pyx_v_n, 0); 
 
-        /* "ext/agglomerate.pyx":113
+        /* "ext/agglomerate.pyx":102
  *         size.assign(n, 1)
  *         version.assign(n, 0)
  *         alive.assign(n, 1)             # <<<<<<<<<<<<<<
@@ -22501,7 +21587,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
         __pyx_v_alive.assign(__pyx_v_n, 1); 
 
-        /* "ext/agglomerate.pyx":114
+        /* "ext/agglomerate.pyx":103
  *         version.assign(n, 0)
  *         alive.assign(n, 1)
  *         dens.resize(n)             # <<<<<<<<<<<<<<
@@ -22514,10 +21600,10 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
           PyGILState_STATE __pyx_gilstate_save = __Pyx_PyGILState_Ensure();
           __Pyx_CppExn2PyErr();
           __Pyx_PyGILState_Release(__pyx_gilstate_save);
-          __PYX_ERR(0, 114, __pyx_L4_error)
+          __PYX_ERR(0, 103, __pyx_L4_error)
         }
 
-        /* "ext/agglomerate.pyx":115
+        /* "ext/agglomerate.pyx":104
  *         alive.assign(n, 1)
  *         dens.resize(n)
  *         parent.resize(n)             # <<<<<<<<<<<<<<
@@ -22530,10 +21616,10 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
           PyGILState_STATE __pyx_gilstate_save = __Pyx_PyGILState_Ensure();
           __Pyx_CppExn2PyErr();
           __Pyx_PyGILState_Release(__pyx_gilstate_save);
-          __PYX_ERR(0, 115, __pyx_L4_error)
+          __PYX_ERR(0, 104, __pyx_L4_error)
         }
 
-        /* "ext/agglomerate.pyx":116
+        /* "ext/agglomerate.pyx":105
  *         dens.resize(n)
  *         parent.resize(n)
  *         for i in range(n):             # <<<<<<<<<<<<<<
@@ -22547,7 +21633,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
         for (__pyx_t_16 = 0; __pyx_t_16 < __pyx_t_15; __pyx_t_16+=1) {
           __pyx_v_i = __pyx_t_16;
 
-          /* "ext/agglomerate.pyx":117
+          /* "ext/agglomerate.pyx":106
  *         parent.resize(n)
  *         for i in range(n):
  *             dens[i] = off[i]             # <<<<<<<<<<<<<<
@@ -22557,7 +21643,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
           __pyx_t_17 = __pyx_v_i;
           (__pyx_v_dens[__pyx_v_i]) = (*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_off.data) + __pyx_t_17)) )));
 
-          /* "ext/agglomerate.pyx":118
+          /* "ext/agglomerate.pyx":107
  *         for i in range(n):
  *             dens[i] = off[i]
  *             parent[i] = i             # <<<<<<<<<<<<<<
@@ -22568,7 +21654,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
         }
 
 
-        /* "ext/agglomerate.pyx":119
+        /* "ext/agglomerate.pyx":108
  *             dens[i] = off[i]
  *             parent[i] = i
  *         for e in range(m):             # <<<<<<<<<<<<<<
@@ -22582,7 +21668,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
         for (__pyx_t_19 = 0; __pyx_t_19 < __pyx_t_18; __pyx_t_19+=1) {
           __pyx_v_e = __pyx_t_19;
 
-          /* "ext/agglomerate.pyx":120
+          /* "ext/agglomerate.pyx":109
  *             parent[i] = i
  *         for e in range(m):
  *             x = ea[e]             # <<<<<<<<<<<<<<
@@ -22592,7 +21678,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
           __pyx_t_17 = __pyx_v_e;
           __pyx_v_x = (*((int64_t const  *) ( /* dim=0 */ ((char *) (((int64_t const  *) __pyx_v_ea.data) + __pyx_t_17)) )));
 
-          /* "ext/agglomerate.pyx":121
+          /* "ext/agglomerate.pyx":110
  *         for e in range(m):
  *             x = ea[e]
  *             y = eb[e]             # <<<<<<<<<<<<<<
@@ -22602,7 +21688,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
           __pyx_t_17 = __pyx_v_e;
           __pyx_v_y = (*((int64_t const  *) ( /* dim=0 */ ((char *) (((int64_t const  *) __pyx_v_eb.data) + __pyx_t_17)) )));
 
-          /* "ext/agglomerate.pyx":122
+          /* "ext/agglomerate.pyx":111
  *             x = ea[e]
  *             y = eb[e]
  *             if x == y:             # <<<<<<<<<<<<<<
@@ -22614,7 +21700,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
           if (__pyx_t_20) {
 
 
-            /* "ext/agglomerate.pyx":123
+            /* "ext/agglomerate.pyx":112
  *             y = eb[e]
  *             if x == y:
  *                 continue             # <<<<<<<<<<<<<<
@@ -22623,7 +21709,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
             goto __pyx_L8_continue;
 
-            /* "ext/agglomerate.pyx":122
+            /* "ext/agglomerate.pyx":111
  *             x = ea[e]
  *             y = eb[e]
  *             if x == y:             # <<<<<<<<<<<<<<
@@ -22632,7 +21718,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
           }
 
-          /* "ext/agglomerate.pyx":124
+          /* "ext/agglomerate.pyx":113
  *             if x == y:
  *                 continue
  *             links[x][y] += ew[e]             # <<<<<<<<<<<<<<
@@ -22646,7 +21732,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
           __pyx_t_17 = __pyx_v_e;
           ((__pyx_v_links[__pyx_t_14])[__pyx_t_15]) = (((__pyx_v_links[__pyx_t_14])[__pyx_t_15]) + (*((double const  *) ( /* dim=0 */ ((char *) (((double const  *) __pyx_v_ew.data) + __pyx_t_17)) ))));
 
-          /* "ext/agglomerate.pyx":125
+          /* "ext/agglomerate.pyx":114
  *                 continue
  *             links[x][y] += ew[e]
  *             links[y][x] += ew[e]             # <<<<<<<<<<<<<<
@@ -22663,7 +21749,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
         }
 
 
-        /* "ext/agglomerate.pyx":126
+        /* "ext/agglomerate.pyx":115
  *             links[x][y] += ew[e]
  *             links[y][x] += ew[e]
  *         for p in range(n):             # <<<<<<<<<<<<<<
@@ -22677,7 +21763,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
         for (__pyx_t_16 = 0; __pyx_t_16 < __pyx_t_15; __pyx_t_16+=1) {
           __pyx_v_p = __pyx_t_16;
 
-          /* "ext/agglomerate.pyx":127
+          /* "ext/agglomerate.pyx":116
  *             links[y][x] += ew[e]
  *         for p in range(n):
  *             it = links[p].begin()             # <<<<<<<<<<<<<<
@@ -22686,7 +21772,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
           __pyx_v_it = (__pyx_v_links[__pyx_v_p]).begin();
 
-          /* "ext/agglomerate.pyx":128
+          /* "ext/agglomerate.pyx":117
  *         for p in range(n):
  *             it = links[p].begin()
  *             while it != links[p].end():             # <<<<<<<<<<<<<<
@@ -22699,7 +21785,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 
             if (!__pyx_t_20) break;
 
-            /* "ext/agglomerate.pyx":129
+            /* "ext/agglomerate.pyx":118
  *             it = links[p].begin()
  *             while it != links[p].end():
  *                 q = deref(it).first             # <<<<<<<<<<<<<<
@@ -22710,7 +21796,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 
             __pyx_v_q = __pyx_t_21;
 
-            /* "ext/agglomerate.pyx":130
+            /* "ext/agglomerate.pyx":119
  *             while it != links[p].end():
  *                 q = deref(it).first
  *                 if p < q:             # <<<<<<<<<<<<<<
@@ -22722,7 +21808,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
             if (__pyx_t_20) {
 
 
-              /* "ext/agglomerate.pyx":131
+              /* "ext/agglomerate.pyx":120
  *                 q = deref(it).first
  *                 if p < q:
  *                     fresh.link = deref(it).second / <double>(size[p] * size[q]) - penalty * (             # <<<<<<<<<<<<<<
@@ -22731,7 +21817,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
               __pyx_v_fresh.link = (((*__pyx_v_it).second / ((double)((__pyx_v_size[__pyx_v_p]) * (__pyx_v_size[__pyx_v_q])))) - ((__pyx_v_penalty * ((((double)(__pyx_v_dens[__pyx_v_p])) / ((double)(__pyx_v_size[__pyx_v_p]))) + (((double)(__pyx_v_dens[__pyx_v_q])) / ((double)(__pyx_v_size[__pyx_v_q]))))) / 2.0));
 
-              /* "ext/agglomerate.pyx":133
+              /* "ext/agglomerate.pyx":122
  *                     fresh.link = deref(it).second / <double>(size[p] * size[q]) - penalty * (
  *                         dens[p] / <double>size[p] + dens[q] / <double>size[q]) / 2.0
  *                     fresh.p = p             # <<<<<<<<<<<<<<
@@ -22740,7 +21826,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
               __pyx_v_fresh.p = __pyx_v_p;
 
-              /* "ext/agglomerate.pyx":134
+              /* "ext/agglomerate.pyx":123
  *                         dens[p] / <double>size[p] + dens[q] / <double>size[q]) / 2.0
  *                     fresh.p = p
  *                     fresh.q = q             # <<<<<<<<<<<<<<
@@ -22749,7 +21835,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
               __pyx_v_fresh.q = __pyx_v_q;
 
-              /* "ext/agglomerate.pyx":135
+              /* "ext/agglomerate.pyx":124
  *                     fresh.p = p
  *                     fresh.q = q
  *                     fresh.vp = 0             # <<<<<<<<<<<<<<
@@ -22758,7 +21844,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
               __pyx_v_fresh.vp = 0;
 
-              /* "ext/agglomerate.pyx":136
+              /* "ext/agglomerate.pyx":125
  *                     fresh.q = q
  *                     fresh.vp = 0
  *                     fresh.vq = 0             # <<<<<<<<<<<<<<
@@ -22767,7 +21853,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
               __pyx_v_fresh.vq = 0;
 
-              /* "ext/agglomerate.pyx":137
+              /* "ext/agglomerate.pyx":126
  *                     fresh.vp = 0
  *                     fresh.vq = 0
  *                     heap_push(heap, fresh)             # <<<<<<<<<<<<<<
@@ -22776,7 +21862,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
               __pyx_f_6retold_4_ext_11agglomerate_heap_push(__pyx_v_heap, __pyx_v_fresh);
 
-              /* "ext/agglomerate.pyx":130
+              /* "ext/agglomerate.pyx":119
  *             while it != links[p].end():
  *                 q = deref(it).first
  *                 if p < q:             # <<<<<<<<<<<<<<
@@ -22785,7 +21871,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
             }
 
-            /* "ext/agglomerate.pyx":138
+            /* "ext/agglomerate.pyx":127
  *                     fresh.vq = 0
  *                     heap_push(heap, fresh)
  *                 inc(it)             # <<<<<<<<<<<<<<
@@ -22797,7 +21883,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
         }
 
 
-        /* "ext/agglomerate.pyx":139
+        /* "ext/agglomerate.pyx":128
  *                     heap_push(heap, fresh)
  *                 inc(it)
  *         while heap.size() > 0:             # <<<<<<<<<<<<<<
@@ -22810,7 +21896,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 
           if (!__pyx_t_20) break;
 
-          /* "ext/agglomerate.pyx":140
+          /* "ext/agglomerate.pyx":129
  *                 inc(it)
  *         while heap.size() > 0:
  *             top = heap_pop(heap)             # <<<<<<<<<<<<<<
@@ -22819,7 +21905,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
           __pyx_v_top = __pyx_f_6retold_4_ext_11agglomerate_heap_pop(__pyx_v_heap);
 
-          /* "ext/agglomerate.pyx":141
+          /* "ext/agglomerate.pyx":130
  *         while heap.size() > 0:
  *             top = heap_pop(heap)
  *             p = top.p             # <<<<<<<<<<<<<<
@@ -22830,7 +21916,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 
           __pyx_v_p = __pyx_t_14;
 
-          /* "ext/agglomerate.pyx":142
+          /* "ext/agglomerate.pyx":131
  *             top = heap_pop(heap)
  *             p = top.p
  *             q = top.q             # <<<<<<<<<<<<<<
@@ -22841,7 +21927,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 
           __pyx_v_q = __pyx_t_14;
 
-          /* "ext/agglomerate.pyx":143
+          /* "ext/agglomerate.pyx":132
  *             p = top.p
  *             q = top.q
  *             if not (alive[p] and alive[q] and version[p] == top.vp and version[q] == top.vq):             # <<<<<<<<<<<<<<
@@ -22890,7 +21976,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
           if (__pyx_t_22) {
 
 
-            /* "ext/agglomerate.pyx":144
+            /* "ext/agglomerate.pyx":133
  *             q = top.q
  *             if not (alive[p] and alive[q] and version[p] == top.vp and version[q] == top.vq):
  *                 continue             # <<<<<<<<<<<<<<
@@ -22899,7 +21985,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
             goto __pyx_L16_continue;
 
-            /* "ext/agglomerate.pyx":143
+            /* "ext/agglomerate.pyx":132
  *             p = top.p
  *             q = top.q
  *             if not (alive[p] and alive[q] and version[p] == top.vp and version[q] == top.vq):             # <<<<<<<<<<<<<<
@@ -22908,7 +21994,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
           }
 
-          /* "ext/agglomerate.pyx":145
+          /* "ext/agglomerate.pyx":134
  *             if not (alive[p] and alive[q] and version[p] == top.vp and version[q] == top.vq):
  *                 continue
  *             if top.link < threshold:             # <<<<<<<<<<<<<<
@@ -22920,7 +22006,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
           if (__pyx_t_22) {
 
 
-            /* "ext/agglomerate.pyx":146
+            /* "ext/agglomerate.pyx":135
  *                 continue
  *             if top.link < threshold:
  *                 break             # <<<<<<<<<<<<<<
@@ -22929,7 +22015,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
             goto __pyx_L17_break;
 
-            /* "ext/agglomerate.pyx":145
+            /* "ext/agglomerate.pyx":134
  *             if not (alive[p] and alive[q] and version[p] == top.vp and version[q] == top.vq):
  *                 continue
  *             if top.link < threshold:             # <<<<<<<<<<<<<<
@@ -22938,7 +22024,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
           }
 
-          /* "ext/agglomerate.pyx":147
+          /* "ext/agglomerate.pyx":136
  *             if top.link < threshold:
  *                 break
  *             if links[p].size() >= links[q].size():             # <<<<<<<<<<<<<<
@@ -22950,7 +22036,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
           if (__pyx_t_22) {
 
 
-            /* "ext/agglomerate.pyx":148
+            /* "ext/agglomerate.pyx":137
  *                 break
  *             if links[p].size() >= links[q].size():
  *                 big, small = p, q             # <<<<<<<<<<<<<<
@@ -22964,7 +22050,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
             __pyx_v_big = __pyx_t_14;
             __pyx_v_small = __pyx_t_15;
 
-            /* "ext/agglomerate.pyx":147
+            /* "ext/agglomerate.pyx":136
  *             if top.link < threshold:
  *                 break
  *             if links[p].size() >= links[q].size():             # <<<<<<<<<<<<<<
@@ -22974,7 +22060,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
             goto __pyx_L24;
           }
 
-          /* "ext/agglomerate.pyx":150
+          /* "ext/agglomerate.pyx":139
  *                 big, small = p, q
  *             else:
  *                 big, small = q, p             # <<<<<<<<<<<<<<
@@ -22991,7 +22077,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
           }
           __pyx_L24:;
 
-          /* "ext/agglomerate.pyx":151
+          /* "ext/agglomerate.pyx":140
  *             else:
  *                 big, small = q, p
  *             links[big].erase(small)             # <<<<<<<<<<<<<<
@@ -23000,7 +22086,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
           (void)((__pyx_v_links[__pyx_v_big]).erase(__pyx_v_small));
 
-          /* "ext/agglomerate.pyx":152
+          /* "ext/agglomerate.pyx":141
  *                 big, small = q, p
  *             links[big].erase(small)
  *             it = links[small].begin()             # <<<<<<<<<<<<<<
@@ -23009,7 +22095,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
           __pyx_v_it = (__pyx_v_links[__pyx_v_small]).begin();
 
-          /* "ext/agglomerate.pyx":153
+          /* "ext/agglomerate.pyx":142
  *             links[big].erase(small)
  *             it = links[small].begin()
  *             while it != links[small].end():             # <<<<<<<<<<<<<<
@@ -23022,7 +22108,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 
             if (!__pyx_t_22) break;
 
-            /* "ext/agglomerate.pyx":154
+            /* "ext/agglomerate.pyx":143
  *             it = links[small].begin()
  *             while it != links[small].end():
  *                 r = deref(it).first             # <<<<<<<<<<<<<<
@@ -23033,7 +22119,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 
             __pyx_v_r = __pyx_t_14;
 
-            /* "ext/agglomerate.pyx":155
+            /* "ext/agglomerate.pyx":144
  *             while it != links[small].end():
  *                 r = deref(it).first
  *                 if r != big:             # <<<<<<<<<<<<<<
@@ -23045,7 +22131,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
             if (__pyx_t_22) {
 
 
-              /* "ext/agglomerate.pyx":156
+              /* "ext/agglomerate.pyx":145
  *                 r = deref(it).first
  *                 if r != big:
  *                     if links[big].count(r):             # <<<<<<<<<<<<<<
@@ -23057,7 +22143,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
               if (__pyx_t_22) {
 
 
-                /* "ext/agglomerate.pyx":157
+                /* "ext/agglomerate.pyx":146
  *                 if r != big:
  *                     if links[big].count(r):
  *                         links[big][r] = links[big][r] + deref(it).second             # <<<<<<<<<<<<<<
@@ -23066,7 +22152,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
                 ((__pyx_v_links[__pyx_v_big])[__pyx_v_r]) = (((__pyx_v_links[__pyx_v_big])[__pyx_v_r]) + (*__pyx_v_it).second);
 
-                /* "ext/agglomerate.pyx":156
+                /* "ext/agglomerate.pyx":145
  *                 r = deref(it).first
  *                 if r != big:
  *                     if links[big].count(r):             # <<<<<<<<<<<<<<
@@ -23076,7 +22162,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
                 goto __pyx_L28;
               }
 
-              /* "ext/agglomerate.pyx":159
+              /* "ext/agglomerate.pyx":148
  *                         links[big][r] = links[big][r] + deref(it).second
  *                     else:
  *                         links[big][r] = deref(it).second             # <<<<<<<<<<<<<<
@@ -23091,7 +22177,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
               }
               __pyx_L28:;
 
-              /* "ext/agglomerate.pyx":155
+              /* "ext/agglomerate.pyx":144
  *             while it != links[small].end():
  *                 r = deref(it).first
  *                 if r != big:             # <<<<<<<<<<<<<<
@@ -23100,7 +22186,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
             }
 
-            /* "ext/agglomerate.pyx":160
+            /* "ext/agglomerate.pyx":149
  *                     else:
  *                         links[big][r] = deref(it).second
  *                 inc(it)             # <<<<<<<<<<<<<<
@@ -23110,7 +22196,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
             (void)((++__pyx_v_it));
           }
 
-          /* "ext/agglomerate.pyx":161
+          /* "ext/agglomerate.pyx":150
  *                         links[big][r] = deref(it).second
  *                 inc(it)
  *             links[small].clear()             # <<<<<<<<<<<<<<
@@ -23119,7 +22205,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
           (__pyx_v_links[__pyx_v_small]).clear();
 
-          /* "ext/agglomerate.pyx":162
+          /* "ext/agglomerate.pyx":151
  *                 inc(it)
  *             links[small].clear()
  *             if big != p:             # <<<<<<<<<<<<<<
@@ -23131,7 +22217,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
           if (__pyx_t_22) {
 
 
-            /* "ext/agglomerate.pyx":163
+            /* "ext/agglomerate.pyx":152
  *             links[small].clear()
  *             if big != p:
  *                 links[p].swap(links[big])             # <<<<<<<<<<<<<<
@@ -23140,7 +22226,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
             (__pyx_v_links[__pyx_v_p]).swap((__pyx_v_links[__pyx_v_big]));
 
-            /* "ext/agglomerate.pyx":162
+            /* "ext/agglomerate.pyx":151
  *                 inc(it)
  *             links[small].clear()
  *             if big != p:             # <<<<<<<<<<<<<<
@@ -23149,7 +22235,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
           }
 
-          /* "ext/agglomerate.pyx":164
+          /* "ext/agglomerate.pyx":153
  *             if big != p:
  *                 links[p].swap(links[big])
  *             alive[q] = 0             # <<<<<<<<<<<<<<
@@ -23158,7 +22244,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
           (__pyx_v_alive[__pyx_v_q]) = 0;
 
-          /* "ext/agglomerate.pyx":165
+          /* "ext/agglomerate.pyx":154
  *                 links[p].swap(links[big])
  *             alive[q] = 0
  *             parent[q] = p             # <<<<<<<<<<<<<<
@@ -23167,7 +22253,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
           (__pyx_v_parent[__pyx_v_q]) = __pyx_v_p;
 
-          /* "ext/agglomerate.pyx":166
+          /* "ext/agglomerate.pyx":155
  *             alive[q] = 0
  *             parent[q] = p
  *             size[p] += size[q]             # <<<<<<<<<<<<<<
@@ -23178,7 +22264,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
           __pyx_t_14 = __pyx_v_p;
           (__pyx_v_size[__pyx_t_14]) = ((__pyx_v_size[__pyx_t_14]) + (__pyx_v_size[__pyx_v_q]));
 
-          /* "ext/agglomerate.pyx":167
+          /* "ext/agglomerate.pyx":156
  *             parent[q] = p
  *             size[p] += size[q]
  *             dens[p] += dens[q]             # <<<<<<<<<<<<<<
@@ -23189,7 +22275,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
           __pyx_t_14 = __pyx_v_p;
           (__pyx_v_dens[__pyx_t_14]) = ((__pyx_v_dens[__pyx_t_14]) + (__pyx_v_dens[__pyx_v_q]));
 
-          /* "ext/agglomerate.pyx":168
+          /* "ext/agglomerate.pyx":157
  *             size[p] += size[q]
  *             dens[p] += dens[q]
  *             version[p] += 1             # <<<<<<<<<<<<<<
@@ -23200,7 +22286,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
           __pyx_t_14 = __pyx_v_p;
           (__pyx_v_version[__pyx_t_14]) = ((__pyx_v_version[__pyx_t_14]) + 1);
 
-          /* "ext/agglomerate.pyx":169
+          /* "ext/agglomerate.pyx":158
  *             dens[p] += dens[q]
  *             version[p] += 1
  *             it = links[p].begin()             # <<<<<<<<<<<<<<
@@ -23209,7 +22295,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
           __pyx_v_it = (__pyx_v_links[__pyx_v_p]).begin();
 
-          /* "ext/agglomerate.pyx":170
+          /* "ext/agglomerate.pyx":159
  *             version[p] += 1
  *             it = links[p].begin()
  *             while it != links[p].end():             # <<<<<<<<<<<<<<
@@ -23222,7 +22308,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 
             if (!__pyx_t_22) break;
 
-            /* "ext/agglomerate.pyx":171
+            /* "ext/agglomerate.pyx":160
  *             it = links[p].begin()
  *             while it != links[p].end():
  *                 r = deref(it).first             # <<<<<<<<<<<<<<
@@ -23233,7 +22319,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 
             __pyx_v_r = __pyx_t_14;
 
-            /* "ext/agglomerate.pyx":172
+            /* "ext/agglomerate.pyx":161
  *             while it != links[p].end():
  *                 r = deref(it).first
  *                 total = deref(it).second             # <<<<<<<<<<<<<<
@@ -23244,7 +22330,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 
             __pyx_v_total = __pyx_t_23;
 
-            /* "ext/agglomerate.pyx":173
+            /* "ext/agglomerate.pyx":162
  *                 r = deref(it).first
  *                 total = deref(it).second
  *                 links[r].erase(q)             # <<<<<<<<<<<<<<
@@ -23253,7 +22339,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
             (void)((__pyx_v_links[__pyx_v_r]).erase(__pyx_v_q));
 
-            /* "ext/agglomerate.pyx":174
+            /* "ext/agglomerate.pyx":163
  *                 total = deref(it).second
  *                 links[r].erase(q)
  *                 links[r][p] = total             # <<<<<<<<<<<<<<
@@ -23262,7 +22348,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
             ((__pyx_v_links[__pyx_v_r])[__pyx_v_p]) = __pyx_v_total;
 
-            /* "ext/agglomerate.pyx":175
+            /* "ext/agglomerate.pyx":164
  *                 links[r].erase(q)
  *                 links[r][p] = total
  *                 if p < r:             # <<<<<<<<<<<<<<
@@ -23274,7 +22360,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
             if (__pyx_t_22) {
 
 
-              /* "ext/agglomerate.pyx":176
+              /* "ext/agglomerate.pyx":165
  *                 links[r][p] = total
  *                 if p < r:
  *                     lo, hi = p, r             # <<<<<<<<<<<<<<
@@ -23288,7 +22374,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
               __pyx_v_lo = __pyx_t_14;
               __pyx_v_hi = __pyx_t_15;
 
-              /* "ext/agglomerate.pyx":175
+              /* "ext/agglomerate.pyx":164
  *                 links[r].erase(q)
  *                 links[r][p] = total
  *                 if p < r:             # <<<<<<<<<<<<<<
@@ -23298,7 +22384,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
               goto __pyx_L32;
             }
 
-            /* "ext/agglomerate.pyx":178
+            /* "ext/agglomerate.pyx":167
  *                     lo, hi = p, r
  *                 else:
  *                     lo, hi = r, p             # <<<<<<<<<<<<<<
@@ -23315,7 +22401,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
             }
             __pyx_L32:;
 
-            /* "ext/agglomerate.pyx":179
+            /* "ext/agglomerate.pyx":168
  *                 else:
  *                     lo, hi = r, p
  *                 fresh.link = total / <double>(size[lo] * size[hi]) - penalty * (             # <<<<<<<<<<<<<<
@@ -23324,7 +22410,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
             __pyx_v_fresh.link = ((__pyx_v_total / ((double)((__pyx_v_size[__pyx_v_lo]) * (__pyx_v_size[__pyx_v_hi])))) - ((__pyx_v_penalty * ((((double)(__pyx_v_dens[__pyx_v_lo])) / ((double)(__pyx_v_size[__pyx_v_lo]))) + (((double)(__pyx_v_dens[__pyx_v_hi])) / ((double)(__pyx_v_size[__pyx_v_hi]))))) / 2.0));
 
-            /* "ext/agglomerate.pyx":181
+            /* "ext/agglomerate.pyx":170
  *                 fresh.link = total / <double>(size[lo] * size[hi]) - penalty * (
  *                     dens[lo] / <double>size[lo] + dens[hi] / <double>size[hi]) / 2.0
  *                 fresh.p = lo             # <<<<<<<<<<<<<<
@@ -23333,7 +22419,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
             __pyx_v_fresh.p = __pyx_v_lo;
 
-            /* "ext/agglomerate.pyx":182
+            /* "ext/agglomerate.pyx":171
  *                     dens[lo] / <double>size[lo] + dens[hi] / <double>size[hi]) / 2.0
  *                 fresh.p = lo
  *                 fresh.q = hi             # <<<<<<<<<<<<<<
@@ -23342,7 +22428,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
             __pyx_v_fresh.q = __pyx_v_hi;
 
-            /* "ext/agglomerate.pyx":183
+            /* "ext/agglomerate.pyx":172
  *                 fresh.p = lo
  *                 fresh.q = hi
  *                 fresh.vp = version[lo]             # <<<<<<<<<<<<<<
@@ -23351,7 +22437,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
             __pyx_v_fresh.vp = (__pyx_v_version[__pyx_v_lo]);
 
-            /* "ext/agglomerate.pyx":184
+            /* "ext/agglomerate.pyx":173
  *                 fresh.q = hi
  *                 fresh.vp = version[lo]
  *                 fresh.vq = version[hi]             # <<<<<<<<<<<<<<
@@ -23360,7 +22446,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
             __pyx_v_fresh.vq = (__pyx_v_version[__pyx_v_hi]);
 
-            /* "ext/agglomerate.pyx":185
+            /* "ext/agglomerate.pyx":174
  *                 fresh.vp = version[lo]
  *                 fresh.vq = version[hi]
  *                 heap_push(heap, fresh)             # <<<<<<<<<<<<<<
@@ -23369,7 +22455,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
             __pyx_f_6retold_4_ext_11agglomerate_heap_push(__pyx_v_heap, __pyx_v_fresh);
 
-            /* "ext/agglomerate.pyx":186
+            /* "ext/agglomerate.pyx":175
  *                 fresh.vq = version[hi]
  *                 heap_push(heap, fresh)
  *                 inc(it)             # <<<<<<<<<<<<<<
@@ -23382,7 +22468,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
         }
         __pyx_L17_break:;
 
-        /* "ext/agglomerate.pyx":187
+        /* "ext/agglomerate.pyx":176
  *                 heap_push(heap, fresh)
  *                 inc(it)
  *         for i in range(n):             # <<<<<<<<<<<<<<
@@ -23396,7 +22482,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
         for (__pyx_t_16 = 0; __pyx_t_16 < __pyx_t_15; __pyx_t_16+=1) {
           __pyx_v_i = __pyx_t_16;
 
-          /* "ext/agglomerate.pyx":188
+          /* "ext/agglomerate.pyx":177
  *                 inc(it)
  *         for i in range(n):
  *             root = i             # <<<<<<<<<<<<<<
@@ -23405,7 +22491,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
           __pyx_v_root = __pyx_v_i;
 
-          /* "ext/agglomerate.pyx":189
+          /* "ext/agglomerate.pyx":178
  *         for i in range(n):
  *             root = i
  *             while parent[root] != root:             # <<<<<<<<<<<<<<
@@ -23418,7 +22504,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 
             if (!__pyx_t_22) break;
 
-            /* "ext/agglomerate.pyx":190
+            /* "ext/agglomerate.pyx":179
  *             root = i
  *             while parent[root] != root:
  *                 root = parent[root]             # <<<<<<<<<<<<<<
@@ -23428,7 +22514,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
             __pyx_v_root = (__pyx_v_parent[__pyx_v_root]);
           }
 
-          /* "ext/agglomerate.pyx":192
+          /* "ext/agglomerate.pyx":181
  *                 root = parent[root]
  *             # Path compression: a chain of merges must not cost n * n here.
  *             y = i             # <<<<<<<<<<<<<<
@@ -23437,7 +22523,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
           __pyx_v_y = __pyx_v_i;
 
-          /* "ext/agglomerate.pyx":193
+          /* "ext/agglomerate.pyx":182
  *             # Path compression: a chain of merges must not cost n * n here.
  *             y = i
  *             while parent[y] != root:             # <<<<<<<<<<<<<<
@@ -23450,7 +22536,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 
             if (!__pyx_t_22) break;
 
-            /* "ext/agglomerate.pyx":194
+            /* "ext/agglomerate.pyx":183
  *             y = i
  *             while parent[y] != root:
  *                 x = parent[y]             # <<<<<<<<<<<<<<
@@ -23459,7 +22545,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
             __pyx_v_x = (__pyx_v_parent[__pyx_v_y]);
 
-            /* "ext/agglomerate.pyx":195
+            /* "ext/agglomerate.pyx":184
  *             while parent[y] != root:
  *                 x = parent[y]
  *                 parent[y] = root             # <<<<<<<<<<<<<<
@@ -23468,7 +22554,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 */
             (__pyx_v_parent[__pyx_v_y]) = __pyx_v_root;
 
-            /* "ext/agglomerate.pyx":196
+            /* "ext/agglomerate.pyx":185
  *                 x = parent[y]
  *                 parent[y] = root
  *                 y = x             # <<<<<<<<<<<<<<
@@ -23478,7 +22564,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
             __pyx_v_y = __pyx_v_x;
           }
 
-          /* "ext/agglomerate.pyx":197
+          /* "ext/agglomerate.pyx":186
  *                 parent[y] = root
  *                 y = x
  *             labels[i] = root             # <<<<<<<<<<<<<<
@@ -23490,7 +22576,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
 
       }
 
-      /* "ext/agglomerate.pyx":109
+      /* "ext/agglomerate.pyx":98
  *     cdef double total
  *     cdef Entry top, fresh
  *     with nogil:             # <<<<<<<<<<<<<<
@@ -23512,7 +22598,7 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
       }
   }
 
-  /* "ext/agglomerate.pyx":198
+  /* "ext/agglomerate.pyx":187
  *                 y = x
  *             labels[i] = root
  *     return labels_arr             # <<<<<<<<<<<<<<
@@ -23528,29 +22614,29 @@ static PyObject *__pyx_pf_6retold_4_ext_11agglomerate_2average_link(CYTHON_UNUSE
   }
   goto __pyx_L0;
 
-  /* "ext/agglomerate.pyx":90
+  /* "ext/agglomerate.pyx":80
  * 
  * 
- * def average_link(int64_t n, a, b, w, offset, double threshold, double penalty):             # <<<<<<<<<<<<<<
- *     """Cluster id (smallest member) of each of ``n`` items: int64 array (see the twin)."""
- *     _check(n, a, b, w, offset, threshold, penalty)
+ * cdef _merge(int64_t n, a, b, w, offset, double threshold, double penalty):             # <<<<<<<<<<<<<<
+ *     # Arguments as check_average_link_args returns them: contiguous int64 ids, float64 weights.
+ *     cdef const int64_t[::1] ea = a
 */
 
   /* function exit code */
   __pyx_L1_error:;
-  __Pyx_XDECREF(__pyx_t_1);
-  __Pyx_XDECREF(__pyx_t_2);
-  __Pyx_XDECREF(__pyx_t_3);
-  __Pyx_XDECREF(__pyx_t_4);
+  __PYX_XCLEAR_MEMVIEW(&__pyx_t_1, 1);
+  __PYX_XCLEAR_MEMVIEW(&__pyx_t_2, 1);
+  __PYX_XCLEAR_MEMVIEW(&__pyx_t_3, 1);
+  __PYX_XCLEAR_MEMVIEW(&__pyx_t_4, 1);
   __Pyx_XDECREF(__pyx_t_5);
   __Pyx_XDECREF(__pyx_t_6);
-  __PYX_XCLEAR_MEMVIEW(&__pyx_t_8, 1);
-  __PYX_XCLEAR_MEMVIEW(&__pyx_t_9, 1);
-  __PYX_XCLEAR_MEMVIEW(&__pyx_t_10, 1);
-  __PYX_XCLEAR_MEMVIEW(&__pyx_t_11, 1);
+  __Pyx_XDECREF(__pyx_t_7);
+  __Pyx_XDECREF(__pyx_t_8);
+  __Pyx_XDECREF(__pyx_t_9);
+  __Pyx_XDECREF(__pyx_t_10);
   __PYX_XCLEAR_MEMVIEW(&__pyx_t_12, 1);
-  __Pyx_AddTraceback("retold._ext.agglomerate.average_link", __pyx_clineno, __pyx_lineno, __pyx_filename);
-  __pyx_r = NULL;
+  __Pyx_AddTraceback("retold._ext.agglomerate._merge", __pyx_clineno, __pyx_lineno, __pyx_filename);
+  __pyx_r = 0;
   __pyx_L0:;
   __PYX_XCLEAR_MEMVIEW(&__pyx_v_ea, 1);
   __PYX_XCLEAR_MEMVIEW(&__pyx_v_eb, 1);
@@ -25309,7 +24395,8 @@ static CYTHON_SMALL_CODE int __pyx_pymod_exec_agglomerate(PyObject *__pyx_pyinit
   size_t __pyx_t_6;
   static PyThread_type_lock __pyx_t_7[8];
   int __pyx_t_8;
-  int __pyx_t_9;
+  Py_ssize_t __pyx_t_9;
+  int __pyx_t_10;
   int __pyx_lineno = 0;
   const char *__pyx_filename = NULL;
   int __pyx_clineno = 0;
@@ -25895,57 +24982,66 @@ __Pyx_RefNannySetupContext("PyInit_agglomerate", 0);
   if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_pyx_unpickle_Enum, __pyx_t_4) < (0)) __PYX_ERR(1, 4, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "ext/agglomerate.pyx":16
+  /* "ext/agglomerate.pyx":15
  * from cython.operator cimport dereference as deref, preincrement as inc
  * 
  * import numpy as np             # <<<<<<<<<<<<<<
  * cimport numpy as cnp
  * 
 */
-  __pyx_t_1 = __Pyx_Import(__pyx_mstate_global->__pyx_n_u_numpy, 0, 0, NULL, 0); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 16, __pyx_L1_error)
+  __pyx_t_1 = __Pyx_Import(__pyx_mstate_global->__pyx_n_u_numpy, 0, 0, NULL, 0); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 15, __pyx_L1_error)
   __pyx_t_4 = __pyx_t_1;
   __Pyx_GOTREF(__pyx_t_4);
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_np, __pyx_t_4) < (0)) __PYX_ERR(0, 16, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_np, __pyx_t_4) < (0)) __PYX_ERR(0, 15, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
-  /* "ext/agglomerate.pyx":19
+  /* "ext/agglomerate.pyx":18
  * cimport numpy as cnp
+ * 
+ * from retold._validate import check_average_link_args             # <<<<<<<<<<<<<<
+ * 
+ * cnp.import_array()
+*/
+  {
+    PyObject* const __pyx_imported_names[] = {__pyx_mstate_global->__pyx_n_u_check_average_link_args};
+    __pyx_t_1 = __Pyx_Import(__pyx_mstate_global->__pyx_n_u_retold__validate, __pyx_imported_names, 1, NULL, 0); if (unlikely(!__pyx_t_1)) __PYX_ERR(0, 18, __pyx_L1_error)
+  }
+  __pyx_t_4 = __pyx_t_1;
+  __Pyx_GOTREF(__pyx_t_4);
+  {
+    PyObject* const __pyx_imported_names[] = {__pyx_mstate_global->__pyx_n_u_check_average_link_args};
+    __pyx_t_9 = 0; {
+      __pyx_t_5 = __Pyx_ImportFrom(__pyx_t_4, __pyx_imported_names[__pyx_t_9]); if (unlikely(!__pyx_t_5)) __PYX_ERR(0, 18, __pyx_L1_error)
+      __Pyx_GOTREF(__pyx_t_5);
+      if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_imported_names[__pyx_t_9], __pyx_t_5) < (0)) __PYX_ERR(0, 18, __pyx_L1_error)
+      __Pyx_DECREF(__pyx_t_5); __pyx_t_5 = 0;
+    }
+  }
+  __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
+
+  /* "ext/agglomerate.pyx":20
+ * from retold._validate import check_average_link_args
  * 
  * cnp.import_array()             # <<<<<<<<<<<<<<
  * 
  * 
 */
-  __pyx_t_9 = __pyx_f_5numpy_import_array(); if (unlikely(__pyx_t_9 == ((int)-1))) __PYX_ERR(0, 19, __pyx_L1_error)
+  __pyx_t_10 = __pyx_f_5numpy_import_array(); if (unlikely(__pyx_t_10 == ((int)-1))) __PYX_ERR(0, 20, __pyx_L1_error)
 
 
-  /* "ext/agglomerate.pyx":73
+  /* "ext/agglomerate.pyx":74
  * 
  * 
- * def _check(int64_t n, a, b, w, offset, double threshold, double penalty):             # <<<<<<<<<<<<<<
- *     if n < 0:
- *         raise ValueError("n must be non-negative")
-*/
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6retold_4_ext_11agglomerate_1_check, 0, __pyx_mstate_global->__pyx_n_u_check, NULL, __pyx_mstate_global->__pyx_n_u_retold__ext_agglomerate, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[0])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 73, __pyx_L1_error)
-  __Pyx_GOTREF(__pyx_t_4);
-  #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
-  PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
-  #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_check, __pyx_t_4) < (0)) __PYX_ERR(0, 73, __pyx_L1_error)
-  __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
-
-  /* "ext/agglomerate.pyx":90
- * 
- * 
- * def average_link(int64_t n, a, b, w, offset, double threshold, double penalty):             # <<<<<<<<<<<<<<
+ * def average_link(n, a, b, w, offset, threshold, penalty):             # <<<<<<<<<<<<<<
  *     """Cluster id (smallest member) of each of ``n`` items: int64 array (see the twin)."""
- *     _check(n, a, b, w, offset, threshold, penalty)
+ *     n, a, b, w, offset, threshold, penalty = check_average_link_args(n, a, b, w, offset, threshold, penalty)
 */
-  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6retold_4_ext_11agglomerate_3average_link, 0, __pyx_mstate_global->__pyx_n_u_average_link, NULL, __pyx_mstate_global->__pyx_n_u_retold__ext_agglomerate, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[1])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 90, __pyx_L1_error)
+  __pyx_t_4 = __Pyx_CyFunction_New(&__pyx_mdef_6retold_4_ext_11agglomerate_1average_link, 0, __pyx_mstate_global->__pyx_n_u_average_link, NULL, __pyx_mstate_global->__pyx_n_u_retold__ext_agglomerate, __pyx_mstate_global->__pyx_d, ((PyObject *)__pyx_mstate_global->__pyx_codeobj_tab[0])); if (unlikely(!__pyx_t_4)) __PYX_ERR(0, 74, __pyx_L1_error)
   __Pyx_GOTREF(__pyx_t_4);
   #if CYTHON_COMPILING_IN_CPYTHON && PY_VERSION_HEX >= 0x030E0000
   PyUnstable_Object_EnableDeferredRefcount(__pyx_t_4);
   #endif
-  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_average_link, __pyx_t_4) < (0)) __PYX_ERR(0, 90, __pyx_L1_error)
+  if (PyDict_SetItem(__pyx_mstate_global->__pyx_d, __pyx_mstate_global->__pyx_n_u_average_link, __pyx_t_4) < (0)) __PYX_ERR(0, 74, __pyx_L1_error)
   __Pyx_DECREF(__pyx_t_4); __pyx_t_4 = 0;
 
   /* "ext/agglomerate.pyx":1
@@ -26005,7 +25101,7 @@ static int __Pyx_InitCachedBuiltins(__pyx_mstatetype *__pyx_mstate) {
 
   /* Cached unbound methods */
   __pyx_mstate->__pyx_umethod_PyDict_Type_items.type = (PyObject*)&PyDict_Type;
-  __pyx_mstate->__pyx_umethod_PyDict_Type_items.method_name = &__pyx_mstate->__pyx_n_u_items_2;
+  __pyx_mstate->__pyx_umethod_PyDict_Type_items.method_name = &__pyx_mstate->__pyx_n_u_items;
   __pyx_mstate->__pyx_umethod_PyDict_Type_pop.type = (PyObject*)&PyDict_Type;
   __pyx_mstate->__pyx_umethod_PyDict_Type_pop.method_name = &__pyx_mstate->__pyx_n_u_pop;
   __pyx_mstate->__pyx_umethod_PyDict_Type_values.type = (PyObject*)&PyDict_Type;
@@ -26063,16 +25159,16 @@ static int __Pyx_InitCachedConstants(__pyx_mstatetype *__pyx_mstate) {
   if (__Pyx_PyTuple_SET_ITEM(__pyx_mstate_global->__pyx_tuple[1], 0, __pyx_mstate_global->__pyx_slice[0]) != (0)) __PYX_ERR(1, 763, __pyx_L1_error);
   __Pyx_GIVEREF(__pyx_mstate_global->__pyx_tuple[1]);
 
-  /* "ext/agglomerate.pyx":93
- *     """Cluster id (smallest member) of each of ``n`` items: int64 array (see the twin)."""
- *     _check(n, a, b, w, offset, threshold, penalty)
- *     cdef const int64_t[::1] ea = np.ascontiguousarray(a, dtype=np.int64)             # <<<<<<<<<<<<<<
- *     cdef const int64_t[::1] eb = np.ascontiguousarray(b, dtype=np.int64)
- *     cdef const double[::1] ew = np.ascontiguousarray(w, dtype=np.float64)
+  /* "ext/agglomerate.pyx":86
+ *     cdef const double[::1] ew = w
+ *     cdef const double[::1] off = offset
+ *     labels_arr = np.empty(n, dtype=np.int64)             # <<<<<<<<<<<<<<
+ *     cdef int64_t[::1] labels = labels_arr
+ *     cdef vector[unordered_map[int64_t, double]] links
 */
   {
     PyObject* __pyx_temp[1] = {__pyx_mstate_global->__pyx_n_u_dtype};
-    __pyx_mstate_global->__pyx_tuple[2] = __Pyx_PyTuple_FromArray(__pyx_temp, 1); if (unlikely(!__pyx_mstate_global->__pyx_tuple[2])) __PYX_ERR(0, 93, __pyx_L1_error)
+    __pyx_mstate_global->__pyx_tuple[2] = __Pyx_PyTuple_FromArray(__pyx_temp, 1); if (unlikely(!__pyx_mstate_global->__pyx_tuple[2])) __PYX_ERR(0, 86, __pyx_L1_error)
     __Pyx_GOTREF(__pyx_mstate_global->__pyx_tuple[2]);
   }
   __Pyx_GIVEREF(__pyx_mstate_global->__pyx_tuple[2]);
@@ -26136,41 +25232,41 @@ static int __Pyx_InitConstants(__pyx_mstatetype *__pyx_mstate) {
   int __pyx_clineno = 0;
   CYTHON_UNUSED_VAR(__pyx_mstate);
   {
-    const struct { const unsigned int length: 8; } str_length_index[] = {{6},{6},{8},{12},{1},{2},{15},{23},{25},{32},{20},{22},{1},{1},{37},{45},{22},{179},{8},{36},{15},{7},{28},{27},{6},{19},{2},{9},{22},{50},{39},{34},{11},{22},{37},{30},{37},{5},{8},{8},{15},{20},{12},{9},{17},{8},{8},{12},{10},{8},{10},{8},{7},{14},{11},{10},{19},{14},{12},{10},{17},{13},{12},{12},{19},{8},{6},{13},{1},{3},{5},{3},{15},{17},{18},{12},{1},{4},{3},{1},{18},{5},{4},{5},{15},{1},{2},{2},{5},{6},{9},{5},{2},{5},{7},{6},{7},{5},{4},{2},{1},{2},{5},{5},{8},{2},{5},{8},{6},{10},{5},{2},{1},{3},{7},{3},{4},{1},{4},{4},{2},{5},{3},{3},{6},{1},{4},{6},{7},{3},{1},{1},{8},{23},{4},{10},{5},{4},{5},{5},{4},{4},{6},{9},{3},{5},{6},{6},{6},{7},{1},{1},{1}};
-    const struct { const unsigned int length: 11; } bytes_length_index[] = {{1},{291},{1162}};
+    const struct { const unsigned int length: 8; } str_length_index[] = {{6},{8},{1},{2},{15},{23},{25},{32},{20},{22},{1},{1},{37},{45},{22},{179},{8},{15},{7},{6},{19},{2},{9},{50},{39},{34},{30},{37},{5},{8},{8},{15},{20},{12},{9},{17},{8},{8},{12},{10},{8},{10},{8},{7},{14},{11},{10},{19},{14},{12},{10},{17},{13},{12},{12},{19},{8},{13},{1},{3},{15},{18},{12},{1},{4},{1},{23},{18},{5},{5},{15},{5},{6},{9},{5},{5},{6},{7},{2},{5},{5},{5},{8},{7},{4},{1},{4},{4},{2},{5},{3},{6},{4},{7},{3},{8},{23},{16},{10},{5},{4},{5},{4},{4},{6},{9},{6},{6},{6},{1},{1}};
+    const struct { const unsigned int length: 6; } bytes_length_index[] = {{1},{60}};
     #ifndef CYTHON_COMPRESS_STRINGS
       #define CYTHON_COMPRESS_STRINGS 90
     #endif
-    #if (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (1807 bytes) */
-static const char cstring[] = "x\332\215U\317o\333F\026\256l\047k\264im\305\216\353\002\rv\344\330q\2006\332\312v\272\305\242h\241\330\316\302\207\246\221\354\270N[\200\035\221Cj\032rHq\206\266\264\275\344\310#\217<\362\310\243\216<\352\250#\217:\346O\330?a\337\014MIN\212b\r\210|\234y?\277\367\275g\204\005\372\252\217\250 \016Gn\347w\242\213\357\320%\266\003\302\221\351\372\250\376/\364\355\017\304q\375\3019%W\3105\321\267\272\313\004\265\0027\340\0103\003\031\324\227F\357\036SV^p\341S\203\030s\312\010\034\377\325\375\315\263\251\346w\337\037b\306\\\2010\347\324bH\270\310\047\330x\3542{\200\034\225\344%$y\302 \177j \3075\310\227\210\364=\260\005W\273\372\256\214\273\013U\t\037\263\335/\221\005\256Je\336\305\036\201P\010\367)G\317]A\220\350\0026\207\003\321u\031\2023\203\330\264C|,\010D\223\371\201W_*1\364\342\370\305\343\203o\016T\266>\221\030r\304\203\216nC\242\200#\200\326\t\250-\300\273\030x\204\327\321\211\211\006n\200\030\201\274\240\n\017\364\346\rD\2270\304\211\220\002\332U5cA]\246\2019e\326\3565L\364\222H\353g\330\346\244\216\rC\003=\002\351\020\303\"\210a\207\310N\250\326\"7\020\034\000E_\325\353\354qCwm[\332\273\214\327qG7(\307\035\233(3\354\373x\000\305R\323$\262I\310&\314\2024\344\335\025\241V\027Js\002.P\207 \2232pN\2302\356\213\177`\313\262]GAT\367\006}K\247\274\2704\330\324\206\271\3541#\026\226\3113\027@5q`\013\244i>1\002\235h\0322\002U\225T\004\220/)\266\341V\227\2414\215\005\2167\250k\272\353\223\272\003vT\245\213LL\355\002I\352x\320\336y\265\300\301\242\373\236\206k\232\022\337.\226\335\221\342\273U\211\256Ox\327\265\013\nzP\207-\006\205\216d \350=\307\317\003U\235\364\212m\333\325\241\356\002?d`\201\353\177r[\260Lz,\010\316\353\315\323\303\223\223c\333\246\036\247\374\224\364\002\302t\"G\255>\233:M{1\350\303\357\010(\247=\007\244\333\304\324\264kZ\000d\000\217$\316L\260\210\220]\227\007\206\264\201?3`\272|\303\025/\255\n(\244\344`\312\324\3335\002[\335I\372\250\267\014\257i\320NM\357\022\3755\017\234\342\353\332\213\024%\251\013)`\036\325_\203\207cV\352]\n\211\202\364\321\013""\260]\272-\273=\225t5gs\007\244/?\2403\323T\370\\\352Syf\047\010\227\265\250,5\312e\367\201\365\224\021\014\024\207\031\277$\320\206\262\023Z\047\220\004\307|\266\265T\3470\0370\235\272\365\2511\307\227\240f\021\315\246\354u\247\2039\351PK\327\341\213h\200\031l\022\235t\260\376Zw\003&\014\302\270!\321P\017\231D\261Q\t\301\244C\034O\014\240\273\260\225\010\240\243\306\204\370>p\364\312\264\261\305M\333\305\342\353\003XO\300\330\353%eJ\022v\t\366\272\224R\003\026!\351S\006J\224\027,\245\252\317\274x\374\207\330\270Cl^<5\250G\346\314a$\035\334\207\365(w\243C\231\\\213Lb\nk\325a\236\232\025H\023\306\240\230\004\317\203r<\354\023&\256i\357\271^\317\367\211E9l<\237\010\230\212:\364G\324\347\006\336w]\001\306\327\363\254x.3\342\016 \016\235\362\241]\304\343\302\205\237\037\350b:^p\"\200\30660\007\302\006\036L\016)\376\375\000\356\0346\324U\177\360\343\233\312d\351oo\374\360n\330\230,\177\022\376\036W\342\252<\t\302\303\260\027-F\373\221\036W\343\207\311b\322H\23274xX\013\277\201{\\\236\336Op\302\323Z\376\305\367YoT)U\366C\"\225\"?^\217[\261\221l%O\023=]K\233i;\025\303\306\360([\314\366\262\323\321\342\2501z:2\306\265\361\301\330\317[\247\371\351y~\376*\177\365s\376\363\257\371\257\277\345\277\341\034\223\234t\363.}\047\321f\370K\274\030?I*I\365\275\004\367C#\332\216\214\270\026\357\305gI\025\242\237\244\255\024\337\320\363\303\365\360,Z\217ZQ\047^\212\233q;\036\244\225t\346\353M\345\355\322\207\312\227\036\255E\207Q?\376#\255M\226j\311\335\374\301\223ak\250g\033\231?\252\376\331\tJ\026\362\255\203asx\232\335\316:\022\224\251N73\241^<Y\252Fw\243\257\001\343\007\361y\262\227\264&K\177\217{\377\375\344\203[\237\307\3731\006q\371\203\017?\232,\177\034\376\0245\243\326d\371N\370\357\250\001Y\364&\313+\341\025\000\313\343Zy}\032WJ\005\325+\013j\302\362\3448\272\007\232\275\311\235\325\250\002\242limr\347nT\213\236\024&s\n\013p\332\230\023VB\037\312nNV\253\223;\325\250\032mA\240s\200\263\025\343\367\017\346]U\225\340\307\033qO\306z\000\351\335\002\245N\262\004LZ]\217\236A\311""\255\311\352Z\264\027\265A\177\375\263x3\331\000\006=\032n\rO\262\263Qu\364`\324\036\211qc|\224\277h\347m`\302/\223\315\317\241C\247\311B\362(\335Nq\312A\367(\253dk\331\323\254;cO[z\273\007\371\314^2\213\362u\037\3220e\022k%RF\264\003@n\305M\231\351#\240\213B`1\232\275V\302 :Vm:K\356)\246o\247\226\352\365Zv\230\211\321\301\350j\214\307<o\277\314_^\344\027\257\024^+!\217\036\306\013\000v\361\025\000T\355(\210\017c\236\354$\275t!\335I{\223\325{\321\005\324Ty[\n\005\256\333\221\t\265\266J /\201\037\215y \315\344(\255\274\003\244d\300\372\247\020\241\tin@\204\312d\363\276\232\273Z\362$\275\005\3347\206\265\341\376\260\003|\324G\325\267s\227\267S}X-!Q\t<\214o\313\036\257\204B\2159d\047GD\206&j\033(\245\235\2507c\222\342\327F$\342\206D\362\306\207\364\373L\262\356\377\244\305&\004\327a\242\257\243\336\226\263P~TTSg\314\331\004\017\022\277R(\020\225\343\364J\325{0\364\263\365\254\225\221\321\336\350b\334\222\006\025XG\355\270\237\210\264\221\036\r\027\206\333C<\024\260\210.Fg\343\352x\247 \021\270y){7}\235\307\377\004\254\0327\304\317\324~\254L\31147\001k\221j\330C\210\266\001\035\007\027\237B\033aN\336Jl\312\2535\240C\257\250\\\362nu\003\214\241\201\362\2449\203v\351\243\260\361?\371\254\332\322";
-    PyObject *data = __Pyx_DecompressString(cstring, 1807, 1);
+    #if (CYTHON_COMPRESS_STRINGS) == 1 /* compression: zlib (819 bytes) */
+static const char cstring[] = "x\332}T\275\216\3346\020F`\003\t\340\312o@\300\3056>%\200\017F`\030\016\214\363\005\270\"\316%\013\004pE\214\310\221\304,5\2249\344ZJ\345\362\312+\257\364#\344\021\\^ye\312<J\206\322\356\336\346\007\021 i8\377\363\315\014\025$\365\315\250B\375+\232\364\252z\241^\376\200}\210\323/\016?\250\320\250\227&Prm\016\231\025\220U\326\305\242\370O\266\243\275\200St\026\355\221\262\n\361\177\345\177\347\0354_}w\006D!)`v-\251\024TD\260\047\201\374\244\3729\311\255$yA[\360\316\252>X|\252p\034\304V\\\255\314\252\304]5!\246\010\264z\252Zq\265W\346\016\006\224P\nF\307\352mH\250R\047H\234M\251\013\244\204g\321\273\032#$\224h%?\361\032\213\022\251\313\363\313\223\323oO\347l#\026\334Xq\256\215\227D\221\013huv>\211\3674\r\310\225\272h\324\024\262\"\224\274\244\212A\364\216\rR\207\244\030S!\324j\256\031\222\013\244\305\334Q\273\332\301\344\266X\254\277\007\317X\201\265Z\364\320\004\357\213,\020WP\033\353\030j\217H\363wL_C\333\372\320\317uT\3034\266\306\361\"\264\024\244\306\006\262OJ\353\2106\033\324Z\331<\007\241@\047R\363\326\201\027\251q\344\222\326\224\373a\252\264\t\021\253^\354\034\304\010\223j\300\371\2450\327\017\202\366\261Z\356!u\377\322\310s\006\345\014\336\007#\271\251\305\225\205\004\325\177H\227v\025\274\227I\341\352\365\372\354\342\342\334{7\260\3435\276\317H\006\313\314V\367\343\253\365\3454\312\373Fz\247\337\n\032?c\243\365\016_)V\n+\035\270\047ZL.a_\030\266\330\310\323d2\345/\"\336[-E\024\252\007G\363?\330\354g\031A\277\374Kx\255\005rm:4\033\316\375r\332y)d\231\216\205\31248\263\021\017\347\264\327\333\246\202B\361\361>\203\337\273\335\367\351@\231y`\217\0308\226\203L\323!\025>J\375@\337\333%\344R\213\343\322\261\220el\021d\222\366\330\353:7\215\314\017Od\\\250\016:\014[\341\266\250\275\243M]\003\243\231\013\325\307|\r\261e#\024j\001J\366\320`\rfcB\246dK\371\363\247\304^\356\037\354\2074I\047e\225Q\220\230\307\026c\014\261\361\320\262\254\262\214\323n\241\235\225\213\002GG\351\371ii\032/\237\337Pn\206r-\224\353\200\n\004r\235\3644\314C)AB\323\010\006\203$1\310\036x""\t\037\206\210\255c\331\356\210)x[\t\204\251:\332\233={\2769\344,\366\273\305\231\307\262\304\024L\243\000\213\003\247 o\314&\245.\"wb(\275\225hy(\246\342\"#\177\030\177\374\370\305\237\017\277\374\310WO\256\326\327_\335<\372\364\342\356\344\315\347\327\237\327\267\017n\237\335\232\273\237\336\335\275\263w\026\377x\370\350\352\371\365\343\353\047\327\353\233\0077\317n\272O\233\337\037\377\005\374\3218\334";
+    PyObject *data = __Pyx_DecompressString(cstring, 819, 1);
     #define __Pyx_DecompressString_LZSS_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
     const char* const bytes = __Pyx_PyBytes_AsString(data);
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #elif (CYTHON_COMPRESS_STRINGS) > 0 && (CYTHON_COMPRESS_STRINGS) <= 90 /* compression: lzss (2386 bytes) */
-static const char cstring[] = "\377 at 0x i\377tems obj\377ect> val\377ues for \377.: <Memo\377ryView o\377f <conti\377guous an\237d dir1\001\007\ri\375n\021\005strideed\"\010 V\000\004\031><(\t\376A\006>?Canno\377t assign\377 to read\177-only m\240\002\355v\242\000In\275\000id \377mode, ex\271p\321\000|\000\047c\047t\001\047\376\323\000tran\047, \371gH\000%\005shape\377 in axis\377 Note th\376\231 Cython \376\021\000deliber\347atek\000\320\001cte\375r!\001n PEP-\267484\212\"re\300!s? subcl\246\000\305 \276\262 built[\000t\377ypes. If\177 you ne\224 \362\303\000p\316\000%\tthen\357 set\200\000e \047~\357\002ation_<\000oing\047\355$iv\242\000\377o False.\357add_\231 ean\377 edge na\361m\300@\013\000\327A out\375s\202@ 0..n-\2371coll\346@O\000s\377.abcdisa\367ble2\002arra\233ys\322@ff\333\000\215 l\347eng\215\000O\001wei\377ghts mus\377t be fin\366\265`en8\002xt/a\337gglom\236\".p\277yxgcis\027\003d\375n+\006non-ne\375g\314\000veno d\377efault _\377_reduce_\217_ du\321\002%\001\266`v\327ial\033\000cg\001__\377numpy._c_ore.m5\000i\252\002\337 fail\304#im\357port\033\tuma\273th\021\016off\334!h\347as \005\003\306\rthr_eshol\261\204\003p\342\000\307lty\364\003\376a\373\000Na\363Nu\366\002\204\204\001allo\365c\230` \213\003data\341.\013\020\340c\262\205\001\217\205\003s.A\377SCIIElli\377psisSequ\257ence\347\205\001.\354\205\007_\357_Pyx\001\000Dic\377t_NextRegf__\220d\260 __\345b;__\001\005get\315\206\001\r\001yd0\001\027\000func\035\001\036\030\000stat1\002\247#3\001\357main\003\002oduqlM\002\273aM\001newT\001\376\314@_checks\017um__\n\001?\004\025\001\321\204\001~\017\003unpick?\000\233En \005vt\330a\230\001qGualO\005\346E\357Fc\343\205\002\354\277\001\202dex\314\001set\035_\203\005set\262\006\003\006.\007\317test\376\001\242\001_i\375s\241aoutine\377aabcaliv\271e\242@\240E_bu\335\204\001a\371s\303\210\007\365\204\002async\347io.\337`7\003sav\377erage_li\377nkbbaseboigcc\013\000e_\261 \377tracebac\377kcountde\207nsd\337\206\001\000\002\201\001\314\211\003e\377eaebempt\375y\333@odeenu\376\241\205\003e""rrorew\377flagsflo\377at64form\353at\236\210\004f\201\204\001hea\377phiiidin\337dexin\"\000is\352\366\205\003i\343Bs\271\212\002ize\277labels\000\003_\367arr\260\001slom\277maxmem\230\211\001m\353in\223\211\001n\232\207\001ndi\367mnp\316\205\002objo\333ff\217\205\003pp\314\000pa\357rent\360\204\004pop\377qrregist\376\256\000etold._\357ext.\346\206\010rooOtset\311\206\004\311\211\002s\217\000_small\356`r\270@\337epsto\001\000ru\363ct\326\205\006\017\000tota\371l\267`\303 updat\371e\371\213\003\365 sionw\377xyO\200\001\330\004\007\377\200r\210\022\2101\330\010\177\016\210j\230\001\230\021\016\001\377u\210C\210q\220\003\220\3773\220c\230\021\230&\240\337\003\2401\240A\025\ns\210\327!\2108\035\000a0\005\035\240\377a\240s\250!\320+?\347\270q\300R\002\037\0013\210e\376!\001\220r\230\024\230Q\230\377d\240\"\240B\240c\250\377\023\250A\250R\250t\260\3771\260D\270\003\2702\270\377S\300\003\3001\300B\300\377d\310!\3104\310r\320\377QS\320SV\320VY\377\320YZ\320Z\\\320\\\377`\320`a\320ae\320\337eh\320hi\232\014A\210\377[\230\003\2305\240\001\240\375\021\220\0163\210d\220$\220\377d\230!\2302\230T\240}\021{\000I\250Q\250a\336\n\377r\210\024\210T\220\024\220\377Q\220b\230\004\230A\230\277R\230y\250\001\250B\007\200\357\001\340\004\n\352\0003\210c\377\220\023\220C\220x\230{\377\250!\330\004!\240\022\320\377#5\260Q\260c\270\026\357\270r\300\021\000\017\330\004 \377\240\002\320\"4\260A\260\237S\270\006\270b\221!-\006h\373\270f\355\000a\330\004\021\220\367\022\2206\341 #\230V\240\3772\240Q\330\004\037\230q\377\360\016\000\005\034\2303\230\375a\010\000\010\000\n\013\330\010\377\r\210W\220A\220Q\330\277\010\014\210G\2201\203\000q\377\330\010\017\210w\220a\220ws\230!\027\005S\230\001\031\005\362\247Bg\321\000\234@\014\210E\220\375\025\047\000q\330\014\020\220\001\374\010\000\317A!\330\014\022\220!S\2205-\003\026\010\002\023\0001&\001\356\002\004\017\210r\364\000A\330\020\377\021\330\014\021\220\021\220\":\205\000V\314 Q\230a\000\016\233\001zc\006\021p\002r\230\026\230v\000\177\022\220#""\220S\230\005\200`\367b\240\004\307`\020\024\220F\377\230#\230Q\330\020\023\220\3772\220R\220q\330\024\031\357\230\030\240\026\277`(\260\"\377\260I\270T\300\021\300#\377\300R\300t\3101\310D\337\320PR\320R\207`[\330\373\030\034\237@S\240\002\240(\277\250$\250a\250s)\000D\377\270\001\270\023\270B\270h\n\264gRJ\001\025\236\000R\000\000\004\202\001|`\000\002\002\035\230Q\230f\201\001\271\023\310 \321\204\002d\220%\306 \"\313\230A\222!(\254`\375\002\003\220|\000\004\215 \017\210u\220E\242BwT\240\025\345\204\002$\250g\371B\377\023\270C\270t\3004\300\377w\310a\310s\320RU\277\320UX\320XY\253\"\017?\210s\220&\230\002\237@\272!\372?\001A\351\000u\230C\230s\377\240%\240q\250\002\250%\377\250q\330\020\025\220X\230\317S\240\001\340\001\005\343#$\220Wf\230A\237 \014\303#v\235`\374\225@\277\047f\240D\250\001\330\374\273+\376A\024\027\220u\230A\253\230T\312 q\036\000\030\352\001d\377\240!\2405\250\005\250Q\377\250d\260!\2603\260b\177\270\006\270c\300\021\340\022\010\337\006\250c\260\021\213A1\220\335A\344C&\230\006\340A\017\210!t\342\206\002\244\000\237\205\001\300Ae\211\207\002\212b\347%\220q\300g\333b\026\220t\303\2301\306!\351a\004\006\347!F\230\264\363`\360\202$\030z\000c\240\216\000\025d\224\206\002\207\000\230\245\"\242\206\001\001\230\330A\022\260g\030\326`\274!\024\002\004\314#\313\205\001\375Y\353\0024\260r\270\024\270\377Q\270e\3002\300X\310\373Q\330%\000\001\230\024\230R\377\230x\240t\2501\250D\377\260\002\260$\260a\260t\377\2702\270X\300T\310\021\253\310%\377\207\001R\225AU\270A\025]\220\000\004V\2307\306 1\256A*\002\006\031\233\211\002\001\262%\010\343\205\010\334`\276\342\205\001&\230\001\230\026\357@!\377\330\020\027\220v\230Q\230Sa\340\205\206\001\023\005\023\214`q\302C;!\230Y\000\026\220a\275A\326A=A\233\206\007\004\013\2101";
-    PyObject *data = __Pyx_DecompressString_LZSS(cstring, 2386, 3154);
+    #elif (CYTHON_COMPRESS_STRINGS) > 0 && (CYTHON_COMPRESS_STRINGS) <= 90 /* compression: lzss (1120 bytes) */
+static const char cstring[] = "\377 at 0x o\377bject>.:\377 <Memory\377View of \377<contigu\377ous and gdir%\001\007\rin\021\005\177strided\"\010o or \004\031><(\t\376A\006>?Canno\377t assign\377 to read\177-only m\240\002\375v\242\000Invali\377d mode, \347exp\305\000|\000\047c\047\376t\001\047fortra\237n\047, gH\000%\005s\357hape\222\000 ax\377is Note \373th\207 Cytho\373n \021\000delib\237eratek\000\320\001c\367ter!\001n PE\337P-484\212\"re\376\264!s subcl\366\246\000es\261!buil\373ti\260\000ypes.\377 If you \223ne\224 \303\000p\316\000%\tt\177hen set\200\000\367e \047\357\002atio\377n_typing\355\047\355$iv\242\000o F\377alse.add}_\231 ecoll\266@\376+\000s.abcdi\177sableen\001\002\377xt/agglo\375m\303\002.pyxgc\373is\027\003dno d\377efault _\377_reduce_\357_ du`\002non\275-\305@vial\033\000c\377init__nu\377mpy._cor\367e.m5\000iarr\177ay fail\323\003\347imp\353 \033\tuma\313th\021\016u\232\002\315Aal\327loc\341  E\003da\207ta.\013\020\251C\373a\330cs\377.ASCIIEl\377lipsisSe\277quence\260\204\001.\276\265\204\007__Pyx\001\000D\377ict_Next\237Ref__\331$\352\000_\355_\256B__\001\005get/item\r\001d0\001\027\000\317func\035\001\030\000st\360\212`)\001\341\0033\001main\336\003\002odulM\002na\315m\002\003ewT\001\360 _c?hecksuT\000\n\001\340?\004\025\001\334@\360 \037\001unp\267ick?\000En \005vyt\305A\230\001qualO\005\304\240E\251Fc\254\204\002\277\001\274Dex\004\314\001\313`_\203\005\327`\262\006\003\006.\007wtes\331@_is\325A\177outinea\307`\376\222E_buffer\377asyncio.\374\372@\036\003savera\377ge_linkb_basec\344\002_\014\t\277_argsc\037\000e\375_\246 traceb\377ackcount\341d\373\001\000\002x\001\372\207\003emp{ty\307@odee\353`\376\372\205\002errorfl?agsfor\314`\312\206\004\377idindexi\257nt64\261As\000\002i\237zemem\223\207\001\213\207\001n~\212Andimnp\267\204\002\377objoffse\373tp\202\000penal\377typopreg\367iste\000etolWd._\247`.\255\205\010r\020\004\232\342\207\002a\254 et\262\205\004\301\207\002s\354q\000\230`rt@\000pst\375o\001\000ructth\217reshM\000\331@\360\000u\377pdateval\377ueswxO\200\001""\377\340\004\007\200s\210#\210\377S\220\010\230\013\240:\320\377-D\300A\300S\310\003\377\3103\310c\320QY\320\377Yd\320de\330\004\013\377\2106\220\021\220#\220S\377\230\003\2303\230h\240k\003\260\021";
+    PyObject *data = __Pyx_DecompressString_LZSS(cstring, 1120, 1458);
     #define __Pyx_DecompressString_UNUSED
     if (unlikely(!data)) __PYX_ERR(0, 1, __pyx_L1_error)
     const char* const bytes = __Pyx_PyBytes_AsString(data);
     #if !CYTHON_ASSUME_SAFE_MACROS
     if (likely(bytes)); else { Py_DECREF(data); __PYX_ERR(0, 1, __pyx_L1_error) }
     #endif
-    #else /* compression: none (3154 bytes) */
-static const char bytes[] = " at 0x items object> values for .: <MemoryView of <contiguous and direct><contiguous and indirect><strided and direct or indirect><strided and direct><strided and indirect>>?Cannot assign to read-only memoryviewInvalid mode, expected \047c\047 or \047fortran\047, got Invalid shape in axis Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.add_notean edge names an item outside 0..n-1collections.abcdisableedge arrays differ in lengthedge weights must be finiteenableext/agglomerate.pyxgcisenabledn must be non-negativeno default __reduce__ due to non-trivial __cinit__numpy._core.multiarray failed to importnumpy._core.umath failed to importoffset has offsets must be finitethreshold and penalty must not be NaNunable to allocate array data.unable to allocate shape and strides.ASCIIEllipsisSequenceView.MemoryView__Pyx_PyDict_NextRef__annotate____class____class_getitem____dict____func____getstate____import____main____module____name____new____pyx_checksum__pyx_state__pyx_type__pyx_unpickle_Enum__pyx_vtable____qualname____reduce____reduce_cython____reduce_ex____set_name____setstate____setstate_cython____test___check_is_coroutineaabcaliveallallocate_bufferascontiguousarrayasyncio.coroutinesaverage_linkbbasebigccline_in_tracebackcountdensdtypedtype_is_objecteeaebemptyencodeenumerateerrorewflagsfloat64formatfortranfreshheaphiiidindexint64isfiniteititemsitemsizelabelslabels_arrlinkslommaxmemviewminmodennamendimnpnumpyobjoffoffsetppackparentpenaltypopqrregisterretold._ext.agglomeraterootsetdefaultshapesizesmallstartstepstopstructthresholdtoptotalunpackupdatevaluesversionwxyO\200\001\330\004\007\200r\210\022\2101\330\010\016\210j\230\001\230\021\330\004\007\200u\210C\210q\220\003\2203\220c\230\021\230&\240\003\2401\240A\330\010\016\210j\230\001\230\021\330\004\007\200s\210!\2108\2203\220a\330\010\016\210j\230\001\230\035\240a\240s\250!\320+?\270q\300""\001\330\004\007\200s\210!\2103\210e\2203\220a\220r\230\024\230Q\230d\240\"\240B\240c\250\023\250A\250R\250t\2601\260D\270\003\2702\270S\300\003\3001\300B\300d\310!\3104\310r\320QS\320SV\320VY\320YZ\320Z\\\320\\`\320`a\320ae\320eh\320hi\330\010\016\210j\230\001\230\021\330\004\007\200u\210A\210[\230\003\2305\240\001\240\021\330\010\016\210j\230\001\230\021\330\004\007\200s\210!\2103\210d\220$\220d\230!\2302\230T\240\021\240\"\240I\250Q\250a\330\010\016\210j\230\001\230\021\330\004\007\200r\210\024\210T\220\024\220Q\220b\230\004\230A\230R\230y\250\001\250\021\330\010\016\210j\230\001\230\021\200\001\340\004\n\210!\2103\210c\220\023\220C\220x\230{\250!\330\004!\240\022\320#5\260Q\260c\270\026\270r\300\021\330\004!\240\022\320#5\260Q\260c\270\026\270r\300\021\330\004 \240\002\320\"4\260A\260S\270\006\270b\300\001\330\004!\240\022\320#5\260Q\260h\270f\300B\300a\330\004\021\220\022\2206\230\021\230#\230V\2402\240Q\330\004\037\230q\360\016\000\005\034\2303\230a\230q\360\010\000\n\013\330\010\r\210W\220A\220Q\330\010\014\210G\2201\220C\220q\330\010\017\210w\220a\220s\230!\330\010\r\210W\220A\220S\230\001\330\010\014\210G\2201\220A\330\010\016\210g\220Q\220a\330\010\014\210E\220\025\220a\220q\330\014\020\220\001\220\025\220c\230\021\230!\330\014\022\220!\2205\230\001\330\010\014\210E\220\025\220a\220q\330\014\020\220\002\220!\2201\330\014\020\220\002\220!\2201\330\014\017\210r\220\023\220A\330\020\021\330\014\021\220\021\220\"\220A\220V\2302\230Q\230a\330\014\021\220\021\220\"\220A\220V\2302\230Q\230a\330\010\014\210E\220\025\220a\220q\330\014\021\220\025\220a\220r\230\026\230q\330\014\022\220#\220S\230\005\230Q\230b\240\004\240A\330\020\024\220F\230#\230Q\330\020\023\2202\220R\220q\330\024\031\230\030\240\026\240s\250(\260\"\260I\270T\300\021\300#\300R\300t\3101\310D\320PR\320RZ\320Z[\330\030\034\230A\230S\240\002\240(\250$\250a\250s\260\"\260D\270\001\270\023\270B\270h\300d\310!\3104\310r\320QR\330\024\031\230\025\230a\330\024\031\230\025\230a\330\024\031\230\026\230q""\330\024\031\230\026\230q\330\024\035\230Q\230f\240A\330\020\023\2201\220A\330\010\016\210d\220%\220s\230\"\230A\330\014\022\220(\230!\2301\330\014\020\220\003\2201\330\014\020\220\003\2201\330\014\017\210u\220E\230\021\230#\230T\240\025\240a\240s\250$\250g\260Q\260c\270\023\270C\270t\3004\300w\310a\310s\320RU\320UX\320XY\330\020\021\330\014\017\210s\220&\230\002\230!\330\020\021\330\014\017\210u\220A\220R\220u\230C\230s\240%\240q\250\002\250%\250q\330\020\025\220X\230S\240\001\340\020\025\220X\230S\240\001\330\014\021\220\021\220$\220f\230A\230Q\330\014\021\220\025\220a\220v\230V\2401\330\014\022\220#\220S\230\005\230Q\230f\240D\250\001\330\020\024\220F\230#\230Q\330\020\023\2202\220S\230\001\330\024\027\220u\230A\230T\240\026\240q\250\001\330\030\035\230Q\230d\240!\2405\250\005\250Q\250d\260!\2603\260b\270\006\270c\300\021\340\030\035\230Q\230d\240!\2405\250\006\250c\260\021\330\020\023\2201\220A\330\014\021\220\021\220&\230\006\230a\330\014\017\210t\2203\220a\330\020\025\220Q\220b\230\005\230Q\230e\2401\240A\330\014\021\220\021\220%\220q\330\014\022\220!\2205\230\001\330\014\020\220\001\220\026\220t\2301\230A\330\014\020\220\001\220\026\220t\2301\230A\330\014\023\2201\220F\230!\330\014\021\220\025\220a\220r\230\026\230q\330\014\022\220#\220S\230\005\230Q\230b\240\004\240A\330\020\024\220F\230#\230Q\330\020\030\230\006\230c\240\021\330\020\025\220Q\220b\230\006\230a\230q\330\020\025\220Q\220b\230\001\230\025\230a\330\020\023\2202\220R\220q\330\024\030\230\005\230S\240\001\340\024\030\230\005\230S\240\001\330\020\025\220X\230V\2402\240Y\250d\260!\2604\260r\270\024\270Q\270e\3002\300X\310Q\330\024\030\230\001\230\024\230R\230x\240t\2501\250D\260\002\260$\260a\260t\2702\270X\300T\310\021\310%\310r\320QR\330\020\025\220U\230!\330\020\025\220U\230!\330\020\025\220V\2307\240!\2401\330\020\025\220V\2307\240!\2401\330\020\031\230\021\230&\240\001\330\020\023\2201\220A\330\010\014\210E\220\025\220a\220q\330\014\023\2201\330\014\022\220&\230\001\230\026\230s\240!\330\020""\027\220v\230Q\230a\340\014\020\220\001\330\014\022\220&\230\001\230\023\230C\230q\330\020\024\220F\230!\2301\330\020\026\220a\220u\230A\330\020\024\220A\330\014\022\220!\2205\230\001\330\004\013\2101";
+    #else /* compression: none (1458 bytes) */
+static const char bytes[] = " at 0x object>.: <MemoryView of <contiguous and direct><contiguous and indirect><strided and direct or indirect><strided and direct><strided and indirect>>?Cannot assign to read-only memoryviewInvalid mode, expected \047c\047 or \047fortran\047, got Invalid shape in axis Note that Cython is deliberately stricter than PEP-484 and rejects subclasses of builtin types. If you need to pass subclasses then set the \047annotation_typing\047 directive to False.add_notecollections.abcdisableenableext/agglomerate.pyxgcisenabledno default __reduce__ due to non-trivial __cinit__numpy._core.multiarray failed to importnumpy._core.umath failed to importunable to allocate array data.unable to allocate shape and strides.ASCIIEllipsisSequenceView.MemoryView__Pyx_PyDict_NextRef__annotate____class____class_getitem____dict____func____getstate____import____main____module____name____new____pyx_checksum__pyx_state__pyx_type__pyx_unpickle_Enum__pyx_vtable____qualname____reduce____reduce_cython____reduce_ex____set_name____setstate____setstate_cython____test___is_coroutineaabcallocate_bufferasyncio.coroutinesaverage_linkbbaseccheck_average_link_argscline_in_tracebackcountdtypedtype_is_objectemptyencodeenumerateerrorflagsformatfortranidindexint64itemsitemsizememviewmodennamendimnpnumpyobjoffsetpackpenaltypopregisterretold._ext.agglomerateretold._validatesetdefaultshapesizestartstepstopstructthresholdunpackupdatevalueswxO\200\001\340\004\007\200s\210#\210S\220\010\230\013\240:\320-D\300A\300S\310\003\3103\310c\320QY\320Yd\320de\330\004\013\2106\220\021\220#\220S\230\003\2303\230h\240k\260\021";
     PyObject *data = NULL;
     #define __Pyx_DecompressString_UNUSED
     #define __Pyx_DecompressString_LZSS_UNUSED
     #endif
     PyObject **stringtab = __pyx_mstate->__pyx_string_tab;
     Py_ssize_t pos = 0;
-    for (int i = 0; i < 153; i++) {
+    for (int i = 0; i < 111; i++) {
       Py_ssize_t bytes_length = str_length_index[i].length;
       PyObject *string = PyUnicode_DecodeUTF8(bytes + pos, bytes_length, NULL);
-      if (likely(string) && i >= 37) PyUnicode_InternInPlace(&string);
+      if (likely(string) && i >= 28) PyUnicode_InternInPlace(&string);
       if (unlikely(!string)) {
         Py_XDECREF(data);
         __PYX_ERR(0, 1, __pyx_L1_error)
@@ -26178,8 +25274,8 @@ static const char bytes[] = " at 0x items object> values for .: <MemoryView of <
       stringtab[i] = string;
       pos += bytes_length;
     }
-    for (int i = 153; i < 156; i++) {
-      Py_ssize_t bytes_length = bytes_length_index[i-153].length;
+    for (int i = 111; i < 113; i++) {
+      Py_ssize_t bytes_length = bytes_length_index[i-111].length;
       PyObject *string = PyBytes_FromStringAndSize(bytes + pos, bytes_length);
       stringtab[i] = string;
       pos += bytes_length;
@@ -26189,15 +25285,15 @@ static const char bytes[] = " at 0x items object> values for .: <MemoryView of <
       }
     }
     Py_XDECREF(data);
-    for (Py_ssize_t i = 0; i < 156; i++) {
+    for (Py_ssize_t i = 0; i < 113; i++) {
       if (unlikely(PyObject_Hash(stringtab[i]) == -1)) {
         __PYX_ERR(0, 1, __pyx_L1_error)
       }
     }
     #if CYTHON_IMMORTAL_CONSTANTS
     {
-      PyObject **table = stringtab + 153;
-      for (Py_ssize_t i=0; i<3; ++i) {
+      PyObject **table = stringtab + 111;
+      for (Py_ssize_t i=0; i<2; ++i) {
         #if PY_VERSION_HEX >= 0x030F0000
         PyUnstable_SetImmortal(table[i]);
         #elif CYTHON_COMPILING_IN_CPYTHON_FREETHREADING
@@ -26262,7 +25358,7 @@ typedef struct {
     unsigned int argcount : 3;
     unsigned int num_posonly_args : 1;
     unsigned int num_kwonly_args : 1;
-    unsigned int nlocals : 6;
+    unsigned int nlocals : 3;
     unsigned int flags : 10;
     unsigned int first_line : 7;
 } __Pyx_PyCode_New_function_description;
@@ -26284,14 +25380,9 @@ static int __Pyx_CreateCodeObjects(__pyx_mstatetype *__pyx_mstate) {
   PyObject* tuple_dedup_map = PyDict_New();
   if (unlikely(!tuple_dedup_map)) return -1;
   {
-    const __Pyx_PyCode_New_function_description descr = {7, 0, 0, 7, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 73};
+    const __Pyx_PyCode_New_function_description descr = {7, 0, 0, 7, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 74};
     PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_n, __pyx_mstate->__pyx_n_u_a, __pyx_mstate->__pyx_n_u_b, __pyx_mstate->__pyx_n_u_w, __pyx_mstate->__pyx_n_u_offset, __pyx_mstate->__pyx_n_u_threshold, __pyx_mstate->__pyx_n_u_penalty};
-    __pyx_mstate_global->__pyx_codeobj_tab[0] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_ext_agglomerate_pyx, __pyx_mstate->__pyx_n_u_check, __pyx_mstate->__pyx_kp_b_iso88591_r_1_j_uCq_3c_1A_j_s_83a_j_as_q, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[0])) goto bad;
-  }
-  {
-    const __Pyx_PyCode_New_function_description descr = {7, 0, 0, 37, (unsigned int)(CO_OPTIMIZED|CO_NEWLOCALS), 90};
-    PyObject* const varnames[] = {__pyx_mstate->__pyx_n_u_n, __pyx_mstate->__pyx_n_u_a, __pyx_mstate->__pyx_n_u_b, __pyx_mstate->__pyx_n_u_w, __pyx_mstate->__pyx_n_u_offset, __pyx_mstate->__pyx_n_u_threshold, __pyx_mstate->__pyx_n_u_penalty, __pyx_mstate->__pyx_n_u_ea, __pyx_mstate->__pyx_n_u_eb, __pyx_mstate->__pyx_n_u_ew, __pyx_mstate->__pyx_n_u_off, __pyx_mstate->__pyx_n_u_labels_arr, __pyx_mstate->__pyx_n_u_labels, __pyx_mstate->__pyx_n_u_links, __pyx_mstate->__pyx_n_u_size, __pyx_mstate->__pyx_n_u_version, __pyx_mstate->__pyx_n_u_parent, __pyx_mstate->__pyx_n_u_dens, __pyx_mstate->__pyx_n_u_alive, __pyx_mstate->__pyx_n_u_heap, __pyx_mstate->__pyx_n_u_it, __pyx_mstate->__pyx_n_u_e, __pyx_mstate->__pyx_n_u_m, __pyx_mstate->__pyx_n_u_x, __pyx_mstate->__pyx_n_u_y, __pyx_mstate->__pyx_n_u_p, __pyx_mstate->__pyx_n_u_q, __pyx_mstate->__pyx_n_u_r, __pyx_mstate->__pyx_n_u_big, __pyx_mstate->__pyx_n_u_small, __pyx_mstate->__pyx_n_u_lo, __pyx_mstate->__pyx_n_u_hi, __pyx_mstate->__pyx_n_u_root, __pyx_mstate->__pyx_n_u_i, __pyx_mstate->__pyx_n_u_total, __pyx_mstate->__pyx_n_u_top, __pyx_mstate->__pyx_n_u_fresh};
-    __pyx_mstate_global->__pyx_codeobj_tab[1] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_ext_agglomerate_pyx, __pyx_mstate->__pyx_n_u_average_link, __pyx_mstate->__pyx_kp_b_iso88591_3c_Cx_5Qc_r_5Qc_r_4AS_b_5QhfBa, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[1])) goto bad;
+    __pyx_mstate_global->__pyx_codeobj_tab[0] = __Pyx_PyCode_New(descr, varnames, __pyx_mstate->__pyx_kp_u_ext_agglomerate_pyx, __pyx_mstate->__pyx_n_u_average_link, __pyx_mstate->__pyx_kp_b_iso88591_s_S_DAS_3cQYYdde_6_S_3hk, tuple_dedup_map); if (unlikely(!__pyx_mstate_global->__pyx_codeobj_tab[0])) goto bad;
   }
   Py_DECREF(tuple_dedup_map);
   return 0;
@@ -29616,263 +28707,29 @@ static void __Pyx_WriteUnraisable(const char *name, int clineno,
         PyGILState_Release(state);
 }
 
-/* CIntToPyUnicode */
-static CYTHON_INLINE PyObject* __Pyx_uchar___Pyx_PyUnicode_From_int64_t(int64_t value, Py_ssize_t width, char padding_char) {
-#ifdef __Pyx_HAS_GCC_DIAGNOSTIC
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wconversion"
-#endif
-    const int64_t neg_one = (int64_t) -1, const_zero = (int64_t) 0;
-#ifdef __Pyx_HAS_GCC_DIAGNOSTIC
-#pragma GCC diagnostic pop
-#endif
-    const int is_unsigned = neg_one > const_zero;
-    if (unlikely(!(is_unsigned || value == 0 || value > 0) ||
-                    !(sizeof(value) <= 2 || value & ~ (int64_t) 0x01fffff || __Pyx_CheckUnicodeValue((int) value)))) {
-        PyErr_SetString(PyExc_OverflowError, "%c arg not in range(0x110000)");
-        return NULL;
+/* IterFinish */
+static CYTHON_INLINE int __Pyx_IterFinish(void) {
+    PyObject* exc_type;
+    __Pyx_PyThreadState_declare
+    __Pyx_PyThreadState_assign
+    exc_type = __Pyx_PyErr_CurrentExceptionType();
+    if (unlikely(exc_type)) {
+        if (unlikely(!__Pyx_PyErr_GivenExceptionMatches(exc_type, PyExc_StopIteration)))
+            return -1;
+        __Pyx_PyErr_Clear();
+        return 0;
     }
-    if (width <= 1) {
-        return PyUnicode_FromOrdinal((int) value);
-    }
-    return __Pyx_PyUnicode_FromOrdinal_Padded((int) value, width, padding_char);
-}
-static CYTHON_INLINE PyObject* __Pyx____Pyx_PyUnicode_From_int64_t(int64_t value, Py_ssize_t width, char padding_char, char format_char) {
-    char digits[sizeof(int64_t)*3+2];
-    char *dpos, *end = digits + sizeof(int64_t)*3+2;
-    const char *hex_digits = DIGITS_HEX;
-    Py_ssize_t length, ulength;
-    int prepend_sign, last_one_off;
-    int64_t remaining;
-#ifdef __Pyx_HAS_GCC_DIAGNOSTIC
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wconversion"
-#endif
-    const int64_t neg_one = (int64_t) -1, const_zero = (int64_t) 0;
-#ifdef __Pyx_HAS_GCC_DIAGNOSTIC
-#pragma GCC diagnostic pop
-#endif
-    const int is_unsigned = neg_one > const_zero;
-    if (format_char == 'X') {
-        hex_digits += 16;
-        format_char = 'x';
-    }
-    remaining = value;
-    last_one_off = 0;
-    dpos = end;
-    do {
-        int digit_pos;
-        switch (format_char) {
-        case 'o':
-            digit_pos = abs((int)(remaining % (8*8)));
-            remaining = (int64_t) (remaining / (8*8));
-            dpos -= 2;
-            memcpy(dpos, DIGIT_PAIRS_8 + digit_pos * 2, 2);
-            last_one_off = (digit_pos < 8);
-            break;
-        case 'd':
-            digit_pos = abs((int)(remaining % (10*10)));
-            remaining = (int64_t) (remaining / (10*10));
-            dpos -= 2;
-            memcpy(dpos, DIGIT_PAIRS_10 + digit_pos * 2, 2);
-            last_one_off = (digit_pos < 10);
-            break;
-        case 'x':
-            *(--dpos) = hex_digits[abs((int)(remaining % 16))];
-            remaining = (int64_t) (remaining / 16);
-            break;
-        default:
-            assert(0);
-            break;
-        }
-    } while (unlikely(remaining != 0));
-    assert(!last_one_off || *dpos == '0');
-    dpos += last_one_off;
-    length = end - dpos;
-    ulength = length;
-    prepend_sign = 0;
-    if (!is_unsigned && value <= neg_one) {
-        if (padding_char == ' ' || width <= length + 1) {
-            *(--dpos) = '-';
-            ++length;
-        } else {
-            prepend_sign = 1;
-        }
-        ++ulength;
-    }
-    if (width > ulength) {
-        ulength = width;
-    }
-    if (ulength == 1) {
-        return PyUnicode_FromOrdinal(*dpos);
-    }
-    return __Pyx_PyUnicode_BuildFromAscii(ulength, dpos, (int) length, prepend_sign, padding_char);
-}
-
-/* PyObjectCompare */
-#if CYTHON_USE_PYLONG_INTERNALS
-#ifndef __Pyx_DEFINED_PyObject_CompareIntIntBoolLt
-#define __Pyx_DEFINED_PyObject_CompareIntIntBoolLt
-static int __Pyx_PyObject_CompareIntIntBoolLt(PyObject *op1, PyObject *op2) {
-    Py_ssize_t cmp = __Pyx_PyLong_CompareSignAndSize(op1, op2);
-    if (cmp == 0) {
-        Py_ssize_t size = __Pyx_PyLong_DigitCount(op1);
-        if (size > 0) {
-            const digit* digits1 = __Pyx_PyLong_Digits(op1);
-            const digit* digits2 = __Pyx_PyLong_Digits(op2);
-            if (size == 1) {
-                cmp = (Py_ssize_t) digits1[0] - (Py_ssize_t) digits2[0];
-            } else if ((size == 2) && (8 * sizeof(Py_ssize_t) >= 2 * PyLong_SHIFT)) {
-                cmp = (Py_ssize_t) (((((size_t)digits1[1]) << PyLong_SHIFT) | (size_t)digits1[0])) - (Py_ssize_t) (((((size_t)digits2[1]) << PyLong_SHIFT) | (size_t)digits2[0]));
-            } else {
-                for (Py_ssize_t i=size-1; i >= 0 && !cmp; --i) {
-                    cmp = (Py_ssize_t) digits1[i] - (Py_ssize_t) digits2[i];
-                }
-            }
-        }
-        if (cmp == 0) return 0;
-        if (__Pyx_PyLong_IsNeg(op1)) cmp = -cmp;
-    }
-    return (cmp < 0);
-}
-#endif
-#ifndef __Pyx_DEFINED_PyObject_CompareIntIntBoolLt
-#define __Pyx_DEFINED_PyObject_CompareIntIntBoolLt
-static CYTHON_INLINE PyObject* __Pyx_PyObject_CompareIntIntLt(PyObject *op1, PyObject *op2) {
-    int result = __Pyx_PyObject_CompareIntIntBoolLt(op1, op2);
-    if (unlikely(result == -1)) return NULL;
-    return __Pyx_NewRef(result ? Py_True : Py_False);
-}
-#endif
-#else
-#ifndef __Pyx_DEFINED_PyObject_CompareIntIntBoolLt
-#define __Pyx_DEFINED_PyObject_CompareIntIntBoolLt
-static int __Pyx_PyObject_CompareIntIntBoolLt(PyObject *op1, PyObject *op2) {
-    int overflow1, overflow2;
-    long long iop1 = PyLong_AsLongLongAndOverflow(op1, &overflow1);
-    long long iop2 = PyLong_AsLongLongAndOverflow(op2, &overflow2);
-    if (likely(!(overflow1 | overflow2))) {
-        if (iop1 < iop2) goto __pyx_return_true; else goto __pyx_return_false;
-    } else if (overflow1 != overflow2) {
-        if (overflow1 < overflow2) goto __pyx_return_true; else goto __pyx_return_false;
-    } else {
-        return __Pyx_PyObject_RichCompareBool(op1, op2, Py_LT);
-    }
-__pyx_return_true:
-    return 1;
-__pyx_return_false:
-    return 0;
-}
-#endif
-#endif
-static CYTHON_INLINE int __Pyx_PyObject_CompareBoolLt_int_int(PyObject *op1, PyObject *op2, int pyop) {
-    CYTHON_UNUSED_VAR(pyop);
-    if (unlikely(op1 == Py_None)) {
-        goto __pyx_richcmp;
-    }
-    if (unlikely(op2 == Py_None)) {
-        goto __pyx_richcmp;
-    }
-    if (op1 == op2) goto __pyx_return_false;
-    if (likely(op1 != Py_None)) {
-        if (op1 == op2) goto __pyx_return_false;
-        if (likely(op2 != Py_None)) {
-            return __Pyx_PyObject_CompareIntIntBoolLt(op1, op2);
-        }
-        goto __pyx_richcmp;
-    }
-    if ((0)) goto __pyx_richcmp;
-    if ((0)) goto __pyx_return_true;
-    if ((0)) goto __pyx_return_false;
-__pyx_richcmp:
-    return __Pyx_PyObject_RichCompareBool(op1, op2, Py_LT);
-__pyx_return_true:
-    return 1;
-__pyx_return_false:
     return 0;
 }
 
-/* PyObjectCompare */
-#if CYTHON_USE_PYLONG_INTERNALS
-#ifndef __Pyx_DEFINED_PyObject_CompareIntIntBoolGe
-#define __Pyx_DEFINED_PyObject_CompareIntIntBoolGe
-static int __Pyx_PyObject_CompareIntIntBoolGe(PyObject *op1, PyObject *op2) {
-    Py_ssize_t cmp = __Pyx_PyLong_CompareSignAndSize(op1, op2);
-    if (cmp == 0) {
-        Py_ssize_t size = __Pyx_PyLong_DigitCount(op1);
-        if (size > 0) {
-            const digit* digits1 = __Pyx_PyLong_Digits(op1);
-            const digit* digits2 = __Pyx_PyLong_Digits(op2);
-            if (size == 1) {
-                cmp = (Py_ssize_t) digits1[0] - (Py_ssize_t) digits2[0];
-            } else if ((size == 2) && (8 * sizeof(Py_ssize_t) >= 2 * PyLong_SHIFT)) {
-                cmp = (Py_ssize_t) (((((size_t)digits1[1]) << PyLong_SHIFT) | (size_t)digits1[0])) - (Py_ssize_t) (((((size_t)digits2[1]) << PyLong_SHIFT) | (size_t)digits2[0]));
-            } else {
-                for (Py_ssize_t i=size-1; i >= 0 && !cmp; --i) {
-                    cmp = (Py_ssize_t) digits1[i] - (Py_ssize_t) digits2[i];
-                }
-            }
-        }
-        if (cmp == 0) return 1;
-        if (__Pyx_PyLong_IsNeg(op1)) cmp = -cmp;
+/* UnpackItemEndCheck */
+static int __Pyx_IternextUnpackEndCheck(PyObject *retval, Py_ssize_t expected) {
+    if (unlikely(retval)) {
+        Py_DECREF(retval);
+        __Pyx_RaiseTooManyValuesError(expected);
+        return -1;
     }
-    return (cmp >= 0);
-}
-#endif
-#ifndef __Pyx_DEFINED_PyObject_CompareIntIntBoolGe
-#define __Pyx_DEFINED_PyObject_CompareIntIntBoolGe
-static CYTHON_INLINE PyObject* __Pyx_PyObject_CompareIntIntGe(PyObject *op1, PyObject *op2) {
-    int result = __Pyx_PyObject_CompareIntIntBoolGe(op1, op2);
-    if (unlikely(result == -1)) return NULL;
-    return __Pyx_NewRef(result ? Py_True : Py_False);
-}
-#endif
-#else
-#ifndef __Pyx_DEFINED_PyObject_CompareIntIntBoolGe
-#define __Pyx_DEFINED_PyObject_CompareIntIntBoolGe
-static int __Pyx_PyObject_CompareIntIntBoolGe(PyObject *op1, PyObject *op2) {
-    int overflow1, overflow2;
-    long long iop1 = PyLong_AsLongLongAndOverflow(op1, &overflow1);
-    long long iop2 = PyLong_AsLongLongAndOverflow(op2, &overflow2);
-    if (likely(!(overflow1 | overflow2))) {
-        if (iop1 >= iop2) goto __pyx_return_true; else goto __pyx_return_false;
-    } else if (overflow1 != overflow2) {
-        if (overflow1 >= overflow2) goto __pyx_return_true; else goto __pyx_return_false;
-    } else {
-        return __Pyx_PyObject_RichCompareBool(op1, op2, Py_GE);
-    }
-__pyx_return_true:
-    return 1;
-__pyx_return_false:
-    return 0;
-}
-#endif
-#endif
-static CYTHON_INLINE int __Pyx_PyObject_CompareBoolGe_int_int(PyObject *op1, PyObject *op2, int pyop) {
-    CYTHON_UNUSED_VAR(pyop);
-    if (unlikely(op1 == Py_None)) {
-        goto __pyx_richcmp;
-    }
-    if (unlikely(op2 == Py_None)) {
-        goto __pyx_richcmp;
-    }
-    if (op1 == op2) goto __pyx_return_true;
-    if (likely(op1 != Py_None)) {
-        if (op1 == op2) goto __pyx_return_true;
-        if (likely(op2 != Py_None)) {
-            return __Pyx_PyObject_CompareIntIntBoolGe(op1, op2);
-        }
-        goto __pyx_richcmp;
-    }
-    if ((0)) goto __pyx_richcmp;
-    if ((0)) goto __pyx_return_true;
-    if ((0)) goto __pyx_return_false;
-__pyx_richcmp:
-    return __Pyx_PyObject_RichCompareBool(op1, op2, Py_GE);
-__pyx_return_true:
-    return 1;
-__pyx_return_false:
-    return 0;
+    return __Pyx_IterFinish();
 }
 
 /* PyObjectVectorcallKwds */
@@ -30810,6 +29667,45 @@ bad:
     return NULL;
 }
 #endif
+
+/* ImportFrom */
+static PyObject* __Pyx_ImportFrom(PyObject* module, PyObject* name) {
+    PyObject* value = __Pyx_PyObject_GetAttrStr(module, name);
+    if (unlikely(!value) && PyErr_ExceptionMatches(PyExc_AttributeError)) {
+        const char* module_name_str = 0;
+        PyObject* module_name = 0;
+        PyObject* module_dot = 0;
+        PyObject* full_name = 0;
+        PyErr_Clear();
+        module_name_str = PyModule_GetName(module);
+        if (unlikely(!module_name_str)) { goto modbad; }
+        module_name = PyUnicode_FromString(module_name_str);
+        if (unlikely(!module_name)) { goto modbad; }
+        module_dot = PyUnicode_Concat(module_name, __pyx_mstate_global->__pyx_kp_u__3);
+        if (unlikely(!module_dot)) { goto modbad; }
+        full_name = PyUnicode_Concat(module_dot, name);
+        if (unlikely(!full_name)) { goto modbad; }
+        #if (CYTHON_COMPILING_IN_PYPY && PYPY_VERSION_NUM  < 0x07030400) ||\
+                CYTHON_COMPILING_IN_GRAAL
+        {
+            PyObject *modules = PyImport_GetModuleDict();
+            if (unlikely(!modules))
+                goto modbad;
+            value = PyObject_GetItem(modules, full_name);
+        }
+        #else
+        value = PyImport_GetModule(full_name);
+        #endif
+      modbad:
+        Py_XDECREF(full_name);
+        Py_XDECREF(module_dot);
+        Py_XDECREF(module_name);
+    }
+    if (unlikely(!value)) {
+        PyErr_Format(PyExc_ImportError, "cannot import name %S", name);
+    }
+    return value;
+}
 
 /* dict_setdefault (used by FetchCommonType) */
 static CYTHON_INLINE PyObject *__Pyx_PyDict_SetDefault(PyObject *d, PyObject *key, PyObject *default_value) {
