@@ -15,6 +15,7 @@ import numpy as np
 cimport numpy as cnp
 
 from retold._ext.text cimport realloc_or_raise
+from retold._validate import check_neighbours_args
 
 cnp.import_array()
 
@@ -66,38 +67,34 @@ cdef inline bint closer(double da, int64_t ja, double db, int64_t jb) noexcept n
     return da > db or (da == db and ja < jb)
 
 
-def _check(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_terms, Py_ssize_t query_terms):
-    if k < 1 or index_terms < 1 or query_terms < 1:
-        raise ValueError("k, index_terms and query_terms must be at least 1")
-    n = len(offsets) - 1
-    if n < 0 or (n >= 0 and int(offsets[0]) != 0):
-        raise ValueError("offsets must start at 0")
-    if len(indices) != len(values) or int(offsets[-1]) != len(indices):
-        raise ValueError("offsets[-1], indices and values differ in length")
-    if n > 0 and bool(np.any(np.diff(np.asarray(offsets)) < 0)):
-        raise ValueError("offsets must be non-decreasing")
-    if n >= (1 << 32):
-        raise ValueError("at most 2**32 - 1 rows")
-    return n
-
-
-def nearest_neighbours(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_terms,
-                       Py_ssize_t query_terms):
+def nearest_neighbours(offsets, indices, values, k, index_terms, query_terms):
     """The ``k`` nearest rows of each row: ``(ids int64 (n, k), cosines float64 (n, k))``."""
-    cdef Py_ssize_t n = _check(offsets, indices, values, k, index_terms, query_terms)
-    cdef const int64_t[::1] off = np.ascontiguousarray(offsets, dtype=np.int64)
-    cdef const uint32_t[::1] idx = np.ascontiguousarray(indices, dtype=np.uint32)
-    cdef const double[::1] val = np.ascontiguousarray(values, dtype=np.float64)
+    offsets, indices, values, k, index_terms, query_terms = check_neighbours_args(
+        offsets, indices, values, k, index_terms, query_terms)
+    return _search(offsets, indices, values, k, index_terms, query_terms)
+
+
+cdef tuple _search(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_terms, Py_ssize_t query_terms):
+    # Arguments as check_neighbours_args returns them: int64 offsets, uint32 indices, float64 values.
+    cdef const int64_t[::1] off = offsets
+    cdef const uint32_t[::1] idx = indices
+    cdef const double[::1] val = values
+    cdef Py_ssize_t n = off.shape[0] - 1
+    lengths = np.diff(offsets)
+    # Buffers sized by what rows hold, not by the terms asked for: a huge index_terms must not
+    # overflow n * index_terms (strongest() writes at most min(terms, row length) entries).
+    cdef Py_ssize_t longest = int(lengths.max()) if n else 0
+    cdef Py_ssize_t n_posted = int(np.minimum(lengths, index_terms).sum()) if n else 0
     ids_arr = np.full((n, k), -1, dtype=np.int64)
     sims_arr = np.zeros((n, k), dtype=np.float64)
     cdef int64_t[:, ::1] ids = ids_arr
     cdef double[:, ::1] sims = sims_arr
     if n == 0:
         return ids_arr, sims_arr
-    cdef Py_ssize_t terms = index_terms if index_terms > query_terms else query_terms
+    cdef Py_ssize_t terms = max(1, min(max(index_terms, query_terms), longest))
     cdef uint32_t* top_idx = <uint32_t*>malloc(terms * sizeof(uint32_t))
     cdef double* top_val = <double*>malloc(terms * sizeof(double))
-    cdef uint64_t* keys = <uint64_t*>malloc(max(1, n * index_terms) * sizeof(uint64_t))
+    cdef uint64_t* keys = <uint64_t*>malloc(max(1, n_posted) * sizeof(uint64_t))
     cdef int64_t* mark = <int64_t*>malloc(n * sizeof(int64_t))
     cdef double* cand_dot = NULL
     cdef int64_t* cand_row = NULL

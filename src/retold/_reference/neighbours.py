@@ -12,12 +12,15 @@ The specification, followed operation for operation by the compiled kernel:
    feature order) is computed; the ``k`` largest positive ones are kept, largest first, ties by
    smaller row index.  Unused slots hold row ``-1`` and cosine ``0``.
 
-Rows must be sorted by feature within each row (as :class:`retold.stories.StoryVectors` are).
+Rows must be sorted by feature within each row, without duplicates (as
+:class:`retold.stories.StoryVectors` are); :func:`retold._validate.check_neighbours_args` checks
+that and every other argument, for both backends alike.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from retold._validate import check_neighbours_args
 
 
 def strongest(idx, val, k):
@@ -25,25 +28,14 @@ def strongest(idx, val, k):
     return sorted(zip(idx, val), key=lambda t: (-t[1], t[0]))[:k]
 
 
-def _check(offsets, indices, values, k, index_terms, query_terms):
-    if k < 1 or index_terms < 1 or query_terms < 1:
-        raise ValueError("k, index_terms and query_terms must be at least 1")
-    n = len(offsets) - 1
-    if n < 0 or (n >= 0 and int(offsets[0]) != 0):
-        raise ValueError("offsets must start at 0")
-    if len(indices) != len(values) or int(offsets[-1]) != len(indices):
-        raise ValueError("offsets[-1], indices and values differ in length")
-    if n > 0 and bool(np.any(np.diff(np.asarray(offsets)) < 0)):
-        raise ValueError("offsets must be non-decreasing")
-    return n
-
-
 def nearest_neighbours(offsets, indices, values, k, index_terms, query_terms):
     """The ``k`` nearest rows of each row: ``(ids int64 (n, k), cosines float64 (n, k))``."""
-    n = _check(offsets, indices, values, k, index_terms, query_terms)
-    offsets = [int(x) for x in offsets]
-    indices = [int(x) for x in indices]
-    values = [float(x) for x in values]
+    offsets, indices, values, k, index_terms, query_terms = check_neighbours_args(
+        offsets, indices, values, k, index_terms, query_terms)
+    n = len(offsets) - 1
+    offsets = offsets.tolist()
+    indices = indices.tolist()
+    values = values.tolist()
     rows = [(indices[offsets[i]:offsets[i + 1]], values[offsets[i]:offsets[i + 1]]) for i in range(n)]
     postings: dict[int, list[int]] = {}
     for i, (idx, val) in enumerate(rows):
