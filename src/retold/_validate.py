@@ -83,6 +83,8 @@ def _array_1d(value: Any, name: str) -> np.ndarray:
         array = np.asarray(value)
     except (TypeError, ValueError) as exc:  # ragged lists and other things numpy cannot hold
         raise TypeError(f"{name} must be a 1-D array: {exc}") from None
+    if array.ndim == 0:
+        raise TypeError(f"{name} must be a 1-D array, not {type(value).__name__}")
     if array.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got an array of shape {array.shape}")
     return array
