@@ -7,7 +7,6 @@ them; a merge folds the smaller map into the larger, and a binary heap of candid
 (largest link first) with version stamps drops entries that a later merge made stale.  The cost
 is about ``E log E`` for ``E`` edges, never the ``n * n`` of a dense matrix.
 """
-from libc.math cimport isfinite, isnan
 from libc.stdint cimport int64_t
 from libcpp.unordered_map cimport unordered_map
 from libcpp.vector cimport vector
@@ -15,6 +14,8 @@ from cython.operator cimport dereference as deref, preincrement as inc
 
 import numpy as np
 cimport numpy as cnp
+
+from retold._validate import check_average_link_args
 
 cnp.import_array()
 
@@ -70,30 +71,18 @@ cdef Entry heap_pop(vector[Entry]& heap) noexcept nogil:
     return top
 
 
-def _check(int64_t n, a, b, w, offset, double threshold, double penalty):
-    if n < 0:
-        raise ValueError("n must be non-negative")
-    if not (len(a) == len(b) == len(w)):
-        raise ValueError("edge arrays differ in length")
-    if len(offset) != n:
-        raise ValueError(f"offset has {len(offset)} values for {n} items")
-    if len(a) and (int(np.min(a)) < 0 or int(np.max(a)) >= n or int(np.min(b)) < 0 or int(np.max(b)) >= n):
-        raise ValueError("an edge names an item outside 0..n-1")
-    if isnan(threshold) or isnan(penalty):
-        raise ValueError("threshold and penalty must not be NaN")
-    if len(w) and not bool(np.all(np.isfinite(w))):
-        raise ValueError("edge weights must be finite")
-    if n and not bool(np.all(np.isfinite(offset))):
-        raise ValueError("offsets must be finite")
-
-
-def average_link(int64_t n, a, b, w, offset, double threshold, double penalty):
+def average_link(n, a, b, w, offset, threshold, penalty):
     """Cluster id (smallest member) of each of ``n`` items: int64 array (see the twin)."""
-    _check(n, a, b, w, offset, threshold, penalty)
-    cdef const int64_t[::1] ea = np.ascontiguousarray(a, dtype=np.int64)
-    cdef const int64_t[::1] eb = np.ascontiguousarray(b, dtype=np.int64)
-    cdef const double[::1] ew = np.ascontiguousarray(w, dtype=np.float64)
-    cdef const double[::1] off = np.ascontiguousarray(offset, dtype=np.float64)
+    n, a, b, w, offset, threshold, penalty = check_average_link_args(n, a, b, w, offset, threshold, penalty)
+    return _merge(n, a, b, w, offset, threshold, penalty)
+
+
+cdef _merge(int64_t n, a, b, w, offset, double threshold, double penalty):
+    # Arguments as check_average_link_args returns them: contiguous int64 ids, float64 weights.
+    cdef const int64_t[::1] ea = a
+    cdef const int64_t[::1] eb = b
+    cdef const double[::1] ew = w
+    cdef const double[::1] off = offset
     labels_arr = np.empty(n, dtype=np.int64)
     cdef int64_t[::1] labels = labels_arr
     cdef vector[unordered_map[int64_t, double]] links

@@ -17,6 +17,7 @@ import numpy as np
 cimport numpy as cnp
 
 from retold._ext.text cimport realloc_or_raise
+from retold._validate import check_neighbours_args
 
 cnp.import_array()
 
@@ -177,35 +178,32 @@ cdef (Py_ssize_t, Py_ssize_t, Py_ssize_t) find_run(const uint64_t* keys, Py_ssiz
     return run_lo, q, lo
 
 
-def _check(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_terms, Py_ssize_t query_terms,
-           Py_ssize_t max_postings=1, Py_ssize_t candidates=1):
-    if k < 1 or index_terms < 1 or query_terms < 1 or max_postings < 1 or candidates < 1:
-        raise ValueError("k, index_terms, query_terms, max_postings and candidates must be at least 1")
-    n = len(offsets) - 1
-    if n < 0 or (n >= 0 and int(offsets[0]) != 0):
-        raise ValueError("offsets must start at 0")
-    if len(indices) != len(values) or int(offsets[-1]) != len(indices):
-        raise ValueError("offsets[-1], indices and values differ in length")
-    if n > 0 and bool(np.any(np.diff(np.asarray(offsets)) < 0)):
-        raise ValueError("offsets must be non-decreasing")
-    if n >= (1 << 32):
-        raise ValueError("at most 2**32 - 1 rows")
-    return n
-
-
 MAX_POSTINGS = 256
 CANDIDATES = 64
 
 
-def nearest_neighbours(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_terms,
-                       Py_ssize_t query_terms, Py_ssize_t max_postings=MAX_POSTINGS,
-                       Py_ssize_t candidates=CANDIDATES):
+def nearest_neighbours(offsets, indices, values, k, index_terms, query_terms,
+                       max_postings=MAX_POSTINGS, candidates=CANDIDATES):
     """The ``k`` nearest rows of each row: ``(ids int64 (n, k), cosines float64 (n, k))``."""
-    cdef Py_ssize_t n = _check(offsets, indices, values, k, index_terms, query_terms, max_postings,
-                               candidates)
-    cdef const int64_t[::1] off = np.ascontiguousarray(offsets, dtype=np.int64)
-    cdef const uint32_t[::1] idx = np.ascontiguousarray(indices, dtype=np.uint32)
-    cdef const double[::1] val = np.ascontiguousarray(values, dtype=np.float64)
+    offsets, indices, values, k, index_terms, query_terms, max_postings, candidates = check_neighbours_args(
+        offsets, indices, values, k, index_terms, query_terms, max_postings, candidates)
+    n = len(offsets) - 1
+    lengths = np.diff(offsets)
+    longest = int(lengths.max()) if n else 0
+    # Larger values than the rows or the corpus hold change nothing (a row has at most
+    # ``longest`` strongest features, a run at most n postings): clamped, the buffers below
+    # are sized by the data, so a huge argument cannot overflow them.
+    return _search(offsets, indices, values, k, max(1, min(index_terms, longest)),
+                   max(1, min(query_terms, longest)), max(1, min(max_postings, n)), max(1, min(candidates, n)))
+
+
+cdef tuple _search(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_terms, Py_ssize_t query_terms,
+                   Py_ssize_t max_postings, Py_ssize_t candidates):
+    # Arguments as check_neighbours_args returns them: int64 offsets, uint32 indices, float64 values.
+    cdef const int64_t[::1] off = offsets
+    cdef const uint32_t[::1] idx = indices
+    cdef const double[::1] val = values
+    cdef Py_ssize_t n = off.shape[0] - 1
     ids_arr = np.full((n, k), -1, dtype=np.int64)
     sims_arr = np.zeros((n, k), dtype=np.float64)
     cdef int64_t[:, ::1] ids = ids_arr
@@ -213,7 +211,7 @@ def nearest_neighbours(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_
     if n == 0:
         return ids_arr, sims_arr
     cdef Py_ssize_t terms = index_terms if index_terms > query_terms else query_terms
-    cdef Py_ssize_t reach = query_terms * max_postings
+    cdef Py_ssize_t reach = min(query_terms * max_postings, n)  # distinct rows touched per row
     cdef uint32_t* top_idx = <uint32_t*>malloc(terms * sizeof(uint32_t))
     cdef double* top_val = <double*>malloc(terms * sizeof(double))
     cdef uint32_t* post_f = <uint32_t*>malloc(max(1, n * index_terms) * sizeof(uint32_t))
@@ -363,10 +361,11 @@ def row_cosines(offsets, indices, values, left, right):
 
     One call for many pairs (a sorted merge each), instead of a Python loop over them.
     """
-    cdef Py_ssize_t n = _check(offsets, indices, values, 1, 1, 1)
-    cdef const int64_t[::1] off = np.ascontiguousarray(offsets, dtype=np.int64)
-    cdef const uint32_t[::1] idx = np.ascontiguousarray(indices, dtype=np.uint32)
-    cdef const double[::1] val = np.ascontiguousarray(values, dtype=np.float64)
+    offsets, indices, values = check_neighbours_args(offsets, indices, values, 1, 1, 1)[:3]
+    cdef const int64_t[::1] off = offsets
+    cdef const uint32_t[::1] idx = indices
+    cdef const double[::1] val = values
+    cdef Py_ssize_t n = off.shape[0] - 1
     cdef const int64_t[::1] a = np.ascontiguousarray(left, dtype=np.int64)
     cdef const int64_t[::1] b = np.ascontiguousarray(right, dtype=np.int64)
     cdef Py_ssize_t m = a.shape[0], p

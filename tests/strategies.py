@@ -1,4 +1,4 @@
-"""Hypothesis strategies for text that has broken retold before; fuzz tests draw from these.
+"""Hypothesis strategies for inputs that have broken retold before; fuzz tests draw from these.
 
 Kept in one place so that each class of input found in the field stays in every harness.
 """
@@ -8,6 +8,7 @@ import sys
 import unicodedata
 from functools import lru_cache
 
+import numpy as np
 from hypothesis import strategies as st
 
 
@@ -48,3 +49,57 @@ def tricky_text(max_size: int = 40) -> st.SearchStrategy[str]:
         ),
         max_size=max_size,
     )
+
+
+# -- sparse kernels ------------------------------------------------------------------------------
+
+# Small dyadic values: every product and sum of a few of them is exact in float64, so a naive
+# oracle that adds in another order still gets bit-identical numbers and the same ties.
+EXACT_VALUES = (-1.0, -0.5, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0)
+
+
+@st.composite
+def sparse_rows(draw, *, max_rows: int = 12, n_features: int = 10, exact: bool = False,
+                wide: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR rows ``(offsets int64, indices uint32, values float64)``, features sorted and unique.
+
+    Few features (``n_features``) so that rows overlap and tie; ``wide`` spreads the feature ids
+    over the whole uint32 range (the neighbour kernel packs them into 64-bit keys); ``exact``
+    draws values from :data:`EXACT_VALUES`, otherwise any finite float of either sign, zero and
+    subnormals included.  Rows may be empty.
+    """
+    n = draw(st.integers(0, max_rows))
+    if wide:
+        pool = sorted(draw(st.sets(st.integers(0, (1 << 32) - 1), min_size=n_features, max_size=n_features)))
+    else:
+        pool = list(range(n_features))
+    value = (st.sampled_from(EXACT_VALUES) if exact
+             else st.floats(-4.0, 4.0, allow_nan=False, allow_subnormal=True) | st.sampled_from((0.5, 1.0)))
+    offsets, indices, values = [0], [], []
+    for _ in range(n):
+        feats = sorted(draw(st.sets(st.sampled_from(pool), max_size=min(6, len(pool)))))
+        indices += feats
+        values += [draw(value) for _ in feats]
+        offsets.append(len(indices))
+    return (np.array(offsets, dtype=np.int64), np.array(indices, dtype=np.uint32),
+            np.array(values, dtype=np.float64))
+
+
+@st.composite
+def similarity_graphs(draw, *, max_items: int = 9, max_edges: int = 20, exact: bool = False):
+    """``(n, a, b, w, offset)``: a weighted graph on items ``0..n-1`` with a density per item.
+
+    Edges may repeat (their weights add up), be self-loops (ignored) or weigh 0 or less.
+    ``exact`` draws small integers for weights and offsets: every sum of them is exact in any
+    order, so a naive oracle evaluating the same link formula gets the same bits and ties.
+    """
+    n = draw(st.integers(0, max_items))
+    m = draw(st.integers(0, max_edges)) if n else 0
+    item = st.integers(0, max(n - 1, 0))
+    weight = st.integers(-1, 4).map(float) if exact else st.floats(-1.0, 2.0, allow_nan=False)
+    density = st.integers(0, 3).map(float) if exact else st.floats(0.0, 1.0, allow_nan=False)
+    a = np.array([draw(item) for _ in range(m)], dtype=np.int64)
+    b = np.array([draw(item) for _ in range(m)], dtype=np.int64)
+    w = np.array([draw(weight) for _ in range(m)], dtype=np.float64)
+    offset = np.array([draw(density) for _ in range(n)], dtype=np.float64)
+    return n, a, b, w, offset

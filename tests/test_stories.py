@@ -731,3 +731,108 @@ def test_semeval_targets():
     assert groups["same-language"][1] >= 0.70
     assert groups["all"][1] >= 0.60
     assert groups["all"][2] >= 0.80  # ROC-AUC of same story (Overall <= 2)
+
+
+# -- StoryModel.df and n_docs: checked before they reach a kernel (issue 11, point 5) ---------
+
+import retold.stories as stories_module  # noqa: E402  (the module, for swapping its kernels)
+
+_DF_DOCS = ["Port Calvera fire hurts two", "Calvera port fire hurts two people", "Bank rates rise again"]
+
+BAD_DF = {
+    "short": (np.zeros(10, dtype=np.int64), r"shape \(1048576,\) for n_bits=20 .* not \(10,\)"),
+    "long": (np.zeros((1 << 20) + 1, dtype=np.int64), r"not \(1048577,\)"),
+    "2-D": (np.zeros((1 << 19, 2), dtype=np.int64), r"not \(524288, 2\)"),
+    "float": (np.zeros(1 << 20), "must hold int64 document counts, not float64"),
+    "bool": (np.zeros(1 << 20, dtype=bool), "not bool"),
+    "object": (None, "not object"),
+    "negative": (np.full(1 << 20, -5, dtype=np.int64), r"negative count \(-5 for feature 0\)"),
+    "one negative": (np.where(np.arange(1 << 20) == 77, -1, 0), r"negative count \(-1 for feature 77\)"),
+    "uint64 past int64": (np.full(1 << 20, 1 << 63, dtype=np.uint64), "2\\*\\*63 or more"),
+}
+
+
+@pytest.mark.parametrize("value, message", list(BAD_DF.values()), ids=list(BAD_DF))
+def test_story_model_df_refuses_what_would_break_a_kernel(value, message):
+    model = StoryModel()
+    with pytest.raises(ValueError, match=message):
+        model.df = value
+    assert model.df.shape == (1 << 20,) and not model.df.any()  # left as it was
+
+
+def test_story_model_df_takes_other_integer_arrays():
+    model = StoryModel()
+    counts = np.ones(1 << 20, dtype=np.int64)
+    model.df = counts
+    assert model.df is counts  # a good int64 array is kept, not copied
+    model.df = np.ones(1 << 20, dtype=np.int32)
+    assert model.df.dtype == np.int64 and model.df.sum() == 1 << 20
+    model.df = list(range(1 << 20))
+    assert model.df[-1] == (1 << 20) - 1
+    model.df = np.zeros(1 << 21, dtype=np.int64)[::2]  # strided: copied to a contiguous array
+    assert model.df.flags.c_contiguous
+
+
+def test_story_model_n_docs_is_a_count():
+    model = StoryModel()
+    model.n_docs = np.int64(3)
+    assert model.n_docs == 3 and type(model.n_docs) is int
+    with pytest.raises(ValueError, match="StoryModel.n_docs must be in"):
+        model.n_docs = -1
+    with pytest.raises(TypeError, match="StoryModel.n_docs must be an int, not float"):
+        model.n_docs = 2.5
+    with pytest.raises(TypeError, match="not bool"):
+        model.n_docs = True
+    assert model.n_docs == 3
+
+
+@pytest.mark.parametrize("where", ["clusterer", "batch", "idf", "vectors"])
+def test_story_model_df_changed_in_place_is_refused(impl, monkeypatch, where):
+    # A count made negative in place, or n_bits changed under df, is found when df is next
+    # read, before StoryClusterer's index (on either backend) indexes a table with it.
+    monkeypatch.setattr(stories_module, "_stories", impl("stories"))
+    model = StoryModel(n_bits=20).fit(_DF_DOCS)
+    model.df[int(np.argmax(model.df))] = -3
+    run = {
+        "clusterer": lambda: StoryClusterer(model=model).partial_fit(_DF_DOCS),
+        "batch": lambda: stories(_DF_DOCS, model=model),
+        "idf": lambda: model.idf,
+        "vectors": lambda: model.vectors(_DF_DOCS),
+    }[where]
+    with pytest.raises(ValueError, match="StoryModel.df holds a negative count"):
+        run()
+    model.df = np.ones(model.n_features, dtype=np.int64)  # a corrected array is taken again
+    run()
+    model.n_bits = 21
+    with pytest.raises(ValueError, match="df has 1048576 counts but n_bits=21 makes 2097152"):
+        run()
+
+
+def test_story_model_pickles_are_checked(impl, monkeypatch):
+    monkeypatch.setattr(stories_module, "_stories", impl("stories"))
+    model = StoryModel().fit(_DF_DOCS)
+    again = pickle.loads(pickle.dumps(model))
+    assert np.array_equal(again.df, model.df) and again.n_docs == model.n_docs == 3
+    assert np.array_equal(StoryClusterer(model=again).partial_fit(_DF_DOCS),
+                          StoryClusterer(model=model).partial_fit(_DF_DOCS))
+    # A pickle made before df and n_docs were properties (plain attributes) still loads.
+    old = {k.lstrip("_") if k in ("_df", "_n_docs") else k: v for k, v in model.__dict__.items()}
+    restored = StoryModel.__new__(StoryModel)
+    restored.__setstate__(old)
+    assert np.array_equal(restored.df, model.df) and restored.n_docs == 3
+    # Damaged state is refused on loading, whatever the pickle says.
+    for change, message in (({"_df": np.zeros(10, dtype=np.int64)}, "shape"),
+                            ({"_df": -model.df - 1}, "negative count"),
+                            ({"_df": model.df.astype(np.float64)}, "not float64"),
+                            ({"_n_docs": -1}, "n_docs"),
+                            ({"n_bits": 30}, "n_bits")):
+        broken = StoryModel.__new__(StoryModel)
+        with pytest.raises(ValueError, match=message):
+            broken.__setstate__({**model.__dict__, **change})
+    tampered = StoryModel().fit(_DF_DOCS)
+    tampered._df = np.zeros(5, dtype=np.int64)  # behind the setter's back
+    with pytest.raises(ValueError, match="StoryModel.df must have shape"):
+        pickle.loads(pickle.dumps(tampered))
+    del tampered.__dict__["_df"]
+    with pytest.raises(ValueError, match="no df"):
+        pickle.loads(pickle.dumps(tampered))

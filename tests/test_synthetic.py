@@ -157,3 +157,25 @@ def test_bad_options_are_refused(options):
 def test_empty_corpus():
     corpus = news_corpus(0)
     assert len(corpus) == 0 and corpus.copy_of.shape == (0,)
+
+
+def test_story_corpus_has_stories_told_by_several_outlets():
+    from retold.synthetic import story_corpus
+
+    corpus = story_corpus(2_000, seed=5)
+    again = story_corpus(2_000, seed=5)
+    assert len(corpus) == 2_000 and corpus.texts == again.texts and corpus.titles == again.titles
+    np.testing.assert_array_equal(corpus.story, again.story)
+    assert corpus.dates == sorted(corpus.dates)
+    sizes = np.bincount(corpus.story)
+    assert sizes[sizes > 0].mean() > 2.5  # several rewrites per event...
+    for s in np.flatnonzero(sizes > 1)[:50]:  # ...each by a different outlet, in other words
+        members = np.flatnonzero(corpus.story == s)
+        assert len(set(corpus.outlet[members].tolist())) == len(members)
+        assert len({corpus.texts[i] for i in members}) == len(members)
+    per_topic = [len(np.unique(corpus.story[corpus.topic == t])) for t in np.unique(corpus.topic)]
+    assert np.mean(per_topic) > 10  # many events to a topic: hard negatives
+    arts = corpus.articles(dated=False)
+    assert arts[0].date is None and arts[0].title == corpus.titles[0]
+    with pytest.raises(ValueError, match="n_docs"):
+        story_corpus(-1)

@@ -316,6 +316,69 @@ class StoryModel:
     def n_features(self) -> int:
         return 1 << self.n_bits
 
+    # df and n_docs reach the compiled kernels (StoryClusterer's index indexes df by feature and
+    # reads a log table by count), so a wrong one must stop here: set by hand, changed in
+    # place, or restored from a pickle, it is checked again each time it is read.
+
+    @property
+    def df(self) -> np.ndarray:
+        """Document frequency of every feature: int64 counts >= 0, shape ``(2**n_bits,)``.
+
+        Assigning checks the array (and converts other integer dtypes); reading checks it
+        again, since it can be changed in place.  Raises ``ValueError`` for a wrong length,
+        dtype or shape, or a negative count.
+        """
+        return self._check_df(self._df)
+
+    @df.setter
+    def df(self, value: Any) -> None:
+        array = np.asarray(value) if not isinstance(value, np.ndarray) else value
+        if array.dtype.kind not in "iu" or array.dtype.itemsize > 8:
+            raise ValueError(f"StoryModel.df must hold int64 document counts, not {array.dtype}")
+        if array.ndim != 1 or array.shape[0] != self.n_features:
+            raise ValueError(f"StoryModel.df must have shape ({self.n_features},) for n_bits={self.n_bits} "
+                             f"(one count per feature), not {array.shape}")
+        if array.dtype == np.uint64 and array.size and int(array.max()) > np.iinfo(np.int64).max:
+            raise ValueError("StoryModel.df holds counts of 2**63 or more")
+        if array.dtype != np.int64 or not array.flags.c_contiguous:
+            array = np.ascontiguousarray(array, dtype=np.int64)
+        self._df = self._check_df(array)
+
+    def _check_df(self, array: np.ndarray) -> np.ndarray:
+        if (not isinstance(array, np.ndarray) or array.dtype != np.int64 or array.ndim != 1
+                or not array.flags.c_contiguous):
+            raise ValueError("StoryModel.df is no longer a contiguous 1-D int64 array; "
+                             "assign one, or call fit() to count again")
+        if array.shape[0] != self.n_features:
+            raise ValueError(f"StoryModel.df has {array.shape[0]} counts but n_bits={self.n_bits} makes "
+                             f"{self.n_features} features; call fit() to count again")
+        if array.size and int(array.min()) < 0:
+            at = int(np.argmax(array < 0))
+            raise ValueError(f"StoryModel.df holds a negative count ({array[at]} for feature {at}); "
+                             "document frequencies are counts >= 0: assign corrected ones, or call fit()")
+        return array
+
+    @property
+    def n_docs(self) -> int:
+        """Documents counted in :attr:`df` (an int >= 0)."""
+        return self._n_docs
+
+    @n_docs.setter
+    def n_docs(self, value: Any) -> None:
+        self._n_docs = _check_int(value, "StoryModel.n_docs", 0, 1 << 62)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Pickles made before df and n_docs were properties hold them under their plain names.
+        state = dict(state)
+        df = state.pop("_df", state.pop("df", None))
+        n_docs = state.pop("_n_docs", state.pop("n_docs", 0))
+        self.__dict__.update(state)
+        self.n_bits = _check_int(getattr(self, "n_bits", None), "StoryModel.n_bits", 20, 26)
+        if df is None:
+            raise ValueError("this pickled StoryModel has no df (document frequencies)")
+        self.n_docs = n_docs
+        self.df = df
+
     def __repr__(self) -> str:
         return f"StoryModel(n_bits={self.n_bits}, n_docs={self.n_docs})"
 

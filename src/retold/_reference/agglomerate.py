@@ -14,38 +14,22 @@ average linkage, and a merge never raises another link.
 
 The two clusters of the largest link merge while that link is at least ``threshold``; ties go
 to the pair with the smaller (first, second) cluster ids, a cluster's id being the smallest item
-in it.  ``W`` of a merged cluster is the sum, in that order, of its parts' ``W`` (the larger
-part's first).  Returns the cluster id of each item (its smallest member).
+in it.  Only clusters joined by at least one edge are candidates (an edge of weight 0 makes
+one; self-loops make none).  ``W`` of a merged cluster is the sum, in that order, of its parts'
+``W`` (the larger part's first).  Returns the cluster id of each item (its smallest member).
 """
 from __future__ import annotations
 
 import heapq
-import math
 
 import numpy as np
 
-
-def _check(n, a, b, w, offset, threshold, penalty):
-    if n < 0:
-        raise ValueError("n must be non-negative")
-    if not (len(a) == len(b) == len(w)):
-        raise ValueError("edge arrays differ in length")
-    if len(offset) != n:
-        raise ValueError(f"offset has {len(offset)} values for {n} items")
-    if len(a) and (int(np.min(a)) < 0 or int(np.max(a)) >= n or int(np.min(b)) < 0 or int(np.max(b)) >= n):
-        raise ValueError("an edge names an item outside 0..n-1")
-    if math.isnan(threshold) or math.isnan(penalty):
-        raise ValueError("threshold and penalty must not be NaN")
-    if len(w) and not bool(np.all(np.isfinite(w))):
-        raise ValueError("edge weights must be finite")
-    if n and not bool(np.all(np.isfinite(offset))):
-        raise ValueError("offsets must be finite")
+from retold._validate import check_average_link_args
 
 
 def average_link(n, a, b, w, offset, threshold, penalty):
     """Cluster id (smallest member) of each of ``n`` items: int64 array (see the module doc)."""
-    _check(n, a, b, w, offset, threshold, penalty)
-    n = int(n)
+    n, a, b, w, offset, threshold, penalty = check_average_link_args(n, a, b, w, offset, threshold, penalty)
     size = [1] * n
     dens = [float(x) for x in offset]
     links: list[dict[int, float]] = [dict() for _ in range(n)]

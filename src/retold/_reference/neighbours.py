@@ -18,13 +18,16 @@ The specification, followed operation for operation by the compiled kernel:
    ``k`` largest positive ones are kept, largest first, ties by smaller row.  Unused slots hold
    row ``-1`` and cosine ``0``.
 
-Rows must be sorted by feature within each row (as :class:`retold.stories.StoryVectors` are).
-With ``max_postings`` and ``candidates`` at least ``n``, every row sharing a posted strong
-feature is scored exactly.
+Rows must be sorted by feature within each row, without duplicates (as
+:class:`retold.stories.StoryVectors` are); :func:`retold._validate.check_neighbours_args` checks
+that and every other argument, for both backends alike.  With ``max_postings`` and
+``candidates`` at least ``n``, every row sharing a posted strong feature is scored exactly.
 """
 from __future__ import annotations
 
 import numpy as np
+
+from retold._validate import check_neighbours_args
 
 MAX_POSTINGS = 256
 """Default postings read per query feature (step 2)."""
@@ -38,19 +41,6 @@ def strongest(idx, val, k):
     return sorted(zip(idx, val), key=lambda t: (-t[1], t[0]))[:k]
 
 
-def _check(offsets, indices, values, k, index_terms, query_terms, max_postings=1, candidates=1):
-    if k < 1 or index_terms < 1 or query_terms < 1 or max_postings < 1 or candidates < 1:
-        raise ValueError("k, index_terms, query_terms, max_postings and candidates must be at least 1")
-    n = len(offsets) - 1
-    if n < 0 or (n >= 0 and int(offsets[0]) != 0):
-        raise ValueError("offsets must start at 0")
-    if len(indices) != len(values) or int(offsets[-1]) != len(indices):
-        raise ValueError("offsets[-1], indices and values differ in length")
-    if n > 0 and bool(np.any(np.diff(np.asarray(offsets)) < 0)):
-        raise ValueError("offsets must be non-decreasing")
-    return n
-
-
 def _window(length, position, cap):
     """The [start, stop) of at most ``cap`` consecutive postings centred on ``position``."""
     if length <= cap:
@@ -62,10 +52,12 @@ def _window(length, position, cap):
 def nearest_neighbours(offsets, indices, values, k, index_terms, query_terms,
                        max_postings=MAX_POSTINGS, candidates=CANDIDATES):
     """The ``k`` nearest rows of each row: ``(ids int64 (n, k), cosines float64 (n, k))``."""
-    n = _check(offsets, indices, values, k, index_terms, query_terms, max_postings, candidates)
-    offsets = [int(x) for x in offsets]
-    indices = [int(x) for x in indices]
-    values = [float(x) for x in values]
+    offsets, indices, values, k, index_terms, query_terms, max_postings, candidates = check_neighbours_args(
+        offsets, indices, values, k, index_terms, query_terms, max_postings, candidates)
+    n = len(offsets) - 1
+    offsets = offsets.tolist()
+    indices = indices.tolist()
+    values = values.tolist()
     rows = [(indices[offsets[i]:offsets[i + 1]], values[offsets[i]:offsets[i + 1]]) for i in range(n)]
     postings: dict[int, list[tuple[int, float]]] = {}
     for i, (idx, val) in enumerate(rows):
@@ -105,7 +97,8 @@ def row_cosines(offsets, indices, values, left, right):
 
     The dot product is summed in increasing feature order (a merge of the two sorted rows).
     """
-    n = _check(offsets, indices, values, 1, 1, 1)
+    offsets, indices, values = check_neighbours_args(offsets, indices, values, 1, 1, 1)[:3]
+    n = len(offsets) - 1
     left = [int(x) for x in np.asarray(left, dtype=np.int64)]
     right = [int(x) for x in np.asarray(right, dtype=np.int64)]
     if len(right) != len(left):
