@@ -498,3 +498,97 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# -- streaming: the online average-link clusterer (issue 11) -------------------------------------
+# Separate from the cases above so that the batch and streaming benches can change apart.
+
+DEV_FILES = ("ecbplus-odd-topics.jsonl", "meantime-airbus-gm.jsonl")
+
+
+def streaming_rates(corpus: StoryCorpus, *, batch: int = BATCH, window: int = 10_000) -> dict:
+    """CPU articles/s of :class:`StoryClusterer` (features included), overall, first and last ``window``."""
+    clusterer = StoryClusterer()
+    labels, chunks = [], []
+    gc.collect()
+    for a in range(0, len(corpus.articles), batch):
+        t = time.process_time()
+        labels.append(clusterer.partial_fit(corpus.articles[a:a + batch]))
+        chunks.append((min(batch, len(corpus.articles) - a), time.process_time() - t))
+    clusterer.flush()
+    labels = clusterer.resolve(np.concatenate(labels))
+    k = max(1, window // batch)
+
+    def rate(part):
+        return sum(c[0] for c in part) / sum(c[1] for c in part)
+
+    return {
+        "articles": len(labels), "rate": rate(chunks), "first_rate": rate(chunks[:k]), "last_rate": rate(chunks[-k:]),
+        "active_articles": clusterer.n_active_articles, "active_stories": clusterer.n_active,
+        "stories": clusterer.n_stories, "merges": len(clusterer.merged),
+        "postings": clusterer._index.posted_terms(), "links": clusterer._index.link_entries(),
+        "scored_per_article": clusterer._index.n_scored / max(1, len(labels)),
+        "f1": bcubed(labels.tolist(), corpus.story.tolist())[2],
+    }
+
+
+def streaming_dev_f1(folder) -> list[tuple[str, float, float]]:
+    """(file, batch F1, stream F1) on the dev files in time order (dates dropped as a second run)."""
+    import json
+
+    out = []
+    for name in DEV_FILES:
+        path = folder / name
+        if not path.exists():
+            continue
+        records = [json.loads(line) for line in path.open(encoding="utf-8")]
+        runs = [("", records)]
+        if any(r.get("date") for r in records):
+            ordered = sorted(records, key=lambda r: r.get("date") or "")
+            runs = [("", ordered), (" (dates dropped)", [{k: v for k, v in r.items() if k != "date"} for r in ordered])]
+        for suffix, recs in runs:
+            gold = [r["story"] for r in recs]
+            clusterer = StoryClusterer()
+            labels = clusterer.partial_fit(recs)
+            clusterer.flush()
+            out.append((name + suffix, bcubed(stories(recs).labels.tolist(), gold)[2],
+                        bcubed(clusterer.resolve(labels).tolist(), gold)[2]))
+    return out
+
+
+def test_bench_streaming_rate(benchmark, sizes):
+    n = int(os.environ.get("RETOLD_BENCH_DOCS", 0)) or (12_000 if sizes.smoke else 100_000)
+    run = benchmark.pedantic(streaming_rates, args=(story_corpus(n),), rounds=1, iterations=1)
+    benchmark.extra_info.update(run)
+    assert run["f1"] > 0.9
+    assert run["active_stories"] < run["stories"]  # the window, not the stream, is held
+
+
+def test_bench_streaming_twin_agrees(compiled_or_skip_bench):
+    corpus = story_corpus(2_000)
+    labels = {}
+    for name, loader in (("compiled", _backend.compiled_kernels), ("python", _backend.reference_kernels)):
+        import retold.stories as module
+
+        saved = module._story_stream
+        module._story_stream = loader("story_stream")
+        try:
+            clusterer = StoryClusterer()
+            got = clusterer.partial_fit(corpus.articles[:300])
+            clusterer.flush()
+            labels[name] = clusterer.resolve(got)
+        finally:
+            module._story_stream = saved
+    assert np.array_equal(labels["compiled"], labels["python"])
+
+
+def test_bench_streaming_dev_f1(benchmark):
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "shared" / "data" / "story-clusters"
+    if not folder.exists():
+        pytest.skip(f"{folder} is absent")
+    rows = benchmark.pedantic(streaming_dev_f1, args=(folder,), rounds=1, iterations=1)
+    benchmark.extra_info.update({name: {"batch": b, "stream": s} for name, b, s in rows})
+    for name, b, s in rows:
+        assert s >= b - 0.03, (name, b, s)

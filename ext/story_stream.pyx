@@ -1,0 +1,898 @@
+# distutils: language = c++
+"""Streaming average-link story clustering (compiled; twin: ``retold._reference.story_stream``,
+which states the algorithm, its tie rules and its summation orders).
+
+Active articles live in a ring indexed by arrival number, each with its unit vector and the
+features it is posted under; posting lists are arrays in arrival order, so archiving the
+oldest article pops the head of each of its lists.  Stories with an active member live in a
+hash map with their summed densities and a hash map of links to other stories; every other
+story costs two int64 (size, and the story it was folded into).  Memory is bounded by the
+window, not by the stream.  The hot loop runs without the GIL; one call at a time (a second
+thread gets a RuntimeError, never half-written buffers).
+"""
+from libc.math cimport log, sqrt, pow, fabs
+from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
+from libc.stdlib cimport malloc, calloc, free
+from libc.string cimport memmove
+from libcpp.unordered_map cimport unordered_map
+from libcpp.vector cimport vector
+from cython.operator cimport dereference as deref, preincrement as inc
+
+import numpy as np
+cimport numpy as cnp
+
+from retold._ext.text cimport realloc_or_raise
+from retold._reference.story_stream import check_arguments, check_batch, check_state
+
+cnp.import_array()
+
+cdef extern from "Python.h":
+    int PyErr_CheckSignals() except -1
+
+cdef extern from "_story_stream.h":
+    cdef cppclass StoryRec:
+        double density
+        int64_t active
+        unordered_map[int64_t, double] links
+
+
+DEF LOG_TABLE = 65536
+cdef double LOG_OF[LOG_TABLE]
+cdef Py_ssize_t _k
+LOG_OF[0] = 0.0
+for _k in range(1, LOG_TABLE):
+    LOG_OF[_k] = log(<double> _k)
+
+
+cdef inline double idf_of(double log_n1, int64_t df, double power) noexcept nogil:
+    # As the twin: ln(N + 1) - ln(df + 1) + 1, to the power (ln of small counts from a table of
+    # the same libm values).
+    cdef double x = log_n1 - (LOG_OF[df + 1] if df + 1 < LOG_TABLE else log(<double> (df + 1))) + 1.0
+    if power == 1.0:
+        return x
+    if power == 1.5:
+        return x * sqrt(x)
+    if power == 2.0:
+        return x * x
+    return pow(x, power)
+
+
+cdef inline bint stronger(double va, uint32_t ia, double vb, uint32_t ib) noexcept nogil:
+    return va > vb or (va == vb and ia < ib)
+
+
+cdef Py_ssize_t strongest(const uint32_t* idx, const double* val, Py_ssize_t n, Py_ssize_t k,
+                          uint32_t* out_idx, double* out_val) noexcept nogil:
+    """The k strongest features into out_* (strongest first, ties by feature); returns how many."""
+    cdef Py_ssize_t m = 0, i, j
+    for i in range(n):
+        if m == k and not stronger(val[i], idx[i], out_val[m - 1], out_idx[m - 1]):
+            continue
+        j = m if m < k else k - 1
+        while j > 0 and stronger(val[i], idx[i], out_val[j - 1], out_idx[j - 1]):
+            out_val[j] = out_val[j - 1]
+            out_idx[j] = out_idx[j - 1]
+            j -= 1
+        out_val[j] = val[i]
+        out_idx[j] = idx[i]
+        if m < k:
+            m += 1
+    return m
+
+
+cdef inline double sparse_dot(const uint32_t* idx, const double* val, int32_t n, const uint64_t* mark,
+                              const uint32_t* hkeys, const double* hvals, int hshift,
+                              uint32_t hmask) noexcept nogil:
+    """A candidate's dot product with the article in the table, summed in the candidate's order."""
+    cdef double dot = 0.0
+    cdef int32_t c
+    cdef uint32_t f, h
+    for c in range(n):
+        f = idx[c]
+        # Most of a candidate's features are not the article's: one bit says so.
+        if not ((mark[f >> 6] >> (f & 63)) & 1):
+            continue
+        h = (f * 0x9E3779B1u) >> hshift
+        while hkeys[h] != 0:
+            if hkeys[h] == f + 1:
+                dot += hvals[h] * val[c]
+                break
+            h = (h + 1) & hmask
+    return dot
+
+
+cdef inline bint closer(double da, int64_t ja, double db, int64_t jb) noexcept nogil:
+    return da > db or (da == db and ja < jb)
+
+
+cdef struct Art:
+    double time
+    double density
+    int64_t story
+    double* val         # one block: val[n], near[density_neighbours], idx[n], top[n_top]
+    double* near        # its largest cosines so far, largest first (past and later articles)
+    uint32_t* idx
+    uint32_t* top
+    int32_t n
+    int32_t n_top
+    int32_t n_near
+    int32_t script
+
+
+cdef struct Posting:
+    int64_t* seqs       # arrival numbers, oldest first, from seqs[head]
+    int32_t head
+    int32_t n
+    int32_t cap
+
+
+cdef class StoryStream:
+    """Stories of a stream, decided as each article arrives.
+
+    The compiled twin of ``retold._reference.story_stream.StoryStream``: same parameters, same
+    labels (see that module for the algorithm).
+    """
+
+    cdef int64_t[::1] df
+    cdef readonly object df_array
+    cdef readonly int64_t n_docs, n_scored, next_seq, front, decided, n_folded, lag
+    cdef readonly double threshold, density_penalty, window, time_scale, cross_script_weight, idf_power
+    cdef readonly double now
+    cdef readonly int neighbours, density_neighbours, index_terms
+    cdef readonly bint update_idf
+    cdef readonly Py_ssize_t n_features
+    cdef bint busy
+    cdef Posting* postings
+    cdef Art* ring
+    cdef int64_t* stamp
+    cdef int64_t ring_cap
+    cdef vector[int64_t] parent
+    cdef vector[int64_t] sizes
+    cdef unordered_map[int64_t, StoryRec] stories
+    cdef vector[int64_t] chain
+    # Work buffers
+    cdef double* vec
+    cdef Py_ssize_t vec_cap
+    cdef uint32_t* hkeys
+    cdef uint64_t* mark     # one bit per feature: those of the article being added
+    cdef double* hvals
+    cdef int table_bits
+    cdef uint32_t* top_idx
+    cdef double* top_val
+    cdef double* cand_dot
+    cdef int64_t* cand_seq
+    cdef Py_ssize_t cand_cap
+    cdef double* nn_dot
+    cdef int64_t* nn_seq
+    cdef int64_t* t_story
+    cdef double* t_weight
+
+    def __cinit__(self, df, n_docs, double threshold, double density_penalty, int neighbours,
+                  int density_neighbours, int index_terms, lag, double window, double time_scale,
+                  double cross_script_weight, double idf_power, bint update_idf):
+        check_arguments(df, n_docs, threshold, density_penalty, neighbours, density_neighbours,
+                        index_terms, lag, window, time_scale, cross_script_weight, idf_power)
+        self.lag = lag
+        self.df_array = df
+        self.df = df
+        self.n_features = df.shape[0]
+        self.n_docs = n_docs
+        self.threshold = threshold
+        self.density_penalty = density_penalty
+        self.neighbours = neighbours
+        self.density_neighbours = density_neighbours
+        self.index_terms = index_terms
+        self.window = window
+        self.time_scale = time_scale
+        self.cross_script_weight = cross_script_weight
+        self.idf_power = idf_power
+        self.update_idf = update_idf
+        self.postings = <Posting*> calloc(self.n_features, sizeof(Posting))
+        self.mark = <uint64_t*> calloc(self.n_features // 64 + 1, sizeof(uint64_t))
+        self.top_idx = <uint32_t*> malloc(index_terms * sizeof(uint32_t))
+        self.top_val = <double*> malloc(index_terms * sizeof(double))
+        self.nn_dot = <double*> malloc(neighbours * sizeof(double))
+        self.nn_seq = <int64_t*> malloc(neighbours * sizeof(int64_t))
+        self.t_story = <int64_t*> malloc(neighbours * sizeof(int64_t))
+        self.t_weight = <double*> malloc(neighbours * sizeof(double))
+        if (self.postings == NULL or self.mark == NULL or self.top_idx == NULL or self.top_val == NULL or self.nn_dot == NULL
+                or self.nn_seq == NULL or self.t_story == NULL or self.t_weight == NULL):
+            raise MemoryError()
+
+    def __dealloc__(self):
+        cdef Py_ssize_t i
+        cdef int64_t q
+        if self.postings != NULL:
+            for i in range(self.n_features):
+                free(self.postings[i].seqs)
+            free(self.postings)
+        if self.ring != NULL:
+            for q in range(self.front, self.next_seq):
+                free(self.ring[q & (self.ring_cap - 1)].val)
+            free(self.ring)
+        free(self.stamp)
+        free(self.mark)
+        free(self.vec)
+        free(self.hkeys)
+        free(self.hvals)
+        free(self.top_idx)
+        free(self.top_val)
+        free(self.cand_dot)
+        free(self.cand_seq)
+        free(self.nn_dot)
+        free(self.nn_seq)
+        free(self.t_story)
+        free(self.t_weight)
+
+    cdef int idle(self) except -1:
+        if self.busy:
+            raise RuntimeError("this StoryStream is in use by another thread; "
+                               "guard it with a lock (StoryClusterer does)")
+        return 0
+
+    # -- properties ------------------------------------------------------------------------------
+
+    @property
+    def n_created(self):
+        """Story ids given out so far (folded ones included)."""
+        return <int64_t> self.parent.size()
+
+    @property
+    def n_stories(self):
+        """Stories so far, archived ones included, folded ones not."""
+        return <int64_t> self.parent.size() - self.n_folded
+
+    @property
+    def n_active(self):
+        """Stories with an article in the window."""
+        return <int64_t> self.stories.size()
+
+    @property
+    def n_active_articles(self):
+        """Articles in the window."""
+        return self.next_seq - self.front
+
+    # -- buffers ---------------------------------------------------------------------------------
+
+    cdef int ensure_work(self, Py_ssize_t n) except -1 nogil:
+        cdef int bits = 8
+        if n > self.vec_cap:
+            free(self.vec)
+            self.vec = <double*> malloc(n * sizeof(double))
+            if self.vec == NULL:
+                with gil:
+                    raise MemoryError()
+            self.vec_cap = n
+        while (<Py_ssize_t> 1 << bits) < 2 * n:
+            bits += 1
+        if bits > self.table_bits:
+            free(self.hkeys)
+            free(self.hvals)
+            self.hkeys = <uint32_t*> calloc((<size_t> 1) << bits, sizeof(uint32_t))
+            self.hvals = <double*> malloc(((<size_t> 1) << bits) * sizeof(double))
+            if self.hkeys == NULL or self.hvals == NULL:
+                with gil:
+                    raise MemoryError()
+            self.table_bits = bits
+        return 0
+
+    cdef int grow_ring(self) except -1 nogil:
+        """Room for one more active article (the ring doubles; slots move to seq & new mask)."""
+        cdef int64_t cap = self.ring_cap * 2 if self.ring_cap else 1024, q
+        if self.next_seq - self.front < self.ring_cap:
+            return 0
+        cdef Art* ring = <Art*> malloc(cap * sizeof(Art))
+        cdef int64_t* stamp = <int64_t*> calloc(cap, sizeof(int64_t))
+        if ring == NULL or stamp == NULL:
+            free(ring)
+            free(stamp)
+            with gil:
+                raise MemoryError()
+        for q in range(self.front, self.next_seq):
+            ring[q & (cap - 1)] = self.ring[q & (self.ring_cap - 1)]
+        free(self.ring)
+        free(self.stamp)
+        self.ring = ring
+        self.stamp = stamp
+        self.ring_cap = cap
+        return 0
+
+    cdef int post(self, uint32_t f, int64_t seq) except -1 nogil:
+        cdef Posting* p = &self.postings[f]
+        cdef int32_t cap
+        if p.n == p.cap:
+            if p.head > 0 and p.head * 2 >= p.n:
+                memmove(p.seqs, p.seqs + p.head, (p.n - p.head) * sizeof(int64_t))
+                p.n -= p.head
+                p.head = 0
+            else:
+                cap = p.cap * 2 if p.cap else 4
+                p.seqs = <int64_t*> realloc_or_raise(p.seqs, cap * sizeof(int64_t))
+                p.cap = cap
+        p.seqs[p.n] = seq
+        p.n += 1
+        return 0
+
+    cdef int64_t find(self, int64_t s) noexcept nogil:
+        cdef int64_t root = s, up
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[s] != root:
+            up = self.parent[s]
+            self.parent[s] = root
+            s = up
+        return root
+
+    cdef int64_t new_story(self, double density) except -1 nogil:
+        cdef int64_t s = <int64_t> self.parent.size()
+        self.parent.push_back(s)
+        self.sizes.push_back(1)
+        cdef StoryRec* r = &self.stories[s]
+        r.density = density
+        r.active = 1
+        return s
+
+    cdef int archive(self, double limit) except -1 nogil:
+        cdef Art* a
+        cdef Posting* p
+        cdef int32_t k
+        cdef int64_t s
+        cdef StoryRec* r
+        cdef unordered_map[int64_t, double].iterator it
+        while self.front < self.next_seq:
+            a = &self.ring[self.front & (self.ring_cap - 1)]
+            if not (a.time < limit):
+                break
+            while self.decided <= self.front:  # an article is decided before it leaves the window
+                self.decide(self.decided)
+                self.decided += 1
+            for k in range(a.n_top):
+                p = &self.postings[a.top[k]]
+                p.head += 1
+                if p.head == p.n:
+                    free(p.seqs)
+                    p.seqs = NULL
+                    p.head = p.n = p.cap = 0
+            s = self.find(a.story)
+            r = &self.stories[s]
+            r.active -= 1
+            if r.active == 0:
+                it = r.links.begin()
+                while it != r.links.end():
+                    self.stories[deref(it).first].links.erase(s)
+                    inc(it)
+                self.stories.erase(s)
+            free(a.val)
+            a.val = NULL
+            self.front += 1
+        return 0
+
+    cdef double link(self, int64_t a, int64_t b, double total) noexcept nogil:
+        cdef double sa = <double> self.sizes[a], sb = <double> self.sizes[b]
+        cdef double ra = self.stories[a].density, rb = self.stories[b].density
+        return total / (sa * sb) - self.density_penalty * (ra / sa + rb / sb) / 2.0
+
+    cdef int64_t fold(self, int64_t a, int64_t b) except -1 nogil:
+        cdef int64_t keep = a if a < b else b, gone = b if a < b else a, other
+        cdef double total
+        self.parent[gone] = keep
+        self.sizes[keep] += self.sizes[gone]
+        self.sizes[gone] = 0
+        self.n_folded += 1
+        cdef StoryRec* k = &self.stories[keep]
+        cdef StoryRec* g = &self.stories[gone]
+        cdef StoryRec* o
+        k.density = k.density + g.density
+        k.active += g.active
+        k.links.erase(gone)
+        cdef unordered_map[int64_t, double].iterator it = g.links.begin(), mine
+        while it != g.links.end():
+            other = deref(it).first
+            total = deref(it).second
+            inc(it)
+            if other == keep:
+                continue
+            o = &self.stories[other]
+            o.links.erase(gone)
+            mine = k.links.find(other)
+            if mine != k.links.end():
+                deref(mine).second = deref(mine).second + total
+                o.links[keep] = o.links[keep] + total
+            else:
+                k.links[other] = total
+                o.links[keep] = total
+        self.stories.erase(gone)
+        return keep
+
+    cdef int64_t best(self, int64_t s, double* best_link) noexcept nogil:
+        """The partner of story s with the largest link (ties: smaller id); -1 if none."""
+        cdef int64_t b = -1, t
+        cdef double lk
+        cdef StoryRec* r = &self.stories[s]
+        cdef unordered_map[int64_t, double].iterator it = r.links.begin()
+        best_link[0] = 0.0
+        while it != r.links.end():
+            t = deref(it).first
+            lk = self.link(s, t, deref(it).second)
+            inc(it)
+            if b < 0 or lk > best_link[0] or (lk == best_link[0] and t < b):
+                b = t
+                best_link[0] = lk
+        return b
+
+    cdef int decide(self, int64_t seq) except -1 nogil:
+        """The twin's _decide: merge reciprocal best partners around the article's story."""
+        cdef int64_t a, b
+        cdef double lk, other
+        cdef size_t i
+        cdef bint in_chain
+        self.chain.clear()
+        self.chain.push_back(self.find(self.ring[seq & (self.ring_cap - 1)].story))
+        while self.chain.size():
+            a = self.chain.back()
+            b = self.best(a, &lk)
+            if b < 0 or lk < self.threshold:
+                self.chain.pop_back()
+                continue
+            in_chain = False
+            for i in range(self.chain.size()):
+                if self.chain[i] == b:
+                    in_chain = True
+                    break
+            if in_chain or self.best(b, &other) == a:
+                a = self.fold(a, b)
+                self.chain.clear()
+                self.chain.push_back(a)
+                continue
+            self.chain.push_back(b)
+        return 0
+
+    cdef int decide_due(self) except -1 nogil:
+        while self.next_seq - self.decided > self.lag:
+            self.decide(self.decided)
+            self.decided += 1
+        return 0
+
+    cdef inline double density_of(self, const double* near, int32_t n) noexcept nogil:
+        cdef double d = 0.0
+        cdef int32_t i
+        for i in range(n):
+            d += near[i]
+        return d / self.density_neighbours
+
+    cdef void near_update(self, int64_t q, double cosine) noexcept nogil:
+        cdef Art* a = &self.ring[q & (self.ring_cap - 1)]
+        cdef int32_t at, D = self.density_neighbours
+        cdef double old
+        cdef StoryRec* r
+        if a.n_near == D and not cosine > a.near[D - 1]:
+            return
+        at = a.n_near if a.n_near < D else D - 1
+        while at > 0 and a.near[at - 1] < cosine:
+            a.near[at] = a.near[at - 1]
+            at -= 1
+        a.near[at] = cosine
+        if a.n_near < D:
+            a.n_near += 1
+        old = a.density
+        a.density = self.density_of(a.near, a.n_near)
+        r = &self.stories[self.find(a.story)]
+        r.density = r.density + (a.density - old)
+
+    # -- one article -----------------------------------------------------------------------------
+
+    cdef int64_t add_one(self, const uint32_t* idx, const double* w, Py_ssize_t n, double time,
+                         int32_t script) except -2 nogil:
+        cdef Py_ssize_t i, j, m, found = 0, slot, n_nn = 0, c, t
+        cdef double norm = 0.0, x, log_n1, dot, density, weight
+        cdef int64_t seq, q, s
+        cdef int n_touched = 0, hbits, hshift
+        cdef uint32_t hmask, h, f
+        cdef Posting* p
+        cdef Art* o
+        cdef Art* a
+        cdef StoryRec* r
+        self.ensure_work(n)
+        if self.update_idf:
+            for i in range(n):
+                self.df[idx[i]] += 1
+            self.n_docs += 1
+        log_n1 = log(<double> self.n_docs + 1.0)
+        for i in range(n):
+            x = w[i] * idf_of(log_n1, self.df[idx[i]], self.idf_power)
+            self.vec[i] = x
+            norm += x * x
+        norm = sqrt(norm)
+        seq = self.next_seq
+        if seq == 0 or time > self.now:
+            self.now = time
+        self.archive(self.now - self.window)
+        self.grow_ring()
+        self.next_seq += 1
+        a = &self.ring[seq & (self.ring_cap - 1)]
+        a.time = time
+        a.script = script
+        a.val = NULL
+        a.idx = NULL
+        a.top = NULL
+        a.near = NULL
+        a.n = 0
+        a.n_top = 0
+        a.n_near = 0
+        a.density = 0.0
+        if n == 0 or norm == 0.0:
+            a.story = self.new_story(0.0)
+            s = a.story
+            self.decide_due()
+            return s
+        for i in range(n):
+            self.vec[i] = self.vec[i] / norm
+        m = strongest(idx, self.vec, n, self.index_terms, self.top_idx, self.top_val)
+        # The article's features in a small open-addressing table (at most half full).
+        hbits = 8
+        while (<Py_ssize_t> 1 << hbits) < 2 * n:
+            hbits += 1
+        hshift = 32 - hbits
+        hmask = (1u << hbits) - 1
+        for i in range(n):
+            h = (idx[i] * 0x9E3779B1u) >> hshift
+            while self.hkeys[h] != 0:
+                h = (h + 1) & hmask
+            self.hkeys[h] = idx[i] + 1
+            self.hvals[h] = self.vec[i]
+            self.mark[idx[i] >> 6] |= (<uint64_t> 1) << (idx[i] & 63)
+        for t in range(m):
+            p = &self.postings[self.top_idx[t]]
+            for j in range(p.head, p.n):
+                q = p.seqs[j]
+                if self.stamp[q & (self.ring_cap - 1)] == seq + 1:
+                    continue
+                self.stamp[q & (self.ring_cap - 1)] = seq + 1
+                o = &self.ring[q & (self.ring_cap - 1)]
+                self.n_scored += 1
+                dot = sparse_dot(o.idx, o.val, o.n, self.mark, self.hkeys, self.hvals, hshift, hmask)
+                if dot > 0.0:
+                    if found == self.cand_cap:
+                        self.cand_cap = 64 if self.cand_cap == 0 else self.cand_cap * 2
+                        self.cand_dot = <double*> realloc_or_raise(self.cand_dot, self.cand_cap * sizeof(double))
+                        self.cand_seq = <int64_t*> realloc_or_raise(self.cand_seq, self.cand_cap * sizeof(int64_t))
+                    self.cand_dot[found] = dot
+                    self.cand_seq[found] = q
+                    found += 1
+        for i in range(n):
+            h = (idx[i] * 0x9E3779B1u) >> hshift
+            while self.hkeys[h] != idx[i] + 1:
+                h = (h + 1) & hmask
+            self.hkeys[h] = 0
+            self.mark[idx[i] >> 6] = 0
+        # The nearest, closest first (insertion into the k slots; ties by the earlier article).
+        for c in range(found):
+            if n_nn == self.neighbours and not closer(self.cand_dot[c], self.cand_seq[c],
+                                                      self.nn_dot[n_nn - 1], self.nn_seq[n_nn - 1]):
+                continue
+            slot = n_nn if n_nn < self.neighbours else self.neighbours - 1
+            while slot > 0 and closer(self.cand_dot[c], self.cand_seq[c], self.nn_dot[slot - 1], self.nn_seq[slot - 1]):
+                self.nn_dot[slot] = self.nn_dot[slot - 1]
+                self.nn_seq[slot] = self.nn_seq[slot - 1]
+                slot -= 1
+            self.nn_dot[slot] = self.cand_dot[c]
+            self.nn_seq[slot] = self.cand_seq[c]
+            if n_nn < self.neighbours:
+                n_nn += 1
+        density = self.density_of(self.nn_dot, <int32_t> (n_nn if n_nn < self.density_neighbours
+                                                           else self.density_neighbours))
+        # Edge weights summed per story, stories in order of first appearance.
+        for c in range(n_nn):
+            o = &self.ring[self.nn_seq[c] & (self.ring_cap - 1)]
+            weight = self.nn_dot[c]
+            if self.time_scale > 0.0:
+                weight = weight / (1.0 + fabs(time - o.time) / self.time_scale)
+            if script >= 0 and o.script >= 0 and script != o.script:
+                weight = weight * self.cross_script_weight
+            s = self.find(o.story)
+            for i in range(n_touched):
+                if self.t_story[i] == s:
+                    self.t_weight[i] = self.t_weight[i] + weight
+                    break
+            else:
+                self.t_story[n_touched] = s
+                self.t_weight[n_touched] = weight
+                n_touched += 1
+        s = self.new_story(density)
+        r = &self.stories[s]
+        for i in range(n_touched):
+            r.links[self.t_story[i]] = self.t_weight[i]
+            self.stories[self.t_story[i]].links[s] = self.t_weight[i]
+        # The article is a neighbour of its neighbours too: their densities may rise.
+        for c in range(n_nn):
+            self.near_update(self.nn_seq[c], self.nn_dot[c])
+        # Keep the article: one block for its vector, nearest cosines, features, posted features.
+        a = &self.ring[seq & (self.ring_cap - 1)]
+        a.val = <double*> malloc((n + self.density_neighbours) * sizeof(double) + (n + m) * sizeof(uint32_t))
+        if a.val == NULL:
+            with gil:
+                raise MemoryError()
+        a.near = a.val + n
+        a.idx = <uint32_t*> (a.near + self.density_neighbours)
+        a.top = a.idx + n
+        for i in range(n):
+            a.val[i] = self.vec[i]
+            a.idx[i] = idx[i]
+        a.n_near = <int32_t> (n_nn if n_nn < self.density_neighbours else self.density_neighbours)
+        for c in range(a.n_near):
+            a.near[c] = self.nn_dot[c]
+        for t in range(m):
+            a.top[t] = self.top_idx[t]
+            self.post(self.top_idx[t], seq)
+        a.n = <int32_t> n
+        a.n_top = <int32_t> m
+        a.density = density
+        a.story = s
+        self.decide_due()
+        return s
+
+    # -- the API ---------------------------------------------------------------------------------
+
+    def add(self, offsets, indices, weights, times, scripts, labels):
+        """Cluster each article (a CSR row of feature weights) in order.
+
+        ``labels[i]`` receives the story of article ``i`` as it stands at the end of the call
+        (later calls may fold it: see :meth:`resolve`).  ``times`` are days (dated streams)
+        or arrival numbers; ``scripts`` int32 script ids (-1: unknown).
+        """
+        check_batch(offsets, indices, weights, times, scripts, labels, self.n_features)
+        cdef const int64_t[::1] off = np.ascontiguousarray(offsets, dtype=np.int64)
+        cdef const uint32_t[::1] idx = np.ascontiguousarray(indices, dtype=np.uint32)
+        cdef const double[::1] wt = np.ascontiguousarray(weights, dtype=np.float64)
+        cdef const double[::1] tm = np.ascontiguousarray(times, dtype=np.float64)
+        cdef const int32_t[::1] sc = np.ascontiguousarray(scripts, dtype=np.int32)
+        cdef int64_t[::1] out = labels
+        cdef Py_ssize_t i, n = out.shape[0], a, b
+        cdef int64_t r
+        self.idle()
+        self.busy = True
+        try:
+            for i in range(n):
+                a = off[i]
+                b = off[i + 1]
+                with nogil:
+                    r = self.add_one(&idx[a] if b > a else NULL, &wt[a] if b > a else NULL,
+                                     b - a, tm[i], sc[i])
+                out[i] = r
+                if (i & 4095) == 4095:
+                    PyErr_CheckSignals()
+            for i in range(n):
+                out[i] = self.find(out[i])
+        finally:
+            self.busy = False
+
+    def flush(self):
+        """Decide every article still waiting for its ``lag`` (e.g. at the end of a stream)."""
+        self.idle()
+        self.busy = True
+        try:
+            with nogil:
+                while self.decided < self.next_seq:
+                    self.decide(self.decided)
+                    self.decided += 1
+        finally:
+            self.busy = False
+
+    def resolve(self, labels):
+        """The current story of each earlier label (int64 array)."""
+        self.idle()
+        arr = np.asarray(labels, dtype=np.int64)
+        if arr.size and (int(arr.min()) < 0 or int(arr.max()) >= <int64_t> self.parent.size()):
+            raise ValueError(f"a label outside [0, {self.parent.size()})")
+        out = np.ascontiguousarray(arr.ravel()).copy()
+        cdef int64_t[::1] o = out
+        cdef Py_ssize_t i
+        for i in range(o.shape[0]):
+            o[i] = self.find(o[i])
+        return out.reshape(arr.shape)
+
+    def story_sizes(self):
+        """Articles in each story id so far (0 for a folded id)."""
+        self.idle()
+        out = np.empty(self.sizes.size(), dtype=np.int64)
+        cdef int64_t[::1] o = out
+        cdef Py_ssize_t i
+        for i in range(o.shape[0]):
+            o[i] = self.sizes[i]
+        return out
+
+    def parents(self):
+        """For each story id, the story it has been folded into (itself if none), int64."""
+        self.idle()
+        out = np.empty(self.parent.size(), dtype=np.int64)
+        cdef int64_t[::1] o = out
+        cdef Py_ssize_t i
+        for i in range(o.shape[0]):
+            o[i] = self.find(i)
+        return out
+
+    def posted_terms(self):
+        """Entries in the inverted index."""
+        self.idle()
+        cdef Py_ssize_t i, total = 0
+        for i in range(self.n_features):
+            total += self.postings[i].n - self.postings[i].head
+        return total
+
+    def link_entries(self):
+        """Story-story links held (each pair counted from both sides)."""
+        self.idle()
+        cdef Py_ssize_t total = 0
+        cdef unordered_map[int64_t, StoryRec].iterator it = self.stories.begin()
+        while it != self.stories.end():
+            total += deref(it).second.links.size()
+            inc(it)
+        return total
+
+    # -- pickling --------------------------------------------------------------------------------
+
+    def __reduce__(self):
+        args = (self.df_array, self.n_docs, self.threshold, self.density_penalty, self.neighbours,
+                self.density_neighbours, self.index_terms, self.lag, self.window, self.time_scale,
+                self.cross_script_weight, self.idf_power, self.update_idf)
+        return (StoryStream, args, self._state())
+
+    def _state(self):
+        self.idle()
+        cdef int64_t q, m = self.next_seq - self.front, i, total = 0, total_top = 0, total_near = 0
+        cdef Art* a
+        cdef Py_ssize_t k, at = 0, at_top = 0
+        art_time = np.empty(m, dtype=np.float64)
+        art_script = np.empty(m, dtype=np.int32)
+        art_story = np.empty(m, dtype=np.int64)
+        art_density = np.empty(m, dtype=np.float64)
+        art_n = np.empty(m, dtype=np.int32)
+        art_n_top = np.empty(m, dtype=np.int32)
+        art_n_near = np.empty(m, dtype=np.int32)
+        for i in range(m):
+            a = &self.ring[(self.front + i) & (self.ring_cap - 1)]
+            art_time[i] = a.time
+            art_script[i] = a.script
+            art_story[i] = self.find(a.story)
+            art_density[i] = a.density
+            art_n[i] = a.n
+            art_n_top[i] = a.n_top
+            art_n_near[i] = a.n_near
+            total += a.n
+            total_top += a.n_top
+            total_near += a.n_near
+        art_idx = np.empty(total, dtype=np.uint32)
+        art_val = np.empty(total, dtype=np.float64)
+        art_top = np.empty(total_top, dtype=np.uint32)
+        art_near = np.empty(total_near, dtype=np.float64)
+        cdef uint32_t[::1] idx_v = art_idx, top_v = art_top
+        cdef double[::1] val_v = art_val, near_v = art_near
+        cdef Py_ssize_t at_near = 0
+        for i in range(m):
+            a = &self.ring[(self.front + i) & (self.ring_cap - 1)]
+            for k in range(a.n):
+                idx_v[at] = a.idx[k]
+                val_v[at] = a.val[k]
+                at += 1
+            for k in range(a.n_top):
+                top_v[at_top] = a.top[k]
+                at_top += 1
+            for k in range(a.n_near):
+                near_v[at_near] = a.near[k]
+                at_near += 1
+        ids = []
+        cdef unordered_map[int64_t, StoryRec].iterator it = self.stories.begin()
+        while it != self.stories.end():
+            ids.append(deref(it).first)
+            inc(it)
+        ids.sort()
+        density, active, link_n, link_to, link_w = [], [], [], [], []
+        cdef StoryRec* r
+        cdef unordered_map[int64_t, double].iterator lit
+        for s in ids:
+            r = &self.stories[<int64_t> s]
+            density.append(r.density)
+            active.append(r.active)
+            pairs = []
+            lit = r.links.begin()
+            while lit != r.links.end():
+                pairs.append((deref(lit).first, deref(lit).second))
+                inc(lit)
+            pairs.sort()
+            link_n.append(len(pairs))
+            link_to.extend(t for t, _ in pairs)
+            link_w.extend(x for _, x in pairs)
+        return {
+            "n_docs": self.n_docs, "n_scored": self.n_scored, "next_seq": self.next_seq,
+            "front": self.front, "decided": self.decided, "now": self.now,
+            "parent": self.parents(), "sizes": self.story_sizes(),
+            "art_time": art_time, "art_script": art_script, "art_story": art_story,
+            "art_density": art_density, "art_n_near": art_n_near, "art_near": art_near, "art_n": art_n, "art_idx": art_idx, "art_val": art_val,
+            "art_n_top": art_n_top, "art_top": art_top,
+            "story_ids": np.array(ids, dtype=np.int64),
+            "story_density": np.array(density, dtype=np.float64),
+            "story_active": np.array(active, dtype=np.int64),
+            "link_n": np.array(link_n, dtype=np.int64),
+            "link_to": np.array(link_to, dtype=np.int64),
+            "link_w": np.array(link_w, dtype=np.float64),
+        }
+
+    def __setstate__(self, state):
+        self.idle()
+        if self.next_seq or self.parent.size():
+            raise RuntimeError("a StoryStream's state can only be set on a new stream")
+        st = check_state(state, self.n_features, self.index_terms, self.density_neighbours)
+        cdef const int64_t[::1] parent = st["parent"]
+        cdef const int64_t[::1] sizes = st["sizes"]
+        cdef const double[::1] art_time = st["art_time"]
+        cdef const int32_t[::1] art_script = st["art_script"]
+        cdef const int64_t[::1] art_story = st["art_story"]
+        cdef const double[::1] art_density = st["art_density"]
+        cdef const int32_t[::1] art_n_near = st["art_n_near"]
+        cdef const double[::1] art_near = st["art_near"]
+        cdef const int32_t[::1] art_n = st["art_n"]
+        cdef const uint32_t[::1] art_idx = st["art_idx"]
+        cdef const double[::1] art_val = st["art_val"]
+        cdef const int32_t[::1] art_n_top = st["art_n_top"]
+        cdef const uint32_t[::1] art_top = st["art_top"]
+        cdef const int64_t[::1] ids = st["story_ids"]
+        cdef const double[::1] s_density = st["story_density"]
+        cdef const int64_t[::1] s_active = st["story_active"]
+        cdef const int64_t[::1] link_n = st["link_n"]
+        cdef const int64_t[::1] link_to = st["link_to"]
+        cdef const double[::1] link_w = st["link_w"]
+        cdef Py_ssize_t i, k, at = 0, at_top = 0, at_near = 0, n, m
+        cdef int64_t seq
+        cdef Art* a
+        cdef StoryRec* r
+        for i in range(parent.shape[0]):
+            self.parent.push_back(parent[i])
+            self.sizes.push_back(sizes[i])
+            if parent[i] != i:
+                self.n_folded += 1
+        self.n_docs = st["n_docs"]
+        self.n_scored = st["n_scored"]
+        self.front = st["front"]
+        self.next_seq = st["front"]
+        self.decided = st["decided"]
+        self.now = st["now"]
+        for i in range(art_n.shape[0]):
+            self.grow_ring()
+            seq = self.next_seq
+            self.next_seq += 1
+            n = art_n[i]
+            m = art_n_top[i]
+            a = &self.ring[seq & (self.ring_cap - 1)]
+            a.time = art_time[i]
+            a.script = art_script[i]
+            a.story = art_story[i]
+            a.density = art_density[i]
+            a.n = <int32_t> n
+            a.n_top = <int32_t> m
+            a.n_near = art_n_near[i]
+            a.val = <double*> malloc((n + self.density_neighbours) * sizeof(double) + (n + m) * sizeof(uint32_t) + 8)
+            if a.val == NULL:
+                a.n = a.n_top = a.n_near = 0
+                raise MemoryError()
+            a.near = a.val + n
+            a.idx = <uint32_t*> (a.near + self.density_neighbours)
+            a.top = a.idx + n
+            for k in range(a.n_near):
+                a.near[k] = art_near[at_near]
+                at_near += 1
+            for k in range(n):
+                a.val[k] = art_val[at]
+                a.idx[k] = art_idx[at]
+                at += 1
+            for k in range(m):
+                a.top[k] = art_top[at_top]
+                self.post(a.top[k], seq)
+                at_top += 1
+        at = 0
+        for i in range(ids.shape[0]):
+            r = &self.stories[ids[i]]
+            r.density = s_density[i]
+            r.active = s_active[i]
+            for k in range(link_n[i]):
+                r.links[link_to[at]] = link_w[at]
+                at += 1

@@ -1,0 +1,707 @@
+"""Pure-Python twin of ``ext/story_stream.pyx``: streaming average-link story clustering.
+
+This module is the specification the compiled kernel follows operation for operation (every
+weight is an IEEE double computed in the same order), so both give identical labels.
+
+The batch clustering (:func:`retold.stories`) merges stories greedily while the *average link*
+
+    link(A, B) = W(A, B) / (|A| |B|)  -  penalty * (R(A) / |A| + R(B) / |B|) / 2
+
+of some pair is at least ``threshold`` (``W`` sums the edge weights between the two stories'
+members, ``R`` their densities: :mod:`retold._reference.agglomerate`).  A stream makes the same
+decisions as each article arrives:
+
+1. The article's features are weighted with the online idf (its own document frequencies
+   counted first when ``update_idf``), then scaled to unit length.
+2. Articles older than the window (``time < newest time - window``, in arrival order) are
+   *archived* first: taken out of the inverted index, their vectors freed; a story left
+   with no active article is freed with its story-story links (no later article can link to
+   it, so no later decision needs it).
+3. Candidates are the active articles posted under one of the article's ``index_terms``
+   strongest features (each article is posted under its own strongest, strongest first, ties
+   by smaller feature); each gets its exact cosine (summed in the candidate's feature order),
+   and the ``neighbours`` largest positive ones are kept, ties by the earlier article.
+4. The article's density is the sum of its ``density_neighbours`` largest cosines over
+   ``density_neighbours`` (as in the batch, but over the past only).  An edge's weight is the
+   cosine, divided by ``1 + gap / time_scale`` when ``time_scale > 0`` (dated streams), and
+   multiplied by ``cross_script_weight`` when both scripts are known and differ.
+5. The edges are summed per story (in neighbour order), and the article joins the story of the
+   largest link ``W / |S| - penalty * (density + R(S) / |S|) / 2`` (ties: smaller story id)
+   when it is at least ``threshold``; else it starts a story (ids count up from 0).
+6. Joining can lift the link of the story to another the article touched (average links are
+   size-weighted means: ``link(A + B, C)`` lies between ``link(A, C)`` and ``link(B, C)``, so
+   nothing else can cross the threshold).  While the largest such link (ties: smaller id) is
+   at least ``threshold`` the two stories merge: the larger id is *folded* into the smaller,
+   which keeps the members, sizes, densities and links of both (each link the sum of the two).
+
+Labels are story ids; :meth:`StoryStream.resolve` maps any earlier label to the story it has
+been folded into since.  The result does not depend on how the stream is cut into calls.
+"""
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import numpy as np
+
+__all__ = ["StoryStream", "check_state"]
+
+
+def idf_of(log_n1: float, df: int, power: float) -> float:
+    """``(ln(N + 1) - ln(df + 1) + 1) ** power`` (``log_n1`` is ln(N + 1)), as the kernel computes it."""
+    x = log_n1 - math.log(float(df + 1)) + 1.0
+    if power == 1.0:
+        return x
+    if power == 1.5:
+        return x * math.sqrt(x)
+    if power == 2.0:
+        return x * x
+    return math.pow(x, power)
+
+
+def strongest(idx, val, k):
+    """The ``k`` strongest features of a row, strongest first, ties by smaller feature."""
+    return [f for f, _ in sorted(zip(idx, val), key=lambda t: (-t[1], t[0]))[:k]]
+
+
+def check_arguments(df, n_docs, threshold, density_penalty, neighbours, density_neighbours,
+                    index_terms, lag, window, time_scale, cross_script_weight, idf_power):
+    """The constructor's checks, shared by both backends (same errors, same words)."""
+    if not isinstance(df, np.ndarray) or df.dtype != np.int64 or df.ndim != 1 or df.shape[0] < 1:
+        raise ValueError("df must be a non-empty 1-d int64 array")
+    if not df.flags.c_contiguous or not df.flags.writeable:
+        raise ValueError("df must be a contiguous, writeable array")
+    if df.shape[0] > (1 << 31):
+        raise ValueError("df has more than 2**31 features")
+    if int(df.min()) < 0:
+        raise ValueError("df holds a negative document frequency")
+    if isinstance(n_docs, bool) or not isinstance(n_docs, (int, np.integer)) or n_docs < 0:
+        raise ValueError("n_docs must be a non-negative int")
+    for name, value in (("threshold", threshold), ("density_penalty", density_penalty),
+                        ("window", window), ("time_scale", time_scale),
+                        ("cross_script_weight", cross_script_weight), ("idf_power", idf_power)):
+        if not math.isfinite(float(value)):
+            raise ValueError(f"{name} must be finite")
+    for name, value in (("density_penalty", density_penalty), ("window", window),
+                        ("time_scale", time_scale), ("cross_script_weight", cross_script_weight)):
+        if float(value) < 0:
+            raise ValueError(f"{name} must not be negative")
+    for name, value in (("neighbours", neighbours), ("density_neighbours", density_neighbours),
+                        ("index_terms", index_terms)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value <= 4096:
+            raise ValueError(f"{name} must be an int in [1, 4096]")
+    if isinstance(lag, bool) or not isinstance(lag, (int, np.integer)) or not 0 <= lag <= (1 << 40):
+        raise ValueError("lag must be an int in [0, 2**40]")
+
+
+def check_batch(offsets, indices, weights, times, scripts, labels, n_features):
+    """The checks of :meth:`StoryStream.add`, shared by both backends."""
+    n = len(labels)
+    if len(offsets) != n + 1 or len(times) != n or len(scripts) != n:
+        raise ValueError("offsets, times, scripts and labels disagree in length")
+    if len(indices) != len(weights) or int(offsets[0]) != 0 or int(offsets[-1]) != len(indices):
+        raise ValueError("offsets, indices and weights disagree")
+    if n and bool(np.any(np.diff(offsets) < 0)):
+        raise ValueError("offsets must be non-decreasing")
+    if len(indices):
+        if int(indices.max()) >= n_features:
+            raise ValueError(f"a feature outside [0, {n_features})")
+        step = np.diff(indices.astype(np.int64))
+        starts = np.zeros(len(indices), dtype=bool)
+        starts[offsets[:-1][offsets[:-1] < len(indices)]] = True
+        if bool(np.any((step <= 0) & ~starts[1:])):
+            raise ValueError("the features of a row must be strictly increasing")
+        if not bool(np.all(np.isfinite(weights))):
+            raise ValueError("weights must be finite")
+    if n and not bool(np.all(np.isfinite(times))):
+        raise ValueError("times must be finite")
+
+
+class _Article:
+    __slots__ = ("time", "script", "story", "near", "density", "idx", "val", "top")
+
+    def __init__(self, time, script, story, near, density, idx, val, top):
+        self.time = time
+        self.script = script
+        self.story = story
+        self.near = near        # its largest cosines so far, largest first (past and later articles)
+        self.density = density
+        self.idx = idx
+        self.val = val
+        self.top = top
+
+
+class _Story:
+    __slots__ = ("density", "active", "links")
+
+    def __init__(self, density, active):
+        self.density = density  # R: the summed densities of its members
+        self.active = active    # members not archived yet
+        self.links: dict = {}   # other story id -> summed edge weight between the two
+
+
+class StoryStream:
+    """Stories of a stream, decided as each article arrives (see the module documentation).
+
+    The twin of ``retold._ext.story_stream.StoryStream`` (same parameters, same labels).
+
+    Parameters
+    ----------
+    df : np.ndarray of int64
+        Document frequencies of the features (updated in place when ``update_idf``).
+    n_docs : int
+        Documents counted in ``df``.
+    threshold, density_penalty : float
+        Least average link for an article to join a story, or two stories to merge; weight of
+        the densities in the link.
+    neighbours, density_neighbours, index_terms : int
+        Nearest past articles kept per article; how many of them make its density; features an
+        article is posted under and queried with.
+    window : float
+        Articles with ``time < newest - window`` are archived (the units of ``times``).
+    time_scale : float
+        Edge weights are divided by ``1 + gap / time_scale`` (0: no discount).
+    cross_script_weight : float
+        Multiplier of the weight of an edge between two scripts.
+    idf_power : float
+    update_idf : bool
+    """
+
+    def __init__(self, df, n_docs, threshold, density_penalty, neighbours, density_neighbours,
+                 index_terms, lag, window, time_scale, cross_script_weight, idf_power, update_idf):
+        check_arguments(df, n_docs, threshold, density_penalty, neighbours, density_neighbours,
+                        index_terms, lag, window, time_scale, cross_script_weight, idf_power)
+        self.df_array = df
+        self.n_features = df.shape[0]
+        self.n_docs = int(n_docs)
+        self.threshold = float(threshold)
+        self.density_penalty = float(density_penalty)
+        self.neighbours = int(neighbours)
+        self.density_neighbours = int(density_neighbours)
+        self.index_terms = int(index_terms)
+        self.lag = int(lag)
+        self.window = float(window)
+        self.time_scale = float(time_scale)
+        self.cross_script_weight = float(cross_script_weight)
+        self.idf_power = float(idf_power)
+        self.update_idf = bool(update_idf)
+        self.n_scored = 0
+        self.next_seq = 0
+        self.front = 0
+        self.decided = 0
+        self.now = 0.0
+        self.articles: dict[int, _Article] = {}
+        self.postings: dict[int, deque] = {}
+        self.stories: dict[int, _Story] = {}
+        self.parent: list[int] = []
+        self.sizes: list[int] = []
+        self.n_folded = 0
+        self.busy = False
+
+    def _enter(self):
+        # One call at a time: the compiled kernel releases the GIL inside add, so a second
+        # thread would find its buffers half-written; both backends refuse alike.
+        self._idle()
+        self.busy = True
+
+    def _idle(self):
+        if self.busy:
+            raise RuntimeError("this StoryStream is in use by another thread; "
+                               "guard it with a lock (StoryClusterer does)")
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+
+    @property
+    def n_created(self):
+        """Story ids given out so far (folded ones included)."""
+        return len(self.parent)
+
+    @property
+    def n_stories(self):
+        """Stories so far, archived ones included, folded ones not."""
+        return len(self.parent) - self.n_folded
+
+    @property
+    def n_active(self):
+        """Stories with an article in the window."""
+        return len(self.stories)
+
+    @property
+    def n_active_articles(self):
+        """Articles in the window."""
+        return self.next_seq - self.front
+
+    def find(self, s):
+        """The story that story id ``s`` has been folded into (itself when it has not)."""
+        root = s
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[s] != root:
+            self.parent[s], s = root, self.parent[s]
+        return root
+
+    def _new_story(self, density):
+        s = len(self.parent)
+        self.parent.append(s)
+        self.sizes.append(1)
+        self.stories[s] = _Story(density, 1)
+        return s
+
+    def _archive(self, limit):
+        while self.front < self.next_seq and self.articles[self.front].time < limit:
+            seq = self.front
+            while self.decided <= seq:  # an article is decided before it leaves the window
+                self._decide(self.decided)
+                self.decided += 1
+            art = self.articles.pop(seq)
+            for f in art.top:
+                posting = self.postings[f]
+                posting.popleft()
+                if not posting:
+                    del self.postings[f]
+            s = self.find(art.story)
+            story = self.stories[s]
+            story.active -= 1
+            if story.active == 0:
+                for other in story.links:
+                    del self.stories[other].links[s]
+                del self.stories[s]
+            self.front += 1
+
+    def _link(self, a, b, total):
+        sa, sb = self.sizes[a], self.sizes[b]
+        ra, rb = self.stories[a].density, self.stories[b].density
+        return total / (sa * sb) - self.density_penalty * (ra / sa + rb / sb) / 2.0
+
+    def _fold(self, a, b):
+        keep, gone = (a, b) if a < b else (b, a)
+        self.parent[gone] = keep
+        self.sizes[keep] += self.sizes[gone]
+        self.sizes[gone] = 0
+        self.n_folded += 1
+        k, g = self.stories[keep], self.stories.pop(gone)
+        k.density = k.density + g.density
+        k.active += g.active
+        links = k.links
+        links.pop(gone, None)
+        for other, total in g.links.items():
+            if other == keep:
+                continue
+            theirs = self.stories[other].links
+            del theirs[gone]
+            if other in links:
+                links[other] = links[other] + total
+                theirs[keep] = theirs[keep] + total
+            else:
+                links[other] = total
+                theirs[keep] = total
+        return keep
+
+    # -- one article ---------------------------------------------------------------------------
+
+    def _add_one(self, idx, w, time, script):
+        df = self.df_array
+        if self.update_idf:
+            for f in idx:
+                df[f] += 1
+            self.n_docs += 1
+        log_n1 = math.log(float(self.n_docs) + 1.0)
+        vec = []
+        norm = 0.0
+        for f, x in zip(idx, w):
+            x = x * idf_of(log_n1, int(df[f]), self.idf_power)
+            vec.append(x)
+            norm += x * x
+        norm = math.sqrt(norm)
+        seq = self.next_seq
+        if seq == 0 or time > self.now:
+            self.now = time
+        self._archive(self.now - self.window)
+        self.next_seq += 1
+        if not idx or norm == 0.0:
+            s = self._new_story(0.0)
+            self.articles[seq] = _Article(time, script, s, [], 0.0, [], [], [])
+            self._decide_due()
+            return s
+        vec = [x / norm for x in vec]
+        top = strongest(idx, vec, self.index_terms)
+        mine = dict(zip(idx, vec))
+        seen = set()
+        scored = []
+        for f in top:
+            for q in self.postings.get(f, ()):
+                if q in seen:
+                    continue
+                seen.add(q)
+                other = self.articles[q]
+                self.n_scored += 1
+                dot = 0.0
+                for g, v in zip(other.idx, other.val):
+                    u = mine.get(g)
+                    if u is not None:
+                        dot += u * v
+                if dot > 0.0:
+                    scored.append((-dot, q))
+        scored.sort()
+        nearest = scored[:self.neighbours]
+        near = [-neg for neg, _ in nearest[:self.density_neighbours]]
+        density = self._density(near)
+        # Edge weights summed per story, stories in order of first appearance.
+        touched: dict[int, float] = {}
+        for neg, q in nearest:
+            other = self.articles[q]
+            weight = -neg
+            if self.time_scale > 0.0:
+                weight = weight / (1.0 + abs(time - other.time) / self.time_scale)
+            if script >= 0 and other.script >= 0 and script != other.script:
+                weight = weight * self.cross_script_weight
+            s = self.find(other.story)
+            touched[s] = touched[s] + weight if s in touched else weight
+        s = self._new_story(density)
+        links = self.stories[s].links
+        for t, total in touched.items():
+            links[t] = total
+            self.stories[t].links[s] = total
+        # The article is a neighbour of its neighbours too: their densities may rise.
+        for neg, q in nearest:
+            self._near_update(q, -neg)
+        self.articles[seq] = _Article(time, script, s, near, density, list(idx), vec, top)
+        for f in top:
+            self.postings.setdefault(f, deque()).append(seq)
+        self._decide_due()
+        return s
+
+    def _density(self, near):
+        density = 0.0
+        for c in near:
+            density += c
+        return density / self.density_neighbours
+
+    def _near_update(self, q, cosine):
+        art = self.articles[q]
+        near = art.near
+        if len(near) == self.density_neighbours and not cosine > near[-1]:
+            return
+        at = len(near)
+        while at > 0 and near[at - 1] < cosine:
+            at -= 1
+        near.insert(at, cosine)
+        if len(near) > self.density_neighbours:
+            near.pop()
+        old = art.density
+        art.density = self._density(near)
+        story = self.stories[self.find(art.story)]
+        story.density = story.density + (art.density - old)
+
+    def _decide_due(self):
+        while self.next_seq - self.decided > self.lag:
+            self._decide(self.decided)
+            self.decided += 1
+
+    def _best(self, s):
+        """The partner of story ``s`` with the largest link (ties: smaller id), and that link."""
+        best, best_link = -1, 0.0
+        for t, total in self.stories[s].links.items():
+            link = self._link(s, t, total)
+            if best < 0 or link > best_link or (link == best_link and t < best):
+                best, best_link = t, link
+        return best, best_link
+
+    def _decide(self, seq):
+        """Merge around the story of article ``seq`` as the batch would: follow the chain of
+        best partners to a pair that are each other's best (average links are reducible, so
+        merging such a pair is what the global greedy order does too), merge it, and start
+        again from the merged story, until the story's best link is below the threshold."""
+        chain = [self.find(self.articles[seq].story)]
+        while chain:
+            a = chain[-1]
+            b, link = self._best(a)
+            if b < 0 or link < self.threshold:
+                chain.pop()
+                continue
+            if b in chain or self._best(b)[0] == a:
+                chain = [self._fold(a, b)]
+                continue
+            chain.append(b)
+
+    def flush(self):
+        """Decide every article still waiting for its ``lag`` (e.g. at the end of a stream)."""
+        self._enter()
+        try:
+            while self.decided < self.next_seq:
+                self._decide(self.decided)
+                self.decided += 1
+        finally:
+            self.busy = False
+
+    # -- the API -------------------------------------------------------------------------------
+
+    def add(self, offsets, indices, weights, times, scripts, labels):
+        """Cluster each article (a CSR row of feature weights) in order.
+
+        ``labels[i]`` receives the story of article ``i`` as it stands at the end of the call
+        (later calls may fold it: see :meth:`resolve`).  ``times`` are days (dated streams)
+        or arrival numbers; ``scripts`` int32 script ids (-1: unknown).
+        """
+        check_batch(offsets, indices, weights, times, scripts, labels, self.n_features)
+        self._enter()
+        try:
+            self._add(offsets, indices, weights, times, scripts, labels)
+        finally:
+            self.busy = False
+
+    def _add(self, offsets, indices, weights, times, scripts, labels):
+        offsets = [int(x) for x in offsets]
+        indices = [int(x) for x in indices]
+        weights = [float(x) for x in weights]
+        times = [float(x) for x in times]
+        scripts = [int(x) for x in scripts]
+        for i in range(len(labels)):
+            a, b = offsets[i], offsets[i + 1]
+            labels[i] = self._add_one(indices[a:b], weights[a:b], times[i], scripts[i])
+        for i in range(len(labels)):
+            labels[i] = self.find(int(labels[i]))
+
+    def resolve(self, labels):
+        """The current story of each earlier label (int64 array)."""
+        self._idle()
+        labels = np.asarray(labels, dtype=np.int64)
+        if labels.size and (int(labels.min()) < 0 or int(labels.max()) >= len(self.parent)):
+            raise ValueError(f"a label outside [0, {len(self.parent)})")
+        return np.array([self.find(int(s)) for s in labels.ravel()], dtype=np.int64).reshape(labels.shape)
+
+    def story_sizes(self):
+        """Articles in each story id so far (0 for a folded id)."""
+        return np.array(self.sizes, dtype=np.int64)
+
+    def parents(self):
+        """For each story id, the story it has been folded into (itself if none), int64."""
+        return np.array([self.find(s) for s in range(len(self.parent))], dtype=np.int64)
+
+    def posted_terms(self):
+        """Entries in the inverted index."""
+        return sum(len(p) for p in self.postings.values())
+
+    def link_entries(self):
+        """Story-story links held (each pair counted from both sides)."""
+        return sum(len(s.links) for s in self.stories.values())
+
+    # -- pickling ------------------------------------------------------------------------------
+
+    def _args(self):
+        return (self.df_array, self.n_docs, self.threshold, self.density_penalty, self.neighbours,
+                self.density_neighbours, self.index_terms, self.lag, self.window, self.time_scale,
+                self.cross_script_weight, self.idf_power, self.update_idf)
+
+    def __reduce__(self):
+        return (StoryStream, self._args(), self._state())
+
+    def _state(self):
+        self._idle()
+        seqs = range(self.front, self.next_seq)
+        arts = [self.articles[q] for q in seqs]
+        ids = sorted(self.stories)
+        links = [sorted(self.stories[s].links.items()) for s in ids]
+        return {
+            "n_docs": self.n_docs, "n_scored": self.n_scored, "next_seq": self.next_seq,
+            "front": self.front, "decided": self.decided, "now": self.now,
+            "parent": self.parents(), "sizes": self.story_sizes(),
+            "art_time": np.array([a.time for a in arts], dtype=np.float64),
+            "art_script": np.array([a.script for a in arts], dtype=np.int32),
+            "art_story": np.array([self.find(a.story) for a in arts], dtype=np.int64),
+            "art_density": np.array([a.density for a in arts], dtype=np.float64),
+            "art_n_near": np.array([len(a.near) for a in arts], dtype=np.int32),
+            "art_near": np.array([c for a in arts for c in a.near], dtype=np.float64),
+            "art_n": np.array([len(a.idx) for a in arts], dtype=np.int32),
+            "art_idx": np.array([f for a in arts for f in a.idx], dtype=np.uint32),
+            "art_val": np.array([v for a in arts for v in a.val], dtype=np.float64),
+            "art_n_top": np.array([len(a.top) for a in arts], dtype=np.int32),
+            "art_top": np.array([f for a in arts for f in a.top], dtype=np.uint32),
+            "story_ids": np.array(ids, dtype=np.int64),
+            "story_density": np.array([self.stories[s].density for s in ids], dtype=np.float64),
+            "story_active": np.array([self.stories[s].active for s in ids], dtype=np.int64),
+            "link_n": np.array([len(x) for x in links], dtype=np.int64),
+            "link_to": np.array([t for x in links for t, _ in x], dtype=np.int64),
+            "link_w": np.array([w for x in links for _, w in x], dtype=np.float64),
+        }
+
+    def __setstate__(self, state):
+        self._idle()
+        if self.next_seq or self.parent:
+            raise RuntimeError("a StoryStream's state can only be set on a new stream")
+        st = check_state(state, self.n_features, self.index_terms, self.density_neighbours)
+        self.n_docs, self.n_scored = st["n_docs"], st["n_scored"]
+        self.next_seq, self.front, self.now = st["next_seq"], st["front"], st["now"]
+        self.decided = st["decided"]
+        self.parent = st["parent"].tolist()
+        self.sizes = st["sizes"].tolist()
+        self.n_folded = int(np.sum(st["parent"] != np.arange(len(self.parent))))
+        at = top_at = near_at = 0
+        for i, seq in enumerate(range(self.front, self.next_seq)):
+            n, m, k = int(st["art_n"][i]), int(st["art_n_top"][i]), int(st["art_n_near"][i])
+            near = st["art_near"][near_at:near_at + k].tolist()
+            near_at += k
+            art = _Article(float(st["art_time"][i]), int(st["art_script"][i]), int(st["art_story"][i]),
+                           near, float(st["art_density"][i]), st["art_idx"][at:at + n].tolist(),
+                           st["art_val"][at:at + n].tolist(), st["art_top"][top_at:top_at + m].tolist())
+            at += n
+            top_at += m
+            self.articles[seq] = art
+            for f in art.top:
+                self.postings.setdefault(f, deque()).append(seq)
+        at = 0
+        for i, s in enumerate(st["story_ids"].tolist()):
+            story = _Story(float(st["story_density"][i]), int(st["story_active"][i]))
+            n = int(st["link_n"][i])
+            story.links = dict(zip(st["link_to"][at:at + n].tolist(), st["link_w"][at:at + n].tolist()))
+            at += n
+            self.stories[s] = story
+
+
+def _array(state, key, kinds, what):
+    try:
+        value = np.asarray(state[key])
+    except KeyError:
+        raise ValueError(f"corrupt StoryStream state: no {key!r}") from None
+    if value.ndim != 1 or (value.size and value.dtype.kind not in kinds):
+        raise ValueError(f"corrupt StoryStream state: {key!r} is not a 1-d array of {what}")
+    return value
+
+
+def _roots(parent):
+    roots = parent.copy()
+    while True:
+        up = roots[roots]
+        if np.array_equal(up, roots):
+            return roots
+        roots = up
+
+
+def check_state(state, n_features, index_terms, density_neighbours):
+    """The arrays of a pickled stream, checked before any is trusted (both backends use this):
+    a corrupt or hand-made state raises ValueError, never writes outside a buffer."""
+    if not isinstance(state, dict):
+        raise ValueError("corrupt StoryStream state: not a dict")
+
+    def bad(what):
+        raise ValueError(f"corrupt StoryStream state: {what}")
+
+    out = {}
+    for key in ("n_docs", "n_scored", "next_seq", "front", "decided"):
+        value = state.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            bad(f"{key!r} is not a count")
+        out[key] = int(value)
+    now = state.get("now")
+    if isinstance(now, bool) or not isinstance(now, (int, float, np.integer, np.floating)) or not math.isfinite(now):
+        bad("'now' is not a finite number")
+    out["now"] = float(now)
+    ints, floats = "iu", "fiu"
+    spec = {
+        "parent": ints, "sizes": ints, "art_time": floats, "art_script": ints, "art_story": ints,
+        "art_density": floats, "art_n_near": ints, "art_near": floats, "art_n": ints, "art_idx": ints, "art_val": floats, "art_n_top": ints,
+        "art_top": ints, "story_ids": ints, "story_density": floats, "story_active": ints,
+        "link_n": ints, "link_to": ints, "link_w": floats,
+    }
+    a = {key: _array(state, key, kinds, "numbers") for key, kinds in spec.items()}
+    n_created = a["parent"].shape[0]
+    m = out["next_seq"] - out["front"]
+    if m < 0:
+        bad("'front' is past 'next_seq'")
+    if not out["front"] <= out["decided"] <= out["next_seq"]:
+        bad("'decided' is outside the window")
+    if a["sizes"].shape[0] != n_created:
+        bad(f"'sizes' has {a['sizes'].shape[0]} entries for {n_created} stories")
+    for key in ("art_time", "art_script", "art_story", "art_density", "art_n_near", "art_n", "art_n_top"):
+        if a[key].shape[0] != m:
+            bad(f"{key!r} has {a[key].shape[0]} entries for {m} active articles")
+    ns = a["story_ids"].shape[0]
+    for key in ("story_density", "story_active", "link_n"):
+        if a[key].shape[0] != ns:
+            bad(f"{key!r} has {a[key].shape[0]} entries for {ns} active stories")
+    for key in ("art_time", "art_density", "art_near", "art_val", "story_density", "link_w"):
+        if a[key].size and not bool(np.all(np.isfinite(a[key].astype(np.float64)))):
+            bad(f"a non-finite value in {key!r}")
+    parent = a["parent"].astype(np.int64)
+    if n_created and (parent.min() < 0 or np.any(parent > np.arange(n_created))):
+        bad("a story folded into a later one")
+    sizes = a["sizes"].astype(np.int64)
+    if n_created and sizes.min() < 0:
+        bad("a negative story size")
+    if int(sizes.sum()) != out["next_seq"]:
+        bad("story sizes do not add up to the articles seen")
+    roots = _roots(parent)
+    art_n, art_n_top = a["art_n"].astype(np.int64), a["art_n_top"].astype(np.int64)
+    if m and (art_n.min() < 0 or art_n_top.min() < 0 or art_n_top.max() > index_terms):
+        bad(f"an article with a negative count or more than {index_terms} posted features")
+    if a["art_idx"].shape[0] != int(art_n.sum()) or a["art_val"].shape[0] != a["art_idx"].shape[0]:
+        bad("article features and counts disagree")
+    if a["art_top"].shape[0] != int(art_n_top.sum()):
+        bad("posted features and counts disagree")
+    for key in ("art_idx", "art_top"):
+        if a[key].size and (int(a[key].min()) < 0 or int(a[key].max()) >= n_features):
+            bad(f"a feature outside [0, {n_features})")
+    idx = a["art_idx"].astype(np.int64)
+    if idx.shape[0] > 1:
+        starts = np.zeros(idx.shape[0] + 1, dtype=bool)
+        starts[np.concatenate([[0], np.cumsum(art_n)])] = True
+        if np.any((np.diff(idx) <= 0) & ~starts[1:idx.shape[0]]):
+            bad("article features out of order")
+    n_near = a["art_n_near"].astype(np.int64)
+    if m and (n_near.min() < 0 or n_near.max() > density_neighbours):
+        bad(f"an article with more than {density_neighbours} or fewer than 0 nearest cosines")
+    if a["art_near"].shape[0] != int(n_near.sum()):
+        bad("nearest cosines and counts disagree")
+    top = a["art_top"].astype(np.int64)
+    owner = np.repeat(np.arange(m), art_n_top)
+    if top.size and np.unique(owner * n_features + top).shape[0] != top.shape[0]:
+        bad("an article posted twice under one feature")
+    story = a["art_story"].astype(np.int64)
+    if m and (story.min() < 0 or story.max() >= n_created):
+        bad("an article of a story id outside the stories")
+    ids = a["story_ids"].astype(np.int64)
+    if ns and (ids.min() < 0 or ids.max() >= n_created or np.any(np.diff(ids) <= 0)):
+        bad("active story ids out of range or order")
+    if ns and (np.any(parent[ids] != ids) or np.any(sizes[ids] < 1)):
+        bad("an active story that is folded or empty")
+    active = a["story_active"].astype(np.int64)
+    counted = np.bincount(roots[story], minlength=n_created) if m else np.zeros(n_created, dtype=np.int64)
+    expected = np.zeros(n_created, dtype=np.int64)
+    expected[ids] = active
+    if not np.array_equal(counted, expected) or (ns and active.min() < 1):
+        bad("the active stories disagree with their articles")
+    link_n = a["link_n"].astype(np.int64)
+    to = a["link_to"].astype(np.int64)
+    w = a["link_w"].astype(np.float64)
+    if ns and link_n.min() < 0:
+        bad("a negative link count")
+    if to.shape[0] != int(link_n.sum()) or w.shape[0] != to.shape[0]:
+        bad("links and counts disagree")
+    frm = np.repeat(ids, link_n)
+    if to.size:
+        slot = np.searchsorted(ids, to)
+        if np.any(slot >= ns) or np.any(ids[np.minimum(slot, ns - 1)] != to) or np.any(to == frm):
+            bad("a link to a story that is not active")
+        key = frm * n_created + to
+        if np.any(np.diff(key) <= 0):
+            bad("links out of order")
+        back = np.searchsorted(key, to * n_created + frm)
+        if np.any(back >= key.shape[0]) or np.any(key[np.minimum(back, key.shape[0] - 1)] != to * n_created + frm) \
+                or np.any(w[np.minimum(back, key.shape[0] - 1)] != w):
+            bad("links are not symmetric")
+    out.update({
+        "parent": parent, "sizes": sizes,
+        "art_time": np.ascontiguousarray(a["art_time"], dtype=np.float64),
+        "art_script": np.ascontiguousarray(a["art_script"], dtype=np.int32),
+        "art_story": story, "art_density": np.ascontiguousarray(a["art_density"], dtype=np.float64),
+        "art_n_near": np.ascontiguousarray(n_near, dtype=np.int32),
+        "art_near": np.ascontiguousarray(a["art_near"], dtype=np.float64),
+        "art_n": np.ascontiguousarray(art_n, dtype=np.int32),
+        "art_idx": np.ascontiguousarray(a["art_idx"], dtype=np.uint32),
+        "art_val": np.ascontiguousarray(a["art_val"], dtype=np.float64),
+        "art_n_top": np.ascontiguousarray(art_n_top, dtype=np.int32),
+        "art_top": np.ascontiguousarray(a["art_top"], dtype=np.uint32),
+        "story_ids": ids, "story_density": np.ascontiguousarray(a["story_density"], dtype=np.float64),
+        "story_active": active, "link_n": link_n, "link_to": to, "link_w": w,
+    })
+    return out
