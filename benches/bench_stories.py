@@ -55,6 +55,7 @@ from retold import _backend, synthetic
 from retold.article import Article
 from retold.evaluation.clusters import bcubed
 from retold.stories import StoryClusterer, stories
+from retold.synthetic import story_corpus
 
 BATCH_SEED = 11
 SCALE_DOCS = 100_000
@@ -510,11 +511,12 @@ def streaming_rates(corpus: StoryCorpus, *, batch: int = BATCH, window: int = 10
     """CPU articles/s of :class:`StoryClusterer` (features included), overall, first and last ``window``."""
     clusterer = StoryClusterer()
     labels, chunks = [], []
+    articles_of_corpus = corpus.articles()
     gc.collect()
-    for a in range(0, len(corpus.articles), batch):
+    for a in range(0, len(articles_of_corpus), batch):
         t = time.process_time()
-        labels.append(clusterer.partial_fit(corpus.articles[a:a + batch]))
-        chunks.append((min(batch, len(corpus.articles) - a), time.process_time() - t))
+        labels.append(clusterer.partial_fit(articles_of_corpus[a:a + batch]))
+        chunks.append((min(batch, len(articles_of_corpus) - a), time.process_time() - t))
     clusterer.flush()
     labels = clusterer.resolve(np.concatenate(labels))
     k = max(1, window // batch)
@@ -565,7 +567,7 @@ def test_bench_streaming_rate(benchmark, sizes):
 
 
 def test_bench_streaming_twin_agrees(compiled_or_skip_bench):
-    corpus = story_corpus(2_000)
+    articles_of_corpus = story_corpus(2_000).articles()
     labels = {}
     for name, loader in (("compiled", _backend.compiled_kernels), ("python", _backend.reference_kernels)):
         import retold.stories as module
@@ -574,7 +576,7 @@ def test_bench_streaming_twin_agrees(compiled_or_skip_bench):
         module._story_stream = loader("story_stream")
         try:
             clusterer = StoryClusterer()
-            got = clusterer.partial_fit(corpus.articles[:300])
+            got = clusterer.partial_fit(articles_of_corpus[:300])
             clusterer.flush()
             labels[name] = clusterer.resolve(got)
         finally:
