@@ -6,6 +6,7 @@ not a 1).
 """
 from __future__ import annotations
 
+import math
 import operator
 from typing import Any, Sequence
 
@@ -132,14 +133,14 @@ def real_array(value: Any, name: str) -> np.ndarray:
 
 
 def check_real(value: Any, name: str, *, allow_infinite: bool = False) -> float:
-    """``value`` as a float: not NaN, and finite unless ``allow_infinite``."""
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a number, not bool")
-    if not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-    value = float(value)
-    if value != value or (not allow_infinite and value in (float("inf"), float("-inf"))):
-        raise ValueError(f"{name} must be {'a number' if allow_infinite else 'finite'}, got {value}")
+    """``value`` as a float: not NaN, and finite unless ``allow_infinite`` (:func:`check_number`
+    with no range)."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)) \
+            and value != value:
+        raise ValueError(f"{name} must be {'a number' if allow_infinite else 'finite'}, got nan")
+    value = check_number(value, name, -math.inf, math.inf)
+    if not allow_infinite and math.isinf(value):
+        raise ValueError(f"{name} must be finite, got {value}")
     return value
 
 
