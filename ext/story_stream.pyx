@@ -10,7 +10,7 @@ story costs two int64 (size, and the story it was folded into).  Memory is bound
 window, not by the stream.  The hot loop runs without the GIL; one call at a time (a second
 thread gets a RuntimeError, never half-written buffers).
 """
-from libc.math cimport log, sqrt, pow, fabs
+from libc.math cimport log, sqrt, pow, fabs, INFINITY
 from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport malloc, calloc, free
 from libc.string cimport memmove
@@ -137,6 +137,7 @@ cdef class StoryStream:
     cdef readonly object df_array
     cdef readonly int64_t n_docs, n_scored, next_seq, front, decided, n_folded, lag
     cdef readonly double threshold, density_penalty, window, time_scale, cross_script_weight, idf_power
+    cdef readonly int64_t window_articles
     cdef readonly double now
     cdef readonly int neighbours, density_neighbours, index_terms
     cdef readonly bint update_idf
@@ -169,9 +170,12 @@ cdef class StoryStream:
 
     def __cinit__(self, df, n_docs, double threshold, double density_penalty, int neighbours,
                   int density_neighbours, int index_terms, lag, double window, double time_scale,
-                  double cross_script_weight, double idf_power, bint update_idf):
+                  double cross_script_weight, double idf_power, bint update_idf, window_articles=1):
         check_arguments(df, n_docs, threshold, density_penalty, neighbours, density_neighbours,
-                        index_terms, lag, window, time_scale, cross_script_weight, idf_power)
+                        index_terms, lag, window, time_scale, cross_script_weight, idf_power,
+                        window_articles)
+        self.window_articles = window_articles
+        self.now = -INFINITY  # the newest date seen (none yet)
         self.lag = lag
         self.df_array = df
         self.df = df
@@ -332,7 +336,12 @@ cdef class StoryStream:
         r.active = 1
         return s
 
-    cdef int archive(self, double limit) except -1 nogil:
+    cdef inline bint expired(self, const Art* a, int64_t seq, int64_t arriving) noexcept nogil:
+        if a.time != a.time:  # undated: by arrivals
+            return arriving - seq > self.window_articles
+        return a.time < self.now - self.window
+
+    cdef int archive(self, int64_t arriving) except -1 nogil:
         cdef Art* a
         cdef Posting* p
         cdef int32_t k
@@ -341,7 +350,7 @@ cdef class StoryStream:
         cdef unordered_map[int64_t, double].iterator it
         while self.front < self.next_seq:
             a = &self.ring[self.front & (self.ring_cap - 1)]
-            if not (a.time < limit):
+            if not self.expired(a, self.front, arriving):
                 break
             while self.decided <= self.front:  # an article is decided before it leaves the window
                 self.decide(self.decided)
@@ -504,9 +513,9 @@ cdef class StoryStream:
             norm += x * x
         norm = sqrt(norm)
         seq = self.next_seq
-        if seq == 0 or time > self.now:
+        if time > self.now:  # NaN (undated) never is
             self.now = time
-        self.archive(self.now - self.window)
+        self.archive(seq)
         self.grow_ring()
         self.next_seq += 1
         a = &self.ring[seq & (self.ring_cap - 1)]
@@ -585,7 +594,7 @@ cdef class StoryStream:
         for c in range(n_nn):
             o = &self.ring[self.nn_seq[c] & (self.ring_cap - 1)]
             weight = self.nn_dot[c]
-            if self.time_scale > 0.0:
+            if self.time_scale > 0.0 and time == time and o.time == o.time:  # both dated
                 weight = weight / (1.0 + fabs(time - o.time) / self.time_scale)
             if script >= 0 and o.script >= 0 and script != o.script:
                 weight = weight * self.cross_script_weight
@@ -734,7 +743,7 @@ cdef class StoryStream:
     def __reduce__(self):
         args = (self.df_array, self.n_docs, self.threshold, self.density_penalty, self.neighbours,
                 self.density_neighbours, self.index_terms, self.lag, self.window, self.time_scale,
-                self.cross_script_weight, self.idf_power, self.update_idf)
+                self.cross_script_weight, self.idf_power, self.update_idf, self.window_articles)
         return (StoryStream, args, self._state())
 
     def _state(self):

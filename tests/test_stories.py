@@ -920,3 +920,36 @@ def test_story_model_pickles_are_checked(impl, monkeypatch):
     del tampered.__dict__["_df"]
     with pytest.raises(ValueError, match="no df"):
         pickle.loads(pickle.dumps(tampered))
+
+
+def _stream_labels(clusterer, docs):
+    labels = clusterer.partial_fit(docs)
+    clusterer.flush()
+    return clusterer.resolve(labels).tolist()
+
+
+def test_stream_dates_follow_the_one_rule_whatever_comes_first(impl):
+    # Once the first article decided whether a stream was dated: an undated first article made
+    # every later date count for nothing.  Now a pair is discounted when both are dated.
+    import retold.stories as module
+
+    fire = "Fire at the port of Calvera hurts two dock workers, officials said on Tuesday."
+    saved = module._story_stream
+    module._story_stream = impl("story_stream")
+    try:
+        docs = [{"id": "u", "text": "Heavy snow closed the mountain pass near Westbrook."},
+                {"id": "a", "text": fire, "date": "2024-05-01"},
+                {"id": "b", "text": fire, "date": "2024-06-30"},
+                {"id": "c", "text": fire, "date": "2024-05-01T06:00"}]
+        labels = _stream_labels(StoryClusterer(), docs)
+        assert labels[1] == labels[3] != labels[2]  # 60 days apart: a different story
+        # Undated articles leave the window by arrivals, dated ones by date, in one stream.
+        others = [{"id": f"o{i}", "text": f"Bank rate {i} stays at {i}.5 percent, the board said.",
+                   "date": "2024-05-01"} for i in range(5)]
+        mixed = ([{"id": "x", "text": fire}] + others + [{"id": "y", "text": fire}]
+                 + [{"id": "d", "text": fire, "date": "2024-05-01"}])
+        labels = _stream_labels(StoryClusterer(window_articles=3), mixed)
+        assert labels[0] != labels[6]       # x left the window three arrivals later
+        assert labels[6] == labels[7]       # y and d: content alone decides
+    finally:
+        module._story_stream = saved

@@ -49,9 +49,9 @@ In a batch (:func:`stories`, and :func:`retold.dask.stories`, which runs the sam
 step) a date is evidence about a pair of articles only when both have one: the similarity of
 two dated articles ``gap`` days apart is divided by ``1 + gap / window_days``, and an undated
 article is compared with every other by content alone; no batch is "dated" or "undated" as a
-whole.  :class:`StoryClusterer` still differs: its window is counted in days or in arrivals,
-chosen by the first article, and an undated article in a dated stream takes the date before
-it.  Dates are normalised once, when an :class:`retold.Article` is made (aware ones to UTC,
+whole.  :class:`StoryClusterer` follows the same rule for its edges, and windows each article
+by its own kind: a dated one leaves ``horizon_days`` behind the newest date, an undated one
+after ``window_articles`` later arrivals.  Dates are normalised once, when an :class:`retold.Article` is made (aware ones to UTC,
 see :func:`retold.article.parse_date`).
 
 The batch clustering (:func:`stories`: :data:`DEFAULT_THRESHOLD`, :data:`DEFAULT_DENSITY_PENALTY`,
@@ -911,35 +911,32 @@ class StoryClusterer:
                 return arr
             return self._index.resolve(labels)
 
-    def _make_index(self, dated: bool) -> None:
-        self._dated = dated
+    def _make_index(self) -> None:
+        self._dated = False
         self._index = _story_stream.StoryStream(
             _checked_df(self.model).copy(), int(self.model.n_docs), self.threshold, self.density_penalty,
             self.neighbours, DENSITY_NEIGHBOURS, NEIGHBOUR_INDEX_TERMS, self.lag,
-            self.horizon_days if dated else float(self.window_articles),
-            self.window_days if dated else 0.0, self.cross_script_weight, self.model.idf_power,
-            self.update_idf,
+            self.horizon_days, self.window_days, self.cross_script_weight, self.model.idf_power,
+            self.update_idf, self.window_articles,
         )
 
     def _times(self, articles: Sequence[Article]) -> np.ndarray:
-        times = np.empty(len(articles), dtype=np.float64)
-        for i, art in enumerate(articles):
-            if self._dated:
-                if art.date is not None:
-                    self._last_time = _epoch_days(art.date)
-                times[i] = self._last_time
-            else:
-                times[i] = float(self._arrivals + i)
+        # Each article's own date in days, NaN where it has none: the kernel discounts a pair
+        # only when both are dated, and windows each article by its own kind (see the module).
+        times = article_days(articles)
+        if not np.isnan(times).all():
+            self._dated = True
+            self._last_time = max(self._last_time, float(np.nanmax(times)))
         return times
 
     def partial_fit(self, batch: Iterable[Any], *, workers: int = 1) -> np.ndarray:
         """Add a batch of articles, in stream order; returns the story id of each (int64).
 
         The ids are those at the end of the call: a later batch may fold a story into an older
-        one (see :attr:`merged`; :meth:`resolve` brings earlier labels up to date).  Articles
-        with dates are windowed by date, a stream without dates by arrival count
-        (``window_articles``); which one is decided by the first article.  An undated article
-        in a dated stream takes the date of the article before it.
+        one (see :attr:`merged`; :meth:`resolve` brings earlier labels up to date).  Dates follow
+        the module's one rule: a pair is discounted by its gap only when both are dated; a
+        dated article leaves the window ``horizon_days`` behind the newest date, an undated one
+        after ``window_articles`` later arrivals.
         """
         articles = _as_article_list(batch, "batch")
         workers = _check_int(workers, "workers", 1, 1024)
@@ -951,7 +948,7 @@ class StoryClusterer:
         labels = np.empty(len(articles), dtype=np.int64)
         with self._lock:
             if self._index is None:
-                self._make_index(articles[0].date is not None)
+                self._make_index()
             times = self._times(articles)
             self._index.add(offsets, indices, weights, times, scripts, labels)
             self._arrivals += len(articles)

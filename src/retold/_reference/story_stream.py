@@ -13,8 +13,9 @@ decisions as each article arrives:
 
 1. The article's features are weighted with the online idf (its own document frequencies
    counted first when ``update_idf``), then scaled to unit length.
-2. Articles older than the window (``time < newest time - window``, in arrival order) are
-   *archived* first: taken out of the inverted index, their vectors freed; a story left
+2. Articles older than the window are *archived* first, in arrival order: a dated article
+   (finite ``time``, in days) once ``time < newest date - window``, an undated one (``time``
+   NaN) once more than ``window_articles`` articles have arrived after it.  Archived: taken out of the inverted index, their vectors freed; a story left
    with no active article is freed with its story-story links (no later article can link to
    it, so no later decision needs it).
 3. Candidates are the active articles posted under one of the article's ``index_terms``
@@ -23,7 +24,7 @@ decisions as each article arrives:
    and the ``neighbours`` largest positive ones are kept, ties by the earlier article.
 4. The article's density is the sum of its ``density_neighbours`` largest cosines over
    ``density_neighbours`` (as in the batch, but over the past only).  An edge's weight is the
-   cosine, divided by ``1 + gap / time_scale`` when ``time_scale > 0`` (dated streams), and
+   cosine, divided by ``1 + gap / time_scale`` when ``time_scale > 0`` and both are dated, and
    multiplied by ``cross_script_weight`` when both scripts are known and differ.
 5. The edges are summed per story (in neighbour order), and the article joins the story of the
    largest link ``W / |S| - penalty * (density + R(S) / |S|) / 2`` (ties: smaller story id)
@@ -65,7 +66,8 @@ def strongest(idx, val, k):
 
 
 def check_arguments(df, n_docs, threshold, density_penalty, neighbours, density_neighbours,
-                    index_terms, lag, window, time_scale, cross_script_weight, idf_power):
+                    index_terms, lag, window, time_scale, cross_script_weight, idf_power,
+                    window_articles=1):
     """The constructor's checks, shared by both backends (same errors, same words)."""
     if not isinstance(df, np.ndarray) or df.dtype != np.int64 or df.ndim != 1 or df.shape[0] < 1:
         raise ValueError("df must be a non-empty 1-d int64 array")
@@ -92,6 +94,9 @@ def check_arguments(df, n_docs, threshold, density_penalty, neighbours, density_
             raise ValueError(f"{name} must be an int in [1, 4096]")
     if isinstance(lag, bool) or not isinstance(lag, (int, np.integer)) or not 0 <= lag <= (1 << 40):
         raise ValueError("lag must be an int in [0, 2**40]")
+    if (isinstance(window_articles, bool) or not isinstance(window_articles, (int, np.integer))
+            or not 1 <= window_articles <= (1 << 62)):
+        raise ValueError("window_articles must be an int in [1, 2**62]")
 
 
 def check_batch(offsets, indices, weights, times, scripts, labels, n_features):
@@ -113,8 +118,8 @@ def check_batch(offsets, indices, weights, times, scripts, labels, n_features):
             raise ValueError("the features of a row must be strictly increasing")
         if not bool(np.all(np.isfinite(weights))):
             raise ValueError("weights must be finite")
-    if n and not bool(np.all(np.isfinite(times))):
-        raise ValueError("times must be finite")
+    if n and bool(np.any(np.isinf(times))):
+        raise ValueError("times must be finite days, or NaN for an undated article")
 
 
 class _Article:
@@ -158,19 +163,24 @@ class StoryStream:
         Nearest past articles kept per article; how many of them make its density; features an
         article is posted under and queried with.
     window : float
-        Articles with ``time < newest - window`` are archived (the units of ``times``).
+        Dated articles with ``time < newest date - window`` are archived (days).
     time_scale : float
         Edge weights are divided by ``1 + gap / time_scale`` (0: no discount).
     cross_script_weight : float
         Multiplier of the weight of an edge between two scripts.
     idf_power : float
     update_idf : bool
+    window_articles : int
+        Undated articles are archived once this many articles have arrived after them.
     """
 
     def __init__(self, df, n_docs, threshold, density_penalty, neighbours, density_neighbours,
-                 index_terms, lag, window, time_scale, cross_script_weight, idf_power, update_idf):
+                 index_terms, lag, window, time_scale, cross_script_weight, idf_power, update_idf,
+                 window_articles=1):
         check_arguments(df, n_docs, threshold, density_penalty, neighbours, density_neighbours,
-                        index_terms, lag, window, time_scale, cross_script_weight, idf_power)
+                        index_terms, lag, window, time_scale, cross_script_weight, idf_power,
+                        window_articles)
+        self.window_articles = int(window_articles)
         self.df_array = df
         self.n_features = df.shape[0]
         self.n_docs = int(n_docs)
@@ -189,7 +199,7 @@ class StoryStream:
         self.next_seq = 0
         self.front = 0
         self.decided = 0
-        self.now = 0.0
+        self.now = -math.inf  # the newest date seen (none yet)
         self.articles: dict[int, _Article] = {}
         self.postings: dict[int, deque] = {}
         self.stories: dict[int, _Story] = {}
@@ -247,8 +257,13 @@ class StoryStream:
         self.stories[s] = _Story(density, 1)
         return s
 
-    def _archive(self, limit):
-        while self.front < self.next_seq and self.articles[self.front].time < limit:
+    def _expired(self, time, seq, arriving):
+        if time != time:  # undated: by arrivals
+            return arriving - seq > self.window_articles
+        return time < self.now - self.window
+
+    def _archive(self, arriving):
+        while self.front < self.next_seq and self._expired(self.articles[self.front].time, self.front, arriving):
             seq = self.front
             while self.decided <= seq:  # an article is decided before it leaves the window
                 self._decide(self.decided)
@@ -314,9 +329,9 @@ class StoryStream:
             norm += x * x
         norm = math.sqrt(norm)
         seq = self.next_seq
-        if seq == 0 or time > self.now:
+        if time > self.now:  # NaN (undated) never is
             self.now = time
-        self._archive(self.now - self.window)
+        self._archive(seq)
         self.next_seq += 1
         if not idx or norm == 0.0:
             s = self._new_story(0.0)
@@ -351,7 +366,7 @@ class StoryStream:
         for neg, q in nearest:
             other = self.articles[q]
             weight = -neg
-            if self.time_scale > 0.0:
+            if self.time_scale > 0.0 and time == time and other.time == other.time:  # both dated
                 weight = weight / (1.0 + abs(time - other.time) / self.time_scale)
             if script >= 0 and other.script >= 0 and script != other.script:
                 weight = weight * self.cross_script_weight
@@ -491,7 +506,7 @@ class StoryStream:
     def _args(self):
         return (self.df_array, self.n_docs, self.threshold, self.density_penalty, self.neighbours,
                 self.density_neighbours, self.index_terms, self.lag, self.window, self.time_scale,
-                self.cross_script_weight, self.idf_power, self.update_idf)
+                self.cross_script_weight, self.idf_power, self.update_idf, self.window_articles)
 
     def __reduce__(self):
         return (StoryStream, self._args(), self._state())
@@ -593,8 +608,9 @@ def check_state(state, n_features, index_terms, density_neighbours):
             bad(f"{key!r} is not a count")
         out[key] = int(value)
     now = state.get("now")
-    if isinstance(now, bool) or not isinstance(now, (int, float, np.integer, np.floating)) or not math.isfinite(now):
-        bad("'now' is not a finite number")
+    if (isinstance(now, bool) or not isinstance(now, (int, float, np.integer, np.floating))
+            or now != now or now == math.inf):
+        bad("'now' is not a finite number (or -inf: no date yet)")
     out["now"] = float(now)
     ints, floats = "iu", "fiu"
     spec = {
@@ -619,7 +635,9 @@ def check_state(state, n_features, index_terms, density_neighbours):
     for key in ("story_density", "story_active", "link_n"):
         if a[key].shape[0] != ns:
             bad(f"{key!r} has {a[key].shape[0]} entries for {ns} active stories")
-    for key in ("art_time", "art_density", "art_near", "art_val", "story_density", "link_w"):
+    if a["art_time"].size and bool(np.any(np.isinf(a["art_time"].astype(np.float64)))):
+        bad("an infinite value in 'art_time' (NaN is an undated article)")
+    for key in ("art_density", "art_near", "art_val", "story_density", "link_w"):
         if a[key].size and not bool(np.all(np.isfinite(a[key].astype(np.float64)))):
             bad(f"a non-finite value in {key!r}")
     parent = a["parent"].astype(np.int64)
