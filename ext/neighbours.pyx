@@ -148,34 +148,25 @@ cdef void heap_push(double* hp, int64_t* hj, Py_ssize_t size, double p, int64_t 
         at = parent
 
 
-cdef (Py_ssize_t, Py_ssize_t, Py_ssize_t) find_run(const uint64_t* keys, Py_ssize_t n_keys, uint64_t f,
-                                                   int64_t i) noexcept nogil:
-    """(first posting of feature ``f >> 32``, where row ``i`` stands in its run, end of the run)."""
-    cdef Py_ssize_t lo = 0, hi = n_keys, mid, run_lo, q
-    cdef uint64_t key = f | <uint64_t>i
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if keys[mid] < f:
-            lo = mid + 1
-        else:
-            hi = mid
-    run_lo = lo
-    hi = n_keys
+cdef inline Py_ssize_t lower_bound(const uint64_t* keys, Py_ssize_t lo, Py_ssize_t hi, uint64_t key) noexcept nogil:
+    """The first position in [lo, hi) whose key is not below ``key``."""
+    cdef Py_ssize_t mid
     while lo < hi:
         mid = (lo + hi) >> 1
         if keys[mid] < key:
             lo = mid + 1
         else:
             hi = mid
-    q = lo
-    hi = n_keys
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if (keys[mid] >> 32) <= (f >> 32):
-            lo = mid + 1
-        else:
-            hi = mid
-    return run_lo, q, lo
+    return lo
+
+
+cdef (Py_ssize_t, Py_ssize_t, Py_ssize_t) find_run(const uint64_t* keys, Py_ssize_t n_keys, uint64_t f,
+                                                   int64_t i) noexcept nogil:
+    """(first posting of feature ``f >> 32``, where row ``i`` stands in its run, end of the run)."""
+    cdef Py_ssize_t run_lo = lower_bound(keys, 0, n_keys, f)
+    cdef Py_ssize_t q = lower_bound(keys, run_lo, n_keys, f | <uint64_t>i)
+    # Rows are below 2**32 - 1 (check_neighbours_args), so no key of the run reaches f | 0xFFFFFFFF.
+    return run_lo, q, lower_bound(keys, q, n_keys, f | <uint64_t>0xFFFFFFFF)
 
 
 MAX_POSTINGS = 256

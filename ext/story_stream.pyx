@@ -21,6 +21,7 @@ from cython.operator cimport dereference as deref, preincrement as inc
 import numpy as np
 cimport numpy as cnp
 
+from retold._ext.neighbours cimport strongest  # the one ranking of a row's strongest features
 from retold._ext.text cimport realloc_or_raise
 from retold._reference.story_stream import check_arguments, check_batch, check_state
 
@@ -55,29 +56,6 @@ cdef inline double idf_of(double log_n1, int64_t df, double power) noexcept nogi
     if power == 2.0:
         return x * x
     return pow(x, power)
-
-
-cdef inline bint stronger(double va, uint32_t ia, double vb, uint32_t ib) noexcept nogil:
-    return va > vb or (va == vb and ia < ib)
-
-
-cdef Py_ssize_t strongest(const uint32_t* idx, const double* val, Py_ssize_t n, Py_ssize_t k,
-                          uint32_t* out_idx, double* out_val) noexcept nogil:
-    """The k strongest features into out_* (strongest first, ties by feature); returns how many."""
-    cdef Py_ssize_t m = 0, i, j
-    for i in range(n):
-        if m == k and not stronger(val[i], idx[i], out_val[m - 1], out_idx[m - 1]):
-            continue
-        j = m if m < k else k - 1
-        while j > 0 and stronger(val[i], idx[i], out_val[j - 1], out_idx[j - 1]):
-            out_val[j] = out_val[j - 1]
-            out_idx[j] = out_idx[j - 1]
-            j -= 1
-        out_val[j] = val[i]
-        out_idx[j] = idx[i]
-        if m < k:
-            m += 1
-    return m
 
 
 cdef inline double sparse_dot(const uint32_t* idx, const double* val, int32_t n, const uint64_t* mark,

