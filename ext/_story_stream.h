@@ -5,10 +5,9 @@
 #include <unordered_map>
 
 struct StoryRec {
-    double density;   /* R: summed densities of its members */
     int64_t active;   /* members not archived yet */
     std::unordered_map<int64_t, double> links;  /* other story -> summed edge weight */
-    StoryRec() : density(0.0), active(0) {}
+    StoryRec() : active(0) {}
 };
 
 typedef std::unordered_map<int64_t, StoryRec> StoryMap;

@@ -11,7 +11,8 @@ operation, so both give the same neighbours and bit-identical cosines.
 """
 from libc.stddef cimport ptrdiff_t
 from libc.stdint cimport int64_t, uint32_t, uint64_t
-from libc.stdlib cimport malloc, free
+from libc.stdlib cimport calloc, malloc, free
+from libc.string cimport memset
 
 import numpy as np
 cimport numpy as cnp
@@ -69,50 +70,91 @@ cdef inline bint closer(double da, int64_t ja, double db, int64_t jb) noexcept n
     return da > db or (da == db and ja < jb)
 
 
-cdef struct RowTable:
-    # Row i's features in an open-addressing table (stamped with i, so it is never cleared):
-    # each candidate's features are then looked up in order, a few cache-resident probes each,
-    # instead of a branchy merge of two long rows.
-    uint32_t* feature
-    double* value
-    int64_t* stamp
-    uint32_t mask
-    int bits
-
-
 cdef inline uint32_t slot_of(uint32_t f, int bits) noexcept nogil:
     return <uint32_t>((f * <uint32_t>0x9E3779B1u) >> (32 - bits))
 
 
-cdef void table_fill(RowTable* t, const uint32_t* idx, const double* val, Py_ssize_t n, int64_t row) noexcept nogil:
+cdef int table_reserve(RowTable* t, Py_ssize_t n) noexcept nogil:
+    """Room for a row of ``n`` features (at most half full); -1 when out of memory.  The table
+    must be empty (new, or cleared since its last fill)."""
+    cdef int bits = t.bits if t.slots != NULL else 1
+    while (<Py_ssize_t>1 << bits) < 2 * n:
+        bits += 1
+    if t.slots != NULL and bits == t.bits:
+        return 0
+    table_free(t)
+    t.slots = <TableSlot*>calloc(<size_t>1 << bits, sizeof(TableSlot))
+    t.used = <uint32_t*>malloc(((<size_t>1 << bits) // 2 + 1) * sizeof(uint32_t))
+    if t.slots == NULL or t.used == NULL:
+        table_free(t)
+        return -1
+    t.bits = bits
+    t.mask = (<uint32_t>1 << bits) - 1
+    t.n_used = 0
+    memset(t.filter, 0, sizeof(t.filter))
+    return 0
+
+
+cdef void table_free(RowTable* t) noexcept nogil:
+    free(t.slots)
+    free(t.used)
+    t.slots = NULL
+    t.used = NULL
+    t.n_used = 0
+
+
+cdef inline uint32_t filter_bit(uint32_t f) noexcept nogil:
+    return (f * <uint32_t>0x9E3779B1u) >> 20
+
+
+cdef void table_fill(RowTable* t, const uint32_t* idx, const double* val, Py_ssize_t n) noexcept nogil:
+    # A row's features are distinct (strictly increasing), so each takes a slot of its own.
     cdef Py_ssize_t a
-    cdef uint32_t s
+    cdef uint32_t s, bit
     for a in range(n):
         s = slot_of(idx[a], t.bits)
-        while t.stamp[s] == row:
+        while t.slots[s].key != 0:
             s = (s + 1) & t.mask
-        t.stamp[s] = row
-        t.feature[s] = idx[a]
-        t.value[s] = val[a]
+        t.slots[s].key = <uint64_t>idx[a] + 1
+        t.slots[s].value = val[a]
+        t.used[a] = s
+        bit = filter_bit(idx[a])
+        t.filter[bit >> 6] |= (<uint64_t>1) << (bit & 63)
+    t.n_used = n
 
 
-cdef inline double table_dot(const RowTable* t, int64_t row, const uint32_t* idx, const double* val,
-                             Py_ssize_t n) noexcept nogil:
+cdef void table_clear(RowTable* t) noexcept nogil:
+    cdef Py_ssize_t a
+    for a in range(t.n_used):
+        t.slots[t.used[a]].key = 0
+    memset(t.filter, 0, sizeof(t.filter))
+    t.n_used = 0
+
+
+cdef double table_dot(const RowTable* t, const uint32_t* idx, const double* val, Py_ssize_t n) noexcept nogil:
     # Summed over the candidate's features in increasing order, as sparse_dot and the twin sum.
     cdef Py_ssize_t b
-    cdef uint32_t s
+    cdef uint32_t s, bit
+    cdef uint64_t key, want
     cdef double dot = 0.0
     for b in range(n):
+        bit = filter_bit(idx[b])
+        if not (t.filter[bit >> 6] >> (bit & 63)) & 1:
+            continue
+        want = <uint64_t>idx[b] + 1
         s = slot_of(idx[b], t.bits)
-        while t.stamp[s] == row:
-            if t.feature[s] == idx[b]:
-                dot += t.value[s] * val[b]
+        while True:
+            key = t.slots[s].key
+            if key == want:
+                dot += t.slots[s].value * val[b]
+                break
+            if key == 0:
                 break
             s = (s + 1) & t.mask
     return dot
 
 
-cdef inline bint worse(double pa, int64_t ja, double pb, int64_t jb) noexcept nogil:
+cdef bint worse(double pa, int64_t ja, double pb, int64_t jb) noexcept nogil:
     """Candidate a ranks below candidate b: a smaller partial score, or equal and a larger row."""
     return pa < pb or (pa == pb and ja > jb)
 
@@ -146,6 +188,18 @@ cdef void heap_push(double* hp, int64_t* hj, Py_ssize_t size, double p, int64_t 
         hp[at], hp[parent] = hp[parent], hp[at]
         hj[at], hj[parent] = hj[parent], hj[at]
         at = parent
+
+
+cdef void heap_keep(double* hp, int64_t* hj, Py_ssize_t* size, Py_ssize_t cap, double p, int64_t j) noexcept nogil:
+    """Offer candidate (p, j) to a min-heap of at most ``cap`` kept: the ``cap`` best by partial
+    score (ties by smaller row) stay, in heap order."""
+    if size[0] < cap:
+        heap_push(hp, hj, size[0], p, j)
+        size[0] += 1
+    elif worse(hp[0], hj[0], p, j):
+        hp[0] = p
+        hj[0] = j
+        heap_sift_down(hp, hj, size[0], 0)
 
 
 cdef inline Py_ssize_t lower_bound(const uint64_t* keys, Py_ssize_t lo, Py_ssize_t hi, uint64_t key) noexcept nogil:
@@ -221,21 +275,13 @@ cdef tuple _search(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_term
     cdef Py_ssize_t n_keys = 0, i, t, m, lo, hi, mid, run_lo, run_hi, start, stop, slot, c
     cdef Py_ssize_t n_touched, size, q, longest = 1
     cdef RowTable table
+    table.slots = NULL
+    table.used = NULL
     for i in range(n):
         if off[i + 1] - off[i] > longest:
             longest = off[i + 1] - off[i]
-    table.bits = 1
-    while (<Py_ssize_t>1 << table.bits) < 2 * longest:
-        table.bits += 1
-    table.mask = (<uint32_t>1 << table.bits) - 1
-    table.feature = <uint32_t*>malloc((<Py_ssize_t>1 << table.bits) * sizeof(uint32_t))
-    table.value = <double*>malloc((<Py_ssize_t>1 << table.bits) * sizeof(double))
-    table.stamp = <int64_t*>malloc((<Py_ssize_t>1 << table.bits) * sizeof(int64_t))
-    if table.feature == NULL or table.value == NULL or table.stamp == NULL:
-        free(table.feature); free(table.value); free(table.stamp)
+    if table_reserve(&table, longest) < 0:
         raise MemoryError()
-    for i in range((<Py_ssize_t>1 << table.bits)):
-        table.stamp[i] = -1
     cdef int64_t j
     cdef uint64_t f, key
     cdef double dot, vi
@@ -245,7 +291,7 @@ cdef tuple _search(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_term
         free(top_idx); free(top_val); free(post_f); free(post_v); free(post_m); free(keys)
         free(key_val); free(mark); free(partial); free(touched); free(heap_p); free(heap_j)
         free(key_at); free(run_of_lo); free(run_of_hi)
-        free(table.feature); free(table.value); free(table.stamp)
+        table_free(&table)
         raise MemoryError()
     try:
         with nogil:
@@ -312,20 +358,13 @@ cdef tuple _search(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_term
                 # The best `candidates` by partial score (a min-heap of the kept ones).
                 size = 0
                 for c in range(n_touched):
-                    j = touched[c]
-                    if size < candidates:
-                        heap_push(heap_p, heap_j, size, partial[j], j)
-                        size += 1
-                    elif worse(heap_p[0], heap_j[0], partial[j], j):
-                        heap_p[0] = partial[j]
-                        heap_j[0] = j
-                        heap_sift_down(heap_p, heap_j, size, 0)
+                    heap_keep(heap_p, heap_j, &size, candidates, partial[touched[c]], touched[c])
                 # Their exact cosines; the k closest, closest first (insertion into k slots).
-                table_fill(&table, &idx[off[i]], &val[off[i]], off[i + 1] - off[i], i)
+                table_fill(&table, &idx[off[i]], &val[off[i]], off[i + 1] - off[i])
                 slot = 0
                 for c in range(size):
                     j = heap_j[c]
-                    dot = table_dot(&table, i, &idx[off[j]], &val[off[j]], off[j + 1] - off[j])
+                    dot = table_dot(&table, &idx[off[j]], &val[off[j]], off[j + 1] - off[j])
                     if dot <= 0.0:
                         continue
                     if slot == k and not closer(dot, j, sims[i, k - 1], ids[i, k - 1]):
@@ -339,11 +378,12 @@ cdef tuple _search(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_term
                     ids[i, t] = j
                     if slot < k:
                         slot += 1
+                table_clear(&table)
     finally:
         free(top_idx); free(top_val); free(post_f); free(post_v); free(post_m); free(keys)
         free(key_val); free(mark); free(partial); free(touched); free(heap_p); free(heap_j)
         free(key_at); free(run_of_lo); free(run_of_hi)
-        free(table.feature); free(table.value); free(table.stamp)
+        table_free(&table)
     return ids_arr, sims_arr
 
 

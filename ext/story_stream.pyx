@@ -3,11 +3,12 @@
 which states the algorithm, its tie rules and its summation orders).
 
 Active articles live in a ring indexed by arrival number, each with its unit vector and the
-features it is posted under; posting lists are arrays in arrival order, so archiving the
-oldest article pops the head of each of its lists.  Stories with an active member live in a
-hash map with their summed densities and a hash map of links to other stories; every other
-story costs two int64 (size, and the story it was folded into).  Memory is bounded by the
-window, not by the stream.  The hot loop runs without the GIL; one call at a time (a second
+features it is posted under (with its value there); posting lists are arrays in arrival
+order, so archiving the oldest article pops the head of each of its lists.  Stories with an
+active member live in a hash map with a hash map of links to other stories; every story id
+costs three numbers in flat arrays (size, summed density, and the story it was folded into:
+24 bytes, read by every average link without a hash lookup).  Memory is bounded by the
+window, not by the stream, but for those 24 bytes per story.  The hot loop runs without the GIL; one call at a time (a second
 thread gets a RuntimeError, never half-written buffers).
 """
 from libc.math cimport log, sqrt, pow, fabs, INFINITY
@@ -21,7 +22,10 @@ from cython.operator cimport dereference as deref, preincrement as inc
 import numpy as np
 cimport numpy as cnp
 
-from retold._ext.neighbours cimport strongest  # the one ranking of a row's strongest features
+# The batch's bounded search, shared: the ranking of a row's strongest features, the exact dot
+# product against a row held in a table, and the ranking of candidates by partial score.
+from retold._ext.neighbours cimport (RowTable, heap_keep, strongest, table_clear, table_dot, table_fill,
+                                     table_free, table_reserve)
 from retold._ext.text cimport realloc_or_raise
 from retold._reference.story_stream import check_arguments, check_batch, check_state
 
@@ -32,7 +36,6 @@ cdef extern from "Python.h":
 
 cdef extern from "_story_stream.h":
     cdef cppclass StoryRec:
-        double density
         int64_t active
         unordered_map[int64_t, double] links
 
@@ -58,27 +61,6 @@ cdef inline double idf_of(double log_n1, int64_t df, double power) noexcept nogi
     return pow(x, power)
 
 
-cdef inline double sparse_dot(const uint32_t* idx, const double* val, int32_t n, const uint64_t* mark,
-                              const uint32_t* hkeys, const double* hvals, int hshift,
-                              uint32_t hmask) noexcept nogil:
-    """A candidate's dot product with the article in the table, summed in the candidate's order."""
-    cdef double dot = 0.0
-    cdef int32_t c
-    cdef uint32_t f, h
-    for c in range(n):
-        f = idx[c]
-        # Most of a candidate's features are not the article's: one bit says so.
-        if not ((mark[f >> 6] >> (f & 63)) & 1):
-            continue
-        h = (f * 0x9E3779B1u) >> hshift
-        while hkeys[h] != 0:
-            if hkeys[h] == f + 1:
-                dot += hvals[h] * val[c]
-                break
-            h = (h + 1) & hmask
-    return dot
-
-
 cdef inline bint closer(double da, int64_t ja, double db, int64_t jb) noexcept nogil:
     return da > db or (da == db and ja < jb)
 
@@ -99,6 +81,7 @@ cdef struct Art:
 
 cdef struct Posting:
     int64_t* seqs       # arrival numbers, oldest first, from seqs[head]
+    double* vals        # the article's value at the feature, beside its arrival number
     int32_t head
     int32_t n
     int32_t cap
@@ -117,30 +100,29 @@ cdef class StoryStream:
     cdef readonly double threshold, density_penalty, window, time_scale, cross_script_weight, idf_power
     cdef readonly int64_t window_articles
     cdef readonly double now
-    cdef readonly int neighbours, density_neighbours, index_terms
+    cdef readonly int neighbours, density_neighbours, index_terms, max_postings, candidates
     cdef readonly bint update_idf
     cdef readonly Py_ssize_t n_features
     cdef bint busy
     cdef Posting* postings
     cdef Art* ring
-    cdef int64_t* stamp
+    cdef int64_t* stamp     # per ring slot: 1 + the arrival scoring it now (partial is its own)
+    cdef double* partial    # per ring slot: the partial score of that candidate
     cdef int64_t ring_cap
     cdef vector[int64_t] parent
     cdef vector[int64_t] sizes
+    cdef vector[double] dens    # R per story id: the summed densities of its members
     cdef unordered_map[int64_t, StoryRec] stories
     cdef vector[int64_t] chain
     # Work buffers
     cdef double* vec
     cdef Py_ssize_t vec_cap
-    cdef uint32_t* hkeys
-    cdef uint64_t* mark     # one bit per feature: those of the article being added
-    cdef double* hvals
-    cdef int table_bits
+    cdef RowTable table     # the arriving article's features while its candidates are scored
     cdef uint32_t* top_idx
     cdef double* top_val
-    cdef double* cand_dot
-    cdef int64_t* cand_seq
-    cdef Py_ssize_t cand_cap
+    cdef int64_t* touched   # candidates read, at most index_terms * max_postings
+    cdef double* heap_p     # the best `candidates` by partial score
+    cdef int64_t* heap_j
     cdef double* nn_dot
     cdef int64_t* nn_seq
     cdef int64_t* t_story
@@ -148,11 +130,14 @@ cdef class StoryStream:
 
     def __cinit__(self, df, n_docs, double threshold, double density_penalty, int neighbours,
                   int density_neighbours, int index_terms, lag, double window, double time_scale,
-                  double cross_script_weight, double idf_power, bint update_idf, window_articles=1):
+                  double cross_script_weight, double idf_power, bint update_idf, window_articles,
+                  max_postings, candidates):
         check_arguments(df, n_docs, threshold, density_penalty, neighbours, density_neighbours,
                         index_terms, lag, window, time_scale, cross_script_weight, idf_power,
-                        window_articles)
+                        window_articles, max_postings, candidates)
         self.window_articles = window_articles
+        self.max_postings = max_postings
+        self.candidates = candidates
         self.now = -INFINITY  # the newest date seen (none yet)
         self.lag = lag
         self.df_array = df
@@ -170,14 +155,17 @@ cdef class StoryStream:
         self.idf_power = idf_power
         self.update_idf = update_idf
         self.postings = <Posting*> calloc(self.n_features, sizeof(Posting))
-        self.mark = <uint64_t*> calloc(self.n_features // 64 + 1, sizeof(uint64_t))
+        self.touched = <int64_t*> malloc(<size_t> index_terms * max_postings * sizeof(int64_t))
+        self.heap_p = <double*> malloc(candidates * sizeof(double))
+        self.heap_j = <int64_t*> malloc(candidates * sizeof(int64_t))
         self.top_idx = <uint32_t*> malloc(index_terms * sizeof(uint32_t))
         self.top_val = <double*> malloc(index_terms * sizeof(double))
         self.nn_dot = <double*> malloc(neighbours * sizeof(double))
         self.nn_seq = <int64_t*> malloc(neighbours * sizeof(int64_t))
         self.t_story = <int64_t*> malloc(neighbours * sizeof(int64_t))
         self.t_weight = <double*> malloc(neighbours * sizeof(double))
-        if (self.postings == NULL or self.mark == NULL or self.top_idx == NULL or self.top_val == NULL or self.nn_dot == NULL
+        if (self.postings == NULL or self.touched == NULL or self.heap_p == NULL or self.heap_j == NULL
+                or self.top_idx == NULL or self.top_val == NULL or self.nn_dot == NULL
                 or self.nn_seq == NULL or self.t_story == NULL or self.t_weight == NULL):
             raise MemoryError()
 
@@ -187,20 +175,21 @@ cdef class StoryStream:
         if self.postings != NULL:
             for i in range(self.n_features):
                 free(self.postings[i].seqs)
+                free(self.postings[i].vals)
             free(self.postings)
         if self.ring != NULL:
             for q in range(self.front, self.next_seq):
                 free(self.ring[q & (self.ring_cap - 1)].val)
             free(self.ring)
         free(self.stamp)
-        free(self.mark)
+        free(self.partial)
         free(self.vec)
-        free(self.hkeys)
-        free(self.hvals)
+        table_free(&self.table)
         free(self.top_idx)
         free(self.top_val)
-        free(self.cand_dot)
-        free(self.cand_seq)
+        free(self.touched)
+        free(self.heap_p)
+        free(self.heap_j)
         free(self.nn_dot)
         free(self.nn_seq)
         free(self.t_story)
@@ -237,25 +226,17 @@ cdef class StoryStream:
     # -- buffers ---------------------------------------------------------------------------------
 
     cdef int ensure_work(self, Py_ssize_t n) except -1 nogil:
-        cdef int bits = 8
         if n > self.vec_cap:
             free(self.vec)
             self.vec = <double*> malloc(n * sizeof(double))
             if self.vec == NULL:
+                self.vec_cap = 0
                 with gil:
                     raise MemoryError()
             self.vec_cap = n
-        while (<Py_ssize_t> 1 << bits) < 2 * n:
-            bits += 1
-        if bits > self.table_bits:
-            free(self.hkeys)
-            free(self.hvals)
-            self.hkeys = <uint32_t*> calloc((<size_t> 1) << bits, sizeof(uint32_t))
-            self.hvals = <double*> malloc(((<size_t> 1) << bits) * sizeof(double))
-            if self.hkeys == NULL or self.hvals == NULL:
-                with gil:
-                    raise MemoryError()
-            self.table_bits = bits
+        if table_reserve(&self.table, n) < 0:
+            with gil:
+                raise MemoryError()
         return 0
 
     cdef int grow_ring(self) except -1 nogil:
@@ -265,33 +246,40 @@ cdef class StoryStream:
             return 0
         cdef Art* ring = <Art*> malloc(cap * sizeof(Art))
         cdef int64_t* stamp = <int64_t*> calloc(cap, sizeof(int64_t))
-        if ring == NULL or stamp == NULL:
+        cdef double* partial = <double*> malloc(cap * sizeof(double))
+        if ring == NULL or stamp == NULL or partial == NULL:
             free(ring)
             free(stamp)
+            free(partial)
             with gil:
                 raise MemoryError()
         for q in range(self.front, self.next_seq):
             ring[q & (cap - 1)] = self.ring[q & (self.ring_cap - 1)]
         free(self.ring)
         free(self.stamp)
+        free(self.partial)
         self.ring = ring
         self.stamp = stamp
+        self.partial = partial
         self.ring_cap = cap
         return 0
 
-    cdef int post(self, uint32_t f, int64_t seq) except -1 nogil:
+    cdef int post(self, uint32_t f, int64_t seq, double value) except -1 nogil:
         cdef Posting* p = &self.postings[f]
         cdef int32_t cap
         if p.n == p.cap:
             if p.head > 0 and p.head * 2 >= p.n:
                 memmove(p.seqs, p.seqs + p.head, (p.n - p.head) * sizeof(int64_t))
+                memmove(p.vals, p.vals + p.head, (p.n - p.head) * sizeof(double))
                 p.n -= p.head
                 p.head = 0
             else:
                 cap = p.cap * 2 if p.cap else 4
                 p.seqs = <int64_t*> realloc_or_raise(p.seqs, cap * sizeof(int64_t))
+                p.vals = <double*> realloc_or_raise(p.vals, cap * sizeof(double))
                 p.cap = cap
         p.seqs[p.n] = seq
+        p.vals[p.n] = value
         p.n += 1
         return 0
 
@@ -309,8 +297,8 @@ cdef class StoryStream:
         cdef int64_t s = <int64_t> self.parent.size()
         self.parent.push_back(s)
         self.sizes.push_back(1)
+        self.dens.push_back(density)
         cdef StoryRec* r = &self.stories[s]
-        r.density = density
         r.active = 1
         return s
 
@@ -338,7 +326,9 @@ cdef class StoryStream:
                 p.head += 1
                 if p.head == p.n:
                     free(p.seqs)
+                    free(p.vals)
                     p.seqs = NULL
+                    p.vals = NULL
                     p.head = p.n = p.cap = 0
             s = self.find(a.story)
             r = &self.stories[s]
@@ -356,7 +346,7 @@ cdef class StoryStream:
 
     cdef double link(self, int64_t a, int64_t b, double total) noexcept nogil:
         cdef double sa = <double> self.sizes[a], sb = <double> self.sizes[b]
-        cdef double ra = self.stories[a].density, rb = self.stories[b].density
+        cdef double ra = self.dens[a], rb = self.dens[b]
         return total / (sa * sb) - self.density_penalty * (ra / sa + rb / sb) / 2.0
 
     cdef int64_t fold(self, int64_t a, int64_t b) except -1 nogil:
@@ -369,7 +359,8 @@ cdef class StoryStream:
         cdef StoryRec* k = &self.stories[keep]
         cdef StoryRec* g = &self.stories[gone]
         cdef StoryRec* o
-        k.density = k.density + g.density
+        self.dens[keep] = self.dens[keep] + self.dens[gone]
+        self.dens[gone] = 0.0
         k.active += g.active
         k.links.erase(gone)
         cdef unordered_map[int64_t, double].iterator it = g.links.begin(), mine
@@ -451,7 +442,7 @@ cdef class StoryStream:
         cdef Art* a = &self.ring[q & (self.ring_cap - 1)]
         cdef int32_t at, D = self.density_neighbours
         cdef double old
-        cdef StoryRec* r
+        cdef int64_t s
         if a.n_near == D and not cosine > a.near[D - 1]:
             return
         at = a.n_near if a.n_near < D else D - 1
@@ -463,18 +454,17 @@ cdef class StoryStream:
             a.n_near += 1
         old = a.density
         a.density = self.density_of(a.near, a.n_near)
-        r = &self.stories[self.find(a.story)]
-        r.density = r.density + (a.density - old)
+        s = self.find(a.story)
+        self.dens[s] = self.dens[s] + (a.density - old)
 
     # -- one article -----------------------------------------------------------------------------
 
     cdef int64_t add_one(self, const uint32_t* idx, const double* w, Py_ssize_t n, double time,
                          int32_t script) except -2 nogil:
-        cdef Py_ssize_t i, j, m, found = 0, slot, n_nn = 0, c, t
-        cdef double norm = 0.0, x, log_n1, dot, density, weight
-        cdef int64_t seq, q, s
-        cdef int n_touched = 0, hbits, hshift
-        cdef uint32_t hmask, h, f
+        cdef Py_ssize_t i, j, m, slot, n_nn = 0, c, t, start, n_read = 0, kept = 0
+        cdef double norm = 0.0, x, log_n1, dot, density, weight, vi
+        cdef int64_t seq, q, s, ring_mask
+        cdef int n_touched = 0
         cdef Posting* p
         cdef Art* o
         cdef Art* a
@@ -515,57 +505,45 @@ cdef class StoryStream:
         for i in range(n):
             self.vec[i] = self.vec[i] / norm
         m = strongest(idx, self.vec, n, self.index_terms, self.top_idx, self.top_val)
-        # The article's features in a small open-addressing table (at most half full).
-        hbits = 8
-        while (<Py_ssize_t> 1 << hbits) < 2 * n:
-            hbits += 1
-        hshift = 32 - hbits
-        hmask = (1u << hbits) - 1
-        for i in range(n):
-            h = (idx[i] * 0x9E3779B1u) >> hshift
-            while self.hkeys[h] != 0:
-                h = (h + 1) & hmask
-            self.hkeys[h] = idx[i] + 1
-            self.hvals[h] = self.vec[i]
-            self.mark[idx[i] >> 6] |= (<uint64_t> 1) << (idx[i] & 63)
+        # Partial scores over the strong features, the newest max_postings postings of each.
+        ring_mask = self.ring_cap - 1
         for t in range(m):
             p = &self.postings[self.top_idx[t]]
-            for j in range(p.head, p.n):
+            vi = self.top_val[t]
+            start = p.head if p.n - p.head <= self.max_postings else p.n - self.max_postings
+            for j in range(start, p.n):
                 q = p.seqs[j]
-                if self.stamp[q & (self.ring_cap - 1)] == seq + 1:
-                    continue
-                self.stamp[q & (self.ring_cap - 1)] = seq + 1
-                o = &self.ring[q & (self.ring_cap - 1)]
-                self.n_scored += 1
-                dot = sparse_dot(o.idx, o.val, o.n, self.mark, self.hkeys, self.hvals, hshift, hmask)
-                if dot > 0.0:
-                    if found == self.cand_cap:
-                        self.cand_cap = 64 if self.cand_cap == 0 else self.cand_cap * 2
-                        self.cand_dot = <double*> realloc_or_raise(self.cand_dot, self.cand_cap * sizeof(double))
-                        self.cand_seq = <int64_t*> realloc_or_raise(self.cand_seq, self.cand_cap * sizeof(int64_t))
-                    self.cand_dot[found] = dot
-                    self.cand_seq[found] = q
-                    found += 1
-        for i in range(n):
-            h = (idx[i] * 0x9E3779B1u) >> hshift
-            while self.hkeys[h] != idx[i] + 1:
-                h = (h + 1) & hmask
-            self.hkeys[h] = 0
-            self.mark[idx[i] >> 6] = 0
-        # The nearest, closest first (insertion into the k slots; ties by the earlier article).
-        for c in range(found):
-            if n_nn == self.neighbours and not closer(self.cand_dot[c], self.cand_seq[c],
-                                                      self.nn_dot[n_nn - 1], self.nn_seq[n_nn - 1]):
+                if self.stamp[q & ring_mask] != seq + 1:
+                    self.stamp[q & ring_mask] = seq + 1
+                    self.partial[q & ring_mask] = 0.0
+                    self.touched[n_read] = q
+                    n_read += 1
+                self.partial[q & ring_mask] += vi * p.vals[j]
+        # The best `candidates` by partial score get their exact cosine; the nearest are kept,
+        # closest first (insertion into the k slots; ties by the earlier article).
+        for c in range(n_read):
+            q = self.touched[c]
+            heap_keep(self.heap_p, self.heap_j, &kept, self.candidates, self.partial[q & ring_mask], q)
+        table_fill(&self.table, idx, self.vec, n)
+        for c in range(kept):
+            q = self.heap_j[c]
+            o = &self.ring[q & ring_mask]
+            self.n_scored += 1
+            dot = table_dot(&self.table, o.idx, o.val, o.n)
+            if not dot > 0.0:
+                continue
+            if n_nn == self.neighbours and not closer(dot, q, self.nn_dot[n_nn - 1], self.nn_seq[n_nn - 1]):
                 continue
             slot = n_nn if n_nn < self.neighbours else self.neighbours - 1
-            while slot > 0 and closer(self.cand_dot[c], self.cand_seq[c], self.nn_dot[slot - 1], self.nn_seq[slot - 1]):
+            while slot > 0 and closer(dot, q, self.nn_dot[slot - 1], self.nn_seq[slot - 1]):
                 self.nn_dot[slot] = self.nn_dot[slot - 1]
                 self.nn_seq[slot] = self.nn_seq[slot - 1]
                 slot -= 1
-            self.nn_dot[slot] = self.cand_dot[c]
-            self.nn_seq[slot] = self.cand_seq[c]
+            self.nn_dot[slot] = dot
+            self.nn_seq[slot] = q
             if n_nn < self.neighbours:
                 n_nn += 1
+        table_clear(&self.table)
         density = self.density_of(self.nn_dot, <int32_t> (n_nn if n_nn < self.density_neighbours
                                                            else self.density_neighbours))
         # Edge weights summed per story, stories in order of first appearance.
@@ -610,7 +588,7 @@ cdef class StoryStream:
             a.near[c] = self.nn_dot[c]
         for t in range(m):
             a.top[t] = self.top_idx[t]
-            self.post(self.top_idx[t], seq)
+            self.post(self.top_idx[t], seq, self.top_val[t])
         a.n = <int32_t> n
         a.n_top = <int32_t> m
         a.density = density
@@ -721,7 +699,8 @@ cdef class StoryStream:
     def __reduce__(self):
         args = (self.df_array, self.n_docs, self.threshold, self.density_penalty, self.neighbours,
                 self.density_neighbours, self.index_terms, self.lag, self.window, self.time_scale,
-                self.cross_script_weight, self.idf_power, self.update_idf, self.window_articles)
+                self.cross_script_weight, self.idf_power, self.update_idf, self.window_articles,
+                self.max_postings, self.candidates)
         return (StoryStream, args, self._state())
 
     def _state(self):
@@ -778,7 +757,7 @@ cdef class StoryStream:
         cdef unordered_map[int64_t, double].iterator lit
         for s in ids:
             r = &self.stories[<int64_t> s]
-            density.append(r.density)
+            density.append(self.dens[<int64_t> s])
             active.append(r.active)
             pairs = []
             lit = r.links.begin()
@@ -822,6 +801,7 @@ cdef class StoryStream:
         cdef const double[::1] art_val = st["art_val"]
         cdef const int32_t[::1] art_n_top = st["art_n_top"]
         cdef const uint32_t[::1] art_top = st["art_top"]
+        cdef const double[::1] art_top_val = st["art_top_val"]
         cdef const int64_t[::1] ids = st["story_ids"]
         cdef const double[::1] s_density = st["story_density"]
         cdef const int64_t[::1] s_active = st["story_active"]
@@ -835,6 +815,7 @@ cdef class StoryStream:
         for i in range(parent.shape[0]):
             self.parent.push_back(parent[i])
             self.sizes.push_back(sizes[i])
+            self.dens.push_back(0.0)
             if parent[i] != i:
                 self.n_folded += 1
         self.n_docs = st["n_docs"]
@@ -873,12 +854,12 @@ cdef class StoryStream:
                 at += 1
             for k in range(m):
                 a.top[k] = art_top[at_top]
-                self.post(a.top[k], seq)
+                self.post(a.top[k], seq, art_top_val[at_top])
                 at_top += 1
         at = 0
         for i in range(ids.shape[0]):
             r = &self.stories[ids[i]]
-            r.density = s_density[i]
+            self.dens[ids[i]] = s_density[i]
             r.active = s_active[i]
             for k in range(link_n[i]):
                 r.links[link_to[at]] = link_w[at]

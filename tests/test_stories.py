@@ -257,10 +257,10 @@ def random_stream(seed: int, n: int, n_topics: int = 12, vocab: int = 400):
 
 
 def make_stream(kernels, *, threshold=0.08, penalty=0.5, lag=10, window=5.0, time_scale=3.0, n_bits=12,
-                update_idf=True):
+                update_idf=True, max_postings=256, candidates=48):
     df = np.zeros(1 << n_bits, dtype=np.int64)
     return kernels("story_stream").StoryStream(df, 0, threshold, penalty, 30, 20, 24, lag, window, time_scale,
-                                               3.0, 2.0, update_idf)
+                                               3.0, 2.0, update_idf, 1, max_postings, candidates)
 
 
 def run_stream(kernels, stream, *, batches=1, pickle_at=None, flush=True, **options):
@@ -303,6 +303,34 @@ def test_stream_backends_agree(compiled_or_skip, lag):
     assert np.array_equal(ia.story_sizes(), ib.story_sizes())
     assert np.array_equal(ia.df_array, ib.df_array)
     same_state(ia, ib)
+
+
+def test_stream_backends_agree_where_the_search_bounds_bind(compiled_or_skip):
+    # Few postings read per feature and few exact cosines: the partial-score ranking decides
+    # which candidates are scored, and both backends must rank (and break ties) alike.
+    stream = random_stream(4, 500)
+    a, ia = run_stream(_backend.compiled_kernels, stream, max_postings=3, candidates=4, lag=5)
+    b, ib = run_stream(_backend.reference_kernels, stream, max_postings=3, candidates=4, lag=5)
+    assert np.array_equal(a, b)
+    assert ia.n_scored == ib.n_scored
+    same_state(ia, ib)
+    # The bounds do bind: an unbounded search scores more candidates.
+    _, free = run_stream(_backend.compiled_kernels, stream, lag=5)
+    assert ia.n_scored < free.n_scored
+
+
+def test_stream_work_per_article_is_bounded(impl):
+    # Forty copies of one article: every feature's posting list holds all earlier copies.
+    n = 40
+    offsets = np.arange(n + 1, dtype=np.int64) * 3
+    indices = np.tile(np.array([1, 5, 9], dtype=np.uint32), n)
+    stream = (offsets, indices, np.ones(3 * n), np.zeros(n), None)
+    # The newest posting only: each copy scores just the one before it.
+    _, index = run_stream(impl, stream, max_postings=1)
+    assert index.n_scored == n - 1
+    # All postings read, but at most five exact cosines per article.
+    _, index = run_stream(impl, stream, candidates=5)
+    assert index.n_scored == sum(min(i, 5) for i in range(n))
 
 
 def test_stream_backends_agree_undated(compiled_or_skip):
@@ -381,10 +409,10 @@ def test_window_keeps_distant_articles_apart(impl):
 def test_stream_refuses_bad_input(impl):
     with pytest.raises(ValueError, match="negative document frequency"):
         impl("story_stream").StoryStream(np.full(16, -1, dtype=np.int64), 0, 0.1, 0.5, 30, 20, 24, 0, 3.0, 3.0,
-                                         3.0, 2.0, True)
+                                         3.0, 2.0, True, 1, 256, 48)
     with pytest.raises(ValueError, match="int64"):
         impl("story_stream").StoryStream(np.zeros(16, dtype=np.int32), 0, 0.1, 0.5, 30, 20, 24, 0, 3.0, 3.0,
-                                         3.0, 2.0, True)
+                                         3.0, 2.0, True, 1, 256, 48)
     index = make_stream(impl, n_bits=4)
     labels = np.empty(1, dtype=np.int64)
     with pytest.raises(ValueError, match="feature outside"):

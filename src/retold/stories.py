@@ -125,7 +125,9 @@ NEIGHBOUR_MAX_POSTINGS = 256
 the cost of features a whole topic shares (see :mod:`retold._reference.neighbours`)."""
 
 NEIGHBOUR_CANDIDATES = 48
-"""Articles scored by exact cosine per article, the best by their strong features' share of it."""
+"""Articles scored by exact cosine per article in the batch, the best by their strong features'
+share of it.  The stream scores only as many as it keeps (``neighbours``): it looks one way
+(the past), where the batch looks both ways, and the stream's first/last rates depend on it."""
 
 DEFAULT_WINDOW_DAYS = 3.0
 """Time scale of the date discount: articles this many days apart count half their cosine.
@@ -885,7 +887,7 @@ class StoryClusterer:
             self.model.df.copy(), int(self.model.n_docs), self.threshold, self.density_penalty,
             self.neighbours, DENSITY_NEIGHBOURS, NEIGHBOUR_INDEX_TERMS, self.lag,
             self.horizon_days, self.window_days, self.cross_script_weight, self.model.idf_power,
-            self.update_idf, self.window_articles,
+            self.update_idf, self.window_articles, NEIGHBOUR_MAX_POSTINGS, self.neighbours,
         )
 
     def _times(self, articles: Sequence[Article]) -> np.ndarray:

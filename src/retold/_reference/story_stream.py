@@ -20,8 +20,15 @@ decisions as each article arrives:
    it, so no later decision needs it).
 3. Candidates are the active articles posted under one of the article's ``index_terms``
    strongest features (each article is posted under its own strongest, strongest first, ties
-   by smaller feature); each gets its exact cosine (summed in the candidate's feature order),
-   and the ``neighbours`` largest positive ones are kept, ties by the earlier article.
+   by smaller feature, with its value there), read at most ``max_postings`` per feature: the
+   newest ones, which in a feed are the nearest in time.  Each candidate read gets the part
+   of the dot product those features carry (summed feature by feature, posting by posting);
+   the ``candidates`` best by that partial score (ties by the earlier article) get their exact
+   cosine (summed in the candidate's feature order), and the ``neighbours`` largest positive
+   ones are kept, ties by the earlier article.  This is the batch's bounded search
+   (:mod:`retold._reference.neighbours`) with the past as the only side: the work per article
+   is at most ``index_terms * max_postings`` additions and ``candidates`` cosines, whatever
+   the window holds.
 4. The article's density is the sum of its ``density_neighbours`` largest cosines over
    ``density_neighbours`` (as in the batch, but over the past only).  An edge's weight is the
    cosine, divided by ``1 + gap / time_scale`` when ``time_scale > 0`` and both are dated, and
@@ -46,7 +53,7 @@ from collections import deque
 import numpy as np
 
 from retold._reference.neighbours import dot_with
-from retold._reference.neighbours import strongest as strongest_pairs
+from retold._reference.neighbours import strongest
 
 __all__ = ["StoryStream", "check_state"]
 
@@ -63,14 +70,9 @@ def idf_of(log_n1: float, df: int, power: float) -> float:
     return math.pow(x, power)
 
 
-def strongest(idx, val, k):
-    """The ``k`` strongest features of a row, strongest first, ties by smaller feature."""
-    return [f for f, _ in strongest_pairs(idx, val, k)]
-
-
 def check_arguments(df, n_docs, threshold, density_penalty, neighbours, density_neighbours,
                     index_terms, lag, window, time_scale, cross_script_weight, idf_power,
-                    window_articles=1):
+                    window_articles, max_postings, candidates):
     """The constructor's checks, shared by both backends (same errors, same words)."""
     if not isinstance(df, np.ndarray) or df.dtype != np.int64 or df.ndim != 1 or df.shape[0] < 1:
         raise ValueError("df must be a non-empty 1-d int64 array")
@@ -92,7 +94,8 @@ def check_arguments(df, n_docs, threshold, density_penalty, neighbours, density_
         if float(value) < 0:
             raise ValueError(f"{name} must not be negative")
     for name, value in (("neighbours", neighbours), ("density_neighbours", density_neighbours),
-                        ("index_terms", index_terms)):
+                        ("index_terms", index_terms), ("max_postings", max_postings),
+                        ("candidates", candidates)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value <= 4096:
             raise ValueError(f"{name} must be an int in [1, 4096]")
     if isinstance(lag, bool) or not isinstance(lag, (int, np.integer)) or not 0 <= lag <= (1 << 40):
@@ -175,15 +178,19 @@ class StoryStream:
     update_idf : bool
     window_articles : int
         Undated articles are archived once this many articles have arrived after them.
+    max_postings, candidates : int
+        Postings read per query feature (the newest); candidates scored exactly (step 3).
     """
 
     def __init__(self, df, n_docs, threshold, density_penalty, neighbours, density_neighbours,
                  index_terms, lag, window, time_scale, cross_script_weight, idf_power, update_idf,
-                 window_articles=1):
+                 window_articles, max_postings, candidates):
         check_arguments(df, n_docs, threshold, density_penalty, neighbours, density_neighbours,
                         index_terms, lag, window, time_scale, cross_script_weight, idf_power,
-                        window_articles)
+                        window_articles, max_postings, candidates)
         self.window_articles = int(window_articles)
+        self.max_postings = int(max_postings)
+        self.candidates = int(candidates)
         self.df_array = df
         self.n_features = df.shape[0]
         self.n_docs = int(n_docs)
@@ -204,7 +211,7 @@ class StoryStream:
         self.decided = 0
         self.now = -math.inf  # the newest date seen (none yet)
         self.articles: dict[int, _Article] = {}
-        self.postings: dict[int, deque] = {}
+        self.postings: dict[int, deque] = {}  # feature -> (arrival number, value), oldest first
         self.stories: dict[int, _Story] = {}
         self.parent: list[int] = []
         self.sizes: list[int] = []
@@ -343,19 +350,19 @@ class StoryStream:
             return s
         vec = [x / norm for x in vec]
         top = strongest(idx, vec, self.index_terms)
+        partial: dict[int, float] = {}
+        for f, vi in top:
+            run = self.postings.get(f, ())
+            for q, vq in list(run)[max(0, len(run) - self.max_postings):]:
+                partial[q] = partial.get(q, 0.0) + vi * vq
         mine = dict(zip(idx, vec))
-        seen = set()
         scored = []
-        for f in top:
-            for q in self.postings.get(f, ()):
-                if q in seen:
-                    continue
-                seen.add(q)
-                other = self.articles[q]
-                self.n_scored += 1
-                dot = dot_with(mine, other.idx, other.val)
-                if dot > 0.0:
-                    scored.append((-dot, q))
+        for q in sorted(partial, key=lambda q: (-partial[q], q))[:self.candidates]:
+            other = self.articles[q]
+            self.n_scored += 1
+            dot = dot_with(mine, other.idx, other.val)
+            if dot > 0.0:
+                scored.append((-dot, q))
         scored.sort()
         nearest = scored[:self.neighbours]
         near = [-neg for neg, _ in nearest[:self.density_neighbours]]
@@ -379,9 +386,9 @@ class StoryStream:
         # The article is a neighbour of its neighbours too: their densities may rise.
         for neg, q in nearest:
             self._near_update(q, -neg)
-        self.articles[seq] = _Article(time, script, s, near, density, list(idx), vec, top)
-        for f in top:
-            self.postings.setdefault(f, deque()).append(seq)
+        self.articles[seq] = _Article(time, script, s, near, density, list(idx), vec, [f for f, _ in top])
+        for f, v in top:
+            self.postings.setdefault(f, deque()).append((seq, v))
         self._decide_due()
         return s
 
@@ -505,7 +512,8 @@ class StoryStream:
     def _args(self):
         return (self.df_array, self.n_docs, self.threshold, self.density_penalty, self.neighbours,
                 self.density_neighbours, self.index_terms, self.lag, self.window, self.time_scale,
-                self.cross_script_weight, self.idf_power, self.update_idf, self.window_articles)
+                self.cross_script_weight, self.idf_power, self.update_idf, self.window_articles,
+                self.max_postings, self.candidates)
 
     def __reduce__(self):
         return (StoryStream, self._args(), self._state())
@@ -551,6 +559,7 @@ class StoryStream:
         self.sizes = st["sizes"].tolist()
         self.n_folded = int(np.sum(st["parent"] != np.arange(len(self.parent))))
         at = top_at = near_at = 0
+        top_val = st["art_top_val"].tolist()
         for i, seq in enumerate(range(self.front, self.next_seq)):
             n, m, k = int(st["art_n"][i]), int(st["art_n_top"][i]), int(st["art_n_near"][i])
             near = st["art_near"][near_at:near_at + k].tolist()
@@ -559,10 +568,10 @@ class StoryStream:
                            near, float(st["art_density"][i]), st["art_idx"][at:at + n].tolist(),
                            st["art_val"][at:at + n].tolist(), st["art_top"][top_at:top_at + m].tolist())
             at += n
-            top_at += m
             self.articles[seq] = art
-            for f in art.top:
-                self.postings.setdefault(f, deque()).append(seq)
+            for f, v in zip(art.top, top_val[top_at:top_at + m]):
+                self.postings.setdefault(f, deque()).append((seq, v))
+            top_at += m
         at = 0
         for i, s in enumerate(st["story_ids"].tolist()):
             story = _Story(float(st["story_density"][i]), int(st["story_active"][i]))
@@ -673,6 +682,13 @@ def check_state(state, n_features, index_terms, density_neighbours):
     owner = np.repeat(np.arange(m), art_n_top)
     if top.size and np.unique(owner * n_features + top).shape[0] != top.shape[0]:
         bad("an article posted twice under one feature")
+    # Each posted feature is one of the article's own: its value there goes into the postings.
+    keyed = np.repeat(np.arange(m), art_n) * n_features + idx
+    at = np.searchsorted(keyed, owner * n_features + top)
+    if top.size and (np.any(at >= keyed.shape[0]) or np.any(keyed[np.minimum(at, keyed.shape[0] - 1)]
+                                                           != owner * n_features + top)):
+        bad("an article posted under a feature it does not have")
+    top_val = np.ascontiguousarray(a["art_val"], dtype=np.float64)[at] if top.size else np.zeros(0)
     story = a["art_story"].astype(np.int64)
     if m and (story.min() < 0 or story.max() >= n_created):
         bad("an article of a story id outside the stories")
@@ -718,6 +734,7 @@ def check_state(state, n_features, index_terms, density_neighbours):
         "art_val": np.ascontiguousarray(a["art_val"], dtype=np.float64),
         "art_n_top": np.ascontiguousarray(art_n_top, dtype=np.int32),
         "art_top": np.ascontiguousarray(a["art_top"], dtype=np.uint32),
+        "art_top_val": np.ascontiguousarray(top_val, dtype=np.float64),
         "story_ids": ids, "story_density": np.ascontiguousarray(a["story_density"], dtype=np.float64),
         "story_active": active, "link_n": link_n, "link_to": to, "link_w": w,
     })
