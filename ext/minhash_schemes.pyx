@@ -11,12 +11,17 @@ and every slot keeps its minimum.  The three schemes datasketch 2.x offers (the 
   cut to its low 32 bits, uint64 slots.  The first product wraps at 64 bits because datasketch
   computes it in numpy's uint64, and wrapping is what its stored sketches hold.
 
-fmix32/fmix64 are MurmurHash3's finalisers.  Many sketches are updated in one call: document ``d``
+fmix32/fmix64 are MurmurHash3's finalisers.  :func:`sha1_hashes` is datasketch's default element
+hash (the first 4 or 8 bytes of SHA-1, little-endian) over a list of ``bytes``, in C.  Many sketches are updated in one call: document ``d``
 owns ``hashes[offsets[d]:offsets[d + 1]]`` and row ``d`` of ``out`` (which holds its current
 values, so the same call serves a fresh sketch and an update of an old one).
 """
 from libc.stdint cimport int64_t, uint32_t, uint64_t
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.exc cimport PyErr_CheckSignals
+
+cdef extern from "_sha1.h" nogil:
+    uint64_t sha1_prefix64 "retold_sha1_prefix64"(const unsigned char* data, size_t n)
 
 cdef uint64_t MERSENNE61 = (<uint64_t> 1 << 61) - 1
 cdef uint64_t LOW32 = 0xFFFFFFFF
@@ -71,15 +76,20 @@ def update_affine32(const int64_t[::1] offsets not None, const uint32_t[::1] has
     """Fold ``hashes`` into the uint32 sketches ``out`` under the ``affine32`` scheme."""
     cdef Py_ssize_t rows = out.shape[0], k = out.shape[1], d, i, j, done = 0
     cdef uint32_t x, v
+    cdef uint32_t* row
     _check(offsets, hashes.shape[0], rows, k, a.shape[0], b.shape[0])
+    if k == 0:
+        return
+    cdef const uint32_t* pa = &a[0]
+    cdef const uint32_t* pb = &b[0]
     for d in range(rows):
+        row = &out[d, 0]
         with nogil:
             for i in range(offsets[d], offsets[d + 1]):
                 x = fmix32(hashes[i])
-                for j in range(k):
-                    v = a[j] * x + b[j]
-                    if v < out[d, j]:
-                        out[d, j] = v
+                for j in range(k):  # branch-free, so that the compiler vectorises it
+                    v = pa[j] * x + pb[j]
+                    row[j] = v if v < row[j] else row[j]
         done += offsets[d + 1] - offsets[d]
         if done >= CHECK_EVERY:
             PyErr_CheckSignals()
@@ -92,15 +102,20 @@ def update_affine64(const int64_t[::1] offsets not None, const uint64_t[::1] has
     """Fold ``hashes`` into the uint64 sketches ``out`` under the ``affine64`` scheme."""
     cdef Py_ssize_t rows = out.shape[0], k = out.shape[1], d, i, j, done = 0
     cdef uint64_t x, v
+    cdef uint64_t* row
     _check(offsets, hashes.shape[0], rows, k, a.shape[0], b.shape[0])
+    if k == 0:
+        return
+    cdef const uint64_t* pa = &a[0]
+    cdef const uint64_t* pb = &b[0]
     for d in range(rows):
+        row = &out[d, 0]
         with nogil:
             for i in range(offsets[d], offsets[d + 1]):
                 x = fmix64(hashes[i])
                 for j in range(k):
-                    v = a[j] * x + b[j]
-                    if v < out[d, j]:
-                        out[d, j] = v
+                    v = pa[j] * x + pb[j]
+                    row[j] = v if v < row[j] else row[j]
         done += offsets[d + 1] - offsets[d]
         if done >= CHECK_EVERY:
             PyErr_CheckSignals()
@@ -113,16 +128,41 @@ def update_legacy(const int64_t[::1] offsets not None, const uint64_t[::1] hashe
     """Fold ``hashes`` into the uint64 sketches ``out`` under the pre-2.0 ``legacy`` scheme."""
     cdef Py_ssize_t rows = out.shape[0], k = out.shape[1], d, i, j, done = 0
     cdef uint64_t h, v
+    cdef uint64_t* row
     _check(offsets, hashes.shape[0], rows, k, a.shape[0], b.shape[0])
+    if k == 0:
+        return
+    cdef const uint64_t* pa = &a[0]
+    cdef const uint64_t* pb = &b[0]
     for d in range(rows):
+        row = &out[d, 0]
         with nogil:
             for i in range(offsets[d], offsets[d + 1]):
                 h = hashes[i]
                 for j in range(k):
-                    v = mod61(a[j] * h + b[j]) & LOW32
-                    if v < out[d, j]:
-                        out[d, j] = v
+                    v = mod61(pa[j] * h + pb[j]) & LOW32
+                    row[j] = v if v < row[j] else row[j]
         done += offsets[d + 1] - offsets[d]
         if done >= CHECK_EVERY:
             PyErr_CheckSignals()
             done = 0
+
+
+def sha1_hashes(list elements not None, int width, uint64_t[::1] out not None):
+    """``out[i]`` = the first ``width // 8`` bytes of SHA-1(``elements[i]``) as a little-endian int.
+
+    Every element must be ``bytes`` (``TypeError`` otherwise, naming its position); ``width`` is 32
+    or 64.  Returns nothing; ``out`` must have one slot per element.
+    """
+    cdef Py_ssize_t n = len(elements), i
+    cdef object item
+    if width != 32 and width != 64:
+        raise ValueError(f"width must be 32 or 64, not {width}")
+    if out.shape[0] != n:
+        raise ValueError(f"out has {out.shape[0]} slots for {n} elements")
+    cdef uint64_t mask = 0xFFFFFFFF if width == 32 else 0xFFFFFFFFFFFFFFFF
+    for i in range(n):
+        item = elements[i]
+        if type(item) is not bytes:
+            raise TypeError(f"element {i} is {type(item).__name__}, not bytes")
+        out[i] = sha1_prefix64(<const unsigned char*> PyBytes_AS_STRING(item), <size_t> PyBytes_GET_SIZE(item)) & mask

@@ -321,3 +321,10 @@ def test_one_sketch_shared_by_eight_threads_equals_the_serial_one():
     serial = MinHash(64, 2)
     serial.update_batch(elements)
     assert shared == serial
+
+
+def test_update_rebinds_hashvalues_as_datasketch_does():
+    m = MinHash(8, 1)
+    before = m.hashvalues
+    m.update(b"x")
+    assert np.all(before == np.iinfo(np.uint32).max) and not np.array_equal(before, m.hashvalues)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import warnings
 from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
@@ -91,6 +92,38 @@ def permutations_for(scheme: str, num_perm: int, seed: int) -> np.ndarray | None
     return np.array([a, b])
 
 
+def _sha1_width(hashfunc: Any) -> int:
+    """32 or 64 when ``hashfunc`` is the SHA-1 prefix hash (retold's or datasketch's), else 0."""
+    if hashfunc is sha1_hash32 or hashfunc is sha1_hash64:
+        return 32 if hashfunc is sha1_hash32 else 64
+    name = getattr(hashfunc, "__module__", None), getattr(hashfunc, "__name__", None)
+    return {("datasketch.hashfunc", "sha1_hash32"): 32, ("datasketch.hashfunc", "sha1_hash64"): 64}.get(name, 0)
+
+
+def hash_elements(hashfunc: Callable[[Any], int], scheme: str, elements: list) -> np.ndarray:
+    """Each element's hash as the scheme's dtype: the SHA-1 prefix hash in the kernel, others in Python."""
+    width = _sha1_width(hashfunc)
+    if width:
+        out = np.empty(len(elements), dtype=np.uint64)
+        try:
+            _schemes.sha1_hashes(elements, width, out)
+        except TypeError:
+            pass  # not all bytes: hashfunc itself says what it accepts, below
+        else:
+            return as_scheme_values(out, scheme, "element hashes")
+    try:
+        hashed = [hashfunc(x) for x in elements]
+    except TypeError as exc:
+        if any(isinstance(x, str) for x in elements):
+            raise TypeError(f"{exc}: MinHash.update adds one element (bytes, as in datasketch); "
+                            "to add the shingles of a text use update_text()") from None
+        raise
+    try:
+        return as_scheme_values(hashed, scheme, "element hashes")
+    except OverflowError as exc:
+        raise ValueError(f"hashfunc returned a value out of range for scheme {scheme!r}: {exc}") from None
+
+
 def as_scheme_values(values: Any, scheme: str, what: str) -> np.ndarray:
     """``values`` as a contiguous 1-D array of the scheme's dtype, refusing anything lossy."""
     array = _as_uint64(values, what, what).ravel()
@@ -153,6 +186,8 @@ class MinHash:
         if _check_choice(gpu_mode, "gpu_mode", _GPU_MODES) == "always":
             raise RuntimeError("gpu_mode='always': retold computes MinHash on the CPU (its kernels are "
                                "compiled); use gpu_mode='disable'")
+        if hashobj is not None:
+            warnings.warn("hashobj is deprecated (as in datasketch), use hashfunc", DeprecationWarning, stacklevel=2)
         self.ngram = _check_int(ngram, "ngram", 1, _MAX_NGRAM)
         self.unit = _check_choice(unit, "unit", UNITS)
         self.hashfunc = default_hashfunc(self.scheme) if hashfunc is None else hashfunc
@@ -204,16 +239,12 @@ class MinHash:
 
     def update_batch(self, b: Iterable[Any]) -> None:
         """Add every element of ``b`` (the same sketch as adding them one by one)."""
-        hashfunc = self.hashfunc
-        try:
-            hashed = [hashfunc(x) for x in b]
-        except TypeError as exc:
-            if isinstance(b, (str, bytes)) or any(isinstance(x, str) for x in b):
-                raise TypeError(f"{exc}: MinHash.update adds one element (bytes, as in datasketch); "
-                                "to add the shingles of a text use update_text()") from None
-            raise
-        if hashed:
-            self.update_hashes(hashed)
+        if isinstance(b, (str, bytes)):
+            raise TypeError("update_batch takes an iterable of elements, not one str or bytes; "
+                            "to add the shingles of a text use update_text()")
+        hashes = hash_elements(self.hashfunc, self.scheme, list(b))
+        if hashes.size:
+            self.update_hashes(hashes)
 
     def update_hashes(self, hashes: Any) -> None:
         """Add elements by their precomputed hashes (what ``hashfunc`` would return for each).
@@ -228,7 +259,11 @@ class MinHash:
             return
         offsets = np.array([0, values.size], dtype=np.int64)
         with self._lock:
-            fold_hashes(self.scheme, self.seed, self.permutations, offsets, values, self._state[None, :])
+            # A new array each time, as datasketch rebinds hashvalues: an array a caller took
+            # before the update keeps its values.
+            state = self._state.copy()
+            fold_hashes(self.scheme, self.seed, self.permutations, offsets, values, state[None, :])
+            self._state = state
 
     def update_text(self, text: str | bytes, *, errors: str = "strict") -> None:
         """Add the shingles of ``text`` (retold's tokeniser, ``ngram`` ``unit`` n-grams).
@@ -253,14 +288,14 @@ class MinHash:
     def bulk(cls, b: Iterable[Iterable[Any]], **minhash_kwargs: Any) -> list["MinHash"]:
         """One sketch per list of elements in ``b``, all with ``minhash_kwargs``, in one kernel call."""
         template = cls(**minhash_kwargs)
-        hashfunc, scheme = template.hashfunc, template.scheme
-        flat: list[int] = []
+        scheme = template.scheme
+        flat: list[Any] = []
         offsets = [0]
         for elements in b:
-            flat.extend(hashfunc(x) for x in elements)
+            flat.extend(elements)
             offsets.append(len(flat))
         rows = len(offsets) - 1
-        hashes = as_scheme_values(flat, scheme, "element hashes") if flat else np.empty(0, DTYPES[scheme])
+        hashes = hash_elements(template.hashfunc, scheme, flat)
         out = np.full((rows, template.num_perm), EMPTY_VALUES[scheme], dtype=DTYPES[scheme])
         fold_hashes(scheme, template.seed, template.permutations, np.array(offsets, dtype=np.int64),
                     hashes, out)
@@ -303,7 +338,7 @@ class MinHash:
         self._check_compatible(other, "merge")
         theirs = other._raw() if isinstance(other, MinHash) else as_scheme_values(other.hashvalues, self.scheme, "hashvalues")
         with self._lock:
-            np.minimum(self._state, theirs, out=self._state)
+            self._state = np.minimum(self._state, theirs)
 
     @classmethod
     def union(cls, *mhs: "MinHash") -> "MinHash":

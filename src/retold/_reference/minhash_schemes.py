@@ -4,6 +4,8 @@ See the compiled module's docstring for the definitions; this file is their plai
 """
 from __future__ import annotations
 
+import hashlib
+
 from retold._reference._hash64 import MASK64, MERSENNE61, fmix64
 
 MASK32 = (1 << 32) - 1
@@ -56,3 +58,15 @@ def update_legacy(offsets, hashes, a, b, out) -> None:
     """Fold ``hashes`` into the uint64 sketches ``out`` under the pre-2.0 ``legacy`` scheme."""
     _update(offsets, hashes, a, b, out,
             lambda aj, h, bj: ((aj * h + bj) & MASK64) % MERSENNE61 & MASK32)
+
+
+def sha1_hashes(elements: list, width: int, out) -> None:
+    """``out[i]`` = the first ``width // 8`` bytes of SHA-1(``elements[i]``) as a little-endian int."""
+    if width not in (32, 64):
+        raise ValueError(f"width must be 32 or 64, not {width}")
+    if len(out) != len(elements):
+        raise ValueError(f"out has {len(out)} slots for {len(elements)} elements")
+    for i, item in enumerate(elements):
+        if type(item) is not bytes:
+            raise TypeError(f"element {i} is {type(item).__name__}, not bytes")
+        out[i] = int.from_bytes(hashlib.sha1(item).digest()[: width // 8], "little")
