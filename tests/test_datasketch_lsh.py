@@ -222,6 +222,8 @@ def test_in_memory_index_still_saves_and_loads(tmp_path):
     assert loaded.keys() == ["a", "b", "c"] and loaded.params == lsh.params
     assert loaded.query(sketch(b"b")) == ["b"]
     assert [len(t) for t in loaded.hashtables] == [len(t) for t in lsh.hashtables]
+    with pytest.raises(ValueError, match="scheme"):  # the file remembers the scheme it indexes
+        loaded.insert("d", sketch(b"d", scheme="legacy"))
     with pytest.raises(TypeError, match="storage_config"):
         MinHashLSH(threshold=0.5, num_perm=16, prepickle=True).save(tmp_path / "no.npz")
 

@@ -328,3 +328,29 @@ def test_update_rebinds_hashvalues_as_datasketch_does():
     before = m.hashvalues
     m.update(b"x")
     assert np.all(before == np.iinfo(np.uint32).max) and not np.array_equal(before, m.hashvalues)
+
+
+def test_sha1_kernel_equals_hashlib_on_both_backends(impl):
+    import hashlib
+
+    rng = np.random.default_rng(5)
+    # Lengths across SHA-1's padding boundaries (55, 56, 63, 64 bytes) and several blocks.
+    elements = [bytes(rng.integers(0, 256, size=n, dtype=np.uint8)) for n in [*range(0, 130), 1000, 4096]]
+    for width in (32, 64):
+        out = np.empty(len(elements), dtype=np.uint64)
+        impl("minhash_schemes").sha1_hashes(elements, width, out)
+        expected = [int.from_bytes(hashlib.sha1(e).digest()[: width // 8], "little") for e in elements]
+        assert out.tolist() == expected
+    with pytest.raises(TypeError, match="element 1"):
+        impl("minhash_schemes").sha1_hashes([b"a", "b"], 32, np.empty(2, np.uint64))
+
+
+def test_elements_other_than_bytes_go_through_hashfunc():
+    a, b = MinHash(16), MinHash(16)
+    a.update(bytearray(b"x"))  # hashlib takes any buffer, so the default hash does too
+    b.update(b"x")
+    assert a == b
+    with pytest.raises(TypeError, match="update_text"):
+        a.update("a str is not bytes")
+    with pytest.raises(TypeError, match="update_text"):
+        a.update_batch(b"one bytes object is not a batch")

@@ -41,7 +41,7 @@ from retold.lsh_compat import DatasketchInterface, MissingKeyError, check_weight
 from retold.lsh_files import IndexFileError, check_index_arrays, read_npz
 from retold.lsh_params import datasketch_params, optimal_params
 from retold.lsh_tables import TableIndex
-from retold.minhash import DATASKETCH_SCHEMES
+from retold.minhash import ALL_SCHEMES, DATASKETCH_SCHEMES
 
 _lsh = kernels("lsh")
 
@@ -686,6 +686,7 @@ class MinHashLSH(DatasketchInterface):
                 row_keys=self._rows_keys[: self._n],
                 sorted_keys=self._sorted_keys,
                 sorted_rows=self._sorted_rows,
+                scheme=np.array(self._minhash_scheme or ""),  # so that a loaded index still refuses others
             )
 
     @classmethod
@@ -718,6 +719,9 @@ class MinHashLSH(DatasketchInterface):
             sorted_keys, sorted_rows = arrays["sorted_keys"], arrays["sorted_rows"]
             check_index_arrays(keys, state, row_keys, sorted_keys, sorted_rows, lsh.bands)
             n = len(keys)
+            scheme = str(np.asarray(arrays["scheme"])[()]) if "scheme" in arrays else ""  # older files: none
+            if scheme and scheme not in ALL_SCHEMES:
+                raise ValueError(f"unknown MinHash scheme {scheme!r}")
         except IndexFileError:
             raise
         except FileNotFoundError:
@@ -736,4 +740,5 @@ class MinHashLSH(DatasketchInterface):
         lsh._n = n
         lsh._sorted_keys, lsh._sorted_rows = sorted_keys, sorted_rows
         lsh._sorted_upto = n
+        lsh._minhash_scheme = scheme or None
         return lsh

@@ -59,7 +59,7 @@ def check_index_arrays(keys: np.ndarray, state: np.ndarray, row_keys: np.ndarray
 
 # Members read whole on every load: in mmap mode their CRC is checked too (it costs nothing
 # next to reading them), while the large ones are checked by _check_index_arrays.
-_SMALL_MEMBERS = ("magic.npy", "meta.npy", "keys.npy", "state.npy")
+_SMALL_MEMBERS = ("magic.npy", "meta.npy", "keys.npy", "state.npy", "scheme.npy")
 
 
 def read_npz(path: Path, *, mmap: bool) -> dict[str, np.ndarray]:
