@@ -191,8 +191,9 @@ def to_datasketch(sketch: MinHash) -> Any:
         raise ValueError(f"datasketch has no scheme {sketch.scheme!r}; only affine32, affine64 and legacy move")
     if isinstance(sketch, LeanMinHash):
         return datasketch.LeanMinHash(seed=sketch.seed, hashvalues=sketch.digest(), scheme=sketch.scheme)
-    hashfunc = {sha1_hash32: datasketch.hashfunc.sha1_hash32,
-                sha1_hash64: datasketch.hashfunc.sha1_hash64}.get(sketch.hashfunc, sketch.hashfunc)
+    theirs: dict[Any, Any] = {sha1_hash32: datasketch.hashfunc.sha1_hash32,
+                              sha1_hash64: datasketch.hashfunc.sha1_hash64}
+    hashfunc = theirs.get(sketch.hashfunc, sketch.hashfunc)
     return datasketch.MinHash(seed=sketch.seed, hashfunc=hashfunc, hashvalues=sketch.digest(),
                               permutations=sketch.permutations, scheme=sketch.scheme)
 
@@ -203,7 +204,7 @@ def from_datasketch(sketch: Any) -> MinHash:
     if getattr(sketch, "permutations", None) is None or not hasattr(sketch, "hashfunc"):
         return LeanMinHash(seed=sketch.seed, hashvalues=sketch.hashvalues, scheme=scheme)
     name = getattr(sketch.hashfunc, "__module__", ""), getattr(sketch.hashfunc, "__name__", "")
-    hashfunc = _FROM_DATASKETCH.get(name, sketch.hashfunc)
+    hashfunc: Any = _FROM_DATASKETCH.get(name, sketch.hashfunc)
     return MinHash(seed=sketch.seed, hashfunc=hashfunc, hashvalues=sketch.hashvalues,
                    permutations=sketch.permutations, scheme=scheme)
 

@@ -38,6 +38,9 @@ def check_weights(weights: Any) -> tuple[float, float]:
 class DatasketchInterface:
     """datasketch's names on top of the engine methods of :class:`retold.MinHashLSH`."""
 
+    _minhash_scheme: str | None
+    _query_buffer: list[set]
+
     # ------------------------------------------------------------------ attributes
 
     @property
@@ -143,7 +146,9 @@ class DatasketchInterface:
             raise ValueError(f"Cannot merge type {type(self).__name__} and type {type(other).__name__}.")
         if (self.h, self.b, self.r) != (other.h, other.b, other.r):
             raise ValueError("Cannot merge MinHashLSH with different initialization parameters.")
-        with self._lock, other._lock:  # type: ignore[attr-defined]
+        # Both locks, always in the same order, so that a.merge(b) and b.merge(a) cannot deadlock.
+        first, second = sorted((self, other), key=id)
+        with first._lock, second._lock:  # type: ignore[attr-defined]
             mine, theirs = self._minhash_scheme, other._minhash_scheme  # type: ignore[attr-defined]
             if mine is not None and theirs is not None and mine != theirs:
                 raise ValueError(f"Cannot merge MinHashLSH indexed with MinHash scheme {theirs!r} into one "

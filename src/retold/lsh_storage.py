@@ -97,7 +97,7 @@ class DictBand(DictKeys):
     def get(self, key: bytes) -> list[Any]:  # type: ignore[override]
         return list(self._sets.get(key, ()))
 
-    __getitem__ = get
+    __getitem__ = get  # type: ignore[assignment]
 
     def remove_val(self, key: bytes, value: Any, buffer: bool = False) -> None:
         members = self._sets.get(key)

@@ -86,7 +86,7 @@ def permutations_for(scheme: str, num_perm: int, seed: int) -> np.ndarray | None
                  for _ in range(num_perm)]
         return np.array(pairs, dtype=np.uint64).reshape(num_perm, 2).T.copy()
     width = 32 if scheme == "affine32" else 64
-    dtype = DTYPES[scheme]
+    dtype: Any = DTYPES[scheme]
     a = gen.randint(0, 1 << (width - 1), num_perm, dtype=dtype) * dtype(2) + dtype(1)
     b = gen.randint(0, 1 << width, num_perm, dtype=dtype)
     return np.array([a, b])
@@ -96,7 +96,7 @@ def _sha1_width(hashfunc: Any) -> int:
     """32 or 64 when ``hashfunc`` is the SHA-1 prefix hash (retold's or datasketch's), else 0."""
     if hashfunc is sha1_hash32 or hashfunc is sha1_hash64:
         return 32 if hashfunc is sha1_hash32 else 64
-    name = getattr(hashfunc, "__module__", None), getattr(hashfunc, "__name__", None)
+    name = str(getattr(hashfunc, "__module__", "")), str(getattr(hashfunc, "__name__", ""))
     return {("datasketch.hashfunc", "sha1_hash32"): 32, ("datasketch.hashfunc", "sha1_hash64"): 64}.get(name, 0)
 
 
@@ -142,6 +142,7 @@ def fold_hashes(scheme: str, seed: int, permutations: np.ndarray | None, offsets
             part = np.ascontiguousarray(hashes[offsets[row]:offsets[row + 1]], dtype=np.uint64)
             _hashing.minhash_accumulate(part, scheme, seed, out[row])
         return
+    assert permutations is not None  # datasketch's schemes always have them
     a, b = permutations[0], permutations[1]
     kernel = {"affine32": _schemes.update_affine32, "affine64": _schemes.update_affine64,
               "legacy": _schemes.update_legacy}[scheme]
@@ -190,7 +191,7 @@ class MinHash:
             warnings.warn("hashobj is deprecated (as in datasketch), use hashfunc", DeprecationWarning, stacklevel=2)
         self.ngram = _check_int(ngram, "ngram", 1, _MAX_NGRAM)
         self.unit = _check_choice(unit, "unit", UNITS)
-        self.hashfunc = default_hashfunc(self.scheme) if hashfunc is None else hashfunc
+        self.hashfunc: Callable[[Any], int] | None = default_hashfunc(self.scheme) if hashfunc is None else hashfunc
         if not callable(self.hashfunc):
             raise ValueError("hashfunc must be a callable")
         if hashvalues is not None:
@@ -242,6 +243,8 @@ class MinHash:
         if isinstance(b, (str, bytes)):
             raise TypeError("update_batch takes an iterable of elements, not one str or bytes; "
                             "to add the shingles of a text use update_text()")
+        if self.hashfunc is None:
+            raise TypeError("this sketch has no hashfunc to add elements with")
         hashes = hash_elements(self.hashfunc, self.scheme, list(b))
         if hashes.size:
             self.update_hashes(hashes)
@@ -289,6 +292,7 @@ class MinHash:
         """One sketch per list of elements in ``b``, all with ``minhash_kwargs``, in one kernel call."""
         template = cls(**minhash_kwargs)
         scheme = template.scheme
+        assert template.hashfunc is not None
         flat: list[Any] = []
         offsets = [0]
         for elements in b:
@@ -375,7 +379,7 @@ class MinHash:
 
     def _with_state(self, state: np.ndarray, cls: type | None = None) -> "MinHash":
         """A sketch like this one with slots ``state`` (permutations shared, they never change)."""
-        clone = object.__new__(cls or MinHash)
+        clone: MinHash = object.__new__(cls or MinHash)
         clone.scheme, clone.seed, clone.hashfunc = self.scheme, self.seed, self.hashfunc
         clone.ngram, clone.unit = getattr(self, "ngram", 5), getattr(self, "unit", "word")
         clone.permutations = getattr(self, "permutations", None)
@@ -393,7 +397,7 @@ class MinHash:
                 and self.seed == other.seed  # type: ignore[attr-defined]
                 and np.array_equal(self.digest(), other.digest()))  # type: ignore[attr-defined]
 
-    __hash__ = None  # type: ignore[assignment]  # mutable
+    __hash__: Any = None  # mutable
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(num_perm={self.num_perm}, seed={self.seed}, scheme={self.scheme!r})"
