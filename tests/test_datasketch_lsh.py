@@ -283,3 +283,18 @@ def test_answers_equal_datasketch_on_random_sets():
             b.insert(i, t)
         for m, t in zip(mine, theirs):
             assert sorted(a.query(m)) == sorted(b.query(t)) == sorted(a.query(t))
+
+
+def test_datasketch_weighted_sketches_index_too(options):
+    ds = pytest.importorskip("datasketch", reason="datasketch makes the weighted sketches here")
+    gen = ds.WeightedMinHashGenerator(10, sample_size=4)
+    rng = np.random.default_rng(2)
+    m1, m2 = gen.minhash(rng.uniform(1, 10, 10)), gen.minhash(rng.uniform(1, 10, 10))
+    lsh = MinHashLSH(threshold=0.5, num_perm=4, **options)
+    lsh.insert("a", m1)
+    lsh.insert("b", m2)
+    assert "a" in lsh.query(m1) and "b" in lsh.query(m2)
+    lsh.remove("a")
+    assert "a" not in lsh and "a" not in lsh.query(m1)
+    with pytest.raises(ValueError):
+        lsh.insert("c", ds.WeightedMinHashGenerator(10, sample_size=5).minhash(rng.uniform(1, 10, 10)))

@@ -236,6 +236,8 @@ class MinHashLSH(DatasketchInterface):
                                  f"({name} has num_perm={len(value)}, the index {self.num_perm})")
             self._check_scheme(value, remember)
             array = np.asarray(digest)
+            if array.ndim == 2 and array.shape[1] == 2 and array.dtype.kind in "iu":
+                return self._weighted_slots(array), True
             if array.dtype == np.uint32:
                 return np.ascontiguousarray(array), True
             return _as_uint64(array, name, "signature values"), getattr(value, "scheme", None) in DATASKETCH_SCHEMES
@@ -243,6 +245,20 @@ class MinHashLSH(DatasketchInterface):
         if array.ndim != 1 or array.shape[0] != self.num_perm:
             raise ValueError(f"{name} must be a MinHash or {self.num_perm} slots, got shape {array.shape}")
         return _as_uint64(array, name, "signature values"), False
+
+    def _weighted_slots(self, pairs: np.ndarray) -> np.ndarray:
+        """One uint64 per slot of a datasketch WeightedMinHash (its slots are (k, t) integer pairs).
+
+        The key-value tables band the pairs' bytes as datasketch does; the array index needs one
+        value per slot, so each pair is mixed into 64 bits (equal pairs give equal values; unequal
+        ones collide with probability about 2**-64).
+        """
+        if self._tables is not None:
+            return np.ascontiguousarray(pairs)
+        k = pairs[:, 0].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        t = pairs[:, 1].astype(np.uint64)
+        mixed = k ^ (t + np.uint64(0x632BE59BD9B4E019) + (k << np.uint64(6)) + (k >> np.uint64(2)))
+        return mixed * np.uint64(0xBF58476D1CE4E5B9)
 
     def _signatures(self, signatures: Any, name: str = "signatures") -> np.ndarray:
         array = np.asarray(signatures)
