@@ -22,10 +22,8 @@ from __future__ import annotations
 import functools
 import os
 import threading
-import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable, Hashable, Sequence, TypeVar
 
 import numpy as np
@@ -36,19 +34,17 @@ from retold._validate import check_fraction as _check_fraction
 from retold._validate import check_int as _check_int
 from retold._validate import check_number as _check_number
 from retold.hashing import EMPTY_SLOT
-from retold.io import atomic_write
 from retold.lsh_compat import DatasketchInterface, MissingKeyError, check_weights
-from retold.lsh_files import IndexFileError, check_index_arrays, read_npz
+from retold.lsh_files import IndexFileError, check_index_arrays, read_index, write_index
 from retold.lsh_params import datasketch_params, optimal_params
 from retold.lsh_tables import TableIndex
-from retold.minhash import ALL_SCHEMES, DATASKETCH_SCHEMES
+from retold.minhash import DATASKETCH_SCHEMES
 
 _lsh = kernels("lsh")
 
 DEFAULT_BUCKET_CAP = 200
 """Buckets with more members than this give star edges instead of all pairs."""
 
-_FORMAT = "retold.MinHashLSH/1"
 __all__ = ["Candidates", "DEFAULT_BUCKET_CAP", "IndexFileError", "MinHashLSH", "MissingKeyError",
            "datasketch_params", "optimal_params"]
 
@@ -679,31 +675,13 @@ class MinHashLSH(DatasketchInterface):
         if self._more:
             raise ValueError("save() needs each key once; keys merged from two indexes: "
                              f"{list(self._more)[:3]!r}")
-        keys = self._keys
-        if all(isinstance(k, str) for k in keys):
-            key_array = np.array(keys, dtype=str) if keys else np.empty(0, dtype="<U1")
-        elif all(isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in keys):
-            key_array = np.array(keys, dtype=np.int64)
-        else:
-            raise TypeError("save() needs keys that are all str or all int")
-        meta = np.array(
-            [self.threshold, np.nan if self.recall is None else self.recall, self.num_perm,
-             self.bands, self.rows, self.bucket_cap],
-            dtype=np.float64,
-        )
-        with atomic_write(path, "wb") as fh:
-            # Uncompressed members, so that load(mmap=True) can map them in place.
-            np.savez(
-                fh,
-                magic=np.array(_FORMAT),
-                meta=meta,
-                keys=key_array,
-                state=self._state[: self._n],
-                row_keys=self._rows_keys[: self._n],
-                sorted_keys=self._sorted_keys,
-                sorted_rows=self._sorted_rows,
-                scheme=np.array(self._minhash_scheme or ""),  # so that a loaded index still refuses others
-            )
+        write_index(path, {
+            "meta": (self.threshold, np.nan if self.recall is None else self.recall, self.num_perm,
+                     self.bands, self.rows, self.bucket_cap),
+            "keys": self._keys, "state": self._state[: self._n], "row_keys": self._rows_keys[: self._n],
+            "sorted_keys": self._sorted_keys, "sorted_rows": self._sorted_rows,
+            "scheme": self._minhash_scheme or "",  # so that a loaded index still refuses others
+        })
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], *, mmap: bool = False) -> "MinHashLSH":
@@ -721,40 +699,20 @@ class MinHashLSH(DatasketchInterface):
         IndexFileError
             The file is truncated, corrupt or not a retold index; the message names it.
         """
-        path = Path(path)
+        fields = read_index(path, mmap=mmap)
+        threshold, recall, num_perm, bands, rows, bucket_cap = fields["meta"]
         try:
-            arrays = read_npz(path, mmap=mmap)
-            fmt = str(np.asarray(arrays["magic"])[()])
-            if fmt != _FORMAT:
-                raise ValueError(f"format {fmt!r}, expected {_FORMAT!r}")
-            threshold, recall, num_perm, bands, rows, bucket_cap = arrays["meta"].tolist()
             lsh = cls(threshold, int(num_perm), params=(int(bands), int(rows)),
                       recall=None if np.isnan(recall) else recall, bucket_cap=int(bucket_cap))
-            keys, state = arrays["keys"], np.asarray(arrays["state"])
-            row_keys = arrays["row_keys"]
-            sorted_keys, sorted_rows = arrays["sorted_keys"], arrays["sorted_rows"]
-            check_index_arrays(keys, state, row_keys, sorted_keys, sorted_rows, lsh.bands)
-            n = len(keys)
-            scheme = str(np.asarray(arrays["scheme"])[()]) if "scheme" in arrays else ""  # older files: none
-            if scheme and scheme not in ALL_SCHEMES:
-                raise ValueError(f"unknown MinHash scheme {scheme!r}")
-        except IndexFileError:
-            raise
-        except FileNotFoundError:
-            raise
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, TypeError) as exc:
-            raise IndexFileError(
-                f"{path}: cannot load a MinHashLSH index: the file is truncated, corrupt or not "
-                f"written by MinHashLSH.save ({exc})"
-            ) from None
-        lsh._keys = keys.tolist()
+        except (ValueError, TypeError) as exc:
+            raise IndexFileError(f"{path}: cannot load a MinHashLSH index: its parameters are invalid ({exc})") from None
+        lsh._keys = fields["keys"]
         lsh._where = {k: i for i, k in enumerate(lsh._keys)}
-        if len(lsh._where) != n:
-            raise IndexFileError(f"{path}: cannot load a MinHashLSH index: duplicate keys")
-        lsh._state = state.copy()
-        lsh._rows_keys = row_keys
+        n = len(lsh._keys)
+        lsh._state = fields["state"].copy()
+        lsh._rows_keys = fields["row_keys"]
         lsh._n = n
-        lsh._sorted_keys, lsh._sorted_rows = sorted_keys, sorted_rows
+        lsh._sorted_keys, lsh._sorted_rows = fields["sorted_keys"], fields["sorted_rows"]
         lsh._sorted_upto = n
-        lsh._minhash_scheme = scheme or None
+        lsh._minhash_scheme = fields["scheme"] or None
         return lsh

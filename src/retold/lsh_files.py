@@ -11,7 +11,14 @@ import zlib
 import zipfile
 from pathlib import Path
 
+from typing import Any
+
 import numpy as np
+
+from retold.io import atomic_write
+from retold.minhash import ALL_SCHEMES
+
+FORMAT = "retold.MinHashLSH/1"
 
 
 class IndexFileError(ValueError):
@@ -123,3 +130,62 @@ def _read_npz_members(path: Path, *, mmap: bool) -> dict[str, np.ndarray]:
                     order="F" if fortran else "C",
                 )
     return out
+
+
+def write_index(path: str | os.PathLike[str], fields: dict[str, Any]) -> None:
+    """Write an index's arrays to ``path`` atomically (uncompressed, so that they can be mapped).
+
+    ``fields``: ``meta`` (threshold, recall or NaN, num_perm, bands, rows, bucket_cap), ``keys``
+    (all str or all int), ``state``, ``row_keys``, ``sorted_keys``, ``sorted_rows``, ``scheme``.
+    """
+    keys = fields["keys"]
+    if all(isinstance(k, str) for k in keys):
+        key_array = np.array(keys, dtype=str) if keys else np.empty(0, dtype="<U1")
+    elif all(isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in keys):
+        key_array = np.array(keys, dtype=np.int64)
+    else:
+        raise TypeError("save() needs keys that are all str or all int")
+    with atomic_write(path, "wb") as fh:
+        np.savez(
+            fh,
+            magic=np.array(FORMAT),
+            meta=np.array(fields["meta"], dtype=np.float64),
+            keys=key_array,
+            state=fields["state"],
+            row_keys=fields["row_keys"],
+            sorted_keys=fields["sorted_keys"],
+            sorted_rows=fields["sorted_rows"],
+            scheme=np.array(fields["scheme"]),
+        )
+
+
+def read_index(path: str | os.PathLike[str], *, mmap: bool = False) -> dict[str, Any]:
+    """The fields :func:`write_index` wrote, every one checked; :class:`IndexFileError` names a bad file."""
+    path = Path(path)
+    try:
+        arrays = read_npz(path, mmap=mmap)
+        fmt = str(np.asarray(arrays["magic"])[()])
+        if fmt != FORMAT:
+            raise ValueError(f"format {fmt!r}, expected {FORMAT!r}")
+        meta = arrays["meta"].tolist()
+        if len(meta) != 6:
+            raise ValueError("meta holds the wrong number of values")
+        keys, state = arrays["keys"], np.asarray(arrays["state"])
+        row_keys = arrays["row_keys"]
+        sorted_keys, sorted_rows = arrays["sorted_keys"], arrays["sorted_rows"]
+        check_index_arrays(keys, state, row_keys, sorted_keys, sorted_rows, int(meta[3]))
+        scheme = str(np.asarray(arrays["scheme"])[()]) if "scheme" in arrays else ""  # older files: none
+        if scheme and scheme not in ALL_SCHEMES:
+            raise ValueError(f"unknown MinHash scheme {scheme!r}")
+    except (IndexFileError, FileNotFoundError):
+        raise
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, TypeError) as exc:
+        raise IndexFileError(
+            f"{path}: cannot load a MinHashLSH index: the file is truncated, corrupt or not "
+            f"written by MinHashLSH.save ({exc})"
+        ) from None
+    key_list = keys.tolist()
+    if len(set(key_list)) != len(key_list):
+        raise IndexFileError(f"{path}: cannot load a MinHashLSH index: duplicate keys")
+    return {"meta": meta, "keys": key_list, "state": state, "row_keys": row_keys,
+            "sorted_keys": sorted_keys, "sorted_rows": sorted_rows, "scheme": scheme}

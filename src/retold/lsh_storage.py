@@ -83,7 +83,7 @@ class DictKeys:
         pass
 
 
-class DictBand(DictKeys):
+class DictBand:
     """Unordered table ``H -> {key, ...}`` in a dict."""
 
     def __init__(self) -> None:
@@ -91,13 +91,16 @@ class DictBand(DictKeys):
         self._select: list[list[Any]] = []
         self.buffer_size = 50000
 
-    def insert(self, key: bytes, *values: Any, buffer: bool = False) -> None:  # type: ignore[override]
+    def insert(self, key: bytes, *values: Any, buffer: bool = False) -> None:
         self._sets.setdefault(key, set()).update(values)
 
-    def get(self, key: bytes) -> list[Any]:  # type: ignore[override]
+    def get(self, key: bytes) -> list[Any]:
         return list(self._sets.get(key, ()))
 
-    __getitem__ = get  # type: ignore[assignment]
+    __getitem__ = get
+
+    def getmany(self, *keys: bytes) -> list[list[Any]]:
+        return [self.get(k) for k in keys]
 
     def remove_val(self, key: bytes, value: Any, buffer: bool = False) -> None:
         members = self._sets.get(key)
@@ -106,7 +109,7 @@ class DictBand(DictKeys):
             if not members:
                 del self._sets[key]
 
-    def remove(self, key: bytes, buffer: bool = False) -> None:  # type: ignore[override]
+    def remove(self, key: bytes, buffer: bool = False) -> None:
         self._sets.pop(key, None)
 
     def __contains__(self, key: object) -> bool:
@@ -121,8 +124,11 @@ class DictBand(DictKeys):
     def size(self) -> int:
         return len(self._sets)
 
-    def itemcounts(self) -> dict[bytes, int]:  # type: ignore[override]
+    def itemcounts(self) -> dict[bytes, int]:
         return {k: len(v) for k, v in self._sets.items()}
+
+    def empty_buffer(self) -> None:
+        pass
 
     def add_to_select_buffer(self, keys: list[bytes]) -> None:
         self._select.extend(self.get(k) for k in keys)
