@@ -18,6 +18,7 @@ Every method takes the sketch's lock, so one sketch may be shared between thread
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 import warnings
@@ -31,8 +32,14 @@ from retold._validate import check_choice as _check_choice
 from retold._validate import check_int as _check_int
 from retold.hashing import EMPTY_SLOT, SCHEMES as TEXT_SCHEMES, UNITS, shingles
 
-_schemes = kernels("minhash_schemes")
 _hashing = kernels("hashing")
+
+
+@functools.lru_cache(maxsize=1)
+def _schemes() -> Any:
+    # Loaded on first use, so that `import retold` works where only the older kernels are built.
+    return kernels("minhash_schemes")
+
 
 DATASKETCH_SCHEMES = ("affine32", "affine64", "legacy")
 ALL_SCHEMES = DATASKETCH_SCHEMES + TEXT_SCHEMES
@@ -106,7 +113,7 @@ def hash_elements(hashfunc: Callable[[Any], int], scheme: str, elements: list) -
     if width:
         out = np.empty(len(elements), dtype=np.uint64)
         try:
-            _schemes.sha1_hashes(elements, width, out)
+            _schemes().sha1_hashes(elements, width, out)
         except TypeError:
             pass  # not all bytes: hashfunc itself says what it accepts, below
         else:
@@ -144,8 +151,7 @@ def fold_hashes(scheme: str, seed: int, permutations: np.ndarray | None, offsets
         return
     assert permutations is not None  # datasketch's schemes always have them
     a, b = permutations[0], permutations[1]
-    kernel = {"affine32": _schemes.update_affine32, "affine64": _schemes.update_affine64,
-              "legacy": _schemes.update_legacy}[scheme]
+    kernel = getattr(_schemes(), f"update_{scheme}")
     kernel(offsets, hashes, a, b, out)
 
 
