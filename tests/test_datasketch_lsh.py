@@ -298,3 +298,14 @@ def test_datasketch_weighted_sketches_index_too(options):
     assert "a" not in lsh and "a" not in lsh.query(m1)
     with pytest.raises(ValueError):
         lsh.insert("c", ds.WeightedMinHashGenerator(10, sample_size=5).minhash(rng.uniform(1, 10, 10)))
+
+
+def test_check_duplication_false():
+    arrays = MinHashLSH(threshold=0.5, num_perm=16)
+    arrays.insert("a", sketch(b"a"))
+    with pytest.raises(ValueError, match="already"):  # one key, one row in the array index
+        arrays.insert("a", sketch(b"b"), check_duplication=False)
+    tables = MinHashLSH(threshold=0.5, num_perm=16, prepickle=True)
+    tables.insert("a", sketch(b"a"))
+    tables.insert("a", sketch(b"b"), check_duplication=False)  # datasketch stores it twice
+    assert "a" in tables.query(sketch(b"a")) and "a" in tables.query(sketch(b"b"))

@@ -354,3 +354,8 @@ def test_elements_other_than_bytes_go_through_hashfunc():
         a.update("a str is not bytes")
     with pytest.raises(TypeError, match="update_text"):
         a.update_batch(b"one bytes object is not a batch")
+
+
+def test_hashobj_is_deprecated_as_in_datasketch():
+    with pytest.warns(DeprecationWarning, match="hashfunc"):
+        MinHash(4, hashobj=object())
