@@ -3,6 +3,7 @@ dict tables), its band choice, scheme mixing refused, sessions, merge, pickling,
 from __future__ import annotations
 
 import pickle
+import sys
 import threading
 
 import numpy as np
@@ -239,17 +240,27 @@ def test_setstate_refuses_a_damaged_index():
         MinHashLSH.__new__(MinHashLSH).__setstate__({"threshold": 0.5})
 
 
+@pytest.fixture
+def fast_thread_switches():
+    """Threads switch every microsecond, so that unguarded state would be caught mid-update."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    yield
+    sys.setswitchinterval(before)
+
+
 @pytest.mark.parametrize("engine", list(ENGINES))
-def test_eight_threads_share_one_index(engine):
+def test_eight_threads_share_one_index(engine, fast_thread_switches):
+    n = 6000  # past the array index's rebuild thresholds, so threads also meet a rebuild
     lsh = MinHashLSH(threshold=0.5, num_perm=32, **ENGINES[engine])
-    sketches = MinHash.bulk([[str(i).encode(), b"shared"] for i in range(400)], num_perm=32)
+    sketches = MinHash.bulk([[str(i).encode(), b"shared"] for i in range(n)], num_perm=32)
     barrier = threading.Barrier(8)
     errors: list[BaseException] = []
 
     def work(t):
         try:
             barrier.wait()
-            for i in range(t, 400, 8):
+            for i in range(t, n, 8):
                 lsh.insert(i, sketches[i])
                 assert i in lsh.query(sketches[i])
                 if i % 3 == 0:
@@ -262,10 +273,10 @@ def test_eight_threads_share_one_index(engine):
         t.start()
     for t in threads:
         t.join()
-    assert not errors
-    assert sorted(lsh.keys if ENGINES[engine].get("prepickle") is None else
-                  [pickle.loads(k) for k in lsh.keys]) == [i for i in range(400) if i % 3]
-    for i in range(400):
+    assert not errors, errors[:3]
+    keys = list(lsh.keys) if not ENGINES[engine].get("prepickle") else [pickle.loads(k) for k in lsh.keys]
+    assert sorted(keys) == [i for i in range(n) if i % 3] and len(lsh) == len(keys)
+    for i in range(0, n, 7):
         assert (i in lsh.query(sketches[i])) == bool(i % 3)
 
 

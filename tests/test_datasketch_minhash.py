@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pickle
 import struct
+import sys
 import threading
 
 import numpy as np
@@ -302,15 +303,24 @@ def test_setstate_names_the_bad_field(field, value, message):
 # ---------------------------------------------------------------- threads
 
 
-def test_one_sketch_shared_by_eight_threads_equals_the_serial_one():
+@pytest.fixture
+def fast_thread_switches():
+    """Threads switch every microsecond, so that an unguarded update would be lost."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    yield
+    sys.setswitchinterval(before)
+
+
+def test_one_sketch_shared_by_eight_threads_equals_the_serial_one(fast_thread_switches):
     elements = [str(i).encode() for i in range(4000)]
     shared = MinHash(64, 2)
     barrier = threading.Barrier(8)
 
     def work(part):
         barrier.wait()
-        for i in range(0, len(part), 50):
-            shared.update_batch(part[i:i + 50])
+        for i in range(0, len(part), 5):
+            shared.update_batch(part[i:i + 5])
             shared.jaccard(shared)
 
     threads = [threading.Thread(target=work, args=(elements[t::8],)) for t in range(8)]
