@@ -49,7 +49,7 @@ def test_init_and_band_choice_match_datasketch():
 
 def test_band_choice_equals_datasketch_over_a_grid():
     lsh_module = pytest.importorskip("datasketch.lsh", reason="datasketch is the oracle here")
-    for num_perm in (16, 64, 128, 256):
+    for num_perm in (16, 64, 128):
         for threshold in (0.0, 0.3, 0.5, 0.7, 0.9, 1.0):
             for weights in ((0.5, 0.5), (0.3, 0.7)):
                 assert datasketch_params(threshold, num_perm, weights) == \
