@@ -98,15 +98,15 @@ def family_pairs(inputs: Inputs) -> np.ndarray:
 
 
 def run_retold(inputs: Inputs, threshold: float, workers: int = 1) -> np.ndarray:
-    found = MinHashLSH(threshold, NUM_PERM).candidate_pairs_from_keys(
-        MinHashLSH(threshold, NUM_PERM).band_keys(inputs.signatures), workers=workers
+    found = MinHashLSH(threshold, NUM_PERM, recall=0.95).candidate_pairs_from_keys(
+        MinHashLSH(threshold, NUM_PERM, recall=0.95).band_keys(inputs.signatures), workers=workers
     )
     return (found.left.astype(np.uint64) << np.uint64(32)) | found.right.astype(np.uint64)
 
 
 def run_retold_incremental(inputs: Inputs, threshold: float) -> np.ndarray:
     """datasketch's interface: insert one by one, query one by one."""
-    lsh = MinHashLSH(threshold, NUM_PERM)
+    lsh = MinHashLSH(threshold, NUM_PERM, recall=0.95)
     for i, sig in enumerate(inputs.signatures):
         lsh.insert(i, sig)
     return query_lists_to_codes(lsh.query(sig) for sig in inputs.signatures)
@@ -114,7 +114,7 @@ def run_retold_incremental(inputs: Inputs, threshold: float) -> np.ndarray:
 
 def run_retold_index_batch(inputs: Inputs, threshold: float) -> np.ndarray:
     """The index's batch calls: insert_batch, then query_batch."""
-    lsh = MinHashLSH(threshold, NUM_PERM)
+    lsh = MinHashLSH(threshold, NUM_PERM, recall=0.95)
     lsh.insert_batch(range(len(inputs.signatures)), inputs.signatures)
     return query_lists_to_codes(lsh.query_batch(inputs.signatures))
 
@@ -173,7 +173,7 @@ def timed(fn, *args, repeat: int = 1, **kwargs):
 
 def compare(n_docs: int, threshold: float = 0.8, repeat: int = 1) -> list[dict]:
     inputs = make_inputs(n_docs)
-    retold_params = MinHashLSH(threshold, NUM_PERM).params
+    retold_params = MinHashLSH(threshold, NUM_PERM, recall=0.95).params
     # rensa's bands of num_perm // num_bands rows: 16 bands of 8 give P(0.8) = 0.947, the
     # closest of its choices to retold's 0.953 (13 x 7) on 128 slots.
     rensa_bands = 16
@@ -263,7 +263,7 @@ def test_retold_index_batch(benchmark, small):
 def test_datasketch(benchmark, small):
     pytest.importorskip("datasketch")
     sketches = datasketch_sketches(small)
-    found = benchmark(run_datasketch, sketches, 0.8, MinHashLSH(0.8, NUM_PERM).params)
+    found = benchmark(run_datasketch, sketches, 0.8, MinHashLSH(0.8, NUM_PERM, recall=0.95).params)
     # Same signatures, same bands: the same candidates as retold.
     assert np.array_equal(found, run_retold(small, 0.8))
 

@@ -228,23 +228,26 @@ def test_iter_minhash_streams_the_same_signatures():
     assert np.array_equal(np.vstack(chunks), retold.minhash_batch(docs, num_perm=16))
 
 
-def test_minhash_class_follows_datasketch_usage():
-    a = retold.MinHash(num_perm=64)
-    a.update("the quick brown fox jumps over the lazy dog near the river bank")
+def test_minhash_class_adds_text_shingles_with_update_text():
+    # update() adds one element, as in datasketch; a text's shingles go in with update_text().
+    a = retold.MinHash(num_perm=64, scheme="oph")
+    a.update_text("the quick brown fox jumps over the lazy dog near the river bank")
     b = a.copy()
-    b.update("and then it ran far away into the deep dark forest")
+    b.update_text("and then it ran far away into the deep dark forest")
     assert a != b and a.jaccard(a) == 1.0
     assert 0.0 < a.jaccard(b) < 1.0
-    union = retold.MinHash(num_perm=64)
-    union.update("the quick brown fox jumps over the lazy dog near the river bank")
-    other = retold.MinHash(num_perm=64)
-    other.update("and then it ran far away into the deep dark forest")
+    union = retold.MinHash(num_perm=64, scheme="oph")
+    union.update_text("the quick brown fox jumps over the lazy dog near the river bank")
+    other = retold.MinHash(num_perm=64, scheme="oph")
+    other.update_text("and then it ran far away into the deep dark forest")
     union.merge(other)
     assert np.array_equal(union.digest(), b.digest())
     assert np.array_equal(pickle.loads(pickle.dumps(b)).digest(), b.digest())
     assert np.array_equal(a.hashvalues, a.digest())
     with pytest.raises(ValueError, match="cannot compare"):
-        a.jaccard(retold.MinHash(num_perm=32))
+        a.jaccard(retold.MinHash(num_perm=32, scheme="oph"))
+    with pytest.raises(TypeError, match="update_text"):
+        a.update("a whole text is not one element")
 
 
 def test_minhash_class_digest_equals_batch_row():
@@ -377,7 +380,7 @@ def test_update_hashes_refuses_what_a_cast_would_change(values, error):
 
 
 def test_update_hashes_takes_unsigned_and_non_negative_integers():
-    a, b = retold.MinHash(num_perm=16), retold.MinHash(num_perm=16)
+    a, b = retold.MinHash(num_perm=16, scheme="oph"), retold.MinHash(num_perm=16, scheme="oph")
     a.update_hashes(np.array([1, 2, 2**63], dtype=np.uint64))
     b.update_hashes([1, 2, 2**63])
     assert np.array_equal(a.digest(), b.digest())
@@ -386,4 +389,4 @@ def test_update_hashes_takes_unsigned_and_non_negative_integers():
 
 def test_update_hashes_refuses_values_past_64_bits():
     with pytest.raises(ValueError, match="2\\*\\*64"):
-        retold.MinHash(num_perm=16).update_hashes([1, 2**64])
+        retold.MinHash(num_perm=16, scheme="oph").update_hashes([1, 2**64])

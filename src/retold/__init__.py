@@ -14,7 +14,6 @@ from retold._backend import BACKEND
 from retold.article import Article
 from retold.hashing import (
     EMPTY_SLOT,
-    MinHash,
     Tokens,
     containment,
     fold,
@@ -29,6 +28,8 @@ from retold.hashing import (
     simhash,
     tokenize,
 )
+from retold.lean_minhash import LeanMinHash
+from retold.minhash import MinHash
 from retold.io import RecordError, SkippedRecord, read_articles, write_records
 
 __version__ = "0.1.0"
@@ -75,6 +76,7 @@ __all__ = [
     "BACKEND",
     "EMPTY_SLOT",
     "Article",
+    "LeanMinHash",
     "MinHash",
     "RecordError",
     "SkippedRecord",

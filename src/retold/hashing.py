@@ -2,13 +2,13 @@
 
 The heavy lifting happens in the kernels (``ext/text.pyx``, ``ext/hashing.pyx`` or their twins in
 ``retold._reference``); this module validates arguments, normalises text to NFC, spreads batches
-over threads and wraps results.
+over threads and wraps results.  The MinHash sketch class lives in :mod:`retold.minhash`.
 """
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
@@ -225,125 +225,6 @@ def signature_jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(equal)) / a.size
 
 
-class MinHash:
-    """A MinHash sketch of one document, with the interface datasketch users know.
-
-    Unlike ``datasketch.MinHash.update``, which adds one element, :meth:`update` adds all the
-    shingles of a text; :meth:`update_hashes` adds precomputed shingle hashes.
-
-    Parameters
-    ----------
-    num_perm : int
-    seed : int
-    scheme : {"oph", "kperm"}
-    ngram, unit
-        How :meth:`update` shingles text.
-    """
-
-    __slots__ = ("num_perm", "seed", "scheme", "ngram", "unit", "_state")
-
-    def __init__(
-        self,
-        num_perm: int = 128,
-        *,
-        seed: int = 1,
-        scheme: str = "oph",
-        ngram: int = 5,
-        unit: str = "word",
-    ) -> None:
-        self.num_perm = _check_int(num_perm, "num_perm", 1, _MAX_NUM_PERM)
-        self.seed = _check_seed(seed)
-        self.scheme = _check_choice(scheme, "scheme", SCHEMES)
-        self.ngram = _check_int(ngram, "ngram", 1, _MAX_NGRAM)
-        self.unit = _check_choice(unit, "unit", UNITS)
-        self._state = np.full(self.num_perm, EMPTY_SLOT, dtype=np.uint64)
-
-    @classmethod
-    def from_text(cls, text: str | bytes, num_perm: int = 128, **options: Any) -> "MinHash":
-        """A sketch of one text."""
-        sketch = cls(num_perm, **options)
-        sketch.update(text)
-        return sketch
-
-    def update(self, text: str | bytes, *, errors: str = "strict") -> None:
-        """Add the shingles of ``text``."""
-        self.update_hashes(shingles(text, ngram=self.ngram, unit=self.unit, errors=errors))
-
-    def update_hashes(self, hashes: np.ndarray | Sequence[int]) -> None:
-        """Add precomputed shingle hashes: unsigned (or non-negative signed) integers.
-
-        Floats, bools and negative values are refused (``TypeError``/``ValueError``): cast,
-        they would become other hashes without a word.
-        """
-        values = _as_uint64(hashes, "hashes", "shingle hashes").ravel()
-        _hashing.minhash_accumulate(values, self.scheme, self.seed, self._state)
-
-    def digest(self) -> np.ndarray:
-        """The signature (a new uint64 array of ``num_perm`` values)."""
-        out = np.empty(self.num_perm, dtype=np.uint64)
-        _hashing.minhash_finalize(self._state, self.scheme, self.seed, out)
-        return out
-
-    @property
-    def hashvalues(self) -> np.ndarray:
-        """The signature, under datasketch's name."""
-        return self.digest()
-
-    def _check_compatible(self, other: "MinHash") -> None:
-        if not isinstance(other, MinHash):
-            raise TypeError(f"expected a MinHash, not {type(other).__name__}")
-        mine = (self.num_perm, self.seed, self.scheme)
-        theirs = (other.num_perm, other.seed, other.scheme)
-        if mine != theirs:
-            raise ValueError(
-                f"cannot compare MinHash(num_perm, seed, scheme)={mine} with {theirs}"
-            )
-
-    def jaccard(self, other: "MinHash") -> float:
-        """Estimated Jaccard similarity of the two shingle sets."""
-        self._check_compatible(other)
-        return signature_jaccard(self.digest(), other.digest())
-
-    def merge(self, other: "MinHash") -> None:
-        """Make this the sketch of the union of both sets."""
-        self._check_compatible(other)
-        np.minimum(self._state, other._state, out=self._state)
-
-    def copy(self) -> "MinHash":
-        clone = MinHash.__new__(MinHash)
-        for name in ("num_perm", "seed", "scheme", "ngram", "unit"):
-            setattr(clone, name, getattr(self, name))
-        clone._state = self._state.copy()
-        return clone
-
-    def is_empty(self) -> bool:
-        return bool(np.all(self._state == EMPTY_SLOT))
-
-    def __len__(self) -> int:
-        return self.num_perm
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, MinHash):
-            return NotImplemented
-        return (self.num_perm, self.seed, self.scheme) == (
-            other.num_perm,
-            other.seed,
-            other.scheme,
-        ) and np.array_equal(self._state, other._state)
-
-    __hash__ = None  # type: ignore[assignment]  # mutable
-
-    def __getstate__(self) -> dict:
-        return {name: getattr(self, name) for name in self.__slots__}
-
-    def __setstate__(self, state: dict) -> None:
-        for name, value in state.items():
-            setattr(self, name, value)
-
-    def __repr__(self) -> str:
-        return f"MinHash(num_perm={self.num_perm}, seed={self.seed}, scheme={self.scheme!r})"
-
-
 def simhash(text: str | bytes, *, ngram: int = 3, errors: str = "strict") -> int:
     """64-bit SimHash of ``text`` over word n-grams, weighted by how often each occurs."""
     ngram = _check_int(ngram, "ngram", 1, _MAX_NGRAM)
@@ -380,3 +261,13 @@ def jaccard(a: Any, b: Any) -> float:
 def containment(a: Any, b: Any) -> float:
     """Share of ``a``'s shingles found in ``b`` (is ``a`` a trimmed copy of ``b``?); 0.0 if ``a`` is empty."""
     return float(_hashing.containment_sorted(_as_shingle_set(a, "a"), _as_shingle_set(b, "b")))
+
+
+def __getattr__(name: str) -> Any:
+    # MinHash moved to retold.minhash (it imports this module, so it cannot be imported here).
+    if name in ("MinHash", "LeanMinHash"):
+        import retold.minhash
+        import retold.lean_minhash
+
+        return getattr(retold.minhash if name == "MinHash" else retold.lean_minhash, name)
+    raise AttributeError(f"module 'retold.hashing' has no attribute {name!r}")

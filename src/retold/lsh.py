@@ -19,94 +19,46 @@ Two paths share one index:
 """
 from __future__ import annotations
 
-import math
+import functools
 import os
-import zipfile
-import zlib
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Hashable, Sequence
+from typing import Any, Callable, Hashable, Sequence, TypeVar
 
 import numpy as np
 
 from retold._backend import kernels
-from retold._validate import check_fraction as _check_fraction
 from retold._validate import as_uint64 as _as_uint64
+from retold._validate import check_fraction as _check_fraction
 from retold._validate import check_int as _check_int
-from retold.hashing import EMPTY_SLOT, MinHash
-from retold.io import atomic_write
+from retold._validate import check_number as _check_number
+from retold.hashing import EMPTY_SLOT
+from retold.lsh_compat import DatasketchInterface, MissingKeyError, check_weights
+from retold.lsh_files import IndexFileError, check_index_arrays, read_index, write_index
+from retold.lsh_params import datasketch_params, optimal_params
+from retold.lsh_tables import TableIndex
+from retold.minhash import DATASKETCH_SCHEMES
 
 _lsh = kernels("lsh")
 
 DEFAULT_BUCKET_CAP = 200
 """Buckets with more members than this give star edges instead of all pairs."""
 
-_FORMAT = "retold.MinHashLSH/1"
+__all__ = ["Candidates", "DEFAULT_BUCKET_CAP", "IndexFileError", "MinHashLSH", "MissingKeyError",
+           "datasketch_params", "optimal_params"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _locked(method: _F) -> _F:
+    """Run ``method`` under the index's lock: one thread at a time changes or reads the index."""
+    @functools.wraps(method)
+    def wrapper(self: "MinHashLSH", *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+    return wrapper  # type: ignore[return-value]
 _MAX_DOCS = (1 << 32) - 1  # pair codes pack two document indices into 64 bits
-
-
-class IndexFileError(ValueError):
-    """A saved index that cannot be read: truncated, corrupt, or not a retold index."""
-
-
-def _false_positive_area(threshold: float, bands: int, rows: int) -> float:
-    """Integral of P(j) over [0, threshold): the weight of dissimilar pairs let through."""
-    # Midpoint rule on a fine grid: exact enough to rank (b, r) choices, and cheap.
-    steps = 2048
-    j = (np.arange(steps) + 0.5) * (threshold / steps)
-    return float(np.sum(1.0 - (1.0 - j**rows) ** bands) * (threshold / steps))
-
-
-def optimal_params(threshold: float, num_perm: int, recall: float = 0.95) -> tuple[int, int]:
-    """Bands and rows for a recall target at the threshold, with the fewest false candidates.
-
-    Among all ``(b, r)`` with ``b * r <= num_perm`` and ``P(threshold) = 1 - (1 - t**r)**b >=
-    recall``, choose the one whose S-curve has the least area below the threshold (the expected
-    share of dissimilar pairs, Jaccard uniform on [0, t), that become candidates).  For a fixed
-    ``r`` both P(t) and that area grow with ``b``, so only the smallest ``b`` reaching the target
-    is worth considering for each ``r``; ties go to fewer slots, then more rows.
-
-    datasketch instead minimises the sum of the false-positive and false-negative areas, which
-    puts the curve's midpoint near the threshold: with 128 slots at 0.8 it finds only about 40%
-    of the pairs whose Jaccard is exactly 0.8.  Here recall at the threshold is a guarantee.
-
-    Raises
-    ------
-    ValueError
-        When no ``(b, r)`` reaches ``recall`` (too few slots for a low threshold); the message
-        says the best recall available.
-    """
-    best: tuple[float, int, int, int] | None = None
-    best_recall = (0.0, 1, 1)
-    for rows in range(1, num_perm + 1):
-        p_row = threshold**rows
-        max_bands = num_perm // rows
-        reach = 1.0 - (1.0 - p_row) ** max_bands
-        if reach > best_recall[0]:
-            best_recall = (reach, max_bands, rows)
-        if reach < recall:
-            continue
-        if p_row >= 1.0:
-            bands = 1
-        else:
-            # Smallest b with (1 - t^r)^b <= 1 - recall; guard rounding at the boundary.
-            bands = max(1, math.ceil(math.log1p(-recall) / math.log1p(-p_row)) if recall < 1 else max_bands)
-            while bands > 1 and 1.0 - (1.0 - p_row) ** (bands - 1) >= recall:
-                bands -= 1
-            while bands < max_bands and 1.0 - (1.0 - p_row) ** bands < recall:
-                bands += 1
-        area = _false_positive_area(threshold, bands, rows)
-        candidate = (round(area, 12), bands * rows, -rows, bands)
-        if best is None or candidate < best:
-            best = candidate
-    if best is None:
-        reach, b, r = best_recall
-        raise ValueError(
-            f"num_perm={num_perm} cannot reach recall={recall} at threshold={threshold}: the best is "
-            f"{reach:.4f} with params=({b}, {r}); use more permutations or a lower recall"
-        )
-    return best[3], -best[2]
 
 
 @dataclass(frozen=True)
@@ -135,30 +87,45 @@ class Candidates:
         return len(self.left)
 
 
-class MinHashLSH:
-    """An LSH index over MinHash signatures, with a recall guarantee at the threshold.
+class MinHashLSH(DatasketchInterface):
+    """An LSH index over MinHash signatures: datasketch's ``MinHashLSH``, plus retold's batch path.
 
     Parameters
     ----------
     threshold : float
-        Jaccard similarity the index is tuned for.
+        Jaccard similarity the index is tuned for (default 0.9, as datasketch).
     num_perm : int
-        Length of the signatures it takes (as made by :func:`retold.minhash_batch` or
-        :class:`retold.MinHash`, under one seed and scheme).
-    recall : float
-        Least probability that a pair with Jaccard equal to ``threshold`` becomes a candidate;
-        pairs more similar are found more surely.  See :func:`optimal_params`.
+        Length of the signatures it takes (as made by :class:`retold.MinHash` or
+        :func:`retold.minhash_batch`, under one seed and scheme).
+    weights : (float, float)
+        datasketch's weights of false positives and false negatives when choosing the bands
+        (:func:`datasketch_params`); they must sum to 1.
     params : (int, int), optional
         ``(bands, rows)`` to use instead, with ``bands * rows <= num_perm``.
-    bucket_cap : int
+    storage_config : dict, optional
+        ``{"type": "dict"}`` (default) or ``{"type": "redis", "redis": {"host": ..., "port": ...},
+        "basename": b"..."}`` to keep the index in Redis, shared between processes (see
+        :mod:`retold.lsh_storage`).
+    prepickle : bool, optional
+        Pickle keys before storing them (default: True for Redis, as datasketch).
+    hashfunc : callable, optional
+        Compresses each band's bytes before storing them, as in datasketch.
+    recall : float, keyword only
+        Choose the bands with retold's guarantee instead: pairs with Jaccard equal to
+        ``threshold`` become candidates with at least this probability (:func:`optimal_params`).
+    bucket_cap : int, keyword only
         In the batch path, a bucket with more members than this gives only the edges from its
         first member to each other one, so boilerplate shared by many documents costs linear time.
+
+    The default in-memory index keeps band keys in sorted numpy arrays (fast, :meth:`save` /
+    :meth:`load`); Redis, ``prepickle`` or ``hashfunc`` select datasketch's key-value tables
+    (:mod:`retold.lsh_tables`).  Every method takes the index's lock, so threads may share it.
 
     Examples
     --------
     >>> from retold import MinHashLSH, minhash_batch
     >>> sigs = minhash_batch(["the cat sat on the mat today", "the cat sat on the mat today!"])
-    >>> lsh = MinHashLSH(threshold=0.8)
+    >>> lsh = MinHashLSH(threshold=0.8, recall=0.95)
     >>> lsh.insert("a", sigs[0])
     >>> lsh.query(sigs[1])
     ['a']
@@ -166,20 +133,23 @@ class MinHashLSH:
 
     def __init__(
         self,
-        threshold: float = 0.8,
+        threshold: float = 0.9,
         num_perm: int = 128,
-        *,
-        recall: float = 0.95,
+        weights: tuple[float, float] = (0.5, 0.5),
         params: tuple[int, int] | None = None,
+        storage_config: dict | None = None,
+        prepickle: bool | None = None,
+        hashfunc: Callable[[bytes], Any] | None = None,
+        *,
+        recall: float | None = None,
         bucket_cap: int = DEFAULT_BUCKET_CAP,
     ) -> None:
-        self.threshold = _check_fraction(threshold, "threshold")
+        self.threshold = _check_number(threshold, "threshold", 0.0, 1.0)
         self.num_perm = _check_int(num_perm, "num_perm", 1, 1 << 16)
-        self.recall = _check_fraction(recall, "recall")
+        self.weights = check_weights(weights)
+        self.recall = None if recall is None else _check_fraction(recall, "recall")
         self.bucket_cap = _check_int(bucket_cap, "bucket_cap", 1, 1 << 62)
-        if params is None:
-            self.bands, self.rows = optimal_params(self.threshold, self.num_perm, self.recall)
-        else:
+        if params is not None:
             if not isinstance(params, (tuple, list)) or len(params) != 2:
                 raise TypeError("params must be a pair (bands, rows)")
             bands = _check_int(params[0], "params[0] (bands)", 1, self.num_perm)
@@ -188,7 +158,30 @@ class MinHashLSH:
                 raise ValueError(
                     f"params=({bands}, {rows}) needs {bands * rows} slots but num_perm={self.num_perm}"
                 )
-            self.bands, self.rows = bands, rows
+        elif self.recall is not None:
+            if self.threshold == 0.0:
+                raise ValueError("recall= needs a threshold above 0")
+            bands, rows = optimal_params(self.threshold, self.num_perm, self.recall)
+        else:
+            if self.num_perm < 2:
+                raise ValueError("Too few permutation functions (num_perm < 2)")
+            bands, rows = datasketch_params(self.threshold, self.num_perm, self.weights)
+        if self.recall is None and bands < 2:
+            raise ValueError("The number of bands are too small (b < 2), as datasketch requires; "
+                             "give recall= for retold's choice")
+        self.bands, self.rows = bands, rows
+        config = dict(storage_config) if storage_config else {"type": "dict"}
+        self.storage_config = config
+        self.prepickle = config.get("type") == "redis" if prepickle is None else bool(prepickle)
+        self.hashfunc = hashfunc
+        if hashfunc is not None and not callable(hashfunc):
+            raise TypeError("hashfunc must be callable")
+        self._tables: TableIndex | None = None
+        if config.get("type") != "dict" or self.prepickle or hashfunc is not None:
+            self._tables = TableIndex(config, bands, rows, self.prepickle, hashfunc)
+        self._minhash_scheme: str | None = None
+        self._query_buffer: list[set] = []
+        self._lock = threading.RLock()
         self._clear()
 
     # ------------------------------------------------------------------ the S-curve
@@ -214,16 +207,54 @@ class MinHashLSH:
 
     # ------------------------------------------------------------------ signatures in
 
-    def _signature(self, value: Any, name: str = "minhash") -> np.ndarray:
-        if isinstance(value, MinHash):
-            if value.num_perm != self.num_perm:
-                raise ValueError(f"{name} has num_perm={value.num_perm}, the index {self.num_perm}")
-            return value.digest()
+    def _check_scheme(self, sketch: Any, remember: bool) -> None:
+        """Refuse a sketch whose scheme differs from the index's (datasketch 2.x fails alike)."""
+        scheme = getattr(sketch, "scheme", None)
+        if scheme is None:  # a bare array or a sketch type without schemes
+            return
+        if self._minhash_scheme is None:
+            if remember:
+                self._minhash_scheme = scheme
+        elif scheme != self._minhash_scheme:
+            raise ValueError(f"MinHash scheme {scheme!r} does not match scheme {self._minhash_scheme!r} "
+                             "of the MinHash previously given to this index")
+
+    def _signature(self, value: Any, name: str = "minhash", *, remember: bool = False) -> tuple[np.ndarray, bool]:
+        """``value``'s slots in their own dtype, and whether an empty one may still match.
+
+        Sketches of datasketch's schemes are indexed even when empty (two empty sketches collide
+        there); an all-:data:`EMPTY_SLOT` signature of retold's text schemes never matches.
+        """
         digest = getattr(value, "hashvalues", None)
-        array = np.asarray(digest if digest is not None else value)
+        if digest is not None:
+            if len(value) != self.num_perm:
+                raise ValueError(f"Expecting minhash with length {self.num_perm}, got {len(value)} "
+                                 f"({name} has num_perm={len(value)}, the index {self.num_perm})")
+            self._check_scheme(value, remember)
+            array = np.asarray(digest)
+            if array.ndim == 2 and array.shape[1] == 2 and array.dtype.kind in "iu":
+                return self._weighted_slots(array), True
+            if array.dtype == np.uint32:
+                return np.ascontiguousarray(array), True
+            return _as_uint64(array, name, "signature values"), getattr(value, "scheme", None) in DATASKETCH_SCHEMES
+        array = np.asarray(value)
         if array.ndim != 1 or array.shape[0] != self.num_perm:
             raise ValueError(f"{name} must be a MinHash or {self.num_perm} slots, got shape {array.shape}")
-        return _as_uint64(array, name, "signature values")
+        return _as_uint64(array, name, "signature values"), False
+
+    def _weighted_slots(self, pairs: np.ndarray) -> np.ndarray:
+        """One uint64 per slot of a datasketch WeightedMinHash (its slots are (k, t) integer pairs).
+
+        The key-value tables band the pairs' bytes as datasketch does; the array index needs one
+        value per slot, so each pair is mixed into 64 bits (equal pairs give equal values; unequal
+        ones collide with probability about 2**-64).
+        """
+        if self._tables is not None:
+            return np.ascontiguousarray(pairs)
+        k = pairs[:, 0].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        t = pairs[:, 1].astype(np.uint64)
+        mixed = k ^ (t + np.uint64(0x632BE59BD9B4E019) + (k << np.uint64(6)) + (k >> np.uint64(2)))
+        return mixed * np.uint64(0xBF58476D1CE4E5B9)
 
     def _signatures(self, signatures: Any, name: str = "signatures") -> np.ndarray:
         array = np.asarray(signatures)
@@ -354,19 +385,35 @@ class MinHashLSH:
         self._sorted_upto = 0
         self._delta: dict[int, list[int]] = {}
         self._removed = 0
+        # A key merged in from another index that had it too keeps both rows (as datasketch
+        # keeps both band lists): its first row in _where, the others here.
+        self._more: dict[Hashable, list[int]] = {}
 
+    @_locked
     def __len__(self) -> int:
-        return len(self._where)
+        return len(self._tables) if self._tables is not None else len(self._where)
 
+    @_locked
     def __contains__(self, key: object) -> bool:
+        if self._tables is not None:
+            return self._tables.contains(key)
         try:
             return key in self._where
         except TypeError:
             return False
 
-    def keys(self) -> list[Hashable]:
-        """The keys in the index, in insertion order."""
-        return [k for k, s in zip(self._keys, self._state[: self._n].tolist()) if s]
+    @_locked
+    def key_list(self) -> list[Hashable]:
+        """The keys in the index, in insertion order (``lsh.keys()`` says the same)."""
+        if self._tables is not None:
+            return self._tables.key_list()
+        where = self._where
+        return [k for r, (k, s) in enumerate(zip(self._keys, self._state[: self._n].tolist()))
+                if s and where.get(k) == r]
+
+    def _rows_of(self, key: Hashable) -> list[int]:
+        first = self._where.get(key)
+        return [] if first is None else [first, *self._more.get(key, ())]
 
     def _reserve(self, extra: int) -> None:
         need = self._n + extra
@@ -379,17 +426,37 @@ class MinHashLSH:
         state[: self._n] = self._state[: self._n]
         self._rows_keys, self._state = rows_keys, state
 
-    def insert(self, key: Hashable, minhash: Any) -> None:
-        """Add ``key`` with its signature (a :class:`retold.MinHash` or ``num_perm`` uint64 slots).
+    def insert(self, key: Hashable, minhash: Any, check_duplication: bool = True) -> None:
+        """Add ``key`` with its sketch (a MinHash, LeanMinHash or ``num_perm`` slots).
 
-        Raises ``ValueError`` when ``key`` is already in the index.
+        Raises ``ValueError`` when ``key`` is already in the index; the in-memory index checks
+        that even with ``check_duplication=False`` (one key has one row there).
         """
-        self.insert_batch([key], self._signature(minhash)[None, :])
+        self._insert(key, minhash, check_duplication, buffer=False)
 
+    @_locked
+    def _insert(self, key: Hashable, minhash: Any, check_duplication: bool, buffer: bool) -> None:
+        sig, empty_matches = self._signature(minhash, remember=True)
+        if self._tables is not None:
+            self._tables.insert(key, sig, check_duplication, buffer)
+            return
+        self._insert_rows([key], sig[None, :].astype(np.uint64), None if not empty_matches else np.zeros(1, bool))
+
+    @_locked
     def insert_batch(self, keys: Sequence[Hashable], signatures: Any) -> None:
         """Add many keys with their signatures (rows of an (n, num_perm) array) at once."""
-        keys = list(keys)
-        sigs = self._signatures(signatures)
+        if self._tables is not None:
+            sigs = self._signatures(signatures)
+            keys = list(keys)
+            if len(keys) != sigs.shape[0]:
+                raise ValueError(f"{len(keys)} keys but {sigs.shape[0]} signatures")
+            for key, sig in zip(keys, sigs):
+                self._tables.insert(key, sig, True, False)
+            return
+        self._insert_rows(list(keys), self._signatures(signatures), None)
+
+    def _insert_rows(self, keys: list[Hashable], sigs: np.ndarray, empty: np.ndarray | None) -> None:
+        """The array index's insert; ``empty`` marks rows that never match (default: all-EMPTY_SLOT)."""
         if len(keys) != sigs.shape[0]:
             raise ValueError(f"{len(keys)} keys but {sigs.shape[0]} signatures")
         seen: set = set()
@@ -401,7 +468,8 @@ class MinHashLSH:
         if not keys:
             return
         band_keys = self.band_keys(sigs)  # (bands, n)
-        empty = self._empty_rows(sigs)
+        if empty is None:
+            empty = self._empty_rows(sigs)
         self._reserve(len(keys))
         start = self._n
         self._rows_keys[start : start + len(keys)] = band_keys.T
@@ -421,20 +489,45 @@ class MinHashLSH:
                 delta.setdefault(key, []).append(row)
 
     def remove(self, key: Hashable) -> None:
-        """Take ``key`` out of the index; ``KeyError`` when it is not there."""
-        row = self._where.pop(key)
-        self._state[row] = 0
-        self._removed += 1
+        """Take ``key`` out of the index; :class:`MissingKeyError` (a ValueError, as in datasketch,
+        and a KeyError) when it is not there."""
+        self._remove(key, buffer=False)
+
+    @_locked
+    def _remove(self, key: Hashable, buffer: bool) -> None:
+        if self._tables is not None:
+            try:
+                self._tables.remove(key, buffer)
+            except ValueError:
+                raise MissingKeyError(f"The given key does not exist: {key!r}") from None
+            return
+        try:
+            rows = self._rows_of(key)
+        except TypeError:
+            rows = []
+        if not rows:
+            raise MissingKeyError(f"The given key does not exist: {key!r}")
+        del self._where[key]
+        self._more.pop(key, None)
+        self._state[rows] = 0
+        self._removed += len(rows)
         if self._removed > max(4096, self._n // 2):
             self._rebuild()
 
+    @_locked
     def query(self, minhash: Any) -> list[Hashable]:
-        """Keys whose signatures share at least one band with ``minhash``, in insertion order.
+        """Keys whose signatures share at least one band with ``minhash``.
 
-        An empty text's signature matches nothing.
+        In the in-memory index they come in insertion order; an empty signature of retold's text
+        schemes matches nothing (an empty datasketch-scheme sketch matches other empty ones, as there).
         """
-        sig = self._signature(minhash)
-        if sig[0] == EMPTY_SLOT and np.all(sig == EMPTY_SLOT):
+        sig, empty_matches = self._signature(minhash)
+        if self._tables is not None:
+            return self._tables.query(sig)
+        return self._query_rows(sig.astype(np.uint64), empty_matches)
+
+    def _query_rows(self, sig: np.ndarray, empty_matches: bool) -> list[Hashable]:
+        if not empty_matches and sig[0] == EMPTY_SLOT and np.all(sig == EMPTY_SLOT):
             return []
         keys = np.empty((self.bands, 1), dtype=np.uint64)
         _lsh.band_keys(sig[None, :], self.bands, self.rows, keys)
@@ -454,14 +547,18 @@ class MinHashLSH:
         if not found:
             return []
         state = self._state
-        return [self._keys[r] for r in sorted(set(found)) if state[r] == 1]
+        hits = [self._keys[r] for r in sorted(set(found)) if state[r] == 1]
+        return list(dict.fromkeys(hits)) if self._more else hits
 
+    @_locked
     def query_batch(self, signatures: Any) -> list[list[Hashable]]:
         """:meth:`query` for each row of an (n, num_perm) array, in one vectorised lookup.
 
         Returns one list of keys per signature, each in insertion order.
         """
         sigs = self._signatures(signatures)
+        if self._tables is not None:
+            return [self._tables.query(sig) for sig in sigs]
         n = sigs.shape[0]
         if self._n >= 1 << 31 or n >= 1 << 31:  # beyond the 32-bit packing below
             return [self.query(sig) for sig in sigs]
@@ -486,7 +583,55 @@ class MinHashLSH:
         keys_of = self._keys
         for q, r in zip(queries[live].tolist(), rows[live].tolist()):
             out[q].append(keys_of[r])
-        return out
+        return [list(dict.fromkeys(hits)) for hits in out] if self._more else out
+
+    def _merge_rows(self, other: "MinHashLSH", check_overlap: bool) -> None:
+        """Append ``other``'s rows (band keys only depend on the slots, the bands and the rows)."""
+        other._rebuild()
+        keys = other._keys
+        if check_overlap and any(k in self._where for k in keys):
+            raise ValueError("The keys are overlapping, duplicate key exists.")
+        if not keys:
+            return
+        self._reserve(len(keys))
+        start = self._n
+        self._rows_keys[start : start + len(keys)] = other._rows_keys[: len(keys)]
+        self._state[start : start + len(keys)] = other._state[: len(keys)]
+        self._keys.extend(keys)
+        self._n += len(keys)
+        for offset, key in enumerate(keys):
+            if key in self._where:
+                self._more.setdefault(key, []).append(start + offset)
+            else:
+                self._where[key] = start + offset
+        self._rebuild()
+
+    def __getstate__(self) -> dict:
+        """Everything but the lock; the in-memory index as the compact arrays :meth:`save` writes."""
+        with self._lock:
+            if self._tables is None:
+                self._rebuild()
+            state = dict(self.__dict__)
+            del state["_lock"]
+            state["_query_buffer"] = []
+            return state
+
+    def __setstate__(self, state: dict) -> None:
+        if not isinstance(state, dict) or "_tables" not in state:
+            raise ValueError("MinHashLSH state must be the dict MinHashLSH.__getstate__ makes")
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+        if self._tables is None:
+            try:
+                keys = np.asarray(self._keys) if self._keys else np.empty(0, dtype=np.int64)
+                if keys.dtype.kind not in "U" and keys.dtype != np.int64:
+                    keys = np.arange(len(self._keys), dtype=np.int64)  # any hashable keys: check shapes only
+                check_index_arrays(keys, np.asarray(self._state[: self._n]), self._rows_keys[: self._n],
+                                   self._sorted_keys, self._sorted_rows, self.bands)
+            except (ValueError, TypeError, AttributeError) as exc:
+                raise ValueError(f"MinHashLSH state: {exc}") from None
+            if len(self._keys) != self._n or self._sorted_upto != self._n:
+                raise ValueError("MinHashLSH state: keys and rows disagree")
 
     def _rebuild(self) -> None:
         """Drop removed rows, sort every band, empty the dicts."""
@@ -495,7 +640,12 @@ class MinHashLSH:
         state = self._state[live].copy()
         keys = [self._keys[r] for r in live.tolist()]
         self._keys = keys
-        self._where = {k: i for i, k in enumerate(keys)}
+        self._where, self._more = {}, {}
+        for i, k in enumerate(keys):
+            if k in self._where:
+                self._more.setdefault(k, []).append(i)
+            else:
+                self._where[k] = i
         self._rows_keys, self._state, self._n = rows_keys, state, len(keys)
         indexed = np.flatnonzero(state == 1).astype(np.int64)
         all_keys = rows_keys[indexed].ravel()
@@ -512,32 +662,26 @@ class MinHashLSH:
         """Write the index to ``path`` (a ``.npz`` of plain arrays), atomically.
 
         Keys must all be ``str`` or all be ``int``.  The file is written beside its target and
-        renamed over it, so a crash leaves either the old file or the new one.
+        renamed over it, so a crash leaves either the old file or the new one.  A Redis index
+        lives in its server and has no file.
         """
+        with self._lock:
+            self._save(path)
+
+    def _save(self, path: str | os.PathLike[str]) -> None:
+        if self._tables is not None:
+            raise TypeError("save() writes the in-memory index; this one lives in its storage_config")
         self._rebuild()
-        keys = self._keys
-        if all(isinstance(k, str) for k in keys):
-            key_array = np.array(keys, dtype=str) if keys else np.empty(0, dtype="<U1")
-        elif all(isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in keys):
-            key_array = np.array(keys, dtype=np.int64)
-        else:
-            raise TypeError("save() needs keys that are all str or all int")
-        meta = np.array(
-            [self.threshold, self.recall, self.num_perm, self.bands, self.rows, self.bucket_cap],
-            dtype=np.float64,
-        )
-        with atomic_write(path, "wb") as fh:
-            # Uncompressed members, so that load(mmap=True) can map them in place.
-            np.savez(
-                fh,
-                magic=np.array(_FORMAT),
-                meta=meta,
-                keys=key_array,
-                state=self._state[: self._n],
-                row_keys=self._rows_keys[: self._n],
-                sorted_keys=self._sorted_keys,
-                sorted_rows=self._sorted_rows,
-            )
+        if self._more:
+            raise ValueError("save() needs each key once; keys merged from two indexes: "
+                             f"{list(self._more)[:3]!r}")
+        write_index(path, {
+            "meta": (self.threshold, np.nan if self.recall is None else self.recall, self.num_perm,
+                     self.bands, self.rows, self.bucket_cap),
+            "keys": self._keys, "state": self._state[: self._n], "row_keys": self._rows_keys[: self._n],
+            "sorted_keys": self._sorted_keys, "sorted_rows": self._sorted_rows,
+            "scheme": self._minhash_scheme or "",  # so that a loaded index still refuses others
+        })
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], *, mmap: bool = False) -> "MinHashLSH":
@@ -555,143 +699,20 @@ class MinHashLSH:
         IndexFileError
             The file is truncated, corrupt or not a retold index; the message names it.
         """
-        path = Path(path)
+        fields = read_index(path, mmap=mmap)
+        threshold, recall, num_perm, bands, rows, bucket_cap = fields["meta"]
         try:
-            arrays = _read_npz(path, mmap=mmap)
-            fmt = str(np.asarray(arrays["magic"])[()])
-            if fmt != _FORMAT:
-                raise ValueError(f"format {fmt!r}, expected {_FORMAT!r}")
-            threshold, recall, num_perm, bands, rows, bucket_cap = arrays["meta"].tolist()
-            lsh = cls(threshold, int(num_perm), recall=recall, params=(int(bands), int(rows)),
-                      bucket_cap=int(bucket_cap))
-            keys, state = arrays["keys"], np.asarray(arrays["state"])
-            row_keys = arrays["row_keys"]
-            sorted_keys, sorted_rows = arrays["sorted_keys"], arrays["sorted_rows"]
-            _check_index_arrays(keys, state, row_keys, sorted_keys, sorted_rows, lsh.bands)
-            n = len(keys)
-        except IndexFileError:
-            raise
-        except FileNotFoundError:
-            raise
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, TypeError) as exc:
-            raise IndexFileError(
-                f"{path}: cannot load a MinHashLSH index: the file is truncated, corrupt or not "
-                f"written by MinHashLSH.save ({exc})"
-            ) from None
-        lsh._keys = keys.tolist()
+            lsh = cls(threshold, int(num_perm), params=(int(bands), int(rows)),
+                      recall=None if np.isnan(recall) else recall, bucket_cap=int(bucket_cap))
+        except (ValueError, TypeError) as exc:
+            raise IndexFileError(f"{path}: cannot load a MinHashLSH index: its parameters are invalid ({exc})") from None
+        lsh._keys = fields["keys"]
         lsh._where = {k: i for i, k in enumerate(lsh._keys)}
-        if len(lsh._where) != n:
-            raise IndexFileError(f"{path}: cannot load a MinHashLSH index: duplicate keys")
-        lsh._state = state.copy()
-        lsh._rows_keys = row_keys
+        n = len(lsh._keys)
+        lsh._state = fields["state"].copy()
+        lsh._rows_keys = fields["row_keys"]
         lsh._n = n
-        lsh._sorted_keys, lsh._sorted_rows = sorted_keys, sorted_rows
+        lsh._sorted_keys, lsh._sorted_rows = fields["sorted_keys"], fields["sorted_rows"]
         lsh._sorted_upto = n
+        lsh._minhash_scheme = fields["scheme"] or None
         return lsh
-
-
-def _check_index_arrays(keys: np.ndarray, state: np.ndarray, row_keys: np.ndarray,
-                        sorted_keys: np.ndarray, sorted_rows: np.ndarray, bands: int) -> None:
-    """Refuse arrays that :meth:`MinHashLSH.save` cannot have written (``ValueError``).
-
-    Each test is one vectorised pass at most, so that a mapped index stays cheap to open, yet
-    together they catch any single changed value of the large arrays, whose bytes are not
-    checksummed in mmap mode: every indexed row appears ``bands`` times in ``sorted_rows``,
-    ``sorted_keys`` is sorted, and it sums (mod 2**64) to what the indexed rows' keys sum to.
-    """
-    n = len(keys)
-    if keys.ndim != 1 or not (keys.dtype.kind == "U" or keys.dtype == np.int64):
-        raise ValueError("keys are neither str nor int64")
-    if state.shape != (n,) or state.dtype != np.uint8 or np.any(state > 2) or np.any(state == 0):
-        raise ValueError("row states of the wrong shape or values")
-    indexed_rows = state == 1
-    indexed = int(np.count_nonzero(indexed_rows))
-    if (
-        row_keys.shape != (n, bands)
-        or sorted_keys.shape != (bands * indexed,)
-        or sorted_rows.shape != (bands * indexed,)
-        or row_keys.dtype != np.uint64
-        or sorted_keys.dtype != np.uint64
-        or sorted_rows.dtype != np.int64
-    ):
-        raise ValueError("arrays of inconsistent shapes or types")
-    if not indexed:
-        return
-    if sorted_rows.min() < 0 or sorted_rows.max() >= n:
-        raise ValueError("sorted_rows points outside the index")
-    if not np.array_equal(np.bincount(sorted_rows, minlength=n), indexed_rows * bands):
-        raise ValueError("sorted_rows does not list every indexed row once per band")
-    if np.any(sorted_keys[1:] < sorted_keys[:-1]):
-        raise ValueError("sorted_keys is not sorted")
-    # uint64 sums wrap around, which is what makes them a checksum: one flipped bit changes one
-    # sum by a power of two, never by a multiple of 2**64.
-    if int(sorted_keys.sum(dtype=np.uint64)) != int(row_keys[indexed_rows].sum(dtype=np.uint64)):
-        raise ValueError("sorted_keys and row_keys disagree")
-
-
-# Members read whole on every load: in mmap mode their CRC is checked too (it costs nothing
-# next to reading them), while the large ones are checked by _check_index_arrays.
-_SMALL_MEMBERS = ("magic.npy", "meta.npy", "keys.npy", "state.npy")
-
-
-def _read_npz(path: Path, *, mmap: bool) -> dict[str, np.ndarray]:
-    """The members of an uncompressed .npz; with ``mmap`` the arrays map the file in place.
-
-    A damaged file raises ``ValueError`` whatever zipfile or numpy made of it (they raise
-    RuntimeError for a flipped "encrypted" flag, NotImplementedError for a compression method,
-    SyntaxError for a header, ...).
-    """
-    try:
-        return _read_npz_members(path, mmap=mmap)
-    except (FileNotFoundError, MemoryError):
-        raise
-    except Exception as exc:  # noqa: BLE001 - see above
-        if isinstance(exc, ValueError):
-            raise
-        raise ValueError(f"{type(exc).__name__}: {exc}") from None
-
-
-def _read_npz_members(path: Path, *, mmap: bool) -> dict[str, np.ndarray]:
-    if not mmap:
-        with np.load(path, allow_pickle=False) as data:
-            return {name: data[name] for name in data.files}
-    out: dict[str, np.ndarray] = {}
-    with zipfile.ZipFile(path) as archive, open(path, "rb") as raw:
-        for info in archive.infolist():
-            if info.compress_type != zipfile.ZIP_STORED or not info.filename.endswith(".npy"):
-                raise ValueError(f"member {info.filename!r} is compressed or not an array")
-            # The local header (30 bytes + name + extra) precedes the member's bytes.
-            raw.seek(info.header_offset)
-            local = raw.read(30)
-            if len(local) != 30 or local[:4] != b"PK\x03\x04":
-                raise ValueError(f"bad local header for {info.filename!r}")
-            name_len = int.from_bytes(local[26:28], "little")
-            extra_len = int.from_bytes(local[28:30], "little")
-            start = info.header_offset + 30 + name_len + extra_len
-            raw.seek(start)
-            version = np.lib.format.read_magic(raw)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(raw)
-            else:
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(raw)
-            if dtype.hasobject:
-                raise ValueError(f"member {info.filename!r} holds Python objects")
-            if fortran:  # save() writes C order only; a flipped flag would transpose the data
-                raise ValueError(f"member {info.filename!r} is in Fortran order")
-            offset = raw.tell()
-            nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-            if offset - start + nbytes != info.file_size or offset + nbytes > os.path.getsize(path):
-                raise ValueError(f"member {info.filename!r} is truncated")
-            if info.filename in _SMALL_MEMBERS:
-                raw.seek(start)
-                if zlib.crc32(raw.read(info.file_size)) != info.CRC:
-                    raise ValueError(f"member {info.filename!r} fails its CRC check")
-            name = info.filename[: -len(".npy")]
-            if nbytes == 0:
-                out[name] = np.empty(shape, dtype=dtype)
-            else:
-                out[name] = np.memmap(
-                    path, dtype=dtype, mode="r", offset=offset, shape=shape,
-                    order="F" if fortran else "C",
-                )
-    return out

@@ -1,0 +1,168 @@
+# cython: language_level=3
+"""Kernels of datasketch's MinHash permutation schemes, bit for bit (``retold.minhash``).
+
+Each element's hash ``h`` (from the sketch's ``hashfunc``) goes through ``num_perm`` permutations
+and every slot keeps its minimum.  The three schemes datasketch 2.x offers (the pure-Python twin in
+``retold._reference.minhash_schemes`` states them plainly):
+
+- ``affine32``: ``x = fmix32(h)``, slot ``k`` takes ``a[k] * x + b[k]`` (mod 2**32), uint32 slots;
+- ``affine64``: ``x = fmix64(h)``, slot ``k`` takes ``a[k] * x + b[k]`` (mod 2**64), uint64 slots;
+- ``legacy`` (before 2.0): slot ``k`` takes ``((a[k] * h + b[k]) mod 2**64) mod (2**61 - 1)``
+  cut to its low 32 bits, uint64 slots.  The first product wraps at 64 bits because datasketch
+  computes it in numpy's uint64, and wrapping is what its stored sketches hold.
+
+fmix32/fmix64 are MurmurHash3's finalisers.  :func:`sha1_hashes` is datasketch's default element
+hash (the first 4 or 8 bytes of SHA-1, little-endian) over a list of ``bytes``, in C.  Many sketches are updated in one call: document ``d``
+owns ``hashes[offsets[d]:offsets[d + 1]]`` and row ``d`` of ``out`` (which holds its current
+values, so the same call serves a fresh sketch and an update of an old one).
+"""
+from libc.stdint cimport int64_t, uint32_t, uint64_t
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from cpython.exc cimport PyErr_CheckSignals
+
+cdef extern from "_sha1.h" nogil:
+    uint64_t sha1_prefix64 "retold_sha1_prefix64"(const unsigned char* data, size_t n)
+
+cdef uint64_t MERSENNE61 = (<uint64_t> 1 << 61) - 1
+cdef uint64_t LOW32 = 0xFFFFFFFF
+
+# How many elements a long loop handles between two checks for Ctrl-C.
+cdef enum:
+    CHECK_EVERY = 1 << 14
+
+
+cdef inline uint32_t fmix32(uint32_t h) noexcept nogil:
+    h ^= h >> 16
+    h *= <uint32_t> 0x85EBCA6B
+    h ^= h >> 13
+    h *= <uint32_t> 0xC2B2AE35
+    h ^= h >> 16
+    return h
+
+
+cdef inline uint64_t fmix64(uint64_t h) noexcept nogil:
+    h ^= h >> 33
+    h *= <uint64_t> 0xFF51AFD7ED558CCDULL
+    h ^= h >> 33
+    h *= <uint64_t> 0xC4CEB9FE1A85EC53ULL
+    h ^= h >> 33
+    return h
+
+
+cdef inline uint64_t mod61(uint64_t x) noexcept nogil:
+    # x mod (2**61 - 1) for any 64-bit x: 2**61 is 1 modulo the prime.
+    x = (x & MERSENNE61) + (x >> 61)
+    return x - MERSENNE61 if x >= MERSENNE61 else x
+
+
+cdef int _check(const int64_t[::1] offsets, Py_ssize_t n_hashes, Py_ssize_t rows,
+                Py_ssize_t slots, Py_ssize_t a_len, Py_ssize_t b_len) except -1:
+    cdef Py_ssize_t d
+    if offsets.shape[0] != rows + 1:
+        raise ValueError(f"offsets has {offsets.shape[0]} entries for {rows} sketches")
+    if a_len != slots or b_len != slots:
+        raise ValueError(f"permutations have {a_len} and {b_len} values for {slots} slots")
+    if rows and (offsets[0] != 0 or offsets[rows] != n_hashes):
+        raise ValueError("offsets must start at 0 and end at the number of hashes")
+    for d in range(rows):
+        if offsets[d + 1] < offsets[d]:
+            raise ValueError("offsets must not decrease")
+    return 0
+
+
+def update_affine32(const int64_t[::1] offsets not None, const uint32_t[::1] hashes not None,
+                    const uint32_t[::1] a not None, const uint32_t[::1] b not None,
+                    uint32_t[:, ::1] out not None):
+    """Fold ``hashes`` into the uint32 sketches ``out`` under the ``affine32`` scheme."""
+    cdef Py_ssize_t rows = out.shape[0], k = out.shape[1], d, i, j, done = 0
+    cdef uint32_t x, v
+    cdef uint32_t* row
+    _check(offsets, hashes.shape[0], rows, k, a.shape[0], b.shape[0])
+    if k == 0:
+        return
+    cdef const uint32_t* pa = &a[0]
+    cdef const uint32_t* pb = &b[0]
+    for d in range(rows):
+        row = &out[d, 0]
+        with nogil:
+            for i in range(offsets[d], offsets[d + 1]):
+                x = fmix32(hashes[i])
+                for j in range(k):  # branch-free, so that the compiler vectorises it
+                    v = pa[j] * x + pb[j]
+                    row[j] = v if v < row[j] else row[j]
+        done += offsets[d + 1] - offsets[d]
+        if done >= CHECK_EVERY:
+            PyErr_CheckSignals()
+            done = 0
+
+
+def update_affine64(const int64_t[::1] offsets not None, const uint64_t[::1] hashes not None,
+                    const uint64_t[::1] a not None, const uint64_t[::1] b not None,
+                    uint64_t[:, ::1] out not None):
+    """Fold ``hashes`` into the uint64 sketches ``out`` under the ``affine64`` scheme."""
+    cdef Py_ssize_t rows = out.shape[0], k = out.shape[1], d, i, j, done = 0
+    cdef uint64_t x, v
+    cdef uint64_t* row
+    _check(offsets, hashes.shape[0], rows, k, a.shape[0], b.shape[0])
+    if k == 0:
+        return
+    cdef const uint64_t* pa = &a[0]
+    cdef const uint64_t* pb = &b[0]
+    for d in range(rows):
+        row = &out[d, 0]
+        with nogil:
+            for i in range(offsets[d], offsets[d + 1]):
+                x = fmix64(hashes[i])
+                for j in range(k):
+                    v = pa[j] * x + pb[j]
+                    row[j] = v if v < row[j] else row[j]
+        done += offsets[d + 1] - offsets[d]
+        if done >= CHECK_EVERY:
+            PyErr_CheckSignals()
+            done = 0
+
+
+def update_legacy(const int64_t[::1] offsets not None, const uint64_t[::1] hashes not None,
+                  const uint64_t[::1] a not None, const uint64_t[::1] b not None,
+                  uint64_t[:, ::1] out not None):
+    """Fold ``hashes`` into the uint64 sketches ``out`` under the pre-2.0 ``legacy`` scheme."""
+    cdef Py_ssize_t rows = out.shape[0], k = out.shape[1], d, i, j, done = 0
+    cdef uint64_t h, v
+    cdef uint64_t* row
+    _check(offsets, hashes.shape[0], rows, k, a.shape[0], b.shape[0])
+    if k == 0:
+        return
+    cdef const uint64_t* pa = &a[0]
+    cdef const uint64_t* pb = &b[0]
+    for d in range(rows):
+        row = &out[d, 0]
+        with nogil:
+            for i in range(offsets[d], offsets[d + 1]):
+                h = hashes[i]
+                for j in range(k):
+                    v = mod61(pa[j] * h + pb[j]) & LOW32
+                    row[j] = v if v < row[j] else row[j]
+        done += offsets[d + 1] - offsets[d]
+        if done >= CHECK_EVERY:
+            PyErr_CheckSignals()
+            done = 0
+
+
+def sha1_hashes(list elements not None, int width, uint64_t[::1] out not None):
+    """``out[i]`` = the first ``width // 8`` bytes of SHA-1(``elements[i]``) as a little-endian int.
+
+    Every element must be ``bytes`` (``TypeError`` otherwise, naming its position); ``width`` is 32
+    or 64.  Returns nothing; ``out`` must have one slot per element.
+    """
+    cdef Py_ssize_t n = len(elements), i
+    cdef object item
+    if width != 32 and width != 64:
+        raise ValueError(f"width must be 32 or 64, not {width}")
+    if out.shape[0] != n:
+        raise ValueError(f"out has {out.shape[0]} slots for {n} elements")
+    cdef uint64_t mask = 0xFFFFFFFF if width == 32 else 0xFFFFFFFFFFFFFFFF
+    for i in range(n):
+        item = elements[i]
+        if type(item) is not bytes:
+            raise TypeError(f"element {i} is {type(item).__name__}, not bytes")
+        out[i] = sha1_prefix64(<const unsigned char*> PyBytes_AS_STRING(item), <size_t> PyBytes_GET_SIZE(item)) & mask

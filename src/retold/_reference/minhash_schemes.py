@@ -1,0 +1,72 @@
+"""Pure-Python twin of ``ext/minhash_schemes.pyx``: datasketch's MinHash permutation schemes.
+
+See the compiled module's docstring for the definitions; this file is their plainest statement.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from retold._reference._hash64 import MASK64, MERSENNE61, fmix64
+
+MASK32 = (1 << 32) - 1
+
+
+def fmix32(h: int) -> int:
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & MASK32
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & MASK32
+    h ^= h >> 16
+    return h
+
+
+def _check(offsets, n_hashes: int, rows: int, slots: int, a, b) -> None:
+    if len(offsets) != rows + 1:
+        raise ValueError(f"offsets has {len(offsets)} entries for {rows} sketches")
+    if len(a) != slots or len(b) != slots:
+        raise ValueError(f"permutations have {len(a)} and {len(b)} values for {slots} slots")
+    if rows and (offsets[0] != 0 or offsets[rows] != n_hashes):
+        raise ValueError("offsets must start at 0 and end at the number of hashes")
+    if any(offsets[d + 1] < offsets[d] for d in range(rows)):
+        raise ValueError("offsets must not decrease")
+
+
+def _update(offsets, hashes, a, b, out, permute) -> None:
+    offsets, hashes = [int(o) for o in offsets], [int(h) for h in hashes]
+    a, b = [int(v) for v in a], [int(v) for v in b]
+    rows, k = out.shape
+    _check(offsets, len(hashes), rows, k, a, b)
+    for d in range(rows):
+        row = [int(v) for v in out[d]]
+        for h in hashes[offsets[d] : offsets[d + 1]]:
+            for j in range(k):
+                row[j] = min(row[j], permute(a[j], h, b[j]))
+        out[d] = row
+
+
+def update_affine32(offsets, hashes, a, b, out) -> None:
+    """Fold ``hashes`` into the uint32 sketches ``out`` under the ``affine32`` scheme."""
+    _update(offsets, hashes, a, b, out, lambda aj, h, bj: (aj * fmix32(h) + bj) & MASK32)
+
+
+def update_affine64(offsets, hashes, a, b, out) -> None:
+    """Fold ``hashes`` into the uint64 sketches ``out`` under the ``affine64`` scheme."""
+    _update(offsets, hashes, a, b, out, lambda aj, h, bj: (aj * fmix64(h) + bj) & MASK64)
+
+
+def update_legacy(offsets, hashes, a, b, out) -> None:
+    """Fold ``hashes`` into the uint64 sketches ``out`` under the pre-2.0 ``legacy`` scheme."""
+    _update(offsets, hashes, a, b, out,
+            lambda aj, h, bj: ((aj * h + bj) & MASK64) % MERSENNE61 & MASK32)
+
+
+def sha1_hashes(elements: list, width: int, out) -> None:
+    """``out[i]`` = the first ``width // 8`` bytes of SHA-1(``elements[i]``) as a little-endian int."""
+    if width not in (32, 64):
+        raise ValueError(f"width must be 32 or 64, not {width}")
+    if len(out) != len(elements):
+        raise ValueError(f"out has {len(out)} slots for {len(elements)} elements")
+    for i, item in enumerate(elements):
+        if type(item) is not bytes:
+            raise TypeError(f"element {i} is {type(item).__name__}, not bytes")
+        out[i] = int.from_bytes(hashlib.sha1(item).digest()[: width // 8], "little")

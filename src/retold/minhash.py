@@ -1,0 +1,435 @@
+"""MinHash sketches with datasketch 2.x's interface and hash values, plus retold's text schemes.
+
+``update(b)`` adds **one element**, hashed by ``hashfunc`` (by default the 32-bit SHA-1 prefix
+hash datasketch documents), exactly as ``datasketch.MinHash.update`` does.  With the same seed and
+scheme the hash values equal datasketch's bit for bit; the per-element permutations run in the
+kernels of ``ext/minhash_schemes.pyx`` (or their twins).
+
+Schemes:
+
+- datasketch's own: ``"affine32"`` (its default, uint32 slots), ``"affine64"``, ``"legacy"`` (before
+  datasketch 2.0; uint64 slots holding 32-bit values);
+- retold's text schemes, as made by :func:`retold.minhash_batch`: ``"oph"`` (one-permutation
+  hashing, densified) and ``"kperm"``.  :meth:`MinHash.from_text` and :meth:`MinHash.update_text`
+  add a text's shingles, and default to ``"oph"`` so that their sketches equal the batch rows.
+
+Sketches of different schemes, seeds or lengths cannot be compared, merged or indexed together.
+Every method takes the sketch's lock, so one sketch may be shared between threads.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import threading
+import warnings
+from typing import Any, Callable, Iterable, Iterator
+
+import numpy as np
+
+from retold._backend import kernels
+from retold._validate import as_uint64 as _as_uint64
+from retold._validate import check_choice as _check_choice
+from retold._validate import check_int as _check_int
+from retold.hashing import EMPTY_SLOT, SCHEMES as TEXT_SCHEMES, UNITS, shingles
+
+_hashing = kernels("hashing")
+
+
+@functools.lru_cache(maxsize=1)
+def _schemes() -> Any:
+    # Loaded on first use, so that `import retold` works where only the older kernels are built.
+    return kernels("minhash_schemes")
+
+
+DATASKETCH_SCHEMES = ("affine32", "affine64", "legacy")
+ALL_SCHEMES = DATASKETCH_SCHEMES + TEXT_SCHEMES
+_MAX_NUM_PERM = 1 << 20
+_MAX_NGRAM = 1 << 10
+_MERSENNE61 = (1 << 61) - 1
+
+DTYPES = {"affine32": np.uint32, "affine64": np.uint64, "legacy": np.uint64,
+          "oph": np.uint64, "kperm": np.uint64}
+"""Storage type of each scheme's hash values."""
+
+EMPTY_VALUES = {"affine32": (1 << 32) - 1, "affine64": (1 << 64) - 1, "legacy": (1 << 32) - 1,
+                "oph": int(EMPTY_SLOT), "kperm": int(EMPTY_SLOT)}
+"""The value of every slot of a sketch with no element, per scheme."""
+
+# The largest value a slot can take once an element is in (count() divides by it).
+_VALUE_RANGES = {"affine32": (1 << 32) - 1, "affine64": (1 << 64) - 1, "legacy": (1 << 32) - 1,
+                 "oph": (1 << 64) - 1, "kperm": _MERSENNE61}
+# Largest hash an element may have under each scheme (what hashfunc must return).
+_INPUT_MAX = {"affine32": (1 << 32) - 1, "affine64": (1 << 64) - 1, "legacy": (1 << 64) - 1,
+              "oph": (1 << 64) - 1, "kperm": (1 << 64) - 1}
+_GPU_MODES = ("disable", "detect", "always")
+
+
+def sha1_hash32(data: bytes) -> int:
+    """The first 4 bytes of SHA-1 of ``data`` as a little-endian integer (datasketch's default)."""
+    return int.from_bytes(hashlib.sha1(data).digest()[:4], "little")
+
+
+def sha1_hash64(data: bytes) -> int:
+    """The first 8 bytes of SHA-1 of ``data`` as a little-endian integer (for 64-bit schemes)."""
+    return int.from_bytes(hashlib.sha1(data).digest()[:8], "little")
+
+
+def default_hashfunc(scheme: str) -> Callable[[bytes], int]:
+    """The hash datasketch uses for ``scheme``: 32-bit for affine32/legacy, 64-bit otherwise."""
+    return sha1_hash32 if scheme in ("affine32", "legacy") else sha1_hash64
+
+
+def permutations_for(scheme: str, num_perm: int, seed: int) -> np.ndarray | None:
+    """datasketch's permutation parameters ``[a, b]`` for ``scheme`` and ``seed`` (None: text schemes).
+
+    The draws follow datasketch 2.x exactly (numpy's legacy ``RandomState``), which is what makes
+    the hash values equal.
+    """
+    if scheme in TEXT_SCHEMES:
+        return None
+    gen = np.random.RandomState(seed)
+    if scheme == "legacy":
+        pairs = [(gen.randint(1, _MERSENNE61, dtype=np.uint64), gen.randint(0, _MERSENNE61, dtype=np.uint64))
+                 for _ in range(num_perm)]
+        return np.array(pairs, dtype=np.uint64).reshape(num_perm, 2).T.copy()
+    width = 32 if scheme == "affine32" else 64
+    dtype: Any = DTYPES[scheme]
+    a = gen.randint(0, 1 << (width - 1), num_perm, dtype=dtype) * dtype(2) + dtype(1)
+    b = gen.randint(0, 1 << width, num_perm, dtype=dtype)
+    return np.array([a, b])
+
+
+def _sha1_width(hashfunc: Any) -> int:
+    """32 or 64 when ``hashfunc`` is the SHA-1 prefix hash (retold's or datasketch's), else 0."""
+    if hashfunc is sha1_hash32 or hashfunc is sha1_hash64:
+        return 32 if hashfunc is sha1_hash32 else 64
+    name = str(getattr(hashfunc, "__module__", "")), str(getattr(hashfunc, "__name__", ""))
+    return {("datasketch.hashfunc", "sha1_hash32"): 32, ("datasketch.hashfunc", "sha1_hash64"): 64}.get(name, 0)
+
+
+def hash_elements(hashfunc: Callable[[Any], int], scheme: str, elements: list) -> np.ndarray:
+    """Each element's hash as the scheme's dtype: the SHA-1 prefix hash in the kernel, others in Python."""
+    width = _sha1_width(hashfunc)
+    if width:
+        out = np.empty(len(elements), dtype=np.uint64)
+        try:
+            _schemes().sha1_hashes(elements, width, out)
+        except TypeError:
+            pass  # not all bytes: hashfunc itself says what it accepts, below
+        else:
+            return as_scheme_values(out, scheme, "element hashes")
+    try:
+        hashed = [hashfunc(x) for x in elements]
+    except TypeError as exc:
+        if any(isinstance(x, str) for x in elements):
+            raise TypeError(f"{exc}: MinHash.update adds one element (bytes, as in datasketch); "
+                            "to add the shingles of a text use update_text()") from None
+        raise
+    try:
+        return as_scheme_values(hashed, scheme, "element hashes")
+    except OverflowError as exc:
+        raise ValueError(f"hashfunc returned a value out of range for scheme {scheme!r}: {exc}") from None
+
+
+def as_scheme_values(values: Any, scheme: str, what: str) -> np.ndarray:
+    """``values`` as a contiguous 1-D array of the scheme's dtype, refusing anything lossy."""
+    array = _as_uint64(values, what, what).ravel()
+    limit = EMPTY_VALUES[scheme] if what != "element hashes" else _INPUT_MAX[scheme]
+    if array.size and int(array.max()) > limit:
+        raise ValueError(f"{what} out of range for scheme {scheme!r}: the largest is {int(array.max())}, "
+                         f"the scheme holds at most {limit}")
+    return np.ascontiguousarray(array, dtype=DTYPES[scheme])
+
+
+def fold_hashes(scheme: str, seed: int, permutations: np.ndarray | None, offsets: np.ndarray,
+                hashes: np.ndarray, out: np.ndarray) -> None:
+    """Fold element hashes (CSR over the rows of ``out``) into the sketches ``out`` in place."""
+    if scheme in TEXT_SCHEMES:
+        for row in range(out.shape[0]):
+            part = np.ascontiguousarray(hashes[offsets[row]:offsets[row + 1]], dtype=np.uint64)
+            _hashing.minhash_accumulate(part, scheme, seed, out[row])
+        return
+    assert permutations is not None  # datasketch's schemes always have them
+    a, b = permutations[0], permutations[1]
+    kernel = getattr(_schemes(), f"update_{scheme}")
+    kernel(offsets, hashes, a, b, out)
+
+
+class MinHash:
+    """A MinHash sketch: datasketch's ``MinHash`` with the same arguments, order and values.
+
+    Parameters
+    ----------
+    num_perm : int
+        Number of slots; ignored when ``hashvalues`` is given.
+    seed : int
+        Chooses the permutations; sketches are comparable only under one seed.
+    gpu_mode : {"disable", "detect", "always"}
+        Accepted for datasketch's positional order; retold runs on the CPU ("always" raises).
+    hashfunc : callable, optional
+        Hashes one element to an int (32-bit for affine32, 64-bit for affine64; legacy and the
+        text schemes take 64-bit).  Default: :func:`sha1_hash32` or :func:`sha1_hash64`.
+    hashobj : ignored
+        Deprecated in datasketch 1.4 and ignored there too.
+    hashvalues, permutations : array-like, optional
+        State of an existing sketch; ``scheme`` must then be given, as datasketch requires.
+    scheme : str, optional
+        One of :data:`ALL_SCHEMES`; default ``"affine32"``.
+    ngram, unit : keyword only
+        How :meth:`update_text` shingles a text.
+    """
+
+    def __init__(self, num_perm: int = 128, seed: int = 1, gpu_mode: str = "disable",
+                 hashfunc: Callable[[Any], int] | None = None, hashobj: Any = None,
+                 hashvalues: Any = None, permutations: Any = None, scheme: str | None = None,
+                 *, ngram: int = 5, unit: str = "word") -> None:
+        if scheme is None:
+            if hashvalues is not None or permutations is not None:
+                raise ValueError("scheme must be given with hashvalues or permutations (the values do not "
+                                 "say which scheme made them; 'legacy' for datasketch before 2.0)")
+            scheme = "affine32"
+        self.scheme = _check_choice(scheme, "scheme", ALL_SCHEMES)
+        self.seed = _check_int(seed, "seed", 0, (1 << 64) - 1 if scheme in TEXT_SCHEMES else (1 << 32) - 1)
+        if _check_choice(gpu_mode, "gpu_mode", _GPU_MODES) == "always":
+            raise RuntimeError("gpu_mode='always': retold computes MinHash on the CPU (its kernels are "
+                               "compiled); use gpu_mode='disable'")
+        if hashobj is not None:
+            warnings.warn("hashobj is deprecated (as in datasketch), use hashfunc", DeprecationWarning, stacklevel=2)
+        self.ngram = _check_int(ngram, "ngram", 1, _MAX_NGRAM)
+        self.unit = _check_choice(unit, "unit", UNITS)
+        self.hashfunc: Callable[[Any], int] | None = default_hashfunc(self.scheme) if hashfunc is None else hashfunc
+        if not callable(self.hashfunc):
+            raise ValueError("hashfunc must be a callable")
+        if hashvalues is not None:
+            self._state = as_scheme_values(hashvalues, self.scheme, "hashvalues").copy()
+            num_perm = len(self._state)
+        else:
+            num_perm = _check_int(num_perm, "num_perm", 1, _MAX_NUM_PERM)
+            self._state = np.full(num_perm, EMPTY_VALUES[self.scheme], dtype=DTYPES[self.scheme])
+        if not len(self._state):
+            raise ValueError("num_perm must be positive (hashvalues is empty)")
+        if permutations is not None:
+            self.permutations = _check_permutations(permutations, self.scheme, num_perm)
+        else:
+            self.permutations = permutations_for(self.scheme, num_perm, self.seed)
+        self._lock = threading.RLock()
+
+    # ------------------------------------------------------------------ datasketch's state
+
+    @property
+    def num_perm(self) -> int:
+        return len(self._state)
+
+    @property
+    def hashvalues(self) -> np.ndarray:
+        """The slots (datasketch's name); for ``oph`` the densified signature, a new array."""
+        if self.scheme == "oph":
+            with self._lock:
+                out = np.empty(self.num_perm, dtype=np.uint64)
+                _hashing.minhash_finalize(self._state, "oph", self.seed, out)
+                return out
+        return self._state
+
+    @hashvalues.setter
+    def hashvalues(self, values: Any) -> None:
+        values = as_scheme_values(values, self.scheme, "hashvalues")
+        if len(values) != self.num_perm:
+            raise ValueError(f"hashvalues has {len(values)} values for {self.num_perm} slots")
+        with self._lock:
+            self._state = values.copy()
+
+    # ------------------------------------------------------------------ adding elements
+
+    def update(self, b: Any) -> None:
+        """Add one element ``b``, hashed by ``hashfunc`` (bytes for the default SHA-1 hash)."""
+        self.update_batch((b,))
+
+    def update_batch(self, b: Iterable[Any]) -> None:
+        """Add every element of ``b`` (the same sketch as adding them one by one)."""
+        if isinstance(b, (str, bytes)):
+            raise TypeError("update_batch takes an iterable of elements, not one str or bytes; "
+                            "to add the shingles of a text use update_text()")
+        if self.hashfunc is None:
+            raise TypeError("this sketch has no hashfunc to add elements with")
+        hashes = hash_elements(self.hashfunc, self.scheme, list(b))
+        if hashes.size:
+            self.update_hashes(hashes)
+
+    def update_hashes(self, hashes: Any) -> None:
+        """Add elements by their precomputed hashes (what ``hashfunc`` would return for each).
+
+        Floats, bools, negative values and values too wide for the scheme are refused.
+        """
+        try:
+            values = as_scheme_values(hashes, self.scheme, "element hashes")
+        except OverflowError as exc:
+            raise ValueError(f"hashfunc returned a value out of range for scheme {self.scheme!r}: {exc}") from None
+        if not values.size:
+            return
+        offsets = np.array([0, values.size], dtype=np.int64)
+        with self._lock:
+            # A new array each time, as datasketch rebinds hashvalues: an array a caller took
+            # before the update keeps its values.
+            state = self._state.copy()
+            fold_hashes(self.scheme, self.seed, self.permutations, offsets, values, state[None, :])
+            self._state = state
+
+    def update_text(self, text: str | bytes, *, errors: str = "strict") -> None:
+        """Add the shingles of ``text`` (retold's tokeniser, ``ngram`` ``unit`` n-grams).
+
+        Under affine32 and legacy a shingle's 64-bit hash is cut to its low 32 bits first.
+        """
+        hashes = shingles(text, ngram=self.ngram, unit=self.unit, errors=errors)
+        if self.scheme in ("affine32", "legacy"):
+            hashes = hashes & np.uint64(0xFFFFFFFF)
+        self.update_hashes(hashes)
+
+    @classmethod
+    def from_text(cls, text: str | bytes, num_perm: int = 128, **options: Any) -> "MinHash":
+        """A sketch of one text's shingles; ``scheme`` defaults to ``"oph"`` (as :func:`minhash_batch`)."""
+        options.setdefault("scheme", "oph")
+        errors = options.pop("errors", "strict")
+        sketch = cls(num_perm, **options)
+        sketch.update_text(text, errors=errors)
+        return sketch
+
+    @classmethod
+    def bulk(cls, b: Iterable[Iterable[Any]], **minhash_kwargs: Any) -> list["MinHash"]:
+        """One sketch per list of elements in ``b``, all with ``minhash_kwargs``, in one kernel call."""
+        template = cls(**minhash_kwargs)
+        scheme = template.scheme
+        assert template.hashfunc is not None
+        flat: list[Any] = []
+        offsets = [0]
+        for elements in b:
+            flat.extend(elements)
+            offsets.append(len(flat))
+        rows = len(offsets) - 1
+        hashes = hash_elements(template.hashfunc, scheme, flat)
+        out = np.full((rows, template.num_perm), EMPTY_VALUES[scheme], dtype=DTYPES[scheme])
+        fold_hashes(scheme, template.seed, template.permutations, np.array(offsets, dtype=np.int64),
+                    hashes, out)
+        return [template._with_state(row) for row in out]
+
+    @classmethod
+    def generator(cls, b: Iterable[Iterable[Any]], **minhash_kwargs: Any) -> Iterator["MinHash"]:
+        """:meth:`bulk`, one sketch at a time."""
+        template = cls(**minhash_kwargs)
+        for elements in b:
+            sketch = template.copy()
+            sketch.update_batch(elements)
+            yield sketch
+
+    # ------------------------------------------------------------------ comparing and combining
+
+    def _check_compatible(self, other: Any, action: str) -> None:
+        if getattr(other, "scheme", None) != self.scheme:
+            raise ValueError(f"cannot {action} MinHash of scheme {self.scheme!r} with one of scheme "
+                             f"{getattr(other, 'scheme', None)!r}")
+        if getattr(other, "seed", None) != self.seed:
+            raise ValueError(f"cannot {action} MinHash with different seeds ({self.seed} and "
+                             f"{getattr(other, 'seed', None)})")
+        if len(other) != len(self):
+            raise ValueError(f"cannot {action} MinHash with different numbers of permutation functions "
+                             f"({len(self)} and {len(other)})")
+
+    def jaccard(self, other: Any) -> float:
+        """Estimated Jaccard similarity: the share of equal slots (two empty sketches: 1.0, as datasketch)."""
+        self._check_compatible(other, "compare")
+        return float(np.count_nonzero(self.digest() == np.asarray(other.digest()))) / float(len(self))
+
+    def count(self) -> float:
+        """Estimated number of distinct elements (datasketch's estimator)."""
+        values = self.digest().astype(np.float64)
+        return float(len(values)) / float(np.sum(values / float(_VALUE_RANGES[self.scheme]))) - 1.0
+
+    def merge(self, other: Any) -> None:
+        """Make this the sketch of the union of both sets."""
+        self._check_compatible(other, "merge")
+        theirs = other._raw() if isinstance(other, MinHash) else as_scheme_values(other.hashvalues, self.scheme, "hashvalues")
+        with self._lock:
+            self._state = np.minimum(self._state, theirs)
+
+    @classmethod
+    def union(cls, *mhs: "MinHash") -> "MinHash":
+        """A new sketch of the union of two or more sketches."""
+        if len(mhs) < 2:
+            raise ValueError("Cannot union less than 2 MinHash")
+        first = mhs[0]
+        for m in mhs[1:]:
+            first._check_compatible(m, "union")
+        state = np.minimum.reduce([m._raw() for m in mhs])
+        return first._with_state(state, cls=MinHash)
+
+    def digest(self) -> np.ndarray:
+        """A copy of the hash values."""
+        with self._lock:
+            return np.array(self.hashvalues, copy=True)
+
+    def _raw(self) -> np.ndarray:
+        with self._lock:
+            return self._state.copy()
+
+    def is_empty(self) -> bool:
+        """True when no element was added."""
+        with self._lock:
+            return bool(np.all(self._state == EMPTY_VALUES[self.scheme]))
+
+    def clear(self) -> None:
+        """Forget every element."""
+        with self._lock:
+            self._state = np.full(self.num_perm, EMPTY_VALUES[self.scheme], dtype=DTYPES[self.scheme])
+
+    def copy(self) -> "MinHash":
+        return self._with_state(self._raw(), cls=type(self) if type(self) is MinHash else MinHash)
+
+    def _with_state(self, state: np.ndarray, cls: type | None = None) -> "MinHash":
+        """A sketch like this one with slots ``state`` (permutations shared, they never change)."""
+        clone: MinHash = object.__new__(cls or MinHash)
+        clone.scheme, clone.seed, clone.hashfunc = self.scheme, self.seed, self.hashfunc
+        clone.ngram, clone.unit = getattr(self, "ngram", 5), getattr(self, "unit", "word")
+        clone.permutations = getattr(self, "permutations", None)
+        if clone.permutations is None and self.scheme not in TEXT_SCHEMES:
+            clone.permutations = permutations_for(self.scheme, len(state), self.seed)
+        clone._state = np.ascontiguousarray(state, dtype=DTYPES[self.scheme])
+        clone._lock = threading.RLock()
+        return clone
+
+    def __len__(self) -> int:
+        return self.num_perm
+
+    def __eq__(self, other: object) -> bool:
+        return (type(self) is type(other) and self.scheme == other.scheme  # type: ignore[attr-defined]
+                and self.seed == other.seed  # type: ignore[attr-defined]
+                and np.array_equal(self.digest(), other.digest()))  # type: ignore[attr-defined]
+
+    __hash__: Any = None  # mutable
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(num_perm={self.num_perm}, seed={self.seed}, scheme={self.scheme!r})"
+
+    # ------------------------------------------------------------------ pickling
+
+    def __getstate__(self) -> dict:
+        """datasketch's attribute names (so a translated pickle loads there), plus retold's own."""
+        with self._lock:
+            state = {"scheme": self.scheme, "seed": self.seed, "num_perm": self.num_perm,
+                     "hashfunc": self.hashfunc, "hashvalues": np.array(self.hashvalues, copy=True),
+                     "permutations": self.permutations, "_gpu_mode": "disable", "_a_gpu": None,
+                     "_b_gpu": None, "ngram": self.ngram, "unit": self.unit}
+            if self.scheme == "oph":
+                state["_state"] = self._state.copy()
+            return state
+
+    def __setstate__(self, state: dict) -> None:
+        from retold.minhash_state import check_minhash_state
+
+        fields = check_minhash_state(state)
+        self.__dict__.update(fields)
+        self._lock = threading.RLock()
+
+
+def _check_permutations(permutations: Any, scheme: str, num_perm: int) -> np.ndarray | None:
+    from retold.minhash_state import check_permutations
+
+    return check_permutations(permutations, scheme, num_perm)
