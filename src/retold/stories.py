@@ -749,7 +749,10 @@ class StoryClusterer:
     """Streaming story clustering: the batch's average-link decisions, made as articles arrive.
 
     Each article is compared with the recent articles that share one of its strongest features
-    (an inverted index over the active window); its nearest ``neighbours`` by cosine are its
+    (an inverted index over the active window, read as the batch reads it: at most
+    :data:`NEIGHBOUR_MAX_POSTINGS` of the newest postings per feature, ranked by the part of
+    the cosine those features carry, and only the best ``neighbours`` scored exactly, so the
+    work per article does not grow with the window); its nearest ``neighbours`` by cosine are its
     edges, weighted as :func:`story_graph` weighs them (date discount, cross-script weight),
     and its density is that of :func:`stories` over the neighbours found so far (later
     articles raise it as they find it).  Each article starts as a story of its own; ``lag``
@@ -767,8 +770,8 @@ class StoryClusterer:
     Articles older than the window (``horizon_days`` behind the newest date, or
     ``window_articles`` arrivals ago in a stream without dates) are archived: out of the index,
     their vectors freed, and a story with no article left in the window is freed with its
-    links; memory is bounded by the window (plus two int64 per story ever made, for
-    :meth:`story_sizes` and :meth:`resolve`).
+    links; memory is bounded by the window (plus three numbers per story ever made, for
+    :meth:`story_sizes`, :meth:`resolve` and the average links).
 
     The same stream gives the same labels on either backend and whatever the batch sizes
     (after :meth:`resolve`).  A clusterer pickles mid-stream (model, idf, window, stories) and
