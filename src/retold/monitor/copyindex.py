@@ -49,6 +49,7 @@ class CopyVerdict:
     similarity: float | None
     pairs: tuple  # verified (earlier seq, seq, similarity)
     folds: tuple  # (old cluster, cluster it is folded into)
+    replaced: int | None = None  # the representative this article took over from
 
 
 class CopyIndex:
@@ -139,6 +140,7 @@ class CopyIndex:
         roots = sorted({self.cluster_of[c] for c, _ in accepted})
         key = (day, seq)
         folds = []
+        replaced = None
         if not roots:
             cluster = seq
             self.clusters[seq] = Cluster(seq, key, 1, [seq])
@@ -158,11 +160,12 @@ class CopyIndex:
             target.members.append(seq)
             target.size += 1
             if key < target.rep_key:
+                replaced = target.representative
                 target.representative, target.rep_key = seq, key
         self.cluster_of[seq] = cluster
         rep = self.clusters[cluster].representative
         return CopyVerdict(cluster, rep, matched, best, tuple((c, seq, s) for c, s in accepted),
-                           tuple(folds))
+                           tuple(folds), replaced)
 
     # -- leaving the window -------------------------------------------------------------------
 

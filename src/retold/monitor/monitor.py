@@ -25,7 +25,8 @@ The monitor composes the same capabilities, but it cannot see the future:
   With the default ``story_lag=0`` an article's merge is decided when it arrives (the batch and a
   lagged clusterer also let later articles vote).
 - **passages**: the pairs ``analyze`` would choose, chosen when the article arrives: its copy
-  cluster's representative then, and, when its copy cluster is new to its story, the
+  cluster's representative then (or, when it takes over as representative, the one it
+  replaces), and, when its copy cluster is new to its story, the
   ``neighbours`` most similar earlier units of the story as it is then, by the cosine of story
   vectors weighted with the idf of that moment (arrival order stands in for time order).
 - **provenance**: :func:`retold.provenance` on the article and those partners, with their
@@ -409,6 +410,10 @@ class Monitor:
         partners = []
         if cv.representative != seq:
             partners.append((cv.representative, "copy", None))
+        elif cv.replaced is not None:
+            # An earlier-dated copy arriving late represents its cluster from now on: it is
+            # aligned with the representative it replaces (the batch aligns it with every member).
+            partners.append((cv.replaced, "copy", None))
         self._wake(story)
         chosen = self._units.add(story, seq, self._copies.resolve(cv.cluster), held.day, date,
                                  held.indices, held.values, self._copies.resolve)
@@ -522,8 +527,10 @@ class Monitor:
         con.executemany("DELETE FROM copy_window WHERE seq = ?", [(s,) for s in gone])
         o = self.options
         horizon = o["window_days"] if o["horizon_days"] is None else o["horizon_days"]
-        if self._arrivals // _SCAN_EVERY == (self._arrivals - self._last_add) // _SCAN_EVERY:
-            return  # stories are looked over once per _SCAN_EVERY arrivals (a scan costs them all)
+        # Stories are looked over once every ``every`` arrivals (a scan costs them all).
+        every = max(1, min(_SCAN_EVERY, o["window_articles"] // 4))
+        if self._arrivals // every == (self._arrivals - self._last_add) // every:
+            return
         expired = self._units.expired(self._newest_day, horizon, self._arrivals, o["window_articles"])
         con.executemany("UPDATE stories SET active = 0 WHERE story = ?", [(s,) for s in expired])
         con.executemany("DELETE FROM story_units WHERE story = ?", [(s,) for s in expired])
@@ -552,6 +559,21 @@ class Monitor:
 
     def __len__(self) -> int:
         return self._arrivals
+
+    @property
+    def in_memory(self) -> dict[str, int]:
+        """What the windows hold now: ``articles`` (copy window), ``copy_clusters`` and
+        ``stories`` (active ones); everything else is only in the store."""
+        return {"articles": len(self._held), "copy_clusters": len(self._copies.clusters),
+                "stories": len(self._units)}
+
+    def report_data(self, *, start: Any = None, end: Any = None, story: int | None = None,
+                    title: str | None = None) -> dict[str, Any]:
+        """The :mod:`retold.report` data model of the store, for the articles dated in
+        ``[start, end]`` and/or of one story (see :func:`retold.monitor.reader.report_data`)."""
+        from retold.monitor.reader import report_data
+
+        return report_data(self._con, start=start, end=end, story=story, title=title)
 
     def __repr__(self) -> str:
         return (f"Monitor({str(self.path)!r}, articles={self._arrivals}, held={len(self._held)}, "
