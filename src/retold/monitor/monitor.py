@@ -560,6 +560,11 @@ class Monitor:
     def __len__(self) -> int:
         return self._arrivals
 
+    def __contains__(self, article_id: object) -> bool:
+        """Whether an article with this id is in the store."""
+        return self._con.execute("SELECT 1 FROM articles WHERE id = ?",
+                                 (str(article_id),)).fetchone() is not None
+
     @property
     def in_memory(self) -> dict[str, int]:
         """What the windows hold now: ``articles`` (copy window), ``copy_clusters`` and

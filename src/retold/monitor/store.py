@@ -152,7 +152,11 @@ def transaction(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 @contextmanager
 def snapshot(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """A read transaction: every query in the block sees the same committed state."""
+    """A read transaction: every query in the block sees the same committed state (inside a
+    transaction already, the block is part of it)."""
+    if con.in_transaction:
+        yield con
+        return
     con.execute("BEGIN")
     try:
         yield con
