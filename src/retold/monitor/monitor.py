@@ -43,6 +43,7 @@ import math
 import os
 import pickle
 import sqlite3
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -172,7 +173,7 @@ class Monitor:
             row = con.execute("SELECT batch, state FROM checkpoint WHERE name = 'stories'").fetchone()
             if row is not None:
                 try:
-                    clusterer, model, arrivals = pickle.loads(row[1])
+                    clusterer, model, arrivals = pickle.loads(zlib.decompress(row[1]))
                 except Exception as exc:  # noqa: BLE001 - any unpickling failure is damage
                     raise _store.StoreError(f"{self.path}: damaged story checkpoint ({exc})") from None
                 if not isinstance(clusterer, StoryClusterer) or not isinstance(model, StoryModel):
@@ -216,7 +217,7 @@ class Monitor:
         for seq, sig, ind, val, tokens, cluster, i, text, title, date, source, lang in rows:
             article = Article(id=i, text=text, title=title, date=date, source=source, lang=lang)
             day = _day(article)
-            self._held[seq] = _Held(article, day, tokens, np.frombuffer(ind, dtype=np.int64),
+            self._held[seq] = _Held(article, day, tokens, np.frombuffer(ind, dtype=np.uint32),
                                     np.frombuffer(val, dtype=np.float64))
             window.append((seq, text, day, sig, cluster))
         clusters = {}
@@ -239,7 +240,7 @@ class Monitor:
                 raise _store.StoreError(f"{self.path}: damaged store: a unit of story {story}, "
                                         "which is not active")
             self._units.stories[story].units.append(
-                Unit(seq, np.frombuffer(ind, dtype=np.int64), np.frombuffer(val, dtype=np.float64)))
+                Unit(seq, np.frombuffer(ind, dtype=np.uint32), np.frombuffer(val, dtype=np.float64)))
         for story, cluster in con.execute(
                 "SELECT a.story, a.copy_cluster FROM articles a JOIN stories s ON s.story = a.story "
                 "WHERE s.active = 1"):
@@ -404,7 +405,7 @@ class Monitor:
         rows["articles"].append(
             (seq, art.id, batch, art.title, art.source, date, art.lang, art.text,
              json.dumps(dict(art.extra), default=str) if art.extra else None, cv.cluster, story))
-        indices, values = _blob(held.indices.astype(np.int64)), _blob(held.values.astype(np.float64))
+        indices, values = _blob(held.indices.astype(np.uint32)), _blob(held.values.astype(np.float64))
         rows["copy_window"].append((seq, _blob(signature), indices, values, held.tokens))
         rows["copy_pairs"].extend(cv.pairs)
         partners = []
@@ -536,7 +537,9 @@ class Monitor:
         con.executemany("DELETE FROM story_units WHERE story = ?", [(s,) for s in expired])
 
     def _checkpoint(self) -> None:
-        state = pickle.dumps((self._clusterer, self._model, self._arrivals), protocol=pickle.HIGHEST_PROTOCOL)
+        # The document frequencies are mostly zeros: compressed, a checkpoint is a few MB, not 64.
+        state = zlib.compress(pickle.dumps((self._clusterer, self._model, self._arrivals),
+                                           protocol=pickle.HIGHEST_PROTOCOL), 1)
         self._con.execute("INSERT OR REPLACE INTO checkpoint VALUES ('stories', ?, ?)",
                           (self._batches - 1, state))
         self._checkpoint_batch, self._checkpoint_arrivals = self._batches - 1, self._arrivals

@@ -103,6 +103,7 @@ def open_store(path: str | os.PathLike[str], *, create: bool = True,
             if mode.lower() != "wal":
                 raise StoreError(f"{path}: SQLite would not use WAL mode here (got {mode!r})")
             con.execute("PRAGMA synchronous = FULL")
+            con.execute("PRAGMA journal_size_limit = 67108864")  # the WAL shrinks back after a burst
         if not exists:
             with transaction(con):
                 for statement in _SCHEMA.split(";"):
