@@ -177,3 +177,25 @@ def test_a_damaged_checkpoint_is_refused(tmp_path, docs):
     con.close()
     with pytest.raises(StoreError, match="ck.db.*checkpoint"):
         Monitor.open(path)
+
+
+def test_partial_fit_vectors_is_partial_fit_then_vectors(docs):
+    """StoryModel.partial_fit_vectors (the monitor's one feature pass) counts a small batch in
+    place exactly as the full-table count does, and weighs with the idf that includes it."""
+    import numpy as np
+
+    from retold.stories import CLUSTERING_OPTIONS, StoryModel
+
+    one, two = StoryModel(**CLUSTERING_OPTIONS), StoryModel(**CLUSTERING_OPTIONS)
+    for lo in range(0, 60, 20):
+        got = one.partial_fit_vectors(docs[lo:lo + 20])
+        want = two.partial_fit(docs[lo:lo + 20]).vectors(docs[lo:lo + 20])
+        assert np.array_equal(got.offsets, want.offsets) and np.array_equal(got.indices, want.indices)
+        assert np.array_equal(got.values, want.values)
+    for lo in range(60, 160, 20):
+        one.partial_fit_vectors(docs[lo:lo + 20])
+    big = StoryModel(**CLUSTERING_OPTIONS)
+    texts = docs * 20  # enough features to be counted through the full-size table
+    assert len(big.features(texts)[1]) * 64 >= big.n_features
+    big.fit(texts)
+    assert np.array_equal(one.df * 20, big.df) and one.n_docs * 20 == big.n_docs

@@ -41,10 +41,7 @@ from __future__ import annotations
 import json
 import math
 import os
-import pickle
 import sqlite3
-import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -55,35 +52,26 @@ from retold.hashing import tokenize
 from retold.monitor import store as _store
 from retold.monitor.copyindex import NO_DAY, CopyIndex
 from retold.monitor.options import check_options, reconcile
-from retold.monitor.units import StoryUnits, Unit
+from retold.monitor.pairs import align_partners, provenance_edges
+from retold.monitor.restore import (
+    Held,
+    active_story,
+    active_stories,
+    article_day,
+    articles_where,
+    batches_after,
+    blob,
+    checkpoint_state,
+    copy_window,
+    read_checkpoint,
+)
+from retold.monitor.units import StoryUnits
 from retold.monitor.verdict import SharedPassages, Verdict
 
 __all__ = ["Monitor"]
 
 
-@dataclass
-class _Held:
-    """What the monitor keeps of an article while it is in the copy window."""
-
-    article: Article
-    day: float
-    tokens: int
-    indices: np.ndarray
-    values: np.ndarray
-
-
 _SCAN_EVERY = 256
-
-
-def _day(article: Article) -> float:
-    from retold.stories import article_days
-
-    value = float(article_days([article])[0])
-    return NO_DAY if math.isnan(value) else value
-
-
-def _blob(array: np.ndarray) -> bytes:
-    return np.ascontiguousarray(array).tobytes()
 
 
 class Monitor:
@@ -151,7 +139,7 @@ class Monitor:
         self._model = StoryModel(**CLUSTERING_OPTIONS)
         self._units = StoryUnits(neighbours=o["neighbours"], window=NEIGHBOUR_WINDOW,
                                  n_features=self._model.n_features)
-        self._held: dict[int, _Held] = {}
+        self._held: dict[int, Held] = {}
         self._arrivals = 0
         self._last_add = 0
         self._batches = 0
@@ -161,8 +149,6 @@ class Monitor:
 
     def _load(self) -> None:
         """Rebuild the in-memory state from the store (the last committed add)."""
-        from retold.stories import StoryClusterer, StoryModel
-
         self._fresh()
         con = self._con
         with _store.snapshot(con):
@@ -170,16 +156,9 @@ class Monitor:
             self._arrivals = int(meta.get("arrivals", 0))
             self._batches = int(meta.get("batches", 0))
             self._newest_day = float(meta.get("newest_day", "-inf"))
-            row = con.execute("SELECT batch, state FROM checkpoint WHERE name = 'stories'").fetchone()
-            if row is not None:
-                try:
-                    clusterer, model, arrivals = pickle.loads(zlib.decompress(row[1]))
-                except Exception as exc:  # noqa: BLE001 - any unpickling failure is damage
-                    raise _store.StoreError(f"{self.path}: damaged story checkpoint ({exc})") from None
-                if not isinstance(clusterer, StoryClusterer) or not isinstance(model, StoryModel):
-                    raise _store.StoreError(f"{self.path}: damaged story checkpoint")
-                self._clusterer, self._model = clusterer, model
-                self._checkpoint_batch, self._checkpoint_arrivals = int(row[0]), int(arrivals)
+            found = read_checkpoint(con, str(self.path))
+            if found is not None:
+                self._clusterer, self._model, self._checkpoint_batch, self._checkpoint_arrivals = found
             self._replay(con)
             self._restore_copies(con)
             self._restore_units(con)
@@ -188,71 +167,18 @@ class Monitor:
                 f"{self.path}: damaged store: the story state holds {self._clusterer.n_articles} "
                 f"articles, the store {self._arrivals}")
 
-    def _articles_where(self, con: sqlite3.Connection, where: str, params: Sequence = ()) -> list[tuple[int, int, Article]]:
-        rows = con.execute(
-            "SELECT seq, batch, id, text, title, date, source, lang FROM articles "
-            f"WHERE {where} ORDER BY seq", params).fetchall()
-        return [(seq, batch, Article(id=i, text=t, title=ti, date=d, source=s, lang=la))
-                for seq, batch, i, t, ti, d, s, la in rows]
-
     def _replay(self, con: sqlite3.Connection) -> None:
         """Feed the batches after the checkpoint to the story state again, as they came."""
-        rows = self._articles_where(con, "batch > ?", (self._checkpoint_batch,))
-        start = 0
-        while start < len(rows):
-            stop = start
-            while stop < len(rows) and rows[stop][1] == rows[start][1]:
-                stop += 1
-            batch = [r[2] for r in rows[start:stop]]
+        for batch in batches_after(con, self._checkpoint_batch):
             self._model.partial_fit(batch)
             self._clusterer.partial_fit(batch)
-            start = stop
 
     def _restore_copies(self, con: sqlite3.Connection) -> None:
-        rows = con.execute(
-            "SELECT w.seq, w.signature, w.indices, w.vals, w.tokens, a.copy_cluster, a.id, a.text, "
-            "a.title, a.date, a.source, a.lang FROM copy_window w JOIN articles a USING (seq) "
-            "ORDER BY w.seq").fetchall()
-        window = []
-        for seq, sig, ind, val, tokens, cluster, i, text, title, date, source, lang in rows:
-            article = Article(id=i, text=text, title=title, date=date, source=source, lang=lang)
-            day = _day(article)
-            self._held[seq] = _Held(article, day, tokens, np.frombuffer(ind, dtype=np.uint32),
-                                    np.frombuffer(val, dtype=np.float64))
-            window.append((seq, text, day, sig, cluster))
-        clusters = {}
-        for cluster, rep, size in con.execute(
-                "SELECT cluster, representative, size FROM copy_clusters WHERE cluster IN "
-                "(SELECT DISTINCT a.copy_cluster FROM copy_window w JOIN articles a USING (seq))"):
-            rep_date = con.execute("SELECT id, text, date FROM articles WHERE seq = ?", (rep,)).fetchone()
-            clusters[cluster] = (rep, _day(Article(id=rep_date[0], text=rep_date[1], date=rep_date[2])), size)
-        folded = dict(con.execute("SELECT old, new FROM merges WHERE kind = 'copy' ORDER BY rowid"))
+        self._held, window, clusters, folded = copy_window(con)
         self._copies.restore(window, clusters, folded)
 
     def _restore_units(self, con: sqlite3.Connection) -> None:
-        for row in con.execute(
-                "SELECT story, size, start, end, last_day, last_undated FROM stories WHERE active = 1 "
-                "ORDER BY story"):
-            self._units.stories[row[0]] = self._active_story(row)
-        for seq, story, ind, val in con.execute(
-                "SELECT u.seq, u.story, u.indices, u.vals FROM story_units u ORDER BY u.seq"):
-            if story not in self._units.stories:
-                raise _store.StoreError(f"{self.path}: damaged store: a unit of story {story}, "
-                                        "which is not active")
-            self._units.stories[story].units.append(
-                Unit(seq, np.frombuffer(ind, dtype=np.uint32), np.frombuffer(val, dtype=np.float64)))
-        for story, cluster in con.execute(
-                "SELECT a.story, a.copy_cluster FROM articles a JOIN stories s ON s.story = a.story "
-                "WHERE s.active = 1"):
-            self._units.stories[story].clusters.add(cluster)
-
-    @staticmethod
-    def _active_story(row: Sequence) -> Any:
-        from retold.monitor.units import ActiveStory
-
-        _, size, start, end, last_day, last_undated = row
-        return ActiveStory(last_day=-math.inf if last_day is None else last_day,
-                           last_undated=last_undated, size=size, start=start, end=end)
+        self._units.stories.update(active_stories(con, str(self.path)))
 
     def _wake(self, story: int) -> None:
         """Make ``story`` active in memory: new, or back from the store (the clusterer keeps a
@@ -264,7 +190,7 @@ class Monitor:
                           "WHERE story = ?", (story,)).fetchone()
         if row is None:
             row = (story, 0, None, None, None, -1)
-        active = self._units.stories[story] = self._active_story(row)
+        active = self._units.stories[story] = active_story(row)
         active.clusters.update(r[0] for r in con.execute(
             "SELECT copy_cluster FROM articles WHERE story = ?", (story,)))
 
@@ -321,7 +247,7 @@ class Monitor:
         con = self._con
         batch = self._batches
         seqs = list(range(self._arrivals, self._arrivals + len(arts)))
-        days = [_day(a) for a in arts]
+        days = [article_day(a) for a in arts]
         texts = [a.text for a in arts]
         signatures = self._copies.sign(texts)
         copy_verdicts = self._copies.add(seqs, texts, days, signatures)
@@ -345,7 +271,7 @@ class Monitor:
         touched = {new for _, new in story_folds}
         for k, (article, seq, day, cv, story) in enumerate(zip(arts, seqs, days, copy_verdicts, labels)):
             ind, val = vectors.row(k)
-            held = _Held(article, day, len(tokenize(article.text)), ind.copy(), val.copy())
+            held = Held(article, day, len(tokenize(article.text)), ind.copy(), val.copy())
             self._held[seq] = held
             verdicts.append(self._record(batch, seq, held, cv, story, signatures[k], rows))
             touched.add(story)
@@ -397,7 +323,7 @@ class Monitor:
         con.execute("UPDATE story_units SET story = ? WHERE story = ?", (new, old))
         con.execute("INSERT INTO merges VALUES (?, 'story', ?, ?)", (batch, old, new))
 
-    def _record(self, batch: int, seq: int, held: _Held, cv: Any, story: int,
+    def _record(self, batch: int, seq: int, held: Held, cv: Any, story: int,
                 signature: np.ndarray, rows: dict[str, list]) -> Verdict:
         """One article's rows and everything found for it; its verdict."""
         art = held.article
@@ -405,8 +331,8 @@ class Monitor:
         rows["articles"].append(
             (seq, art.id, batch, art.title, art.source, date, art.lang, art.text,
              json.dumps(dict(art.extra), default=str) if art.extra else None, cv.cluster, story))
-        indices, values = _blob(held.indices.astype(np.uint32)), _blob(held.values.astype(np.float64))
-        rows["copy_window"].append((seq, _blob(signature), indices, values, held.tokens))
+        indices, values = blob(held.indices.astype(np.uint32)), blob(held.values.astype(np.float64))
+        rows["copy_window"].append((seq, blob(signature), indices, values, held.tokens))
         rows["copy_pairs"].extend(cv.pairs)
         partners = []
         if cv.representative != seq:
@@ -453,58 +379,22 @@ class Monitor:
         held = self._held.get(seq)
         if held is not None:
             return held
-        (_, _, article), = self._articles_where(self._con, "seq = ?", (seq,))
+        (_, _, article), = articles_where(self._con, "seq = ?", (seq,))
         vec = self._model.vectors([article])
         ind, val = vec.row(0)
-        return _Held(article, _day(article), len(tokenize(article.text)), ind, val)
+        return Held(article, article_day(article), len(tokenize(article.text)), ind, val)
 
-    def _passages(self, seq: int, held: _Held, story: int, partners: list[tuple[int, str, float | None]],
+    def _passages(self, seq: int, held: Held, story: int, partners: list[tuple[int, str, float | None]],
                   rows: dict[str, list]) -> list[tuple[SharedPassages, int]]:
-        from retold.passages import align
-        from retold.stories import StoryVectors
+        return align_partners(seq, held, story, [(o, k, c, self._partner(o)) for o, k, c in partners],
+                              rows, min_tokens=self.options["min_tokens"],
+                              calibration=self._model.calibration, n_features=self._model.n_features)
 
-        calibration = self._model.calibration
-        out = []
-        for other, kind, cos in partners:
-            early = self._partner(other)
-            if cos is None:
-                n_a, n_b = len(held.indices), len(early.indices)
-                pair = StoryVectors(np.array([0, n_a, n_a + n_b], dtype=np.int64),
-                                    np.concatenate([held.indices, early.indices]),
-                                    np.concatenate([held.values, early.values]), self._model.n_features)
-                cos = float(pair.cosines(0, [1])[0])
-            similarity = float(min(1.0, max(0.0, cos)) ** calibration)
-            found = tuple(align(early.article.text, held.article.text, min_tokens=self.options["min_tokens"]))
-            shorter = min(early.tokens, held.tokens)
-            coverage = min(1.0, sum(p.tokens for p in found) / shorter) if shorter else 0.0
-            rows["pairs"].append((other, seq, kind, story, similarity, coverage))
-            rows["passages"].extend(
-                (other, seq, k, p.a_start, p.a_end, p.b_start, p.b_end, int(p.score), p.tokens,
-                 int(p.quoted), p.a_tokens, p.b_tokens, p.a_text, p.b_text) for k, p in enumerate(found))
-            out.append((SharedPassages(early.article.id, kind, similarity, coverage, found), other))
-        return out
-
-    def _provenance(self, seq: int, held: _Held, shared: list[tuple[SharedPassages, int]],
+    def _provenance(self, seq: int, held: Held, shared: list[tuple[SharedPassages, int]],
                     rows: dict[str, list]) -> list:
-        """Edges among the article and its partners that involve it (as analyze judges a story,
-        on the pairs aligned, with their passages)."""
-        from retold.provenance import provenance
-
-        partners = sorted(((self._partner(other), other) for _, other in shared),
-                          key=lambda h: (h[0].day, h[1]))
-        docs = [h.article for h, _ in partners] + [held.article]
-        me = held.article.id
-        passages = {(s.with_id, me): s.passages for s, _ in shared}
-        edges = provenance(docs, passages=passages, pairs=[], min_tokens=self.options["min_tokens"],
-                           min_confidence=self.options["min_confidence"])
-        kept = [e for e in edges if e.derived_id == me or e.source_id == me]
-        seq_of = {s.with_id: other for s, other in shared}
-        seq_of[me] = seq
-        rows["edges"].extend(
-            (seq, k, seq_of[e.derived_id], None if e.source_id is None else seq_of[e.source_id],
-             e.source_name, e.confidence, int(e.external), json.dumps([x.to_dict() for x in e.evidence]))
-            for k, e in enumerate(kept))
-        return kept
+        return provenance_edges(seq, held, [(s, o, self._partner(o)) for s, o in shared], rows,
+                                min_tokens=self.options["min_tokens"],
+                                min_confidence=self.options["min_confidence"])
 
     def _report_folds(self, verdicts: list[Verdict], folds: list[tuple[int, int]]) -> list[Verdict]:
         """Each fold of this add goes on the batch's last verdict of the story it went into,
@@ -537,9 +427,7 @@ class Monitor:
         con.executemany("DELETE FROM story_units WHERE story = ?", [(s,) for s in expired])
 
     def _checkpoint(self) -> None:
-        # The document frequencies are mostly zeros: compressed, a checkpoint is a few MB, not 64.
-        state = zlib.compress(pickle.dumps((self._clusterer, self._model, self._arrivals),
-                                           protocol=pickle.HIGHEST_PROTOCOL), 1)
+        state = checkpoint_state(self._clusterer, self._model, self._arrivals)
         self._con.execute("INSERT OR REPLACE INTO checkpoint VALUES ('stories', ?, ?)",
                           (self._batches - 1, state))
         self._checkpoint_batch, self._checkpoint_arrivals = self._batches - 1, self._arrivals
