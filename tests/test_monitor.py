@@ -167,6 +167,14 @@ def test_store_errors_name_the_file(tmp_path, monitored):
         Monitor(tmp_path / "x.db", colour="blue")
 
 
+def test_a_second_monitor_on_one_store_is_refused(tmp_path):
+    path = tmp_path / "one.db"
+    with Monitor(path):
+        with pytest.raises(StoreError, match="one.db.*another monitor"):
+            Monitor(path)
+    Monitor.open(path).close()  # released on close
+
+
 def test_a_damaged_checkpoint_is_refused(tmp_path, docs):
     path = tmp_path / "ck.db"
     with Monitor(path) as m:

@@ -94,7 +94,14 @@ class Monitor:
 
     def __init__(self, path: str | os.PathLike[str], *, _create: bool = True, **options: Any) -> None:
         self.path = Path(path)
-        self._con = _store.open_store(self.path, create=_create)
+        if not _create and not self.path.exists():
+            raise FileNotFoundError(f"{self.path}: no monitor store there")
+        self._lock = _store.lock_writer(self.path)
+        try:
+            self._con = _store.open_store(self.path, create=_create)
+        except BaseException:
+            self._unlock()
+            raise
         try:
             stored = _store.get_meta(self._con, "options")
             if stored is None:
@@ -110,7 +117,13 @@ class Monitor:
             self._load()
         except BaseException:
             self._con.close()
+            self._unlock()
             raise
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], **options: Any) -> "Monitor":
@@ -488,6 +501,7 @@ class Monitor:
         finally:
             self._con.close()
             self._con = None  # type: ignore[assignment]
+            self._unlock()
 
     def __enter__(self) -> "Monitor":
         return self

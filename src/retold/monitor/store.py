@@ -21,7 +21,7 @@ import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 SCHEMA_VERSION = 1
 APPLICATION = "retold.Monitor"
@@ -163,6 +163,22 @@ def snapshot(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         yield con
     finally:
         con.execute("COMMIT")
+
+
+def lock_writer(path: str | os.PathLike[str]) -> Any:
+    """Hold ``PATH.lock`` so that a second monitor on the same store is refused (its in-memory
+    windows would diverge from this one's); released when the returned file is closed."""
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks here: nothing to hold
+        return None
+    fh = open(f"{path}.lock", "a+")
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        raise StoreError(f"{path}: another monitor has this store open (it holds {path}.lock)") from None
+    return fh
 
 
 def get_meta(con: sqlite3.Connection, key: str) -> str | None:
