@@ -56,13 +56,13 @@ def stream(n: int, seed: int = 0):
         yield {"id": doc["id"], "text": doc["text"], "date": doc["date"]}
 
 
-def run_batches(path: Path, n: int, batch: int, step: int) -> dict:
-    """Stream ``n`` articles in batches; a row per ``step`` articles."""
+def run_batches(path: Path, n: int, batch: int, step: int, **options) -> dict:
+    """Stream ``n`` articles in batches; a row per ``step`` articles (``options``: the Monitor's)."""
     from retold.monitor import Monitor
 
     rows, latencies = [], []
     docs = stream(n)
-    with Monitor(path) as monitor:
+    with Monitor(path, **options) as monitor:
         done, t_step, a_step = 0, time.perf_counter(), 0
         while done < n:
             chunk = [d for _, d in zip(range(min(batch, n - done)), docs)]
@@ -105,7 +105,7 @@ def run_singles(path: Path, warm: int, n: int) -> dict:
 
 def print_tables(batches: dict, singles: dict, batch: int) -> None:
     print(f"\nretold.Monitor, batches of {batch} (passages and provenance on); load average "
-          f"{os.getloadavg()[0]:.1f}")
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print("| articles | articles/s | RSS MB | store MB | held articles | active stories |")
     print("|---:|---:|---:|---:|---:|---:|")
     for r in batches["rows"]:
@@ -123,14 +123,14 @@ def print_tables(batches: dict, singles: dict, batch: int) -> None:
 def _sizes(sizes) -> tuple[int, int, int, int]:
     """(stream, step, warm-up, singles) for this run."""
     if sizes.smoke:
-        return 1_200, 400, 400, 40
+        return 600, 200, 200, 20
     n = int(os.environ.get("RETOLD_BENCH_DOCS", 100_000))
     return n, max(1, n // 10), 10_000, 2_000
 
 
 def test_bench_monitor_stream(benchmark, sizes, tmp_path):
     n, step, warm, singles_n = _sizes(sizes)
-    batch = 1000 if not sizes.smoke else 200
+    batch = 1000 if not sizes.smoke else 100
     batches = benchmark.pedantic(run_batches, args=(tmp_path / "b.db", n, batch, step), rounds=1,
                                  iterations=1)
     assert batches["stored"] == n and len(batches["rows"]) >= 2
@@ -148,9 +148,12 @@ def _main() -> None:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--warm", type=int, default=10_000)
     parser.add_argument("--singles", type=int, default=2_000)
+    parser.add_argument("--copy-window-days", type=float, default=7.0,
+                        help="the Monitor's copy window (a shorter one shows the flat part sooner)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        batches = run_batches(Path(tmp) / "b.db", args.docs, args.batch, args.step)
+        batches = run_batches(Path(tmp) / "b.db", args.docs, args.batch, args.step,
+                              copy_window_days=args.copy_window_days)
         singles = run_singles(Path(tmp) / "s.db", args.warm, args.singles)
     print_tables(batches, singles, args.batch)
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+import retold
+
 from retold.cli import main
 from tests import monitor_worker
 
@@ -20,7 +22,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), str(REPO), env.get("PYTHONPATH", "")])
+    # The retold this process imported (a checkout's src/ or an installed one), and tests/.
+    here = str(Path(retold.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join([here, str(REPO), env.get("PYTHONPATH", "")])
     return env
 
 
