@@ -73,6 +73,15 @@ def test_watch_a_directory_and_report_from_the_store(tmp_path, docs, capsys):
     assert main(["report", "--state", str(tmp_path / "absent.db"), "-o", str(tmp_path / "r2")]) == 3
 
 
+def test_store_options_are_kept_and_checked(tmp_path, docs, capsys):
+    feed, db = tmp_path / "feed.jsonl", tmp_path / "news.db"
+    _write(feed, docs[:5])
+    assert main(["watch", "--state", str(db), str(feed), "--copy-threshold", "0.7", "--no-provenance"]) == 0
+    assert main(["watch", "--state", str(db), str(feed), "--copy-threshold", "0.9"]) == 2
+    assert "copy_threshold=0.7" in capsys.readouterr().err
+    assert main(["watch", "--state", str(db), str(feed)]) == 0  # the stored options go on
+
+
 def test_a_malformed_line_is_named(tmp_path, docs, capsys):
     feed, db = tmp_path / "feed.jsonl", tmp_path / "news.db"
     _write(feed, docs[:3])

@@ -21,12 +21,17 @@ from typing import Any, Iterator, TextIO
 
 from retold.cli._common import (
     EXIT_INPUT,
+    EXIT_USAGE,
     EXIT_INTERRUPTED,
     EXIT_OK,
     CommandError,
+    fraction,
     positive_float,
     positive_int,
 )
+
+_STORE_OPTIONS = ("copy_threshold", "story_threshold", "window_days", "copy_window_days",
+                  "passages", "provenance")
 
 HELP = "label a live feed of articles (copies, story, passages, provenance) into a durable store"
 
@@ -46,6 +51,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="most articles per transaction (default 1000)")
     parser.add_argument("--linger", type=positive_float, default=0.2,
                         help="seconds to wait for more articles before adding a partial batch (default 0.2)")
+    store = parser.add_argument_group(
+        "options of a new store", "kept in the store: a store continued takes its own, and "
+        "refuses different ones")
+    store.add_argument("--copy-threshold", type=fraction, help="least similarity of two copies (0.8)")
+    store.add_argument("--story-threshold", type=fraction,
+                       help="least average link for two stories to merge (retold stories --threshold)")
+    store.add_argument("--window-days", type=positive_float,
+                       help="time scale of the stories' date discount and their window (3)")
+    store.add_argument("--copy-window-days", type=positive_float,
+                       help="days an article stays a copy candidate (7)")
+    store.add_argument("--no-passages", dest="passages", action="store_false", default=None,
+                       help="do not align passages (nor judge provenance, which needs them)")
+    store.add_argument("--no-provenance", dest="provenance", action="store_false", default=None,
+                       help="do not judge provenance")
     parser.add_argument("--on-error", choices=["fail", "skip"], default="fail",
                         help="a malformed line stops the command (fail, default) or is reported and skipped")
     parser.add_argument("--quiet", action="store_true", help="no summary on stderr")
@@ -175,10 +194,13 @@ def run(args: argparse.Namespace) -> int:
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
+        options = {k: getattr(args, k) for k in _STORE_OPTIONS if getattr(args, k) is not None}
         try:
-            monitor = Monitor(args.state)
+            monitor = Monitor(args.state, **options)
         except StoreError as exc:
             raise CommandError(str(exc), EXIT_INPUT) from None
+        except ValueError as exc:  # options that contradict the store's
+            raise CommandError(str(exc), EXIT_USAGE) from None
         status = {"skipped": 0, "error": None, "end": False, "known": 0, "added": 0}
         items: queue.Queue = queue.Queue(maxsize=4 * args.batch)
         thread = threading.Thread(target=_reader, args=(args.input, args.follow, args.on_error, items, stop),
