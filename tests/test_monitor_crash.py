@@ -157,3 +157,20 @@ def test_check_snapshot_sees_a_torn_state(tmp_path):
     assert monitor_worker.check_snapshot(con, BATCH) is None
     con.execute("DELETE FROM verdicts WHERE seq = (SELECT max(seq) FROM verdicts)")
     assert monitor_worker.check_snapshot(con, BATCH).startswith("bad")
+
+
+def test_both_backends_write_the_same_store(tmp_path):
+    """The same stream gives the same store with the compiled kernels and the Python twins."""
+    pytest.importorskip("retold._ext.text", reason="compiled kernels are not built")
+    dumps = []
+    for impl in ("compiled", "python"):
+        db = tmp_path / f"{impl}.db"
+        env = _env()
+        env["RETOLD_IMPLEMENTATION"] = impl
+        done = subprocess.run(
+            [sys.executable, "-m", "tests.monitor_worker", "write", str(db), "60", str(BATCH), "3"],
+            capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
+        dumps.append(dump(db))
+    for table in TABLES:
+        assert dumps[0][table] == dumps[1][table], f"table {table} differs between the backends"
