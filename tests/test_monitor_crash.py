@@ -32,7 +32,7 @@ TABLES = {
     "passages": "a_seq, b_seq, k", "edges": "seq, k", "copy_window": "seq", "story_units": "seq",
 }
 
-N, BATCH = 120, 6
+N, BATCH = 84, 6
 
 
 def dump(path: Path) -> dict[str, list]:
