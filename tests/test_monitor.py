@@ -100,6 +100,13 @@ def test_get_and_story_read_the_store(monitored, docs):
             m.story(10 ** 9)
         data = m.report_data()
         assert len(data["articles"]) == len(docs) and data["pairs"]
+        con = sqlite3.connect(path)
+        assert len(data["pairs"]) == con.execute("SELECT count(*) FROM pairs").fetchone()[0]
+        assert data["summary"]["passages"] == con.execute("SELECT count(*) FROM passages").fetchone()[0]
+        assert len(data["provenance"]) == con.execute(
+            "SELECT count(*) FROM edges WHERE source_seq IS NOT NULL").fetchone()[0]
+        one = m.report_data(story=first["story"])
+        assert {a["id"] for a in one["articles"]} == set(story["articles"])
 
 
 def test_report_renders_from_the_store(tmp_path, monitored):

@@ -82,23 +82,28 @@ def report_data(con: sqlite3.Connection, *, start: Any = None, end: Any = None,
             f"WHERE {' AND '.join(where)} ORDER BY a.seq", params).fetchall()
         seqs = {r[0] for r in rows}
         id_of = {r[0]: r[1] for r in rows}
+        # Pairs, passages and edges are read over the arrival range of the articles chosen (a
+        # time range is close to one), through the tables' keys, then kept when both ends are in.
+        span = (min(seqs), max(seqs)) if seqs else (0, -1)
         options = json.loads(con.execute("SELECT value FROM meta WHERE key = 'options'").fetchone()[0])
         pairs_rows = [r for r in con.execute(
-            "SELECT a_seq, b_seq, kind, story, similarity, coverage FROM pairs ORDER BY b_seq, a_seq")
+            "SELECT a_seq, b_seq, kind, story, similarity, coverage FROM pairs WHERE b_seq BETWEEN ? AND ? "
+            "ORDER BY b_seq, a_seq", span)
             if r[0] in seqs and r[1] in seqs]
         passages: dict[tuple[int, int], list] = {}
         for a, b, a0, a1, b0, b1, tokens, score, quoted in con.execute(
                 "SELECT a_seq, b_seq, a_start, a_end, b_start, b_end, tokens, score, quoted FROM passages "
-                "ORDER BY a_seq, b_seq, k"):
+                "WHERE a_seq BETWEEN ? AND ? ORDER BY a_seq, b_seq, k", span):
             if a in seqs and b in seqs:
                 passages.setdefault((a, b), []).append({
                     "a_start": a0, "a_end": a1, "b_start": b0, "b_end": b1, "tokens": tokens,
                     "score": float(score), "quoted": bool(quoted)})
-        copy_rows = [r for r in con.execute("SELECT left_seq, right_seq, similarity FROM copy_pairs")
-                     if r[0] in seqs and r[1] in seqs]
+        copy_rows = [r for r in con.execute(
+            "SELECT left_seq, right_seq, similarity FROM copy_pairs WHERE left_seq BETWEEN ? AND ?", span)
+            if r[0] in seqs and r[1] in seqs]
         edge_rows = [r for r in con.execute(
-            "SELECT derived_seq, source_seq, confidence, evidence FROM edges WHERE source_seq IS NOT NULL "
-            "ORDER BY seq, k") if r[0] in seqs and r[1] in seqs]
+            "SELECT derived_seq, source_seq, confidence, evidence FROM edges WHERE seq BETWEEN ? AND ? "
+            "AND source_seq IS NOT NULL ORDER BY seq, k", span) if r[0] in seqs and r[1] in seqs]
     articles, members, stories = [], {}, {}
     for seq, ident, title_, source, date, lang, cluster, story_id, text, rep in rows:
         articles.append({
