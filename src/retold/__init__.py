@@ -52,6 +52,9 @@ _LAZY = {
     "reuse": "retold.passages",
     "Edge": "retold.provenance",
     "provenance": "retold.provenance",
+    # a live stream
+    "Monitor": "retold.monitor",
+    "Verdict": "retold.monitor",
     # the whole job
     "Analysis": "retold.analyze",
     "analyze": "retold.analyze",

@@ -432,8 +432,18 @@ class StoryModel:
         self._count(offsets, indices)
         return self
 
+    def partial_fit_vectors(self, docs: Iterable[Any], *, workers: int = 1) -> StoryVectors:
+        """:meth:`partial_fit` then :meth:`vectors` of the same ``docs``, from one feature
+        extraction (a stream counts each batch and weighs it with the idf that includes it)."""
+        offsets, indices, weights = self.features(docs, workers=workers)
+        self._count(offsets, indices)
+        return self._weigh(offsets, indices, weights)
+
     def _count(self, offsets: np.ndarray, indices: np.ndarray) -> None:
-        if len(indices):
+        if len(indices) * 64 < self.n_features:
+            # A small batch (a stream's): count in place rather than through a full-size table.
+            np.add.at(self.df, indices, 1)
+        elif len(indices):
             self.df += np.bincount(indices, minlength=self.n_features).astype(np.int64)
         self.n_docs += len(offsets) - 1
 

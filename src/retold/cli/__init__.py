@@ -30,6 +30,8 @@ COMMANDS = {
     "provenance": "retold.cli.provenance",
     "analyze": "retold.cli.analyze",
     "eval": "retold.cli.eval",
+    "watch": "retold.cli.watch",
+    "report": "retold.cli.report",
 }
 
 

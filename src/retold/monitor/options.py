@@ -1,0 +1,80 @@
+"""The options of a :class:`retold.Monitor`, checked once and kept in its store.
+
+A store is made with one set of options and keeps them: reopening it with other values would
+change what the same stream gives, so that is refused (name an option only to repeat it).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping
+
+from retold._validate import check_int, check_number
+
+
+def defaults() -> dict[str, Any]:
+    from retold.analyze import DEFAULT_NEIGHBOURS
+    from retold.stories import DEFAULT_THRESHOLD, STREAM_WINDOW_ARTICLES
+
+    return {
+        # copies, as retold.dedup judges them (its defaults as analyze uses them)
+        "copy_threshold": 0.8, "copy_similarity": "containment", "ngram": 5, "num_perm": 128,
+        "recall": 0.95, "seed": 1,
+        "copy_window_days": 7.0, "copy_window_articles": 50_000,
+        # stories (retold.StoryClusterer)
+        "story_threshold": DEFAULT_THRESHOLD, "window_days": 3.0, "horizon_days": None,
+        "window_articles": STREAM_WINDOW_ARTICLES, "story_lag": 0,
+        # passages and provenance (as retold.analyze)
+        "min_tokens": 8, "neighbours": DEFAULT_NEIGHBOURS, "passages": True, "provenance": True,
+        "min_confidence": 0.3,
+        # how often the story clusterer is checkpointed (articles); later batches are replayed
+        "checkpoint_every": 5_000,
+    }
+
+
+def check_options(given: Mapping[str, Any]) -> dict[str, Any]:
+    """``given`` over the defaults, each value checked; unknown names are refused."""
+    from retold.copies import check_dedup_options
+
+    out = defaults()
+    for key in given:
+        if key not in out:
+            raise TypeError(f"Monitor got an unknown option {key!r} (options: {', '.join(sorted(out))})")
+    out.update(given)
+    if out["copy_similarity"] not in ("containment", "jaccard"):
+        raise ValueError(f"copy_similarity must be 'containment' or 'jaccard', not {out['copy_similarity']!r}")
+    check_dedup_options(threshold=out["copy_threshold"], recall=out["recall"], ngram=out["ngram"],
+                        keep="earliest", similarity=out["copy_similarity"], verify=True,
+                        lsh_threshold=None)
+    out["copy_threshold"] = float(out["copy_threshold"])
+    out["recall"] = float(out["recall"])
+    for name, low, high in (("ngram", 1, 1 << 10), ("num_perm", 1, 1 << 16), ("seed", 0, (1 << 63) - 1),
+                            ("copy_window_articles", 1, 1 << 40), ("window_articles", 1, 1 << 40),
+                            ("story_lag", 0, 1 << 40), ("min_tokens", 1, 1 << 40),
+                            ("neighbours", 0, 1 << 20), ("checkpoint_every", 1, 1 << 40)):
+        out[name] = check_int(out[name], name, low, high)
+    for name, low, high in (("copy_window_days", 0.0, 1e9), ("window_days", 0.0, 1e9),
+                            ("story_threshold", -1.0, 1.0), ("min_confidence", 0.0, 1.0)):
+        out[name] = float(check_number(out[name], name, low, high))
+    if out["horizon_days"] is not None:
+        out["horizon_days"] = float(check_number(out["horizon_days"], "horizon_days", 0.0, 1e9))
+    for name in ("passages", "provenance"):
+        if not isinstance(out[name], bool):
+            raise TypeError(f"{name} must be a bool, not {type(out[name]).__name__}")
+    return out
+
+
+def reconcile(stored: Mapping[str, Any], given: Mapping[str, Any], path: str) -> dict[str, Any]:
+    """The stored options, after checking that ``given`` repeats them."""
+    checked = check_options({k: v for k, v in given.items()})
+    for key in given:
+        if _differs(checked[key], stored.get(key)):
+            raise ValueError(
+                f"{path}: the store was made with {key}={stored.get(key)!r}; it cannot continue "
+                f"with {key}={checked[key]!r} (start a new store for other options)")
+    return check_options(dict(stored))
+
+
+def _differs(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, (int, float)):
+        return not math.isclose(a, float(b), rel_tol=0, abs_tol=0)
+    return a != b

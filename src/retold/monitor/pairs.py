@@ -1,0 +1,64 @@
+"""The pairs a new article is aligned with, their passages, and its provenance edges.
+
+The rows these functions append are written by :class:`retold.monitor.Monitor` in the add's
+transaction; what they return goes into the article's :class:`~retold.monitor.Verdict`.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from retold.monitor.restore import Held
+from retold.monitor.verdict import SharedPassages
+
+
+def align_partners(seq: int, held: Held, story: int, partners: list, rows: dict[str, list], *,
+                   min_tokens: int, calibration: float, n_features: int) -> list[tuple[SharedPassages, int]]:
+    """Align the article with each partner ``(seq, kind, cosine or None, Held)``: passages as
+    :func:`retold.align` finds them, story similarity and coverage as :func:`retold.analyze`
+    computes them."""
+    from retold.passages import align
+    from retold.stories import StoryVectors
+
+    out = []
+    for other, kind, cos, early in partners:
+        if cos is None:
+            n_a, n_b = len(held.indices), len(early.indices)
+            pair = StoryVectors(np.array([0, n_a, n_a + n_b], dtype=np.int64),
+                                np.concatenate([held.indices, early.indices]),
+                                np.concatenate([held.values, early.values]), n_features)
+            cos = float(pair.cosines(0, [1])[0])
+        similarity = float(min(1.0, max(0.0, cos)) ** calibration)
+        found = tuple(align(early.article.text, held.article.text, min_tokens=min_tokens))
+        shorter = min(early.tokens, held.tokens)
+        coverage = min(1.0, sum(p.tokens for p in found) / shorter) if shorter else 0.0
+        rows["pairs"].append((other, seq, kind, story, similarity, coverage))
+        rows["passages"].extend(
+            (other, seq, k, p.a_start, p.a_end, p.b_start, p.b_end, int(p.score), p.tokens,
+             int(p.quoted), p.a_tokens, p.b_tokens, p.a_text, p.b_text) for k, p in enumerate(found))
+        out.append((SharedPassages(early.article.id, kind, similarity, coverage, found), other))
+    return out
+
+
+def provenance_edges(seq: int, held: Held, shared: list, rows: dict[str, list], *, min_tokens: int,
+                     min_confidence: float) -> list:
+    """Edges among the article and its partners ``(SharedPassages, seq, Held)`` that involve the
+    article (as :func:`retold.analyze` judges a story: the pairs aligned, with their passages,
+    plus those an explicit credit links)."""
+    from retold.provenance import provenance
+
+    partners = sorted(((h, other) for _, other, h in shared), key=lambda x: (x[0].day, x[1]))
+    docs = [h.article for h, _ in partners] + [held.article]
+    me = held.article.id
+    passages = {(s.with_id, me): s.passages for s, _, _ in shared}
+    edges = provenance(docs, passages=passages, pairs=[], min_tokens=min_tokens,
+                       min_confidence=min_confidence)
+    kept = [e for e in edges if e.derived_id == me or e.source_id == me]
+    seq_of = {s.with_id: other for s, other, _ in shared}
+    seq_of[me] = seq
+    rows["edges"].extend(
+        (seq, k, seq_of[e.derived_id], None if e.source_id is None else seq_of[e.source_id],
+         e.source_name, e.confidence, int(e.external), json.dumps([x.to_dict() for x in e.evidence]))
+        for k, e in enumerate(kept))
+    return kept

@@ -1,0 +1,136 @@
+"""Reading the monitor's state back from its store: what a restart rebuilds, and how.
+
+The windows are rebuilt from their tables (``copy_window``, ``stories``/``story_units``), the
+story clusterer from its checkpoint plus the batches stored after it, replayed as they came.
+"""
+from __future__ import annotations
+
+import math
+import pickle
+import sqlite3
+import zlib
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from retold.article import Article
+from retold.monitor.copyindex import NO_DAY
+from retold.monitor.store import StoreError
+from retold.monitor.units import ActiveStory, Unit
+
+
+@dataclass
+class Held:
+    """What the monitor keeps of an article while it is in the copy window."""
+
+    article: Article
+    day: float
+    tokens: int
+    indices: np.ndarray
+    values: np.ndarray
+
+
+def article_day(article: Article) -> float:
+    """The article's date in days since 1970 (:data:`NO_DAY` when undated)."""
+    from retold.stories import article_days
+
+    value = float(article_days([article])[0])
+    return NO_DAY if math.isnan(value) else value
+
+
+def blob(array: np.ndarray) -> bytes:
+    return np.ascontiguousarray(array).tobytes()
+
+
+def _vector(indices: bytes, values: bytes) -> tuple[np.ndarray, np.ndarray]:
+    return np.frombuffer(indices, dtype=np.uint32), np.frombuffer(values, dtype=np.float64)
+
+
+def articles_where(con: sqlite3.Connection, where: str, params: Sequence = ()) -> list[tuple[int, int, Article]]:
+    """(seq, batch, Article) of the stored articles matching ``where``, in arrival order."""
+    rows = con.execute(
+        "SELECT seq, batch, id, text, title, date, source, lang FROM articles "
+        f"WHERE {where} ORDER BY seq", params).fetchall()
+    return [(seq, batch, Article(id=i, text=t, title=ti, date=d, source=s, lang=la))
+            for seq, batch, i, t, ti, d, s, la in rows]
+
+
+def batches_after(con: sqlite3.Connection, batch: int) -> Iterator[list[Article]]:
+    """The stored batches after ``batch``, each as it was added."""
+    rows = articles_where(con, "batch > ?", (batch,))
+    start = 0
+    while start < len(rows):
+        stop = start
+        while stop < len(rows) and rows[stop][1] == rows[start][1]:
+            stop += 1
+        yield [r[2] for r in rows[start:stop]]
+        start = stop
+
+
+def checkpoint_state(clusterer: Any, model: Any, arrivals: int) -> bytes:
+    # The document frequencies are mostly zeros: compressed, a checkpoint is a few MB, not 64.
+    return zlib.compress(pickle.dumps((clusterer, model, arrivals), protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def read_checkpoint(con: sqlite3.Connection, path: str) -> tuple | None:
+    """(clusterer, model, batch, arrivals) of the story checkpoint, or None when there is none."""
+    from retold.stories import StoryClusterer, StoryModel
+
+    row = con.execute("SELECT batch, state FROM checkpoint WHERE name = 'stories'").fetchone()
+    if row is None:
+        return None
+    try:
+        clusterer, model, arrivals = pickle.loads(zlib.decompress(row[1]))
+    except Exception as exc:  # noqa: BLE001 - any failure to unpickle is damage
+        raise StoreError(f"{path}: damaged story checkpoint ({exc})") from None
+    if not isinstance(clusterer, StoryClusterer) or not isinstance(model, StoryModel):
+        raise StoreError(f"{path}: damaged story checkpoint")
+    return clusterer, model, int(row[0]), int(arrivals)
+
+
+def copy_window(con: sqlite3.Connection) -> tuple[dict[int, Held], list, dict, dict]:
+    """The copy window: held articles, the rows :meth:`CopyIndex.restore` takes, the facts of
+    their clusters (representative, its day, size) and every copy fold so far."""
+    rows = con.execute(
+        "SELECT w.seq, w.signature, w.indices, w.vals, w.tokens, a.copy_cluster, a.id, a.text, "
+        "a.title, a.date, a.source, a.lang FROM copy_window w JOIN articles a USING (seq) "
+        "ORDER BY w.seq").fetchall()
+    held, window = {}, []
+    for seq, sig, ind, val, tokens, cluster, i, text, title, date, source, lang in rows:
+        article = Article(id=i, text=text, title=title, date=date, source=source, lang=lang)
+        day = article_day(article)
+        held[seq] = Held(article, day, tokens, *_vector(ind, val))
+        window.append((seq, text, day, sig, cluster))
+    clusters = {}
+    for cluster, rep, size, rep_text, rep_date in con.execute(
+            "SELECT c.cluster, c.representative, c.size, a.text, a.date FROM copy_clusters c "
+            "JOIN articles a ON a.seq = c.representative WHERE c.cluster IN "
+            "(SELECT DISTINCT a.copy_cluster FROM copy_window w JOIN articles a USING (seq))"):
+        clusters[cluster] = (rep, article_day(Article(id=str(rep), text=rep_text, date=rep_date)), size)
+    folded = dict(con.execute("SELECT old, new FROM merges WHERE kind = 'copy' ORDER BY rowid"))
+    return held, window, clusters, folded
+
+
+def active_story(row: Sequence) -> ActiveStory:
+    """An :class:`ActiveStory` from its ``stories`` row (units and clusters not included)."""
+    _, size, start, end, last_day, last_undated = row
+    return ActiveStory(last_day=-math.inf if last_day is None else last_day,
+                       last_undated=last_undated, size=size, start=start, end=end)
+
+
+def active_stories(con: sqlite3.Connection, path: str) -> dict[int, ActiveStory]:
+    """The stories still in the story window, with their units and copy clusters."""
+    out = {}
+    for row in con.execute("SELECT story, size, start, end, last_day, last_undated FROM stories "
+                           "WHERE active = 1 ORDER BY story"):
+        out[row[0]] = active_story(row)
+    for seq, story, ind, val in con.execute("SELECT seq, story, indices, vals FROM story_units ORDER BY seq"):
+        if story not in out:
+            raise StoreError(f"{path}: damaged store: a unit of story {story}, which is not active")
+        out[story].units.append(Unit(seq, *_vector(ind, val)))
+    for story, cluster in con.execute(
+            "SELECT a.story, a.copy_cluster FROM articles a JOIN stories s ON s.story = a.story "
+            "WHERE s.active = 1"):
+        out[story].clusters.add(cluster)
+    return out
