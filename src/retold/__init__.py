@@ -49,6 +49,9 @@ _LAZY = {
     "Reuse": "retold.passages",
     "align": "retold.passages",
     "reuse": "retold.passages",
+    "ReusedPassage": "retold.passage_reuse",
+    "ReusedPassages": "retold.passage_reuse",
+    "reused_passages": "retold.passage_reuse",
     "Edge": "retold.provenance",
     "provenance": "retold.provenance",
     # the whole job
