@@ -70,3 +70,11 @@ def test_bad_options_and_empty_input_are_usage_and_input_errors(corpus, tmp_path
     with pytest.raises(SystemExit) as exit_:
         main(["passages", str(corpus), "--max-df", "1", *ARGS])
     assert exit_.value.code == 2 and "--max-df: must be at least 2" in capsys.readouterr().err
+
+
+def test_dask_workers_give_the_same_records(corpus, tmp_path):
+    pytest.importorskip("distributed", reason="--dask-workers needs retold[dask]")
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert main(["passages", str(corpus), "-o", str(one), *ARGS]) == 0
+    assert main(["passages", str(corpus), "-o", str(two), "--dask-workers", "1", *ARGS]) == 0
+    assert one.read_text() == two.read_text()

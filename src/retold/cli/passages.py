@@ -61,6 +61,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="spans of one article overlapping by this share of the longer are "
                         "one passage (passim --relative-overlap; default 0.5)")
     parser.add_argument("--workers", type=positive_int, default=1, help="threads (default 1)")
+    from retold.dask import add_dask_arguments
+
+    add_dask_arguments(parser)
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    return {"ngram": args.ngram, "max_df": args.max_df, "min_shared": args.min_shared,
+            "min_tokens": args.min_tokens, "relative_overlap": args.relative_overlap}
+
+
+def _on_dask(args: argparse.Namespace, path: str) -> Any:
+    """The same passages on a Dask cluster (--scheduler / --dask-workers)."""
+    import retold.dask as rd
+
+    if path == "-" or args.on_error == "skip" or args.fix_text:
+        raise CommandError("--scheduler/--dask-workers read Parquet, JSON Lines or CSV files: "
+                           "no stdin, --on-error skip or --fix-text", EXIT_USAGE)
+    try:
+        client = rd.dask_client_from_args(args)
+    except (ImportError, ValueError) as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    with client:
+        return rd.reused_passages(
+            rd.read_articles(path, format=args.format), text_field=args.text_field,
+            id_field=args.id_field, date_field=args.date_field, title_field=args.title_field,
+            source_field=args.source_field, lang_field=args.lang_field, **_options(args),
+        )
 
 
 def _records(result: Any, emit: str) -> Iterator[dict]:
@@ -72,6 +99,14 @@ def run(args: argparse.Namespace) -> int:
 
     path = input_path(args)
     skipped: list[SkippedRecord] = []
+    if getattr(args, "scheduler", None) or getattr(args, "dask_workers", None):
+        with Progress(quiet=args.quiet) as progress:
+            with progress.stage("dask", None):
+                try:
+                    result = _on_dask(args, path)
+                except ValueError as exc:
+                    raise CommandError(str(exc), EXIT_USAGE) from None
+            return _write(args, result, progress, skipped)
     with Progress(quiet=args.quiet) as progress:
         with progress.stage("read", None) as advance:
             articles = []
@@ -84,21 +119,25 @@ def run(args: argparse.Namespace) -> int:
         if not articles:
             raise no_articles(skipped)
         try:
-            result = reused_passages(
-                articles, ngram=args.ngram, max_df=args.max_df, min_shared=args.min_shared,
-                min_tokens=args.min_tokens, relative_overlap=args.relative_overlap,
-                workers=args.workers, progress=progress.stage,
-            )
+            result = reused_passages(articles, **_options(args), workers=args.workers,
+                                     progress=progress.stage)
         except ValueError as exc:
             raise CommandError(str(exc), EXIT_USAGE) from None
-        with progress.stage("write", None):
-            try:
-                written = write_records(_records(result, args.emit), args.output,
-                                        format=args.output_format)
-            except InputError as exc:
-                raise CommandError(str(exc), EXIT_INPUT) from None
-            except (ValueError, TypeError) as exc:
-                raise CommandError(f"cannot write {args.output}: {exc}", EXIT_USAGE) from None
+        return _write(args, result, progress, skipped)
+
+
+def _write(args: argparse.Namespace, result: Any, progress: Progress, skipped: list) -> int:
+    """Write the records, list skipped input, print the summary."""
+    if result.stats.documents == 0:
+        raise no_articles(skipped)
+    with progress.stage("write", None):
+        try:
+            written = write_records(_records(result, args.emit), args.output,
+                                    format=args.output_format)
+        except InputError as exc:
+            raise CommandError(str(exc), EXIT_INPUT) from None
+        except (ValueError, TypeError) as exc:
+            raise CommandError(f"cannot write {args.output}: {exc}", EXIT_USAGE) from None
     report_skipped(skipped)
     stats = result.stats
     printings = sum(p.count for p in result)
