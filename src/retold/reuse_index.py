@@ -39,26 +39,53 @@ WINDOW_MARGIN = 64
 """Tokens aligned beyond the first and last shared n-gram of a pair in each document."""
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+_EMPTY32 = np.zeros(0, dtype=np.int32)
+_MAX_ROWS_INDEX = (1 << 31) - 1
 
 
 def ngram_rows(texts: Sequence[str], *, ngram: int, first: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Word n-gram rows of ``texts``: ``(hashes uint64, docs int64, positions int64)``.
+    """Word n-gram rows of ``texts``: ``(hashes uint64, docs int32, positions int32)``.
 
     Document ``first + i`` is ``texts[i]``; rows come in document order, positions ascending.
     A text of fewer than ``ngram`` tokens has no n-gram (it cannot hold a reprinted passage).
+    Documents and positions are 32-bit: 16 bytes a row, the index's whole memory.
     """
+    if first + len(texts) > _MAX_ROWS_INDEX:
+        raise ValueError(f"at most {_MAX_ROWS_INDEX} documents can be indexed, got {first + len(texts)}")
     hashes, docs, positions = [], [], []
     for i, text in enumerate(texts):
         token_hashes = tokenize(text).hashes
         if len(token_hashes) < ngram:
             continue
+        if len(token_hashes) > _MAX_ROWS_INDEX:
+            raise ValueError(f"document {first + i} has {len(token_hashes)} tokens, more than "
+                             f"the {_MAX_ROWS_INDEX} the index holds; split it")
         grams = _hashing.word_shingle_hashes(np.ascontiguousarray(token_hashes), ngram)
         hashes.append(grams)
-        docs.append(np.full(len(grams), first + i, dtype=np.int64))
-        positions.append(np.arange(len(grams), dtype=np.int64))
+        docs.append(np.full(len(grams), first + i, dtype=np.int32))
+        positions.append(np.arange(len(grams), dtype=np.int32))
     if not hashes:
-        return np.zeros(0, dtype=np.uint64), _EMPTY, _EMPTY
+        return np.zeros(0, dtype=np.uint64), _EMPTY32, _EMPTY32
     return np.concatenate(hashes), np.concatenate(docs), np.concatenate(positions)
+
+
+def _repeated_rows(hashes: np.ndarray) -> np.ndarray:
+    """Mask of the rows whose hash occurs in another row too.
+
+    Most n-grams of a corpus occur once; dropping them first keeps the sort by hash (and its
+    gathered copies) to the few rows that can pair documents.
+    """
+    if len(hashes) < 2:
+        return np.zeros(len(hashes), dtype=bool)
+    ordered = np.sort(hashes)
+    twice = ordered[1:][ordered[1:] == ordered[:-1]]
+    del ordered
+    repeated = np.unique(twice)
+    if len(repeated) == 0:
+        return np.zeros(len(hashes), dtype=bool)
+    at = np.searchsorted(repeated, hashes)
+    np.minimum(at, len(repeated) - 1, out=at)
+    return repeated[at] == hashes
 
 
 @dataclass(frozen=True)
@@ -130,12 +157,14 @@ def pair_evidence(hashes: np.ndarray, docs: np.ndarray, positions: np.ndarray, *
     :func:`ngram_rows` results concatenated in document order are); the stable sort by hash
     then keeps each posting list in document order, as the kernel expects.
     """
+    keep = _repeated_rows(hashes)
+    hashes, docs, positions = hashes[keep], docs[keep], positions[keep]
     order = np.argsort(hashes, kind="stable")
     left, right, left_pos, right_pos, rare, boilerplate = _reuse.rare_ngram_pairs(
-        np.ascontiguousarray(hashes[order]), np.ascontiguousarray(docs[order]),
-        np.ascontiguousarray(positions[order]), int(max_df),
+        np.ascontiguousarray(hashes[order]), docs[order].astype(np.int64),
+        positions[order].astype(np.int64), int(max_df),
     )
-    del order
+    del order, keep
     return _reduce(left, right, np.ones(len(left), dtype=np.int64), left_pos, left_pos,
                    right_pos, right_pos, int(rare), int(boilerplate))
 
