@@ -12,7 +12,7 @@ import pytest
 from retold.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-NAMES = ("articles", "copy_pairs", "stories", "passages", "provenance")
+NAMES = ("articles", "copy_pairs", "stories", "passages", "provenance", "reused_passages")
 
 
 def has(module: str) -> bool:
