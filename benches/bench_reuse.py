@@ -74,13 +74,47 @@ def _child(n_docs: int, workers: int, queue: Any) -> None:
 
 
 def run_isolated(n_docs: int, workers: int) -> dict[str, Any]:
+    import queue as queues
+
     ctx = multiprocessing.get_context("spawn")
-    queue = ctx.Queue()
-    proc = ctx.Process(target=_child, args=(n_docs, workers, queue))
+    results = ctx.Queue()
+    proc = ctx.Process(target=_child, args=(n_docs, workers, results))
     proc.start()
-    out = queue.get()
+    while True:
+        try:
+            out = results.get(timeout=5)
+            break
+        except queues.Empty:
+            if not proc.is_alive():  # killed (out of memory?) before it could answer
+                return {"docs": n_docs, "workers": workers, "failed": f"exit code {proc.exitcode}"}
     proc.join()
     return out
+
+
+NOISE_RATES = (0.0, 0.01, 0.02, 0.05, 0.08, 0.1)
+SETTINGS = {"passim defaults (n=5, min-match 5)": {},
+            "noisy OCR (n=3, min_shared=3)": {"ngram": 3, "min_shared": 3}}
+
+
+def quality_table(n_docs: int, seeds: int) -> list[str]:
+    """Passage-level precision / recall by noise rate, for each setting (mean over seeds)."""
+    import retold
+    from retold.synthetic_reprints import reprint_corpus, score_reprints
+
+    lines = ["| letters misread | " + " | ".join(f"{name}: P / R" for name in SETTINGS) + " |",
+             "|---|" + "---|" * len(SETTINGS)]
+    for noise in NOISE_RATES:
+        cells = []
+        for options in SETTINGS.values():
+            p = r = 0.0
+            for seed in range(seeds):
+                corpus = reprint_corpus(n_docs, passages=n_docs // 20, noise=noise, seed=seed)
+                score = score_reprints(retold.reused_passages(corpus.records(), **options).passages, corpus)
+                p += score.precision / seeds
+                r += score.recall / seeds
+            cells.append(f"{p:.3f} / {r:.3f}")
+        lines.append(f"| {noise:.0%} | " + " | ".join(cells) + " |")
+    return lines
 
 
 # ---------------------------------------------------------------- pytest-benchmark
@@ -123,7 +157,13 @@ def main() -> None:
     parser.add_argument("--docs", type=int, nargs="+", default=[10_000, 30_000, 100_000])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", action="store_true", help="print one JSON object per size")
+    parser.add_argument("--quality", type=int, metavar="DOCS",
+                        help="instead: the precision/recall table by noise rate on corpora of DOCS")
+    parser.add_argument("--seeds", type=int, default=3, help="corpora per cell of --quality")
     args = parser.parse_args()
+    if args.quality:
+        print("\n".join(quality_table(args.quality, args.seeds)))
+        return
     rows = [run_isolated(n, args.workers) for n in args.docs]
     if args.json:
         for r in rows:

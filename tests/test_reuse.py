@@ -113,6 +113,23 @@ def test_occurrences_are_exact_slices_first_by_date_with_spread():
     assert records[0]["date"] == dt.datetime(2024, 3, 1)
 
 
+def test_same_source_pairs_can_be_left_out():
+    quote = "the river rose by four metres overnight and the old bridge was closed to all traffic"
+    docs = [Article(id="a", text=f"{quote}. One.", source="Post"),
+            Article(id="b", text=f"Two. {quote}.", source="Post"),
+            Article(id="c", text=f"Three. {quote}.", source="Herald"),
+            Article(id="d", text=f"Four. {quote}.")]
+    both = retold.reused_passages(docs)
+    assert [o.id for o in both.passages[0].occurrences] == ["a", "b", "c", "d"]
+    across = retold.reused_passages(docs, same_source=False)
+    assert across.stats.candidate_pairs == 5  # all pairs but (a, b)
+    assert {o.id for o in across.passages[0].occurrences} == {"a", "b", "c", "d"}  # joined via c, d
+    only_post = retold.reused_passages(docs[:2], same_source=False)
+    assert len(only_post) == 0
+    with pytest.raises(TypeError, match="same_source"):
+        retold.reused_passages(docs, same_source="no")
+
+
 def test_options_are_checked_naming_the_argument():
     for name, value in (("ngram", 0), ("max_df", 1), ("min_shared", 0), ("min_tokens", 0),
                         ("relative_overlap", 1.5), ("workers", 0)):

@@ -55,6 +55,12 @@ def test_dataframe_gives_the_single_machine_passages(client, records):
     assert rd.reused_passages(frame, ngram=3, min_shared=3).passages == single.passages
 
 
+def test_across_sources_gives_the_single_machine_passages(client, records):
+    single = retold.reused_passages(records, same_source=False)
+    bag = db.from_sequence(records, npartitions=3)
+    assert rd.reused_passages(bag, same_source=False).passages == single.passages
+
+
 def test_unknown_options_are_refused(client, records):
     with pytest.raises(TypeError, match="workers"):
         rd.reused_passages(db.from_sequence(records[:10]), workers=2)

@@ -1520,6 +1520,9 @@ def reused_passages(
     began = time.perf_counter()
     whole = merge_pair_evidence(list(parts))
     candidates = whole.candidates(opts["min_shared"])
+    if not opts["same_source"]:
+        sources = _gather_columns(corpus, ("source",))["source"].tolist()
+        candidates = candidates.across_sources(sources)
     wanted = np.unique(np.concatenate([candidates.left, candidates.right]))
     texts = [_delayed(_reuse_texts, p, wanted) for p in corpus.parts]
     size = max(1, -(-len(candidates) // max(1, 4 * n_parts)))

@@ -43,9 +43,11 @@ _lsh = kernels("lsh")
 __all__ = ["Occurrence", "ReusedPassage", "ReuseStats", "ReusedPassages", "reused_passages",
            "check_reuse_options", "cluster_alignments"]
 
-DEFAULTS = {"min_tokens": 10, "ngram": 5, "max_df": 100, "min_shared": 5, "relative_overlap": 0.5}
+DEFAULTS = {"min_tokens": 10, "ngram": 5, "max_df": 100, "min_shared": 5, "relative_overlap": 0.5,
+            "same_source": True}
 """passim's defaults where it has the option (n 5, max-series 100, min-match 5,
-relative-overlap 0.5); ``min_tokens`` is the least number of equal words of an aligned span."""
+relative-overlap 0.5); ``min_tokens`` is the least number of equal words of an aligned span;
+``same_source=True`` also aligns two articles of one outlet (passim by default does not)."""
 _CHUNK = 256
 
 
@@ -168,7 +170,7 @@ class ReusedPassages:
 
 
 def check_reuse_options(*, min_tokens: Any, ngram: Any, max_df: Any, min_shared: Any,
-                        relative_overlap: Any) -> dict[str, Any]:
+                        relative_overlap: Any, same_source: Any) -> dict[str, Any]:
     """The options of :func:`reused_passages`, checked (errors name the argument)."""
     return {
         "min_tokens": check_int(min_tokens, "min_tokens", 1, 1 << 20),
@@ -176,7 +178,14 @@ def check_reuse_options(*, min_tokens: Any, ngram: Any, max_df: Any, min_shared:
         "max_df": check_int(max_df, "max_df", 2, 1 << 20),
         "min_shared": check_int(min_shared, "min_shared", 1, 1 << 30),
         "relative_overlap": check_fraction(relative_overlap, "relative_overlap"),
+        "same_source": _check_bool(same_source, "same_source"),
     }
+
+
+def _check_bool(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, not {value!r}")
+    return bool(value)
 
 
 def _date_key(date: _dt.datetime | None) -> tuple:
@@ -312,6 +321,7 @@ def reused_passages(
     max_df: int = DEFAULTS["max_df"],
     min_shared: int = DEFAULTS["min_shared"],
     relative_overlap: float = DEFAULTS["relative_overlap"],
+    same_source: bool = DEFAULTS["same_source"],
     workers: int = 1,
     progress: Callable[..., Any] | None = None,
 ) -> ReusedPassages:
@@ -334,6 +344,9 @@ def reused_passages(
     relative_overlap : float
         Two spans in one article are one passage when they overlap by this share of the
         longer one (passim ``--relative-overlap``; default 0.5).
+    same_source : bool
+        Also align two articles of one source (default True); False is passim's default of
+        not aligning documents of the same series (articles without a source always pair).
     workers : int
         Threads for indexing and alignment (the kernels release the GIL); same result.
     progress : callable, optional
@@ -347,7 +360,8 @@ def reused_passages(
         the position of the first printing; ``stats`` with the counts and seconds per stage.
     """
     options = check_reuse_options(min_tokens=min_tokens, ngram=ngram, max_df=max_df,
-                                  min_shared=min_shared, relative_overlap=relative_overlap)
+                                  min_shared=min_shared, relative_overlap=relative_overlap,
+                                  same_source=same_source)
     workers = check_int(workers, "workers", 1, 1024)
     articles = as_articles(docs)
     texts = [a.text for a in articles]
@@ -360,6 +374,8 @@ def reused_passages(
         n_ngrams = len(hashes)
         del hashes, positions_doc, positions
         candidates = evidence.candidates(options["min_shared"])
+        if not options["same_source"]:
+            candidates = candidates.across_sources([a.source for a in articles])
     with stage("align", len(candidates)):
         aligned = _align_parallel(texts, candidates, options["ngram"], options["min_tokens"], workers)
     with stage("cluster", None):

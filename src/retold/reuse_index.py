@@ -122,6 +122,16 @@ class PairEvidence:
         return PairEvidence(*(getattr(self, name)[lo:hi] for name in _COLUMNS),
                             rare=self.rare, boilerplate=self.boilerplate)
 
+    def across_sources(self, sources: Sequence[str | None]) -> "PairEvidence":
+        """The pairs whose two articles come from different sources (or an unknown one):
+        passim's default of not aligning documents of the same series.  ``sources`` is
+        indexed by document position."""
+        codes = source_codes(sources)
+        a, b = codes[self.left], codes[self.right]
+        keep = (a != b) | (a < 0)
+        return PairEvidence(*(getattr(self, name)[keep] for name in _COLUMNS),
+                            rare=self.rare, boilerplate=self.boilerplate)
+
     def candidates(self, min_shared: int) -> "PairEvidence":
         """The pairs that share at least ``min_shared`` rare n-grams."""
         keep = self.shared >= min_shared
@@ -130,6 +140,13 @@ class PairEvidence:
 
 
 _COLUMNS = ("left", "right", "shared", "left_lo", "left_hi", "right_lo", "right_hi")
+
+
+def source_codes(sources: Sequence[str | None]) -> np.ndarray:
+    """One int per document: equal sources, equal codes; no source, -1."""
+    index: dict[str, int] = {}
+    return np.fromiter((-1 if not s else index.setdefault(s, len(index)) for s in sources),
+                       dtype=np.int64, count=len(sources))
 
 
 def _reduce(left, right, counts, left_lo, left_hi, right_lo, right_hi, rare, boilerplate) -> PairEvidence:

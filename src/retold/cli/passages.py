@@ -60,6 +60,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--relative-overlap", type=fraction, default=0.5,
                         help="spans of one article overlapping by this share of the longer are "
                         "one passage (passim --relative-overlap; default 0.5)")
+    parser.add_argument("--across-sources", action="store_true",
+                        help="do not align two articles of the same source (passim's default "
+                        "for documents of one series)")
     parser.add_argument("--workers", type=positive_int, default=1, help="threads (default 1)")
     from retold.dask import add_dask_arguments
 
@@ -68,7 +71,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
     return {"ngram": args.ngram, "max_df": args.max_df, "min_shared": args.min_shared,
-            "min_tokens": args.min_tokens, "relative_overlap": args.relative_overlap}
+            "min_tokens": args.min_tokens, "relative_overlap": args.relative_overlap,
+            "same_source": not args.across_sources}
 
 
 def _on_dask(args: argparse.Namespace, path: str) -> Any:
