@@ -10,7 +10,7 @@ document shares nothing.  Every other run gives each of its document pairs (left
 row of evidence: the two documents and the n-gram's position in each.
 """
 from libc.stdint cimport int64_t, uint64_t
-from libc.stdlib cimport free, malloc
+from libc.stdlib cimport calloc, free, malloc
 from cpython.exc cimport PyErr_CheckSignals
 
 import numpy as np
@@ -113,3 +113,47 @@ def rare_ngram_pairs(const uint64_t[::1] hashes not None, const int64_t[::1] doc
     finally:
         free(first)
     return left, right, left_pos, right_pos, rare, boilerplate
+
+
+def member_mask(const uint64_t[::1] values not None, const uint64_t[::1] members not None):
+    """``mask[i]`` is 1 when ``values[i]`` is one of ``members``: a uint8 array.
+
+    The members go into an open-addressing table indexed by their low bits (n-gram hashes are
+    already well mixed), so each value costs one or two probes: the index keeps the rows of
+    repeated n-grams without sorting the (mostly unique) rows themselves.
+    """
+    cdef Py_ssize_t n = values.shape[0], m = members.shape[0], i
+    cdef uint64_t v, cap = 16, slot
+    mask = np.zeros(n, dtype=np.uint8)
+    cdef unsigned char[::1] out = mask
+    if n == 0 or m == 0:
+        return mask
+    while cap < <uint64_t> (2 * m):
+        cap <<= 1
+    cdef uint64_t* table = <uint64_t*> malloc(cap * sizeof(uint64_t))
+    cdef unsigned char* used = <unsigned char*> calloc(cap, 1)
+    if table == NULL or used == NULL:
+        free(table)
+        free(used)
+        raise MemoryError()
+    try:
+        with nogil:
+            for i in range(m):
+                v = members[i]
+                slot = v & (cap - 1)
+                while used[slot] and table[slot] != v:
+                    slot = (slot + 1) & (cap - 1)
+                used[slot] = 1
+                table[slot] = v
+            for i in range(n):
+                v = values[i]
+                slot = v & (cap - 1)
+                while used[slot]:
+                    if table[slot] == v:
+                        out[i] = 1
+                        break
+                    slot = (slot + 1) & (cap - 1)
+    finally:
+        free(table)
+        free(used)
+    return mask

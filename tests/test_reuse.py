@@ -68,6 +68,15 @@ def test_both_backends_agree_and_fail_alike(compiled_or_skip):
             module.rare_ngram_pairs(h, d[:-1], p, 5)
 
 
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=60), st.lists(st.integers(0, 40), max_size=30))
+def test_member_mask_matches_a_set(impl, members, small):
+    values = np.array(members + small + [m for m in members[::2]], dtype=np.uint64)
+    chosen = np.unique(np.array(members[1::2] + small[::3], dtype=np.uint64))
+    mask = impl("reuse").member_mask(values, chosen)
+    assert mask.dtype == np.uint8
+    assert mask.tolist() == [int(v in set(chosen.tolist())) for v in values.tolist()]
+
+
 def test_evidence_of_buckets_adds_up_to_the_whole():
     corpus = reprint_corpus(120, passages=8, noise=0.02, seed=4)
     rows = ngram_rows(corpus.texts, ngram=5)

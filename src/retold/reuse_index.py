@@ -5,7 +5,9 @@
 2. :func:`pair_evidence`: the rows sorted by hash form posting lists; lists longer than
    ``max_df`` are boilerplate and dropped (counted), and every other list of two or more
    documents adds one to each of its document pairs (kernel ``rare_ngram_pairs`` in
-   ``ext/reuse.pyx``), which also keeps the span of shared positions in each document;
+   ``ext/reuse.pyx``), which also keeps the span of shared positions in each document; rows of
+   n-grams found once (most of them) are dropped first (kernel ``member_mask``), so only the
+   few that can pair documents are sorted with their payload;
    :func:`merge_pair_evidence` adds up evidence counted over disjoint sets of n-grams (the
    buckets of a distributed run), and :meth:`PairEvidence.candidates` keeps the pairs sharing
    at least ``min_shared`` rare n-grams;
@@ -83,9 +85,7 @@ def _repeated_rows(hashes: np.ndarray) -> np.ndarray:
     repeated = np.unique(twice)
     if len(repeated) == 0:
         return np.zeros(len(hashes), dtype=bool)
-    at = np.searchsorted(repeated, hashes)
-    np.minimum(at, len(repeated) - 1, out=at)
-    return repeated[at] == hashes
+    return _reuse.member_mask(hashes, repeated).view(bool)
 
 
 @dataclass(frozen=True)

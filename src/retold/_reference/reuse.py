@@ -43,3 +43,9 @@ def rare_ngram_pairs(hashes, docs, positions, max_df: int):
     table = np.array(rows, dtype=np.int64).reshape(-1, 4)
     return (np.ascontiguousarray(table[:, 0]), np.ascontiguousarray(table[:, 1]),
             np.ascontiguousarray(table[:, 2]), np.ascontiguousarray(table[:, 3]), rare, boilerplate)
+
+
+def member_mask(values, members):
+    """``mask[i]`` is 1 when ``values[i]`` is one of ``members``: a uint8 array."""
+    wanted = set(members.tolist())
+    return np.fromiter((v in wanted for v in values.tolist()), dtype=np.uint8, count=len(values))
