@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as _dt
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
@@ -392,7 +393,6 @@ def reused_passages(
 
 def _stages(progress: Callable[..., Any] | None, seconds: dict[str, float]) -> Callable[..., Any]:
     """A stage context: times it into ``seconds`` and shows it on ``progress`` when given."""
-    from contextlib import contextmanager
 
     @contextmanager
     def stage(name: str, total: int | None) -> Iterator[None]:
