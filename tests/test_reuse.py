@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 
 import retold
 from retold.article import Article
-from retold.reuse_index import merge_pair_evidence, ngram_rows, pair_evidence
+from retold.reuse_index import (
+    index_evidence,
+    merge_pair_evidence,
+    ngram_index,
+    ngram_rows,
+    pair_evidence,
+)
 from retold.synthetic_reprints import reprint_corpus, score_reprints
 from tests.conftest import shared_path
 
@@ -84,9 +90,11 @@ def test_evidence_of_buckets_adds_up_to_the_whole():
     buckets = [rows[0] % np.uint64(3) == np.uint64(b) for b in range(3)]
     parts = [pair_evidence(*(r[m] for r in rows), max_df=6) for m in buckets]
     merged = merge_pair_evidence(parts)
+    csr = index_evidence(*ngram_index(corpus.texts, ngram=5), max_df=6)
     for name in ("left", "right", "shared", "left_lo", "left_hi", "right_lo", "right_hi"):
         assert np.array_equal(getattr(whole, name), getattr(merged, name)), name
-    assert (whole.rare, whole.boilerplate) == (merged.rare, merged.boilerplate)
+        assert np.array_equal(getattr(whole, name), getattr(csr, name)), name
+    assert (whole.rare, whole.boilerplate) == (merged.rare, merged.boilerplate) == (csr.rare, csr.boilerplate)
     assert len(whole) > 0
 
 

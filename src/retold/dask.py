@@ -1427,6 +1427,7 @@ def _reuse_rows(part: Any, ngram: int, buckets: int) -> list:
 
     first = int(part["pos"].iloc[0]) if len(part) else 0
     hashes, docs, positions = ngram_rows(list(part["text"]), ngram=ngram, first=first)
+    docs, positions = docs.astype(np.int32), positions.astype(np.int32)  # 16 bytes a row to ship
     which = (hashes % np.uint64(buckets)).astype(np.int64)
     return [(hashes[which == b], docs[which == b], positions[which == b]) for b in range(buckets)]
 

@@ -35,8 +35,8 @@ from retold.reuse_index import (
     Alignments,
     PairEvidence,
     align_candidates,
-    ngram_rows,
-    pair_evidence,
+    index_evidence,
+    ngram_index,
 )
 
 _lsh = kernels("lsh")
@@ -256,27 +256,25 @@ def cluster_alignments(alignments: Alignments, articles: Mapping[int, Article], 
     return [ReusedPassage(cluster=i, occurrences=occ) for i, occ in enumerate(passages)]
 
 
-def _rows_parallel(texts: list[str], ngram: int, workers: int) -> tuple[np.ndarray, ...]:
-    chunks = [(i, texts[i:i + _CHUNK]) for i in range(0, len(texts), _CHUNK)]
+def _index_parallel(texts: list[str], ngram: int, workers: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`ngram_index` of ``texts``, chunk by chunk (over threads: the kernels release the GIL)."""
+    chunks = [texts[i:i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
 
-    def run(chunk: tuple[int, list[str]]) -> tuple[np.ndarray, ...]:
-        return ngram_rows(chunk[1], ngram=ngram, first=chunk[0])
+    def run(chunk: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        return ngram_index(chunk, ngram=ngram)
 
     if workers > 1 and len(chunks) > 1:
         with ThreadPoolExecutor(workers) as pool:
-            parts = [list(p) for p in pool.map(run, chunks)]
+            parts = list(pool.map(run, chunks))
     else:
-        parts = [list(run(c)) for c in chunks]
+        parts = [run(c) for c in chunks]
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     if not parts:
-        return np.zeros(0, np.uint64), np.zeros(0, np.int32), np.zeros(0, np.int32)
-    # Column by column, each chunk's piece released once copied: the rows are held about
-    # once and a half at the peak, not twice.
-    columns = []
-    for j in range(3):
-        columns.append(np.concatenate([p[j] for p in parts]))
-        for p in parts:
-            p[j] = None
-    return tuple(columns)
+        return np.zeros(0, dtype=np.uint64), offsets
+    np.cumsum(np.concatenate([np.diff(o) for _, o in parts]), out=offsets[1:])
+    hashes = [h for h, _ in parts]
+    del parts
+    return np.concatenate(hashes), offsets
 
 
 def _align_parallel(texts: list[str], pairs: PairEvidence, ngram: int, min_tokens: int,
@@ -369,11 +367,11 @@ def reused_passages(
     seconds: dict[str, float] = {}
     stage = _stages(progress, seconds)
     with stage("index", len(texts)):
-        hashes, positions_doc, positions = _rows_parallel(texts, options["ngram"], workers)
+        hashes, offsets = _index_parallel(texts, options["ngram"], workers)
     with stage("candidates", None):
-        evidence = pair_evidence(hashes, positions_doc, positions, max_df=options["max_df"])
+        evidence = index_evidence(hashes, offsets, max_df=options["max_df"])
         n_ngrams = len(hashes)
-        del hashes, positions_doc, positions
+        del hashes, offsets
         candidates = evidence.candidates(options["min_shared"])
         if not options["same_source"]:
             candidates = candidates.across_sources([a.source for a in articles])

@@ -1,7 +1,8 @@
 """The stages of corpus-wide passage reuse before clustering: index, candidates, alignment.
 
-1. :func:`ngram_rows`: each document's word n-grams (the hashing core's positional shingles
-   over :func:`retold.tokenize`'s tokens), as rows (hash, document, token position);
+1. :func:`ngram_index`: each document's word n-grams (the hashing core's positional shingles
+   over :func:`retold.tokenize`'s tokens) in CSR form, a row's document and token position
+   implied by where it lies (:func:`ngram_rows` spells them out, for distributed buckets);
 2. :func:`pair_evidence`: the rows sorted by hash form posting lists; lists longer than
    ``max_df`` are boilerplate and dropped (counted), and every other list of two or more
    documents adds one to each of its document pairs (kernel ``rare_ngram_pairs`` in
@@ -41,34 +42,44 @@ WINDOW_MARGIN = 64
 """Tokens aligned beyond the first and last shared n-gram of a pair in each document."""
 
 _EMPTY = np.zeros(0, dtype=np.int64)
-_EMPTY32 = np.zeros(0, dtype=np.int32)
-_MAX_ROWS_INDEX = (1 << 31) - 1
+
+
+def ngram_index(texts: Sequence[str], *, ngram: int) -> tuple[np.ndarray, np.ndarray]:
+    """Word n-grams of ``texts`` in CSR form: ``(hashes uint64, offsets int64)``.
+
+    The n-grams of ``texts[i]`` are ``hashes[offsets[i]:offsets[i + 1]]`` in text order, so an
+    n-gram's token position is its row minus ``offsets[i]``: 8 bytes a row is the whole index.
+    A text of fewer than ``ngram`` tokens has no n-gram (it cannot hold a reprinted passage).
+    """
+    grams = []
+    lengths = np.zeros(len(texts), dtype=np.int64)
+    for i, text in enumerate(texts):
+        token_hashes = tokenize(text).hashes
+        if len(token_hashes) >= ngram:
+            grams.append(_hashing.word_shingle_hashes(np.ascontiguousarray(token_hashes), ngram))
+            lengths[i] = len(grams[-1])
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return (np.concatenate(grams) if grams else np.zeros(0, dtype=np.uint64)), offsets
+
+
+def rows_of(hashes: np.ndarray, offsets: np.ndarray, *, first: int = 0,
+            rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Explicit ``(hashes, docs, positions)`` of an :func:`ngram_index` (all rows, or ``rows``,
+    ascending); documents are numbered from ``first``."""
+    if rows is None:
+        rows = np.arange(len(hashes), dtype=np.int64)
+    docs = np.searchsorted(offsets, rows, side="right") - 1
+    return hashes[rows], docs + first, rows - offsets[docs]
 
 
 def ngram_rows(texts: Sequence[str], *, ngram: int, first: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Word n-gram rows of ``texts``: ``(hashes uint64, docs int32, positions int32)``.
+    """Word n-gram rows of ``texts``: ``(hashes uint64, docs int64, positions int64)``.
 
     Document ``first + i`` is ``texts[i]``; rows come in document order, positions ascending.
-    A text of fewer than ``ngram`` tokens has no n-gram (it cannot hold a reprinted passage).
-    Documents and positions are 32-bit: 16 bytes a row, the index's whole memory.
     """
-    if first + len(texts) > _MAX_ROWS_INDEX:
-        raise ValueError(f"at most {_MAX_ROWS_INDEX} documents can be indexed, got {first + len(texts)}")
-    hashes, docs, positions = [], [], []
-    for i, text in enumerate(texts):
-        token_hashes = tokenize(text).hashes
-        if len(token_hashes) < ngram:
-            continue
-        if len(token_hashes) > _MAX_ROWS_INDEX:
-            raise ValueError(f"document {first + i} has {len(token_hashes)} tokens, more than "
-                             f"the {_MAX_ROWS_INDEX} the index holds; split it")
-        grams = _hashing.word_shingle_hashes(np.ascontiguousarray(token_hashes), ngram)
-        hashes.append(grams)
-        docs.append(np.full(len(grams), first + i, dtype=np.int32))
-        positions.append(np.arange(len(grams), dtype=np.int32))
-    if not hashes:
-        return np.zeros(0, dtype=np.uint64), _EMPTY32, _EMPTY32
-    return np.concatenate(hashes), np.concatenate(docs), np.concatenate(positions)
+    hashes, offsets = ngram_index(texts, ngram=ngram)
+    return rows_of(hashes, offsets, first=first)
 
 
 def _repeated_rows(hashes: np.ndarray) -> np.ndarray:
@@ -175,13 +186,22 @@ def pair_evidence(hashes: np.ndarray, docs: np.ndarray, positions: np.ndarray, *
     then keeps each posting list in document order, as the kernel expects.
     """
     keep = _repeated_rows(hashes)
-    hashes, docs, positions = hashes[keep], docs[keep], positions[keep]
+    return _evidence(hashes[keep], docs[keep], positions[keep], max_df)
+
+
+def index_evidence(hashes: np.ndarray, offsets: np.ndarray, *, max_df: int) -> PairEvidence:
+    """:func:`pair_evidence` of an :func:`ngram_index`, expanding only the repeated rows."""
+    rows = np.flatnonzero(_repeated_rows(hashes))
+    return _evidence(*rows_of(hashes, offsets, rows=rows), max_df)
+
+
+def _evidence(hashes: np.ndarray, docs: np.ndarray, positions: np.ndarray, max_df: int) -> PairEvidence:
     order = np.argsort(hashes, kind="stable")
     left, right, left_pos, right_pos, rare, boilerplate = _reuse.rare_ngram_pairs(
         np.ascontiguousarray(hashes[order]), docs[order].astype(np.int64),
         positions[order].astype(np.int64), int(max_df),
     )
-    del order, keep
+    del order
     return _reduce(left, right, np.ones(len(left), dtype=np.int64), left_pos, left_pos,
                    right_pos, right_pos, int(rare), int(boilerplate))
 
