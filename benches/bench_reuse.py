@@ -172,7 +172,7 @@ def main() -> None:
         for r in rows:
             print(json.dumps(r))
         return
-    cols = ["docs", "wall_s", "index_s", "candidates_s", "align_s", "cluster_s", "us_per_doc",
+    cols = ["docs", "wall_s", "prepare_s", "index_s", "candidates_s", "align_s", "cluster_s", "us_per_doc",
             "cpu_us_per_doc",
             "candidate_pairs", "aligned_pairs_per_s", "passages", "rss_corpus_mb", "rss_peak_mb",
             "precision", "recall"]

@@ -362,10 +362,11 @@ def reused_passages(
                                   min_shared=min_shared, relative_overlap=relative_overlap,
                                   same_source=same_source)
     workers = check_int(workers, "workers", 1, 1024)
-    articles = as_articles(docs)
-    texts = [a.text for a in articles]
     seconds: dict[str, float] = {}
     stage = _stages(progress, seconds)
+    with stage("prepare", None):
+        articles = as_articles(docs)
+        texts = [a.text for a in articles]
     with stage("index", len(texts)):
         hashes, offsets = _index_parallel(texts, options["ngram"], workers)
     with stage("candidates", None):
