@@ -236,7 +236,7 @@ def test_save_writes_every_file(result, tmp_path):
     pytest.importorskip("jinja2", reason="the report needs Jinja2: pip install 'retold[report]'")
     pytest.importorskip("pyarrow.parquet", reason="Parquet needs pyarrow")
     written = result.save(tmp_path / "out")
-    names = {"articles", "copy_pairs", "stories", "passages", "provenance"}
+    names = {"articles", "copy_pairs", "stories", "passages", "provenance", "reused_passages"}
     expected = {f"{n}.jsonl" for n in names} | {f"{n}.parquet" for n in names} | {"report.html"}
     assert set(written) == expected
     assert {p.name for p in (tmp_path / "out").iterdir()} == expected  # no temporary files left
@@ -256,6 +256,10 @@ def test_save_writes_every_file(result, tmp_path):
     provenance = read_jsonl(tmp_path / "out" / "provenance.jsonl")
     assert len(provenance) == len(result.provenance)
     assert {"source_id", "derived_id"} <= set(provenance[0])
+    reused = read_jsonl(tmp_path / "out" / "reused_passages.jsonl")
+    assert reused and len(reused) == sum(p.count for p in result.reused)
+    for r in reused:
+        assert texts[r["id"]][r["begin"]:r["end"]] == r["text"]
     import pyarrow.parquet as pq
 
     table = pq.read_table(tmp_path / "out" / "articles.parquet")
@@ -270,7 +274,8 @@ def test_save_writes_every_file(result, tmp_path):
 def test_save_jsonl_only_without_report(result, tmp_path):
     written = result.save(tmp_path, parquet=False, report=False)
     assert sorted(written) == sorted(f"{n}.jsonl" for n in
-                                     ("articles", "copy_pairs", "stories", "passages", "provenance"))
+                                     ("articles", "copy_pairs", "stories", "passages", "provenance",
+                                      "reused_passages"))
 
 
 def test_report_data_passes_the_report_validation(result):
@@ -333,7 +338,7 @@ def test_progress_stages_in_order(demo):
         yield advance
 
     analyze(demo[:15], progress=progress)
-    assert [s[0] for s in seen] == ["copies", "stories", "passages", "provenance"]
+    assert [s[0] for s in seen] == ["copies", "stories", "passages", "provenance", "reuse"]
     assert all(done == total for _, total, done in seen), seen
 
 

@@ -12,7 +12,7 @@ import pytest
 from retold.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-NAMES = ("articles", "copy_pairs", "stories", "passages", "provenance")
+NAMES = ("articles", "copy_pairs", "stories", "passages", "provenance", "reused_passages")
 
 
 def has(module: str) -> bool:
@@ -226,3 +226,9 @@ def test_a_directory_holding_other_files_is_not_replaced(tmp_path, capsys):
     assert main(["analyze", "--demo", "-q", "-o", str(out)]) == 2
     assert "notes.txt" in capsys.readouterr().err
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_no_reused_passages_leaves_them_out(tmp_path):
+    out = tmp_path / "out"
+    assert main(["analyze", "--demo", "-o", str(out), "-q", "--no-parquet", "--no-reused-passages"]) == 0
+    assert not (out / "reused_passages.jsonl").exists() and (out / "passages.jsonl").exists()

@@ -50,6 +50,9 @@ _LAZY = {
     "Reuse": "retold.passages",
     "align": "retold.passages",
     "reuse": "retold.passages",
+    "ReusedPassage": "retold.passage_reuse",
+    "ReusedPassages": "retold.passage_reuse",
+    "reused_passages": "retold.passage_reuse",
     "Edge": "retold.provenance",
     "provenance": "retold.provenance",
     # a live stream

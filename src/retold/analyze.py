@@ -120,6 +120,10 @@ def _swap(passage: Any) -> Any:
     )
 
 
+REPORT_REUSED_PASSAGES = 500
+"""The most reprinted passages the report lists (all are in ``reused_passages.jsonl``)."""
+
+
 class Analysis:
     """Copies, stories, shared passages and provenance of one corpus (made by :func:`analyze`).
 
@@ -136,17 +140,21 @@ class Analysis:
     provenance : list of Edge
         Who took from whom (:func:`retold.provenance`), story by story; an edge whose
         ``source_id`` is None credits an outlet outside the corpus (``source_name``).
+    reused : ReusedPassages or None
+        Passages reprinted anywhere in the corpus (:func:`retold.reused_passages`), or None
+        when the run was asked not to look for them.
     options : dict
         The options of the run.
     """
 
     def __init__(self, *, articles, copies, stories, vectors, calibration, pairs, provenance,
-                 options, align_options) -> None:
+                 options, align_options, reused=None) -> None:
         self.articles: tuple[Article, ...] = tuple(articles)
         self.copies = copies
         self.stories = stories
         self.pairs: tuple[PairPassages, ...] = tuple(pairs)
         self.provenance = list(provenance)
+        self.reused = reused
         self.options: dict[str, Any] = dict(options)
         self._vectors = vectors
         self._calibration = calibration
@@ -295,6 +303,25 @@ class Analysis:
         for edge in self.provenance:
             yield _edge_dict(edge)
 
+    def reused_passage_records(self) -> Iterator[dict[str, Any]]:
+        """One record per printing of a reused passage (see :meth:`ReusedPassages.iter_records`)."""
+        return iter(()) if self.reused is None else self.reused.iter_records()
+
+    def _reused_report(self) -> list[dict[str, Any]]:
+        if self.reused is None:
+            return []
+        out = []
+        for p in self.reused.passages[:REPORT_REUSED_PASSAGES]:
+            out.append({
+                "id": f"r{p.cluster}", "size": p.count, "documents": p.documents,
+                "sources": list(p.sources), "span_days": p.span_days,
+                "occurrences": [{
+                    "article": o.id, "start": o.start, "end": o.end, "text": o.text,
+                    "date": o.date.isoformat() if o.date else None, "source": o.source,
+                } for o in p.occurrences],
+            })
+        return out
+
     def _time_sorted(self, positions: list[int]) -> list[int]:
         return sorted(positions, key=lambda i: _time_key(self.articles[i], i))
 
@@ -390,7 +417,7 @@ class Analysis:
                 "edges": len(provenance),
             },
             "articles": articles, "copies": copies, "stories": stories, "pairs": pairs,
-            "provenance": provenance,
+            "provenance": provenance, "reused": self._reused_report(),
         }
 
     def save(
@@ -451,9 +478,12 @@ class Analysis:
             "passages": self.passage_records,
             "provenance": self.provenance_records,
         }
+        if self.reused is not None:
+            sources["reused_passages"] = self.reused_passage_records
         formats = ["jsonl"] + (["parquet"] if parquet else [])
         # Every name any run may write, so that re-running with other options is not refused.
-        owned = {f"{name}.{fmt}" for name in sources for fmt in ("jsonl", "parquet")} | {"report.html"}
+        owned = {f"{name}.{fmt}" for name in [*sources, "reused_passages"]
+                 for fmt in ("jsonl", "parquet")} | {"report.html"}
         total = len(sources) * len(formats) + int(report)
         names: list[str] = []
         stage = progress or _no_progress
@@ -753,6 +783,8 @@ def analyze(
     story_options: Mapping[str, Any] | None = None,
     align_options: Mapping[str, Any] | None = None,
     provenance_options: Mapping[str, Any] | None = None,
+    reuse_options: Mapping[str, Any] | None = None,
+    reused: bool = True,
     progress: ProgressHook | None = None,
 ) -> Analysis:
     """Copies, stories, shared passages and provenance of a corpus, in one call.
@@ -783,9 +815,13 @@ def analyze(
         Further keyword arguments of :func:`retold.dedup`, :func:`retold.stories`,
         :func:`retold.align` and :func:`retold.provenance` (e.g. ``{"ngram": 4}``,
         ``{"density_penalty": 0.25}``, ``{"quotes": False}``, ``{"min_confidence": 0.5}``).
+    reuse_options : dict, optional
+        Keyword arguments of :func:`retold.reused_passages` (``{"max_df": 50}``).
+    reused : bool
+        Look for passages reprinted anywhere in the corpus (stage ``reuse``; default True).
     progress : callable, optional
         ``progress(stage, total)`` returning a context manager that yields ``advance(n)``; the
-        stages are ``copies``, ``stories``, ``passages`` and ``provenance``.
+        stages are ``copies``, ``stories``, ``passages``, ``provenance`` and ``reuse``.
         :meth:`retold.cli._common.Progress.stage` fits.
 
     Returns
@@ -820,6 +856,7 @@ def analyze(
     provenance_options = _check_options(provenance_options, "provenance_options",
                                         ("min_tokens", "passages", "pairs"))
     provenance_options["min_tokens"] = min_tokens
+    reuse_options = _check_options(reuse_options, "reuse_options", ("workers", "progress"))
     if story_threshold is None:
         story_threshold = DEFAULT_THRESHOLD
     articles = as_articles(docs)
@@ -856,6 +893,7 @@ def analyze(
         **{f"story_{k}": v for k, v in story_options.items()},
         **{f"align_{k}": v for k, v in align_options.items() if k != "min_tokens"},
         **{f"provenance_{k}": v for k, v in provenance_options.items() if k != "min_tokens"},
+        **{f"reuse_{k}": v for k, v in reuse_options.items()},
     }
     analysis = Analysis(
         articles=articles, copies=copies, stories=found, vectors=vectors,
@@ -880,6 +918,12 @@ def analyze(
 
     with stage("provenance", n) as advance:
         analysis.provenance = _provenance(analysis, advance, provenance_options)
+    if reused:
+        from retold.passage_reuse import reused_passages
+
+        with stage("reuse", 1) as advance:
+            analysis.reused = reused_passages(articles, workers=workers, **reuse_options)
+            advance(1)
     return analysis
 
 

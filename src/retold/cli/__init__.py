@@ -27,6 +27,7 @@ COMMANDS = {
     "dedup": "retold.cli.dedup",
     "stories": "retold.cli.stories",
     "align": "retold.cli.align",
+    "passages": "retold.cli.passages",
     "provenance": "retold.cli.provenance",
     "analyze": "retold.cli.analyze",
     "eval": "retold.cli.eval",

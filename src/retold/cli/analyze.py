@@ -70,6 +70,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--workers", type=lambda t: _count(t, 1), default=1, help="threads (default 1)")
     parser.add_argument("--title", help="title of the report")
+    parser.add_argument("--no-reused-passages", action="store_true",
+                        help="do not look for passages reprinted across the corpus "
+                        "(reused_passages.jsonl and the report's Reused passages view)")
     parser.add_argument("--no-parquet", action="store_true",
                         help="write JSON Lines only (Parquet is written when pyarrow is installed)")
 
@@ -102,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
                 min_tokens=args.min_tokens,
                 neighbours=args.neighbours,
                 workers=args.workers,
+                reused=not args.no_reused_passages,
                 progress=progress.stage,
             )
         except InputError as exc:

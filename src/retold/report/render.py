@@ -59,6 +59,18 @@ A dict (every value JSON-ready; numpy numbers, dates and sets are converted on t
           "confidence": float,           # in [0, 1]
           "evidence": [str, ...],        # human-readable reasons
       }, ...],
+      "reused": [{                       # passages reprinted across the corpus, most first
+          "id": str,
+          "size": int, "documents": int, # printings, and articles printing it
+          "sources": [str, ...],
+          "span_days": float | None,     # first to last dated printing
+          "occurrences": [{              # earliest first
+              "article": str,            # an article id
+              "start": int, "end": int,  # character offsets into its text
+              "text": str,               # the printing as it reads there
+              "date": str | None, "source": str | None,
+          }, ...],
+      }, ...],
     }
 
 Only ``articles`` is required; a missing list is taken as empty and a missing ``summary`` is
@@ -88,7 +100,7 @@ _TEMPLATE = "report.html.j2"
 _ASSETS = ("report.css", "report.js")
 _SUMMARY_KEYS = ("articles", "copy_clusters", "stories", "passages", "edges")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_LISTS = ("articles", "copies", "stories", "pairs", "provenance")
+_LISTS = ("articles", "copies", "stories", "pairs", "provenance", "reused")
 
 
 def _jinja():
@@ -326,6 +338,20 @@ def _prepare(data: Mapping[str, Any], max_inline_text_chars: int | None) -> dict
             raise _fail(f"['copies'][{i}]", "expected a dict with a string 'id'")
         for article_id in cluster.get("members") or []:
             known(f"['copies'][{i}]['members']", article_id)
+
+    for i, passage in enumerate(plain["reused"]):
+        where = f"['reused'][{i}]"
+        if not isinstance(passage, dict) or not isinstance(passage.get("id"), str):
+            raise _fail(where, "expected a dict with a string 'id'")
+        occurrences = passage.get("occurrences")
+        if not isinstance(occurrences, list) or not occurrences:
+            raise _fail(f"{where}['occurrences']", "expected a non-empty list")
+        for j, occ in enumerate(occurrences):
+            if not isinstance(occ, dict):
+                raise _fail(f"{where}['occurrences'][{j}]", "expected a dict")
+            known(f"{where}['occurrences'][{j}]['article']", occ.get("article"))
+            if not isinstance(occ.get("text"), str):
+                raise _fail(f"{where}['occurrences'][{j}]", "'text' must be a string")
 
     summary = plain.get("summary") or {}
     counted = {
