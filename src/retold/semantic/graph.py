@@ -16,10 +16,11 @@ from retold.semantic.neighbours import semantic_neighbours
 
 __all__ = ["GRAPH_FLOOR", "semantic_candidates", "mix_density"]
 
-GRAPH_FLOOR = 0.5
+GRAPH_FLOOR = 0.65
 """Semantic cosine that counts as "unrelated" in the clustering graph.  Higher than
 :data:`retold.semantic.mix.SEMANTIC_FLOOR`: the candidates of an article are its nearest
-neighbours, mostly of its own topic, and what must stand out is the same event."""
+neighbours, mostly of its own topic, and what must stand out is the same event (set with
+:data:`retold.semantic.mix.GRAPH_WEIGHT`, which gives the grid)."""
 
 
 def semantic_candidates(vectors, embeddings: np.ndarray, a: np.ndarray, b: np.ndarray, w: np.ndarray,
