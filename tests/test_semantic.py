@@ -180,3 +180,21 @@ def test_bundled_encoder_brings_a_translation_closer():
     np.testing.assert_allclose(np.linalg.norm(e, axis=1), 1.0, rtol=1e-5)
     assert sem.similarity(english, spanish) > plain.similarity(english, spanish) + 0.1
     assert sem.similarity(english, spanish) > sem.similarity(spanish, other) + 0.2
+
+
+def test_across_scripts_the_semantic_cosine_only_adds():
+    model = StoryModel().fit(CORPUS)
+    vectors = model.vectors(CORPUS)
+    days = np.full(len(CORPUS), np.nan)
+    scripts = np.array([0, 1, 0, 0, 0], dtype=np.int64)   # article 1 "in another script"
+    a0, b0, w0, _ = story_graph(vectors, days, scripts, neighbours=4, cross_script_weight=3.0)
+    orthogonal = np.eye(len(CORPUS), 8, dtype=np.float32)  # semantic cosine 0 for every pair
+    a, b, w, _ = story_graph(vectors, days, scripts, neighbours=4, cross_script_weight=3.0,
+                             embeddings=orthogonal, semantic_weight=0.5)
+    lexical = dict(zip(zip(a0.tolist(), b0.tolist()), w0.tolist()))
+    mixed = dict(zip(zip(a.tolist(), b.tolist()), w.tolist()))
+    for (i, j), value in lexical.items():
+        if 1 in (i, j):
+            assert mixed[(i, j)] == pytest.approx(value)          # kept: the lexical evidence stands
+        else:
+            assert mixed[(i, j)] == pytest.approx(0.5 * value)    # same script: mixed with 0
