@@ -198,3 +198,34 @@ def test_across_scripts_the_semantic_cosine_only_adds():
             assert mixed[(i, j)] == pytest.approx(value)          # kept: the lexical evidence stands
         else:
             assert mixed[(i, j)] == pytest.approx(0.5 * value)    # same script: mixed with 0
+
+
+def test_local_model_encoder_loads_a_model2vec_directory(tmp_path, monkeypatch):
+    # model2vec itself is not a dependency: a stand-in module checks the wiring (local path,
+    # offline switches, shape and unit rows of the output).
+    import types
+
+    loaded = []
+
+    class StaticModel:
+        dim = 4
+
+        @classmethod
+        def from_pretrained(cls, path):
+            loaded.append(path)
+            return cls()
+
+        def encode(self, texts, batch_size):
+            return np.tile(np.array([3.0, 4.0, 0.0, 0.0], dtype=np.float32), (len(texts), 1))
+
+    monkeypatch.setitem(sys.modules, "model2vec", types.SimpleNamespace(StaticModel=StaticModel))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    (tmp_path / "config.json").write_text('{"model_type": "model2vec"}', encoding="utf-8")
+    enc = LocalModelEncoder(tmp_path)
+    assert loaded == [str(tmp_path)] and enc.kind == "model2vec" and enc.dim == 4
+    assert enc.name == f"local:{tmp_path.name}"
+    import os
+
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+    np.testing.assert_allclose(enc.encode(["a", "b"]), [[0.6, 0.8, 0, 0]] * 2, rtol=1e-6)
+    assert isinstance(resolve_encoder(str(tmp_path)), EmbeddingCache)
