@@ -5,7 +5,8 @@ which states the algorithm, its tie rules and its summation orders).
 Active articles live in a ring indexed by arrival number, each with its unit vector and the
 features it is posted under (with its value there); posting lists are arrays in arrival
 order, so archiving the oldest article pops the head of each of its lists.  Stories with an
-active member live in a hash map with a hash map of links to other stories; every story id
+active member live in a hash map, each with its links to other stories (a vector sorted by
+story id: _story_stream.h says why); every story id
 costs three numbers in flat arrays (size, summed density, and the story it was folded into:
 24 bytes, read by every average link without a hash lookup).  Memory is bounded by the
 window, not by the stream, but for those 24 bytes per story.  The hot loop runs without the GIL; one call at a time (a second
@@ -16,6 +17,7 @@ from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 from libc.stdlib cimport malloc, calloc, free
 from libc.string cimport memmove
 from libcpp.unordered_map cimport unordered_map
+from libcpp.utility cimport pair
 from libcpp.vector cimport vector
 from cython.operator cimport dereference as deref, preincrement as inc
 
@@ -34,10 +36,15 @@ cnp.import_array()
 cdef extern from "Python.h":
     int PyErr_CheckSignals() except -1
 
-cdef extern from "_story_stream.h":
+cdef extern from "_story_stream.h" nogil:
     cdef cppclass StoryRec:
         int64_t active
-        unordered_map[int64_t, double] links
+        vector[pair[int64_t, double]] links
+    void links_set "retold_links_set"(vector[pair[int64_t, double]]& v, int64_t key, double w)
+    void links_add "retold_links_add"(vector[pair[int64_t, double]]& v, int64_t key, double w)
+    void links_erase "retold_links_erase"(vector[pair[int64_t, double]]& v, int64_t key)
+    void links_fold "retold_links_fold"(vector[pair[int64_t, double]]& k, vector[pair[int64_t, double]]& g,
+                                        int64_t keep, int64_t gone)
 
 
 DEF LOG_TABLE = 65536
@@ -313,7 +320,7 @@ cdef class StoryStream:
         cdef int32_t k
         cdef int64_t s
         cdef StoryRec* r
-        cdef unordered_map[int64_t, double].iterator it
+        cdef Py_ssize_t i
         while self.front < self.next_seq:
             a = &self.ring[self.front & (self.ring_cap - 1)]
             if not self.expired(a, self.front, arriving):
@@ -334,10 +341,8 @@ cdef class StoryStream:
             r = &self.stories[s]
             r.active -= 1
             if r.active == 0:
-                it = r.links.begin()
-                while it != r.links.end():
-                    self.stories[deref(it).first].links.erase(s)
-                    inc(it)
+                for i in range(<Py_ssize_t> r.links.size()):
+                    links_erase(self.stories[r.links[i].first].links, s)
                 self.stories.erase(s)
             free(a.val)
             a.val = NULL
@@ -362,23 +367,15 @@ cdef class StoryStream:
         self.dens[keep] = self.dens[keep] + self.dens[gone]
         self.dens[gone] = 0.0
         k.active += g.active
-        k.links.erase(gone)
-        cdef unordered_map[int64_t, double].iterator it = g.links.begin(), mine
-        while it != g.links.end():
-            other = deref(it).first
-            total = deref(it).second
-            inc(it)
+        links_fold(k.links, g.links, keep, gone)
+        cdef Py_ssize_t i
+        for i in range(<Py_ssize_t> g.links.size()):
+            other = g.links[i].first
             if other == keep:
                 continue
             o = &self.stories[other]
-            o.links.erase(gone)
-            mine = k.links.find(other)
-            if mine != k.links.end():
-                deref(mine).second = deref(mine).second + total
-                o.links[keep] = o.links[keep] + total
-            else:
-                k.links[other] = total
-                o.links[keep] = total
+            links_erase(o.links, gone)
+            links_add(o.links, keep, g.links[i].second)
         self.stories.erase(gone)
         return keep
 
@@ -387,12 +384,11 @@ cdef class StoryStream:
         cdef int64_t b = -1, t
         cdef double lk
         cdef StoryRec* r = &self.stories[s]
-        cdef unordered_map[int64_t, double].iterator it = r.links.begin()
+        cdef Py_ssize_t i
         best_link[0] = 0.0
-        while it != r.links.end():
-            t = deref(it).first
-            lk = self.link(s, t, deref(it).second)
-            inc(it)
+        for i in range(<Py_ssize_t> r.links.size()):
+            t = r.links[i].first
+            lk = self.link(s, t, r.links[i].second)
             if b < 0 or lk > best_link[0] or (lk == best_link[0] and t < b):
                 b = t
                 best_link[0] = lk
@@ -566,8 +562,8 @@ cdef class StoryStream:
         s = self.new_story(density)
         r = &self.stories[s]
         for i in range(n_touched):
-            r.links[self.t_story[i]] = self.t_weight[i]
-            self.stories[self.t_story[i]].links[s] = self.t_weight[i]
+            links_set(r.links, self.t_story[i], self.t_weight[i])
+            links_set(self.stories[self.t_story[i]].links, s, self.t_weight[i])
         # The article is a neighbour of its neighbours too: their densities may rise.
         for c in range(n_nn):
             self.near_update(self.nn_seq[c], self.nn_dot[c])
@@ -754,16 +750,13 @@ cdef class StoryStream:
         ids.sort()
         density, active, link_n, link_to, link_w = [], [], [], [], []
         cdef StoryRec* r
-        cdef unordered_map[int64_t, double].iterator lit
         for s in ids:
             r = &self.stories[<int64_t> s]
             density.append(self.dens[<int64_t> s])
             active.append(r.active)
             pairs = []
-            lit = r.links.begin()
-            while lit != r.links.end():
-                pairs.append((deref(lit).first, deref(lit).second))
-                inc(lit)
+            for k in range(<Py_ssize_t> r.links.size()):
+                pairs.append((r.links[k].first, r.links[k].second))
             pairs.sort()
             link_n.append(len(pairs))
             link_to.extend(t for t, _ in pairs)
@@ -862,5 +855,5 @@ cdef class StoryStream:
             self.dens[ids[i]] = s_density[i]
             r.active = s_active[i]
             for k in range(link_n[i]):
-                r.links[link_to[at]] = link_w[at]
+                links_set(r.links, link_to[at], link_w[at])
                 at += 1
