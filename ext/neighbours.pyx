@@ -12,7 +12,6 @@ operation, so both give the same neighbours and bit-identical cosines.
 from libc.stddef cimport ptrdiff_t
 from libc.stdint cimport int64_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, malloc, free
-from libc.string cimport memset
 
 import numpy as np
 cimport numpy as cnp
@@ -75,23 +74,22 @@ cdef inline uint32_t slot_of(uint32_t f, int bits) noexcept nogil:
 
 
 cdef int table_reserve(RowTable* t, Py_ssize_t n) noexcept nogil:
-    """Room for a row of ``n`` features (at most half full); -1 when out of memory.  The table
-    must be empty (new, or cleared since its last fill)."""
+    """Room for a row of ``n`` features (at most a quarter full); -1 when out of memory.  The
+    table must be empty (new, or cleared since its last fill)."""
     cdef int bits = t.bits if t.slots != NULL else 1
-    while (<Py_ssize_t>1 << bits) < 2 * n:
+    while (<Py_ssize_t>1 << bits) < 4 * n:
         bits += 1
-    if t.slots != NULL and bits == t.bits:
+    if t.slots != NULL and bits <= t.bits:
         return 0
     table_free(t)
     t.slots = <TableSlot*>calloc(<size_t>1 << bits, sizeof(TableSlot))
-    t.used = <uint32_t*>malloc(((<size_t>1 << bits) // 2 + 1) * sizeof(uint32_t))
+    t.used = <uint32_t*>malloc(((<size_t>1 << bits) // 4 + 1) * sizeof(uint32_t))
     if t.slots == NULL or t.used == NULL:
         table_free(t)
         return -1
     t.bits = bits
     t.mask = (<uint32_t>1 << bits) - 1
     t.n_used = 0
-    memset(t.filter, 0, sizeof(t.filter))
     return 0
 
 
@@ -103,14 +101,10 @@ cdef void table_free(RowTable* t) noexcept nogil:
     t.n_used = 0
 
 
-cdef inline uint32_t filter_bit(uint32_t f) noexcept nogil:
-    return (f * <uint32_t>0x9E3779B1u) >> 20
-
-
 cdef void table_fill(RowTable* t, const uint32_t* idx, const double* val, Py_ssize_t n) noexcept nogil:
     # A row's features are distinct (strictly increasing), so each takes a slot of its own.
     cdef Py_ssize_t a
-    cdef uint32_t s, bit
+    cdef uint32_t s
     for a in range(n):
         s = slot_of(idx[a], t.bits)
         while t.slots[s].key != 0:
@@ -118,39 +112,36 @@ cdef void table_fill(RowTable* t, const uint32_t* idx, const double* val, Py_ssi
         t.slots[s].key = <uint64_t>idx[a] + 1
         t.slots[s].value = val[a]
         t.used[a] = s
-        bit = filter_bit(idx[a])
-        t.filter[bit >> 6] |= (<uint64_t>1) << (bit & 63)
     t.n_used = n
 
 
 cdef void table_clear(RowTable* t) noexcept nogil:
+    # An empty slot holds value 0.0, which table_dot relies on.
     cdef Py_ssize_t a
     for a in range(t.n_used):
         t.slots[t.used[a]].key = 0
-    memset(t.filter, 0, sizeof(t.filter))
+        t.slots[t.used[a]].value = 0.0
     t.n_used = 0
 
 
 cdef double table_dot(const RowTable* t, const uint32_t* idx, const double* val, Py_ssize_t n) noexcept nogil:
     # Summed over the candidate's features in increasing order, as sparse_dot and the twin sum.
+    # Without a branch on whether a feature is the row's (half of them are, at random): the
+    # probe stops at the feature or at an empty slot, whose value is 0.0, and adding the
+    # product 0.0 * v (a zero) leaves the sum bit for bit as it was.  The table is at most a
+    # quarter full, so the probe seldom goes past its first slot.
     cdef Py_ssize_t b
-    cdef uint32_t s, bit
+    cdef uint32_t s
     cdef uint64_t key, want
     cdef double dot = 0.0
     for b in range(n):
-        bit = filter_bit(idx[b])
-        if not (t.filter[bit >> 6] >> (bit & 63)) & 1:
-            continue
         want = <uint64_t>idx[b] + 1
         s = slot_of(idx[b], t.bits)
-        while True:
-            key = t.slots[s].key
-            if key == want:
-                dot += t.slots[s].value * val[b]
-                break
-            if key == 0:
-                break
+        key = t.slots[s].key
+        while key != want and key != 0:
             s = (s + 1) & t.mask
+            key = t.slots[s].key
+        dot += t.slots[s].value * val[b]
     return dot
 
 
@@ -249,6 +240,12 @@ cdef tuple _search(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_term
     cdef const uint32_t[::1] idx = indices
     cdef const double[::1] val = values
     cdef Py_ssize_t n = off.shape[0] - 1
+    # Rows by pointer arithmetic: an empty last row starts at len(indices), which the
+    # bounds-checked build (RETOLD_DEBUG=1) rightly refuses to index.
+    cdef uint32_t no_idx[1]
+    cdef double no_val[1]
+    cdef const uint32_t* ix = &idx[0] if idx.shape[0] else no_idx
+    cdef const double* vx = &val[0] if val.shape[0] else no_val
     ids_arr = np.full((n, k), -1, dtype=np.int64)
     sims_arr = np.zeros((n, k), dtype=np.float64)
     cdef int64_t[:, ::1] ids = ids_arr
@@ -298,7 +295,7 @@ cdef tuple _search(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_term
             for i in range(n):
                 mark[i] = -1
                 partial[i] = 0.0
-                m = strongest(&idx[off[i]], &val[off[i]], off[i + 1] - off[i], index_terms,
+                m = strongest(ix + off[i], vx + off[i], off[i + 1] - off[i], index_terms,
                               &post_f[i * index_terms], &post_v[i * index_terms])
                 post_m[i] = m
                 for t in range(m):
@@ -324,7 +321,7 @@ cdef tuple _search(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_term
                         run_of_hi[t] = c
                     lo = c
             for i in range(n):
-                m = strongest(&idx[off[i]], &val[off[i]], off[i + 1] - off[i], query_terms, top_idx, top_val)
+                m = strongest(ix + off[i], vx + off[i], off[i + 1] - off[i], query_terms, top_idx, top_val)
                 n_touched = 0
                 for t in range(m):
                     f = <uint64_t>top_idx[t] << 32
@@ -360,11 +357,11 @@ cdef tuple _search(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_term
                 for c in range(n_touched):
                     heap_keep(heap_p, heap_j, &size, candidates, partial[touched[c]], touched[c])
                 # Their exact cosines; the k closest, closest first (insertion into k slots).
-                table_fill(&table, &idx[off[i]], &val[off[i]], off[i + 1] - off[i])
+                table_fill(&table, ix + off[i], vx + off[i], off[i + 1] - off[i])
                 slot = 0
                 for c in range(size):
                     j = heap_j[c]
-                    dot = table_dot(&table, &idx[off[j]], &val[off[j]], off[j + 1] - off[j])
+                    dot = table_dot(&table, ix + off[j], vx + off[j], off[j + 1] - off[j])
                     if dot <= 0.0:
                         continue
                     if slot == k and not closer(dot, j, sims[i, k - 1], ids[i, k - 1]):
@@ -397,6 +394,12 @@ def row_cosines(offsets, indices, values, left, right):
     cdef const uint32_t[::1] idx = indices
     cdef const double[::1] val = values
     cdef Py_ssize_t n = off.shape[0] - 1
+    # Rows by pointer arithmetic: an empty last row starts at len(indices), which the
+    # bounds-checked build (RETOLD_DEBUG=1) rightly refuses to index.
+    cdef uint32_t no_idx[1]
+    cdef double no_val[1]
+    cdef const uint32_t* ix = &idx[0] if idx.shape[0] else no_idx
+    cdef const double* vx = &val[0] if val.shape[0] else no_val
     cdef const int64_t[::1] a = np.ascontiguousarray(left, dtype=np.int64)
     cdef const int64_t[::1] b = np.ascontiguousarray(right, dtype=np.int64)
     cdef Py_ssize_t m = a.shape[0], p
@@ -411,6 +414,6 @@ def row_cosines(offsets, indices, values, left, right):
         return out_arr
     with nogil:
         for p in range(m):
-            out[p] = sparse_dot(&idx[off[a[p]]], &val[off[a[p]]], off[a[p] + 1] - off[a[p]],
-                                &idx[off[b[p]]], &val[off[b[p]]], off[b[p] + 1] - off[b[p]])
+            out[p] = sparse_dot(ix + off[a[p]], vx + off[a[p]], off[a[p] + 1] - off[a[p]],
+                                ix + off[b[p]], vx + off[b[p]], off[b[p] + 1] - off[b[p]])
     return out_arr

@@ -6,11 +6,11 @@ from libc.stdint cimport int64_t, uint32_t, uint64_t
 
 cdef struct TableSlot:
     uint64_t key        # feature + 1; 0: an empty slot
-    double value
+    double value        # 0.0 in an empty slot
 
 
 cdef struct RowTable:
-    # A row's features in an open-addressing table (at most half full), key and value side by
+    # A row's features in an open-addressing table (at most a quarter full), key and value side by
     # side: a candidate's features are then looked up in order, a probe or two in one cache
     # line each, instead of a branchy merge of two long rows.  Filled for one row, cleared
     # after it (only the slots it used).
@@ -19,10 +19,6 @@ cdef struct RowTable:
     Py_ssize_t n_used
     uint32_t mask
     int bits
-    # One bit per 4,096th of the hash space, set for the row's features: most features of a
-    # candidate are not the row's, and one bit test (in 512 bytes that stay in L1) turns
-    # them away before the probe.
-    uint64_t filter[64]
 
 
 cdef Py_ssize_t strongest(const uint32_t* idx, const double* val, Py_ssize_t n, Py_ssize_t k,
