@@ -19,7 +19,7 @@ _COMMON = dict(
     # The examples of a failure are shrunk and printed; the database keeps them for the next run.
     print_blob=True,
 )
-settings.register_profile("fuzz-ci", max_examples=40, **_COMMON)
+settings.register_profile("fuzz-ci", max_examples=80, **_COMMON)
 settings.register_profile("fuzz-long", max_examples=5000, **_COMMON)
 
 _profile = settings.get_profile(os.environ.get("RETOLD_FUZZ_PROFILE", "fuzz-ci"))
