@@ -56,6 +56,9 @@ def out_array(value: Any, name: str, dtype: Any, ndim: int) -> np.ndarray:
     Output buffers are written in place, so they cannot be converted: a copy would receive
     the result and the caller's array would not.
     """
+    if type(value) is np.ndarray and value.dtype == dtype and value.ndim == ndim and value.flags.c_contiguous \
+            and value.flags.writeable:
+        return value
     dtype = np.dtype(dtype)
     if not isinstance(value, np.ndarray):
         raise TypeError(f"{name} must be a numpy array of {dtype}, not {type(value).__name__}")
@@ -70,8 +73,22 @@ def out_array(value: Any, name: str, dtype: Any, ndim: int) -> np.ndarray:
     return value
 
 
+def _int(value: Any, name: str, low: int, high: int) -> int:
+    # The common case first: these run on every call of small kernels (MinHash.update).
+    if type(value) is int and low <= value <= high:
+        return value
+    return check_int(value, name, low, high)
+
+
+def hash_array(value: Any, name: str) -> np.ndarray:
+    """``value`` as a contiguous 1-D uint64 array (see :func:`retold._validate.as_uint64`)."""
+    if type(value) is np.ndarray and value.dtype == np.uint64 and value.ndim == 1 and value.flags.c_contiguous:
+        return value
+    return as_uint64(int_or_hash_array(value, name), name)
+
+
 def _ngram(ngram: Any) -> int:
-    return check_int(ngram, "ngram", 1, MAX_NGRAM)
+    return _int(ngram, "ngram", 1, MAX_NGRAM)
 
 
 def _unit(unit: Any) -> str:
@@ -87,7 +104,7 @@ def _scheme(scheme: Any) -> str:
 
 
 def _seed(seed: Any) -> int:
-    return check_int(seed, "seed", 0, MAX_SEED)
+    return _int(seed, "seed", 0, MAX_SEED)
 
 
 def _signature_width(k: int, name: str) -> None:
@@ -98,7 +115,7 @@ def _signature_width(k: int, name: str) -> None:
 # -- text and hashing ---------------------------------------------------------------------------
 
 def word_shingle_args(token_hashes: Any, ngram: Any) -> tuple[np.ndarray, int]:
-    return as_uint64(int_or_hash_array(token_hashes, "token_hashes"), "token_hashes"), _ngram(ngram)
+    return hash_array(token_hashes, "token_hashes"), _ngram(ngram)
 
 
 def int_or_hash_array(value: Any, name: str) -> Any:
@@ -122,14 +139,14 @@ def kperm_parameters_args(num_perm: Any, seed: Any) -> tuple[int, int]:
 
 
 def minhash_accumulate_args(shingles: Any, scheme: Any, seed: Any, state: Any) -> tuple:
-    shingles = as_uint64(int_or_hash_array(shingles, "shingles"), "shingles")
+    shingles = hash_array(shingles, "shingles")
     state = out_array(state, "state", np.uint64, 1)
     _signature_width(state.shape[0], "state")
     return shingles, _scheme(scheme), _seed(seed), state
 
 
 def minhash_finalize_args(state: Any, scheme: Any, seed: Any, out: Any) -> tuple:
-    state = as_uint64(int_or_hash_array(state, "state"), "state")
+    state = hash_array(state, "state")
     _signature_width(state.shape[0], "state")
     out = out_array(out, "out", np.uint64, 1)
     if out.shape[0] != state.shape[0]:
