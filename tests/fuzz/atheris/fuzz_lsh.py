@@ -22,7 +22,8 @@ def one_input(data: bytes) -> None:
     offsets = np.sort(int64s(fdp, 0, 20, 8))
     values = np.arange(fdp.ConsumeIntInRange(0, 20), dtype=np.uint64)
     left, right = int64s(fdp, -1, 8, 6), int64s(fdp, -1, 8, 6)
-    call("lsh", "verify_pairs", lambda: (offsets, values, left, right, fdp.ConsumeBool() if False else True,
+    containment = fdp.ConsumeBool()   # drawn here: the argument maker runs once per backend
+    call("lsh", "verify_pairs", lambda: (offsets, values, left, right, containment,
                                          np.zeros(len(left), np.float64)), outputs=(5,))
     call("lsh", "union_find", lambda: (left, right, np.zeros(n, np.int64)), outputs=(2,))
 
