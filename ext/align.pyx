@@ -40,6 +40,8 @@ cimport numpy as cnp
 
 from retold._ext._hash64 cimport GOLDEN, fmix64
 
+from retold import _kernel_args as checks
+
 cnp.import_array()
 
 OP_MATCH = 0
@@ -233,13 +235,20 @@ cdef void record(const SwResult* res, int64_t[:, ::1] spans, Py_ssize_t count, i
         used_b[i] = 1
 
 
-def align_full(const int64_t[::1] a, const int64_t[::1] b, int match, int mismatch, int gap,
-               int64_t min_matches, int64_t[:, ::1] spans, int8_t[::1] ops):
+def align_full(a, b, match, mismatch, gap, min_matches, spans, ops):
     """Smith-Waterman over the whole n x m matrix, repeated with found passages masked out.
 
     Stops at the first best alignment with fewer than ``min_matches`` equal tokens, or when
     ``spans`` is full.  Returns (passages, ops written).
     """
+    a, b, match, mismatch, gap, min_matches, spans, ops = checks.align_full_args(
+        a, b, match, mismatch, gap, min_matches, spans, ops)
+    return _align_full(a, b, match, mismatch, gap, min_matches, spans, ops)
+
+
+cdef tuple _align_full(const int64_t[::1] a, const int64_t[::1] b, int match, int mismatch, int gap,
+                       int64_t min_matches, int64_t[:, ::1] spans, int8_t[::1] ops):
+    # spans has 8 columns, len(ops) >= len(a) + len(b), scores bounded: align_full_args.
     cdef Py_ssize_t n = a.shape[0], m = b.shape[0], r
     cdef Py_ssize_t count = 0, capacity = spans.shape[0]
     cdef int64_t n_ops = 0
@@ -410,9 +419,14 @@ cdef int seeds_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m,
         free(table)
 
 
-def find_seeds(const int64_t[::1] a, const int64_t[::1] b, int seed_len, int64_t max_occ):
+def find_seeds(a, b, seed_len, max_occ):
     """Pairs (i, j) where the k-grams of a at i and of b at j are equal and each occurs at most
     ``max_occ`` times in its text; two int64 arrays sorted by i, then j."""
+    a, b, seed_len, max_occ = checks.find_seeds_args(a, b, seed_len, max_occ)
+    return _find_seeds(a, b, seed_len, max_occ)
+
+
+cdef tuple _find_seeds(const int64_t[::1] a, const int64_t[::1] b, int seed_len, int64_t max_occ):
     cdef int64_t* si = NULL
     cdef int64_t* sj = NULL
     cdef Py_ssize_t count = 0, t
@@ -469,9 +483,15 @@ cdef void chain_c(const int64_t* si, const int64_t* sj, Py_ssize_t n, int k, int
         prev[s] = p_s
 
 
-def chain_seeds(const int64_t[::1] si, const int64_t[::1] sj, int seed_len, int64_t max_gap,
-                int match, int mismatch, int gap):
+def chain_seeds(si, sj, seed_len, max_gap, match, mismatch, gap):
     """Colinear chaining of seeds sorted by (i, j): int64 arrays (best, matched, prev)."""
+    si, sj, seed_len, max_gap, match, mismatch, gap = checks.chain_seeds_args(
+        si, sj, seed_len, max_gap, match, mismatch, gap)
+    return _chain_seeds(si, sj, seed_len, max_gap, match, mismatch, gap)
+
+
+cdef tuple _chain_seeds(const int64_t[::1] si, const int64_t[::1] sj, int seed_len, int64_t max_gap,
+                        int match, int mismatch, int gap):
     cdef Py_ssize_t n = si.shape[0]
     best = np.empty(n, dtype=np.int64)
     matched = np.empty(n, dtype=np.int64)
@@ -660,13 +680,22 @@ cdef int seeded_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m
         free(used_b)
 
 
-def align_seeded(const int64_t[::1] a, const int64_t[::1] b, int seed_len, int64_t max_occ,
-                 int64_t max_gap, int64_t band, int match, int mismatch, int gap,
-                 int64_t min_matches, int64_t[:, ::1] spans, int8_t[::1] ops):
+def align_seeded(a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap, min_matches,
+                 spans, ops):
     """Seed-and-extend local alignment with memory linear in len(a) + len(b).
 
     Returns (passages, ops written); see the module docstring for the method.
     """
+    (a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap, min_matches, spans,
+     ops) = checks.align_seeded_args(a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap,
+                                     min_matches, spans, ops)
+    return _align_seeded(a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap, min_matches,
+                         spans, ops)
+
+
+cdef tuple _align_seeded(const int64_t[::1] a, const int64_t[::1] b, int seed_len, int64_t max_occ,
+                         int64_t max_gap, int64_t band, int match, int mismatch, int gap,
+                         int64_t min_matches, int64_t[:, ::1] spans, int8_t[::1] ops):
     cdef Py_ssize_t n = a.shape[0], m = b.shape[0], count = 0
     cdef int64_t n_ops = 0
     check_score_bound(match, n, m)
@@ -678,13 +707,19 @@ def align_seeded(const int64_t[::1] a, const int64_t[::1] b, int seed_len, int64
     return count, n_ops
 
 
-def align_global(const int64_t[::1] a, const int64_t[::1] b, int match, int mismatch, int gap,
-                 int8_t[::1] ops):
+def align_global(a, b, match, mismatch, gap, ops):
     """Needleman-Wunsch global alignment of two short sequences (O(n*m) memory).
 
     With match=1, mismatch=0, gap=0 the score is the length of the longest common
     subsequence.  Returns (score, ops written).
     """
+    a, b, match, mismatch, gap, ops = checks.align_global_args(a, b, match, mismatch, gap, ops)
+    return _align_global(a, b, match, mismatch, gap, ops)
+
+
+cdef tuple _align_global(const int64_t[::1] a, const int64_t[::1] b, int match, int mismatch, int gap,
+                         int8_t[::1] ops):
+    # (n + 1) * (m + 1) cells fit in memory and len(ops) >= n + m: align_global_args.
     cdef Py_ssize_t n = a.shape[0], m = b.shape[0], w = m + 1, i, j, k, n_ops = 0
     cdef int64_t v, up, left
     cdef int64_t score

@@ -26,13 +26,15 @@ from cpython.exc cimport PyErr_CheckSignals
 import numpy as np
 cimport numpy as cnp
 
+from retold import _kernel_args as checks
+
 from retold._ext._hash64 cimport (
     EMPTY, FNV_BASIS, GOLDEN, MERSENNE61, affine61, fmix64, fnv_step, mod61, popcount64,
     reduce_range, splitmix64,
 )
 from retold._ext.text cimport (
     CodepointBuffer, TextView, TokenBuffer, codepoint_buffer_free, fold_stream_view,
-    prepare_text, realloc_or_raise, token_buffer_free, tokenize_view,
+    checked_bytes, prepare_text, realloc_or_raise, token_buffer_free, tokenize_view,
 )
 
 cnp.import_array()
@@ -107,7 +109,7 @@ cdef class _Scratch:
         memset(&self.stream, 0, sizeof(CodepointBuffer))
         self.shingles = NULL
         self.shingle_capacity = 0
-        self.bins = <uint64_t*> malloc((num_bins if num_bins > 0 else 1) * sizeof(uint64_t))
+        self.bins = <uint64_t*> malloc(checked_bytes(num_bins, sizeof(uint64_t)))
         if self.bins == NULL:
             raise MemoryError()
 
@@ -122,7 +124,7 @@ cdef class _Scratch:
             return 0
         if n < 256:
             n = 256
-        self.shingles = <uint64_t*> realloc_or_raise(self.shingles, n * sizeof(uint64_t))
+        self.shingles = <uint64_t*> realloc_or_raise(self.shingles, checked_bytes(n, sizeof(uint64_t)))
         self.shingle_capacity = n
         return 0
 
@@ -156,8 +158,13 @@ cdef bint parse_scheme(str scheme) except -1:
     raise ValueError(f"scheme must be 'oph' or 'kperm', not {scheme!r}")
 
 
-def word_shingle_hashes(const uint64_t[::1] token_hashes, int ngram):
+def word_shingle_hashes(token_hashes, ngram):
     """Positional word n-gram hashes of a token-hash sequence (uint64)."""
+    hashes, ngram = checks.word_shingle_args(token_hashes, ngram)
+    return _word_shingle_hashes(hashes, ngram)
+
+
+cdef object _word_shingle_hashes(const uint64_t[::1] token_hashes, int ngram):
     cdef Py_ssize_t n = token_hashes.shape[0]
     out = np.empty(n if n > 0 else 0, dtype=np.uint64)
     cdef uint64_t[::1] view = out
@@ -187,21 +194,28 @@ cdef object _text_shingles(str text, int ngram, str unit, bint as_set):
     return out
 
 
-def text_shingle_hashes(str text not None, int ngram, str unit):
+def text_shingle_hashes(text, ngram, unit):
     """Positional shingle hashes of ``text`` (uint64, in text order, duplicates kept)."""
+    text, ngram, unit = checks.text_shingle_args(text, ngram, unit)
     return _text_shingles(text, ngram, unit, False)
 
 
-def text_shingles(str text not None, int ngram, str unit):
+def text_shingles(text, ngram, unit):
     """The shingle set of ``text``: sorted unique uint64."""
+    text, ngram, unit = checks.text_shingle_args(text, ngram, unit)
     return _text_shingles(text, ngram, unit, True)
 
 
-def shingle_sets(list texts not None, int ngram, str unit):
+def shingle_sets(texts, ngram, unit):
     """Shingle sets of many texts at once, as CSR: (offsets int64 of len n+1, values uint64)."""
+    texts, ngram, unit = checks.shingle_sets_args(texts, ngram, unit)
+    return _shingle_sets(texts, ngram, unit)
+
+
+cdef object _shingle_sets(list texts, int ngram, str unit):
     cdef bint char_unit = parse_unit(unit)
-    cdef Py_ssize_t n = len(texts), i, j, count, total = 0, capacity = 0
-    cdef TextView* views = <TextView*> malloc((n if n else 1) * sizeof(TextView))
+    cdef Py_ssize_t n = len(texts), i, j, count, total = 0, capacity = 0, grown
+    cdef TextView* views = <TextView*> malloc(checked_bytes(n, sizeof(TextView)))
     if views == NULL:
         raise MemoryError()
     cdef _Scratch scratch = _Scratch(1)
@@ -217,8 +231,10 @@ def shingle_sets(list texts not None, int ngram, str unit):
                 count = scratch.shingle(&views[i], ngram, char_unit)
                 count = sort_unique_u64(scratch.shingles, count)
                 if total + count > capacity:
-                    capacity = 2 * (total + count) + 1024
-                    values = <uint64_t*> realloc_or_raise(values, capacity * sizeof(uint64_t))
+                    # Grown in a local first: a failed realloc leaves values and capacity as they were.
+                    grown = 2 * (total + count) + 1024
+                    values = <uint64_t*> realloc_or_raise(values, checked_bytes(grown, sizeof(uint64_t)))
+                    capacity = grown
                 for j in range(count):
                     values[total + j] = scratch.shingles[j]
                 total += count
@@ -235,8 +251,13 @@ def shingle_sets(list texts not None, int ngram, str unit):
         free(values)
 
 
-def kperm_parameters(int num_perm, uint64_t seed):
+def kperm_parameters(num_perm, seed):
     """The (a, b) coefficients of the k-permutation family for ``seed`` (uint64 arrays)."""
+    num_perm, seed = checks.kperm_parameters_args(num_perm, seed)
+    return _kperm_parameters(num_perm, seed)
+
+
+cdef object _kperm_parameters(Py_ssize_t num_perm, uint64_t seed):
     a = np.empty(num_perm, dtype=np.uint64)
     b = np.empty(num_perm, dtype=np.uint64)
     cdef uint64_t[::1] av = a, bv = b
@@ -308,9 +329,13 @@ cdef void oph_densify_into(const uint64_t* bins, uint32_t k, uint64_t dkey,
         out[i] = bins[j]
 
 
-def minhash_accumulate(const uint64_t[::1] shingles, str scheme, uint64_t seed,
-                       uint64_t[::1] state):
+def minhash_accumulate(shingles, scheme, seed, state):
     """Fold shingle hashes into a raw MinHash state in place (per-slot minima; oph bins undensified)."""
+    shingles, scheme, seed, state = checks.minhash_accumulate_args(shingles, scheme, seed, state)
+    _minhash_accumulate(shingles, scheme, seed, state)
+
+
+cdef _minhash_accumulate(const uint64_t[::1] shingles, str scheme, uint64_t seed, uint64_t[::1] state):
     cdef bint oph = parse_scheme(scheme)
     cdef uint32_t k = <uint32_t> state.shape[0]
     cdef Py_ssize_t n = shingles.shape[0]
@@ -322,7 +347,7 @@ def minhash_accumulate(const uint64_t[::1] shingles, str scheme, uint64_t seed,
         with nogil:
             oph_accumulate(&shingles[0], n, key, &state[0], k)
     else:
-        a, b = kperm_parameters(k, seed)
+        a, b = _kperm_parameters(k, seed)
         _kperm_accumulate(shingles, a, b, state)
 
 
@@ -333,8 +358,14 @@ cdef void _kperm_accumulate(const uint64_t[::1] shingles, const uint64_t[::1] a,
                          <uint32_t> state.shape[0])
 
 
-def minhash_finalize(const uint64_t[::1] state, str scheme, uint64_t seed, uint64_t[::1] out):
+def minhash_finalize(state, scheme, seed, out):
     """Turn a raw MinHash state into a signature in ``out`` (oph: densified; kperm: copied)."""
+    state, scheme, seed, out = checks.minhash_finalize_args(state, scheme, seed, out)
+    _minhash_finalize(state, scheme, seed, out)
+
+
+cdef _minhash_finalize(const uint64_t[::1] state, str scheme, uint64_t seed, uint64_t[::1] out):
+    # out.shape[0] == state.shape[0], checked by minhash_finalize_args.
     cdef bint oph = parse_scheme(scheme)
     cdef uint32_t k = <uint32_t> state.shape[0]
     cdef uint64_t key, dkey
@@ -350,13 +381,17 @@ def minhash_finalize(const uint64_t[::1] state, str scheme, uint64_t seed, uint6
             out[i] = state[i]
 
 
-def minhash_texts(list texts not None, int ngram, str unit, str scheme, uint64_t seed,
-                  uint64_t[:, ::1] out):
+def minhash_texts(texts, ngram, unit, scheme, seed, out):
     """MinHash signatures of ``texts`` into the rows of ``out`` (shape len(texts) x num_perm).
 
     The GIL is released for the whole batch once the texts' folding pages exist, so threads
     running this on different slices of a corpus work in parallel.
     """
+    texts, ngram, unit, scheme, seed, out = checks.minhash_texts_args(texts, ngram, unit, scheme, seed, out)
+    _minhash_texts(texts, ngram, unit, scheme, seed, out)
+
+
+cdef _minhash_texts(list texts, int ngram, str unit, str scheme, uint64_t seed, uint64_t[:, ::1] out):
     cdef bint char_unit = parse_unit(unit)
     cdef bint oph = parse_scheme(scheme)
     cdef Py_ssize_t n = len(texts), i, count
@@ -365,7 +400,7 @@ def minhash_texts(list texts not None, int ngram, str unit, str scheme, uint64_t
         raise ValueError(f"out has {out.shape[0]} rows for {n} texts")
     if n == 0 or k == 0:
         return
-    cdef TextView* views = <TextView*> malloc(n * sizeof(TextView))
+    cdef TextView* views = <TextView*> malloc(checked_bytes(n, sizeof(TextView)))
     if views == NULL:
         raise MemoryError()
     cdef _Scratch scratch = _Scratch(k)
@@ -380,7 +415,7 @@ def minhash_texts(list texts not None, int ngram, str unit, str scheme, uint64_t
         if oph:
             oph_keys(seed, &key, &dkey)
         else:
-            a, b = kperm_parameters(k, seed)
+            a, b = _kperm_parameters(k, seed)
             a_view = a
             b_view = b
             a_ptr = &a_view[0]
@@ -405,8 +440,13 @@ def minhash_texts(list texts not None, int ngram, str unit, str scheme, uint64_t
         free(views)
 
 
-def simhash_text(str text not None, int ngram):
+def simhash_text(text, ngram):
     """64-bit SimHash of ``text`` over word n-grams, each occurrence weighing one (tf weighting)."""
+    text, ngram = checks.simhash_args(text, ngram)
+    return _simhash_text(text, ngram)
+
+
+cdef object _simhash_text(str text, int ngram):
     cdef TextView view
     cdef _Scratch scratch = _Scratch(1)
     cdef Py_ssize_t count, i
@@ -430,9 +470,10 @@ def simhash_text(str text not None, int ngram):
     return result
 
 
-def hamming(uint64_t a, uint64_t b):
+def hamming(a, b):
     """Number of differing bits between two 64-bit SimHashes."""
-    return popcount64(a ^ b)
+    a, b = checks.hamming_args(a, b)
+    return popcount64(<uint64_t> a ^ <uint64_t> b)
 
 
 cdef inline Py_ssize_t intersection_size(const uint64_t[::1] a, const uint64_t[::1] b) noexcept nogil:
@@ -440,8 +481,13 @@ cdef inline Py_ssize_t intersection_size(const uint64_t[::1] a, const uint64_t[:
                                  &b[0] if b.shape[0] else NULL, b.shape[0])
 
 
-def jaccard_sorted(const uint64_t[::1] a, const uint64_t[::1] b):
+def jaccard_sorted(a, b):
     """Exact Jaccard of two sorted unique uint64 arrays; 0.0 when both are empty."""
+    a, b = checks.set_pair_args(a, b)
+    return _jaccard_sorted(a, b)
+
+
+cdef double _jaccard_sorted(const uint64_t[::1] a, const uint64_t[::1] b):
     cdef Py_ssize_t common
     with nogil:
         common = intersection_size(a, b)
@@ -449,8 +495,13 @@ def jaccard_sorted(const uint64_t[::1] a, const uint64_t[::1] b):
     return <double> common / union if union else 0.0
 
 
-def containment_sorted(const uint64_t[::1] a, const uint64_t[::1] b):
+def containment_sorted(a, b):
     """Share of ``a`` found in ``b`` (sorted unique uint64 arrays); 0.0 when ``a`` is empty."""
+    a, b = checks.set_pair_args(a, b)
+    return _containment_sorted(a, b)
+
+
+cdef double _containment_sorted(const uint64_t[::1] a, const uint64_t[::1] b):
     cdef Py_ssize_t common
     with nogil:
         common = intersection_size(a, b)

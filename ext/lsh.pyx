@@ -23,6 +23,8 @@ from cpython.exc cimport PyErr_CheckSignals
 
 from retold._ext._hash64 cimport GOLDEN, fmix64
 
+from retold import _kernel_args as checks
+
 cdef extern from "_sort_u64.h" nogil:
     Py_ssize_t intersection_size "retold_intersection_size_u64"(
         const uint64_t* a, Py_ssize_t na, const uint64_t* b, Py_ssize_t nb)
@@ -40,8 +42,14 @@ cdef inline uint64_t band_key(const uint64_t* slots, Py_ssize_t rows, uint64_t b
     return fmix64(acc)
 
 
-def band_keys(const uint64_t[:, ::1] signatures not None, int bands, int rows, uint64_t[:, ::1] out not None):
+def band_keys(signatures, bands, rows, out):
     """Fill ``out[i, d]`` with the key of band ``i`` of signature ``d`` (out: (bands, n))."""
+    signatures, bands, rows, out = checks.band_keys_args(signatures, bands, rows, out)
+    _band_keys(signatures, bands, rows, out)
+
+
+cdef _band_keys(const uint64_t[:, ::1] signatures, int bands, int rows, uint64_t[:, ::1] out):
+    # bands * rows <= signatures.shape[1] and out.shape == (bands, n): band_keys_args.
     cdef Py_ssize_t n = signatures.shape[0], d, i
     cdef Py_ssize_t start = 0, stop
     while start < n:
@@ -54,8 +62,13 @@ def band_keys(const uint64_t[:, ::1] signatures not None, int bands, int rows, u
         start = stop
 
 
-def count_bucket_pairs(const uint64_t[::1] sorted_keys not None, int64_t cap):
+def count_bucket_pairs(sorted_keys, cap):
     """(pairs, capped buckets, largest bucket) of one band's sorted keys, ``cap`` as above."""
+    sorted_keys, cap = checks.count_bucket_pairs_args(sorted_keys, cap)
+    return _count_bucket_pairs(sorted_keys, cap)
+
+
+cdef tuple _count_bucket_pairs(const uint64_t[::1] sorted_keys, int64_t cap):
     cdef Py_ssize_t n = sorted_keys.shape[0], i = 0, j
     cdef int64_t m, pairs = 0, capped = 0, largest = 0
     with nogil:
@@ -75,13 +88,22 @@ def count_bucket_pairs(const uint64_t[::1] sorted_keys not None, int64_t cap):
     return pairs, capped, largest
 
 
-def fill_bucket_pairs(const uint64_t[::1] sorted_keys not None, const int64_t[::1] order not None, int64_t cap,
-                      uint64_t[::1] out not None):
+def fill_bucket_pairs(sorted_keys, order, cap, out):
     """Write the pair codes of one band into ``out`` (sized by :func:`count_bucket_pairs`).
 
     ``order[p]`` is the document at sorted position ``p``.  Returns the number written.
     """
-    cdef Py_ssize_t n = sorted_keys.shape[0], i = 0, j, a, b, w = 0
+    sorted_keys, order, cap, out = checks.fill_bucket_pairs_args(sorted_keys, order, cap, out)
+    cdef Py_ssize_t w = _fill_bucket_pairs(sorted_keys, order, cap, out)
+    if w < 0:
+        raise checks.out_of_room("out", out.shape[0])
+    return w
+
+
+cdef Py_ssize_t _fill_bucket_pairs(const uint64_t[::1] sorted_keys, const int64_t[::1] order, int64_t cap,
+                                   uint64_t[::1] out):
+    """The pairs written, or -1 when ``out`` is too small (checked before every write)."""
+    cdef Py_ssize_t n = sorted_keys.shape[0], i = 0, j, a, b, w = 0, room = out.shape[0]
     cdef uint64_t x, y
     with nogil:
         while i < n:
@@ -100,6 +122,8 @@ def fill_bucket_pairs(const uint64_t[::1] sorted_keys not None, const int64_t[::
                     if b == a:
                         continue
                     y = <uint64_t> order[b]
+                    if w == room:
+                        return -1
                     out[w] = (x << 32) | y
                     w += 1
             else:
@@ -107,20 +131,28 @@ def fill_bucket_pairs(const uint64_t[::1] sorted_keys not None, const int64_t[::
                     x = <uint64_t> order[a]
                     for b in range(a + 1, j):
                         y = <uint64_t> order[b]
+                        if w == room:
+                            return -1
                         out[w] = (x << 32) | y if x < y else (y << 32) | x
                         w += 1
             i = j
     return w
 
 
-def verify_pairs(const int64_t[::1] offsets not None, const uint64_t[::1] values not None,
-                 const int64_t[::1] left not None, const int64_t[::1] right not None, bint containment,
-                 double[::1] out not None):
+def verify_pairs(offsets, values, left, right, containment, out):
     """Exact similarity of each pair (``left[p]``, ``right[p]``) of CSR shingle sets into ``out``.
 
     Jaccard, or with ``containment`` the share of the smaller set found in the larger; 0.0 when
     the denominator is 0.
     """
+    offsets, values, left, right, containment, out = checks.verify_pairs_args(
+        offsets, values, left, right, containment, out)
+    _verify_pairs(offsets, values, left, right, containment, out)
+
+
+cdef _verify_pairs(const int64_t[::1] offsets, const uint64_t[::1] values, const int64_t[::1] left,
+                   const int64_t[::1] right, bint containment, double[::1] out):
+    # Every referenced row lies inside values and len(out) == len(left): verify_pairs_args.
     cdef Py_ssize_t n = left.shape[0], p, start = 0, stop
     cdef int64_t a, b, na, nb, common, denom
     while start < n:
@@ -131,7 +163,9 @@ def verify_pairs(const int64_t[::1] offsets not None, const uint64_t[::1] values
                 b = right[p]
                 na = offsets[a + 1] - offsets[a]
                 nb = offsets[b + 1] - offsets[b]
-                common = intersection_size(&values[offsets[a]], na, &values[offsets[b]], nb)
+                # No &values[k] when values is empty: that address is outside the view.
+                common = intersection_size(&values[0] + offsets[a], na, &values[0] + offsets[b], nb) \
+                    if values.shape[0] else 0
                 if containment:
                     denom = na if na < nb else nb
                 else:
@@ -153,11 +187,16 @@ cdef inline int64_t find_root(int64_t* parent, int64_t x) noexcept nogil:
     return root
 
 
-def union_find(const int64_t[::1] left not None, const int64_t[::1] right not None, int64_t[::1] labels not None):
+def union_find(left, right, labels):
     """Label each of ``len(labels)`` items with the smallest index of its component.
 
     Union by smaller index keeps the labels independent of the order of the edges.
     """
+    left, right, labels = checks.union_find_args(left, right, labels)
+    _union_find(left, right, labels)
+
+
+cdef _union_find(const int64_t[::1] left, const int64_t[::1] right, int64_t[::1] labels):
     cdef Py_ssize_t n = labels.shape[0], m = left.shape[0], i
     cdef int64_t ra, rb
     cdef int64_t* parent = &labels[0] if n > 0 else NULL

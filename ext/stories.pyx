@@ -12,11 +12,13 @@ from libc.stdlib cimport malloc, calloc, free
 from libc.string cimport memset, memcpy
 
 import numpy as np
+
+from retold import _kernel_args as checks
 cimport numpy as cnp
 
 from retold._ext._hash64 cimport FNV_BASIS, GOLDEN, fmix64, fnv_step
 from retold._ext.text cimport (
-    TextView, TokenBuffer, prepare_text, realloc_or_raise, token_buffer_free, tokenize_view,
+    TextView, TokenBuffer, checked_bytes, prepare_text, realloc_or_raise, token_buffer_free, tokenize_view,
 )
 
 cnp.import_array()
@@ -220,10 +222,15 @@ cdef struct FeatureBuffer:
 cdef int occ_push(OccBuffer* buf, uint32_t index, double boost) except -1 nogil:
     cdef Py_ssize_t cap
     if buf.n == buf.capacity:
+        # Occurrences are numbered in the low 32 bits of their sort keys (reduce_occurrences).
+        if buf.n >= (<Py_ssize_t> 1 << 32) - 1:
+            with gil:
+                raise ValueError("an article has more than 2**32 - 1 feature occurrences")
         cap = buf.capacity * 2 if buf.capacity else 512
-        buf.data = <Occ*> realloc_or_raise(buf.data, cap * sizeof(Occ))
-        buf.keys = <uint64_t*> realloc_or_raise(buf.keys, cap * sizeof(uint64_t))
-        buf.spare = <uint64_t*> realloc_or_raise(buf.spare, cap * sizeof(uint64_t))
+        # Each pointer is replaced once its realloc succeeded, the capacity once all three did.
+        buf.data = <Occ*> realloc_or_raise(buf.data, checked_bytes(cap, sizeof(Occ)))
+        buf.keys = <uint64_t*> realloc_or_raise(buf.keys, checked_bytes(cap, sizeof(uint64_t)))
+        buf.spare = <uint64_t*> realloc_or_raise(buf.spare, checked_bytes(cap, sizeof(uint64_t)))
         buf.capacity = cap
     buf.data[buf.n].index = index
     buf.data[buf.n].boost = boost
@@ -235,8 +242,8 @@ cdef int feature_push(FeatureBuffer* buf, uint32_t index, double weight) except 
     cdef Py_ssize_t cap
     if buf.n == buf.capacity:
         cap = buf.capacity * 2 if buf.capacity else 4096
-        buf.indices = <uint32_t*> realloc_or_raise(buf.indices, cap * sizeof(uint32_t))
-        buf.weights = <double*> realloc_or_raise(buf.weights, cap * sizeof(double))
+        buf.indices = <uint32_t*> realloc_or_raise(buf.indices, checked_bytes(cap, sizeof(uint32_t)))
+        buf.weights = <double*> realloc_or_raise(buf.weights, checked_bytes(cap, sizeof(double)))
         buf.capacity = cap
     buf.indices[buf.n] = index
     buf.weights[buf.n] = weight
@@ -373,8 +380,13 @@ cdef bint arabic_hashes(const TextView* v, Py_ssize_t start, Py_ssize_t end,
     return True
 
 
-def word_hashes(str text, starts, ends, hashes):
+def word_hashes(text, starts, ends, hashes):
     """The word feature hash of each token (uint64): its hash, or that of its Arabic form."""
+    text, starts, ends, hashes = checks.word_hashes_args(text, starts, ends, hashes)
+    return _word_hashes(text, starts, ends, hashes)
+
+
+cdef object _word_hashes(str text, starts, ends, hashes):
     cdef TextView tv
     out = np.array(hashes, dtype=np.uint64)
     cdef uint64_t[::1] o = out
@@ -539,10 +551,9 @@ cdef int reduce_occurrences(OccBuffer* occ, FeatureBuffer* out, int n_bits) exce
     return 0
 
 
-def text_features(list texts, list titles, int n_bits, Py_ssize_t lead_tokens, double title_boost,
-                  double lead_boost, double name_boost, double number_boost, double quote_boost,
-                  int stem_length, double stem_weight, bint translit, double skeleton_weight,
-                  double uncased_skeleton_weight, double short_weight):
+def text_features(texts, titles, n_bits, lead_tokens, title_boost, lead_boost, name_boost,
+                  number_boost, quote_boost, stem_length, stem_weight, translit, skeleton_weight,
+                  uncased_skeleton_weight, short_weight):
     """Hashed feature weights of articles, in CSR form.
 
     Parameters
@@ -568,6 +579,22 @@ def text_features(list texts, list titles, int n_bits, Py_ssize_t lead_tokens, d
     offsets : int64 (n + 1,), indices : uint32, weights : float64
         Row ``i`` is ``indices[offsets[i]:offsets[i+1]]`` (sorted, unique) with its weights.
     """
+    (texts, titles, n_bits, lead_tokens, title_boost, lead_boost, name_boost, number_boost,
+     quote_boost, stem_length, stem_weight, translit, skeleton_weight, uncased_skeleton_weight,
+     short_weight) = checks.text_features_args(
+        texts, titles, n_bits, lead_tokens, title_boost, lead_boost, name_boost, number_boost,
+        quote_boost, stem_length, stem_weight, translit, skeleton_weight, uncased_skeleton_weight,
+        short_weight)
+    return _text_features(texts, titles, n_bits, lead_tokens, title_boost, lead_boost, name_boost,
+                          number_boost, quote_boost, stem_length, stem_weight, translit,
+                          skeleton_weight, uncased_skeleton_weight, short_weight)
+
+
+cdef object _text_features(list texts, list titles, int n_bits, Py_ssize_t lead_tokens, double title_boost,
+                   double lead_boost, double name_boost, double number_boost, double quote_boost,
+                   int stem_length, double stem_weight, bint translit, double skeleton_weight,
+                   double uncased_skeleton_weight, double short_weight):
+    # len(titles) == len(texts), all str, 1 <= n_bits <= 32, finite weights: text_features_args.
     cdef Py_ssize_t n = len(texts), i
     cdef Params p
     p.n_bits = n_bits

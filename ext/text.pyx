@@ -69,6 +69,7 @@ ctypedef struct FoldPage:
 # Scripts written without spaces between words (one token per character): one table for
 # every layer, in retold.scripts.
 from retold.scripts import is_no_space as _is_nospace
+from retold._kernel_args import check_text
 
 
 def char_class(str ch):
@@ -140,6 +141,12 @@ cdef int build_page(Py_ssize_t page) except -1:
         f = folds[j]
         for k in range(len(f)):
             fp.folded[fp.offsets[j] + k] = ord(f[k])
+    if PAGES[page] != NULL:
+        # Another thread built it while unicodedata let the GIL go: keep the published page
+        # (kernels may be reading it without the GIL) and drop ours.
+        free(fp.folded)
+        free(fp)
+        return 0
     PAGES[page] = fp
     return 0
 
@@ -148,11 +155,40 @@ cdef int build_page(Py_ssize_t page) except -1:
 build_page(0)
 
 
+cdef Py_ssize_t first_missing_page(int kind, const void* data, Py_ssize_t start,
+                                   Py_ssize_t n) noexcept nogil:
+    """Index of the first code point from ``start`` whose folding page is not built, or -1."""
+    cdef Py_ssize_t i
+    cdef const uint16_t* d2
+    cdef const uint32_t* d4
+    if kind == 2:
+        d2 = <const uint16_t*> data
+        for i in range(start, n):
+            if PAGES[d2[i] >> PAGE_BITS] == NULL:
+                return i
+    else:
+        d4 = <const uint32_t*> data
+        for i in range(start, n):
+            if PAGES[d4[i] >> PAGE_BITS] == NULL:
+                return i
+    return -1
+
+
+# Texts at least this long are scanned for missing pages without the GIL, so threads preparing
+# non-Latin texts run in parallel; shorter ones are not worth the GIL hand-off.
+DEF NOGIL_SCAN_MIN = 256
+
+
 cdef int prepare_text(str text, TextView* view) except -1:
-    """Fill ``view`` for ``text`` and build the folding pages it needs (needs the GIL)."""
+    """Fill ``view`` for ``text`` and build the folding pages it needs (called with the GIL).
+
+    The scan for pages not yet built runs without the GIL (pages are published once and never
+    change, so reading PAGES unlocked is safe); the GIL is taken back only to build a page,
+    which happens once per 256-code-point block for the life of the process.
+    """
     if text is None:
         raise TypeError("expected str, not NoneType")
-    cdef Py_ssize_t i, n = PyUnicode_GET_LENGTH(text)
+    cdef Py_ssize_t i = 0, n = PyUnicode_GET_LENGTH(text)
     cdef int kind = PyUnicode_KIND(text)
     cdef const void* data = PyUnicode_DATA(text)
     cdef uint32_t cp
@@ -162,11 +198,38 @@ cdef int prepare_text(str text, TextView* view) except -1:
     view.ascii = PyUnicode_IS_ASCII(text)
     if view.ascii or kind == 1:
         return 0
-    for i in range(n):
+    while i < n:
+        if n - i >= NOGIL_SCAN_MIN:
+            with nogil:
+                i = first_missing_page(kind, data, i, n)
+        else:
+            i = first_missing_page(kind, data, i, n)
+        if i < 0:
+            return 0
         cp = PyUnicode_READ(kind, data, i)
         if PAGES[cp >> PAGE_BITS] == NULL:
             build_page(cp >> PAGE_BITS)
+        i += 1
+    # A page seen published during the unlocked scan was published under the GIL by its
+    # builder, and this thread holds the GIL again now: its contents are visible here.
     return 0
+
+
+cdef size_t checked_bytes(Py_ssize_t count, size_t item) except 0 nogil:
+    """Bytes for ``count`` items of ``item`` bytes (at least one item, so never 0), checked.
+
+    A negative count or a product past SIZE_MAX raises MemoryError instead of wrapping to a
+    small allocation that the caller would then overrun.
+    """
+    if count < 1:
+        if count < 0:
+            with gil:
+                raise MemoryError(f"a buffer of {count} items was asked for")
+        count = 1
+    if <size_t> count > (<size_t> -1) // item:
+        with gil:
+            raise MemoryError(f"a buffer of {count} items of {item} bytes overflows size_t")
+    return <size_t> count * item
 
 
 cdef void* realloc_or_raise(void* block, size_t size) except NULL nogil:
@@ -179,11 +242,13 @@ cdef void* realloc_or_raise(void* block, size_t size) except NULL nogil:
 
 
 cdef int grow_tokens(TokenBuffer* buf) except -1 nogil:
+    # Each pointer is replaced only once its realloc succeeded and the capacity only once all
+    # four did: after a MemoryError the buffer is still consistent (and freed by its owner).
     cdef Py_ssize_t cap = buf.capacity * 2 if buf.capacity else 256
-    buf.starts = <int64_t*> realloc_or_raise(buf.starts, cap * sizeof(int64_t))
-    buf.ends = <int64_t*> realloc_or_raise(buf.ends, cap * sizeof(int64_t))
-    buf.hashes = <uint64_t*> realloc_or_raise(buf.hashes, cap * sizeof(uint64_t))
-    buf.flags = <uint8_t*> realloc_or_raise(buf.flags, cap * sizeof(uint8_t))
+    buf.starts = <int64_t*> realloc_or_raise(buf.starts, checked_bytes(cap, sizeof(int64_t)))
+    buf.ends = <int64_t*> realloc_or_raise(buf.ends, checked_bytes(cap, sizeof(int64_t)))
+    buf.hashes = <uint64_t*> realloc_or_raise(buf.hashes, checked_bytes(cap, sizeof(uint64_t)))
+    buf.flags = <uint8_t*> realloc_or_raise(buf.flags, checked_bytes(cap, sizeof(uint8_t)))
     buf.capacity = cap
     return 0
 
@@ -327,7 +392,7 @@ cdef inline int push_codepoint(CodepointBuffer* out, uint32_t cp) except -1 nogi
     cdef Py_ssize_t cap
     if out.n == out.capacity:
         cap = out.capacity * 2 if out.capacity else 1024
-        out.data = <uint32_t*> realloc_or_raise(out.data, cap * sizeof(uint32_t))
+        out.data = <uint32_t*> realloc_or_raise(out.data, checked_bytes(cap, sizeof(uint32_t)))
         out.capacity = cap
     out.data[out.n] = cp
     out.n += 1
@@ -398,11 +463,15 @@ cdef void codepoint_buffer_free(CodepointBuffer* buf) noexcept nogil:
     buf.capacity = 0
 
 
-def tokenize(str text not None):
+def tokenize(text):
     """Tokenise ``text``: (starts int64, ends int64, hashes uint64, flags uint8), one entry per token.
 
     ``text`` must already be in NFC (the Python layer takes care of it).
     """
+    return _tokenize(check_text(text))
+
+
+cdef object _tokenize(str text):
     cdef TextView view
     cdef TokenBuffer buf
     memset(&buf, 0, sizeof(TokenBuffer))
@@ -431,8 +500,12 @@ cdef void _copy_tokens(TokenBuffer* buf, int64_t[::1] starts, int64_t[::1] ends,
         flags[i] = buf.flags[i]
 
 
-def fold_stream(str text not None):
+def fold_stream(text):
     """The folded character stream of ``text`` (str): tokens' folded characters, a space at gaps."""
+    return _fold_stream(check_text(text))
+
+
+cdef object _fold_stream(str text):
     cdef TextView view
     cdef CodepointBuffer buf
     memset(&buf, 0, sizeof(CodepointBuffer))

@@ -103,3 +103,94 @@ def similarity_graphs(draw, *, max_items: int = 9, max_edges: int = 20, exact: b
     w = np.array([draw(weight) for _ in range(m)], dtype=np.float64)
     offset = np.array([draw(density) for _ in range(n)], dtype=np.float64)
     return n, a, b, w, offset
+
+
+# -- adversarial text (the fuzz harness, tests/fuzz) --------------------------------------------
+
+# Pieces of scripts that exercise every branch of the tokeniser: cased and uncased, written
+# without spaces, right-to-left, with combining marks, astral.
+SCRIPT_SAMPLES = (
+    "Hello World", "Ünïcödé façade", "Привет мир", "Ελληνικά", "漢字かなカナ", "ภาษาไทย",
+    "العربية والكتاب", "עברית", "हिन्दी", "한국어", "ქართული", "ꦗꦮ", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "😀👍🏽👨‍👩‍👧",
+    "ǅungla ǈ ǋ", "ﬁﬂ ß ẞ İı", "١٢٣ 456 ৭৮", "K\u0301\u0323", "ﷺ ﷽",
+)
+# Format characters (skipped inside tokens), bidi controls, NUL and other controls, separators.
+FORMAT_CHARS = (
+    "\u00ad", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c",
+    "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\ufeff", "\u2060", "\u180e",
+    "\x00", "\x01", "\x7f", "\u0085", "\u2028", "\u2029", "\t", "\n", "\r", " ", "\u3000",
+)
+
+
+def any_code_point() -> st.SearchStrategy[str]:
+    """One code point from any plane, unassigned ones, private use and lone surrogates included."""
+    return st.one_of(
+        st.integers(0, sys.maxunicode).map(chr),
+        st.integers(0xD800, 0xDFFF).map(chr),          # lone surrogates
+        st.integers(0x10000, sys.maxunicode).map(chr),  # astral, so str kind 4 is common
+    )
+
+
+@st.composite
+def adversarial_text(draw, max_pieces: int = 12) -> str:
+    """Text built of pieces that have each broken a tokeniser somewhere."""
+    piece = st.one_of(
+        st.text(any_code_point(), max_size=12),
+        st.sampled_from(SCRIPT_SAMPLES),
+        st.sampled_from(FORMAT_CHARS),
+        st.text(st.characters(categories=("Mn", "Mc", "Me")), min_size=1, max_size=40),  # combining runs
+        st.tuples(st.sampled_from("aЖ字ا"), st.integers(200, 3000)).map(lambda t: t[0] * t[1]),  # long tokens
+        st.text(st.characters(categories=("Cf", "Zs", "Zl", "Zp", "Cc")), max_size=6),
+        tricky_text(12),
+    )
+    return "".join(draw(st.lists(piece, max_size=max_pieces)))
+
+
+# -- adversarial arguments ---------------------------------------------------------------------
+
+def adversarial_ints() -> st.SearchStrategy[int]:
+    """Integers at and past every edge a C kernel might cast them through."""
+    edges = [0, 1, -1, 2, -5, 7, 255, 256, 1 << 10, (1 << 10) + 1, 1 << 16, (1 << 16) + 1,
+             (1 << 31) - 1, 1 << 31, -(1 << 31), (1 << 32) - 1, 1 << 32, (1 << 63) - 1, 1 << 63,
+             -(1 << 63), (1 << 64) - 1, 1 << 64, 1 << 100, -(1 << 100)]
+    return st.one_of(st.sampled_from(edges), st.integers(-(1 << 70), 1 << 70), st.integers(-3, 12))
+
+
+def adversarial_scalars() -> st.SearchStrategy:
+    """Values of the wrong kind where a kernel expects an int or a float."""
+    return st.one_of(adversarial_ints(), st.sampled_from(
+        [True, False, None, 1.5, float("nan"), float("inf"), -0.0, "3", b"3", np.int8(3),
+         np.uint64((1 << 64) - 1), np.float32(2.0), [1], (1, 2)]))
+
+
+@st.composite
+def adversarial_arrays(draw, dtype=np.uint64, max_size: int = 40):
+    """Arrays of the expected dtype or not: empty, non-contiguous, 2-D, NaN, huge values, lists."""
+    kind = draw(st.sampled_from(["good", "list", "strided", "2d", "float", "nan", "int8", "negative",
+                                 "empty", "object", "bool", "reversed"]))
+    n = draw(st.integers(0, max_size))
+    values = np.array(draw(st.lists(st.integers(0, (1 << 63) - 1), min_size=n, max_size=n)),
+                      dtype=np.int64).astype(dtype)
+    if kind == "list":
+        return values.tolist()
+    if kind == "strided":
+        return np.repeat(values, 2)[::2]
+    if kind == "2d":
+        return values.reshape(1, -1)
+    if kind == "float":
+        return values.astype(np.float64) + 0.5
+    if kind == "nan":
+        return np.full(max(n, 1), np.nan)
+    if kind == "int8":
+        return values.astype(np.int8)
+    if kind == "negative":
+        return -(values.astype(np.int64)) - 1
+    if kind == "empty":
+        return np.zeros(0, dtype=draw(st.sampled_from([np.uint64, np.int64, np.float64, np.int32])))
+    if kind == "object":
+        return np.array(values.tolist() + ["x"], dtype=object)
+    if kind == "bool":
+        return values.astype(bool)
+    if kind == "reversed":
+        return values[::-1]
+    return values

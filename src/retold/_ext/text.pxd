@@ -20,6 +20,7 @@ cdef struct TextView:
     Py_ssize_t length
     bint ascii
 
+cdef size_t checked_bytes(Py_ssize_t count, size_t item) except 0 nogil
 cdef void* realloc_or_raise(void* block, size_t size) except NULL nogil
 cdef int prepare_text(str text, TextView* view) except -1
 cdef int tokenize_view(const TextView* view, TokenBuffer* out) except -1 nogil

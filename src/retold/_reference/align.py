@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from retold import _kernel_args as checks
+
 from retold._reference._hash64 import GOLDEN, MASK64, fmix64
 
 OP_MATCH = 0
@@ -143,7 +145,8 @@ def align_full(a, b, match, mismatch, gap, min_matches, spans, ops):
     Stops at the first best alignment with fewer than ``min_matches`` equal tokens, or when
     ``spans`` is full.  Returns (passages, ops written).
     """
-    check_score_bound(match, len(a), len(b))
+    a, b, match, mismatch, gap, min_matches, spans, ops = checks.align_full_args(
+        a, b, match, mismatch, gap, min_matches, spans, ops)
     a = [int(x) for x in a]
     b = [int(x) for x in b]
     n, m = len(a), len(b)
@@ -244,12 +247,15 @@ def _chain_seeds(si, sj, seed_len, max_gap, match, mismatch, gap):
 def find_seeds(a, b, seed_len, max_occ):
     """Pairs (i, j) where the k-grams of a at i and of b at j are equal and each occurs at most
     ``max_occ`` times in its text; two int64 arrays sorted by i, then j."""
+    a, b, seed_len, max_occ = checks.find_seeds_args(a, b, seed_len, max_occ)
     si, sj = _find_seeds([int(x) for x in a], [int(x) for x in b], seed_len, max_occ)
     return np.array(si, dtype=np.int64), np.array(sj, dtype=np.int64)
 
 
 def chain_seeds(si, sj, seed_len, max_gap, match, mismatch, gap):
     """Colinear chaining of seeds sorted by (i, j): int64 arrays (best, matched, prev)."""
+    si, sj, seed_len, max_gap, match, mismatch, gap = checks.chain_seeds_args(
+        si, sj, seed_len, max_gap, match, mismatch, gap)
     best, matched, prev = _chain_seeds(
         [int(x) for x in si], [int(x) for x in sj], seed_len, max_gap, match, mismatch, gap
     )
@@ -296,7 +302,9 @@ def align_seeded(a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap, m
     past both ends), with the tokens of passages already found masked out.
     Returns (passages, ops written).
     """
-    check_score_bound(match, len(a), len(b))
+    (a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap, min_matches, spans,
+     ops) = checks.align_seeded_args(a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap,
+                                     min_matches, spans, ops)
     a = [int(x) for x in a]
     b = [int(x) for x in b]
     n, m = len(a), len(b)
@@ -342,6 +350,7 @@ def align_global(a, b, match, mismatch, gap, ops):
     With match=1, mismatch=0, gap=0 the score is the length of the longest common
     subsequence.  Returns (score, ops written).
     """
+    a, b, match, mismatch, gap, ops = checks.align_global_args(a, b, match, mismatch, gap, ops)
     a = [int(x) for x in a]
     b = [int(x) for x in b]
     n, m = len(a), len(b)

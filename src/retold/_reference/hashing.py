@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from retold import _kernel_args as checks
 from retold._reference._hash64 import (
     EMPTY,
     FNV_BASIS,
@@ -77,21 +78,25 @@ def _positional(text: str, ngram: int, char_unit: bool) -> list[int]:
 
 def word_shingle_hashes(token_hashes, ngram: int):
     """Positional word n-gram hashes of a token-hash sequence (uint64)."""
+    token_hashes, ngram = checks.word_shingle_args(token_hashes, ngram)
     return np.array(_word_shingles([int(h) for h in token_hashes], ngram), dtype=np.uint64)
 
 
 def text_shingle_hashes(text: str, ngram: int, unit: str):
     """Positional shingle hashes of ``text`` (uint64, in text order, duplicates kept)."""
+    text, ngram, unit = checks.text_shingle_args(text, ngram, unit)
     return np.array(_positional(text, ngram, _parse_unit(unit)), dtype=np.uint64)
 
 
 def text_shingles(text: str, ngram: int, unit: str):
     """The shingle set of ``text``: sorted unique uint64."""
+    text, ngram, unit = checks.text_shingle_args(text, ngram, unit)
     return np.array(sorted(set(_positional(text, ngram, _parse_unit(unit)))), dtype=np.uint64)
 
 
 def shingle_sets(texts: list, ngram: int, unit: str):
     """Shingle sets of many texts at once, as CSR: (offsets int64 of len n+1, values uint64)."""
+    texts, ngram, unit = checks.shingle_sets_args(texts, ngram, unit)
     char_unit = _parse_unit(unit)
     offsets = [0]
     values: list[int] = []
@@ -103,6 +108,7 @@ def shingle_sets(texts: list, ngram: int, unit: str):
 
 def kperm_parameters(num_perm: int, seed: int):
     """The (a, b) coefficients of the k-permutation family for ``seed`` (uint64 arrays)."""
+    num_perm, seed = checks.kperm_parameters_args(num_perm, seed)
     gen = SplitMix64(seed)
     a, b = [], []
     for _ in range(num_perm):
@@ -159,6 +165,7 @@ def _densify(bins: list[int], seed: int) -> list[int]:
 
 def minhash_accumulate(shingles, scheme: str, seed: int, state) -> None:
     """Fold shingle hashes into a raw MinHash state in place (per-slot minima; oph bins undensified)."""
+    shingles, scheme, seed, state = checks.minhash_accumulate_args(shingles, scheme, seed, state)
     oph = _parse_scheme(scheme)
     if len(shingles) == 0 or len(state) == 0:
         return
@@ -169,6 +176,7 @@ def minhash_accumulate(shingles, scheme: str, seed: int, state) -> None:
 
 def minhash_finalize(state, scheme: str, seed: int, out) -> None:
     """Turn a raw MinHash state into a signature in ``out`` (oph: densified; kperm: copied)."""
+    state, scheme, seed, out = checks.minhash_finalize_args(state, scheme, seed, out)
     oph = _parse_scheme(scheme)
     if len(state) == 0:
         return
@@ -178,10 +186,9 @@ def minhash_finalize(state, scheme: str, seed: int, out) -> None:
 
 def minhash_texts(texts: list, ngram: int, unit: str, scheme: str, seed: int, out) -> None:
     """MinHash signatures of ``texts`` into the rows of ``out`` (shape len(texts) x num_perm)."""
+    texts, ngram, unit, scheme, seed, out = checks.minhash_texts_args(texts, ngram, unit, scheme, seed, out)
     char_unit = _parse_unit(unit)
     oph = _parse_scheme(scheme)
-    if out.shape[0] != len(texts):
-        raise ValueError(f"out has {out.shape[0]} rows for {len(texts)} texts")
     k = out.shape[1]
     if not texts or k == 0:
         return
@@ -193,6 +200,7 @@ def minhash_texts(texts: list, ngram: int, unit: str, scheme: str, seed: int, ou
 
 def simhash_text(text: str, ngram: int) -> int:
     """64-bit SimHash of ``text`` over word n-grams, each occurrence weighing one (tf weighting)."""
+    text, ngram = checks.simhash_args(text, ngram)
     votes = [0] * 64
     for x in _positional(text, ngram, False):
         for bit in range(64):
@@ -202,6 +210,7 @@ def simhash_text(text: str, ngram: int) -> int:
 
 def hamming(a: int, b: int) -> int:
     """Number of differing bits between two 64-bit SimHashes."""
+    a, b = checks.hamming_args(a, b)
     return popcount64((a ^ b) & MASK64)
 
 
@@ -211,6 +220,7 @@ def _intersection_size(a, b) -> int:
 
 def jaccard_sorted(a, b) -> float:
     """Exact Jaccard of two sorted unique uint64 arrays; 0.0 when both are empty."""
+    a, b = checks.set_pair_args(a, b)
     common = _intersection_size(a, b)
     union = len(a) + len(b) - common
     return common / union if union else 0.0
@@ -218,4 +228,5 @@ def jaccard_sorted(a, b) -> float:
 
 def containment_sorted(a, b) -> float:
     """Share of ``a`` found in ``b`` (sorted unique uint64 arrays); 0.0 when ``a`` is empty."""
+    a, b = checks.set_pair_args(a, b)
     return _intersection_size(a, b) / len(a) if len(a) else 0.0

@@ -4,6 +4,7 @@ See the compiled module's docstring for the definitions; this file is their plai
 """
 from __future__ import annotations
 
+from retold import _kernel_args as checks
 from retold._reference._hash64 import GOLDEN, MASK64, fmix64
 
 
@@ -16,6 +17,7 @@ def _band_key(slots, band: int) -> int:
 
 def band_keys(signatures, bands: int, rows: int, out) -> None:
     """Fill ``out[i, d]`` with the key of band ``i`` of signature ``d`` (out: (bands, n))."""
+    signatures, bands, rows, out = checks.band_keys_args(signatures, bands, rows, out)
     for d in range(signatures.shape[0]):
         row = signatures[d].tolist()
         for i in range(bands):
@@ -34,6 +36,7 @@ def _runs(keys: list[int]):
 
 def count_bucket_pairs(sorted_keys, cap: int):
     """(pairs, capped buckets, largest bucket) of one band's sorted keys."""
+    sorted_keys, cap = checks.count_bucket_pairs_args(sorted_keys, cap)
     pairs = capped = largest = 0
     for i, j in _runs(sorted_keys.tolist()):
         m = j - i
@@ -52,18 +55,24 @@ def _code(x: int, y: int) -> int:
 
 def fill_bucket_pairs(sorted_keys, order, cap: int, out) -> int:
     """Write the pair codes of one band into ``out``; returns the number written."""
+    sorted_keys, order, cap, out = checks.fill_bucket_pairs_args(sorted_keys, order, cap, out)
     order = order.tolist()
+    room = out.shape[0]
     w = 0
     for i, j in _runs(sorted_keys.tolist()):
         if j - i > cap:
             centre = min(order[i:j])
             for b in range(i, j):
                 if order[b] != centre:
+                    if w == room:
+                        raise checks.out_of_room("out", room)
                     out[w] = _code(centre, order[b])
                     w += 1
         else:
             for a in range(i, j):
                 for b in range(a + 1, j):
+                    if w == room:
+                        raise checks.out_of_room("out", room)
                     out[w] = _code(order[a], order[b])
                     w += 1
     return w
@@ -71,6 +80,8 @@ def fill_bucket_pairs(sorted_keys, order, cap: int, out) -> int:
 
 def verify_pairs(offsets, values, left, right, containment: bool, out) -> None:
     """Exact similarity of each pair of CSR shingle sets into ``out`` (jaccard or containment)."""
+    offsets, values, left, right, containment, out = checks.verify_pairs_args(
+        offsets, values, left, right, containment, out)
     offsets = offsets.tolist()
     for p, (a, b) in enumerate(zip(left.tolist(), right.tolist())):
         set_a = set(values[offsets[a] : offsets[a + 1]].tolist())
@@ -82,12 +93,8 @@ def verify_pairs(offsets, values, left, right, containment: bool, out) -> None:
 
 def union_find(left, right, labels) -> None:
     """Label each of ``len(labels)`` items with the smallest index of its component."""
-    n, m = len(labels), len(left)
-    if len(right) != m:
-        raise ValueError(f"left and right must have the same length, got {m} and {len(right)}")
-    for i, (a, b) in enumerate(zip(left.tolist(), right.tolist())):
-        if a < 0 or a >= n or b < 0 or b >= n:
-            raise ValueError(f"edge {i} ({a}, {b}) names an item outside [0, {n})")
+    left, right, labels = checks.union_find_args(left, right, labels)
+    n = len(labels)
     parent = list(range(n))
 
     def find(x: int) -> int:

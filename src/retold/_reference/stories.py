@@ -44,6 +44,7 @@ from __future__ import annotations
 import math
 import unicodedata
 
+from retold import _kernel_args as checks
 from retold._reference.text import tokenize as _tokenize
 
 import numpy as np
@@ -160,6 +161,7 @@ def arabic_clitic_hash(form) -> int:
 
 def word_hashes(text: str, starts, ends, hashes):
     """The word feature hash of each token (uint64): its hash, or that of its Arabic form."""
+    text, starts, ends, hashes = checks.word_hashes_args(text, starts, ends, hashes)
     out = np.array(hashes, dtype=np.uint64)
     if len(starts) != len(out) or len(ends) != len(out):
         raise ValueError("starts, ends and hashes differ in length")
@@ -410,6 +412,12 @@ def text_features(texts, titles, n_bits, lead_tokens, title_boost, lead_boost, n
                   number_boost, quote_boost, stem_length, stem_weight, translit, skeleton_weight,
                   uncased_skeleton_weight, short_weight):
     """Hashed feature weights of articles, in CSR form (see ``ext/stories.pyx``)."""
+    (texts, titles, n_bits, lead_tokens, title_boost, lead_boost, name_boost, number_boost,
+     quote_boost, stem_length, stem_weight, translit, skeleton_weight, uncased_skeleton_weight,
+     short_weight) = checks.text_features_args(
+        texts, titles, n_bits, lead_tokens, title_boost, lead_boost, name_boost, number_boost,
+        quote_boost, stem_length, stem_weight, translit, skeleton_weight, uncased_skeleton_weight,
+        short_weight)
     p = dict(n_bits=n_bits, lead_tokens=lead_tokens, title_boost=title_boost, lead_boost=lead_boost,
              name_boost=name_boost, number_boost=number_boost, quote_boost=quote_boost,
              stem_length=min(stem_length, MAX_STEM), stem_weight=stem_weight, translit=translit,

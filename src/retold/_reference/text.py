@@ -6,6 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from retold._kernel_args import check_text
 from retold._reference._hash64 import FNV_BASIS, fmix64, fnv_step
 from retold.scripts import is_no_space
 
@@ -118,7 +119,7 @@ def tokenize(text: str):
 
     ``text`` must already be in NFC (the Python layer takes care of it).
     """
-    spans = list(_token_spans(text))
+    spans = list(_token_spans(check_text(text)))
     starts = np.array([s[0] for s in spans], dtype=np.int64)
     ends = np.array([s[1] for s in spans], dtype=np.int64)
     hashes = np.array([token_hash(s[2]) for s in spans], dtype=np.uint64)
@@ -130,7 +131,7 @@ def fold_stream(text: str) -> str:
     """The folded character stream of ``text`` (str): tokens' folded characters, a space at gaps."""
     parts: list[str] = []
     previous_end = None
-    for start, end, folded, _ in _token_spans(text):
+    for start, end, folded, _ in _token_spans(check_text(text)):
         # A gap is anything but format characters between two tokens.
         if previous_end is not None and any(
             char_class(ch) != C_IGNORABLE for ch in text[previous_end:start]
