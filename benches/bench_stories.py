@@ -481,6 +481,7 @@ def print_streaming_tables(n_docs: int, twin_docs: int) -> None:
     print(f"| articles/s, first 10k / last 10k (CPU time) | {run.first_rate:,.0f} / {run.last_rate:,.0f} |")
     print(f"| stories made / active at the end | {run.stories:,} / {run.active:,} |")
     print(f"| B-cubed F1 | {run.f1:.3f} |")
+    print(f"| exact cosines per article | {run.scored_per_article:.1f} |")
     compiled, python, same = twin_ratio(corpus, twin_docs)
     print(f"| twin / compiled, first {twin_docs:,} articles | {python / compiled:.0f}x (labels identical: {same}) |")
 
