@@ -14,6 +14,7 @@ from libc.string cimport memset, memcpy
 import numpy as np
 
 from retold import _kernel_args as checks
+from retold import story_feature_tables as tables
 cimport numpy as cnp
 
 from retold._ext._hash64 cimport FNV_BASIS, GOLDEN, fmix64, fnv_step
@@ -39,15 +40,6 @@ DEF MAX_QUOTE_TOKENS = 120
 DEF STEM_SALT = 0x5354454D
 DEF MAX_STEM = 16
 
-# Cyrillic (lower case) -> Latin, as in the twin.
-_CYR = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
-    "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
-    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
-    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
-    "я": "ya", "є": "ye", "і": "i", "ї": "yi", "ґ": "g", "ў": "u", "ј": "j", "љ": "lj",
-    "њ": "nj", "ћ": "c", "ђ": "dj", "џ": "dz", "ѓ": "g", "ќ": "k", "ѕ": "dz",
-}
 # Indexed by code point - 0x430 (U+0430..U+045F, and U+0491 stored at slot 48).
 cdef char TRANSLIT[49][5]
 cdef uint8_t TRANSLIT_KNOWN[49]
@@ -65,10 +57,8 @@ memset(SKELETON, 0, sizeof(SKELETON))
 
 
 def _fill_skeleton():
-    from retold._reference.stories import skeleton_table
-
     cdef int cp, k
-    table = skeleton_table()
+    table = tables.skeleton_table()
     for cp in range(SKELETON_LIMIT):
         classes = table.get(cp)
         if classes is None:
@@ -117,7 +107,7 @@ cdef uint64_t skeleton_hash(const TextView* v, Py_ssize_t start, Py_ssize_t end)
 
 def _fill_translit():
     cdef int slot, k
-    for ch, latin in _CYR.items():
+    for ch, latin in tables.CYRILLIC_TO_LATIN.items():
         cp = ord(ch)
         slot = 48 if cp == 0x491 else cp - 0x430
         TRANSLIT_KNOWN[slot] = 1
@@ -126,6 +116,7 @@ def _fill_translit():
 
 
 _fill_translit()
+
 
 
 cdef inline uint32_t simple_lower(uint32_t cp) noexcept nogil:
@@ -658,3 +649,22 @@ cdef object _text_features(list texts, list titles, int n_bits, Py_ssize_t lead_
         free(out.indices)
         free(out.weights)
     return offsets, indices, weights
+
+# Last, so that the predicates below are defined when it runs.
+def _check_against_tables():
+    """Refuse to load when a compile-time constant or a character rule differs from the tables."""
+    cdef uint32_t cp
+    constants = {"MAX_QUOTE_TOKENS": MAX_QUOTE_TOKENS, "STEM_SALT": STEM_SALT, "MAX_STEM": MAX_STEM,
+                 "SKELETON_SALT": SKELETON_SALT, "SKELETON_LIMIT": SKELETON_LIMIT}
+    for name, value in constants.items():
+        if getattr(tables, name) != value:
+            raise ImportError(f"ext/stories.pyx has {name}={value}, retold.story_feature_tables "
+                              f"{getattr(tables, name)}: rebuild the kernels")
+    for cp in range(0x10000):
+        ch = chr(cp)
+        if (is_sentence_end(cp) != (ch in tables.SENTENCE_END) or is_quote_open(cp) != (ch in tables.QUOTE_OPEN)
+                or is_quote_close(cp) != (ch in tables.QUOTE_CLOSE)):
+            raise ImportError(f"ext/stories.pyx and retold.story_feature_tables disagree on U+{cp:04X}")
+
+
+_check_against_tables()

@@ -77,6 +77,18 @@ def test_backends_agree_on_samples(compiled_or_skip):
         assert np.array_equal(a, b)
 
 
+def test_both_backends_read_the_one_table_of_sentence_ends_and_quotes(compiled_or_skip):
+    # Every mark the table names, as a sentence end and around a quote, gives the same features
+    # on both backends; a capitalised word after a sentence end is not taken for a name.
+    from retold import story_feature_tables as tables
+
+    marks = sorted(tables.SENTENCE_END | tables.QUOTE_OPEN | tables.QUOTE_CLOSE)
+    docs = [f"Mayor Kowalski spoke{m} Bravo Charlie {m}nothing was agreed here{m} said Путин" for m in marks]
+    for a, b in zip(features(_backend.compiled_kernels, docs), features(_backend.reference_kernels, docs)):
+        assert np.array_equal(a, b)
+    assert _backend.reference_kernels("stories").SENTENCE_END is tables.SENTENCE_END
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(texts, max_size=4), texts)
 def test_backends_agree_on_any_text(compiled_or_skip, docs, title):

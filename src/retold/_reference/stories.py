@@ -42,75 +42,21 @@ vowels and h/w/y dropped, repeats collapsed, kept when at least three remain (se
 from __future__ import annotations
 
 import math
-import unicodedata
 
 from retold import _kernel_args as checks
+from retold._reference.text import TOKEN_ALL_UPPER, TOKEN_CAPITALIZED, TOKEN_HAS_DIGIT, TOKEN_NOSPACE
 from retold._reference.text import tokenize as _tokenize
 
 import numpy as np
 
 from retold._reference._hash64 import FNV_BASIS, GOLDEN, MASK64, fmix64, fnv_step
+from retold.story_feature_tables import (
+    ARABIC_CLITICS, ARABIC_PROCLITICS, MAX_QUOTE_TOKENS, MAX_STEM, QUOTE_CLOSE, QUOTE_OPEN, SENTENCE_END,
+    SKELETON_LIMIT, SKELETON_SALT, STEM_SALT, simple_lower, skeleton_table, transliteration_of,
+)
 
-T_CAPITALIZED = 1
-T_ALL_UPPER = 2
-T_HAS_DIGIT = 4
-T_NOSPACE = 8
-
-# Characters that end a sentence: the next capitalised word is not taken for a name.
-SENTENCE_END = frozenset(".!?\n\r…:;。！？")
-QUOTE_OPEN = frozenset('"“„«‹「『')
-QUOTE_CLOSE = frozenset('"”“»›」』')
-MAX_QUOTE_TOKENS = 120
-
-# Cyrillic (lower case) -> Latin, the conventions English-language news uses for names.
-_CYR = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
-    "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
-    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
-    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
-    "я": "ya", "є": "ye", "і": "i", "ї": "yi", "ґ": "g", "ў": "u", "ј": "j", "љ": "lj",
-    "њ": "nj", "ћ": "c", "ђ": "dj", "џ": "dz", "ѓ": "g", "ќ": "k", "ѕ": "dz",
-}
-
-
-
-STEM_SALT = 0x5354454D
-MAX_STEM = 16
-# "فال" and "كال" are left out: they begin too many names ("Calvera" is كالفيرا).
-_ARABIC_CLITICS = ((0x648, 0x627, 0x644), (0x628, 0x627, 0x644), (0x644, 0x644), (0x627, 0x644))
-
-
-def simple_lower(cp: int) -> int:
-    """Lower case for Latin, Greek and Cyrillic letters: the kernel's own small fold (code point)."""
-    if 0x41 <= cp <= 0x5A:
-        return cp + 0x20
-    if 0xC0 <= cp <= 0xDE and cp != 0xD7:
-        return cp + 0x20
-    if 0x100 <= cp <= 0x137 or 0x14A <= cp <= 0x177:
-        return cp + 1 if cp & 1 == 0 else cp
-    if 0x139 <= cp <= 0x148 or 0x179 <= cp <= 0x17E:
-        return cp + 1 if cp & 1 == 1 else cp
-    if cp == 0x178:
-        return 0xFF
-    if 0x391 <= cp <= 0x3A9 and cp != 0x3A2:
-        return cp + 0x20
-    if 0x410 <= cp <= 0x42F:
-        return cp + 0x20
-    if 0x400 <= cp <= 0x40F:
-        return cp + 0x50
-    if cp == 0x490:
-        return 0x491
-    # Arabic spelling variants: hamza forms of alef, teh marbuta, alef maksura.
-    if cp in (0x622, 0x623, 0x625):
-        return 0x627
-    if cp == 0x629:
-        return 0x647
-    if cp == 0x649:
-        return 0x64A
-    return cp
-
-
-ARABIC_PROCLITICS = (0x648, 0x641, 0x628, 0x643)  # wa-, fa-, bi-, ka- (before the article)
+# The token flags are the tokeniser's.
+T_CAPITALIZED, T_ALL_UPPER, T_HAS_DIGIT, T_NOSPACE = TOKEN_CAPITALIZED, TOKEN_ALL_UPPER, TOKEN_HAS_DIGIT, TOKEN_NOSPACE
 
 
 def arabic_form(text: str, start: int, end: int):
@@ -174,8 +120,6 @@ def word_hashes(text: str, starts, ends, hashes):
     return out
 
 
-def _translit_of(cp: int):
-    return _CYR.get(chr(cp)) if 0x430 <= cp <= 0x45F or cp == 0x491 else None
 
 
 def translit_hash(text: str, start: int, end: int) -> int:
@@ -188,7 +132,7 @@ def translit_hash(text: str, start: int, end: int) -> int:
         return 0
     for i in range(start, end):
         cp = ord(text[i])
-        if not 0x400 <= cp <= 0x45F or _translit_of(simple_lower(cp)) is None:
+        if not 0x400 <= cp <= 0x45F or transliteration_of(simple_lower(cp)) is None:
             return 0
     # "-ий"/"-ый" ending a name is "-y" in English (Zelensky, Dostoevsky).
     tail_y = (
@@ -198,7 +142,7 @@ def translit_hash(text: str, start: int, end: int) -> int:
     )
     h = FNV_BASIS
     for i in range(start, end - 2 if tail_y else end):
-        for ch in _translit_of(simple_lower(ord(text[i]))):
+        for ch in transliteration_of(simple_lower(ord(text[i]))):
             h = fnv_step(h, ord(ch))
     if tail_y:
         h = fnv_step(h, ord("y"))
@@ -210,7 +154,7 @@ def stem_hash(text: str, start: int, end: int, stem_length: int) -> int:
     n = end - start
     w = [simple_lower(ord(text[start + i])) for i in range(min(n, stem_length + 3))]
     skip = 0
-    for clitic in _ARABIC_CLITICS:
+    for clitic in ARABIC_CLITICS:
         k = len(clitic)
         if n - k >= 2 and tuple(w[:k]) == clitic:
             skip = k
@@ -224,52 +168,6 @@ def stem_hash(text: str, start: int, end: int, stem_length: int) -> int:
     return fmix64(h)
 
 
-SKELETON_SALT = 0x534B454C
-SKELETON_LIMIT = 0x700
-_LATIN_CLASS = {
-    "b": "B", "p": "B", "f": "F", "v": "F", "c": "K", "g": "K", "j": "K", "k": "K", "q": "K",
-    "x": "KS", "d": "T", "t": "T", "s": "S", "z": "S", "l": "L", "m": "M", "n": "N", "r": "R",
-    "a": "", "e": "", "i": "", "o": "", "u": "", "y": "", "h": "", "w": "",
-}
-_LATIN_EXTRA = {"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d"}
-_ARABIC_CLASS = {
-    "ب": "B", "پ": "B", "ت": "T", "ث": "S", "ج": "K", "چ": "K", "ح": "", "خ": "K", "د": "T",
-    "ذ": "T", "ر": "R", "ز": "S", "س": "S", "ش": "S", "ص": "S", "ض": "T", "ط": "T", "ظ": "T",
-    "ع": "", "غ": "K", "ف": "F", "ڤ": "F", "ق": "K", "ك": "K", "ک": "K", "گ": "K", "ل": "L",
-    "م": "M", "ن": "N", "ه": "", "ة": "", "و": "", "ي": "", "ى": "", "ی": "", "ا": "", "أ": "",
-    "إ": "", "آ": "", "ء": "", "ئ": "", "ؤ": "", "ـ": "",
-}
-
-
-def skeleton_table() -> dict[int, str]:
-    """Code point (below U+0700) -> its consonant classes ("" for a vowel); absent: no skeleton.
-
-    Latin letters are taken to their base letter (NFD), Cyrillic ones through the
-    transliteration table, Arabic ones by the table above (harakat dropped).  Both backends
-    build their lookup from this function.
-    """
-    table: dict[int, str] = {}
-    for cp in range(SKELETON_LIMIT):
-        ch = chr(cp)
-        if 0x64B <= cp <= 0x652:
-            table[cp] = ""
-            continue
-        if ch in _ARABIC_CLASS:
-            table[cp] = _ARABIC_CLASS[ch]
-            continue
-        if 0x400 <= cp <= 0x45F or cp in (0x490, 0x491):
-            latin = _translit_of(simple_lower(cp))
-            if latin is not None:
-                table[cp] = "".join(_LATIN_CLASS[c] for c in latin)
-            continue
-        if not unicodedata.category(ch).startswith("L"):
-            continue
-        low = ch.lower()
-        low = _LATIN_EXTRA.get(low, low)
-        base = "".join(c for c in unicodedata.normalize("NFD", low) if not unicodedata.combining(c))
-        if base and all(c in _LATIN_CLASS for c in base):
-            table[cp] = "".join(_LATIN_CLASS[c] for c in base)
-    return table
 
 
 _SKELETON = skeleton_table()
@@ -285,7 +183,7 @@ def skeleton_hash(text: str, start: int, end: int) -> int:
     n = end - start
     if is_arabic_letter(ord(text[start])):
         w = [ord(text[start + i]) for i in range(min(n, 3))]
-        for clitic in _ARABIC_CLITICS:
+        for clitic in ARABIC_CLITICS:
             k = len(clitic)
             if n - k >= 2 and tuple(w[:k]) == clitic:
                 skip = k
