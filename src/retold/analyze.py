@@ -819,7 +819,7 @@ def analyze(
     progress : callable, optional
         ``progress(stage, total)`` returning a context manager that yields ``advance(n)``; the
         stages are ``copies``, ``stories``, ``passages``, ``provenance`` and ``reuse``.
-        :meth:`retold.cli._common.Progress.stage` fits.
+        :meth:`retold.progress.Progress.stage` fits.
 
     Returns
     -------

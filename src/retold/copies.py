@@ -568,7 +568,7 @@ def dedup(
         the corpus's size in memory).
     progress : callable, optional
         ``progress(stage, total)`` returning a context manager that yields ``advance(n)``; the
-        stages are ``sign``, ``band``, ``verify``, ``cluster``.  ``retold.cli._common.Progress.stage``
+        stages are ``sign``, ``band``, ``verify``, ``cluster``.  :meth:`retold.progress.Progress.stage`
         fits.
 
     Returns

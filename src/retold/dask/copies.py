@@ -159,7 +159,7 @@ def dedup(
         empty while ``pair_frame`` holds the pairs on the workers.
     progress : callable, optional
         ``progress(stage, total)`` returning a context manager, as for :func:`retold.dedup`
-        (``retold.cli._common.Progress.stage`` fits); the stages are ``read``, ``sign``,
+        (:meth:`retold.progress.Progress.stage` fits); the stages are ``read``, ``sign``,
         ``band``, ``verify``, ``cluster``.
 
     Returns
