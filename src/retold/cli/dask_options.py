@@ -27,18 +27,8 @@ def add_dask_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def dask_client_from_args(args: argparse.Namespace) -> Any:
-    """The ``distributed.Client`` the options ask for (:func:`retold.dask.runtime.connect`), or
-    None when neither option was given.
-
-    Use it as a context manager: closing the client also stops a local cluster it started.
-
-    Raises
-    ------
-    ImportError
-        dask or distributed is missing (the message says what to install).
-    ValueError
-        ``--dask-workers`` below 1, or a scheduler that cannot be reached.
-    """
+    """The ``distributed.Client`` the options ask for, or None when neither was given: see
+    :func:`retold.dask.runtime.connect` (a context manager; ImportError or ValueError)."""
     address = getattr(args, "scheduler", None)
     workers = getattr(args, "dask_workers", None)
     if address is None and workers is not None:
