@@ -26,6 +26,8 @@ import pandas as pd  # noqa: E402
 
 import retold  # noqa: E402
 import retold.dask as rd  # noqa: E402
+from retold.dask.read import Fields, place_part  # noqa: E402
+from retold.dates import days_of_microseconds  # noqa: E402
 from retold.copies import dedup as single_dedup  # noqa: E402
 from retold.stories import CLUSTERING_OPTIONS, StoryModel, stories as single_stories  # noqa: E402
 from retold.synthetic import news_corpus  # noqa: E402
@@ -148,16 +150,16 @@ def test_frames_placed_column_by_column_as_record_by_record():
             "other": [1, 2, 3, 4, 5],
         }
     )
-    fast = rd._place_part(frame, 7, rd._Fields())
-    slow = rd._place_part(frame.astype(object).where(pd.notna(frame), None).to_dict("records"), 7, rd._Fields())
+    fast = place_part(frame, 7, Fields())
+    slow = place_part(frame.astype(object).where(pd.notna(frame), None).to_dict("records"), 7, Fields())
     pd.testing.assert_frame_equal(fast, slow)
     stamped = frame.assign(date=pd.to_datetime(["2024-03-01", None, "2024-03-02", None, "2024-03-03"]))
     pd.testing.assert_frame_equal(
-        rd._place_part(stamped, 0, rd._Fields()),
-        rd._place_part(stamped.astype(object).where(pd.notna(stamped), None).to_dict("records"), 0, rd._Fields()),
+        place_part(stamped, 0, Fields()),
+        place_part(stamped.astype(object).where(pd.notna(stamped), None).to_dict("records"), 0, Fields()),
     )
     with pytest.raises(ValueError, match="field 'date'"):
-        rd._place_part(frame.assign(date="not a date"), 0, rd._Fields())
+        place_part(frame.assign(date="not a date"), 0, Fields())
 
 
 def test_dedup_refuses_what_single_machine_refuses(client):
@@ -362,6 +364,6 @@ def test_epoch_days_bit_for_bit_as_stories():
     rng = np.random.default_rng(5)
     micro = rng.integers(-(10**15), 4 * 10**15, 2000)
     dates = [dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=int(u)) for u in micro]
-    got = rd._epoch_days(np.asarray(micro, dtype=np.int64))
+    got = days_of_microseconds(np.asarray(micro, dtype=np.int64))
     assert got.tolist() == [_epoch_days(d) for d in dates]
-    assert np.isnan(rd._epoch_days(np.array([np.iinfo(np.int64).max]))[0])
+    assert np.isnan(days_of_microseconds(np.array([np.iinfo(np.int64).max]))[0])

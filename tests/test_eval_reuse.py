@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import retold
+from retold.cli import eval_reuse as eval_reuse_command
 from retold.evaluation import reuse as eval_reuse
 from retold.passages import Reuse, reuse
 
@@ -102,7 +103,7 @@ def write_pair(folder, number, source, derived, label):
 
 def parse(argv):
     parser = argparse.ArgumentParser()
-    eval_reuse.add_arguments(parser)
+    eval_reuse_command.add_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -112,14 +113,14 @@ def test_run_on_a_synthetic_counter_folder(tmp_path, capsys):
     write_pair(tmp_path, 3, source, " ".join(source.split(". ")[:4]) + ". " + story(8), "PD")
     write_pair(tmp_path, 5, source, story(), "ND")
     out = tmp_path / "pred.jsonl"
-    assert eval_reuse.run(parse([str(tmp_path), "--json", "--predictions", str(out)])) == 0
+    assert eval_reuse_command.run(parse([str(tmp_path), "--json", "--predictions", str(out)])) == 0
     scores = json.loads(capsys.readouterr().out)
     assert scores["pairs"] == 3 and scores["macro_f1"] == 1.0 and scores["derived_f1"] == 1.0
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["predicted"] for r in lines] == ["WD", "PD", "ND"]
-    assert eval_reuse.run(parse([str(tmp_path)])) == 0
+    assert eval_reuse_command.run(parse([str(tmp_path)])) == 0
     assert "macro-F1    1.000" in capsys.readouterr().out
-    assert eval_reuse.run(parse([str(tmp_path), "--json", "--cv", "3", "--cv-repeats", "2"])) == 0
+    assert eval_reuse_command.run(parse([str(tmp_path), "--json", "--cv", "3", "--cv-repeats", "2"])) == 0
     cv = json.loads(capsys.readouterr().out)["cv"]
     assert cv["folds"] == 3 and cv["repeats"] == 2 and 0.0 <= cv["macro_f1"] <= 1.0
 
@@ -133,7 +134,7 @@ def test_run_rejects_bad_cross_validation_options(tmp_path):
     for argv, message in ((["--cv", "1"], "--cv must be"), (["--cv", "5"], "needs at least"),
                           (["--cv", "2", "--cv-repeats", "0"], "--cv-repeats")):
         with pytest.raises(CommandError, match=message):
-            eval_reuse.run(parse([str(tmp_path), "-q", *argv]))
+            eval_reuse_command.run(parse([str(tmp_path), "-q", *argv]))
 
 
 def test_load_errors_name_the_file(tmp_path):
@@ -154,7 +155,7 @@ def test_load_errors_name_the_file(tmp_path):
     with pytest.raises(ValueError, match="0003.xml: not well-formed"):
         eval_reuse.load_counter(tmp_path)
     with pytest.raises(CommandError, match="not well-formed"):
-        eval_reuse.run(parse([str(tmp_path), "-q"]))
+        eval_reuse_command.run(parse([str(tmp_path), "-q"]))
 
 
 def test_counter_dev_scores_as_documented():

@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, ContextManager, Iterable, Iterator, Mapping, Sequence
@@ -45,6 +45,7 @@ from retold._callable_module import make_callable
 from retold._validate import check_int as _check_int
 from retold.article import Article, as_articles
 from retold.hashing import tokenize
+from retold.progress import no_progress as _no_progress
 
 __all__ = ["Analysis", "PairPassages", "analyze", "candidate_pairs", "DEFAULT_NEIGHBOURS",
            "NEIGHBOUR_WINDOW"]
@@ -510,10 +511,6 @@ class Analysis:
 # ---------------------------------------------------------------------------------- helpers
 
 
-def _no_progress(name: str, total: int | None = None) -> ContextManager[Callable[[int], None]]:
-    return nullcontext(lambda n=1: None)
-
-
 def _edge_dict(edge: Any) -> dict[str, Any]:
     if isinstance(edge, Mapping):
         return dict(edge)
@@ -822,7 +819,7 @@ def analyze(
     progress : callable, optional
         ``progress(stage, total)`` returning a context manager that yields ``advance(n)``; the
         stages are ``copies``, ``stories``, ``passages``, ``provenance`` and ``reuse``.
-        :meth:`retold.cli._common.Progress.stage` fits.
+        :meth:`retold.progress.Progress.stage` fits.
 
     Returns
     -------

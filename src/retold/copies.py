@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable, ContextManager, Iterable, Iterator, Mapping
@@ -29,6 +28,11 @@ from retold._validate import check_choice as _check_choice
 from retold._validate import check_fraction as _check_fraction
 from retold._validate import check_int as _check_int
 from retold.article import Article
+from retold.dates import microseconds as _microseconds
+from retold.dedup_core import best_matches as _best_matches
+from retold.dedup_core import representatives as _representatives
+from retold.parallel import split_ranges as _split
+from retold.progress import no_progress as _no_progress
 from retold.hashing import EMPTY_SLOT, minhash_batch, shingle_sets
 from retold.lsh import DEFAULT_BUCKET_CAP, Candidates, MinHashLSH
 
@@ -36,7 +40,6 @@ _lsh = kernels("lsh")
 
 SIMILARITIES = ("jaccard", "containment")
 KEEPS = ("first", "longest", "earliest")
-_NO_DATE = np.iinfo(np.int64).max
 # Verification computes shingle sets for the documents of this many pairs at a time, which
 # bounds its memory however many candidates there are.
 _VERIFY_BLOCK = 250_000
@@ -250,10 +253,6 @@ def _as_article(doc: Any, position: int) -> Article:
     raise TypeError(f"document {position}: expected str, dict or retold.Article, not {type(doc).__name__}")
 
 
-def _no_progress(name: str, total: int | None = None) -> ContextManager[Callable[[int], None]]:
-    return nullcontext(lambda n=1: None)
-
-
 # ---------------------------------------------------------------- the stages
 
 
@@ -268,14 +267,6 @@ class _Signed:
     band_keys: np.ndarray
     empty: np.ndarray
     signatures: np.ndarray | None
-
-
-def _microseconds(dates: list) -> np.ndarray:
-    """Datetimes as int64 microseconds since 1970, undated as the largest int64 (sorts last)."""
-    values = np.array(dates, dtype="datetime64[us]")
-    out = values.astype(np.int64)
-    out[np.isnat(values)] = _NO_DATE
-    return out
 
 
 def _chunks(docs: Iterable[Any], size: int) -> Iterator[list[Article]]:
@@ -348,11 +339,6 @@ def _in_threads(workers: int, jobs: list[Callable[[], Any]]) -> list[Any]:
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(job) for job in jobs]
         return [f.result() for f in futures]
-
-
-def _split(n: int, parts: int) -> list[tuple[int, int]]:
-    bounds = np.linspace(0, n, max(1, parts) + 1).astype(int)
-    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
 
 
 def _shingle_csr(texts: list[str], *, ngram: int, unit: str, workers: int) -> tuple[np.ndarray, np.ndarray]:
@@ -490,43 +476,6 @@ def _estimate(signatures: np.ndarray, candidates: Candidates) -> np.ndarray:
     return out
 
 
-def _first_of_groups(groups: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """Positions in ``order`` where a new group starts, given ``groups[order]`` is sorted."""
-    sorted_groups = groups[order]
-    starts = np.ones(len(order), dtype=bool)
-    starts[1:] = sorted_groups[1:] != sorted_groups[:-1]
-    return order[starts]
-
-
-def _representatives(labels: np.ndarray, n_clusters: int, keep: str, signed: _Signed) -> np.ndarray:
-    positions = np.arange(len(labels), dtype=np.int64)
-    if keep == "first":
-        secondary = np.zeros(len(labels), np.int64)
-    elif keep == "longest":
-        secondary = -signed.lengths
-    else:  # earliest: undated documents come after dated ones
-        secondary = signed.dates
-    order = np.lexsort((positions, secondary, labels))
-    reps = _first_of_groups(labels, order)
-    assert len(reps) == n_clusters
-    return reps.astype(np.int64)
-
-
-def _best_matches(n: int, pairs: CopyPairs) -> tuple[np.ndarray, np.ndarray]:
-    matched = np.full(n, -1, dtype=np.int64)
-    similarity = np.full(n, np.nan, dtype=np.float64)
-    if len(pairs):
-        doc = np.concatenate([pairs.left, pairs.right])
-        partner = np.concatenate([pairs.right, pairs.left])
-        sim = np.concatenate([pairs.similarity, pairs.similarity])
-        order = np.lexsort((partner, -sim, doc))
-        first = _first_of_groups(doc, order)
-        matched[doc[first]] = partner[first]
-        similarity[doc[first]] = sim[first]
-    return matched, similarity
-
-
-
 def check_dedup_options(
     *, threshold: Any, recall: Any, ngram: Any, keep: Any, similarity: Any, verify: Any,
     lsh_threshold: Any,
@@ -619,7 +568,7 @@ def dedup(
         the corpus's size in memory).
     progress : callable, optional
         ``progress(stage, total)`` returning a context manager that yields ``advance(n)``; the
-        stages are ``sign``, ``band``, ``verify``, ``cluster``.  ``retold.cli._common.Progress.stage``
+        stages are ``sign``, ``band``, ``verify``, ``cluster``.  :meth:`retold.progress.Progress.stage`
         fits.
 
     Returns
@@ -694,7 +643,7 @@ def dedup(
         _, labels = np.unique(roots, return_inverse=True)
         labels = labels.astype(np.int64).reshape(-1)
         n_clusters = int(labels.max()) + 1 if n else 0
-        reps = _representatives(labels, n_clusters, keep, signed)
+        reps = _representatives(labels, n_clusters, keep, signed.lengths, signed.dates)
         matched, match_sim = _best_matches(n, pairs)
         advance(n)
     stats = DedupStats(

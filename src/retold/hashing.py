@@ -17,6 +17,7 @@ from retold._textprep import as_text, as_texts, nfc_with_offsets
 from retold._validate import as_uint64 as _as_uint64
 from retold._validate import check_choice as _check_choice
 from retold._validate import check_int as _check_int
+from retold.parallel import split_ranges as _split
 
 _text = kernels("text")
 _hashing = kernels("hashing")
@@ -130,11 +131,6 @@ def shingle_sets(
     ngram = _check_int(ngram, "ngram", 1, _MAX_NGRAM)
     _check_choice(unit, "unit", UNITS)
     return _hashing.shingle_sets(as_texts(texts, errors=errors), ngram, unit)
-
-
-def _split(n: int, parts: int) -> list[tuple[int, int]]:
-    bounds = np.linspace(0, n, parts + 1).astype(int)
-    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
 
 
 def minhash_batch(

@@ -81,6 +81,7 @@ from retold._textprep import to_nfc
 from retold._validate import check_int as _check_int
 from retold._validate import check_number as _check_number
 from retold.article import Article, as_articles
+from retold.dates import epoch_days as _epoch_days
 
 _stories = kernels("stories")
 _neighbours = kernels("neighbours")
@@ -92,7 +93,6 @@ __all__ = [
     "story_graph", "article_days", "dominant_scripts", "check_clustering_options",
 ]
 
-_EPOCH = _dt.datetime(1970, 1, 1)
 
 DEFAULT_THRESHOLD = 0.08
 """Default least average link for two stories to merge (:func:`stories`).
@@ -546,10 +546,6 @@ class StoryModel:
 
 # ---------------------------------------------------------------------------------------------
 # Clustering
-
-
-def _epoch_days(date: _dt.datetime) -> float:
-    return (date - _EPOCH).total_seconds() / 86400.0
 
 
 class _LazyTerms:

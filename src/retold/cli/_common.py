@@ -5,11 +5,10 @@ import argparse
 import importlib
 import re
 import sys
-import time
-from contextlib import contextmanager
 from typing import Iterator, Mapping
 
 from retold.io import InputError, SkippedRecord, read_articles
+from retold.progress import Progress  # noqa: F401 (the commands take it from here)
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -302,76 +301,3 @@ def report_skipped(skipped: list[SkippedRecord], *, limit: int = 20) -> None:
         print(f"  {as_command_line(str(record))}", file=sys.stderr)
     if len(skipped) > limit:
         print(f"  ... and {len(skipped) - limit} more", file=sys.stderr)
-
-
-class Progress:
-    """A progress display on stderr: rich when installed and stderr is a terminal, else silent.
-
-    ``stage(name, total)`` yields an ``advance(n)`` callable; stages are timed for the summary.
-    """
-
-    def __init__(self, *, quiet: bool = False) -> None:
-        self.quiet = quiet
-        self.timings: dict[str, float] = {}
-        self._progress = None
-        if not quiet and sys.stderr.isatty():
-            try:
-                from rich.console import Console
-                from rich.progress import (
-                    BarColumn,
-                    MofNCompleteColumn,
-                    TextColumn,
-                    TimeElapsedColumn,
-                )
-                from rich.progress import (
-                    Progress as RichProgress,
-                )
-
-                self._progress = RichProgress(
-                    TextColumn("{task.description:<12}"),
-                    BarColumn(),
-                    MofNCompleteColumn(),
-                    TimeElapsedColumn(),
-                    console=Console(stderr=True),
-                    transient=False,
-                )
-            except ImportError:
-                self._progress = None
-
-    def __enter__(self) -> "Progress":
-        if self._progress is not None:
-            self._progress.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-
-    @contextmanager
-    def stage(self, name: str, total: int | None = None) -> Iterator:
-        start = time.perf_counter()
-        task = self._progress.add_task(name, total=total) if self._progress is not None else None
-
-        def advance(n: int = 1) -> None:
-            if task is not None:
-                self._progress.advance(task, n)
-
-        try:
-            yield advance
-        finally:
-            if task is not None:
-                # A stage without a known total would otherwise keep pulsing at "n/?".
-                done = next(t.completed for t in self._progress.tasks if t.id == task)
-                final = total if total is not None else max(done, 1)
-                self._progress.update(task, total=final, completed=final)
-            self.timings[name] = time.perf_counter() - start
-
-    def summary(self, lines: list[str]) -> None:
-        """Print the closing summary (and stage timings) on stderr unless quiet."""
-        if self.quiet:
-            return
-        for line in lines:
-            print(line, file=sys.stderr)
-        if self.timings:
-            stages = ", ".join(f"{k} {v:.2f}s" for k, v in self.timings.items())
-            print(f"time: {stages}", file=sys.stderr)

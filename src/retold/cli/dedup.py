@@ -58,7 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="do not hold the texts: read INPUT a second time to verify candidates "
         "(for corpora larger than memory; not for stdin)",
     )
-    from retold.dask import add_dask_arguments
+    from retold.cli.dask_options import add_dask_arguments
 
     add_dask_arguments(parser)
 
@@ -66,6 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _dedup_on_dask(args: argparse.Namespace, path: str, progress: Progress) -> Any:
     """Run the same dedup on a Dask cluster (--scheduler / --dask-workers); identical results."""
     import retold.dask as rd
+    from retold.cli.dask_options import dask_client_from_args
 
     if path == "-" or args.low_memory or args.on_error == "skip" or args.fix_text:
         raise CommandError(
@@ -74,7 +75,7 @@ def _dedup_on_dask(args: argparse.Namespace, path: str, progress: Progress) -> A
             EXIT_USAGE,
         )
     try:
-        client = rd.dask_client_from_args(args)
+        client = dask_client_from_args(args)
     except (ImportError, ValueError) as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     with client:

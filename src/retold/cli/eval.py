@@ -15,9 +15,9 @@ from retold.cli._common import EXIT_USAGE, add_subcommands
 HELP = "score retold on labelled data: similarity ratings, gold story clusters, text reuse"
 
 SUBCOMMANDS = {
-    "similarity": "retold.evaluation.similarity",
-    "clusters": "retold.evaluation.clusters",
-    "reuse": "retold.evaluation.reuse",
+    "similarity": "retold.cli.eval_similarity",
+    "clusters": "retold.cli.eval_clusters",
+    "reuse": "retold.cli.eval_reuse",
 }
 
 

@@ -64,7 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="do not align two articles of the same source (passim's default "
                         "for documents of one series)")
     parser.add_argument("--workers", type=positive_int, default=1, help="threads (default 1)")
-    from retold.dask import add_dask_arguments
+    from retold.cli.dask_options import add_dask_arguments
 
     add_dask_arguments(parser)
 
@@ -78,12 +78,13 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 def _on_dask(args: argparse.Namespace, path: str) -> Any:
     """The same passages on a Dask cluster (--scheduler / --dask-workers)."""
     import retold.dask as rd
+    from retold.cli.dask_options import dask_client_from_args
 
     if path == "-" or args.on_error == "skip" or args.fix_text:
         raise CommandError("--scheduler/--dask-workers read Parquet, JSON Lines or CSV files: "
                            "no stdin, --on-error skip or --fix-text", EXIT_USAGE)
     try:
-        client = rd.dask_client_from_args(args)
+        client = dask_client_from_args(args)
     except (ImportError, ValueError) as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     with client:

@@ -49,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--min-size", type=positive_int, default=1,
                         help="with --emit stories, write only stories of at least this many articles")
     parser.add_argument("--workers", type=positive_int, default=1, help="threads (default 1)")
-    from retold.dask import add_dask_arguments
+    from retold.cli.dask_options import add_dask_arguments
 
     add_dask_arguments(parser)
 
@@ -58,6 +58,7 @@ def _stories_on_dask(args: argparse.Namespace, stack: contextlib.ExitStack):
     """The same stories on a Dask cluster (--scheduler / --dask-workers); the client stays open
     until the output is written, since describing stories fetches their articles."""
     import retold.dask as rd
+    from retold.cli.dask_options import dask_client_from_args
 
     if args.demo:
         from retold.data import demo_path
@@ -72,7 +73,7 @@ def _stories_on_dask(args: argparse.Namespace, stack: contextlib.ExitStack):
             EXIT_USAGE,
         )
     try:
-        stack.enter_context(rd.dask_client_from_args(args))
+        stack.enter_context(dask_client_from_args(args))
     except (ImportError, ValueError) as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     return rd.stories(

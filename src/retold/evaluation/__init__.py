@@ -1,8 +1,7 @@
 """Evaluation of retold against labelled data: similarity ratings, gold clusterings, reuse.
 
-Each submodule scores one capability with numpy only (no scipy or scikit-learn) and, where it
-backs a ``retold eval`` subcommand, defines ``HELP``, ``add_arguments(parser)`` and
-``run(args) -> int``:
+Each submodule scores one capability with numpy only (no scipy or scikit-learn); the
+``retold eval`` subcommands that run them are in :mod:`retold.cli` (``cli/eval_<name>.py``):
 
 - :mod:`retold.evaluation.similarity`: SemEval-2022 Task 8 and OK/BAD pair files; Pearson and
   ROC-AUC (``retold eval similarity``);

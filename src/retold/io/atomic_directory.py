@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Collection, Iterator
 
-from .writers import _umask
+from .writers import process_umask
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -93,7 +93,7 @@ def atomic_directory(path: str | os.PathLike[str], *, owned: Collection[str]) ->
         mode = stat.S_IMODE(target.stat().st_mode)
     else:
         target.parent.mkdir(parents=True, exist_ok=True)
-        mode = 0o777 & ~_umask()
+        mode = 0o777 & ~process_umask()
     temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         yield temporary

@@ -36,7 +36,8 @@ _CSV_SPOOL_BYTES_IN_MEMORY = 32 * 1024 * 1024
 
 
 @lru_cache(maxsize=1)
-def _umask() -> int:
+def process_umask() -> int:
+    """The umask of this process (the mode bits a new file or directory does not get)."""
     try:  # Linux tells it without changing it
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
@@ -55,7 +56,7 @@ def _permissions_for(target: Path) -> int:
     try:
         return stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
-        return 0o666 & ~_umask()
+        return 0o666 & ~process_umask()
 
 
 @contextlib.contextmanager

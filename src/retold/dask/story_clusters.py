@@ -1,0 +1,239 @@
+""":func:`stories` on a Dask cluster: document frequencies summed over the partitions, story
+vectors computed where the articles live, one clustering task over them all.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from retold.dask.parquet import write_story_parquet
+from retold.dask.read import Corpus, Fields, gather_articles, gather_columns, place
+from retold.dask.runtime import delayed, require_dask
+from retold.dates import days_of_microseconds
+
+__all__ = ["DaskStoryResult", "stories"]
+
+
+def _story_counts(part: Any, model: Any) -> np.ndarray:
+    """Document frequencies of one partition's articles (dense, ``2**n_bits``), by the model's own fit."""
+    import copy
+
+    articles = gather_articles(part, np.arange(len(part)))
+    return copy.copy(model).fit(articles).df
+
+
+def _add_arrays(*arrays: np.ndarray) -> np.ndarray:
+    total = arrays[0].copy()
+    for a in arrays[1:]:
+        total += a
+    return total
+
+
+def _tree_sum(dask: Any, items: list) -> Any:
+    """Pairwise (tree) sum of delayed arrays, so no worker receives them all at once."""
+    while len(items) > 1:
+        items = [
+            delayed(_add_arrays, *items[i : i + 8]) if len(items[i : i + 8]) > 1 else items[i]
+            for i in range(0, len(items), 8)
+        ]
+    return items[0]
+
+
+def _story_vectors(part: Any, model: Any) -> tuple:
+    """One partition's story vectors (CSR arrays, weighted by the corpus idf the model holds),
+    with the articles' dates in days and dominant scripts: what the clustering needs of them."""
+    from retold.stories import dominant_scripts
+
+    articles = gather_articles(part, np.arange(len(part)))
+    vectors = model.vectors(articles)
+    # The articles' days straight from the placed microseconds, bit for bit retold.stories.article_days.
+    days = days_of_microseconds(part["date_us"].to_numpy())
+    return vectors.offsets, vectors.indices, vectors.values, days, dominant_scripts(articles)
+
+
+def _cluster_stories(options: dict, n_features: int, *pieces: tuple) -> np.ndarray:
+    """Story ids of the whole corpus from the partitions' vectors, in input order
+    (:func:`retold.stories.cluster_vectors`, the step :func:`retold.stories` ends with)."""
+    from retold.stories import StoryVectors, cluster_vectors
+
+    offsets, base = [np.zeros(1, dtype=np.int64)], 0
+    for piece in pieces:
+        offsets.append(piece[0][1:] + base)
+        base += int(piece[0][-1])
+    vectors = StoryVectors(
+        np.concatenate(offsets),
+        np.concatenate([p[1] for p in pieces]) if pieces else np.zeros(0, dtype=np.uint32),
+        np.concatenate([p[2] for p in pieces]) if pieces else np.zeros(0, dtype=np.float64),
+        n_features,
+    )
+    days = np.concatenate([p[3] for p in pieces]) if pieces else np.zeros(0)
+    scripts = np.concatenate([p[4] for p in pieces]) if pieces else np.zeros(0, dtype=np.int64)
+    return cluster_vectors(vectors, days, scripts, **options)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class DaskStoryResult:
+    """Stories found on a Dask cluster.
+
+    Attributes
+    ----------
+    labels : np.ndarray of int64
+        Story id of each article in input order, numbered as :func:`retold.stories` numbers
+        them (from 0, in order of each story's first article in time).
+    ids : tuple of str
+        Article ids in input order.
+    model : StoryModel
+        The model, with the document frequencies of the whole corpus.
+    dask_stats : dict
+        ``partitions`` and ``vector_bytes`` (the story vectors sent to the clustering task).
+    """
+
+    labels: np.ndarray
+    ids: tuple
+    model: Any = field(repr=False)
+    dask_stats: dict = field(default_factory=dict)
+    _corpus: Any = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __repr__(self) -> str:
+        return f"DaskStoryResult(articles={len(self.labels)}, stories={self.n_stories})"
+
+    @property
+    def n_stories(self) -> int:
+        return int(self.labels.max()) + 1 if len(self.labels) else 0
+
+    def describe(self, min_size: int = 1) -> tuple:
+        """The stories of at least ``min_size`` articles, by id, as :class:`retold.stories.Story`.
+
+        Their articles are gathered from the workers to describe them exactly as
+        :attr:`retold.StoryResult.stories` does (time span, sources, top words); with
+        ``min_size=1`` that is every article of the corpus, so prefer a larger ``min_size`` on
+        big corpora.
+        """
+        import dataclasses
+
+        from retold.stories import StoryResult
+
+        dask, _, _ = require_dask()
+        sizes = np.bincount(self.labels) if len(self.labels) else np.zeros(0, dtype=np.int64)
+        wanted = np.flatnonzero(sizes[self.labels] >= min_size) if len(self.labels) else np.zeros(0, np.int64)
+        if len(wanted) == 0:
+            return ()
+        corpus: Corpus = self._corpus
+        part_of = np.searchsorted(corpus.bounds, wanted, side="right") - 1
+        pieces = []
+        for p in np.unique(part_of).tolist():
+            rows = wanted[part_of == p] - corpus.bounds[p]
+            pieces.append(delayed(gather_articles, corpus.parts[p], rows))
+        articles = [a for piece in dask.compute(*pieces) for a in piece]
+        vectors = self.model.vectors(articles)
+        subset = StoryResult(self.labels[wanted], tuple(a.id for a in articles), articles, vectors, self.model)
+        return tuple(
+            dataclasses.replace(s, members=tuple(int(wanted[m]) for m in s.members)) for s in subset.stories
+        )
+
+    @cached_property
+    def stories(self) -> tuple:
+        """Every story (singletons included), by id: :meth:`describe` with ``min_size=1``."""
+        return self.describe(1)
+
+    def multi(self, min_size: int = 2) -> tuple:
+        """The stories of at least ``min_size`` articles, largest first (as :meth:`retold.StoryResult.multi`)."""
+        return tuple(sorted(self.describe(min_size), key=lambda s: (-s.size, s.id)))
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One record per article: ``id``, ``story``, ``story_size`` (as :meth:`retold.StoryResult.to_records`)."""
+        sizes = np.bincount(self.labels) if len(self.labels) else np.zeros(0, dtype=np.int64)
+        return [
+            {"id": i, "story": int(s), "story_size": int(sizes[s])}
+            for i, s in zip(self.ids, self.labels.tolist())
+        ]
+
+    def to_parquet(self, path: str | os.PathLike[str]) -> None:
+        """Write ``id``, ``story``, ``story_size`` per article as a Parquet dataset, from the workers, atomically."""
+        write_story_parquet(self.labels, self._corpus, path)
+
+
+def stories(
+    collection: Any,
+    *,
+    model: Any = None,
+    text_field: str = "text",
+    id_field: str = "id",
+    date_field: str = "date",
+    title_field: str = "title",
+    source_field: str = "source",
+    lang_field: str = "lang",
+    **options: Any,
+) -> DaskStoryResult:
+    """Group a corpus into stories on a Dask cluster: the labels of :func:`retold.stories`.
+
+    1. the model's document frequencies are counted per partition (by the model's own
+       :meth:`~retold.StoryModel.fit`) and summed in a tree: the same integers as a
+       single-machine fit;
+    2. each partition's articles become story vectors on the worker that holds them (the
+       features are most of the cost), weighted by that corpus-wide idf;
+    3. one task gathers the vectors and runs the clustering step of :func:`retold.stories`
+       (:func:`retold.stories.cluster_vectors`: nearest neighbours, average link), so the labels
+       are always those of the single-machine run.
+
+    The vectors are about 12 bytes per distinct feature of an article (some 2 KB an article):
+    the clustering task needs that for the whole corpus, about 2 GB per million articles.
+
+    Parameters
+    ----------
+    collection : dask.bag.Bag or dask.dataframe.DataFrame
+        As for :func:`dedup`.
+    model : StoryModel, optional
+        As for :func:`retold.stories` (fitted on the corpus when it has seen no documents).
+    **options
+        The clustering options of :func:`retold.stories` (``threshold``, ``density_penalty``,
+        ``window_days``, ``neighbours``, ``cross_script_weight``), with its defaults.
+
+    Returns
+    -------
+    DaskStoryResult
+    """
+    dask, _, _ = require_dask()
+    import inspect
+
+    from retold.stories import CLUSTERING_OPTIONS, StoryModel, check_clustering_options
+    from retold.stories import stories as single_machine
+
+    # The single-machine options and defaults, read from it so that the two cannot drift apart.
+    accepted = {
+        name: p.default for name, p in inspect.signature(single_machine).parameters.items()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and name not in ("workers", "model")
+    }
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise TypeError(f"unexpected option(s) {', '.join(unknown)}; retold.stories takes {', '.join(accepted)}")
+    options = check_clustering_options(**{**accepted, **options})  # checked here, not in the tasks
+    if model is None:
+        model = StoryModel(**CLUSTERING_OPTIONS)
+    elif not isinstance(model, StoryModel):
+        raise TypeError(f"model must be a StoryModel, not {type(model).__name__}")
+    fields = Fields(id_field, text_field, title_field, date_field, source_field, lang_field)
+    corpus = place(collection, fields)
+    n, n_parts = corpus.n, len(corpus.parts)
+    if model.n_docs == 0 and n:
+        counts = [delayed(_story_counts, p, model) for p in corpus.parts]
+        model.df = dask.compute(_tree_sum(dask, counts))[0]
+        model.n_docs = n
+    ids = tuple(str(i) for i in gather_columns(corpus, ("id",))["id"].tolist())
+    model_d = dask.delayed(model, pure=True)
+    pieces = [delayed(_story_vectors, p, model_d) for p in corpus.parts]
+    sizes = [delayed(_piece_bytes, piece) for piece in pieces]
+    labels, vector_bytes = dask.compute(delayed(_cluster_stories, options, model.n_features, *pieces), sizes)
+    stats = {"partitions": n_parts, "vector_bytes": int(sum(vector_bytes))}
+    return DaskStoryResult(np.asarray(labels, dtype=np.int64), ids, model, stats, corpus)
+
+
+def _piece_bytes(piece: tuple) -> int:
+    return sum(int(a.nbytes) for a in piece)
