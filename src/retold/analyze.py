@@ -37,13 +37,15 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, ContextManager, Iterable, Iterator, Mapping, Sequence, Unpack
 
 import numpy as np
 
 from retold._callable_module import make_callable
 from retold._validate import check_int as _check_int
-from retold.article import Article, as_articles
+from retold.article import Article
+from retold.io.errors import SkippedRecord
+from retold.io.tabular_input import ArticleInput, FieldOptions
 from retold.hashing import tokenize
 
 __all__ = ["Analysis", "PairPassages", "analyze", "candidate_pairs", "DEFAULT_NEIGHBOURS",
@@ -145,10 +147,18 @@ class Analysis:
         when the run was asked not to look for them.
     options : dict
         The options of the run.
+    skipped : tuple of SkippedRecord
+        Rows left out by ``on_error="skip"``.
+    row_labels : pandas Index, np.ndarray or None
+        The input row of each article, the index of ``to_pandas("articles")`` (as
+        :attr:`retold.DedupResult.row_labels`).
     """
 
     def __init__(self, *, articles, copies, stories, vectors, calibration, pairs, provenance,
-                 options, align_options, reused=None) -> None:
+                 options, align_options, reused=None, skipped: Sequence[SkippedRecord] = (),
+                 row_labels: Any = None) -> None:
+        self.skipped: tuple[SkippedRecord, ...] = tuple(skipped)
+        self.row_labels = row_labels
         self.articles: tuple[Article, ...] = tuple(articles)
         self.copies = copies
         self.stories = stories
@@ -786,14 +796,18 @@ def analyze(
     reuse_options: Mapping[str, Any] | None = None,
     reused: bool = True,
     progress: ProgressHook | None = None,
+    on_error: str = "raise",
+    **fields: Unpack[FieldOptions],
 ) -> Analysis:
     """Copies, stories, shared passages and provenance of a corpus, in one call.
 
     Parameters
     ----------
-    docs : iterable of str, dict or Article
+    docs : iterable of str, dict or Article, or a table
         A string's id is its position; a dict needs ``text`` and may have ``id``, ``title``,
-        ``date``, ``source``, ``lang``.  Ids must be unique.
+        ``date``, ``source``, ``lang``.  Ids must be unique.  A pandas DataFrame or Series,
+        pyarrow Table, RecordBatch or (Chunked)Array, ``datasets.Dataset`` or 1-D numpy array
+        of strings works too (one article per row; see :mod:`retold.io.tabular_input`).
     copy_threshold : float
         Least similarity of two copies (:func:`retold.dedup`'s ``threshold``).
     copy_similarity : {"containment", "jaccard"}
@@ -823,6 +837,11 @@ def analyze(
         ``progress(stage, total)`` returning a context manager that yields ``advance(n)``; the
         stages are ``copies``, ``stories``, ``passages``, ``provenance`` and ``reuse``.
         :meth:`retold.cli._common.Progress.stage` fits.
+    on_error : {"raise", "skip"}
+        A row without a text raises :class:`retold.RecordError` naming its position and id,
+        or is left out and listed in the result's ``skipped``.
+    id_field, text_field, title_field, date_field, source_field, lang_field : str
+        The columns (record keys) of each part of an article, as :func:`retold.read_articles`.
 
     Returns
     -------
@@ -842,8 +861,7 @@ def analyze(
         stories,
     )
 
-    if isinstance(docs, (str, bytes)):
-        raise TypeError("docs must be an iterable of documents, not a single string")
+    source = ArticleInput(docs, on_error=on_error, **fields)
     neighbours = _check_int(neighbours, "neighbours", 0, 1 << 20)
     workers = _check_int(workers, "workers", 1, 1024)
     min_tokens = _check_int(min_tokens, "min_tokens", 1, 1 << 40)
@@ -859,7 +877,7 @@ def analyze(
     reuse_options = _check_options(reuse_options, "reuse_options", ("workers", "progress"))
     if story_threshold is None:
         story_threshold = DEFAULT_THRESHOLD
-    articles = as_articles(docs)
+    articles = source.articles()
     stage = progress or _no_progress
     n = len(articles)
 
@@ -898,7 +916,7 @@ def analyze(
     analysis = Analysis(
         articles=articles, copies=copies, stories=found, vectors=vectors,
         calibration=model.calibration, pairs=[], provenance=[], options=options,
-        align_options=align_options,
+        align_options=align_options, skipped=source.skipped, row_labels=source.row_labels(),
     )
 
     with stage("passages", len(chosen)) as advance:
