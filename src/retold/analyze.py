@@ -37,13 +37,14 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Iterable, Iterator, Mapping, Sequence, Unpack
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterable, Iterator, Mapping, Sequence, Unpack
 
 import numpy as np
 
 from retold._callable_module import make_callable
 from retold._validate import check_int as _check_int
 from retold.article import Article
+from retold.io import frames as _frames
 from retold.io.errors import SkippedRecord
 from retold.io.tabular_input import ArticleInput, FieldOptions
 from retold.hashing import tokenize
@@ -57,6 +58,10 @@ DEFAULT_NEIGHBOURS = 3
 NEIGHBOUR_WINDOW = 200
 """A unit's neighbours are chosen among this many units before it in its story, which bounds
 the similarity computations of a very large story to ``NEIGHBOUR_WINDOW * n``."""
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 _BLOCK = 32  # units whose candidate similarities are computed in one matrix product
 _COSINE_DIGITS = 12
@@ -335,23 +340,23 @@ class Analysis:
     def _time_sorted(self, positions: list[int]) -> list[int]:
         return sorted(positions, key=lambda i: _time_key(self.articles[i], i))
 
-    def to_frame(self):
-        """The articles with their copy cluster and story as a pandas DataFrame (one row each).
+    def to_pandas(self, what: str = "articles") -> "pd.DataFrame":
+        """One of the result's tables as a pandas DataFrame: ``"articles"``, ``"copy_pairs"``, ``"stories"``, ``"passages"``, ``"provenance"`` or ``"reused"``.
 
-        Columns as :meth:`article_records`, with ``date`` as datetime64.  Needs pandas.
+        Columns and dtypes are listed in the README ("pandas, Arrow and Hugging Face") and in
+        :mod:`retold.io.frames`; the ``articles`` table is indexed by :attr:`row_labels`, so
+        ``df.join(result.to_pandas())`` lines up with the DataFrame the result was made from.
         """
-        try:
-            import pandas as pd
-        except ImportError as exc:
-            raise ImportError(
-                "Analysis.to_frame needs pandas, an optional dependency: pip install pandas"
-            ) from exc
-        frame = pd.DataFrame.from_records(list(self.article_records()), columns=[
-            "id", "title", "source", "date", "lang", "copy_cluster", "copy_cluster_size",
-            "is_representative", "story", "story_size",
-        ])
-        frame["date"] = pd.to_datetime(frame["date"])
-        return frame
+        return _frames.pick(_frames.analysis_tables(self), what, "Analysis").to_pandas()
+
+    def to_arrow(self, what: str = "articles") -> "pa.Table":
+        """The same table as :meth:`to_pandas`, as a pyarrow Table (no index: use the ids)."""
+        return _frames.pick(_frames.analysis_tables(self), what, "Analysis").to_arrow()
+
+    def to_frame(self) -> "pd.DataFrame":
+        """The articles with their copy cluster and story (``to_pandas("articles")``, kept for
+        older code)."""
+        return self.to_pandas("articles")
 
     def report_data(self, *, title: str | None = None) -> dict[str, Any]:
         """The data model of :mod:`retold.report` for this analysis (see ``retold.report.render``)."""

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, ContextManager, Iterable, Iterator, Unpack
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterable, Iterator, Unpack
 
 import numpy as np
 
@@ -30,9 +30,14 @@ from retold._validate import check_fraction as _check_fraction
 from retold._validate import check_int as _check_int
 from retold.article import Article
 from retold.hashing import EMPTY_SLOT, minhash_batch, shingle_sets
+from retold.io import frames as _frames
 from retold.io.errors import SkippedRecord
 from retold.io.tabular_input import ArticleInput, FieldOptions, chunked
 from retold.lsh import DEFAULT_BUCKET_CAP, Candidates, MinHashLSH
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 _lsh = kernels("lsh")
 
@@ -229,6 +234,19 @@ class DedupResult:
         """One dict per document: ``id``, ``cluster``, ``cluster_size``, ``representative`` (id),
         ``is_representative``, ``matched_with`` (id or None), ``similarity`` (or None)."""
         return list(self.iter_records())
+
+    def to_pandas(self, what: str = "documents") -> "pd.DataFrame":
+        """One of the result's tables as a pandas DataFrame: ``"documents"`` (one row per document), ``"pairs"`` (accepted pairs) or ``"clusters"``.
+
+        Columns and dtypes are listed in the README ("pandas, Arrow and Hugging Face") and in
+        :mod:`retold.io.frames`; the ``documents`` table is indexed by :attr:`row_labels`, so
+        ``df.join(result.to_pandas())`` lines up with the DataFrame the result was made from.
+        """
+        return _frames.pick(_frames.dedup_tables(self), what, "DedupResult").to_pandas()
+
+    def to_arrow(self, what: str = "documents") -> "pa.Table":
+        """The same table as :meth:`to_pandas`, as a pyarrow Table (no index: use the ids)."""
+        return _frames.pick(_frames.dedup_tables(self), what, "DedupResult").to_arrow()
 
     def iter_pair_records(self) -> Iterator[dict[str, Any]]:
         """One dict per accepted pair: ``left``, ``right`` (ids), ``similarity``, ``verified``, ``measure``."""

@@ -71,7 +71,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from typing import Any, Iterable, Sequence, Unpack
+from typing import TYPE_CHECKING, Any, Iterable, Sequence, Unpack
 
 import numpy as np
 
@@ -81,8 +81,13 @@ from retold._textprep import to_nfc
 from retold._validate import check_int as _check_int
 from retold._validate import check_number as _check_number
 from retold.article import Article
+from retold.io import frames as _frames
 from retold.io.errors import SkippedRecord
 from retold.io.tabular_input import ArticleInput, FieldOptions
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 _stories = kernels("stories")
 _neighbours = kernels("neighbours")
@@ -700,6 +705,19 @@ class StoryResult:
             sources=tuple(s for s, _ in sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
             terms=partial(_top_words, members[:20], self._articles, self._vectors, self._model),
         )
+
+    def to_pandas(self, what: str = "articles") -> "pd.DataFrame":
+        """One of the result's tables as a pandas DataFrame: ``"articles"`` (one row per article) or ``"stories"`` (one row per story).
+
+        Columns and dtypes are listed in the README ("pandas, Arrow and Hugging Face") and in
+        :mod:`retold.io.frames`; the ``articles`` table is indexed by :attr:`row_labels`, so
+        ``df.join(result.to_pandas())`` lines up with the DataFrame the result was made from.
+        """
+        return _frames.pick(_frames.story_tables(self), what, "StoryResult").to_pandas()
+
+    def to_arrow(self, what: str = "articles") -> "pa.Table":
+        """The same table as :meth:`to_pandas`, as a pyarrow Table (no index: use the ids)."""
+        return _frames.pick(_frames.story_tables(self), what, "StoryResult").to_arrow()
 
     def to_records(self) -> list[dict[str, Any]]:
         """One record per article: id and story (and the story's size), for the writers."""
