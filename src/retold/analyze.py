@@ -37,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterable, Iterator, Mapping, Sequence, Unpack
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -61,6 +61,7 @@ the similarity computations of a very large story to ``NEIGHBOUR_WINDOW * n``.""
 
 if TYPE_CHECKING:
     import pandas as pd
+    from typing_extensions import Unpack
     import pyarrow as pa
 
 _BLOCK = 32  # units whose candidate similarities are computed in one matrix product

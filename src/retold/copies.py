@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterable, Iterator, Unpack
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterable, Iterator
 
 import numpy as np
 
@@ -37,6 +37,7 @@ from retold.lsh import DEFAULT_BUCKET_CAP, Candidates, MinHashLSH
 
 if TYPE_CHECKING:
     import pandas as pd
+    from typing_extensions import Unpack
     import pyarrow as pa
 
 _lsh = kernels("lsh")

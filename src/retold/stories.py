@@ -71,7 +71,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from typing import TYPE_CHECKING, Any, Iterable, Sequence, Unpack
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import numpy as np
 
@@ -87,6 +87,7 @@ from retold.io.tabular_input import ArticleInput, FieldOptions
 
 if TYPE_CHECKING:
     import pandas as pd
+    from typing_extensions import Unpack
     import pyarrow as pa
 
 _stories = kernels("stories")

@@ -101,9 +101,9 @@ class Table:
             else:
                 data[name] = col.as_numpy()
         index = None if self.index is None else pandas.Index(self.index)
-        frame = pandas.DataFrame(data, index=index, copy=False)
         if not self.columns:
-            frame = pandas.DataFrame(index=index if index is not None else pandas.RangeIndex(0))
+            data, index = {}, index if index is not None else pandas.RangeIndex(0)
+        frame: pd.DataFrame = pandas.DataFrame(data, index=index, copy=False)
         return frame
 
     def to_arrow(self) -> pa.Table:
@@ -112,7 +112,8 @@ class Table:
         arrays: list[Any] = []
         for col in self.columns.values():
             arrays.append(_arrow_array(pa, col))
-        return pa.Table.from_arrays(arrays, names=list(self.columns))
+        table: pa.Table = pa.Table.from_arrays(arrays, names=list(self.columns))
+        return table
 
 
 def _arrow_array(pa: Any, col: Column) -> Any:

@@ -31,13 +31,16 @@ import inspect
 import itertools
 import math
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 
 from ..article import Article
 from .errors import RecordError, SkippedRecord
 from .readers import read_articles
+
+if TYPE_CHECKING:  # typing.Unpack is Python 3.11+; annotations are never evaluated here
+    from typing_extensions import Unpack
 
 # The field names and their defaults are read_articles's own, read from its signature so that
 # a file and a DataFrame of the same columns give the same articles under the same options.
