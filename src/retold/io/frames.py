@@ -108,11 +108,9 @@ class Table:
 
     def to_arrow(self) -> pa.Table:
         """The table as a pyarrow Table (numeric columns share the numpy arrays' memory)."""
-        pa = _require("pyarrow", f"{self.name}.to_arrow")
-        arrays: list[Any] = []
-        for col in self.columns.values():
-            arrays.append(_arrow_array(pa, col))
-        table: pa.Table = pa.Table.from_arrays(arrays, names=list(self.columns))
+        pyarrow = _require("pyarrow", f"{self.name}.to_arrow")
+        arrays = [_arrow_array(pyarrow, col) for col in self.columns.values()]
+        table: pa.Table = pyarrow.Table.from_arrays(arrays, names=list(self.columns))
         return table
 
 
