@@ -37,13 +37,16 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from retold._callable_module import make_callable
 from retold._validate import check_int as _check_int
-from retold.article import Article, as_articles
+from retold.article import Article
+from retold.io import frames as _frames
+from retold.io.errors import SkippedRecord
+from retold.io.tabular_input import ArticleInput, FieldOptions
 from retold.hashing import tokenize
 from retold.progress import no_progress as _no_progress
 
@@ -56,6 +59,11 @@ DEFAULT_NEIGHBOURS = 3
 NEIGHBOUR_WINDOW = 200
 """A unit's neighbours are chosen among this many units before it in its story, which bounds
 the similarity computations of a very large story to ``NEIGHBOUR_WINDOW * n``."""
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from typing_extensions import Unpack
+    import pyarrow as pa
 
 _BLOCK = 32  # units whose candidate similarities are computed in one matrix product
 _COSINE_DIGITS = 12
@@ -146,10 +154,18 @@ class Analysis:
         when the run was asked not to look for them.
     options : dict
         The options of the run.
+    skipped : tuple of SkippedRecord
+        Rows left out by ``on_error="skip"``.
+    row_labels : pandas Index, np.ndarray or None
+        The input row of each article, the index of ``to_pandas("articles")`` (as
+        :attr:`retold.DedupResult.row_labels`).
     """
 
     def __init__(self, *, articles, copies, stories, vectors, calibration, pairs, provenance,
-                 options, align_options, reused=None) -> None:
+                 options, align_options, reused=None, skipped: Sequence[SkippedRecord] = (),
+                 row_labels: Any = None) -> None:
+        self.skipped: tuple[SkippedRecord, ...] = tuple(skipped)
+        self.row_labels = row_labels
         self.articles: tuple[Article, ...] = tuple(articles)
         self.copies = copies
         self.stories = stories
@@ -326,23 +342,23 @@ class Analysis:
     def _time_sorted(self, positions: list[int]) -> list[int]:
         return sorted(positions, key=lambda i: _time_key(self.articles[i], i))
 
-    def to_frame(self):
-        """The articles with their copy cluster and story as a pandas DataFrame (one row each).
+    def to_pandas(self, what: str = "articles") -> "pd.DataFrame":
+        """One of the result's tables as a pandas DataFrame: ``"articles"``, ``"copy_pairs"``, ``"stories"``, ``"passages"``, ``"provenance"`` or ``"reused"``.
 
-        Columns as :meth:`article_records`, with ``date`` as datetime64.  Needs pandas.
+        Columns and dtypes are listed in the README ("pandas, Arrow and Hugging Face") and in
+        :mod:`retold.io.frames`; the ``articles`` table is indexed by :attr:`row_labels`, so
+        ``df.join(result.to_pandas())`` lines up with the DataFrame the result was made from.
         """
-        try:
-            import pandas as pd
-        except ImportError as exc:
-            raise ImportError(
-                "Analysis.to_frame needs pandas, an optional dependency: pip install pandas"
-            ) from exc
-        frame = pd.DataFrame.from_records(list(self.article_records()), columns=[
-            "id", "title", "source", "date", "lang", "copy_cluster", "copy_cluster_size",
-            "is_representative", "story", "story_size",
-        ])
-        frame["date"] = pd.to_datetime(frame["date"])
-        return frame
+        return _frames.pick(_frames.analysis_tables(self), what, "Analysis").to_pandas()
+
+    def to_arrow(self, what: str = "articles") -> "pa.Table":
+        """The same table as :meth:`to_pandas`, as a pyarrow Table (no index: use the ids)."""
+        return _frames.pick(_frames.analysis_tables(self), what, "Analysis").to_arrow()
+
+    def to_frame(self) -> "pd.DataFrame":
+        """The articles with their copy cluster and story (``to_pandas("articles")``, kept for
+        older code)."""
+        return self.to_pandas("articles")
 
     def report_data(self, *, title: str | None = None) -> dict[str, Any]:
         """The data model of :mod:`retold.report` for this analysis (see ``retold.report.render``)."""
@@ -783,14 +799,18 @@ def analyze(
     reuse_options: Mapping[str, Any] | None = None,
     reused: bool = True,
     progress: ProgressHook | None = None,
+    on_error: str = "raise",
+    **fields: Unpack[FieldOptions],
 ) -> Analysis:
     """Copies, stories, shared passages and provenance of a corpus, in one call.
 
     Parameters
     ----------
-    docs : iterable of str, dict or Article
+    docs : iterable of str, dict or Article, or a table
         A string's id is its position; a dict needs ``text`` and may have ``id``, ``title``,
-        ``date``, ``source``, ``lang``.  Ids must be unique.
+        ``date``, ``source``, ``lang``.  Ids must be unique.  A pandas DataFrame or Series,
+        pyarrow Table, RecordBatch or (Chunked)Array, ``datasets.Dataset`` or 1-D numpy array
+        of strings works too (one article per row; see :mod:`retold.io.tabular_input`).
     copy_threshold : float
         Least similarity of two copies (:func:`retold.dedup`'s ``threshold``).
     copy_similarity : {"containment", "jaccard"}
@@ -820,6 +840,11 @@ def analyze(
         ``progress(stage, total)`` returning a context manager that yields ``advance(n)``; the
         stages are ``copies``, ``stories``, ``passages``, ``provenance`` and ``reuse``.
         :meth:`retold.progress.Progress.stage` fits.
+    on_error : {"raise", "skip"}
+        A row without a text raises :class:`retold.RecordError` naming its position and id,
+        or is left out and listed in the result's ``skipped``.
+    id_field, text_field, title_field, date_field, source_field, lang_field : str
+        The columns (record keys) of each part of an article, as :func:`retold.read_articles`.
 
     Returns
     -------
@@ -839,8 +864,7 @@ def analyze(
         stories,
     )
 
-    if isinstance(docs, (str, bytes)):
-        raise TypeError("docs must be an iterable of documents, not a single string")
+    source = ArticleInput(docs, on_error=on_error, **fields)
     neighbours = _check_int(neighbours, "neighbours", 0, 1 << 20)
     workers = _check_int(workers, "workers", 1, 1024)
     min_tokens = _check_int(min_tokens, "min_tokens", 1, 1 << 40)
@@ -856,7 +880,7 @@ def analyze(
     reuse_options = _check_options(reuse_options, "reuse_options", ("workers", "progress"))
     if story_threshold is None:
         story_threshold = DEFAULT_THRESHOLD
-    articles = as_articles(docs)
+    articles = source.articles()
     stage = progress or _no_progress
     n = len(articles)
 
@@ -895,7 +919,7 @@ def analyze(
     analysis = Analysis(
         articles=articles, copies=copies, stories=found, vectors=vectors,
         calibration=model.calibration, pairs=[], provenance=[], options=options,
-        align_options=align_options,
+        align_options=align_options, skipped=source.skipped, row_labels=source.row_labels(),
     )
 
     with stage("passages", len(chosen)) as advance:

@@ -153,18 +153,3 @@ class Article:
             out["lang"] = self.lang
         out.update(self.extra)
         return out
-
-
-def as_articles(docs) -> list[Article]:
-    """Accept strings, dicts or Articles (mixed) and return Articles; strings get their position as id."""
-    out: list[Article] = []
-    for i, doc in enumerate(docs):
-        if isinstance(doc, Article):
-            out.append(doc)
-        elif isinstance(doc, str):
-            out.append(Article(id=str(i), text=doc))
-        elif isinstance(doc, Mapping):
-            out.append(Article.from_dict(doc, position=i))
-        else:
-            raise TypeError(f"document {i}: expected str, dict or retold.Article, not {type(doc).__name__}")
-    return out

@@ -19,7 +19,7 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, ContextManager, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterable, Iterator
 
 import numpy as np
 
@@ -34,7 +34,15 @@ from retold.dedup_core import representatives as _representatives
 from retold.parallel import split_ranges as _split
 from retold.progress import no_progress as _no_progress
 from retold.hashing import EMPTY_SLOT, minhash_batch, shingle_sets
+from retold.io import frames as _frames
+from retold.io.errors import SkippedRecord
+from retold.io.tabular_input import ArticleInput, FieldOptions, chunked
 from retold.lsh import DEFAULT_BUCKET_CAP, Candidates, MinHashLSH
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from typing_extensions import Unpack
+    import pyarrow as pa
 
 _lsh = kernels("lsh")
 
@@ -140,6 +148,12 @@ class DedupResult:
     threshold : float
     measure : {"jaccard", "containment"}
     keep : {"first", "longest", "earliest"}
+    skipped : tuple of SkippedRecord
+        Rows left out by ``on_error="skip"`` (each names its row position and why).
+    row_labels : pandas Index, np.ndarray or None
+        The input row of each document, the index of :meth:`to_pandas`: the input's own index
+        for a pandas DataFrame or Series, the row positions when rows were skipped, else None
+        (0, 1, ...).
     """
 
     ids: list[str]
@@ -153,6 +167,8 @@ class DedupResult:
     measure: str
     keep: str
     _position: dict = field(default_factory=dict, repr=False)
+    skipped: tuple[SkippedRecord, ...] = field(default=(), repr=False)
+    row_labels: Any = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -223,6 +239,19 @@ class DedupResult:
         ``is_representative``, ``matched_with`` (id or None), ``similarity`` (or None)."""
         return list(self.iter_records())
 
+    def to_pandas(self, what: str = "documents") -> "pd.DataFrame":
+        """One of the result's tables as a pandas DataFrame: ``"documents"`` (one row per document), ``"pairs"`` (accepted pairs) or ``"clusters"``.
+
+        Columns and dtypes are listed in the README ("pandas, Arrow and Hugging Face") and in
+        :mod:`retold.io.frames`; the ``documents`` table is indexed by :attr:`row_labels`, so
+        ``df.join(result.to_pandas())`` lines up with the DataFrame the result was made from.
+        """
+        return _frames.pick(_frames.dedup_tables(self), what, "DedupResult").to_pandas()
+
+    def to_arrow(self, what: str = "documents") -> "pa.Table":
+        """The same table as :meth:`to_pandas`, as a pyarrow Table (no index: use the ids)."""
+        return _frames.pick(_frames.dedup_tables(self), what, "DedupResult").to_arrow()
+
     def iter_pair_records(self) -> Iterator[dict[str, Any]]:
         """One dict per accepted pair: ``left``, ``right`` (ids), ``similarity``, ``verified``, ``measure``."""
         for a, b, sim, ok in zip(
@@ -243,14 +272,6 @@ class DedupResult:
 # ---------------------------------------------------------------- argument checks
 
 
-def _as_article(doc: Any, position: int) -> Article:
-    if isinstance(doc, Article):
-        return doc
-    if isinstance(doc, str):
-        return Article(id=str(position), text=doc)
-    if isinstance(doc, Mapping):
-        return Article.from_dict(doc, position=position)
-    raise TypeError(f"document {position}: expected str, dict or retold.Article, not {type(doc).__name__}")
 
 
 # ---------------------------------------------------------------- the stages
@@ -269,19 +290,10 @@ class _Signed:
     signatures: np.ndarray | None
 
 
-def _chunks(docs: Iterable[Any], size: int) -> Iterator[list[Article]]:
-    chunk: list[Article] = []
-    for position, doc in enumerate(docs):
-        chunk.append(_as_article(doc, position))
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _sign(
-    docs: Iterable[Any],
+    docs: Iterable[Article],
     lsh: MinHashLSH,
     *,
     ngram: int,
@@ -301,7 +313,7 @@ def _sign(
     keys: list[np.ndarray] = []
     empties: list[np.ndarray] = []
     sigs: list[np.ndarray] = []
-    for chunk in _chunks(docs, chunk_size):
+    for chunk in chunked(docs, chunk_size):
         chunk_texts = [a.text for a in chunk]
         for article in chunk:
             if article.id in seen:
@@ -406,7 +418,7 @@ def _verify(
 def _verify_reread(
     signed: _Signed,
     candidates: Candidates,
-    docs: Iterable[Any],
+    docs: Iterable[Article],
     *,
     containment: bool,
     ngram: int,
@@ -429,7 +441,7 @@ def _verify_reread(
     values_parts: list[np.ndarray] = []
     base = 0
     position = 0
-    for chunk in _chunks(docs, chunk_size):
+    for chunk in chunked(docs, chunk_size):
         texts = []
         for article in chunk:
             if (
@@ -518,16 +530,21 @@ def dedup(
     chunk_size: int = 20_000,
     reread: Callable[[], Iterable[Any]] | None = None,
     progress: ProgressHook | None = None,
+    on_error: str = "raise",
+    **fields: Unpack[FieldOptions],
 ) -> DedupResult:
     """Find the copies in a corpus and group them into clusters.
 
     Parameters
     ----------
-    docs : iterable of str, dict or Article
+    docs : iterable of str, dict or Article, or a table
         Read once, in chunks, so a generator over a file larger than memory works (the texts are
         kept for verification, the signatures are not).  A string's id is its position; a dict
         needs ``text`` and may have ``id``, ``title``, ``date``, ``source``, ``lang``.  Ids must be
-        unique.  Copies are judged on the body ``text`` (headlines are often rewritten).
+        unique.  Copies are judged on the body ``text`` (headlines are often rewritten).  A
+        pandas DataFrame or Series, pyarrow Table, RecordBatch or (Chunked)Array,
+        ``datasets.Dataset`` or 1-D numpy array of strings works too (one article per row; see
+        :mod:`retold.io.tabular_input`).
     threshold : float
         Least similarity of two copies.
     ngram : int
@@ -570,6 +587,12 @@ def dedup(
         ``progress(stage, total)`` returning a context manager that yields ``advance(n)``; the
         stages are ``sign``, ``band``, ``verify``, ``cluster``.  :meth:`retold.progress.Progress.stage`
         fits.
+    on_error : {"raise", "skip"}
+        A row without a text (or with a text that is not a string, or a bad date) raises
+        :class:`retold.RecordError` naming its position and id, or is left out and listed in
+        the result's ``skipped``.
+    id_field, text_field, title_field, date_field, source_field, lang_field : str
+        The columns (record keys) of each part of an article, as :func:`retold.read_articles`.
 
     Returns
     -------
@@ -588,8 +611,7 @@ def dedup(
     )
     workers = _check_int(workers, "workers", 1, 1024)
     chunk_size = _check_int(chunk_size, "chunk_size", 1, 1 << 30)
-    if isinstance(docs, (str, bytes)):
-        raise TypeError("docs must be an iterable of documents, not a single string")
+    source = ArticleInput(docs, on_error=on_error, **fields)
     lsh = MinHashLSH(lsh_threshold, num_perm, recall=recall, params=params, bucket_cap=bucket_cap)
     stage = progress or _no_progress
     total = len(docs) if hasattr(docs, "__len__") else None  # type: ignore[arg-type]
@@ -599,7 +621,7 @@ def dedup(
 
     with stage("sign", total) as advance:
         signed = _sign(
-            docs, lsh, ngram=ngram, unit=unit, seed=seed, workers=workers,
+            source, lsh, ngram=ngram, unit=unit, seed=seed, workers=workers,
             keep_texts=verify and reread is None,
             keep_signatures=not verify, chunk_size=chunk_size, advance=advance,
         )
@@ -611,7 +633,8 @@ def dedup(
     with stage("verify", len(candidates)) as advance:
         if verify and reread is not None:
             sims = _verify_reread(
-                signed, candidates, reread(), containment=similarity == "containment",
+                signed, candidates, ArticleInput(reread(), what="reread()", on_error=on_error, **fields),
+                containment=similarity == "containment",
                 ngram=ngram, unit=unit, workers=workers, chunk_size=chunk_size, advance=advance,
             )
         elif verify:
@@ -669,4 +692,6 @@ def dedup(
         threshold=threshold,
         measure=similarity,
         keep=keep,
+        skipped=tuple(source.skipped),
+        row_labels=source.row_labels(),
     )

@@ -24,13 +24,19 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
 from retold._backend import kernels
 from retold._validate import check_fraction, check_int
-from retold.article import Article, as_articles
+from retold.article import Article
+from retold.io.tabular_input import as_article_list as as_articles
+from retold.io import frames as _frames
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 from retold.reuse_index import (
     Alignments,
     PairEvidence,
@@ -168,6 +174,18 @@ class ReusedPassages:
     def iter_passage_records(self) -> Iterator[dict[str, Any]]:
         for p in self.passages:
             yield p.to_dict()
+
+    def to_pandas(self, what: str = "occurrences") -> "pd.DataFrame":
+        """One of the result's tables as a pandas DataFrame: ``"occurrences"`` (one row per printing) or ``"passages"`` (one row per passage).
+
+        Columns and dtypes are listed in the README ("pandas, Arrow and Hugging Face") and in
+        :mod:`retold.io.frames`; the index is 0, 1, ...
+        """
+        return _frames.pick(_frames.reused_tables(self), what, "ReusedPassages").to_pandas()
+
+    def to_arrow(self, what: str = "occurrences") -> "pa.Table":
+        """The same table as :meth:`to_pandas`, as a pyarrow Table (no index: use the ids)."""
+        return _frames.pick(_frames.reused_tables(self), what, "ReusedPassages").to_arrow()
 
 
 def check_reuse_options(*, min_tokens: Any, ngram: Any, max_df: Any, min_shared: Any,

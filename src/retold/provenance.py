@@ -56,7 +56,8 @@ import numpy as np
 
 from retold._callable_module import make_callable
 from retold._validate import check_fraction, check_number
-from retold.article import Article, as_articles
+from retold.article import Article
+from retold.io.tabular_input import as_article_list as as_articles
 from retold.hashing import tokenize
 from retold.scripts import no_space_run_pattern
 

@@ -71,7 +71,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import numpy as np
 
@@ -80,8 +80,16 @@ from retold._callable_module import make_callable
 from retold._textprep import to_nfc
 from retold._validate import check_int as _check_int
 from retold._validate import check_number as _check_number
-from retold.article import Article, as_articles
+from retold.article import Article
 from retold.dates import epoch_days as _epoch_days
+from retold.io import frames as _frames
+from retold.io.errors import SkippedRecord
+from retold.io.tabular_input import ArticleInput, FieldOptions
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from typing_extensions import Unpack
+    import pyarrow as pa
 
 _stories = kernels("stories")
 _neighbours = kernels("neighbours")
@@ -157,12 +165,7 @@ scripts (demo corpus: 0.93 -> 0.96).
 
 
 def _as_article_list(docs: Any, what: str = "docs") -> list[Article]:
-    if isinstance(docs, (str, bytes, Article, dict)):
-        raise TypeError(f"{what} must be a sequence of texts or articles, not a single {type(docs).__name__}")
-    try:
-        return as_articles(docs)
-    except TypeError as exc:
-        raise TypeError(f"{what}: {exc}") from None
+    return ArticleInput(docs, what=what).articles()
 
 
 def _as_article(doc: Any, what: str) -> Article:
@@ -638,6 +641,11 @@ class StoryResult:
         article in time).
     ids : tuple of str
         The article ids, in input order.
+    skipped : tuple of SkippedRecord
+        Rows left out by ``on_error="skip"``.
+    row_labels : pandas Index, np.ndarray or None
+        The input row of each article, the index of :meth:`to_pandas` (as
+        :attr:`retold.DedupResult.row_labels`).
     """
 
     labels: np.ndarray
@@ -645,6 +653,8 @@ class StoryResult:
     _articles: Sequence[Article] = field(repr=False)
     _vectors: StoryVectors = field(repr=False)
     _model: StoryModel = field(repr=False)
+    skipped: tuple[SkippedRecord, ...] = field(default=(), repr=False)
+    row_labels: Any = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -692,6 +702,19 @@ class StoryResult:
             sources=tuple(s for s, _ in sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
             terms=partial(_top_words, members[:20], self._articles, self._vectors, self._model),
         )
+
+    def to_pandas(self, what: str = "articles") -> "pd.DataFrame":
+        """One of the result's tables as a pandas DataFrame: ``"articles"`` (one row per article) or ``"stories"`` (one row per story).
+
+        Columns and dtypes are listed in the README ("pandas, Arrow and Hugging Face") and in
+        :mod:`retold.io.frames`; the ``articles`` table is indexed by :attr:`row_labels`, so
+        ``df.join(result.to_pandas())`` lines up with the DataFrame the result was made from.
+        """
+        return _frames.pick(_frames.story_tables(self), what, "StoryResult").to_pandas()
+
+    def to_arrow(self, what: str = "articles") -> "pa.Table":
+        """The same table as :meth:`to_pandas`, as a pyarrow Table (no index: use the ids)."""
+        return _frames.pick(_frames.story_tables(self), what, "StoryResult").to_arrow()
 
     def to_records(self) -> list[dict[str, Any]]:
         """One record per article: id and story (and the story's size), for the writers."""
@@ -1225,6 +1248,8 @@ def stories(
     cross_script_weight: float = DEFAULT_CROSS_SCRIPT_WEIGHT,
     workers: int = 1,
     model: StoryModel | None = None,
+    on_error: str = "raise",
+    **fields: Unpack[FieldOptions],
 ) -> StoryResult:
     """Group a batch of articles into stories: average-link agglomeration over nearest neighbours.
 
@@ -1242,7 +1267,10 @@ def stories(
 
     Parameters
     ----------
-    docs : iterable of str, dict or Article
+    docs : iterable of str, dict or Article, or a table
+        A pandas DataFrame or Series, pyarrow Table, RecordBatch or (Chunked)Array,
+        ``datasets.Dataset`` or 1-D numpy array of strings works too (one article per row; see
+        :mod:`retold.io.tabular_input`).
     threshold : float
         Least average link for two stories to merge (see :data:`DEFAULT_THRESHOLD`).
     density_penalty : float
@@ -1260,12 +1288,18 @@ def stories(
         Feature options; fitted on ``docs`` when it has seen no documents.  By default
         ``StoryModel(**CLUSTERING_OPTIONS)``; with ``semantic=`` set, its encoder's cosines
         join the candidate graph (see :func:`story_graph`).
+    on_error : {"raise", "skip"}
+        A row without a text raises :class:`retold.RecordError` naming its position and id,
+        or is left out and listed in the result's ``skipped``.
+    id_field, text_field, title_field, date_field, source_field, lang_field : str
+        The columns (record keys) of each part of an article, as :func:`retold.read_articles`.
 
     Returns
     -------
     StoryResult
     """
-    articles = _as_article_list(docs)
+    source = ArticleInput(docs, on_error=on_error, **fields)
+    articles = source.articles()
     options = check_clustering_options(threshold, density_penalty, window_days, neighbours, cross_script_weight)
     workers = _check_int(workers, "workers", 1, 1024)
     if model is None:
@@ -1279,7 +1313,8 @@ def stories(
     embeddings = model._embeddings(articles) if model.semantic is not None else None
     labels = cluster_vectors(vectors, article_days(articles), dominant_scripts(articles), **options,
                              embeddings=embeddings)
-    return StoryResult(labels, tuple(a.id for a in articles), articles, vectors, model)
+    return StoryResult(labels, tuple(a.id for a in articles), articles, vectors, model,
+                       skipped=tuple(source.skipped), row_labels=source.row_labels())
 
 
 # ``retold.stories`` is both this module and its main function (see retold._callable_module).

@@ -206,10 +206,11 @@ def stories(
     from retold.stories import CLUSTERING_OPTIONS, StoryModel, check_clustering_options
     from retold.stories import stories as single_machine
 
-    # The single-machine options and defaults, read from it so that the two cannot drift apart.
+    # The single-machine clustering options and defaults, read from it so that the two cannot
+    # drift apart; how rows are read (on_error, the *_field names) is the collection's business.
     accepted = {
         name: p.default for name, p in inspect.signature(single_machine).parameters.items()
-        if p.kind is inspect.Parameter.KEYWORD_ONLY and name not in ("workers", "model")
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and name not in ("workers", "model", "on_error")
     }
     unknown = sorted(set(options) - set(accepted))
     if unknown:
