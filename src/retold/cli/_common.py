@@ -159,19 +159,22 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, demo: bool = True) -
         "input",
         nargs="?",
         metavar="INPUT",
-        help="JSONL/CSV/TSV/Parquet file, a directory of .txt files, or - for stdin",
+        help="JSONL/CSV/TSV/Parquet file, a directory of .txt files, .html/.htm pages (a file or "
+        "a directory), a .warc/.warc.gz web archive, or - for stdin",
     )
     if demo:
         parser.add_argument(
             "--demo", action="store_true", help="run on the demo corpus shipped with retold"
         )
     parser.add_argument(
-        "--format", choices=["jsonl", "csv", "tsv", "parquet", "txt"],
+        "--format", choices=["jsonl", "csv", "tsv", "parquet", "txt", "html", "warc"],
         help="how INPUT is written (default: from its extension; a directory is txt, stdin jsonl)",
     )
     parser.add_argument("--id-field", default="id", metavar="FIELD",
                         help="field (column) of each article's id; without it, the position in "
-                        "the input; a txt directory uses the file name (default: %(default)s)")
+                        "the input; a txt directory uses the file name; HTML/WARC use the page's "
+                        "URL, or with 'path' the HTML file's path, or with a WARC header name "
+                        "(WARC-Record-ID) that header (default: %(default)s)")
     parser.add_argument("--text-field", default="text", metavar="FIELD",
                         help="field (column) of the article's text (default: %(default)s)")
     parser.add_argument("--title-field", default="title", metavar="FIELD",
@@ -199,6 +202,11 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, demo: bool = True) -
         default="strict",
         help="invalid UTF-8 makes a record malformed (strict), or becomes U+FFFD (replace) "
         "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--strip-boilerplate", action=argparse.BooleanOptionalAction, default=None,
+        help="drop lines repeated across many articles of one source (site banners, "
+        "subscription notices) before hashing (default: on for HTML/WARC, off otherwise)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
@@ -244,8 +252,11 @@ def open_articles(args: argparse.Namespace, path: str,
                   skipped: list[SkippedRecord] | None) -> Iterator:
     """The articles of ``path`` as the input options say to read them, one at a time (bad
     records raise or are listed in ``skipped`` as ``--on-error`` says)."""
+    from retold.boilerplate import BoilerplateReport
+
+    report = BoilerplateReport()
     try:
-        return read_articles(
+        articles = read_articles(
             path,
             format=args.format,
             id_field=args.id_field,
@@ -259,6 +270,8 @@ def open_articles(args: argparse.Namespace, path: str,
             fix_text=args.fix_text,
             encoding_errors=getattr(args, "encoding_errors", "strict"),
             check=tokenizes,
+            strip_boilerplate=getattr(args, "strip_boilerplate", None),
+            boilerplate=report,
         )
     except InputError as exc:
         raise CommandError(str(exc), EXIT_INPUT) from None
@@ -266,6 +279,19 @@ def open_articles(args: argparse.Namespace, path: str,
         raise CommandError(str(exc), EXIT_USAGE) from None
     except ImportError as exc:
         raise CommandError(str(exc), EXIT_INPUT) from None
+    return _announcing(articles, report, getattr(args, "quiet", False))
+
+
+def _announcing(articles: Iterator, report, quiet: bool) -> Iterator:
+    """Yield ``articles``; once the first is out (the boilerplate pass has run by then), say on
+    stderr what the pass dropped, so the summary of every command reports it."""
+    first = True
+    for article in articles:
+        if first:
+            first = False
+            if report.articles and not quiet:
+                print(report, file=sys.stderr)
+        yield article
 
 
 def no_articles(skipped: list[SkippedRecord]) -> CommandError:

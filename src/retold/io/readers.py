@@ -24,8 +24,10 @@ from typing import IO, Any, Callable, Iterable, Iterator, Mapping, NamedTuple, T
 from ..article import Article, parse_date
 from .errors import InputError, RecordError, SkippedRecord, describe_location
 from .textfix import repair_mojibake, require_ftfy
+from .html_pages import html_file_records, is_html_directory, require_trafilatura
+from .warc_records import is_warc, require_fastwarc, warc_records
 
-FORMATS = ("jsonl", "csv", "tsv", "parquet", "txt")
+FORMATS = ("jsonl", "csv", "tsv", "parquet", "txt", "html", "warc")
 STDIN = "-"
 PARQUET_INSTALL_HINT = 'pip install "retold[parquet]"'
 
@@ -37,6 +39,9 @@ _FORMAT_OF_EXTENSION = {
     ".tsv": "tsv",
     ".parquet": "parquet",
     ".pq": "parquet",
+    ".html": "html",
+    ".htm": "html",
+    ".warc": "warc",
 }
 _GZIP_EXTENSION = ".gz"
 _COMPRESSIBLE_FORMATS = ("jsonl", "csv", "tsv")
@@ -79,7 +84,9 @@ def format_from_path(path: str | os.PathLike[str]) -> str:
         When the extension is not one retold knows; the message lists those it does.
     """
     if Path(path).is_dir():
-        return "txt"
+        return "html" if is_html_directory(path) else "txt"
+    if is_warc(path):
+        return "warc"
     name = os.fspath(path).lower()
     compressed = name.endswith(_GZIP_EXTENSION)
     if compressed:
@@ -492,6 +499,8 @@ def read_articles(
     fix_text: bool = False,
     encoding_errors: str = "strict",
     check: Callable[[Article], Any] | None = None,
+    strip_boilerplate: bool | None = None,
+    boilerplate: Any = None,
 ) -> Iterator[Article]:
     """Stream the articles of a file, a directory of ``.txt`` files or standard input.
 
@@ -503,7 +512,8 @@ def read_articles(
     path : str or PathLike
         ``.jsonl``/``.ndjson``/``.json`` (JSON Lines), ``.csv``, ``.tsv`` (each optionally
         ``.gz``), ``.parquet``, a directory of ``.txt`` files (id = file stem, text = the whole
-        file), or ``"-"`` for standard input (JSON Lines unless ``format`` says otherwise).
+        file), ``.html``/``.htm`` files or directories and ``.warc``/``.warc.gz`` archives
+        (the ``web`` extra; :mod:`retold.io.html_pages`, :mod:`retold.io.warc_records`), or ``"-"`` for standard input (JSON Lines unless ``format`` says otherwise).
     format : {"jsonl", "csv", "tsv", "parquet", "txt"}, optional
         Overrides the format inferred from the extension.
     id_field, text_field, title_field, date_field, source_field, lang_field : str
@@ -523,6 +533,11 @@ def read_articles(
         Called with each article; if it raises, the record counts as malformed (its error
         names the file and line, and ``on_error`` decides), so one article that a later stage
         cannot process does not end a whole run.
+    strip_boilerplate : bool, optional
+        Drop the lines each source repeats across its articles (:mod:`retold.boilerplate`);
+        default on for HTML and WARC input, off otherwise.  The corpus is then held in memory.
+    boilerplate : retold.boilerplate.BoilerplateReport, optional
+        Filled with what was dropped.
 
     Returns
     -------
@@ -560,7 +575,13 @@ def read_articles(
         require_ftfy()
     names = _FieldNames(id_field, text_field, title_field, date_field, source_field, lang_field)
     raws = _raw_records(path, format, names, encoding_errors)
-    return _articles(raws, names, on_error, errors, fix_text, check)
+    articles = _articles(raws, names, on_error, errors, fix_text, check)
+    web = not is_stdin(path) and (format or format_from_path(path)) in ("html", "warc")
+    if strip_boilerplate if strip_boilerplate is not None else web:
+        from ..boilerplate import stripped
+
+        return stripped(articles, boilerplate)
+    return articles
 
 
 def _raw_records(
@@ -577,6 +598,10 @@ def _raw_records(
             raise FileNotFoundError(2, "input not found (check the path)", os.fspath(path))
         fmt = _check_format(format) if format is not None else format_from_path(path)
         location, file = path, os.fspath(path)
+        if fmt in ("html", "warc"):  # the web extra: retold.io.html_pages / warc_records
+            require_trafilatura(), fmt == "html" or require_fastwarc()  # fail now, not mid-stream
+            web = html_file_records(Path(path), names) if fmt == "html" else warc_records(path, names)
+            return (_RawRecord(*raw) for raw in web)
         if fmt == "txt":
             directory = Path(path)
             if not directory.is_dir():
