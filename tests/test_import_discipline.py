@@ -37,7 +37,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "retold.story_feature_tables",
         "retold.article", "retold.dates", "retold.parallel", "retold.progress", "retold.data",
     )),
-    ("read", ("retold.io",)),
+    ("read", ("retold.io", "retold.boilerplate")),
     ("hash", ("retold.hashing", "retold.minhash", "retold.minhash_state", "retold.lean_minhash")),
     ("copies", ("retold.lsh", "retold.lsh_compat", "retold.lsh_files", "retold.lsh_params",
                 "retold.lsh_storage", "retold.lsh_tables", "retold.lsh_views", "retold.dedup_core",
