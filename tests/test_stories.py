@@ -87,6 +87,7 @@ def test_both_backends_read_the_one_table_of_sentence_ends_and_quotes(compiled_o
     for a, b in zip(features(_backend.compiled_kernels, docs), features(_backend.reference_kernels, docs)):
         assert np.array_equal(a, b)
     assert _backend.reference_kernels("stories").SENTENCE_END is tables.SENTENCE_END
+    assert _backend.compiled_kernels("stories").character_rule_disagreements() == []
 
 
 @settings(max_examples=60, deadline=None)

@@ -1,9 +1,10 @@
 """The tables of the story features, read by both backends (one definition each).
 
 The compiled kernel (ext/stories.pyx) fills its C lookup arrays from these tables when it is
-imported, and checks that its compile-time constants and its character predicates agree with
-them; the pure-Python twin (retold._reference.stories) uses them directly.  A rule changed here
-changes both, or the kernel refuses to load.
+imported and refuses to load when its compile-time constants differ from them; its character
+predicates are compared with them code point by code point in the tests
+(``character_rule_disagreements``).  The pure-Python twin (retold._reference.stories) uses them
+directly.
 """
 from __future__ import annotations
 
