@@ -69,7 +69,13 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'retold' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    imported = importlib.import_module(module)
+    if module == f"retold.{name}":
+        # ``retold.stories`` is the module, callable as its function (retold._callable_module):
+        # caching the function here would make a later ``import retold.stories as m`` bind the
+        # function, because that statement reads the package attribute.
+        return imported
+    value = getattr(imported, name)
     globals()[name] = value
     return value
 
