@@ -8,7 +8,7 @@ the first time one of its names is used.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from retold._backend import BACKEND
 from retold.article import Article
@@ -33,6 +33,30 @@ from retold.minhash import MinHash
 from retold.io import RecordError, SkippedRecord, read_articles, write_records
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    # What __getattr__ below returns at run time, seen by type checkers only: `import retold`
+    # stays light, and `retold.dedup` is typed for users instead of `Any`.  Keep in step
+    # with _LAZY (tests/test_typing.py checks that every lazy name is here); `X as X` is
+    # the explicit re-export, since a type checker cannot read `*_LAZY` in __all__.
+    from retold.analyze import Analysis as Analysis, analyze as analyze
+    from retold.copies import DedupResult as DedupResult, dedup as dedup
+    from retold.lsh import MinHashLSH as MinHashLSH
+    from retold.monitor import Monitor as Monitor, Verdict as Verdict
+    from retold.passage_reuse import (
+        ReusedPassage as ReusedPassage,
+        ReusedPassages as ReusedPassages,
+        reused_passages as reused_passages,
+    )
+    from retold.passages import Passage as Passage, Reuse as Reuse, align as align, reuse as reuse
+    from retold.provenance import Edge as Edge, provenance as provenance
+    from retold.report import render_report as render_report
+    from retold.stories import (
+        StoryClusterer as StoryClusterer,
+        StoryModel as StoryModel,
+        StoryResult as StoryResult,
+        stories as stories,
+    )
 
 # Public names defined by capability modules, imported on first use.
 _LAZY = {

@@ -28,6 +28,9 @@ class StoryStream:
     n_stories: int
     n_active: int
     n_active_articles: int
+    window_articles: int
+    max_postings: int
+    candidates: int
     def __init__(
         self,
         df: npt.NDArray[np.int64],
@@ -43,6 +46,9 @@ class StoryStream:
         cross_script_weight: float,
         idf_power: float,
         update_idf: bool,
+        window_articles: int,
+        max_postings: int,
+        candidates: int,
     ) -> None: ...
     def add(
         self,
