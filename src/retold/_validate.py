@@ -18,12 +18,12 @@ def check_int(value: Any, name: str, low: int, high: int) -> int:
     if isinstance(value, bool):
         raise TypeError(f"{name} must be an int, not bool")
     try:
-        value = operator.index(value)
+        number: int = operator.index(value)
     except TypeError:
         raise TypeError(f"{name} must be an int, not {type(value).__name__}") from None
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
-    return value
+    if not low <= number <= high:
+        raise ValueError(f"{name} must be in [{low}, {high}], got {number}")
+    return number
 
 
 def check_number(value: Any, name: str, low: float, high: float, *, open_low: bool = False) -> float:
@@ -34,11 +34,11 @@ def check_number(value: Any, name: str, low: float, high: float, *, open_low: bo
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a number, not {type(value).__name__}")
-    value = float(value)
-    inside = (low < value if open_low else low <= value) and value <= high
+    number = float(value)
+    inside = (low < number if open_low else low <= number) and number <= high
     if not inside:  # NaN lands here too
-        raise ValueError(f"{name} must be in {'(' if open_low else '['}{low:g}, {high:g}], got {value}")
-    return value
+        raise ValueError(f"{name} must be in {'(' if open_low else '['}{low:g}, {high:g}], got {number}")
+    return number
 
 
 def check_fraction(value: Any, name: str, *, open_low: bool = True) -> float:
@@ -50,7 +50,7 @@ def check_choice(value: Any, name: str, choices: Sequence[str]) -> str:
     """``value`` if it is one of ``choices``."""
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, not {value!r}")
-    return value
+    return str(value)
 
 
 def as_uint64(value: Any, name: str, what: str = "hash values") -> np.ndarray:
@@ -138,10 +138,10 @@ def check_real(value: Any, name: str, *, allow_infinite: bool = False) -> float:
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)) \
             and value != value:
         raise ValueError(f"{name} must be {'a number' if allow_infinite else 'finite'}, got nan")
-    value = check_number(value, name, -math.inf, math.inf)
-    if not allow_infinite and math.isinf(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return value
+    number = check_number(value, name, -math.inf, math.inf)
+    if not allow_infinite and math.isinf(number):
+        raise ValueError(f"{name} must be finite, got {number}")
+    return number
 
 
 def check_csr(offsets: Any, indices: Any, values: Any, *, max_rows: int = (1 << 32) - 1,
@@ -213,7 +213,7 @@ MAX_NEIGHBOURS = (1 << 31) - 1
 
 
 def check_neighbours_args(offsets: Any, indices: Any, values: Any, k: Any, index_terms: Any,
-                          query_terms: Any, max_postings: Any = None, candidates: Any = None) -> tuple:
+                          query_terms: Any, max_postings: Any = None, candidates: Any = None) -> tuple[Any, ...]:
     """The arguments of ``nearest_neighbours`` (both backends), checked and converted.
 
     Without ``max_postings`` and ``candidates`` (other callers of the CSR checks) the first

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
@@ -34,7 +34,8 @@ def parse_date(value: Any) -> _dt.datetime | None:
             value = value.to_pydatetime(warn=False)
         if value.tzinfo is not None and value.utcoffset() is not None:
             value = value.astimezone(_dt.timezone.utc)
-        return value.replace(tzinfo=None)
+        naive: _dt.datetime = value.replace(tzinfo=None)
+        return naive
     if isinstance(value, _dt.date):
         return _dt.datetime(value.year, value.month, value.day)
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):

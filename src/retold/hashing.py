@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import numpy as np
 
@@ -19,8 +19,12 @@ from retold._validate import check_choice as _check_choice
 from retold._validate import check_int as _check_int
 from retold.parallel import split_ranges as _split
 
-_text = kernels("text")
-_hashing = kernels("hashing")
+if TYPE_CHECKING:  # the stubs of retold._ext; at run time, the active backend's kernels
+    from retold._ext import text as _text
+    from retold._ext import hashing as _hashing
+else:
+    _text = kernels("text")
+    _hashing = kernels("hashing")
 
 EMPTY_SLOT = np.uint64(_hashing.EMPTY_SLOT)
 """Value of every slot of an empty text's MinHash signature (2**64 - 1)."""

@@ -77,7 +77,7 @@ class LeanMinHash(MinHash):
     def _frozen(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError("Cannot update a LeanMinHash")
 
-    update = update_batch = update_hashes = update_text = _frozen  # type: ignore[assignment]
+    update = update_batch = update_hashes = update_text = _frozen
 
     def merge(self, other: Any) -> None:
         """Make this the sketch of the union (a new frozen array, as datasketch allows)."""
@@ -146,7 +146,7 @@ class LeanMinHash(MinHash):
         self.serialize(buf)
         return buf
 
-    def __setstate__(self, buf: Any) -> None:  # type: ignore[override]
+    def __setstate__(self, buf: Any) -> None:
         if not isinstance(buf, (bytes, bytearray, memoryview)):
             raise ValueError(f"LeanMinHash state must be bytes, not {type(buf).__name__}")
         lean = LeanMinHash.deserialize(buf)

@@ -24,7 +24,7 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Sequence, TypeVar
 
 import numpy as np
 
@@ -40,7 +40,10 @@ from retold.lsh_params import datasketch_params, optimal_params
 from retold.lsh_tables import TableIndex
 from retold.minhash import DATASKETCH_SCHEMES
 
-_lsh = kernels("lsh")
+if TYPE_CHECKING:  # the stubs of retold._ext; at run time, the active backend's kernels
+    from retold._ext import lsh as _lsh
+else:
+    _lsh = kernels("lsh")
 
 DEFAULT_BUCKET_CAP = 200
 """Buckets with more members than this give star edges instead of all pairs."""
@@ -137,7 +140,7 @@ class MinHashLSH(DatasketchInterface):
         num_perm: int = 128,
         weights: tuple[float, float] = (0.5, 0.5),
         params: tuple[int, int] | None = None,
-        storage_config: dict | None = None,
+        storage_config: dict[str, Any] | None = None,
         prepickle: bool | None = None,
         hashfunc: Callable[[bytes], Any] | None = None,
         *,
@@ -180,7 +183,7 @@ class MinHashLSH(DatasketchInterface):
         if config.get("type") != "dict" or self.prepickle or hashfunc is not None:
             self._tables = TableIndex(config, bands, rows, self.prepickle, hashfunc)
         self._minhash_scheme: str | None = None
-        self._query_buffer: list[set] = []
+        self._query_buffer: list[set[Hashable]] = []
         self._lock = threading.RLock()
         self._clear()
 
@@ -254,7 +257,8 @@ class MinHashLSH(DatasketchInterface):
         k = pairs[:, 0].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
         t = pairs[:, 1].astype(np.uint64)
         mixed = k ^ (t + np.uint64(0x632BE59BD9B4E019) + (k << np.uint64(6)) + (k >> np.uint64(2)))
-        return mixed * np.uint64(0xBF58476D1CE4E5B9)
+        out: np.ndarray = mixed * np.uint64(0xBF58476D1CE4E5B9)
+        return out
 
     def _signatures(self, signatures: Any, name: str = "signatures") -> np.ndarray:
         array = np.asarray(signatures)
@@ -459,7 +463,7 @@ class MinHashLSH(DatasketchInterface):
         """The array index's insert; ``empty`` marks rows that never match (default: all-EMPTY_SLOT)."""
         if len(keys) != sigs.shape[0]:
             raise ValueError(f"{len(keys)} keys but {sigs.shape[0]} signatures")
-        seen: set = set()
+        seen: set[Hashable] = set()
         for key in keys:
             hash(key)
             if key in self._where or key in seen:
@@ -529,7 +533,7 @@ class MinHashLSH(DatasketchInterface):
     def _query_rows(self, sig: np.ndarray, empty_matches: bool) -> list[Hashable]:
         if not empty_matches and sig[0] == EMPTY_SLOT and np.all(sig == EMPTY_SLOT):
             return []
-        keys = np.empty((self.bands, 1), dtype=np.uint64)
+        keys: np.ndarray = np.empty((self.bands, 1), dtype=np.uint64)  # then its one column
         _lsh.band_keys(sig[None, :], self.bands, self.rows, keys)
         keys = keys[:, 0]
         found: list[int] = []
@@ -606,7 +610,7 @@ class MinHashLSH(DatasketchInterface):
                 self._where[key] = start + offset
         self._rebuild()
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         """Everything but the lock; the in-memory index as the compact arrays :meth:`save` writes."""
         with self._lock:
             if self._tables is None:
@@ -616,7 +620,7 @@ class MinHashLSH(DatasketchInterface):
             state["_query_buffer"] = []
             return state
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         if not isinstance(state, dict) or "_tables" not in state:
             raise ValueError("MinHashLSH state must be the dict MinHashLSH.__getstate__ makes")
         self.__dict__.update(state)

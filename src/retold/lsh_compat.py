@@ -39,24 +39,27 @@ class DatasketchInterface:
     """datasketch's names on top of the engine methods of :class:`retold.MinHashLSH`."""
 
     _minhash_scheme: str | None
-    _query_buffer: list[set]
+    _query_buffer: list[set[Hashable]]
 
     # ------------------------------------------------------------------ attributes
 
     @property
     def b(self) -> int:
         """Number of bands."""
-        return self.bands  # type: ignore[attr-defined]
+        bands: int = self.bands  # type: ignore[attr-defined]
+        return bands
 
     @property
     def r(self) -> int:
         """Rows (slots) per band."""
-        return self.rows  # type: ignore[attr-defined]
+        rows: int = self.rows  # type: ignore[attr-defined]
+        return rows
 
     @property
     def h(self) -> int:
         """Slots per sketch (datasketch's name for ``num_perm``)."""
-        return self.num_perm  # type: ignore[attr-defined]
+        num_perm: int = self.num_perm  # type: ignore[attr-defined]
+        return num_perm
 
     @property
     def hashranges(self) -> list[tuple[int, int]]:
@@ -92,7 +95,8 @@ class DatasketchInterface:
         """True when no sketch is in any bucket."""
         with self._lock:  # type: ignore[attr-defined]
             if self._tables is not None:  # type: ignore[attr-defined]
-                return self._tables.is_empty()  # type: ignore[attr-defined]
+                empty: bool = self._tables.is_empty()  # type: ignore[attr-defined]
+                return empty
             return not len(self.indexed_rows())
 
     # ------------------------------------------------------------------ the in-memory engine's views
@@ -102,7 +106,8 @@ class DatasketchInterface:
         return np.flatnonzero(self._state[: self._n] == 1)  # type: ignore[attr-defined]
 
     def row_band_keys(self) -> np.ndarray:
-        return self._rows_keys[: self._n]  # type: ignore[attr-defined]
+        rows_keys: np.ndarray = self._rows_keys[: self._n]  # type: ignore[attr-defined]
+        return rows_keys
 
     def keys_of_rows(self, rows: np.ndarray) -> list[Hashable]:
         keys = self._keys  # type: ignore[attr-defined]
@@ -149,7 +154,7 @@ class DatasketchInterface:
         # Both locks, always in the same order, so that a.merge(b) and b.merge(a) cannot deadlock.
         first, second = sorted((self, other), key=id)
         with first._lock, second._lock:  # type: ignore[attr-defined]
-            mine, theirs = self._minhash_scheme, other._minhash_scheme  # type: ignore[attr-defined]
+            mine, theirs = self._minhash_scheme, other._minhash_scheme
             if mine is not None and theirs is not None and mine != theirs:
                 raise ValueError(f"Cannot merge MinHashLSH indexed with MinHash scheme {theirs!r} into one "
                                  f"indexed with scheme {mine!r}")
@@ -160,7 +165,7 @@ class DatasketchInterface:
             else:
                 self._merge_rows(other, check_overlap)  # type: ignore[attr-defined]
             if mine is None:
-                self._minhash_scheme = theirs  # type: ignore[attr-defined]
+                self._minhash_scheme = theirs
 
     # ------------------------------------------------------------------ query buffer
 
@@ -171,15 +176,16 @@ class DatasketchInterface:
             if self._tables is not None:  # type: ignore[attr-defined]
                 self._tables.add_to_query_buffer(sig)  # type: ignore[attr-defined]
             else:
-                self._query_buffer.append(  # type: ignore[attr-defined]
+                self._query_buffer.append(
                     set(self._query_rows(sig.astype(np.uint64), empty_matches)))  # type: ignore[attr-defined]
 
     def collect_query_buffer(self) -> list[Hashable]:
         """The keys found by *every* queued query (datasketch's rule), and an empty queue."""
         with self._lock:  # type: ignore[attr-defined]
             if self._tables is not None:  # type: ignore[attr-defined]
-                return self._tables.collect_query_buffer()  # type: ignore[attr-defined]
-            queued, self._query_buffer = self._query_buffer, []  # type: ignore[attr-defined]
+                found: list[Hashable] = self._tables.collect_query_buffer()  # type: ignore[attr-defined]
+                return found
+            queued, self._query_buffer = self._query_buffer, []
             return list(set.intersection(*queued)) if queued else []
 
     # ------------------------------------------------------------------ sessions

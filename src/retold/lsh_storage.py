@@ -27,7 +27,7 @@ def random_name(length: int = 11) -> bytes:
     return "".join(random.choice(string.ascii_lowercase) for _ in range(length)).encode()
 
 
-def _parse_config(config: dict) -> dict:
+def _parse_config(config: dict[str, Any]) -> dict[str, Any]:
     """Values given as ``{"env": NAME, "default": ...}`` are read from the environment, as datasketch does."""
     out = {}
     for key, value in config.items():
@@ -87,7 +87,7 @@ class DictBand:
     """Unordered table ``H -> {key, ...}`` in a dict."""
 
     def __init__(self) -> None:
-        self._sets: dict[bytes, set] = {}
+        self._sets: dict[bytes, set[Any]] = {}
         self._select: list[list[Any]] = []
         self.buffer_size = 50000
 
@@ -154,7 +154,7 @@ class RedisKeys:
 
     _kind = "list"
 
-    def __init__(self, config: dict, name: bytes) -> None:
+    def __init__(self, config: dict[str, Any], name: bytes) -> None:
         if "redis" not in config:
             raise ValueError("storage_config type 'redis' needs a 'redis' entry, e.g. {'host': 'localhost', 'port': 6379}")
         self.config, self._name = config, name
@@ -168,10 +168,10 @@ class RedisKeys:
         self._buffer = self._redis.pipeline(transaction=buffer_options.get("transaction", True))
         self._select: list[Any] = []
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         return {"config": self.config, "_name": self._name, "buffer_size": self.buffer_size}
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._connect()
 
@@ -252,7 +252,7 @@ class RedisBand(RedisKeys):
         return out
 
 
-def make_tables(config: dict, bands: int) -> tuple[Any, list[Any]]:
+def make_tables(config: dict[str, Any], bands: int) -> tuple[Any, list[Any]]:
     """The keys table and the band tables ``storage_config`` asks for."""
     kind = config.get("type")
     if kind == "dict":

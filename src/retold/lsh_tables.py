@@ -19,7 +19,7 @@ from retold.lsh_storage import make_tables
 class TableIndex:
     """Keys and band tables, with datasketch's insert / query / remove semantics."""
 
-    def __init__(self, config: dict, bands: int, rows: int, prepickle: bool,
+    def __init__(self, config: dict[str, Any], bands: int, rows: int, prepickle: bool,
                  hashfunc: Callable[[bytes], Any] | None) -> None:
         self.bands, self.rows = bands, rows
         self.prepickle = prepickle
@@ -72,7 +72,7 @@ class TableIndex:
         self.keys.remove(key, buffer=buffer)
 
     def query(self, values: np.ndarray) -> list[Hashable]:
-        found: set = set()
+        found: set[Any] = set()
         for h, table in zip(self.band_hashes(values), self.hashtables):
             found.update(table.get(h))
         return self._loaded(found)

@@ -22,7 +22,7 @@ import functools
 import hashlib
 import threading
 import warnings
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -32,7 +32,10 @@ from retold._validate import check_choice as _check_choice
 from retold._validate import check_int as _check_int
 from retold.hashing import EMPTY_SLOT, SCHEMES as TEXT_SCHEMES, UNITS, shingles
 
-_hashing = kernels("hashing")
+if TYPE_CHECKING:  # the stubs of retold._ext; at run time, the active backend's kernels
+    from retold._ext import hashing as _hashing
+else:
+    _hashing = kernels("hashing")
 
 
 @functools.lru_cache(maxsize=1)
@@ -91,7 +94,8 @@ def permutations_for(scheme: str, num_perm: int, seed: int) -> np.ndarray | None
     if scheme == "legacy":
         pairs = [(gen.randint(1, _MERSENNE61, dtype=np.uint64), gen.randint(0, _MERSENNE61, dtype=np.uint64))
                  for _ in range(num_perm)]
-        return np.array(pairs, dtype=np.uint64).reshape(num_perm, 2).T.copy()
+        legacy: np.ndarray = np.array(pairs, dtype=np.uint64).reshape(num_perm, 2).T.copy()
+        return legacy
     width = 32 if scheme == "affine32" else 64
     dtype: Any = DTYPES[scheme]
     a = gen.randint(0, 1 << (width - 1), num_perm, dtype=dtype) * dtype(2) + dtype(1)
@@ -107,7 +111,7 @@ def _sha1_width(hashfunc: Any) -> int:
     return {("datasketch.hashfunc", "sha1_hash32"): 32, ("datasketch.hashfunc", "sha1_hash64"): 64}.get(name, 0)
 
 
-def hash_elements(hashfunc: Callable[[Any], int], scheme: str, elements: list) -> np.ndarray:
+def hash_elements(hashfunc: Callable[[Any], int], scheme: str, elements: list[Any]) -> np.ndarray:
     """Each element's hash as the scheme's dtype: the SHA-1 prefix hash in the kernel, others in Python."""
     width = _sha1_width(hashfunc)
     if width:
@@ -201,7 +205,7 @@ class MinHash:
         if not callable(self.hashfunc):
             raise ValueError("hashfunc must be a callable")
         if hashvalues is not None:
-            self._state = as_scheme_values(hashvalues, self.scheme, "hashvalues").copy()
+            self._state: np.ndarray = as_scheme_values(hashvalues, self.scheme, "hashvalues").copy()
             num_perm = len(self._state)
         else:
             num_perm = _check_int(num_perm, "num_perm", 1, _MAX_NUM_PERM)
@@ -368,7 +372,8 @@ class MinHash:
 
     def _raw(self) -> np.ndarray:
         with self._lock:
-            return self._state.copy()
+            raw: np.ndarray = self._state.copy()
+            return raw
 
     def is_empty(self) -> bool:
         """True when no element was added."""
@@ -399,9 +404,9 @@ class MinHash:
         return self.num_perm
 
     def __eq__(self, other: object) -> bool:
-        return (type(self) is type(other) and self.scheme == other.scheme  # type: ignore[attr-defined]
-                and self.seed == other.seed  # type: ignore[attr-defined]
-                and np.array_equal(self.digest(), other.digest()))  # type: ignore[attr-defined]
+        return (isinstance(other, MinHash) and type(self) is type(other) and self.scheme == other.scheme
+                and self.seed == other.seed
+                and np.array_equal(self.digest(), other.digest()))
 
     __hash__: Any = None  # mutable
 
@@ -410,7 +415,7 @@ class MinHash:
 
     # ------------------------------------------------------------------ pickling
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         """datasketch's attribute names (so a translated pickle loads there), plus retold's own."""
         with self._lock:
             state = {"scheme": self.scheme, "seed": self.seed, "num_perm": self.num_perm,
@@ -421,7 +426,7 @@ class MinHash:
                 state["_state"] = self._state.copy()
             return state
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         from retold.minhash_state import check_minhash_state
 
         fields = check_minhash_state(state)

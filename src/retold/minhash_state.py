@@ -56,7 +56,7 @@ def check_permutations(permutations: Any, scheme: str, num_perm: int) -> np.ndar
     return out
 
 
-def check_minhash_state(state: Any) -> dict:
+def check_minhash_state(state: Any) -> dict[str, Any]:
     """The attributes of a MinHash from a pickled ``state`` (retold's or datasketch's layout)."""
     if not isinstance(state, dict):
         raise ValueError(f"MinHash state must be a dict, not {type(state).__name__}")

@@ -16,6 +16,7 @@ import contextlib
 import json
 import pathlib
 from importlib import resources
+from importlib.abc import Traversable
 from typing import Any
 
 __all__ = ["demo_path", "demo_gold_path", "load_demo", "load_demo_gold"]
@@ -28,7 +29,7 @@ atexit.register(_extracted.close)
 _paths: dict[str, pathlib.Path] = {}
 
 
-def _resource(name: str):
+def _resource(name: str) -> Traversable:
     """The packaged file ``name`` as a Traversable (a plain Path for a normal install)."""
     try:
         root = resources.files(__name__)
@@ -77,4 +78,5 @@ def load_demo() -> list[dict[str, Any]]:
 def load_demo_gold() -> dict[str, Any]:
     """The gold labels: ``copy_clusters``, ``stories``, ``shared_quotes``, ``provenance``, ``notes``."""
     with _resource(GOLD_FILE).open("r", encoding="utf-8") as fh:
-        return json.load(fh)
+        gold: dict[str, Any] = json.load(fh)
+        return gold
