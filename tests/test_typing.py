@@ -76,6 +76,20 @@ def test_kernel_stub_matches_its_pure_python_twin(stub: Path) -> None:
         assert params == expected, f"{stub.name}: {name}{tuple(params)} but the twin takes {tuple(expected)}"
 
 
+@pytest.mark.parametrize("stub", STUBS, ids=[s.stem for s in STUBS])
+def test_kernel_stub_declares_every_public_kernel(stub: Path) -> None:
+    # A kernel missing from its stub is an attribute error to mypy wherever it is called.
+    compiled = pytest.importorskip(f"retold._ext.{stub.stem}", reason="compiled kernels are not built")
+    twin = importlib.import_module(f"retold._reference.{stub.stem}")
+    tree = ast.parse(stub.read_text(encoding="utf-8"))
+    declared = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    declared |= {a.asname or a.name for n in tree.body if isinstance(n, ast.ImportFrom) for a in n.names}
+    public = {n for n in dir(compiled) if not n.startswith("_") and hasattr(twin, n)
+              and (inspect.isclass(getattr(twin, n)) or inspect.isfunction(getattr(twin, n)))
+              and getattr(twin, n).__module__ == twin.__name__}  # not a helper both import
+    assert public <= declared, f"{stub.name} lacks {sorted(public - declared)}"
+
+
 def test_lazy_entry_points_are_not_any_to_a_type_checker(tmp_path: Path) -> None:
     api = pytest.importorskip("mypy.api", reason="mypy is not installed (pip install -e '.[test]')")
     script = tmp_path / "user.py"

@@ -20,3 +20,9 @@ def text_features(
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.float64]]: ...
 
 def character_rule_disagreements() -> list[int]: ...
+def word_hashes(
+    text: str,
+    starts: npt.ArrayLike,
+    ends: npt.ArrayLike,
+    hashes: npt.ArrayLike,
+) -> npt.NDArray[np.uint64]: ...

@@ -3,6 +3,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+# The kernel module re-exports the twin's checks (both backends raise the same errors).
+from retold._reference.story_stream import check_arguments as check_arguments
+from retold._reference.story_stream import check_batch as check_batch
+from retold._reference.story_stream import check_state as check_state
+
 class StoryStream:
     df_array: npt.NDArray[np.int64]
     n_docs: int
