@@ -19,7 +19,7 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterable, Iterator, Mapping
 
 import numpy as np
 
@@ -44,7 +44,10 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
     import pyarrow as pa
 
-_lsh = kernels("lsh")
+if TYPE_CHECKING:  # the stubs of retold._ext; at run time, the active backend's kernels
+    from retold._ext import lsh as _lsh
+else:
+    _lsh = kernels("lsh")
 
 SIMILARITIES = ("jaccard", "containment")
 KEEPS = ("first", "longest", "earliest")

@@ -45,7 +45,10 @@ from retold.reuse_index import (
     ngram_index,
 )
 
-_lsh = kernels("lsh")
+if TYPE_CHECKING:  # the stubs of retold._ext; at run time, the active backend's kernels
+    from retold._ext import lsh as _lsh
+else:
+    _lsh = kernels("lsh")
 
 __all__ = ["Occurrence", "ReusedPassage", "ReuseStats", "ReusedPassages", "reused_passages",
            "check_reuse_options", "cluster_alignments"]

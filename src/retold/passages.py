@@ -8,7 +8,7 @@ ids, adds quote matching and builds the results.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,7 +19,10 @@ from retold._validate import check_int as _check_int
 from retold.hashing import Tokens, tokenize
 from retold.quotes import Quote, find_quotes, quote_sentences
 
-_align = kernels("align")
+if TYPE_CHECKING:  # the stubs of retold._ext; at run time, the active backend's kernels
+    from retold._ext import align as _align
+else:
+    _align = kernels("align")
 
 METHODS = ("seeded", "full")
 OP_MATCH, OP_MISMATCH, OP_A, OP_B = 0, 1, 2, 3

@@ -22,16 +22,21 @@ differently (:func:`retold.dask.reused_passages`) gets exactly the same answer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 
 from retold._backend import kernels
 from retold.hashing import tokenize
 
-_reuse = kernels("reuse")
-_hashing = kernels("hashing")
-_align = kernels("align")
+if TYPE_CHECKING:  # the stubs of retold._ext; at run time, the active backend's kernels
+    from retold._ext import reuse as _reuse
+    from retold._ext import hashing as _hashing
+    from retold._ext import align as _align
+else:
+    _reuse = kernels("reuse")
+    _hashing = kernels("hashing")
+    _align = kernels("align")
 
 ALIGN_OPTIONS = {"seed_len": 1, "max_occurrences": 16, "max_gap": 40, "band": 8,
                  "match": 2, "mismatch": -1, "gap": -1}

@@ -71,7 +71,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, overload
 
 import numpy as np
 
@@ -91,10 +92,18 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
     import pyarrow as pa
 
-_stories = kernels("stories")
-_neighbours = kernels("neighbours")
-_agglomerate = kernels("agglomerate")
-_story_stream = kernels("story_stream")
+if TYPE_CHECKING:  # the stubs of retold._ext; at run time, the active backend's kernels
+    from scipy.sparse import csr_matrix
+
+    from retold._ext import stories as _stories
+    from retold._ext import neighbours as _neighbours
+    from retold._ext import agglomerate as _agglomerate
+    from retold._ext import story_stream as _story_stream
+else:
+    _stories = kernels("stories")
+    _neighbours = kernels("neighbours")
+    _agglomerate = kernels("agglomerate")
+    _story_stream = kernels("story_stream")
 
 __all__ = [
     "StoryModel", "StoryVectors", "StoryClusterer", "StoryResult", "Story", "stories", "cluster_vectors",
@@ -151,7 +160,7 @@ demo corpus alone (B-cubed F1 0.92 with 1, 0.96 with 3): the dev corpora cross l
 not scripts, so this is the least-measured default; ECB+ and MEANTIME do not depend on it.
 """
 
-CLUSTERING_OPTIONS = {
+CLUSTERING_OPTIONS: dict[str, Any] = {  # StoryModel keywords
     "idf_power": 2.0, "name_boost": 3.0, "number_boost": 2.5, "lead_boost": 1.0, "skeleton_weight": 1.5,
 }
 """StoryModel options of the default clustering model.
@@ -225,7 +234,7 @@ class StoryVectors:
         """Cosine of rows ``left[p]`` and ``right[p]`` for each ``p``, in one kernel call."""
         return _neighbours.row_cosines(self.offsets, self.indices, self.values, left, right)
 
-    def to_scipy(self):
+    def to_scipy(self) -> csr_matrix:
         """The vectors as a ``scipy.sparse.csr_matrix`` (needs scipy)."""
         from scipy.sparse import csr_matrix
 
@@ -437,7 +446,7 @@ class StoryModel:
         workers = _check_int(workers, "workers", 1, 1024)
         return self._features(articles, workers)
 
-    def _features(self, articles: Sequence[Article], workers: int = 1):
+    def _features(self, articles: Sequence[Article], workers: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         texts = [to_nfc(a.text) for a in articles]
         titles = [to_nfc(a.title) if a.title else "" for a in articles]
         args = (
@@ -519,8 +528,13 @@ class StoryModel:
         """Unit-length weighted vectors of ``docs`` (texts, dicts or :class:`Article`)."""
         return self._weigh(*self.features(docs, workers=workers))
 
-    def _calibrate(self, cosine: np.ndarray | float):
-        return np.power(np.clip(cosine, 0.0, 1.0), self.calibration)
+    @overload
+    def _calibrate(self, cosine: np.ndarray) -> np.ndarray: ...
+    @overload
+    def _calibrate(self, cosine: float) -> float: ...
+    def _calibrate(self, cosine: np.ndarray | float) -> np.ndarray | float:
+        out: np.ndarray | float = np.power(np.clip(cosine, 0.0, 1.0), self.calibration)
+        return out
 
     def similarity(self, a: Any, b: Any) -> float:
         """Same-story similarity of two articles in [0, 1] (1: the same words, equally weighted)."""
@@ -562,16 +576,16 @@ class _LazyTerms:
     def __set_name__(self, owner: type, name: str) -> None:
         self.slot = "_" + name
 
-    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+    def __get__(self, obj: Any, owner: type | None = None) -> tuple[str, ...]:
         if obj is None:
             return ()  # the field's default
-        value = obj.__dict__[self.slot]
+        value: tuple[str, ...] | Callable[[], Iterable[str]] = obj.__dict__[self.slot]
         if callable(value):
             # Racing threads may both compute it: the same tuple, no harm.
             value = obj.__dict__[self.slot] = tuple(value())
         return value
 
-    def __set__(self, obj: Any, value: Any) -> None:
+    def __set__(self, obj: Any, value: tuple[str, ...] | Callable[[], Iterable[str]]) -> None:
         obj.__dict__[self.slot] = value if callable(value) else tuple(value)
 
 
@@ -602,7 +616,7 @@ class Story:
     start: _dt.datetime | None
     end: _dt.datetime | None
     sources: tuple[str, ...]
-    terms: tuple[str, ...] = _LazyTerms()  # type: ignore[assignment]
+    terms: _LazyTerms = _LazyTerms()  # reads as tuple[str, ...]; may be set to a function giving it
 
     def __getstate__(self) -> dict[str, Any]:
         # A pickled story carries its words, not the function (and corpus) that finds them.
@@ -728,7 +742,7 @@ class StoryResult:
 _CAPITAL_BONUS = 1.5
 
 
-def _top_words(members, articles, vectors: StoryVectors, model: StoryModel, k: int = 5) -> tuple[str, ...]:
+def _top_words(members: np.ndarray, articles: Sequence[Article], vectors: StoryVectors, model: StoryModel, k: int = 5) -> tuple[str, ...]:
     """The words of a story's strongest features (summed member vectors), as they are written.
 
     A feature's strength is its summed weight, half again when its commonest written form is
@@ -774,7 +788,7 @@ def _top_words(members, articles, vectors: StoryVectors, model: StoryModel, k: i
     def look_up(batch: list[int]) -> None:
         wanted[:] = False
         wanted[batch] = True
-        counts: dict[int, Counter] = {}
+        counts: dict[int, Counter[str]] = {}
         for text, slots, st, en in texts:
             hit = np.flatnonzero(wanted[slots])
             for p in hit.tolist():
@@ -915,7 +929,7 @@ class StoryClusterer:
         if not isinstance(update_idf, (bool, np.bool_)):
             raise TypeError(f"update_idf must be a bool, not {type(update_idf).__name__}")
         self.update_idf = bool(update_idf)
-        self._index = None  # the kernel's StoryStream, made by the first batch
+        self._index: _story_stream.StoryStream | None = None  # the kernel's StoryStream, made by the first batch
         self._dated: bool | None = None
         self._last_time = 0.0
         self._arrivals = 0
@@ -1004,6 +1018,7 @@ class StoryClusterer:
         with self._lock:
             if self._index is None:
                 self._make_index()
+            assert self._index is not None  # made just above
             times = self._times(articles)
             self._index.add(offsets, indices, weights, times, scripts, labels)
             self._arrivals += len(articles)
@@ -1056,7 +1071,7 @@ class StoryClusterer:
         self._index, self._dated, self._last_time, self._arrivals = index, state["_dated"], last_time, arrivals
 
 
-def _stream_kernel_modules() -> list:
+def _stream_kernel_modules() -> list[ModuleType]:
     """The story_stream kernel modules that can be loaded (a pickle may name either backend)."""
     import importlib
 
@@ -1188,7 +1203,8 @@ def story_graph(
     return a, b, w, density
 
 
-def check_clustering_options(threshold, density_penalty, window_days, neighbours, cross_script_weight) -> dict:
+def check_clustering_options(threshold: Any, density_penalty: Any, window_days: Any, neighbours: Any,
+                             cross_script_weight: Any) -> dict[str, Any]:
     """The clustering options of :func:`stories`, checked (before any features are computed)."""
     return {
         "threshold": _check_number(threshold, "threshold", -1.0, 1.0),

@@ -16,7 +16,7 @@ import heapq
 import math
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
@@ -24,7 +24,10 @@ from retold._backend import kernels
 from retold.hashing import EMPTY_SLOT, minhash_batch, shingle_sets
 from retold.lsh import MinHashLSH
 
-_lsh = kernels("lsh")
+if TYPE_CHECKING:  # the stubs of retold._ext; at run time, the active backend's kernels
+    from retold._ext import lsh as _lsh
+else:
+    _lsh = kernels("lsh")
 
 NO_DAY = math.inf  # an undated article sorts after every dated one (dedup's rule)
 
