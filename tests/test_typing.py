@@ -60,6 +60,11 @@ def _twin_params(obj: object) -> list[str]:
     return names
 
 
+# Kernel functions with no twin on purpose: a compiled kernel's self-check against the Python
+# tables (the twin reads those tables directly, so it has nothing to compare).
+KERNEL_ONLY = {("stories", "character_rule_disagreements")}
+
+
 @pytest.mark.parametrize("stub", STUBS, ids=[s.stem for s in STUBS])
 def test_kernel_stub_matches_its_pure_python_twin(stub: Path) -> None:
     # A stub that drifts from the kernel misleads every caller's type checker; the twin has
@@ -68,6 +73,8 @@ def test_kernel_stub_matches_its_pure_python_twin(stub: Path) -> None:
     stubbed = _stub_signatures(stub)
     assert stubbed, f"{stub.name} declares nothing"
     for name, params in stubbed.items():
+        if (stub.stem, name) in KERNEL_ONLY:
+            continue
         obj: object = twin
         for part in name.split("."):
             assert hasattr(obj, part), f"{stub.name} declares {name}, which retold._reference.{stub.stem} lacks"
