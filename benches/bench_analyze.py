@@ -27,7 +27,7 @@ from typing import Any, Iterator
 
 
 import retold
-from retold.analyze import analyze
+from retold.analysis import analyze
 from retold.data import load_demo
 from retold.synthetic import iter_news
 

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import retold
-from retold.analyze import NEIGHBOUR_WINDOW, Analysis, PairPassages, _top_earlier, analyze
+from retold.analysis import NEIGHBOUR_WINDOW, Analysis, PairPassages, analyze
+from retold.analysis.pair_selection import _top_earlier
 from retold.data import load_demo, load_demo_gold
 from retold.stories import StoryVectors
 

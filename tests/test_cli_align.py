@@ -197,7 +197,7 @@ def test_provenance_per_story_finds_with_candidate_pairs_what_all_pairs_find(tmp
 
 
 def test_candidate_pairs_stay_in_their_groups():
-    from retold.analyze import candidate_pairs
+    from retold.analysis import candidate_pairs
     from retold.io.tabular_input import as_article_list as as_articles
     from retold.copies import dedup
     from retold.data import load_demo

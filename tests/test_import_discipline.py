@@ -34,6 +34,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", (
         "retold._validate", "retold._backend", "retold._ext", "retold._reference",
         "retold._kernel_args", "retold._callable_module", "retold._textprep", "retold.scripts",
+        "retold._moved_module",
         "retold.story_feature_tables",
         "retold.article", "retold.dates", "retold.parallel", "retold.progress", "retold.data",
     )),
@@ -45,10 +46,13 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("stories", ("retold.semantic", "retold.stories")),
     ("passages", ("retold.quotes", "retold.passages")),
     ("reuse", ("retold.reuse_index", "retold.passage_reuse")),
-    ("provenance", ("retold.provenance",)),
+    # retold.provenance / retold.analyze: the old paths of retold.attribution / retold.analysis,
+    # kept for one release (CHANGELOG.md).
+    ("provenance", ("retold.attribution", "retold.provenance")),
     ("outputs", ("retold.report",)),
     ("drivers", ("retold.analyze", "retold.monitor", "retold.dask", "retold.evaluation",
-                 "retold.synthetic", "retold.synthetic_reprints")),
+                 "retold.synthetic", "retold.synthetic_reprints",
+                 "retold.analysis")),
     ("cli", ("retold.cli", "retold.__main__")),
 ]
 KERNEL_ACCESS = ("retold._backend", "retold._ext", "retold._reference", "retold._kernel_args")

@@ -18,7 +18,7 @@ DOCS = ["Fire at the port of Calvera hurts two dock workers, Yonhap said.",
         "Two dock workers were hurt in a fire at Calvera port (Yonhap)."]
 
 
-provenance_module = importlib.import_module("retold.provenance")
+provenance_module = importlib.import_module("retold.attribution.credits")
 
 
 def _similarity(i, rows):

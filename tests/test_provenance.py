@@ -7,7 +7,7 @@ import pytest
 
 import retold
 from retold import Article
-from retold.provenance import Edge, Evidence, find_attributions, provenance
+from retold.attribution import Edge, Evidence, find_attributions, provenance
 
 
 @pytest.mark.parametrize(
@@ -260,7 +260,7 @@ ATTRIBUTION_TEXTS = [
 
 def test_trigger_prefilter_changes_no_result(seeds):
     """Skipping a pattern whose trigger words are absent must never lose an attribution."""
-    from retold.provenance import _scan
+    from retold.attribution.scanning import _scan
 
     texts = list(ATTRIBUTION_TEXTS) + list(seeds.values())
     try:
@@ -291,7 +291,7 @@ def test_a_copy_is_credited_to_the_earliest_of_similar_sources():
 
 
 def test_a_short_reworded_passage_and_an_earlier_date_make_an_edge():
-    from retold.provenance import _passage_weight
+    from retold.attribution.evidence import _passage_weight
 
     # Geometric, rising from the shortest passage and saturating at WEIGHT_PASSAGES.
     weights = [_passage_weight(k) for k in (8, 12, 24, 50, 500)]
@@ -319,7 +319,7 @@ def test_arabic_names_outside_the_set_must_look_like_outlets(text, names):
 
 
 def test_long_texts_are_scanned_without_the_cache():
-    from retold.provenance import _CACHED_TEXT_CHARS
+    from retold.attribution.scanning import _CACHED_TEXT_CHARS
 
     text = "The port stayed shut. " * (_CACHED_TEXT_CHARS // 20) + "It said so, according to Yonhap."
     assert len(text) > _CACHED_TEXT_CHARS
@@ -350,7 +350,7 @@ def _similarity_table(table: dict[tuple[str, str], float]):
 
 
 def test_a_credit_links_articles_of_different_stories():
-    from retold.provenance import credit_edges
+    from retold.attribution import credit_edges
 
     similarity = _similarity_table({("rewrite", "wire-fire"): 0.03, ("rewrite", "wire-other"): 0.002,
                                     ("rewrite", "wire-late"): 0.5, ("rewrite", "wire-old"): 0.5})
@@ -365,7 +365,7 @@ def test_a_credit_links_articles_of_different_stories():
 
 
 def test_a_credit_needs_a_similar_article_and_no_edge_yet():
-    from retold.provenance import credit_edges
+    from retold.attribution import credit_edges
 
     weak = _similarity_table({("rewrite", "wire-fire"): 0.005})
     assert credit_edges(CREDIT_CORPUS, weak) == []
@@ -383,7 +383,7 @@ def test_a_credit_needs_a_similar_article_and_no_edge_yet():
 
 
 def test_one_credit_gives_one_edge_and_never_both_ways(monkeypatch):
-    import retold.provenance as module
+    import retold.attribution.credits as module
 
     corpus = [
         Article("y1", "The launch failed.", source="Yonhap", date=_day(4, 1)),
@@ -427,7 +427,7 @@ def test_one_credit_gives_one_edge_and_never_both_ways(monkeypatch):
     (None, "The port is closed, according to Wirepress.", 0.05, False),
 ])
 def test_the_similarity_a_credit_needs_depends_on_the_language(lang, text, score, linked):
-    from retold.provenance import credit_edges
+    from retold.attribution import credit_edges
 
     wire = Article("w", "Ships wait outside the port after the fire.", source="Wirepress", date=_day(7, 1),
                    lang="en" if lang else None)
@@ -437,7 +437,7 @@ def test_the_similarity_a_credit_needs_depends_on_the_language(lang, text, score
 
 
 def test_credits_in_scripts_without_spaces_are_found():
-    from retold.provenance import credit_edges
+    from retold.attribution import credit_edges
 
     corpus = [
         Article("xinhua", "青云汽车宣布召回S7电动车。", source="新华社", date=_day(5, 2)),

@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("jinja2", reason="the report needs Jinja2: pip install 'retold[report]'")
 
-from retold.analyze import analyze  # noqa: E402
+from retold.analysis import analyze  # noqa: E402
 from retold.data import load_demo  # noqa: E402
 from retold.report import render_report, report_html  # noqa: E402
 

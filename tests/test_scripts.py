@@ -8,7 +8,7 @@ import pytest
 import retold
 from retold.scripts import NO_SPACE_RANGES, is_no_space, no_space_run_pattern
 
-provenance_module = importlib.import_module("retold.provenance")
+provenance_module = importlib.import_module("retold.attribution.credits")
 
 # One character from each range, the ones provenance's own regex once lacked included.
 SAMPLES = [chr(lo + (hi - lo) // 2) for lo, hi in NO_SPACE_RANGES]

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     # stays light, and `retold.dedup` is typed for users instead of `Any`.  Keep in step
     # with _LAZY (tests/test_typing.py checks that every lazy name is here); `X as X` is
     # the explicit re-export, since a type checker cannot read `*_LAZY` in __all__.
-    from retold.analyze import Analysis as Analysis, analyze as analyze
+    from retold.analysis import Analysis as Analysis, analyze as analyze
     from retold.copies import DedupResult as DedupResult, dedup as dedup
     from retold.lsh import MinHashLSH as MinHashLSH
     from retold.monitor import Monitor as Monitor, Verdict as Verdict
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
         reused_passages as reused_passages,
     )
     from retold.passages import Passage as Passage, Reuse as Reuse, align as align, reuse as reuse
-    from retold.provenance import Edge as Edge, provenance as provenance
+    from retold.attribution import Edge as Edge, provenance as provenance
     from retold.report import render_report as render_report
     from retold.stories import (
         StoryClusterer as StoryClusterer,
@@ -77,14 +77,14 @@ _LAZY = {
     "ReusedPassage": "retold.passage_reuse",
     "ReusedPassages": "retold.passage_reuse",
     "reused_passages": "retold.passage_reuse",
-    "Edge": "retold.provenance",
-    "provenance": "retold.provenance",
+    "Edge": "retold.attribution",
+    "provenance": "retold.attribution",
     # a live stream
     "Monitor": "retold.monitor",
     "Verdict": "retold.monitor",
     # the whole job
-    "Analysis": "retold.analyze",
-    "analyze": "retold.analyze",
+    "Analysis": "retold.analysis",
+    "analyze": "retold.analysis",
     "render_report": "retold.report",
 }
 

@@ -41,7 +41,7 @@ def _count(text: str, low: int) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from retold.analyze import DEFAULT_NEIGHBOURS
+    from retold.analysis import DEFAULT_NEIGHBOURS
     from retold.stories import DEFAULT_THRESHOLD
 
     add_input_arguments(parser)
@@ -87,7 +87,7 @@ def _can_render() -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from retold.analyze import analyze
+    from retold.analysis import analyze
 
     out = Path(args.output)
     if out.exists() and not out.is_dir():

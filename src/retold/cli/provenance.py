@@ -7,7 +7,7 @@ another group is followed too (as ``retold analyze`` does across its stories): t
 outlet's most similar earlier article becomes the source (``--within-groups`` turns this off).
 
 Within a group, the pairs judged are those ``retold analyze`` aligns
-(:func:`retold.analyze.candidate_pairs`): each copy against its copy cluster's representative,
+(:func:`retold.analysis.candidate_pairs`): each copy against its copy cluster's representative,
 each cluster against the ``--neighbours`` earlier ones most similar to it, and every pair an
 explicit credit links.  A group of ``n`` articles so costs some ``neighbours * n`` alignments,
 not ``n * (n - 1) / 2`` (``--all-pairs`` judges them all, for a small set).
@@ -41,7 +41,7 @@ COPY_SIMILARITY = "containment"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from retold.analyze import DEFAULT_NEIGHBOURS
+    from retold.analysis import DEFAULT_NEIGHBOURS
 
     add_input_arguments(parser)
     add_output_arguments(parser)
@@ -99,7 +99,7 @@ def _candidate_pairs(groups: list[tuple[Any, list]], grouped: list, vectors: Any
     """For each group, the id pairs to judge (see the module docstring)."""
     import numpy as np
 
-    from retold.analyze import candidate_pairs
+    from retold.analysis import candidate_pairs
     from retold.copies import dedup
 
     copies = dedup(grouped, threshold=COPY_THRESHOLD, similarity=COPY_SIMILARITY)
@@ -116,7 +116,7 @@ def _with_credits_across(articles: list, edges: list, vectors: Any,
                          args: argparse.Namespace) -> list:
     """Credits from one group to another, with story similarity from a model fitted on the input
     (as ``retold analyze`` follows credits across its stories)."""
-    from retold.provenance import with_credit_edges
+    from retold.attribution import with_credit_edges
 
     return with_credit_edges(articles, edges, vectors.cosines, window_days=args.window_days,
                              min_confidence=args.min_confidence)
@@ -124,7 +124,7 @@ def _with_credits_across(articles: list, edges: list, vectors: Any,
 
 def run(args: argparse.Namespace) -> int:
     from retold.io import write_records
-    from retold.provenance import provenance
+    from retold.attribution import provenance
 
     if args.min_tokens < 1:
         raise CommandError("--min-tokens must be at least 1", EXIT_USAGE)

@@ -134,7 +134,7 @@ class Monitor:
     # -- state -----------------------------------------------------------------------------------
 
     def _fresh(self) -> None:
-        from retold.analyze import NEIGHBOUR_WINDOW
+        from retold.analysis import NEIGHBOUR_WINDOW
         from retold.copies import check_dedup_options
         from retold.stories import CLUSTERING_OPTIONS, StoryClusterer, StoryModel
 

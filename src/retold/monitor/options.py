@@ -12,7 +12,7 @@ from retold._validate import check_int, check_number
 
 
 def defaults() -> dict[str, Any]:
-    from retold.analyze import DEFAULT_NEIGHBOURS
+    from retold.analysis import DEFAULT_NEIGHBOURS
     from retold.stories import DEFAULT_THRESHOLD, STREAM_WINDOW_ARTICLES
 
     return {

@@ -46,7 +46,7 @@ def provenance_edges(seq: int, held: Held, shared: list, rows: dict[str, list], 
     """Edges among the article and its partners ``(SharedPassages, seq, Held)`` that involve the
     article (as :func:`retold.analyze` judges a story: the pairs aligned, with their passages,
     plus those an explicit credit links)."""
-    from retold.provenance import provenance
+    from retold.attribution import provenance
 
     partners = sorted(((h, other) for _, other, h in shared), key=lambda x: (x[0].day, x[1]))
     docs = [h.article for h, _ in partners] + [held.article]

@@ -4,7 +4,7 @@ Within a story the copy clusters present are its *units*, each standing as its f
 in the story.  A new article whose copy cluster is not in its story yet is a new unit, aligned
 with the ``neighbours`` earlier units most similar to it by story similarity (cosine of the story
 vectors rounded to 12 digits, ties to the earlier unit), among the
-:data:`retold.analyze.NEIGHBOUR_WINDOW` units before it.
+:data:`retold.analysis.NEIGHBOUR_WINDOW` units before it.
 
 Only active stories are held: a story leaves memory (its units stay in the store) once its last
 article has left the story window of :class:`retold.StoryClusterer`.

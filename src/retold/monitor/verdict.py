@@ -65,7 +65,7 @@ class Verdict:
         earlier units.
     edges : tuple of Edge
         Provenance edges in which this article is the one derived (or, where dates put it
-        first, the source), with their evidence (:class:`retold.provenance.Edge`).
+        first, the source), with their evidence (:class:`retold.attribution.Edge`).
     """
 
     id: str
