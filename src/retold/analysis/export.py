@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterable, Iterator, Mapping, cast
 
 import numpy as np
 
@@ -135,7 +135,7 @@ def report_data(analysis: Analysis, *, title: str | None = None) -> dict[str, An
             "story": _story_id(int(analysis.stories.labels[i])),
             "is_representative": bool(reps[i]), "text": art.text,
         })
-    cluster_pairs: dict[int, list] = {}
+    cluster_pairs: dict[int, list[dict[str, Any]]] = {}
     for record, left in zip(analysis.copies.iter_pair_records(), analysis.copies.pairs.left.tolist()):
         cluster_pairs.setdefault(int(analysis.copies.labels[left]), []).append({
             "a": record["left"], "b": record["right"],
@@ -158,7 +158,7 @@ def report_data(analysis: Analysis, *, title: str | None = None) -> dict[str, An
         record = dict(record)
         record["id"] = _story_id(record.pop("story"))
         stories.append(record)
-    pairs = []
+    pairs: list[dict[str, Any]] = []
     for pair in analysis.pairs:
         pairs.append({
             "a": pair.a, "b": pair.b,
@@ -250,7 +250,7 @@ def save(
             parquet = True
     from retold.io.atomic_directory import atomic_directory
 
-    sources: dict[str, Callable[[], Iterable[dict]]] = {
+    sources: dict[str, Callable[[], Iterable[dict[str, Any]]]] = {
         "articles": analysis.article_records,
         "copy_pairs": analysis.copy_pair_records,
         "stories": analysis.story_records,
@@ -290,11 +290,12 @@ def _edge_dict(edge: Any) -> dict[str, Any]:
     if isinstance(edge, Mapping):
         return dict(edge)
     if callable(getattr(edge, "to_dict", None)):
-        return edge.to_dict()
+        record: dict[str, Any] = edge.to_dict()
+        return record
     from dataclasses import asdict, is_dataclass
 
     if is_dataclass(edge):
-        return asdict(edge)
+        return asdict(cast(Any, edge))
     raise TypeError(f"cannot turn a provenance edge of type {type(edge).__name__} into a record")
 
 

@@ -23,6 +23,7 @@ import datetime as _dt
 from typing import Any, Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 from retold._validate import check_int
 from retold.article import Article
@@ -58,7 +59,7 @@ def _top_earlier(vectors: Any, units: list[int], k: int, window: int) -> list[tu
     m = len(units)
     offsets, indices, values = vectors.offsets, vectors.indices, vectors.values
 
-    def rows(positions: list[int]):
+    def rows(positions: list[int]) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any]]:
         # The CSR rows of ``positions``, flattened: (row in the list, feature, weight).
         pos = np.asarray(positions, dtype=np.int64)
         lo, lengths = offsets[pos], offsets[pos + 1] - offsets[pos]

@@ -138,10 +138,13 @@ def analyze(
     n = len(articles)
 
     with stage("copies", n) as advance:
+        def _ignore(k: int = 1) -> None:
+            pass
+
         @contextmanager
         def dedup_progress(name: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
             # dedup's first stage reads every document once: it moves the copies bar.
-            yield advance if name == "sign" else (lambda k=1: None)
+            yield advance if name == "sign" else _ignore
 
         copies = dedup(articles, threshold=copy_threshold, similarity=copy_similarity,
                        workers=workers, progress=dedup_progress, **copy_options)

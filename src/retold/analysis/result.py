@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from retold.analysis import export
 from retold.analysis.pair_passages import PairPassages, align_pair, calibrated, swap_passage
@@ -22,7 +22,11 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from retold.analysis.export import ProgressHook
+    from retold.attribution import Edge
+    from retold.copies import DedupResult
+    from retold.passage_reuse import ReusedPassages
     from retold.passages import Passage
+    from retold.stories import StoryResult, StoryVectors
 
 
 class Analysis:
@@ -53,9 +57,11 @@ class Analysis:
         :attr:`retold.DedupResult.row_labels`).
     """
 
-    def __init__(self, *, articles, copies, stories, vectors, calibration, pairs, provenance,
-                 options, align_options, reused=None, skipped: Sequence[SkippedRecord] = (),
-                 row_labels: Any = None) -> None:
+    def __init__(self, *, articles: Iterable[Article], copies: DedupResult, stories: StoryResult,
+                 vectors: StoryVectors, calibration: float, pairs: Iterable[PairPassages],
+                 provenance: Iterable[Edge], options: Mapping[str, Any],
+                 align_options: Mapping[str, Any], reused: ReusedPassages | None = None,
+                 skipped: Sequence[SkippedRecord] = (), row_labels: Any = None) -> None:
         self.skipped: tuple[SkippedRecord, ...] = tuple(skipped)
         self.row_labels = row_labels
         self.articles: tuple[Article, ...] = tuple(articles)

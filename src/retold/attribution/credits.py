@@ -16,7 +16,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence, cast
 
 import numpy as np
 
@@ -167,9 +167,10 @@ def credit_edges(
             items = [Evidence("attribution", attribution.snippet, WEIGHT_ATTRIBUTION),
                      Evidence("similarity", f"the most similar of {len(candidates)} earlier "
                               f"article(s) of {' / '.join(named)} ({scores[best]:.3f})", 0.0)]
-            if articles[s].date is not None and article.date is not None \
-                    and articles[s].date < article.date:
-                items.append(Evidence("date", f"published {articles[s].date.isoformat()} "
+            source_date = articles[s].date
+            if source_date is not None and article.date is not None \
+                    and source_date < article.date:
+                items.append(Evidence("date", f"published {source_date.isoformat()} "
                                       f"before {article.date.isoformat()}", WEIGHT_DATE))
             confidence = combine_weights([e.weight for e in items])
             edges.append((confidence, d, Edge(articles[s].id, article.id, confidence,
@@ -223,7 +224,8 @@ class _OutletArticles:
                 self.members.setdefault(article.source, []).append(i)
         self.dated: dict[str, tuple[list[tuple[_dt.datetime, int]], list[int]]] = {}
         for outlet, members in self.members.items():
-            keys = sorted((articles[i].date, i) for i in members if articles[i].date is not None)
+            keys = cast("list[tuple[_dt.datetime, int]]", sorted(
+                (articles[i].date, i) for i in members if articles[i].date is not None))
             self.dated[outlet] = (keys, [i for _, i in keys])
 
     def before(self, d: int, outlet: str) -> list[int]:
@@ -258,7 +260,7 @@ def with_credit_edges(
     ) if e.confidence >= min_confidence]
     if not found:
         return list(edges)
-    resolved: dict[str, list[str]] = {}
+    resolved: dict[str, list[str | None]] = {}
     for e in found:
         resolved.setdefault(e.derived_id, []).append(e.source_name)
     kept = [e for e in edges if not (e.external and any(

@@ -96,12 +96,13 @@ def combine_weights(weights: list[float]) -> float:
 
 
 def _passage_weight(shared: int) -> float:
-    return WEIGHT_PASSAGES * (1.0 - 2.0 ** (-shared / PASSAGE_WORDS_HALF))
+    doubt: float = 2.0 ** (-shared / PASSAGE_WORDS_HALF)
+    return WEIGHT_PASSAGES * (1.0 - doubt)
 
 
 def pair_evidence(source: Article, derived: Article, derived_attributions: list[Attribution],
-                   shared: int, n_passages: int, quotes: int, cov_s: float,
-                   cov_d: float) -> tuple[float, list[Evidence]] | None:
+                  shared: int, n_passages: int, quotes: int, cov_s: float,
+                  cov_d: float) -> tuple[float, list[Evidence]] | None:
     """The confidence that ``derived`` took from ``source`` and its evidence, or None when
     there is neither an attribution nor a shared passage (``cov_s``, ``cov_d``: the share of
     each text in the passages)."""
@@ -133,6 +134,7 @@ def pair_evidence(source: Article, derived: Article, derived_attributions: list[
             later = True
     confidence = combine_weights([e.weight for e in items])
     if later:
+        assert source.date is not None and derived.date is not None  # both dated: see above
         confidence *= LATER_DATE_FACTOR
         items.append(Evidence("date", f"published {source.date.isoformat()}, after "
                               f"{derived.date.isoformat()}", -LATER_DATE_FACTOR))

@@ -176,7 +176,7 @@ CompiledTemplate = tuple[re.Pattern[str], tuple[str, ...]]
 
 
 def _templates() -> list[tuple[str, str, tuple[str, ...]]]:
-    out = []
+    out: list[tuple[str, str, tuple[str, ...]]] = []
     for lang, templates in ATTRIBUTION_PATTERNS.items():
         triggers = ATTRIBUTION_TRIGGERS[lang]
         if len(triggers) != len(templates):  # pragma: no cover - a table edited by half
@@ -190,7 +190,7 @@ TEMPLATES: list[tuple[str, str, tuple[str, ...]]] = _templates()
 
 
 def _compile_generic() -> list[CompiledTemplate]:
-    out = []
+    out: list[CompiledTemplate] = []
     for lang, template, triggers in TEMPLATES:
         name = (_GENERIC_NAME_ARABIC if lang == "ar"
                 else _GENERIC_NAME_UNCASED if lang in ("zh", "ur") else _GENERIC_NAME)

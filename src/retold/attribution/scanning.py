@@ -38,7 +38,6 @@ _NAME_STRIP = " \t.,;:'’\"،؛"
 _TRIGGER_PREFIX = re.compile(r"^(?:根据|据|援引|引述)")
 
 
-
 def find_attributions(text: str, known_names: Iterable[str] = ()) -> list[Attribution]:
     """Names ``text`` credits as its source, in text order (one per name and place).
 

@@ -87,7 +87,7 @@ def provenance(
     given = _check_passages(passages, position)
     wanted = _check_pairs(pairs, position)
     known = sorted({alias for a in articles for alias in aliases(a.source)})
-    attributions = []
+    attributions: list[list[Attribution]] = []
     for article in articles:
         text = article.full_text
         own = article.source
@@ -210,7 +210,11 @@ def _pair_positions(key: Any, position: Mapping[str, int], what: str) -> tuple[i
     return i, j
 
 
-def _one_source_each(edges: list, articles: list[Article]) -> list:
+_Scored = tuple[float, int, int, Edge]
+"""An edge found, with its confidence and the positions of its source and derived article."""
+
+
+def _one_source_each(edges: list[_Scored], articles: list[Article]) -> list[_Scored]:
     """Each derived article keeps one source, and any other it names.
 
     Two reprints of one wire story share everything with each other too; without an explicit
@@ -220,10 +224,10 @@ def _one_source_each(edges: list, articles: list[Article]) -> list:
     missing words, not from who copied whom, and a copy is more often taken from the original
     than from another copy of it.
     """
-    def credited(edge) -> bool:
+    def credited(edge: _Scored) -> bool:
         return any(x.kind == "attribution" for x in edge[3].evidence)
 
-    by_derived: dict[int, list] = {}
+    by_derived: dict[int, list[_Scored]] = {}
     for edge in edges:
         by_derived.setdefault(edge[2], []).append(edge)
     chosen: set[int] = set()
@@ -236,6 +240,6 @@ def _one_source_each(edges: list, articles: list[Article]) -> list:
     return [e for e in edges if id(e) in chosen or credited(e)]
 
 
-def _source_time(articles: list[Article], position: int) -> tuple:
+def _source_time(articles: list[Article], position: int) -> tuple[bool, _dt.datetime, int]:
     date = articles[position].date
     return (date is None, date or _dt.datetime.min, position)
