@@ -1,10 +1,7 @@
-"""Deprecated path: the whole job moved to the package :mod:`retold.analysis`.
+"""``retold.analyze`` as a module is the old path of :mod:`retold.analysis`, for one release.
 
-``retold.analyze(...)`` stays the public function.  Until the next release this module still
-gives every public name it held (``from retold.analyze import Analysis`` finds
-``retold.analysis.Analysis``, with a ``DeprecationWarning`` naming the new path), and stays
-callable as the function (see :mod:`retold._moved_module`).  The moves are listed in
-CHANGELOG.md under "Renamed/moved".
+``from retold.analyze import Analysis`` still works, and warns that the name lives in
+``retold.analysis`` now.  The function ``retold.analyze(...)`` is not deprecated.
 """
 from __future__ import annotations
 

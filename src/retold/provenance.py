@@ -1,10 +1,7 @@
-"""Deprecated path: the provenance code moved to the package :mod:`retold.attribution`.
+"""Deprecated path of the package :mod:`retold.attribution` (kept until the next release).
 
-``retold.provenance(...)`` stays the public function.  Until the next release this module
-still gives every public name it held (``from retold.provenance import Edge`` finds
-``retold.attribution.Edge``, with a ``DeprecationWarning`` naming the new path), and stays
-callable as the function (see :mod:`retold._moved_module`).  The moves are listed in
-CHANGELOG.md under "Renamed/moved".
+Every public name it held is still found here, with a ``DeprecationWarning`` naming the new
+path; ``retold.provenance(...)`` stays the public function (see :mod:`retold._moved_module`).
 """
 from __future__ import annotations
 

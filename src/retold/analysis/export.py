@@ -199,45 +199,10 @@ def report_data(analysis: Analysis, *, title: str | None = None) -> dict[str, An
     }
 
 
-def save(
-    analysis: Analysis,
-    directory: str | os.PathLike[str],
-    *,
-    parquet: bool | None = None,
-    report: bool = True,
-    title: str | None = None,
-    progress: ProgressHook | None = None,
-) -> dict[str, Path]:
-    """Write the results into ``directory`` (created if needed), all files at once.
-
-    Files: ``articles.jsonl`` (one record per article with its copy cluster, story and
-    whether it represents its cluster), ``copy_pairs.jsonl``, ``stories.jsonl``,
-    ``passages.jsonl`` (one record per passage: the pair, the offsets into both texts,
-    whether it is a shared quote), ``provenance.jsonl``; the same as ``.parquet`` when
-    pyarrow is installed; and ``report.html`` (needs Jinja2).
-
-    Parameters
-    ----------
-    directory : str or PathLike
-    parquet : bool, optional
-        Write the Parquet files: by default when pyarrow can be imported; True requires it.
-    report : bool
-        Write ``report.html``.
-    title : str, optional
-        The report's title.
-    progress : callable, optional
-        As for :func:`retold.analyze`; the stage is ``report``, advanced once per file.
-
-    Returns
-    -------
-    dict
-        File name -> path of every file written, in the order written.
-
-    Raises
-    ------
-    ValueError
-        ``directory`` exists and holds files of other programs (it is replaced whole).
-    """
+def save(analysis: Analysis, directory: str | os.PathLike[str], *, parquet: bool | None,
+         report: bool, title: str | None, progress: ProgressHook | None) -> dict[str, Path]:
+    """What :meth:`Analysis.save` does: write the results into ``directory``, all files at once
+    (the parameters, files and errors are documented there)."""
     from retold.io import write_records
 
     if parquet is None:
