@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 class Analysis:
-    """Copies, stories, shared passages and provenance of one corpus (made by :func:`analyze`).
+    """Copies, stories, shared passages and provenance of one corpus (made by :func:`retold.analyze`).
 
     Attributes
     ----------
@@ -41,7 +41,8 @@ class Analysis:
     stories : StoryResult
         Stories (:func:`retold.stories`).
     pairs : tuple of PairPassages
-        The pairs aligned up front (see the module docstring), sorted by story and time.
+        The pairs aligned up front (see :mod:`retold.analysis.pair_selection`), sorted by story
+        and time.
     provenance : list of Edge
         Who took from whom (:func:`retold.provenance`), story by story; an edge whose
         ``source_id`` is None credits an outlet outside the corpus (``source_name``).
