@@ -33,7 +33,7 @@ import pytest
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", (
         "retold._validate", "retold._backend", "retold._ext", "retold._reference",
-        "retold._kernel_args", "retold._callable_module", "retold._textprep", "retold.scripts",
+        "retold._kernel_args", "retold._callable_module", "retold._textprep", "retold.scripts", "retold.punctuation",
         "retold.story_feature_tables",
         "retold.article", "retold.dates", "retold.parallel", "retold.progress", "retold.data",
     )),
