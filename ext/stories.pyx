@@ -163,13 +163,15 @@ cdef inline bint is_sentence_end(uint32_t c) noexcept nogil:
 
 
 cdef inline bint is_quote_open(uint32_t c) noexcept nogil:
+    # retold.punctuation.OPENING_MARKS (the tests compare, code point by code point)
     return (c == 0x22 or c == 0x201C or c == 0x201E or c == 0xAB or c == 0x2039
-            or c == 0x300C or c == 0x300E)
+            or c == 0x300C or c == 0x300E or c == 0xFF02)
 
 
 cdef inline bint is_quote_close(uint32_t c) noexcept nogil:
+    # retold.punctuation.CLOSING_MARKS
     return (c == 0x22 or c == 0x201D or c == 0x201C or c == 0xBB or c == 0x203A
-            or c == 0x300D or c == 0x300F)
+            or c == 0x300D or c == 0x300F or c == 0xFF02)
 
 
 cdef struct Params:

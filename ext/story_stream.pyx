@@ -36,6 +36,17 @@ cnp.import_array()
 cdef extern from "Python.h":
     int PyErr_CheckSignals() except -1
 
+cdef extern from *:
+    # A hint, no effect on results: the cache line at p is wanted soon.
+    void prefetch "__builtin_prefetch"(const void* p) noexcept nogil
+
+
+cdef inline void prefetch_bytes(const void* start, Py_ssize_t n_bytes) noexcept nogil:
+    cdef const char* c = <const char*> start
+    cdef Py_ssize_t at
+    for at in range(0, n_bytes, 64):
+        prefetch(c + at)
+
 cdef extern from "_story_stream.h" nogil:
     cdef cppclass StoryRec:
         int64_t active
@@ -466,6 +477,11 @@ cdef class StoryStream:
         cdef Art* a
         cdef StoryRec* r
         self.ensure_work(n)
+        # Feature ids are hashes: each df entry, posting list and candidate is a cache miss
+        # unless asked for ahead, which is what the prefetches below do (the stream is bound
+        # by memory latency, not arithmetic).
+        for i in range(n):
+            prefetch(&self.df[idx[i]])
         if self.update_idf:
             for i in range(n):
                 self.df[idx[i]] += 1
@@ -504,10 +520,15 @@ cdef class StoryStream:
         # Partial scores over the strong features, the newest max_postings postings of each.
         ring_mask = self.ring_cap - 1
         for t in range(m):
+            prefetch(&self.postings[self.top_idx[t]])
+        for t in range(m):
             p = &self.postings[self.top_idx[t]]
             vi = self.top_val[t]
             start = p.head if p.n - p.head <= self.max_postings else p.n - self.max_postings
             for j in range(start, p.n):
+                if j + 8 < p.n:
+                    prefetch(&self.stamp[p.seqs[j + 8] & ring_mask])
+                    prefetch(&self.partial[p.seqs[j + 8] & ring_mask])
                 q = p.seqs[j]
                 if self.stamp[q & ring_mask] != seq + 1:
                     self.stamp[q & ring_mask] = seq + 1
@@ -520,8 +541,13 @@ cdef class StoryStream:
         for c in range(n_read):
             q = self.touched[c]
             heap_keep(self.heap_p, self.heap_j, &kept, self.candidates, self.partial[q & ring_mask], q)
+        for c in range(kept):
+            prefetch(&self.ring[self.heap_j[c] & ring_mask])
         table_fill(&self.table, idx, self.vec, n)
         for c in range(kept):
+            if c + 1 < kept:  # the next candidate's vector block (values, nearest, features)
+                o = &self.ring[self.heap_j[c + 1] & ring_mask]
+                prefetch_bytes(o.val, (o.n + self.density_neighbours) * sizeof(double) + o.n * sizeof(uint32_t))
             q = self.heap_j[c]
             o = &self.ring[q & ring_mask]
             self.n_scored += 1

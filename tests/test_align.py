@@ -295,6 +295,19 @@ def test_quote_marks_of_many_languages():
     ]
 
 
+def test_passages_and_story_features_read_one_table_of_quote_marks():
+    # One definition (retold.punctuation): every mark that opens a quoted span for passages
+    # opens a quote for the story features, and every closer closes one there.
+    from retold import punctuation, story_feature_tables
+
+    assert story_feature_tables.QUOTE_OPEN == set(punctuation.QUOTE_PAIRS) | set(punctuation.STRAIGHT_QUOTES)
+    assert story_feature_tables.QUOTE_CLOSE == (set("".join(punctuation.QUOTE_PAIRS.values()))
+                                                | set(punctuation.STRAIGHT_QUOTES))
+    assert set(punctuation.SENTENCE_STOPS + punctuation.WIDE_SENTENCE_STOPS) <= story_feature_tables.SENTENCE_END
+    text = "他说\uff02我们会继续谈判\uff02。"  # the full-width straight quote toggles like the ASCII one
+    assert [text[q.start:q.end] for q in find_quotes(text)] == ["我们会继续谈判"]
+
+
 def test_unbalanced_quotes_restart_and_stop_at_paragraphs():
     text = "Singh said, “Anyone who supports “We think so.” Then “open\n\nnew paragraph."
     assert [text[q.start:q.end] for q in find_quotes(text)] == ["We think so."]

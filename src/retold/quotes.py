@@ -9,23 +9,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Opening mark -> closing marks it pairs with.  Straight double quotes toggle.
-_PAIRS = {
-    "\u201c": "\u201d",  # “ … ” (English and many more)
-    "\u201e": "\u201c\u201d",  # „ … “ (German, Czech…), „ … ” (Polish, Romanian)
-    "\u00ab": "\u00bb",  # « … » (French, Russian, Spanish, Turkish, Arabic)
-    "\u2039": "\u203a",  # ‹ … ›
-    "\u300c": "\u300d",  # 「 … 」 (Chinese, Japanese)
-    "\u300e": "\u300f",  # 『 … 』
-}
-_STRAIGHT = '"'
-_MARKS = set(_PAIRS) | {c for v in _PAIRS.values() for c in v} | {_STRAIGHT, "\uff02"}
+from retold.punctuation import ALL_MARKS, QUOTE_PAIRS, SENTENCE_STOPS, STRAIGHT_QUOTES, WIDE_SENTENCE_STOPS
+
 _MAX_QUOTE_CHARS = 3000
+_MARK_OR_PARAGRAPH = re.compile("[" + re.escape("".join(sorted(ALL_MARKS))) + "]|\n\\s*\n")
 # A sentence ends at . ! ? before a space and a word that does not start in lower case (so
 # "U.N. (Security Council)" and "e.g. this" stay whole; a single letter before the stop is an
 # initial), or at the full-width stops of Chinese and Japanese.
 _SENTENCE_END = re.compile(
-    r"(?<=[.!?])(?<!\b\w[.])[\"'”’»]?\s+(?=[^\s(\[a-z])|(?<=[。！？])[」』”]?\s*(?=\S)"
+    rf"(?<=[{re.escape(SENTENCE_STOPS)}])(?<!\b\w[.])[\"'”’»]?\s+(?=[^\s(\[a-z])"
+    rf"|(?<=[{WIDE_SENTENCE_STOPS}])[」』”]?\s*(?=\S)"
 )
 
 
@@ -40,14 +33,14 @@ class Quote:
 def find_quotes(text: str) -> list[Quote]:
     """Quoted spans of ``text`` in order, as character offsets of the content between the marks.
 
-    Marks pair as in the table above; an opening mark met again before its close restarts the
+    Marks pair as :data:`retold.punctuation.QUOTE_PAIRS` says; an opening mark met again before its close restarts the
     quote (unbalanced copy: “Anyone who … “We think …” keeps the inner one); a quote left open
     at a paragraph break, or longer than 3,000 characters, is dropped.
     """
     quotes: list[Quote] = []
     open_at = -1
     closers = ""
-    for match in re.finditer("[" + re.escape("".join(sorted(_MARKS))) + "]|\n\\s*\n", text):
+    for match in _MARK_OR_PARAGRAPH.finditer(text):
         ch = match.group()
         pos = match.start()
         if ch[0] == "\n":
@@ -58,9 +51,9 @@ def find_quotes(text: str) -> list[Quote]:
                 quotes.append(Quote(open_at, pos))
             open_at = -1
             continue
-        if ch in _PAIRS:
-            closers, open_at = _PAIRS[ch], pos + 1
-        elif ch in (_STRAIGHT, "\uff02"):
+        if ch in QUOTE_PAIRS:
+            closers, open_at = QUOTE_PAIRS[ch], pos + 1
+        elif ch in STRAIGHT_QUOTES:
             closers, open_at = ch, pos + 1
     return [q for q in quotes if text[q.start:q.end].strip()]
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import unicodedata
 
-# Characters that end a sentence: the next capitalised word is not taken for a name.
-SENTENCE_END = frozenset(".!?\n\r…:;。！？")
-QUOTE_OPEN = frozenset('"“„«‹「『')
-QUOTE_CLOSE = frozenset('"”“»›」』')
+from retold.punctuation import CLOSING_MARKS, OPENING_MARKS, SENTENCE_STOPS, WIDE_SENTENCE_STOPS
+
+# Characters after which a capitalised word is not taken for a name: the sentence stops, and
+# the clause and line breaks a name seldom follows either.
+SENTENCE_END = frozenset(SENTENCE_STOPS + WIDE_SENTENCE_STOPS + "\n\r…:;")
+QUOTE_OPEN = OPENING_MARKS
+QUOTE_CLOSE = CLOSING_MARKS
 MAX_QUOTE_TOKENS = 120
 
 # Cyrillic (lower case) -> Latin, the conventions English-language news uses for names.
