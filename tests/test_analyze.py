@@ -11,7 +11,7 @@ import pytest
 import retold
 from retold.analyze import NEIGHBOUR_WINDOW, Analysis, PairPassages, _top_earlier, analyze
 from retold.data import load_demo, load_demo_gold
-from retold.stories import StoryVectors
+from retold.story_clustering import StoryVectors
 
 from .conftest import shared_path
 

@@ -857,7 +857,7 @@ def analyze(
     >>> result.save("retold-report")                            # doctest: +SKIP
     """
     from retold.copies import dedup
-    from retold.stories import (
+    from retold.story_clustering import (
         CLUSTERING_OPTIONS,
         DEFAULT_THRESHOLD,
         StoryModel,
