@@ -42,18 +42,9 @@ from __future__ import annotations
 from retold.story_clustering.batch import article_days, cluster_vectors, stories, story_graph
 from retold.story_clustering.model import StoryModel
 from retold.story_clustering.options import (
-    CLUSTERING_OPTIONS,
-    DEFAULT_CROSS_SCRIPT_WEIGHT,
-    DEFAULT_DENSITY_PENALTY,
-    DEFAULT_NEIGHBOURS,
-    DEFAULT_THRESHOLD,
-    DEFAULT_WINDOW_DAYS,
-    DENSITY_NEIGHBOURS,
-    NEIGHBOUR_CANDIDATES,
-    NEIGHBOUR_INDEX_TERMS,
-    NEIGHBOUR_MAX_POSTINGS,
-    STREAM_LAG,
-    STREAM_WINDOW_ARTICLES,
+    CLUSTERING_OPTIONS, DEFAULT_CROSS_SCRIPT_WEIGHT, DEFAULT_DENSITY_PENALTY, DEFAULT_NEIGHBOURS,
+    DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, DENSITY_NEIGHBOURS, NEIGHBOUR_CANDIDATES,
+    NEIGHBOUR_INDEX_TERMS, NEIGHBOUR_MAX_POSTINGS, STREAM_LAG, STREAM_WINDOW_ARTICLES,
     check_clustering_options,
 )
 from retold.story_clustering.results import Story, StoryResult

@@ -14,17 +14,9 @@ from retold.scripts import dominant_scripts
 from retold.story_clustering import _kernels
 from retold.story_clustering.model import StoryModel
 from retold.story_clustering.options import (
-    CLUSTERING_OPTIONS,
-    DEFAULT_CROSS_SCRIPT_WEIGHT,
-    DEFAULT_DENSITY_PENALTY,
-    DEFAULT_NEIGHBOURS,
-    DEFAULT_THRESHOLD,
-    DEFAULT_WINDOW_DAYS,
-    DENSITY_NEIGHBOURS,
-    NEIGHBOUR_CANDIDATES,
-    NEIGHBOUR_INDEX_TERMS,
-    NEIGHBOUR_MAX_POSTINGS,
-    check_clustering_options,
+    CLUSTERING_OPTIONS, DEFAULT_CROSS_SCRIPT_WEIGHT, DEFAULT_DENSITY_PENALTY, DEFAULT_NEIGHBOURS,
+    DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, DENSITY_NEIGHBOURS, NEIGHBOUR_CANDIDATES,
+    NEIGHBOUR_INDEX_TERMS, NEIGHBOUR_MAX_POSTINGS, check_clustering_options,
 )
 from retold.story_clustering.results import StoryResult
 from retold.story_clustering.vectors import StoryVectors
