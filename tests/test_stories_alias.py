@@ -78,3 +78,17 @@ def test_the_name_first_then_the_alias_import_binds_the_alias():
                "import retold.stories as m\n"
                "print(m is sys.modules['retold.stories'], callable(m), callable(retold.stories))\n")
     assert out == "True True True"
+
+
+def test_a_pickle_made_before_the_move_still_loads():
+    # Pickles name their class by module: a model pickled before the move says retold.stories.
+    import pickle
+
+    from retold.story_clustering import StoryModel
+
+    model = StoryModel().fit(DOCS)
+    old = pickle.dumps(model, protocol=0).replace(b"cretold.story_clustering.model\n", b"cretold.stories\n")
+    assert b"cretold.stories\nStoryModel" in old
+    with pytest.warns(DeprecationWarning, match="retold.story_clustering.StoryModel"):
+        again = pickle.loads(old)
+    assert type(again) is StoryModel and again.n_docs == 3 and (again.df == model.df).all()
