@@ -145,7 +145,7 @@ def test_story_stage_reuses_vectors_and_pairs_in_one_call(benchmark, sizes):
 
     import numpy as np
 
-    from retold.stories import CLUSTERING_OPTIONS, StoryModel, stories
+    from retold.story_clustering import CLUSTERING_OPTIONS, StoryModel, stories
 
     n = 300 if sizes.smoke else 5000
     docs = synthetic(n)

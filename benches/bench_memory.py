@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 
 from retold.hashing import iter_minhash
-from retold.stories import StoryClusterer
+from retold.story_clustering import StoryClusterer
 from retold.synthetic import iter_news
 
 ALLOWANCE = 32 * 2**20

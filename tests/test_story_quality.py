@@ -14,7 +14,7 @@ import pytest
 from retold.cli import main
 from retold.evaluation.clusters import bcubed
 from retold.io import read_articles
-from retold.stories import stories
+from retold.story_clustering import stories
 
 from .conftest import shared_path
 

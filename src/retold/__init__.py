@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from retold.passages import Passage as Passage, Reuse as Reuse, align as align, reuse as reuse
     from retold.attribution import Edge as Edge, provenance as provenance
     from retold.report import render_report as render_report
-    from retold.stories import (
+    from retold.story_clustering import (
         StoryClusterer as StoryClusterer,
         StoryModel as StoryModel,
         StoryResult as StoryResult,
@@ -65,10 +65,10 @@ _LAZY = {
     "dedup": "retold.copies",
     "DedupResult": "retold.copies",
     # stories
-    "StoryModel": "retold.stories",
-    "StoryClusterer": "retold.stories",
-    "StoryResult": "retold.stories",
-    "stories": "retold.stories",
+    "StoryModel": "retold.story_clustering",
+    "StoryClusterer": "retold.story_clustering",
+    "StoryResult": "retold.story_clustering",
+    "stories": "retold.story_clustering",
     # passages and provenance
     "Passage": "retold.passages",
     "Reuse": "retold.passages",
@@ -93,13 +93,7 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'retold' has no attribute {name!r}")
-    imported = importlib.import_module(module)
-    if module == f"retold.{name}":
-        # ``retold.stories`` is the module, callable as its function (retold._callable_module):
-        # caching the function here would make a later ``import retold.stories as m`` bind the
-        # function, because that statement reads the package attribute.
-        return imported
-    value = getattr(imported, name)
+    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 

@@ -25,7 +25,7 @@ def microseconds(dates: list) -> np.ndarray:
 
 
 def epoch_days(date: _dt.datetime) -> float:
-    """Days since 1970 of one (naive) datetime, as :func:`retold.stories.article_days` counts them."""
+    """Days since 1970 of one (naive) datetime, as :func:`retold.story_clustering.article_days` counts them."""
     return (date - EPOCH).total_seconds() / 86400.0
 
 

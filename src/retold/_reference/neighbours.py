@@ -19,7 +19,7 @@ The specification, followed operation for operation by the compiled kernel:
    row ``-1`` and cosine ``0``.
 
 Rows must be sorted by feature within each row, without duplicates (as
-:class:`retold.stories.StoryVectors` are); :func:`retold._validate.check_neighbours_args` checks
+:class:`retold.story_clustering.StoryVectors` are); :func:`retold._validate.check_neighbours_args` checks
 that and every other argument, for both backends alike.  With ``max_postings`` and
 ``candidates`` at least ``n``, every row sharing a posted strong feature is scored exactly.
 """

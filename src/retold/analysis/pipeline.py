@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from retold.attribution import Edge
     from retold.passages import Passage
-    from retold.stories import StoryVectors
+    from retold.story_clustering import StoryVectors
 
 
 def analyze(
@@ -70,7 +70,7 @@ def analyze(
         ``containment`` (default) also finds reprints trimmed of their end.
     story_threshold : float, optional
         Least average link of two stories to merge (:func:`retold.stories`'s ``threshold``,
-        default :data:`retold.stories.DEFAULT_THRESHOLD`).
+        default :data:`retold.story_clustering.DEFAULT_THRESHOLD`).
     window_days : float
         Time scale of the stories' date discount (:func:`retold.stories`'s ``window_days``) and
         of the credit edges across stories.
@@ -110,7 +110,7 @@ def analyze(
     >>> result.save("retold-report")                            # doctest: +SKIP
     """
     from retold.copies import dedup
-    from retold.stories import (
+    from retold.story_clustering import (
         CLUSTERING_OPTIONS,
         DEFAULT_THRESHOLD,
         StoryModel,

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from retold.copies import DedupResult
     from retold.passage_reuse import ReusedPassages
     from retold.passages import Passage
-    from retold.stories import StoryResult, StoryVectors
+    from retold.story_clustering import StoryResult, StoryVectors
 
 
 class Analysis:

@@ -31,7 +31,7 @@ from retold.scripts import no_space_run_pattern
 CREDIT_MIN_SIMILARITY = 0.12
 """Least story similarity between a crediting article and the credited outlet's article chosen
 as its source (:func:`credit_edges`), in the same language: the clustering's own same-story
-threshold (:data:`retold.stories.DEFAULT_THRESHOLD`).  Lower, a credit to a big wire whose
+threshold (:data:`retold.story_clustering.DEFAULT_THRESHOLD`).  Lower, a credit to a big wire whose
 source article is not in the corpus would pick another of its stories on the same topic."""
 CREDIT_MIN_SIMILARITY_OTHER_LANGUAGE = 0.01
 """The same across languages (known ``lang`` fields that differ, or else texts in different

@@ -42,7 +42,7 @@ def _count(text: str, low: int) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from retold.analysis import DEFAULT_NEIGHBOURS
-    from retold.stories import DEFAULT_THRESHOLD
+    from retold.story_clustering import DEFAULT_THRESHOLD
 
     add_input_arguments(parser)
     parser.add_argument(

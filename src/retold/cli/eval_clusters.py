@@ -12,7 +12,7 @@ HELP = "story clustering of a labelled corpus: B-cubed precision/recall/F1 and A
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from retold.cli._common import add_input_arguments, unit_interval
-    from retold.stories import DEFAULT_DENSITY_PENALTY, DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS
+    from retold.story_clustering import DEFAULT_DENSITY_PENALTY, DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS
 
     add_input_arguments(parser)
     parser.add_argument("--gold-field", default="story",
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
 
     from retold.cli._common import CommandError, EXIT_USAGE, load_articles, report_skipped
     from retold.evaluation.baseline import BASELINE_CUT, tfidf_average_link
-    from retold.stories import stories
+    from retold.story_clustering import stories
 
     articles, skipped = load_articles(args)
     report_skipped(skipped)
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         articles = [dataclasses.replace(a, date=None) for a in articles]
     model = None
     if args.semantic:
-        from retold.stories import CLUSTERING_OPTIONS, StoryModel
+        from retold.story_clustering import CLUSTERING_OPTIONS, StoryModel
 
         try:
             model = StoryModel(**CLUSTERING_OPTIONS, semantic=True)

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--workers must be at least 1", EXIT_USAGE)
     model = None
     if args.semantic:
-        from retold.stories import StoryModel
+        from retold.story_clustering import StoryModel
 
         try:
             model = StoryModel(semantic=True)

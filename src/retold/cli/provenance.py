@@ -89,7 +89,7 @@ def _groups(articles: list, field: str | None) -> list[tuple[Any, list]]:
 def _story_vectors(articles: list) -> Any:
     """Story vectors of the grouped articles, from a model fitted on them (as ``retold analyze``
     has them), for choosing pairs and following credits across groups."""
-    from retold.stories import CLUSTERING_OPTIONS, StoryModel
+    from retold.story_clustering import CLUSTERING_OPTIONS, StoryModel
 
     return StoryModel(**CLUSTERING_OPTIONS).fit(articles).vectors(articles)
 

@@ -28,7 +28,7 @@ EMITS = ("articles", "stories")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from retold.stories import DEFAULT_DENSITY_PENALTY, DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS
+    from retold.story_clustering import DEFAULT_DENSITY_PENALTY, DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS
 
     add_input_arguments(parser)
     add_output_arguments(parser)
@@ -91,7 +91,7 @@ def _stories_on_dask(args: argparse.Namespace, stack: contextlib.ExitStack):
 
 
 def run(args: argparse.Namespace) -> int:
-    from retold.stories import stories
+    from retold.story_clustering import stories
 
     on_dask = bool(getattr(args, "scheduler", None) or getattr(args, "dask_workers", None))
     skipped: list = []

@@ -46,19 +46,19 @@ def _tree_sum(dask: Any, items: list) -> Any:
 def _story_vectors(part: Any, model: Any) -> tuple:
     """One partition's story vectors (CSR arrays, weighted by the corpus idf the model holds),
     with the articles' dates in days and dominant scripts: what the clustering needs of them."""
-    from retold.stories import dominant_scripts
+    from retold.scripts import dominant_scripts
 
     articles = gather_articles(part, np.arange(len(part)))
     vectors = model.vectors(articles)
-    # The articles' days straight from the placed microseconds, bit for bit retold.stories.article_days.
+    # The articles' days straight from the placed microseconds, bit for bit retold.story_clustering.article_days.
     days = days_of_microseconds(part["date_us"].to_numpy())
     return vectors.offsets, vectors.indices, vectors.values, days, dominant_scripts(articles)
 
 
 def _cluster_stories(options: dict, n_features: int, *pieces: tuple) -> np.ndarray:
     """Story ids of the whole corpus from the partitions' vectors, in input order
-    (:func:`retold.stories.cluster_vectors`, the step :func:`retold.stories` ends with)."""
-    from retold.stories import StoryVectors, cluster_vectors
+    (:func:`retold.story_clustering.cluster_vectors`, the step :func:`retold.stories` ends with)."""
+    from retold.story_clustering import StoryVectors, cluster_vectors
 
     offsets, base = [np.zeros(1, dtype=np.int64)], 0
     for piece in pieces:
@@ -109,7 +109,7 @@ class DaskStoryResult:
         return int(self.labels.max()) + 1 if len(self.labels) else 0
 
     def describe(self, min_size: int = 1) -> tuple:
-        """The stories of at least ``min_size`` articles, by id, as :class:`retold.stories.Story`.
+        """The stories of at least ``min_size`` articles, by id, as :class:`retold.story_clustering.Story`.
 
         Their articles are gathered from the workers to describe them exactly as
         :attr:`retold.StoryResult.stories` does (time span, sources, top words); with
@@ -118,7 +118,7 @@ class DaskStoryResult:
         """
         import dataclasses
 
-        from retold.stories import StoryResult
+        from retold.story_clustering import StoryResult
 
         dask, _, _ = require_dask()
         sizes = np.bincount(self.labels) if len(self.labels) else np.zeros(0, dtype=np.int64)
@@ -180,7 +180,7 @@ def stories(
     2. each partition's articles become story vectors on the worker that holds them (the
        features are most of the cost), weighted by that corpus-wide idf;
     3. one task gathers the vectors and runs the clustering step of :func:`retold.stories`
-       (:func:`retold.stories.cluster_vectors`: nearest neighbours, average link), so the labels
+       (:func:`retold.story_clustering.cluster_vectors`: nearest neighbours, average link), so the labels
        are always those of the single-machine run.
 
     The vectors are about 12 bytes per distinct feature of an article (some 2 KB an article):
@@ -203,8 +203,8 @@ def stories(
     dask, _, _ = require_dask()
     import inspect
 
-    from retold.stories import CLUSTERING_OPTIONS, StoryModel, check_clustering_options
-    from retold.stories import stories as single_machine
+    from retold.story_clustering import CLUSTERING_OPTIONS, StoryModel, check_clustering_options
+    from retold.story_clustering import stories as single_machine
 
     # The single-machine clustering options and defaults, read from it so that the two cannot
     # drift apart; how rows are read (on_error, the *_field names) is the collection's business.

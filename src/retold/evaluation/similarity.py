@@ -257,7 +257,7 @@ def evaluate_pairs(pairs: PairSet, scores: Sequence[float]) -> SimilarityReport:
 def score_pairs(pairs: PairSet, model=None, *, workers: int = 1) -> np.ndarray:
     """Similarity of every pair under ``model`` (a fresh :class:`StoryModel` by default), fitted
     unsupervised on the texts of the pairs themselves."""
-    from retold.stories import StoryModel
+    from retold.story_clustering import StoryModel
 
     model = model if model is not None else StoryModel()
     model.fit(pairs.text1 + pairs.text2, workers=workers)

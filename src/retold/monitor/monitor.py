@@ -136,7 +136,7 @@ class Monitor:
     def _fresh(self) -> None:
         from retold.analysis import NEIGHBOUR_WINDOW
         from retold.copies import check_dedup_options
-        from retold.stories import CLUSTERING_OPTIONS, StoryClusterer, StoryModel
+        from retold.story_clustering import CLUSTERING_OPTIONS, StoryClusterer, StoryModel
 
         o = self.options
         _, _, _, lsh_threshold = check_dedup_options(

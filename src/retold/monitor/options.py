@@ -13,7 +13,7 @@ from retold._validate import check_int, check_number
 
 def defaults() -> dict[str, Any]:
     from retold.analysis import DEFAULT_NEIGHBOURS
-    from retold.stories import DEFAULT_THRESHOLD, STREAM_WINDOW_ARTICLES
+    from retold.story_clustering import DEFAULT_THRESHOLD, STREAM_WINDOW_ARTICLES
 
     return {
         # copies, as retold.dedup judges them (its defaults as analyze uses them)

@@ -19,7 +19,7 @@ def align_partners(seq: int, held: Held, story: int, partners: list, rows: dict[
     :func:`retold.align` finds them, story similarity and coverage as :func:`retold.analyze`
     computes them."""
     from retold.passages import align
-    from retold.stories import StoryVectors
+    from retold.story_clustering import StoryVectors
 
     out = []
     for other, kind, cos, early in partners:

@@ -33,7 +33,7 @@ class Held:
 
 def article_day(article: Article) -> float:
     """The article's date in days since 1970 (:data:`NO_DAY` when undated)."""
-    from retold.stories import article_days
+    from retold.story_clustering import article_days
 
     value = float(article_days([article])[0])
     return NO_DAY if math.isnan(value) else value
@@ -75,7 +75,7 @@ def checkpoint_state(clusterer: Any, model: Any, arrivals: int) -> bytes:
 
 def read_checkpoint(con: sqlite3.Connection, path: str) -> tuple | None:
     """(clusterer, model, batch, arrivals) of the story checkpoint, or None when there is none."""
-    from retold.stories import StoryClusterer, StoryModel
+    from retold.story_clustering import StoryClusterer, StoryModel
 
     row = con.execute("SELECT batch, state FROM checkpoint WHERE name = 'stories'").fetchone()
     if row is None:

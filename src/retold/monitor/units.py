@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from retold.stories import StoryVectors
+from retold.story_clustering import StoryVectors
 
 _COSINE_DIGITS = 12
 

@@ -1,4 +1,4 @@
-"""The semantic part of the batch clustering's candidate graph (:func:`retold.stories.story_graph`).
+"""The semantic part of the batch clustering's candidate graph (:func:`retold.story_clustering.story_graph`).
 
 Two jobs, both bounded by ``k`` edges per article: add the semantic nearest neighbours as
 candidate edges (the lexical index cannot propose a rewrite in another language that shares

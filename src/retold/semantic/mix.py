@@ -36,7 +36,7 @@ pairs: lexical 0.632 / 0.557 / 0.705; weight 0.5: 0.714 / 0.710 / 0.737; 0.6: 0.
 GRAPH_WEIGHT = 0.3
 """Weight of the stretched semantic cosine in the batch clustering's edge weights (with
 :data:`retold.semantic.graph.GRAPH_FLOOR`; the merge threshold stays
-:data:`retold.stories.DEFAULT_THRESHOLD`).  B-cubed F1, MEANTIME airbus+gm without dates /
+:data:`retold.story_clustering.DEFAULT_THRESHOLD`).  B-cubed F1, MEANTIME airbus+gm without dates /
 ECB+ odd topics: lexical 0.954 / 0.928; floor 0.65 with weight 0.3: 0.966 / 0.949 (0.2:
 0.938 / 0.950; 0.4: 0.966 / 0.924); floor 0.5 with weight 0.5: 0.899 / 0.957 (same-topic
 stories merge); floor 0.8 with weight 0.3: 0.980 / 0.915.  MEANTIME with dates 0.997 -> 1.000."""
