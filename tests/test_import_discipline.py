@@ -36,6 +36,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "retold._kernel_args", "retold._callable_module", "retold._textprep", "retold.scripts",
         "retold.story_feature_tables",
         "retold.article", "retold.dates", "retold.parallel", "retold.progress", "retold.data",
+        "retold.language",
     )),
     ("read", ("retold.io", "retold.boilerplate")),
     ("hash", ("retold.hashing", "retold.minhash", "retold.minhash_state", "retold.lean_minhash")),
