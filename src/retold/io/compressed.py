@@ -20,6 +20,56 @@ COMPRESSION_OF_EXTENSION = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd"}
 # zstd frames can declare windows up to 2 GiB; zstandard's default cap (128 MiB) refuses files
 # written with --long=31, which large corpora use.  The window is memory the user asked for.
 _ZSTD_MAX_WINDOW = 2**31
+_CHUNK = 1 << 20
+
+
+class _ZstdStream(io.RawIOBase):
+    """The decompressed bytes of a ``.zst`` file, frame after frame, read in chunks.
+
+    Not zstandard's ``stream_reader``: given a file cut short inside a frame, it ends quietly
+    (a truncated download would read as a shorter corpus); this raises ``ZstdError`` instead.
+    """
+
+    def __init__(self, raw: IO[bytes], zstandard: Any) -> None:
+        self._raw = raw
+        self._zstandard = zstandard
+        self._frame = self._new_frame()
+        self._fed = False  # whether the current frame has been given any bytes
+        self._out = memoryview(b"")
+
+    def _new_frame(self) -> Any:
+        return self._zstandard.ZstdDecompressor(max_window_size=_ZSTD_MAX_WINDOW).decompressobj()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._out:
+            chunk = self._raw.read(_CHUNK)
+            if not chunk:
+                if self._fed and not self._frame.eof:
+                    raise self._zstandard.ZstdError("the input ends inside a zstd frame")
+                return 0
+            out = [self._frame.decompress(chunk)]
+            self._fed = True
+            while self._frame.eof:  # a frame ended inside this chunk: the rest starts the next
+                rest = self._frame.unused_data
+                self._frame, self._fed = self._new_frame(), bool(rest)
+                if not rest:
+                    break
+                out.append(self._frame.decompress(rest))
+            self._out = memoryview(b"".join(out))
+        n = min(len(buffer), len(self._out))
+        buffer[:n] = self._out[:n]
+        self._out = self._out[n:]
+        return n
+
+    def close(self) -> None:
+        try:
+            self._raw.close()
+        finally:
+            super().close()
+
 
 
 def compression_of(path: str | os.PathLike[str]) -> str | None:
@@ -56,14 +106,6 @@ def open_input(path: str | os.PathLike[str]) -> IO[bytes]:
         return bz2.open(path, "rb")
     if kind == "zstd":
         zstandard = require_zstandard()
-        raw = open(path, "rb")
-        try:
-            reader = zstandard.ZstdDecompressor(max_window_size=_ZSTD_MAX_WINDOW).stream_reader(
-                raw, read_across_frames=True, closefd=True
-            )
-        except BaseException:
-            raw.close()
-            raise
-        # stream_reader has no readline; a buffer gives lines at C speed.
-        return io.BufferedReader(reader, buffer_size=1 << 20)  # type: ignore[arg-type]
+        # A BufferedReader gives lines at C speed over the raw stream below.
+        return io.BufferedReader(_ZstdStream(open(path, "rb"), zstandard), buffer_size=_CHUNK)
     return open(path, "rb")
