@@ -125,7 +125,13 @@ def jsonl_records(
                 yield _stdlib_record(data, file, line_no, encoding_errors)
             continue
         if type(value) is dict:
-            if _needs_stdlib(value):
+            for item in value.values():  # the flat case inline: most records hold no container
+                kind = type(item)
+                if (kind is float and not -_HUGE < item < _HUGE) or kind is dict or kind is list:
+                    if _needs_stdlib(value):
+                        value = None
+                    break
+            if value is None:
                 yield _stdlib_record(data, file, line_no, encoding_errors)
             else:
                 yield RawRecord(file, line_no, "line", value)
