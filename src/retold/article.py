@@ -65,7 +65,7 @@ def _parse_iso(value: str) -> _dt.datetime | None:
     return parsed.replace(tzinfo=None) if parsed.tzinfo is not None else parsed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     """One news article.
 
@@ -171,10 +171,16 @@ class Article:
         else should call ``Article(...)``.
         """
         article = object.__new__(cls)
-        object.__setattr__(article, "__dict__", {
-            "id": id, "text": text, "title": title, "date": date, "source": source,
-            "lang": lang, "extra": extra,
-        })
+        # The slots' own setters: a frozen dataclass refuses setattr, and object.__setattr__
+        # would look each slot up by name.
+        set_id, set_text, set_title, set_date, set_source, set_lang, set_extra = _SLOT_SETTERS
+        set_id(article, id)
+        set_text(article, text)
+        set_title(article, title)
+        set_date(article, date)
+        set_source(article, source)
+        set_lang(article, lang)
+        set_extra(article, extra)
         return article
 
     def to_dict(self) -> dict[str, Any]:
@@ -190,3 +196,10 @@ class Article:
             out["lang"] = self.lang
         out.update(self.extra)
         return out
+
+
+# Slots, not a __dict__ per article: a corpus holds millions, and each __dict__ is one more
+# object for the cyclic garbage collector to walk while the corpus is read.
+_SLOT_SETTERS = tuple(
+    Article.__dict__[name].__set__ for name in ("id", "text", "title", "date", "source", "lang", "extra")
+)
