@@ -8,6 +8,7 @@ document) from the page cache:
   line, the reader's date parse, then ``Article.from_dict`` (a ``repr`` of the id for its error
   messages, a second date parse) and ``Article.__init__`` (a third); same output, which a test
   checks against the new path;
+- **the old code** itself, with ``--old-src`` (its ``src/`` unpacked from git), in a child process;
 - **read_articles**: today's :func:`retold.read_articles` (orjson, one date parse), also on the
   same file gzip-, bz2- and zstd-compressed;
 - **pyarrow.json.read_json**: the whole file to an Arrow table (both cores; no Python objects);
@@ -16,7 +17,8 @@ document) from the page cache:
 Ratios are to the new ``read_articles`` (higher = slower than it).  The issue's targets: new
 >= 3x faster than old-equivalent and <= 2x the time of pyarrow.json.read_json.
 
-    PYTHONPATH=src python benches/bench_read.py --docs 100000         # the table, best of 3
+    git archive 296aa5d | tar -x -C /tmp/old      # the code before this change, to time it too
+    PYTHONPATH=src python benches/bench_read.py --docs 100000 --old-src /tmp/old/src   # best of 3
     PYTHONPATH=src python -m pytest benches/bench_read.py --benchmark-disable -q   # smoke
 """
 from __future__ import annotations
@@ -26,6 +28,8 @@ import bz2
 import gzip
 import json
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -80,10 +84,26 @@ def new_path(path: Path) -> list[Article]:
     return list(read_articles(path))
 
 
-def pyarrow_json(path: Path) -> Any:
+def pyarrow_json(path: Path, threads: bool = True) -> Any:
     import pyarrow.json
 
-    return pyarrow.json.read_json(path)
+    return pyarrow.json.read_json(path, read_options=pyarrow.json.ReadOptions(use_threads=threads))
+
+
+_OLD_CODE = (
+    "import sys, time, warnings; warnings.simplefilter('ignore'); sys.path.insert(0, sys.argv[1]); "
+    "from retold.io.readers import read_articles; start = time.perf_counter(); "
+    "n = len(list(read_articles(sys.argv[2]))); print(n, time.perf_counter() - start)"
+)
+
+
+def released_code(src: Path, path: Path) -> float:
+    """Seconds of ``list(read_articles(path))`` by the retold whose ``src/`` is ``src`` (an
+    earlier commit, unpacked with ``git archive``), in a child process: the old code itself."""
+    done = subprocess.run([sys.executable, "-c", _OLD_CODE, str(src), str(path)],
+                          check=True, capture_output=True, text=True)
+    count, seconds = done.stdout.split()
+    return float(seconds)
 
 
 def orjson_lines(path: Path) -> list[dict]:
@@ -125,16 +145,23 @@ def pipelines(path: Path) -> dict[str, Callable[[], Any]]:
     for suffix, packed in compressed_copies(path).items():
         rows[f"read_articles {suffix}"] = lambda p=packed: new_path(p)
     rows["pyarrow.json.read_json"] = lambda: pyarrow_json(path)
+    rows["pyarrow.json.read_json, 1 thread"] = lambda: pyarrow_json(path, threads=False)
     rows["orjson lines (dicts only)"] = lambda: orjson_lines(path)
     rows["json lines (dicts only)"] = lambda: stdlib_lines(path)
     return rows
 
 
-def measure(path: Path, repeats: int) -> dict[str, float]:
-    """Best-of-``repeats`` seconds per pipeline, interleaved so load drifts hit all alike."""
+def measure(path: Path, repeats: int, old_src: Path | None = None) -> dict[str, float]:
+    """Best-of-``repeats`` seconds per pipeline, interleaved so load drifts hit all alike;
+    with ``old_src``, the released code's own read_articles as a row too."""
     rows = pipelines(path)
     best = {name: float("inf") for name in rows}
+    if old_src is not None:
+        best[OLD_RELEASED] = best[NEW_CHILD] = float("inf")
     for _ in range(repeats):
+        if old_src is not None:  # both in a fresh child process, so neither finds memory warm
+            best[OLD_RELEASED] = min(best[OLD_RELEASED], released_code(old_src, path))
+            best[NEW_CHILD] = min(best[NEW_CHILD], released_code(THIS_SRC, path))
         for name, run in rows.items():
             start = time.perf_counter()
             run()
@@ -142,15 +169,22 @@ def measure(path: Path, repeats: int) -> dict[str, float]:
     return best
 
 
+OLD_RELEASED = "read_articles of commit 296aa5d (the old code), child process"
+NEW_CHILD = "read_articles, child process"
+THIS_SRC = Path(__file__).resolve().parents[1] / "src"
+
+
 def table(best: dict[str, float], docs: int) -> str:
     new = best["read_articles"]
+    new_child = best.get(NEW_CHILD, new)
     lines = ["| pipeline | seconds | docs/s | time / read_articles |", "|---|---:|---:|---:|"]
     for name, seconds in best.items():
         lines.append(f"| {name} | {seconds:.3f} | {docs / seconds:,.0f} | {seconds / new:.2f}x |")
-    old, arrow = best["old-equivalent (json, 3 date parses)"], best["pyarrow.json.read_json"]
+    old = best.get(OLD_RELEASED, best["old-equivalent (json, 3 date parses)"])
+    arrow = best["pyarrow.json.read_json"]
     lines.append("")
-    lines.append(f"new vs old-equivalent: {old / new:.2f}x faster (target >= 3x: "
-                 f"{'met' if old / new >= 3 else 'NOT met'}); new vs pyarrow.json: {new / arrow:.2f}x its "
+    lines.append(f"new vs {'old code' if OLD_RELEASED in best else 'old-equivalent'}: {old / new_child:.2f}x faster (target >= 3x: "
+                 f"{'met' if old / new_child >= 3 else 'NOT met'}); new vs pyarrow.json: {new / arrow:.2f}x its "
                  f"time (target <= 2x: {'met' if new / arrow <= 2 else 'NOT met'})")
     return "\n".join(lines)
 
@@ -204,6 +238,8 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--data", type=Path, help="corpus JSONL (made if absent)")
+    parser.add_argument("--old-src", type=Path, help="src/ of an earlier retold to time as well, e.g. "
+                        "git archive 296aa5d | tar -x -C /tmp/old, then --old-src /tmp/old/src")
     args = parser.parse_args()
     folder = None
     path = args.data
@@ -215,7 +251,7 @@ def main() -> None:
             write_news_jsonl(path, args.docs, seed=0)
         docs = sum(1 for _ in open(path, "rb"))
         print(f"read stage, {docs:,} documents ({path.stat().st_size / 1e6:.0f} MB), best of {args.repeats}:")
-        print(table(measure(path, args.repeats), docs))
+        print(table(measure(path, args.repeats, args.old_src), docs))
     finally:
         if folder:
             shutil.rmtree(folder)

@@ -195,8 +195,13 @@ def test_each_date_is_parsed_once(tmp_path, monkeypatch, parser):
 
     monkeypatch.setattr(retold.article, "parse_date", counting)  # what __post_init__/from_dict call
     monkeypatch.setattr(article_records, "parse_date", counting)  # what the reader calls
+    article_records._DATES.clear()  # the reader keeps recent date strings parsed
     articles = list(read_articles(path))
     assert calls == [r["date"] for r in RECORDS]
+    repeated = tmp_path / "same_day.jsonl"  # a string seen before is not parsed again
+    repeated.write_bytes(jsonl_bytes([dict(r, date=RECORDS[0]["date"]) for r in RECORDS]))
+    calls.clear()
+    assert {a.date for a in read_articles(repeated)} == {articles[0].date} and calls == []
     # The same result as the fully checked constructor gives.
     monkeypatch.undo()
     rebuilt = [Article(id=a.id, text=a.text, title=a.title, date=r["date"], source=a.source,

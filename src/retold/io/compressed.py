@@ -10,7 +10,7 @@ import bz2
 import gzip
 import io
 import os
-from typing import IO, Any
+from typing import IO, Any, cast
 
 ZSTD_INSTALL_HINT = 'pip install "retold[zstd]"'
 
@@ -101,9 +101,9 @@ def open_input(path: str | os.PathLike[str]) -> IO[bytes]:
     """
     kind = compression_of(path)
     if kind == "gzip":
-        return gzip.open(path, "rb")
+        return cast(IO[bytes], gzip.open(path, "rb"))
     if kind == "bz2":
-        return bz2.open(path, "rb")
+        return cast(IO[bytes], bz2.open(path, "rb"))
     if kind == "zstd":
         zstandard = require_zstandard()
         # A BufferedReader gives lines at C speed over the raw stream below.

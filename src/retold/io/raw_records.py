@@ -66,8 +66,8 @@ def byte_lines(path: str | os.PathLike[str] | None) -> Iterator[bytes]:
         return
     kind = compression_of(path)
     if kind is None:
-        with open(path, "rb") as handle:
-            yield from handle
+        with open(path, "rb") as plain:
+            yield from plain
         return
     handle = open_input(path)
     try:
