@@ -37,6 +37,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "retold._moved_module", "retold.punctuation",
         "retold.story_feature_tables",
         "retold.article", "retold.dates", "retold.parallel", "retold.progress", "retold.data",
+        "retold.language",
     )),
     ("read", ("retold.io", "retold.boilerplate")),
     ("hash", ("retold.hashing", "retold.minhash", "retold.minhash_state", "retold.lean_minhash")),

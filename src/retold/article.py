@@ -20,6 +20,8 @@ def parse_date(value: Any) -> _dt.datetime | None:
     accepted; ``None``, ``""``, ``NaT`` and NaN mean no date.  Raises ``ValueError`` for text
     that is not a date and ``TypeError`` for other types.
     """
+    if type(value) is str:  # the common case first: readers call this once per record
+        return _parse_iso(value)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, float) and math.isnan(value):
@@ -44,18 +46,26 @@ def parse_date(value: Any) -> _dt.datetime | None:
         except (OverflowError, OSError, ValueError):
             raise ValueError(f"epoch seconds out of range: {value!r}") from None
     if isinstance(value, str):
-        text = value.strip()
-        if text.endswith("Z"):
-            text = text[:-1] + "+00:00"
-        try:
-            return parse_date(_dt.datetime.fromisoformat(text))
-        except ValueError:
-            pass
-        raise ValueError(f"not an ISO 8601 date: {value!r}")
+        return _parse_iso(value)
     raise TypeError(f"a date must be a str, date, datetime or number, not {type(value).__name__}")
 
 
-@dataclass(frozen=True)
+def _parse_iso(value: str) -> _dt.datetime | None:
+    text = value.strip()
+    if not text:
+        return None
+    if text[-1] == "Z":
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = _dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"not an ISO 8601 date: {value!r}") from None
+    if parsed.tzinfo is not None and parsed.utcoffset() is not None:
+        parsed = parsed.astimezone(_dt.timezone.utc)
+    return parsed.replace(tzinfo=None) if parsed.tzinfo is not None else parsed
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """One news article.
 
@@ -115,31 +125,63 @@ class Article:
 
         Raises ``ValueError`` naming the record when the text field is missing or not a string.
         """
-        where = f"record {record.get(id_field, position)!r}"
-        if text_field not in record or record[text_field] is None:
-            raise ValueError(f"{where}: no {text_field!r} field")
-        text = record[text_field]
+        def where() -> str:  # only on failure: a repr per record would cost more than the record
+            return f"record {record.get(id_field, position)!r}"
+
+        text = record.get(text_field)
+        if text is None:
+            raise ValueError(f"{where()}: no {text_field!r} field")
         if not isinstance(text, str):
-            raise ValueError(f"{where}: field {text_field!r} must be a string, not {type(text).__name__}")
+            raise ValueError(f"{where()}: field {text_field!r} must be a string, not {type(text).__name__}")
         ident = record.get(id_field)
         if ident is None:
             if position is None:
-                raise ValueError(f"{where}: no {id_field!r} field")
+                raise ValueError(f"{where()}: no {id_field!r} field")
             ident = str(position)
         known = {id_field, text_field, title_field, date_field, source_field, lang_field}
         try:
             date = parse_date(record.get(date_field))
         except (ValueError, TypeError) as exc:
-            raise ValueError(f"{where}: field {date_field!r}: {exc}") from None
-        return cls(
-            id=str(ident),
-            text=text,
-            title=record.get(title_field) or None,
-            date=date,
-            source=record.get(source_field) or None,
-            lang=record.get(lang_field) or None,
-            extra={k: v for k, v in record.items() if k not in known},
+            raise ValueError(f"{where()}: field {date_field!r}: {exc}") from None
+        title = record.get(title_field) or None
+        if title is not None and not isinstance(title, str):
+            raise TypeError(f"article {str(ident)!r}: title must be str or None")
+        # The date is parsed (once, above) and the fields checked: no second pass in __post_init__.
+        return cls.of_checked_fields(
+            str(ident), text, title, date, record.get(source_field) or None,
+            record.get(lang_field) or None, {k: v for k, v in record.items() if k not in known},
         )
+
+    @classmethod
+    def of_checked_fields(
+        cls,
+        id: str,
+        text: str,
+        title: str | None,
+        date: _dt.datetime | None,
+        source: Any,
+        lang: Any,
+        extra: Mapping[str, Any],
+    ) -> "Article":
+        """An Article of fields the caller has already checked as ``__post_init__`` would:
+        ``id`` and ``text`` strings, ``title`` a string or None, ``date`` a value returned by
+        :func:`parse_date` (or None).  Nothing is checked again: for readers, which build one
+        Article per record, skipping the frozen ``__init__`` (one ``object.__setattr__`` per
+        field) and the second date parse takes a third off the cost of reading.  Anything
+        else should call ``Article(...)``.
+        """
+        article = object.__new__(cls)
+        # The slots' own setters: a frozen dataclass refuses setattr, and object.__setattr__
+        # would look each slot up by name.
+        set_id, set_text, set_title, set_date, set_source, set_lang, set_extra = _SLOT_SETTERS
+        set_id(article, id)
+        set_text(article, text)
+        set_title(article, title)
+        set_date(article, date)
+        set_source(article, source)
+        set_lang(article, lang)
+        set_extra(article, extra)
+        return article
 
     def to_dict(self) -> dict[str, Any]:
         """The article as a JSON-ready dict (dates as ISO strings)."""
@@ -154,3 +196,10 @@ class Article:
             out["lang"] = self.lang
         out.update(self.extra)
         return out
+
+
+# Slots, not a __dict__ per article: a corpus holds millions, and each __dict__ is one more
+# object for the cyclic garbage collector to walk while the corpus is read.
+_SLOT_SETTERS = tuple(
+    Article.__dict__[name].__set__ for name in ("id", "text", "title", "date", "source", "lang", "extra")
+)

@@ -208,6 +208,11 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, demo: bool = True) -
         help="drop lines repeated across many articles of one source (site banners, "
         "subscription notices) before hashing (default: on for HTML/WARC, off otherwise)",
     )
+    parser.add_argument(
+        "--detect-language", action="store_true",
+        help="name the language of each article without one (py3langid: pip install "
+        "\"retold[lang]\"); a language the input gives is kept",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
@@ -272,6 +277,7 @@ def open_articles(args: argparse.Namespace, path: str,
             check=tokenizes,
             strip_boilerplate=getattr(args, "strip_boilerplate", None),
             boilerplate=report,
+            detect_language=getattr(args, "detect_language", False),
         )
     except InputError as exc:
         raise CommandError(str(exc), EXIT_INPUT) from None

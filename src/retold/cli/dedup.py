@@ -68,10 +68,10 @@ def _dedup_on_dask(args: argparse.Namespace, path: str, progress: Progress) -> A
     import retold.dask as rd
     from retold.cli.dask_options import dask_client_from_args
 
-    if path == "-" or args.low_memory or args.on_error == "skip" or args.fix_text:
+    if path == "-" or args.low_memory or args.on_error == "skip" or args.fix_text or args.detect_language:
         raise CommandError(
             "--scheduler/--dask-workers read Parquet, JSON Lines or CSV files: "
-            "no stdin, --low-memory, --on-error skip or --fix-text",
+            "no stdin, --low-memory, --on-error skip or --fix-text/--detect-language",
             EXIT_USAGE,
         )
     try:

@@ -80,9 +80,9 @@ def _on_dask(args: argparse.Namespace, path: str) -> Any:
     import retold.dask as rd
     from retold.cli.dask_options import dask_client_from_args
 
-    if path == "-" or args.on_error == "skip" or args.fix_text:
+    if path == "-" or args.on_error == "skip" or args.fix_text or args.detect_language:
         raise CommandError("--scheduler/--dask-workers read Parquet, JSON Lines or CSV files: "
-                           "no stdin, --on-error skip or --fix-text", EXIT_USAGE)
+                           "no stdin, --on-error skip or --fix-text/--detect-language", EXIT_USAGE)
     try:
         client = dask_client_from_args(args)
     except (ImportError, ValueError) as exc:

@@ -66,10 +66,10 @@ def _stories_on_dask(args: argparse.Namespace, stack: contextlib.ExitStack):
         path = str(demo_path())
     else:
         path = args.input
-    if not path or path == "-" or args.on_error == "skip" or args.fix_text:
+    if not path or path == "-" or args.on_error == "skip" or args.fix_text or args.detect_language:
         raise CommandError(
             "--scheduler/--dask-workers read Parquet, JSON Lines or CSV files: "
-            "no stdin, --on-error skip or --fix-text",
+            "no stdin, --on-error skip or --fix-text/--detect-language",
             EXIT_USAGE,
         )
     try:

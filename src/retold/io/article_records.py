@@ -1,0 +1,186 @@
+"""Raw records to Articles: the checks every reader shares, duplicate ids, repair, the user's check.
+
+This is the per-record loop of the read stage, so it does each thing once: the date is parsed
+here and nowhere else, the Article is built from checked fields without a second validation,
+and the text of an error is only made when there is an error.
+"""
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from typing import Any, Callable, Iterable, Iterator
+
+from ..article import Article, parse_date
+from .errors import RecordError, SkippedRecord, describe_location
+from .raw_records import RawRecord
+from .textfix import repair_mojibake
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldNames:
+    """Which field of a record holds each part of an article."""
+
+    id_field: str
+    text_field: str
+    title_field: str
+    date_field: str
+    source_field: str
+    lang_field: str
+
+    @property
+    def known(self) -> tuple[str, ...]:
+        """The fields that are not carried to ``Article.extra`` (each once)."""
+        return tuple(dict.fromkeys(dataclasses.astuple(self)))
+
+
+# A feed's articles share few date strings (one a day, or a handful of times): parsing each
+# distinct string once saves a third of the date cost.  datetimes are immutable, so sharing is
+# safe; the cache is bounded, and emptied when full rather than kept as an LRU, to stay cheap.
+_DATES: dict[str, Any] = {}
+_DATES_KEPT = 4096
+
+
+def _parsed_date(value: Any) -> Any:
+    date = parse_date(value)
+    if type(value) is str:
+        if len(_DATES) >= _DATES_KEPT:
+            _DATES.clear()
+        _DATES[value] = date
+    return date
+
+
+def _kind(value: Any) -> str:
+    return f"a value of type {type(value).__name__}"
+
+
+def article_from(
+    raw: RawRecord,
+    position: int,
+    names: FieldNames,
+    known: tuple[str, ...],
+) -> Article:
+    """Build the Article of one raw record, or raise RecordError saying what to fix.
+
+    The fields are those :meth:`Article.from_dict` reads, with the same meaning.
+    """
+    if raw.problem is not None:
+        raise RecordError(raw.file, raw.line, raw.problem, raw.unit)
+    record = raw.fields
+    assert record is not None
+    text = record.get(names.text_field)
+    if type(text) is not str:
+        if text is None:
+            present = ", ".join(map(repr, itertools.islice(record, 12))) or "none"
+            raise RecordError(raw.file, raw.line, (
+                f"no {names.text_field!r} field (fields: {present}); give every record a text, "
+                "or name the text field with text_field="
+            ), raw.unit)
+        if not isinstance(text, str):
+            raise RecordError(raw.file, raw.line, (
+                f"field {names.text_field!r} holds {_kind(text)}, not a string; store the text as a string"
+            ), raw.unit)
+    title = record.get(names.title_field)
+    if title is not None and not isinstance(title, str):
+        raise RecordError(
+            raw.file, raw.line, f"field {names.title_field!r} holds {_kind(title)}, not a string", raw.unit
+        )
+    title = title or None
+    date = record.get(names.date_field)
+    if date is not None:
+        try:
+            date = _DATES[date] if type(date) is str and date in _DATES else _parsed_date(date)
+        except (ValueError, TypeError) as exc:
+            raise RecordError(raw.file, raw.line, (
+                f"field {names.date_field!r}: {exc}; write dates in ISO 8601 (2024-05-01 or "
+                "2024-05-01T12:00:00Z) or leave the field empty"
+            ), raw.unit) from None
+    ident = record.get(names.id_field)
+    # An empty CSV cell is no id, like an absent field: the record is named by its position.
+    ident = str(position) if ident is None or ident == "" else str(ident)
+    extra = dict(record)  # then the known fields out: quicker than a comprehension over all
+    for name in known:
+        if name in extra:
+            del extra[name]
+    return Article.of_checked_fields(
+        ident, text, title, date, record.get(names.source_field) or None,
+        record.get(names.lang_field) or None, extra,
+    )
+
+
+def _with_language(article: Article, detect: Callable[[str], str | None]) -> Article:
+    """``article`` with the language ``detect`` finds in its title and text, when it gives none."""
+    if article.lang is not None:
+        return article  # the user's own label always wins
+    lang = detect(article.full_text)
+    if lang is None:
+        return article
+    return Article.of_checked_fields(
+        article.id, article.text, article.title, article.date, article.source, lang, article.extra
+    )
+
+
+def _repaired(article: Article) -> Article:
+    text = repair_mojibake(article.text)
+    title = repair_mojibake(article.title) if article.title else article.title
+    if text is article.text and title is article.title:
+        return article
+    return dataclasses.replace(article, text=text, title=title)
+
+
+def _checked(article: Article, raw: RawRecord, check: Callable[[Article], Any]) -> None:
+    """Run ``check`` on one article; any failure becomes a RecordError that names the record.
+
+    Later stages work on the whole corpus at once, where one article's failure would end the
+    run without saying which article it was; failing here, with the record's place, lets
+    ``on_error="skip"`` leave it out.
+    """
+    try:
+        check(article)
+    except (KeyboardInterrupt, MemoryError, RecordError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - anything unexpected is this record's problem
+        raise RecordError(
+            raw.file, raw.line,
+            f"article {article.id!r} cannot be processed ({type(exc).__name__}: {exc}); "
+            "please report this record to the retold developers",
+            raw.unit,
+        ) from exc
+
+
+def articles_of(
+    raws: Iterable[RawRecord],
+    names: FieldNames,
+    on_error: str,
+    errors: list[SkippedRecord] | None,
+    fix_text: bool,
+    check: Callable[[Article], Any] | None = None,
+    detect: Callable[[str], str | None] | None = None,
+) -> Iterator[Article]:
+    """The Articles of ``raws`` in order; bad records raise or are listed as ``on_error`` says."""
+    known = names.known
+    first_line_of_id: dict[str, int | None] = {}
+    for position, raw in enumerate(raws):
+        try:
+            article = article_from(raw, position, names, known)
+            if article.id in first_line_of_id:
+                first = describe_location(raw.file, first_line_of_id[article.id], raw.unit)
+                raise RecordError(
+                    raw.file, raw.line,
+                    f"duplicate id {article.id!r}, first seen at {first}; results are keyed by "
+                    "id, so give each record its own id or drop the copy",
+                    raw.unit,
+                )
+            if fix_text:
+                article = _repaired(article)
+            if detect is not None:  # after the repair: mojibake would mislead the identifier
+                article = _with_language(article, detect)
+            if check is not None:
+                _checked(article, raw, check)
+        except RecordError as exc:
+            if on_error == "fail":
+                raise
+            if errors is not None:
+                errors.append(exc.as_skipped())
+            continue
+        first_line_of_id[article.id] = raw.line
+        yield article
