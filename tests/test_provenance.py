@@ -436,6 +436,17 @@ def test_the_similarity_a_credit_needs_depends_on_the_language(lang, text, score
     assert bool(edges) == linked
 
 
+def test_credits_use_the_one_language_rule_of_retold_language():
+    # "en-US" and "en" are one language (primary subtags, as retold.language.same_language
+    # says): a low similarity is another story, not a translation, whatever the regional tag.
+    from retold.attribution import credit_edges
+
+    wire = Article("w", "Ships wait outside the port after the fire.", source="Wirepress", date=_day(7, 1),
+                   lang="en-US")
+    paper = Article("p", "The port is closed, according to Wirepress.", source="Daily", date=_day(7, 5), lang="EN")
+    assert credit_edges([wire, paper], lambda d, sources: [0.05 for _ in sources]) == []
+
+
 def test_credits_in_scripts_without_spaces_are_found():
     from retold.attribution import credit_edges
 

@@ -12,6 +12,7 @@ language (the cross-language rules of stories and provenance): it needs no extra
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from typing import Any, Callable
 
 __all__ = ["LANG_INSTALL_HINT", "detect_language", "language_detector", "same_language", "script_of"]
@@ -76,6 +77,7 @@ def detect_language(text: str) -> str | None:
     return str(classify(sample)[0])
 
 
+@lru_cache(maxsize=4096)  # provenance asks again for each candidate source of an article
 def script_of(text: str) -> str:
     """The script most of the first letters of ``text`` are written in (the first word of their
     Unicode names: ``"LATIN"``, ``"CJK"``, ``"ARABIC"``...), ``""`` without letters; ties go to

@@ -13,9 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-import unicodedata
 from bisect import bisect_left
-from functools import lru_cache
 from typing import Any, Callable, Iterable, Sequence, cast
 
 import numpy as np
@@ -26,6 +24,7 @@ from retold.attribution.evidence import WEIGHT_ATTRIBUTION, WEIGHT_DATE, Edge, E
 from retold.attribution.names import aliases, name_key, nfkc_casefold, refers_to
 from retold.attribution.scanning import find_attributions
 from retold.io.tabular_input import as_article_list as as_articles
+from retold.language import same_language
 from retold.scripts import no_space_run_pattern
 
 CREDIT_MIN_SIMILARITY = 0.12
@@ -156,7 +155,7 @@ def credit_edges(
                 continue
             scores = np.asarray(similarity(d, np.asarray(candidates, dtype=np.int64)),
                                 dtype=np.float64)
-            floors = np.array([min_similarity if _same_language(article, articles[s])
+            floors = np.array([min_similarity if same_language(article, articles[s])
                                else min_similarity_other_language for s in candidates])
             scores = np.where(scores >= floors, scores, -1.0)
             best = int(np.argmax(scores))  # ties: the first
@@ -177,28 +176,6 @@ def credit_edges(
                                               tuple(items), source_name=outlet)))
     edges.sort(key=lambda e: (-e[0], e[1]))
     return [e[2] for e in edges]
-
-
-@lru_cache(maxsize=4096)
-def _script(text: str) -> str:
-    """The script most of the first letters of ``text`` are in (LATIN, ARABIC, CJK...)."""
-    counts: dict[str, int] = {}
-    seen = 0
-    for ch in text:
-        if ch.isalpha():
-            name = unicodedata.name(ch, "")
-            script = name.split(" ", 1)[0] if name else ""
-            counts[script] = counts.get(script, 0) + 1
-            seen += 1
-            if seen == 200:
-                break
-    return max(sorted(counts), key=counts.__getitem__) if counts else ""
-
-
-def _same_language(a: Article, b: Article) -> bool:
-    if a.lang and b.lang:
-        return a.lang.strip().lower() == b.lang.strip().lower()
-    return _script(a.text[:2000]) == _script(b.text[:2000])
 
 
 CREDIT_MAX_CANDIDATES = 1000
