@@ -169,7 +169,7 @@ class DedupResult:
     threshold: float
     measure: str
     keep: str
-    _position: dict = field(default_factory=dict, repr=False)
+    _position: dict[str, int] = field(default_factory=dict, repr=False)
     skipped: tuple[SkippedRecord, ...] = field(default=(), repr=False)
     row_labels: Any = field(default=None, repr=False)
 
@@ -359,9 +359,11 @@ def _in_threads(workers: int, jobs: list[Callable[[], Any]]) -> list[Any]:
 def _shingle_csr(texts: list[str], *, ngram: int, unit: str, workers: int) -> tuple[np.ndarray, np.ndarray]:
     """shingle_sets of ``texts`` over threads, joined into one CSR."""
     parts = _split(len(texts), workers * 4 if workers > 1 else 1)
-    results = _in_threads(
-        workers, [lambda a=a, b=b: shingle_sets(texts[a:b], ngram=ngram, unit=unit) for a, b in parts]
-    )
+    def job(a: int, b: int) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
+        # A factory rather than a default-argument lambda, so that the job has a type.
+        return lambda: shingle_sets(texts[a:b], ngram=ngram, unit=unit)
+
+    results = _in_threads(workers, [job(a, b) for a, b in parts])
     if not results:
         return np.zeros(1, np.int64), np.zeros(0, np.uint64)
     offsets = [np.zeros(1, np.int64)]
@@ -384,11 +386,11 @@ def _verify_csr(
     """Similarity of pairs of rows of one CSR of shingle sets, into ``out``, over threads."""
     left = np.ascontiguousarray(left, dtype=np.int64)
     right = np.ascontiguousarray(right, dtype=np.int64)
-    jobs = [
-        lambda a=a, b=b: _lsh.verify_pairs(offsets, values, left[a:b], right[a:b], containment, out[a:b])
-        for a, b in _split(len(left), workers * 4 if workers > 1 else 1)
-    ]
-    _in_threads(workers, jobs)
+    def job(a: int, b: int) -> Callable[[], None]:
+        # A factory rather than a default-argument lambda, so that the job has a type.
+        return lambda: _lsh.verify_pairs(offsets, values, left[a:b], right[a:b], containment, out[a:b])
+
+    _in_threads(workers, [job(a, b) for a, b in _split(len(left), workers * 4 if workers > 1 else 1)])
 
 
 def _verify(
@@ -652,6 +654,7 @@ def dedup(
                 unit=unit, workers=workers, advance=advance,
             )
         else:
+            assert signed.signatures is not None  # signed with keep_signatures=not verify
             sims = _estimate(signed.signatures, candidates)
             advance(len(candidates))
         signed.texts = []

@@ -6,6 +6,7 @@ live and Dask drivers all take them from here so that they agree to the last bit
 from __future__ import annotations
 
 import datetime as _dt
+from typing import Sequence
 
 import numpy as np
 
@@ -16,7 +17,7 @@ NO_DATE_US = np.iinfo(np.int64).max
 EPOCH = _dt.datetime(1970, 1, 1)
 
 
-def microseconds(dates: list) -> np.ndarray:
+def microseconds(dates: Sequence[_dt.datetime | None]) -> np.ndarray:
     """Datetimes (or None) as int64 microseconds since 1970, undated as :data:`NO_DATE_US`."""
     values = np.array(dates, dtype="datetime64[us]")
     out = values.astype(np.int64)

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import math
 import pickle
-from typing import Any, Hashable
+from typing import TYPE_CHECKING, Any, Hashable, cast
 
 import numpy as np
 
 from retold.lsh_views import BandView, KeysView
+
+if TYPE_CHECKING:
+    from retold.lsh import MinHashLSH
 
 
 class MissingKeyError(KeyError, ValueError):
@@ -73,13 +76,15 @@ class DatasketchInterface:
         stored keys are pickled, as in datasketch.
         """
         tables = self._tables  # type: ignore[attr-defined]
-        return tables.keys if tables is not None else KeysView(self)
+        # This mixin is only ever a base of MinHashLSH, whose engine methods the views call.
+        return tables.keys if tables is not None else KeysView(cast("MinHashLSH", self))
 
     @property
     def hashtables(self) -> list[Any]:
         """One table per band, ``H -> keys`` (in memory: views computed on demand)."""
         tables = self._tables  # type: ignore[attr-defined]
-        return tables.hashtables if tables is not None else [BandView(self, i) for i in range(self.b)]
+        lsh = cast("MinHashLSH", self)  # only ever a base of MinHashLSH, as above
+        return tables.hashtables if tables is not None else [BandView(lsh, i) for i in range(self.b)]
 
     @property
     def buffer_size(self) -> int:

@@ -8,9 +8,12 @@ not the query path (which is :meth:`MinHashLSH.query`).
 """
 from __future__ import annotations
 
-from typing import Any, Hashable, Iterator
+from typing import TYPE_CHECKING, Any, Hashable, Iterator
 
 import numpy as np
+
+if TYPE_CHECKING:  # retold.lsh imports this module (through lsh_compat)
+    from retold.lsh import MinHashLSH
 
 
 def _h(key: int) -> bytes:
@@ -29,7 +32,7 @@ class KeysView:
     Calling it, ``lsh.keys()``, gives the list of keys in insertion order (retold's older API).
     """
 
-    def __init__(self, lsh: Any) -> None:
+    def __init__(self, lsh: MinHashLSH) -> None:
         self._lsh = lsh
 
     def __call__(self) -> list[Hashable]:
@@ -60,7 +63,7 @@ class KeysView:
 class BandView:
     """Band ``band`` of the index as a table ``H -> keys`` (only sketches that can be candidates)."""
 
-    def __init__(self, lsh: Any, band: int) -> None:
+    def __init__(self, lsh: MinHashLSH, band: int) -> None:
         self._lsh, self._band = lsh, band
 
     def _column(self) -> tuple[np.ndarray, np.ndarray]:

@@ -71,7 +71,7 @@ class Passage:
     a_tokens: int = 0
     b_tokens: int = 0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
@@ -380,7 +380,7 @@ class Reuse:
     kind: str
     score: float
     coverage: float
-    passages: list = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
     char_containment: float = 0.0
     longest: float = 0.0
 

@@ -11,7 +11,11 @@ from __future__ import annotations
 import sys
 import time
 from contextlib import contextmanager, nullcontext
-from typing import Callable, ContextManager, Iterator
+from types import TracebackType
+from typing import TYPE_CHECKING, Callable, ContextManager, Iterator
+
+if TYPE_CHECKING:  # rich is optional and imported only when a terminal shows the bars
+    from rich.progress import Progress as RichProgress
 
 __all__ = ["Progress", "no_progress"]
 
@@ -30,7 +34,7 @@ class Progress:
     def __init__(self, *, quiet: bool = False) -> None:
         self.quiet = quiet
         self.timings: dict[str, float] = {}
-        self._progress = None
+        self._progress: RichProgress | None = None
         if not quiet and sys.stderr.isatty():
             try:
                 from rich.console import Console
@@ -60,27 +64,33 @@ class Progress:
             self._progress.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if self._progress is not None:
             self._progress.stop()
 
     @contextmanager
-    def stage(self, name: str, total: int | None = None) -> Iterator:
+    def stage(self, name: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
         start = time.perf_counter()
-        task = self._progress.add_task(name, total=total) if self._progress is not None else None
+        bars = self._progress  # a local, so the type checker keeps it narrowed inside advance
+        task = bars.add_task(name, total=total) if bars is not None else None
 
         def advance(n: int = 1) -> None:
-            if task is not None:
-                self._progress.advance(task, n)
+            if bars is not None and task is not None:
+                bars.advance(task, n)
 
         try:
             yield advance
         finally:
-            if task is not None:
+            if bars is not None and task is not None:
                 # A stage without a known total would otherwise keep pulsing at "n/?".
-                done = next(t.completed for t in self._progress.tasks if t.id == task)
+                done = next(t.completed for t in bars.tasks if t.id == task)
                 final = total if total is not None else max(done, 1)
-                self._progress.update(task, total=final, completed=final)
+                bars.update(task, total=final, completed=final)
             self.timings[name] = time.perf_counter() - start
 
     def summary(self, lines: list[str]) -> None:

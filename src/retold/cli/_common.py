@@ -8,7 +8,7 @@ import sys
 from typing import Iterator, Mapping
 
 from retold.io import InputError, SkippedRecord, read_articles
-from retold.progress import Progress  # noqa: F401 (the commands take it from here)
+from retold.progress import Progress as Progress  # re-exported: the commands take it from here
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1

@@ -144,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
             raise no_articles(skipped)
         with progress.stage("write", None):
             if args.emit == "clusters":
-                records: Iterator[dict] = result.iter_records()
+                records: Iterator[dict[str, Any]] = result.iter_records()
             elif args.emit == "pairs":
                 records = result.iter_pair_records()
             else:

@@ -69,22 +69,22 @@ def run(args: argparse.Namespace) -> int:
             out["cv"] = cv
         print(json.dumps(out))
         return 0
-    out = sys.stdout
-    print(f"pairs       {report.pairs}", file=out)
-    print(f"macro-F1    {report.macro_f1:.3f}   (WD/PD/ND)", file=out)
-    print(f"derived-F1  {report.derived_f1:.3f}   (WD or PD vs ND)", file=out)
-    print("per class   " + "  ".join(f"{k} {v:.3f}" for k, v in report.per_class.items()), file=out)
-    print("confusion   gold \\ predicted  " + "  ".join(f"{p:>4}" for p in LABELS), file=out)
+    stream = sys.stdout  # not `out`: that name holds the JSON dict above
+    print(f"pairs       {report.pairs}", file=stream)
+    print(f"macro-F1    {report.macro_f1:.3f}   (WD/PD/ND)", file=stream)
+    print(f"derived-F1  {report.derived_f1:.3f}   (WD or PD vs ND)", file=stream)
+    print("per class   " + "  ".join(f"{k} {v:.3f}" for k, v in report.per_class.items()), file=stream)
+    print("confusion   gold \\ predicted  " + "  ".join(f"{p:>4}" for p in LABELS), file=stream)
     for g in LABELS:
         print(f"            {g:<18}" + "  ".join(f"{report.confusion[g][p]:>4}" for p in LABELS),
-              file=out)
+              file=stream)
     if cv is not None:
         t1, t2 = cv["in_sample_thresholds"]
         print(f"cross-val   {cv['folds']}-fold, {cv['repeats']} repeats, thresholds refitted "
-              "on the training folds:", file=out)
+              "on the training folds:", file=stream)
         print(f"            macro-F1 {cv['macro_f1']:.3f} (sd {cv['macro_f1_sd']:.3f})   "
-              f"derived-F1 {cv['derived_f1']:.3f} (sd {cv['derived_f1_sd']:.3f})", file=out)
+              f"derived-F1 {cv['derived_f1']:.3f} (sd {cv['derived_f1_sd']:.3f})", file=stream)
         print(f"            in-sample best: chars >= {t1:.3f}, words >= {t2:.3f}: macro-F1 "
               f"{cv['in_sample_macro_f1']:.3f}, derived-F1 {cv['in_sample_derived_f1']:.3f}",
-              file=out)
+              file=stream)
     return 0

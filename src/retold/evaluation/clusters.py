@@ -15,7 +15,7 @@ __all__ = ["ClusterScores", "bcubed", "adjusted_rand_index", "score_clusters"]
 
 def _codes(labels: Sequence[Any], name: str) -> np.ndarray:
     values = list(labels)
-    codes: dict = {}
+    codes: dict[Any, int] = {}
     return np.array([codes.setdefault(v, len(codes)) for v in values], dtype=np.int64)
 
 

@@ -227,7 +227,7 @@ class SimilarityReport:
         }
 
 
-def evaluate_pairs(pairs: PairSet, scores: Sequence[float]) -> SimilarityReport:
+def evaluate_pairs(pairs: PairSet, scores: Sequence[float] | np.ndarray) -> SimilarityReport:
     """Pearson with the target and ROC-AUC for ``positive``, over all pairs and per language pair."""
     s = np.asarray(scores, dtype=np.float64)
     if s.shape != (len(pairs),):

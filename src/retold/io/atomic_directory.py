@@ -19,7 +19,7 @@ _RENAME_EXCHANGE = 2
 
 
 @lru_cache(maxsize=1)
-def _renameat2():
+def _renameat2() -> ctypes._FuncPointer | None:  # ctypes' own (stub-only) name for a C function
     """glibc's renameat2, or None where there is none (not Linux, old glibc, musl)."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)

@@ -69,4 +69,5 @@ def repair_mojibake(text: str) -> str:
     """
     if text.isascii():  # nothing to repair, and by far the common case
         return text
-    return require_ftfy().fix_text(text, _encoding_only_config())
+    fixed: str = require_ftfy().fix_text(text, _encoding_only_config())
+    return fixed

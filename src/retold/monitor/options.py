@@ -52,9 +52,11 @@ def check_options(given: Mapping[str, Any]) -> dict[str, Any]:
                             ("story_lag", 0, 1 << 40), ("min_tokens", 1, 1 << 40),
                             ("neighbours", 0, 1 << 20), ("checkpoint_every", 1, 1 << 40)):
         out[name] = check_int(out[name], name, low, high)
-    for name, low, high in (("copy_window_days", 0.0, 1e9), ("window_days", 0.0, 1e9),
-                            ("story_threshold", -1.0, 1.0), ("min_confidence", 0.0, 1.0)):
-        out[name] = float(check_number(out[name], name, low, high))
+    bounds: tuple[tuple[str, float, float], ...] = (
+        ("copy_window_days", 0.0, 1e9), ("window_days", 0.0, 1e9),
+        ("story_threshold", -1.0, 1.0), ("min_confidence", 0.0, 1.0))
+    for name, fl, fh in bounds:  # not low/high: those are the int bounds above
+        out[name] = float(check_number(out[name], name, fl, fh))
     if out["horizon_days"] is not None:
         out["horizon_days"] = float(check_number(out["horizon_days"], "horizon_days", 0.0, 1e9))
     for name in ("passages", "provenance"):
@@ -77,4 +79,5 @@ def reconcile(stored: Mapping[str, Any], given: Mapping[str, Any], path: str) ->
 def _differs(a: Any, b: Any) -> bool:
     if isinstance(a, float) and isinstance(b, (int, float)):
         return not math.isclose(a, float(b), rel_tol=0, abs_tol=0)
-    return a != b
+    differs: bool = a != b
+    return differs

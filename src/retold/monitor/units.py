@@ -39,7 +39,7 @@ class ActiveStory:
     start: str | None = None  # ISO dates of the oldest and newest dated member
     end: str | None = None
 
-    def row(self, story: int) -> tuple:
+    def row(self, story: int) -> tuple[int, int, str | None, str | None, float | None, int]:
         """The story's row of the ``stories`` table."""
         return (story, self.size, self.start, self.end,
                 None if math.isinf(self.last_day) else self.last_day, self.last_undated)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -40,12 +40,12 @@ class EmbeddingCache:
         self.hits = 0
         self.misses = 0
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         # A pickle carries the encoder, not the embeddings (recomputed on demand) nor the lock.
         return {"encoder": self.encoder, "max_items": self.max_items}
 
-    def __setstate__(self, state: dict) -> None:
-        self.__init__(state["encoder"], max_items=state["max_items"])
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["encoder"], max_items=state["max_items"])  # type: ignore[misc]  # unpickling re-runs the constructor
 
     @property
     def name(self) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Protocol, Sequence, runtime_checkable
+from typing import Any, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
@@ -66,12 +66,12 @@ class UniversalSentenceEncoder:
         self.threads = int(threads)
         self._use = USE(threads=self.threads)
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         # The weights are the package's files: a pickle names the encoder, it does not copy them.
         return {"threads": self.threads}
 
-    def __setstate__(self, state: dict) -> None:
-        self.__init__(threads=state["threads"])
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(threads=state["threads"])  # type: ignore[misc]  # unpickling re-runs the constructor
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         texts = [str(t) for t in texts]
@@ -92,7 +92,7 @@ class LocalModelEncoder:
     with their network access switched off (``HF_HUB_OFFLINE``).  The library must be installed.
     """
 
-    def __init__(self, path: str | os.PathLike, *, batch_size: int = 64) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, batch_size: int = 64) -> None:
         directory = Path(path)
         if not directory.is_dir():
             raise FileNotFoundError(f"no model directory at {directory} (LocalModelEncoder loads only local "

@@ -9,10 +9,15 @@ the density penalty stays on the scale of the mixed weights.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from retold.semantic.mix import stretch
 from retold.semantic.neighbours import semantic_neighbours
+
+if TYPE_CHECKING:  # retold.stories imports this module
+    from retold.stories import StoryVectors
 
 __all__ = ["GRAPH_FLOOR", "semantic_candidates", "mix_density"]
 
@@ -23,8 +28,9 @@ neighbours, mostly of its own topic, and what must stand out is the same event (
 :data:`retold.semantic.mix.GRAPH_WEIGHT`, which gives the grid)."""
 
 
-def semantic_candidates(vectors, embeddings: np.ndarray, a: np.ndarray, b: np.ndarray, w: np.ndarray,
-                        k: int, density_width: int):
+def semantic_candidates(vectors: StoryVectors, embeddings: np.ndarray, a: np.ndarray, b: np.ndarray,
+                        w: np.ndarray, k: int, density_width: int,
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The lexical candidate edges ``a < b`` (cosines ``w``) joined by each article's ``k``
     semantic nearest neighbours: ``(a, b, lexical cosine, semantic cosine, semantic density)``.
 

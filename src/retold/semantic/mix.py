@@ -15,7 +15,12 @@ clustering on ECB+ odd topics and MEANTIME airbus+gm.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 __all__ = ["SEMANTIC_FLOOR", "SIMILARITY_WEIGHT", "GRAPH_WEIGHT", "LEAD_CHARS", "stretch", "mix",
            "semantic_text"]
@@ -46,13 +51,13 @@ LEAD_CHARS = 300
 encoder's cost grows with the length (README: title + lead against the full text)."""
 
 
-def stretch(cosine, floor: float = SEMANTIC_FLOOR) -> np.ndarray:
+def stretch(cosine: ArrayLike, floor: float = SEMANTIC_FLOOR) -> np.ndarray:
     """The semantic cosine on [0, 1] with ``floor`` (unrelated) at 0."""
     c = np.asarray(cosine, dtype=np.float64)
     return np.clip((c - floor) / (1.0 - floor), 0.0, 1.0)
 
 
-def mix(lexical, semantic, weight: float, floor: float = SEMANTIC_FLOOR) -> np.ndarray:
+def mix(lexical: ArrayLike, semantic: ArrayLike, weight: float, floor: float = SEMANTIC_FLOOR) -> np.ndarray:
     """``(1 - weight) * lexical + weight * stretch(semantic, floor)``, elementwise, float64."""
     if not 0.0 <= weight <= 1.0:
         raise ValueError(f"the semantic weight must be in [0, 1], not {weight}")
