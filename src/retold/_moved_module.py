@@ -67,4 +67,4 @@ def alias_moved_module(module_name: str, *, moved_to: str, function: str,
     setattr(module, "__moved_to__", moved_to)
     setattr(module, "__function__", function)
     setattr(module, "__moved_elsewhere__", dict(elsewhere or {}))
-    module.__all__ = sorted(set(getattr(importlib.import_module(moved_to), "__all__", ())) | set(elsewhere or {}))
+    setattr(module, "__all__", sorted(set(getattr(importlib.import_module(moved_to), "__all__", ())) | set(elsewhere or {})))
