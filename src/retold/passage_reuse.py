@@ -87,7 +87,7 @@ class ReusedPassage:
     """
 
     cluster: int
-    occurrences: tuple
+    occurrences: tuple[Any, ...]
 
     @property
     def first(self) -> Occurrence:
@@ -107,7 +107,7 @@ class ReusedPassage:
         return len({o.position for o in self.occurrences})
 
     @property
-    def sources(self) -> tuple:
+    def sources(self) -> tuple[Any, ...]:
         return tuple(sorted({o.source for o in self.occurrences if o.source}))
 
     @property
@@ -155,7 +155,7 @@ class ReuseStats:
 class ReusedPassages:
     """The result of :func:`reused_passages`: passages, most reprinted first, and the stats."""
 
-    passages: list
+    passages: list[Any]
     stats: ReuseStats
     options: Mapping[str, Any] = field(default_factory=dict)
 
@@ -210,7 +210,7 @@ def _check_bool(value: Any, name: str) -> bool:
     return bool(value)
 
 
-def _date_key(date: _dt.datetime | None) -> tuple:
+def _date_key(date: _dt.datetime | None) -> tuple[Any, ...]:
     return (1, _dt.datetime.min) if date is None else (0, date)
 
 
@@ -320,7 +320,7 @@ def _align_parallel(texts: list[str], pairs: PairEvidence, ngram: int, min_token
 class _ByPosition(Mapping):
     """A list seen as the mapping position -> item the stage functions take."""
 
-    def __init__(self, items: list) -> None:
+    def __init__(self, items: list[Any]) -> None:
         self._items = items
 
     def __getitem__(self, key: int) -> Any:
