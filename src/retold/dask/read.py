@@ -118,7 +118,8 @@ def _records_of(part: Any) -> list[Any]:
 
         # Absent cells (NaN, NaT, None, pd.NA) become None, as in a record read from JSON.
         plain = part.astype(object).where(pd.notna(part), None)
-        return plain.to_dict(orient="records")
+        records: list[Any] = plain.to_dict(orient="records")
+        return records
     return list(part)
 
 
@@ -206,7 +207,7 @@ def _place_frame(frame: Any, offset: int, fields: Fields) -> Any:
         ids = [str(offset + i) for i in range(n)]
     dates: list[Any] = [None] * n
     if fields.date in frame.columns:
-        parsed: dict[str, Any] = {}
+        parsed: dict[tuple[type, Any], Any] = {}
         for i, value in enumerate(_column_values(frame, fields.date)):
             if value is None:
                 continue
@@ -229,7 +230,7 @@ def _column_values(frame: Any, name: str) -> list[Any]:
     import pandas as pd
 
     column = frame[name]
-    values = column.astype(object).tolist()
+    values: list[Any] = column.astype(object).tolist()
     missing = pd.isna(column).to_numpy()
     if missing.any():
         for i in np.flatnonzero(missing).tolist():

@@ -126,4 +126,5 @@ def route_summary(routed: dict[str, Any]) -> tuple[list[int], list[int], int, in
 
 
 def pick(routed: dict[str, Any], kind: str, key: int) -> np.ndarray:
-    return routed[kind][key]
+    picked: np.ndarray = routed[kind][key]
+    return picked

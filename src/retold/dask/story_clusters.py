@@ -23,11 +23,12 @@ def _story_counts(part: Any, model: Any) -> np.ndarray:
     import copy
 
     articles = gather_articles(part, np.arange(len(part)))
-    return copy.copy(model).fit(articles).df
+    counts: np.ndarray = copy.copy(model).fit(articles).df
+    return counts
 
 
 def _add_arrays(*arrays: np.ndarray) -> np.ndarray:
-    total = arrays[0].copy()
+    total: np.ndarray = arrays[0].copy()
     for a in arrays[1:]:
         total += a
     return total
