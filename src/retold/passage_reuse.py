@@ -53,7 +53,7 @@ else:
 __all__ = ["Occurrence", "ReusedPassage", "ReuseStats", "ReusedPassages", "reused_passages",
            "check_reuse_options", "cluster_alignments"]
 
-DEFAULTS = {"min_tokens": 10, "ngram": 5, "max_df": 100, "min_shared": 5, "relative_overlap": 0.5,
+DEFAULTS: dict[str, Any] = {"min_tokens": 10, "ngram": 5, "max_df": 100, "min_shared": 5, "relative_overlap": 0.5,
             "same_source": True}
 """passim's defaults where it has the option (n 5, max-series 100, min-match 5,
 relative-overlap 0.5); ``min_tokens`` is the least number of equal words of an aligned span;
@@ -92,7 +92,8 @@ class ReusedPassage:
     @property
     def first(self) -> Occurrence:
         """The earliest printing (by date, undated last, then input position)."""
-        return self.occurrences[0]
+        first: Occurrence = self.occurrences[0]
+        return first
 
     @property
     def text(self) -> str:
@@ -317,7 +318,7 @@ def _align_parallel(texts: list[str], pairs: PairEvidence, ngram: int, min_token
     return Alignments.concatenate(parts)
 
 
-class _ByPosition(Mapping):
+class _ByPosition(Mapping[int, Any]):
     """A list seen as the mapping position -> item the stage functions take."""
 
     def __init__(self, items: list[Any]) -> None:
