@@ -53,7 +53,7 @@ else:
 __all__ = ["Occurrence", "ReusedPassage", "ReuseStats", "ReusedPassages", "reused_passages",
            "check_reuse_options", "cluster_alignments"]
 
-DEFAULTS = {"min_tokens": 10, "ngram": 5, "max_df": 100, "min_shared": 5, "relative_overlap": 0.5,
+DEFAULTS: dict[str, Any] = {"min_tokens": 10, "ngram": 5, "max_df": 100, "min_shared": 5, "relative_overlap": 0.5,
             "same_source": True}
 """passim's defaults where it has the option (n 5, max-series 100, min-match 5,
 relative-overlap 0.5); ``min_tokens`` is the least number of equal words of an aligned span;
@@ -87,12 +87,13 @@ class ReusedPassage:
     """
 
     cluster: int
-    occurrences: tuple
+    occurrences: tuple[Any, ...]
 
     @property
     def first(self) -> Occurrence:
         """The earliest printing (by date, undated last, then input position)."""
-        return self.occurrences[0]
+        first: Occurrence = self.occurrences[0]
+        return first
 
     @property
     def text(self) -> str:
@@ -107,7 +108,7 @@ class ReusedPassage:
         return len({o.position for o in self.occurrences})
 
     @property
-    def sources(self) -> tuple:
+    def sources(self) -> tuple[Any, ...]:
         return tuple(sorted({o.source for o in self.occurrences if o.source}))
 
     @property
@@ -155,7 +156,7 @@ class ReuseStats:
 class ReusedPassages:
     """The result of :func:`reused_passages`: passages, most reprinted first, and the stats."""
 
-    passages: list
+    passages: list[Any]
     stats: ReuseStats
     options: Mapping[str, Any] = field(default_factory=dict)
 
@@ -210,7 +211,7 @@ def _check_bool(value: Any, name: str) -> bool:
     return bool(value)
 
 
-def _date_key(date: _dt.datetime | None) -> tuple:
+def _date_key(date: _dt.datetime | None) -> tuple[Any, ...]:
     return (1, _dt.datetime.min) if date is None else (0, date)
 
 
@@ -317,10 +318,10 @@ def _align_parallel(texts: list[str], pairs: PairEvidence, ngram: int, min_token
     return Alignments.concatenate(parts)
 
 
-class _ByPosition(Mapping):
+class _ByPosition(Mapping[int, Any]):
     """A list seen as the mapping position -> item the stage functions take."""
 
-    def __init__(self, items: list) -> None:
+    def __init__(self, items: list[Any]) -> None:
         self._items = items
 
     def __getitem__(self, key: int) -> Any:

@@ -648,8 +648,9 @@ def story_corpus(
                        event.astype(np.int64), topic_of[event].astype(np.int64), outlet.astype(np.int64))
 
 
-def _check_story_options(n_docs, events_per_topic, mean_rewrites, outlets, mean_words, docs_per_day,
-                         fact_share, topic_share) -> None:
+def _check_story_options(n_docs: int, events_per_topic: int, mean_rewrites: float, outlets: int,
+                         mean_words: float, docs_per_day: float, fact_share: float,
+                         topic_share: float) -> None:
     if isinstance(n_docs, bool) or not isinstance(n_docs, (int, np.integer)) or n_docs < 0:
         raise ValueError(f"n_docs must be a non-negative int, got {n_docs!r}")
     if not (isinstance(events_per_topic, (int, np.integer)) and events_per_topic >= 1):

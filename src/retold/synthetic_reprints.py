@@ -35,10 +35,10 @@ class ReprintCorpus:
     character spans of ``texts``; ``noise`` is the misreading rate they were made with.
     """
 
-    texts: list
-    dates: list
-    sources: list
-    planted: list
+    texts: list[Any]
+    dates: list[Any]
+    sources: list[Any]
+    planted: list[Any]
     noise: float
 
     def __len__(self) -> int:

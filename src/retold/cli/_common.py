@@ -5,10 +5,16 @@ import argparse
 import importlib
 import re
 import sys
-from typing import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, TypeVar
 
 from retold.io import InputError, SkippedRecord, read_articles
 from retold.progress import Progress as Progress  # re-exported: the commands take it from here
+
+if TYPE_CHECKING:
+    from retold.article import Article
+    from retold.boilerplate import BoilerplateReport
+
+_Number = TypeVar("_Number", int, float)
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -17,7 +23,7 @@ EXIT_INPUT = 3
 EXIT_INTERRUPTED = 130
 
 
-def add_subcommands(subparsers, modules: Mapping[str, str], run_key: str) -> None:
+def add_subcommands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], modules: Mapping[str, str], run_key: str) -> None:
     """One subcommand per entry ``name -> module`` (``retold dedup``, ``retold eval reuse``).
 
     Each module defines ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``,
@@ -70,7 +76,7 @@ def as_command_line(message: str, flags: Mapping[str, str] | None = None) -> str
     """
     flags = _FLAGS if flags is None else flags
 
-    def spelled(match: re.Match) -> str:
+    def spelled(match: re.Match[str]) -> str:
         flag = flags.get(match.group(1))
         if flag is None:
             return match.group(0)
@@ -84,7 +90,7 @@ def as_command_line(message: str, flags: Mapping[str, str] | None = None) -> str
     return _KEYWORD.sub(spelled, message)
 
 
-def _number(text: str, kind: type) -> float | int:
+def _number(text: str, kind: Callable[[str], _Number]) -> _Number:
     try:
         return kind(text)
     except ValueError:
@@ -237,10 +243,11 @@ def input_path(args: argparse.Namespace) -> str:
         return str(demo_path())
     if not args.input:
         raise CommandError("no INPUT given (use - for stdin, or --demo)", EXIT_USAGE)
-    return args.input
+    path: str = args.input
+    return path
 
 
-def tokenizes(article) -> None:
+def tokenizes(article: Article) -> None:
     """The per-record check of every command: the article's text and title tokenise.
 
     Every stage starts from the tokens, and a text no stage can take would otherwise fail in
@@ -254,7 +261,7 @@ def tokenizes(article) -> None:
 
 
 def open_articles(args: argparse.Namespace, path: str,
-                  skipped: list[SkippedRecord] | None) -> Iterator:
+                  skipped: list[SkippedRecord] | None) -> Iterator[Any]:
     """The articles of ``path`` as the input options say to read them, one at a time (bad
     records raise or are listed in ``skipped`` as ``--on-error`` says)."""
     from retold.boilerplate import BoilerplateReport
@@ -288,7 +295,7 @@ def open_articles(args: argparse.Namespace, path: str,
     return _announcing(articles, report, getattr(args, "quiet", False))
 
 
-def _announcing(articles: Iterator, report, quiet: bool) -> Iterator:
+def _announcing(articles: Iterator[Any], report: BoilerplateReport, quiet: bool) -> Iterator[Any]:
     """Yield ``articles``; once the first is out (the boilerplate pass has run by then), say on
     stderr what the pass dropped, so the summary of every command reports it."""
     first = True
@@ -309,7 +316,7 @@ def no_articles(skipped: list[SkippedRecord]) -> CommandError:
     return CommandError(f"no articles in the input{why}; nothing written", EXIT_INPUT)
 
 
-def load_articles(args: argparse.Namespace) -> tuple[list, list[SkippedRecord]]:
+def load_articles(args: argparse.Namespace) -> tuple[list[Any], list[SkippedRecord]]:
     """Read the articles named by the input options (or the demo corpus); errors, and an input
     without articles, become CommandError."""
     skipped: list[SkippedRecord] = []

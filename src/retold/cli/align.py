@@ -69,14 +69,14 @@ def _load_pair(args: argparse.Namespace) -> tuple[str, str, str, str]:
         return args.a, texts[args.a], args.b, texts[args.b]
     out = []
     for name in (args.a, args.b):
-        path = Path(name)
-        if not path.is_file():
+        file = Path(name)
+        if not file.is_file():
             raise CommandError(
                 f"{name}: no such file (to name articles by id, give --corpus INPUT or --demo)",
                 EXIT_INPUT,
             )
         try:
-            out += [name, path.read_text(encoding="utf-8")]
+            out += [name, file.read_text(encoding="utf-8")]
         except UnicodeDecodeError as exc:
             raise CommandError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})",
                                EXIT_INPUT) from None

@@ -95,8 +95,11 @@ def _on_dask(args: argparse.Namespace, path: str) -> Any:
         )
 
 
-def _records(result: Any, emit: str) -> Iterator[dict]:
-    return result.iter_records() if emit == "occurrences" else result.iter_passage_records()
+def _records(result: Any, emit: str) -> Iterator[dict[str, Any]]:
+    records: Iterator[dict[str, Any]] = (
+        result.iter_records() if emit == "occurrences" else result.iter_passage_records()
+    )
+    return records
 
 
 def run(args: argparse.Namespace) -> int:
@@ -131,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         return _write(args, result, progress, skipped)
 
 
-def _write(args: argparse.Namespace, result: Any, progress: Progress, skipped: list) -> int:
+def _write(args: argparse.Namespace, result: Any, progress: Progress, skipped: list[Any]) -> int:
     """Write the records, list skipped input, print the summary."""
     if result.stats.documents == 0:
         raise no_articles(skipped)

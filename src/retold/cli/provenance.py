@@ -70,10 +70,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "of a group's size: for small sets only)")
 
 
-def _groups(articles: list, field: str | None) -> list[tuple[Any, list]]:
+def _groups(articles: list[Any], field: str | None) -> list[tuple[Any, list[Any]]]:
     if field is None:
         return [(None, articles)]
-    groups: dict[Any, list] = {}
+    groups: dict[Any, list[Any]] = {}
     for article in articles:
         if field in ("source", "lang", "title", "date"):
             value = getattr(article, field)
@@ -86,7 +86,7 @@ def _groups(articles: list, field: str | None) -> list[tuple[Any, list]]:
     return [(key, groups[key]) for key in groups]
 
 
-def _story_vectors(articles: list) -> Any:
+def _story_vectors(articles: list[Any]) -> Any:
     """Story vectors of the grouped articles, from a model fitted on them (as ``retold analyze``
     has them), for choosing pairs and following credits across groups."""
     from retold.story_clustering import CLUSTERING_OPTIONS, StoryModel
@@ -94,7 +94,7 @@ def _story_vectors(articles: list) -> Any:
     return StoryModel(**CLUSTERING_OPTIONS).fit(articles).vectors(articles)
 
 
-def _candidate_pairs(groups: list[tuple[Any, list]], grouped: list, vectors: Any,
+def _candidate_pairs(groups: list[tuple[Any, list[Any]]], grouped: list[Any], vectors: Any,
                      neighbours: int) -> list[list[tuple[str, str]]]:
     """For each group, the id pairs to judge (see the module docstring)."""
     import numpy as np
@@ -112,8 +112,8 @@ def _candidate_pairs(groups: list[tuple[Any, list]], grouped: list, vectors: Any
     return pairs
 
 
-def _with_credits_across(articles: list, edges: list, vectors: Any,
-                         args: argparse.Namespace) -> list:
+def _with_credits_across(articles: list[Any], edges: list[Any], vectors: Any,
+                         args: argparse.Namespace) -> list[Any]:
     """Credits from one group to another, with story similarity from a model fitted on the input
     (as ``retold analyze`` follows credits across its stories)."""
     from retold.attribution import with_credit_edges
@@ -142,11 +142,11 @@ def run(args: argparse.Namespace) -> int:
             with progress.stage("similarity"):
                 vectors = _story_vectors(grouped)
         if args.all_pairs:
-            chosen: list = [None] * len(groups)  # provenance judges every pair of a group
+            chosen: list[Any] = [None] * len(groups)  # provenance judges every pair of a group
         else:
             with progress.stage("pairs"):
                 chosen = _candidate_pairs(groups, grouped, vectors, args.neighbours)
-        edges: list = []
+        edges: list[Any] = []
         group_of: dict[str, Any] = {}
         with progress.stage("provenance", len(groups)) as advance:
             for (key, members), pairs in zip(groups, chosen):
@@ -158,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
         if across:
             with progress.stage("credits across groups"):
                 edges = _with_credits_across(grouped, edges, vectors, args)
-        records: list[dict] = []
+        records: list[dict[str, Any]] = []
         for edge in edges:
             record = edge.to_dict()
             if args.group_field:

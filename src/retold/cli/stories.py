@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from typing import Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from retold.cli._common import (
     EXIT_INPUT,
@@ -20,6 +20,10 @@ from retold.cli._common import (
     report_skipped,
     unit_interval,
 )
+
+if TYPE_CHECKING:  # retold.dask is imported lazily: it needs the [dask] extra
+    from retold.dask.story_clusters import DaskStoryResult
+    from retold.story_clustering import StoryResult
 from retold.io import InputError, write_records
 
 HELP = "group articles that tell the same story in other words (any language) into stories"
@@ -54,7 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_dask_arguments(parser)
 
 
-def _stories_on_dask(args: argparse.Namespace, stack: contextlib.ExitStack):
+def _stories_on_dask(args: argparse.Namespace, stack: contextlib.ExitStack) -> DaskStoryResult:
     """The same stories on a Dask cluster (--scheduler / --dask-workers); the client stays open
     until the output is written, since describing stories fetches their articles."""
     import retold.dask as rd
@@ -94,7 +98,8 @@ def run(args: argparse.Namespace) -> int:
     from retold.story_clustering import stories
 
     on_dask = bool(getattr(args, "scheduler", None) or getattr(args, "dask_workers", None))
-    skipped: list = []
+    skipped: list[Any] = []
+    result: StoryResult | DaskStoryResult  # the in-process and the Dask results share the writers' API
     with contextlib.ExitStack() as stack, Progress(quiet=args.quiet) as progress:
         if on_dask:
             with progress.stage("stories", None):
@@ -122,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         with progress.stage("write", None):
             if args.emit == "articles":
                 labels = {s.id: s.label for s in result.stories}
-                records: Iterator[dict] = (
+                records: Iterator[dict[str, Any]] = (
                     dict(r, story_label=labels[r["story"]]) for r in result.to_records()
                 )
             else:

@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import FrameType
 from typing import Any, Iterator, TextIO
 
 from retold.cli._common import (
@@ -136,7 +137,7 @@ def _parse(where: str, line: str) -> Any:
         raise ValueError(f"{where}: {exc}") from None
 
 
-def _reader(source: str, follow: bool, on_error: str, out: queue.Queue, stop: threading.Event) -> None:
+def _reader(source: str, follow: bool, on_error: str, out: queue.Queue[Any], stop: threading.Event) -> None:
     """Parse the input on a thread, so that a batch is cut when the feed goes quiet."""
     try:
         for where, line in _lines(source, follow, stop):
@@ -159,9 +160,9 @@ def _reader(source: str, follow: bool, on_error: str, out: queue.Queue, stop: th
 # -- the loop -------------------------------------------------------------------------------------
 
 
-def _next_batch(items: queue.Queue, size: int, linger: float, stop: threading.Event,
-                status: dict) -> list:
-    batch: list = []
+def _next_batch(items: queue.Queue[Any], size: int, linger: float, stop: threading.Event,
+                status: dict[str, Any]) -> list[Any]:
+    batch: list[Any] = []
     deadline = None
     while len(batch) < size and not stop.is_set():
         timeout = _POLL_SECONDS if deadline is None else max(0.0, deadline - time.monotonic())
@@ -189,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
 
     stop = threading.Event()
 
-    def request_stop(signum, frame) -> None:  # noqa: ARG001 - the signal handler's signature
+    def request_stop(signum: int, frame: FrameType | None) -> None:  # noqa: ARG001 - the signal handler's signature
         stop.set()
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -201,8 +202,8 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError(str(exc), EXIT_INPUT) from None
         except ValueError as exc:  # options that contradict the store's
             raise CommandError(str(exc), EXIT_USAGE) from None
-        status = {"skipped": 0, "error": None, "end": False, "known": 0, "added": 0}
-        items: queue.Queue = queue.Queue(maxsize=4 * args.batch)
+        status: dict[str, Any] = {"skipped": 0, "error": None, "end": False, "known": 0, "added": 0}
+        items: queue.Queue[Any] = queue.Queue(maxsize=4 * args.batch)
         thread = threading.Thread(target=_reader, args=(args.input, args.follow, args.on_error, items, stop),
                                   daemon=True)
         out: TextIO = open(args.output, "a", encoding="utf-8") if args.output else sys.stdout

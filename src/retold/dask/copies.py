@@ -54,7 +54,7 @@ class DaskDedupResult(DedupResult):
         holds them.
     """
 
-    dask_stats: dict = field(default_factory=dict)
+    dask_stats: dict[str, Any] = field(default_factory=dict)
     pair_frame: Any = field(default=None, repr=False)
     _corpus: Any = field(default=None, repr=False)
 
@@ -198,7 +198,7 @@ def dedup(
 
 
 def _dedup(
-    collection: Any, lap: Any, seconds: dict, *, lsh: Any, fields: Fields, threshold: float, ngram: int,
+    collection: Any, lap: Any, seconds: dict[str, Any], *, lsh: Any, fields: Fields, threshold: float, ngram: int,
     unit: str, seed: int, verify: bool, keep: str, similarity: str, lsh_threshold: float,
     band_partitions: int | None, shuffle_method: str | None, max_driver_edges: int,
 ) -> Any:
@@ -236,8 +236,8 @@ def _dedup(
 
     # verify where the texts live: exports per text partition, then one task per block
     mode = "verify" if verify else "estimate"
-    need_from: dict[int, list] = {}
-    block_from: dict[int, list] = {}
+    need_from: dict[int, list[Any]] = {}
+    block_from: dict[int, list[Any]] = {}
     for m, (blocks, needs, _, _) in enumerate(summaries):
         for q in needs:
             need_from.setdefault(q, []).append(delayed(pick, routed[m], "need", q))

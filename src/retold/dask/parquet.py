@@ -43,8 +43,8 @@ def dataset_into_place(write: Any, path: str | os.PathLike[str]) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _dedup_rows(part: Any, labels: np.ndarray, sizes: np.ndarray, reps: list, is_rep: np.ndarray,
-                matched: list, sims: np.ndarray) -> Any:
+def _dedup_rows(part: Any, labels: np.ndarray, sizes: np.ndarray, reps: list[Any], is_rep: np.ndarray,
+                matched: list[Any], sims: np.ndarray) -> Any:
     import pandas as pd
 
     return pd.DataFrame(

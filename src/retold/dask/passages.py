@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -12,10 +12,13 @@ from retold._validate import check_int
 from retold.dask.read import Fields, gather_articles, gather_columns, place
 from retold.dask.runtime import delayed, require_dask
 
+if TYPE_CHECKING:
+    from retold.article import Article
+
 __all__ = ["reused_passages"]
 
 
-def _reuse_rows(part: Any, ngram: int, buckets: int) -> list:
+def _reuse_rows(part: Any, ngram: int, buckets: int) -> list[Any]:
     """A partition's n-gram rows (global positions), split into ``buckets`` by hash."""
     from retold.reuse_index import ngram_rows
 
@@ -26,34 +29,34 @@ def _reuse_rows(part: Any, ngram: int, buckets: int) -> list:
     return [(hashes[which == b], docs[which == b], positions[which == b]) for b in range(buckets)]
 
 
-def _reuse_bucket(max_df: int, *rows: tuple) -> Any:
+def _reuse_bucket(max_df: int, *rows: tuple[Any, ...]) -> Any:
     """The pair evidence of one hash bucket; its rows come in partition (so document) order."""
     from retold.reuse_index import pair_evidence
 
     return pair_evidence(*(np.concatenate([r[j] for r in rows]) for j in range(3)), max_df=max_df)
 
 
-def _row_count(piece: list) -> int:
+def _row_count(piece: list[Any]) -> int:
     return sum(len(bucket[0]) for bucket in piece)
 
 
-def _reuse_texts(part: Any, wanted: np.ndarray) -> dict:
+def _reuse_texts(part: Any, wanted: np.ndarray) -> dict[int, str]:
     """Texts of the wanted global positions that this partition holds."""
     pos = part["pos"].to_numpy()
     keep = np.isin(pos, wanted)
     return dict(zip(pos[keep].tolist(), part["text"].to_numpy()[keep].tolist()))
 
 
-def _reuse_align(pairs: Any, ngram: int, min_tokens: int, *texts: dict) -> Any:
+def _reuse_align(pairs: Any, ngram: int, min_tokens: int, *texts: dict[int, str]) -> Any:
     from retold.reuse_index import align_candidates
 
-    merged: dict = {}
+    merged: dict[int, str] = {}
     for t in texts:
         merged.update(t)
     return align_candidates(merged, pairs, ngram=ngram, min_tokens=min_tokens)
 
 
-def _reuse_articles(part: Any, wanted: np.ndarray) -> dict:
+def _reuse_articles(part: Any, wanted: np.ndarray) -> dict[int, Article]:
     pos = part["pos"].to_numpy()
     rows = np.flatnonzero(np.isin(pos, wanted))
     return dict(zip(pos[rows].tolist(), gather_articles(part, rows)))
@@ -128,7 +131,7 @@ def reused_passages(
     seconds["align"] = time.perf_counter() - began
     began = time.perf_counter()
     named = np.unique(np.concatenate([aligned.left_doc, aligned.right_doc]))
-    articles: dict = {}
+    articles: dict[int, Article] = {}
     for piece in dask.compute(*[delayed(_reuse_articles, p, named) for p in corpus.parts]):
         articles.update(piece)
     passages = cluster_alignments(aligned, articles, relative_overlap=opts["relative_overlap"])

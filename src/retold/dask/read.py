@@ -111,14 +111,15 @@ def _article_from_record(record: Any, position: int, fields: Fields) -> Article:
     raise TypeError(f"document {position}: expected str, dict or retold.Article, not {type(record).__name__}")
 
 
-def _records_of(part: Any) -> list:
+def _records_of(part: Any) -> list[Any]:
     """The records of one partition: a list of bag items, or of a pandas frame's rows as dicts."""
     if hasattr(part, "to_dict") and hasattr(part, "columns"):
         import pandas as pd
 
         # Absent cells (NaN, NaT, None, pd.NA) become None, as in a record read from JSON.
         plain = part.astype(object).where(pd.notna(part), None)
-        return plain.to_dict(orient="records")
+        records: list[Any] = plain.to_dict(orient="records")
+        return records
     return list(part)
 
 
@@ -151,8 +152,8 @@ def place_part(part: Any, offset: int, fields: Fields) -> Any:
     )
 
 
-def _placed_frame(offset: int, *, ids: list, texts: list, titles: list, date_us: np.ndarray, sources: list,
-                  langs: list, auto_id: np.ndarray) -> Any:
+def _placed_frame(offset: int, *, ids: list[Any], texts: list[Any], titles: list[Any], date_us: np.ndarray, sources: list[Any],
+                  langs: list[Any], auto_id: np.ndarray) -> Any:
     import pandas as pd
 
     n = len(texts)
@@ -187,7 +188,7 @@ def _place_frame(frame: Any, offset: int, fields: Fields) -> Any:
     if not all(type(t) is str for t in texts):
         return None
 
-    def optional(name: str) -> list:
+    def optional(name: str) -> list[Any]:
         # `record.get(field) or None`, as Article.from_dict takes titles, sources and languages.
         if name not in frame.columns:
             return [None] * n
@@ -204,9 +205,9 @@ def _place_frame(frame: Any, offset: int, fields: Fields) -> Any:
     else:
         auto_id = np.ones(n, dtype=bool)
         ids = [str(offset + i) for i in range(n)]
-    dates: list = [None] * n
+    dates: list[Any] = [None] * n
     if fields.date in frame.columns:
-        parsed: dict = {}
+        parsed: dict[tuple[type, Any], Any] = {}
         for i, value in enumerate(_column_values(frame, fields.date)):
             if value is None:
                 continue
@@ -224,12 +225,12 @@ def _place_frame(frame: Any, offset: int, fields: Fields) -> Any:
     )
 
 
-def _column_values(frame: Any, name: str) -> list:
+def _column_values(frame: Any, name: str) -> list[Any]:
     """A column as Python values, absent cells (NaN, NaT, None, pd.NA) as None."""
     import pandas as pd
 
     column = frame[name]
-    values = column.astype(object).tolist()
+    values: list[Any] = column.astype(object).tolist()
     missing = pd.isna(column).to_numpy()
     if missing.any():
         for i in np.flatnonzero(missing).tolist():
@@ -256,7 +257,7 @@ def _renumber(frame: Any, offset: int) -> Any:
 class Corpus:
     """The placed corpus: one persisted pandas frame per partition, and where each begins."""
 
-    parts: list  # delayed / persisted pandas frames
+    parts: list[Any]  # delayed / persisted pandas frames
     bounds: np.ndarray  # int64, len(parts) + 1: partition i holds positions [bounds[i], bounds[i+1])
 
     @property
@@ -303,7 +304,7 @@ def gather_columns(corpus: Corpus, names: Sequence[str]) -> dict[str, np.ndarray
     return out
 
 
-def _columns_part(part: Any, names: tuple) -> tuple:
+def _columns_part(part: Any, names: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(part[name].to_numpy() for name in names)
 
 

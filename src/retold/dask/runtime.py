@@ -66,9 +66,9 @@ def connect(scheduler: str | None = None, workers: int | None = None) -> Any:
 
     if scheduler is not None:
         try:
-            return Client(scheduler, timeout="30s")
+            return Client(scheduler, timeout="30s")  # type: ignore[no-untyped-call]  # distributed ships no annotations for Client.__init__
         except (OSError, TimeoutError) as exc:
             raise ValueError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a positive int, got {workers!r}")
-    return Client(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
+    return Client(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")  # type: ignore[no-untyped-call]  # as above

@@ -47,7 +47,7 @@ def bucket_key_shift(m: int) -> int:
     return bits if bits <= 40 else 0
 
 
-def truncated_keys(signed: tuple, shift: int) -> Any:
+def truncated_keys(signed: tuple[Any, ...], shift: int) -> Any:
     frame = signed[0]
     if shift:
         frame = frame.assign(key=frame["key"].to_numpy() >> np.uint64(shift))
@@ -92,7 +92,7 @@ def bucket_pairs(frame: Any, cap: int) -> tuple[np.ndarray, tuple[int, int, int]
     return merged, (int(len(merged)), capped, largest)
 
 
-def route(bucketed: tuple, bounds: np.ndarray) -> dict:
+def route(bucketed: tuple[Any, ...], bounds: np.ndarray) -> dict[str, Any]:
     """Split one partition's pair codes by block (partition of left, partition of right).
 
     Also lists, per text partition, the positions whose shingle sets the blocks will ask for.
@@ -121,9 +121,10 @@ def route(bucketed: tuple, bounds: np.ndarray) -> dict:
     return {"blocks": blocks, "need": need, "capped": capped, "largest": largest}
 
 
-def route_summary(routed: dict) -> tuple[list[int], list[int], int, int]:
+def route_summary(routed: dict[str, Any]) -> tuple[list[int], list[int], int, int]:
     return sorted(routed["blocks"]), sorted(routed["need"]), routed["capped"], routed["largest"]
 
 
-def pick(routed: dict, kind: str, key: int) -> np.ndarray:
-    return routed[kind][key]
+def pick(routed: dict[str, Any], kind: str, key: int) -> np.ndarray:
+    picked: np.ndarray = routed[kind][key]
+    return picked

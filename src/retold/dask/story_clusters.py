@@ -23,17 +23,18 @@ def _story_counts(part: Any, model: Any) -> np.ndarray:
     import copy
 
     articles = gather_articles(part, np.arange(len(part)))
-    return copy.copy(model).fit(articles).df
+    counts: np.ndarray = copy.copy(model).fit(articles).df
+    return counts
 
 
 def _add_arrays(*arrays: np.ndarray) -> np.ndarray:
-    total = arrays[0].copy()
+    total: np.ndarray = arrays[0].copy()
     for a in arrays[1:]:
         total += a
     return total
 
 
-def _tree_sum(dask: Any, items: list) -> Any:
+def _tree_sum(dask: Any, items: list[Any]) -> Any:
     """Pairwise (tree) sum of delayed arrays, so no worker receives them all at once."""
     while len(items) > 1:
         items = [
@@ -43,7 +44,7 @@ def _tree_sum(dask: Any, items: list) -> Any:
     return items[0]
 
 
-def _story_vectors(part: Any, model: Any) -> tuple:
+def _story_vectors(part: Any, model: Any) -> tuple[Any, ...]:
     """One partition's story vectors (CSR arrays, weighted by the corpus idf the model holds),
     with the articles' dates in days and dominant scripts: what the clustering needs of them."""
     from retold.scripts import dominant_scripts
@@ -55,7 +56,7 @@ def _story_vectors(part: Any, model: Any) -> tuple:
     return vectors.offsets, vectors.indices, vectors.values, days, dominant_scripts(articles)
 
 
-def _cluster_stories(options: dict, n_features: int, *pieces: tuple) -> np.ndarray:
+def _cluster_stories(options: dict[str, Any], n_features: int, *pieces: tuple[Any, ...]) -> np.ndarray:
     """Story ids of the whole corpus from the partitions' vectors, in input order
     (:func:`retold.story_clustering.cluster_vectors`, the step :func:`retold.stories` ends with)."""
     from retold.story_clustering import StoryVectors, cluster_vectors
@@ -93,9 +94,9 @@ class DaskStoryResult:
     """
 
     labels: np.ndarray
-    ids: tuple
+    ids: tuple[Any, ...]
     model: Any = field(repr=False)
-    dask_stats: dict = field(default_factory=dict)
+    dask_stats: dict[str, Any] = field(default_factory=dict)
     _corpus: Any = field(default=None, repr=False)
 
     def __len__(self) -> int:
@@ -108,7 +109,7 @@ class DaskStoryResult:
     def n_stories(self) -> int:
         return int(self.labels.max()) + 1 if len(self.labels) else 0
 
-    def describe(self, min_size: int = 1) -> tuple:
+    def describe(self, min_size: int = 1) -> tuple[Any, ...]:
         """The stories of at least ``min_size`` articles, by id, as :class:`retold.story_clustering.Story`.
 
         Their articles are gathered from the workers to describe them exactly as
@@ -139,11 +140,11 @@ class DaskStoryResult:
         )
 
     @cached_property
-    def stories(self) -> tuple:
+    def stories(self) -> tuple[Any, ...]:
         """Every story (singletons included), by id: :meth:`describe` with ``min_size=1``."""
         return self.describe(1)
 
-    def multi(self, min_size: int = 2) -> tuple:
+    def multi(self, min_size: int = 2) -> tuple[Any, ...]:
         """The stories of at least ``min_size`` articles, largest first (as :meth:`retold.StoryResult.multi`)."""
         return tuple(sorted(self.describe(min_size), key=lambda s: (-s.size, s.id)))
 
@@ -236,5 +237,5 @@ def stories(
     return DaskStoryResult(np.asarray(labels, dtype=np.int64), ids, model, stats, corpus)
 
 
-def _piece_bytes(piece: tuple) -> int:
+def _piece_bytes(piece: tuple[Any, ...]) -> int:
     return sum(int(a.nbytes) for a in piece)

@@ -16,7 +16,7 @@ __all__ = ["export_sets", "verify_block", "block_counts", "edges_frame", "distri
 
 def export_sets(
     part: Any, offset: int, mode: str, ngram: int, unit: str, num_perm: int, seed: int, *needs: np.ndarray
-) -> tuple:
+) -> tuple[Any, ...]:
     """What the blocks need of one partition: shingle sets (or signatures) of the asked documents."""
     positions = np.unique(np.concatenate(needs)) if needs else np.zeros(0, np.int64)
     texts = part["text"].to_numpy()[positions - offset].tolist()
@@ -27,7 +27,7 @@ def export_sets(
 
 
 def verify_block(
-    left_export: tuple, right_export: tuple | None, mode: str, containment: bool, threshold: float,
+    left_export: tuple[Any, ...], right_export: tuple[Any, ...] | None, mode: str, containment: bool, threshold: float,
     *code_parts: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Similarity of one block's candidate pairs; returns the accepted (left, right, sim) and the count."""
@@ -61,11 +61,11 @@ def verify_block(
     return left[accept], right[accept], sims[accept], int(len(codes))
 
 
-def block_counts(block: tuple) -> tuple[int, int]:
+def block_counts(block: tuple[Any, ...]) -> tuple[int, int]:
     return block[3], len(block[0])
 
 
-def edges_frame(block: tuple) -> Any:
+def edges_frame(block: tuple[Any, ...]) -> Any:
     import pandas as pd
 
     left, right, sims, _ = block

@@ -29,7 +29,7 @@ _WORD = re.compile(r"\w+")
 def tfidf_vectors(articles: Sequence[Article]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Unit-length sublinear TF-IDF rows of the articles' titles and texts, as CSR arrays."""
     vocab: dict[str, int] = {}
-    rows: list[Counter] = []
+    rows: list[Counter[int]] = []
     for art in articles:
         words = _WORD.findall(((art.title or "") + " " + art.text).lower())
         rows.append(Counter(vocab.setdefault(w, len(vocab)) for w in words))
@@ -38,7 +38,8 @@ def tfidf_vectors(articles: Sequence[Article]) -> tuple[np.ndarray, np.ndarray, 
         df[list(row)] += 1
     idf = np.log((len(rows) + 1.0) / (df + 1.0)) + 1.0
     offsets = np.zeros(len(rows) + 1, dtype=np.int64)
-    indices, values = [], []
+    indices: list[np.ndarray] = []
+    values: list[np.ndarray] = []
     for i, row in enumerate(rows):
         idx = np.array(sorted(row), dtype=np.uint32)
         val = (1.0 + np.log(np.array([row[j] for j in idx.tolist()], dtype=np.float64))) * idf[idx]
@@ -46,8 +47,12 @@ def tfidf_vectors(articles: Sequence[Article]) -> tuple[np.ndarray, np.ndarray, 
         indices.append(idx)
         values.append(val / norm if norm > 0 else val)
         offsets[i + 1] = offsets[i] + len(idx)
-    cat = (lambda parts, dt: np.concatenate(parts).astype(dt) if parts else np.zeros(0, dtype=dt))
-    return offsets, cat(indices, np.uint32), cat(values, np.float64)
+    return offsets, _concatenated(indices, np.uint32), _concatenated(values, np.float64)
+
+
+def _concatenated(parts: list[np.ndarray], dtype: type[np.generic]) -> np.ndarray:
+    # A named helper rather than a lambda: mypy --strict cannot type a lambda's parameters.
+    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
 
 
 def tfidf_average_link(articles: Sequence[Article], cut: float = BASELINE_CUT, neighbours: int = 30) -> np.ndarray:
@@ -64,4 +69,5 @@ def tfidf_average_link(articles: Sequence[Article], cut: float = BASELINE_CUT, n
     a, b, w = a[keep], b[keep], w[keep]
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     _, first = np.unique(lo * n + hi, return_index=True)  # each edge once
-    return kernels("agglomerate").average_link(n, lo[first], hi[first], w[first], np.zeros(n), cut, 0.0)
+    labels: np.ndarray = kernels("agglomerate").average_link(n, lo[first], hi[first], w[first], np.zeros(n), cut, 0.0)
+    return labels

@@ -44,7 +44,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -114,12 +114,12 @@ class ReuseReport:
     pairs: int
     macro_f1: float
     derived_f1: float
-    per_class: dict
-    confusion: dict
-    predictions: dict = field(default_factory=dict)
-    features: dict = field(default_factory=dict)
+    per_class: dict[str, Any]
+    confusion: dict[str, Any]
+    predictions: dict[str, Any] = field(default_factory=dict)
+    features: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "pairs": self.pairs,
             "macro_f1": self.macro_f1,
@@ -217,7 +217,7 @@ def fit_thresholds(gold: list[str], chars: np.ndarray, words: np.ndarray) -> tup
 
 
 def cross_validate(gold: list[str], chars: np.ndarray, words: np.ndarray, *, folds: int = 5,
-                   repeats: int = 10, seed: int = 0) -> dict:
+                   repeats: int = 10, seed: int = 0) -> dict[str, Any]:
     """Stratified k-fold estimate of the rule's scores when its thresholds are tuned on data.
 
     For each repeat the pairs are split into ``folds`` folds stratified by gold label; the two
@@ -248,13 +248,13 @@ def cross_validate(gold: list[str], chars: np.ndarray, words: np.ndarray, *, fol
             predicted[held] = _apply_rule(chars[held], words[held], t1, t2)
         report = score_labels(list(g), [str(p) for p in predicted])
         scores.append((report.macro_f1, report.derived_f1))
-    scores = np.array(scores)
+    table = np.array(scores)
     t1, t2 = fit_thresholds(list(g), chars, words)
     in_sample = score_labels(list(g), [str(p) for p in _apply_rule(chars, words, t1, t2)])
     return {
         "folds": folds, "repeats": repeats, "seed": seed,
-        "macro_f1": float(scores[:, 0].mean()), "macro_f1_sd": float(scores[:, 0].std()),
-        "derived_f1": float(scores[:, 1].mean()), "derived_f1_sd": float(scores[:, 1].std()),
+        "macro_f1": float(table[:, 0].mean()), "macro_f1_sd": float(table[:, 0].std()),
+        "derived_f1": float(table[:, 1].mean()), "derived_f1_sd": float(table[:, 1].std()),
         "in_sample_thresholds": [t1, t2],
         "in_sample_macro_f1": in_sample.macro_f1, "in_sample_derived_f1": in_sample.derived_f1,
     }

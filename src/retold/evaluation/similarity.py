@@ -12,9 +12,14 @@ import csv
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
+
+if TYPE_CHECKING:  # numpy.typing only for the checker: keeps `import retold` light
+    from numpy.typing import ArrayLike
+
+    from retold.story_clustering import StoryModel
 
 __all__ = [
     "PairSet",
@@ -70,7 +75,7 @@ def roc_auc(scores: Sequence[float], positive: Sequence[bool]) -> float:
     return float(u / (n_pos * n_neg))
 
 
-def best_accuracy(scores: Sequence[float], positive: Sequence[bool]) -> tuple[float, float]:
+def best_accuracy(scores: Sequence[float] | ArrayLike, positive: Sequence[bool] | ArrayLike) -> tuple[float, float]:
     """The best accuracy of ``score >= t`` over all thresholds t, and that threshold."""
     s = np.asarray(scores, dtype=np.float64)
     p = np.asarray(positive, dtype=bool)
@@ -113,7 +118,7 @@ class PairSet:
         return len(self.text1)
 
 
-def _open_table(path: Path):
+def _open_table(path: Path) -> list[dict[str, str]]:
     text = path.read_text(encoding="utf-8")
     dialect = "excel-tab" if path.suffix.lower() == ".tsv" or (
         "\t" in text.split("\n", 1)[0] and "," not in text.split("\n", 1)[0]
@@ -254,11 +259,12 @@ def evaluate_pairs(pairs: PairSet, scores: Sequence[float] | np.ndarray) -> Simi
     return SimilarityReport(groups, acc, t)
 
 
-def score_pairs(pairs: PairSet, model=None, *, workers: int = 1) -> np.ndarray:
+def score_pairs(pairs: PairSet, model: StoryModel | None = None, *, workers: int = 1) -> np.ndarray:
     """Similarity of every pair under ``model`` (a fresh :class:`StoryModel` by default), fitted
     unsupervised on the texts of the pairs themselves."""
     from retold.story_clustering import StoryModel
 
     model = model if model is not None else StoryModel()
     model.fit(pairs.text1 + pairs.text2, workers=workers)
-    return model.similarities(pairs.text1, pairs.text2, workers=workers)
+    similarities: np.ndarray = model.similarities(pairs.text1, pairs.text2, workers=workers)
+    return similarities

@@ -90,9 +90,13 @@ from datetime import datetime, timezone
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from retold.io import atomic_write, to_plain
+
+if TYPE_CHECKING:  # Jinja2 is the optional [report] extra, imported lazily by _jinja
+    import jinja2
 
 __all__ = ["render_report", "report_html"]
 
@@ -103,7 +107,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 _LISTS = ("articles", "copies", "stories", "pairs", "provenance", "reused")
 
 
-def _jinja():
+def _jinja() -> ModuleType:
     try:
         import jinja2
     except ImportError as exc:  # pragma: no cover - exercised where jinja2 is absent
@@ -115,16 +119,17 @@ def _jinja():
 
 
 @lru_cache(maxsize=1)
-def _environment():
-    jinja2 = _jinja()
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("retold.report", "templates"),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2"), default=True),
+def _environment() -> jinja2.Environment:
+    jinja = _jinja()
+    environment: jinja2.Environment = jinja.Environment(
+        loader=jinja.PackageLoader("retold.report", "templates"),
+        autoescape=jinja.select_autoescape(enabled_extensions=("html", "j2"), default=True),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
+        undefined=jinja.StrictUndefined,
     )
+    return environment
 
 
 @lru_cache(maxsize=1)
@@ -132,8 +137,10 @@ def _assets() -> dict[str, str]:
     # CSS and JavaScript are inlined verbatim, not rendered: they are code, not templates.
     env = _environment()
     assets = {}
+    loader = env.loader
+    assert loader is not None  # _environment always sets a PackageLoader
     for name in _ASSETS:
-        source, _, _ = env.loader.get_source(env, name)
+        source, _, _ = loader.get_source(env, name)
         if "</script" in source.lower() or "</style" in source.lower():
             raise RuntimeError(f"template asset {name} must not contain a closing tag")
         assets[name.replace(".", "_")] = source
@@ -201,7 +208,7 @@ def _span_text(start: Any, end: Any) -> str:
     return f"{a_text} – {b_text}"
 
 
-def _static_stories(plain: Mapping[str, Any], limit: int) -> tuple[list[dict], int]:
+def _static_stories(plain: Mapping[str, Any], limit: int) -> tuple[list[dict[str, Any]], int]:
     """The rows of the story list the page shows without JavaScript, and how many stories the
     list holds in all: stories of 2+ articles (all stories where none has 2), largest first,
     then earliest, then by id, as the page's default order."""
@@ -251,7 +258,7 @@ def _fail(where: str, message: str) -> ValueError:
     return ValueError(f"report data {where}: {message}")
 
 
-def _as_list(data: Mapping[str, Any], key: str) -> list:
+def _as_list(data: Mapping[str, Any], key: str) -> list[Any]:
     value = data.get(key)
     if value is None:
         return []
@@ -280,7 +287,7 @@ def _prepare(data: Mapping[str, Any], max_inline_text_chars: int | None) -> dict
             raise TypeError("max_inline_text_chars must be an int or None")
         if max_inline_text_chars < 0:
             raise ValueError("max_inline_text_chars must be >= 0")
-    plain = to_plain(data)
+    plain: dict[str, Any] = to_plain(data)
     for key in _LISTS:
         plain[key] = _as_list(plain, key)
 
