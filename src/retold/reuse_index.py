@@ -135,8 +135,7 @@ class PairEvidence:
 
     def rows(self, lo: int, hi: int) -> "PairEvidence":
         """Pairs ``lo`` to ``hi`` (a chunk of work)."""
-        return PairEvidence(*(getattr(self, name)[lo:hi] for name in _COLUMNS),
-                            rare=self.rare, boilerplate=self.boilerplate)
+        return self._take(slice(lo, hi))
 
     def across_sources(self, sources: Sequence[str | None]) -> "PairEvidence":
         """The pairs whose two articles come from different sources (or an unknown one):
@@ -144,14 +143,16 @@ class PairEvidence:
         indexed by document position."""
         codes = source_codes(sources)
         a, b = codes[self.left], codes[self.right]
-        keep = (a != b) | (a < 0)
-        return PairEvidence(*(getattr(self, name)[keep] for name in _COLUMNS),
-                            rare=self.rare, boilerplate=self.boilerplate)
+        return self._take((a != b) | (a < 0))
 
     def candidates(self, min_shared: int) -> "PairEvidence":
         """The pairs that share at least ``min_shared`` rare n-grams."""
-        keep = self.shared >= min_shared
-        return PairEvidence(*(getattr(self, name)[keep] for name in _COLUMNS),
+        return self._take(self.shared >= min_shared)
+
+    def _take(self, rows: slice | np.ndarray) -> "PairEvidence":
+        # The same rows of every column; the n-gram counts are the whole corpus's, kept as they are.
+        return PairEvidence(self.left[rows], self.right[rows], self.shared[rows], self.left_lo[rows],
+                            self.left_hi[rows], self.right_lo[rows], self.right_hi[rows],
                             rare=self.rare, boilerplate=self.boilerplate)
 
 
@@ -165,10 +166,13 @@ def source_codes(sources: Sequence[str | None]) -> np.ndarray:
                        dtype=np.int64, count=len(sources))
 
 
-def _reduce(left, right, counts, left_lo, left_hi, right_lo, right_hi, rare, boilerplate) -> PairEvidence:
+def _reduce(left: np.ndarray, right: np.ndarray, counts: np.ndarray, left_lo: np.ndarray,
+            left_hi: np.ndarray, right_lo: np.ndarray, right_hi: np.ndarray, rare: int,
+            boilerplate: int) -> PairEvidence:
     """Rows of (pair, count, position spans), possibly repeated, summed into one row per pair."""
     if len(left) == 0:
-        return PairEvidence(*([_EMPTY] * 7), rare=rare, boilerplate=boilerplate)
+        return PairEvidence(_EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY, rare=rare,
+                            boilerplate=boilerplate)
     order = np.lexsort((right, left))
     left, right = left[order], right[order]
     starts = np.flatnonzero(np.r_[True, (left[1:] != left[:-1]) | (right[1:] != right[:-1])])
@@ -216,8 +220,10 @@ def merge_pair_evidence(parts: Sequence[PairEvidence]) -> PairEvidence:
     all of their rows would give."""
     if not parts:
         return _reduce(_EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY, 0, 0)
-    columns = [np.concatenate([getattr(p, name) for p in parts]) for name in _COLUMNS]
-    return _reduce(*columns, sum(p.rare for p in parts), sum(p.boilerplate for p in parts))
+    left, right, shared, left_lo, left_hi, right_lo, right_hi = (
+        np.concatenate([getattr(p, name) for p in parts]) for name in _COLUMNS)
+    return _reduce(left, right, shared, left_lo, left_hi, right_lo, right_hi,
+                   sum(p.rare for p in parts), sum(p.boilerplate for p in parts))
 
 
 @dataclass(frozen=True)
