@@ -34,7 +34,7 @@ from retold._ext._hash64 cimport (
 )
 from retold._ext.text cimport (
     CodepointBuffer, TextView, TokenBuffer, codepoint_buffer_free, fold_stream_view,
-    checked_bytes, grown_capacity, prepare_text, resize_block, token_buffer_free, tokenize_view,
+    checked_bytes, prepare_text, realloc_or_raise, token_buffer_free, tokenize_view,
 )
 
 cnp.import_array()
@@ -122,8 +122,9 @@ cdef class _Scratch:
     cdef int reserve_shingles(self, Py_ssize_t n) except -1 nogil:
         if n <= self.shingle_capacity:
             return 0
-        n = grown_capacity(self.shingle_capacity, n, 256)
-        resize_block(<void**> &self.shingles, n, sizeof(uint64_t))
+        if n < 256:
+            n = 256
+        self.shingles = <uint64_t*> realloc_or_raise(self.shingles, checked_bytes(n, sizeof(uint64_t)))
         self.shingle_capacity = n
         return 0
 
@@ -230,8 +231,9 @@ cdef object _shingle_sets(list texts, int ngram, str unit):
                 count = scratch.shingle(&views[i], ngram, char_unit)
                 count = sort_unique_u64(scratch.shingles, count)
                 if total + count > capacity:
-                    grown = grown_capacity(capacity, total + count, 1024)
-                    resize_block(<void**> &values, grown, sizeof(uint64_t))
+                    # Grown in a local first: a failed realloc leaves values and capacity as they were.
+                    grown = 2 * (total + count) + 1024
+                    values = <uint64_t*> realloc_or_raise(values, checked_bytes(grown, sizeof(uint64_t)))
                     capacity = grown
                 for j in range(count):
                     values[total + j] = scratch.shingles[j]

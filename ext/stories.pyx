@@ -19,7 +19,7 @@ cimport numpy as cnp
 
 from retold._ext._hash64 cimport FNV_BASIS, GOLDEN, fmix64, fnv_step
 from retold._ext.text cimport (
-    TextView, TokenBuffer, checked_bytes, grown_capacity, prepare_text, resize_block, token_buffer_free, tokenize_view,
+    TextView, TokenBuffer, checked_bytes, prepare_text, realloc_or_raise, token_buffer_free, tokenize_view,
 )
 
 cnp.import_array()
@@ -219,10 +219,11 @@ cdef int occ_push(OccBuffer* buf, uint32_t index, double boost) except -1 nogil:
         if buf.n >= (<Py_ssize_t> 1 << 32) - 1:
             with gil:
                 raise ValueError("an article has more than 2**32 - 1 feature occurrences")
-        cap = grown_capacity(buf.capacity, buf.n + 1, 512)
-        resize_block(<void**> &buf.data, cap, sizeof(Occ))
-        resize_block(<void**> &buf.keys, cap, sizeof(uint64_t))
-        resize_block(<void**> &buf.spare, cap, sizeof(uint64_t))
+        cap = buf.capacity * 2 if buf.capacity else 512
+        # Each pointer is replaced once its realloc succeeded, the capacity once all three did.
+        buf.data = <Occ*> realloc_or_raise(buf.data, checked_bytes(cap, sizeof(Occ)))
+        buf.keys = <uint64_t*> realloc_or_raise(buf.keys, checked_bytes(cap, sizeof(uint64_t)))
+        buf.spare = <uint64_t*> realloc_or_raise(buf.spare, checked_bytes(cap, sizeof(uint64_t)))
         buf.capacity = cap
     buf.data[buf.n].index = index
     buf.data[buf.n].boost = boost
@@ -233,9 +234,9 @@ cdef int occ_push(OccBuffer* buf, uint32_t index, double boost) except -1 nogil:
 cdef int feature_push(FeatureBuffer* buf, uint32_t index, double weight) except -1 nogil:
     cdef Py_ssize_t cap
     if buf.n == buf.capacity:
-        cap = grown_capacity(buf.capacity, buf.n + 1, 4096)
-        resize_block(<void**> &buf.indices, cap, sizeof(uint32_t))
-        resize_block(<void**> &buf.weights, cap, sizeof(double))
+        cap = buf.capacity * 2 if buf.capacity else 4096
+        buf.indices = <uint32_t*> realloc_or_raise(buf.indices, checked_bytes(cap, sizeof(uint32_t)))
+        buf.weights = <double*> realloc_or_raise(buf.weights, checked_bytes(cap, sizeof(double)))
         buf.capacity = cap
     buf.indices[buf.n] = index
     buf.weights[buf.n] = weight

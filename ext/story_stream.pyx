@@ -28,7 +28,7 @@ cimport numpy as cnp
 # product against a row held in a table, and the ranking of candidates by partial score.
 from retold._ext.neighbours cimport (RowTable, heap_keep, strongest, table_clear, table_dot, table_fill,
                                      table_free, table_reserve)
-from retold._ext.text cimport grown_capacity, resize_block
+from retold._ext.text cimport realloc_or_raise
 from retold._reference.story_stream import check_arguments, check_batch, check_state
 
 cnp.import_array()
@@ -292,11 +292,9 @@ cdef class StoryStream:
                 p.n -= p.head
                 p.head = 0
             else:
-                # Thousands of tiny lists live in one struct array, freed by __dealloc__: they
-                # share the kernels' growth rule, not an object each (cap stays int32 as before).
-                cap = <int32_t> grown_capacity(p.cap, p.n + 1, 4)
-                resize_block(<void**> &p.seqs, cap, sizeof(int64_t))
-                resize_block(<void**> &p.vals, cap, sizeof(double))
+                cap = p.cap * 2 if p.cap else 4
+                p.seqs = <int64_t*> realloc_or_raise(p.seqs, cap * sizeof(int64_t))
+                p.vals = <double*> realloc_or_raise(p.vals, cap * sizeof(double))
                 p.cap = cap
         p.seqs[p.n] = seq
         p.vals[p.n] = value

@@ -18,7 +18,6 @@ from cpython.mem cimport PyMem_Malloc, PyMem_Free
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport malloc, realloc, free
 from libc.string cimport memset
-from cpython.pyport cimport PY_SSIZE_T_MAX
 
 import unicodedata
 
@@ -242,38 +241,14 @@ cdef void* realloc_or_raise(void* block, size_t size) except NULL nogil:
     return grown
 
 
-cdef Py_ssize_t grown_capacity(Py_ssize_t capacity, Py_ssize_t needed, Py_ssize_t first) except -1 nogil:
-    """The capacity a buffer of ``capacity`` items grows to so that ``needed`` items fit.
-
-    Doubling (from ``first`` items for an empty buffer) keeps n pushes O(n); a doubling past
-    PY_SSIZE_T_MAX raises MemoryError instead of wrapping negative.
-    """
-    cdef Py_ssize_t cap = capacity if capacity > 0 else first
-    while cap < needed:
-        if cap > PY_SSIZE_T_MAX // 2:
-            with gil:
-                raise MemoryError(f"a buffer of {needed} items overflows Py_ssize_t")
-        cap *= 2
-    return cap
-
-
-cdef int resize_block(void** block, Py_ssize_t n_items, size_t item) except -1 nogil:
-    """Resize ``*block`` to ``n_items`` items of ``item`` bytes, checked.
-
-    ``*block`` is replaced only once the realloc succeeded: after a MemoryError the owner still
-    holds (and frees) the old, valid block.  Owners of parallel columns resize each column to
-    the same grown_capacity and store that capacity only once all of them succeeded.
-    """
-    block[0] = realloc_or_raise(block[0], checked_bytes(n_items, item))
-    return 0
-
-
 cdef int grow_tokens(TokenBuffer* buf) except -1 nogil:
-    cdef Py_ssize_t cap = grown_capacity(buf.capacity, buf.n + 1, 256)
-    resize_block(<void**> &buf.starts, cap, sizeof(int64_t))
-    resize_block(<void**> &buf.ends, cap, sizeof(int64_t))
-    resize_block(<void**> &buf.hashes, cap, sizeof(uint64_t))
-    resize_block(<void**> &buf.flags, cap, sizeof(uint8_t))
+    # Each pointer is replaced only once its realloc succeeded and the capacity only once all
+    # four did: after a MemoryError the buffer is still consistent (and freed by its owner).
+    cdef Py_ssize_t cap = buf.capacity * 2 if buf.capacity else 256
+    buf.starts = <int64_t*> realloc_or_raise(buf.starts, checked_bytes(cap, sizeof(int64_t)))
+    buf.ends = <int64_t*> realloc_or_raise(buf.ends, checked_bytes(cap, sizeof(int64_t)))
+    buf.hashes = <uint64_t*> realloc_or_raise(buf.hashes, checked_bytes(cap, sizeof(uint64_t)))
+    buf.flags = <uint8_t*> realloc_or_raise(buf.flags, checked_bytes(cap, sizeof(uint8_t)))
     buf.capacity = cap
     return 0
 
@@ -416,8 +391,8 @@ cdef int tokenize_units(const codeunit* data, Py_ssize_t n, TokenBuffer* out) ex
 cdef inline int push_codepoint(CodepointBuffer* out, uint32_t cp) except -1 nogil:
     cdef Py_ssize_t cap
     if out.n == out.capacity:
-        cap = grown_capacity(out.capacity, out.n + 1, 1024)
-        resize_block(<void**> &out.data, cap, sizeof(uint32_t))
+        cap = out.capacity * 2 if out.capacity else 1024
+        out.data = <uint32_t*> realloc_or_raise(out.data, checked_bytes(cap, sizeof(uint32_t)))
         out.capacity = cap
     out.data[out.n] = cp
     out.n += 1

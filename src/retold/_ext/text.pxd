@@ -22,10 +22,6 @@ cdef struct TextView:
 
 cdef size_t checked_bytes(Py_ssize_t count, size_t item) except 0 nogil
 cdef void* realloc_or_raise(void* block, size_t size) except NULL nogil
-# The one growth rule of all kernel buffers (see ext/text.pyx): the capacity to grow to, and
-# a checked realloc that replaces the block only once it succeeded.
-cdef Py_ssize_t grown_capacity(Py_ssize_t capacity, Py_ssize_t needed, Py_ssize_t first) except -1 nogil
-cdef int resize_block(void** block, Py_ssize_t n_items, size_t item) except -1 nogil
 cdef int prepare_text(str text, TextView* view) except -1
 cdef int tokenize_view(const TextView* view, TokenBuffer* out) except -1 nogil
 cdef int fold_stream_view(const TextView* view, CodepointBuffer* out) except -1 nogil
