@@ -16,7 +16,7 @@ import heapq
 import math
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence, cast
 
 import numpy as np
 
@@ -50,8 +50,8 @@ class CopyVerdict:
     representative: int
     matched_with: int | None
     similarity: float | None
-    pairs: tuple  # verified (earlier seq, seq, similarity)
-    folds: tuple  # (old cluster, cluster it is folded into)
+    pairs: tuple[tuple[int, int, float], ...]  # verified (earlier seq, seq, similarity)
+    folds: tuple[tuple[int, int], ...]  # (old cluster, cluster it is folded into)
     replaced: int | None = None  # the representative this article took over from
 
 
@@ -124,9 +124,11 @@ class CopyIndex:
             self._enter(seq, text, day)
         self.lsh.insert_batch(seqs, signatures)
         if len(seqs) * 16 < len(self.lsh):
-            hits = [self.lsh.query(sig) for sig in signatures]  # no re-sort of the whole index
+            found_keys = [self.lsh.query(sig) for sig in signatures]  # no re-sort of the whole index
         else:
-            hits = self.lsh.query_batch(signatures)
+            found_keys = self.lsh.query_batch(signatures)
+        # The index holds no keys but this monitor's arrival numbers (ints).
+        hits = cast("list[list[int]]", found_keys)
         found = [[] if empty[i] else sorted(k for k in hits[i] if k < seqs[i]) for i in range(len(seqs))]
         sims = self._similarities(seqs, texts, found)
         out = []
@@ -142,7 +144,7 @@ class CopyIndex:
                 matched, best = c, s
         roots = sorted({self.cluster_of[c] for c, _ in accepted})
         key = (day, seq)
-        folds = []
+        folds: list[tuple[int, int]] = []
         replaced = None
         if not roots:
             cluster = seq

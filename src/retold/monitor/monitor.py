@@ -43,14 +43,15 @@ import math
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from retold.article import Article
 from retold.hashing import tokenize
 from retold.monitor import store as _store
-from retold.monitor.copyindex import NO_DAY, CopyIndex
+from retold.monitor.store import Rows
+from retold.monitor.copyindex import NO_DAY, CopyIndex, CopyVerdict
 from retold.monitor.options import check_options, reconcile
 from retold.monitor.pairs import align_partners, provenance_edges
 from retold.monitor.restore import (
@@ -67,6 +68,9 @@ from retold.monitor.restore import (
 )
 from retold.monitor.units import StoryUnits
 from retold.monitor.verdict import SharedPassages, Verdict
+
+if TYPE_CHECKING:
+    from retold.attribution.evidence import Edge
 
 __all__ = ["Monitor"]
 
@@ -269,7 +273,7 @@ class Monitor:
         labels = self._clusterer.partial_fit(arts).tolist()
         now = self._clusterer.resolve(np.asarray(before, dtype=np.int64)).tolist() if before else []
         story_folds = [(old, new) for old, new in zip(before, now) if old != new]
-        rows: dict[str, list] = {name: [] for name in (
+        rows: Rows = {name: [] for name in (
             "articles", "copy_window", "copy_pairs", "story_units", "drop_units", "pairs",
             "passages", "edges", "verdicts")}
         for old, new in story_folds:
@@ -300,7 +304,7 @@ class Monitor:
             _store.set_meta(con, key, str(value))
         return verdicts
 
-    def _write(self, rows: dict[str, list], copy_verdicts: list, batch: int) -> None:
+    def _write(self, rows: Rows, copy_verdicts: list[CopyVerdict], batch: int) -> None:
         """The add's rows, in an order that leaves every label as it is at the add's end."""
         con = self._con
         con.executemany("INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows["articles"])
@@ -326,7 +330,7 @@ class Monitor:
             "INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?, NULL, 1)",
             [stories[s].row(s) for s in sorted(touched) if s in stories])
 
-    def _fold_story(self, old: int, new: int, batch: int, rows: dict[str, list]) -> None:
+    def _fold_story(self, old: int, new: int, batch: int, rows: Rows) -> None:
         con = self._con
         self._wake(new)
         rows["drop_units"].extend((s,) for s in self._units.fold(old, new, self._copies.resolve))
@@ -336,8 +340,8 @@ class Monitor:
         con.execute("UPDATE story_units SET story = ? WHERE story = ?", (new, old))
         con.execute("INSERT INTO merges VALUES (?, 'story', ?, ?)", (batch, old, new))
 
-    def _record(self, batch: int, seq: int, held: Held, cv: Any, story: int,
-                signature: np.ndarray, rows: dict[str, list]) -> Verdict:
+    def _record(self, batch: int, seq: int, held: Held, cv: CopyVerdict, story: int,
+                signature: np.ndarray, rows: Rows) -> Verdict:
         """One article's rows and everything found for it; its verdict."""
         art = held.article
         date = art.date.isoformat() if art.date else None
@@ -347,7 +351,7 @@ class Monitor:
         indices, values = blob(held.indices.astype(np.uint32)), blob(held.values.astype(np.float64))
         rows["copy_window"].append((seq, blob(signature), indices, values, held.tokens))
         rows["copy_pairs"].extend(cv.pairs)
-        partners = []
+        partners: list[tuple[int, str, float | None]] = []
         if cv.representative != seq:
             partners.append((cv.representative, "copy", None))
         elif cv.replaced is not None:
@@ -385,9 +389,9 @@ class Monitor:
         held = self._held.get(seq)
         if held is not None:
             return held.article.id
-        return self._con.execute("SELECT id FROM articles WHERE seq = ?", (seq,)).fetchone()[0]
+        return str(self._con.execute("SELECT id FROM articles WHERE seq = ?", (seq,)).fetchone()[0])
 
-    def _partner(self, seq: int) -> _Held:
+    def _partner(self, seq: int) -> Held:
         """A partner article: held, or (left the copy window) read back from the store."""
         held = self._held.get(seq)
         if held is not None:
@@ -398,13 +402,13 @@ class Monitor:
         return Held(article, article_day(article), len(tokenize(article.text)), ind, val)
 
     def _passages(self, seq: int, held: Held, story: int, partners: list[tuple[int, str, float | None]],
-                  rows: dict[str, list]) -> list[tuple[SharedPassages, int]]:
+                  rows: Rows) -> list[tuple[SharedPassages, int]]:
         return align_partners(seq, held, story, [(o, k, c, self._partner(o)) for o, k, c in partners],
                               rows, min_tokens=self.options["min_tokens"],
                               calibration=self._model.calibration, n_features=self._model.n_features)
 
     def _provenance(self, seq: int, held: Held, shared: list[tuple[SharedPassages, int]],
-                    rows: dict[str, list]) -> list:
+                    rows: Rows) -> list[Edge]:
         return provenance_edges(seq, held, [(s, o, self._partner(o)) for s, o in shared], rows,
                                 min_tokens=self.options["min_tokens"],
                                 min_confidence=self.options["min_confidence"])
@@ -417,7 +421,7 @@ class Monitor:
         if not folds:
             return verdicts
         last_of = {v.story: k for k, v in enumerate(verdicts)}
-        extra: dict[int, list] = {}
+        extra: dict[int, list[tuple[int, int]]] = {}
         for fold in folds:
             extra.setdefault(last_of.get(fold[1], len(verdicts) - 1), []).append(fold)
         return [replace(v, merged_stories=tuple(extra[k])) if k in extra else v

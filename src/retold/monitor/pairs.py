@@ -6,14 +6,19 @@ transaction; what they return goes into the article's :class:`~retold.monitor.Ve
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from retold.monitor.restore import Held
+from retold.monitor.store import Rows
 from retold.monitor.verdict import SharedPassages
 
+if TYPE_CHECKING:
+    from retold.attribution.evidence import Edge
 
-def align_partners(seq: int, held: Held, story: int, partners: list, rows: dict[str, list], *,
+
+def align_partners(seq: int, held: Held, story: int, partners: list[tuple[int, str, float | None, Held]], rows: Rows, *,
                    min_tokens: int, calibration: float, n_features: int) -> list[tuple[SharedPassages, int]]:
     """Align the article with each partner ``(seq, kind, cosine or None, Held)``: passages as
     :func:`retold.align` finds them, story similarity and coverage as :func:`retold.analyze`
@@ -21,7 +26,7 @@ def align_partners(seq: int, held: Held, story: int, partners: list, rows: dict[
     from retold.passages import align
     from retold.story_clustering import StoryVectors
 
-    out = []
+    out: list[tuple[SharedPassages, int]] = []
     for other, kind, cos, early in partners:
         if cos is None:
             n_a, n_b = len(held.indices), len(early.indices)
@@ -41,8 +46,8 @@ def align_partners(seq: int, held: Held, story: int, partners: list, rows: dict[
     return out
 
 
-def provenance_edges(seq: int, held: Held, shared: list, rows: dict[str, list], *, min_tokens: int,
-                     min_confidence: float) -> list:
+def provenance_edges(seq: int, held: Held, shared: list[tuple[SharedPassages, int, Held]], rows: Rows, *,
+                     min_tokens: int, min_confidence: float) -> list[Edge]:
     """Edges among the article and its partners ``(SharedPassages, seq, Held)`` that involve the
     article (as :func:`retold.analyze` judges a story: the pairs aligned, with their passages,
     plus those an explicit credit links)."""

@@ -20,7 +20,7 @@ def article_record(con: sqlite3.Connection, article_id: str, path: str) -> dict[
                           "JOIN verdicts v USING (seq) WHERE a.id = ?", (article_id,)).fetchone()
     if row is None:
         raise KeyError(f"{path}: no article with id {article_id!r}")
-    record = json.loads(row[3])
+    record: dict[str, Any] = json.loads(row[3])
     record["copy_cluster_then"], record["story_then"] = record["copy_cluster"], record["story"]
     record["copy_cluster"], record["story"] = row[1], row[2]
     return record
@@ -63,7 +63,8 @@ def report_data(con: sqlite3.Connection, *, start: Any = None, end: Any = None,
     makes it), for the articles dated in ``[start, end]`` and/or of one ``story``."""
     from retold import __version__
 
-    where, params = ["1"], []
+    where: list[str] = ["1"]
+    params: list[Any] = []
     lo, hi = _iso(start, "start"), _iso(end, "end")
     if lo is not None:
         where.append("a.date >= ?")
@@ -90,7 +91,7 @@ def report_data(con: sqlite3.Connection, *, start: Any = None, end: Any = None,
             "SELECT a_seq, b_seq, kind, story, similarity, coverage FROM pairs WHERE b_seq BETWEEN ? AND ? "
             "ORDER BY b_seq, a_seq", span)
             if r[0] in seqs and r[1] in seqs]
-        passages: dict[tuple[int, int], list] = {}
+        passages: dict[tuple[int, int], list[dict[str, Any]]] = {}
         for a, b, a0, a1, b0, b1, tokens, score, quoted in con.execute(
                 "SELECT a_seq, b_seq, a_start, a_end, b_start, b_end, tokens, score, quoted FROM passages "
                 "WHERE a_seq BETWEEN ? AND ? ORDER BY a_seq, b_seq, k", span):
@@ -104,7 +105,9 @@ def report_data(con: sqlite3.Connection, *, start: Any = None, end: Any = None,
         edge_rows = [r for r in con.execute(
             "SELECT derived_seq, source_seq, confidence, evidence FROM edges WHERE seq BETWEEN ? AND ? "
             "AND source_seq IS NOT NULL ORDER BY seq, k", span) if r[0] in seqs and r[1] in seqs]
-    articles, members, stories = [], {}, {}
+    articles: list[dict[str, Any]] = []
+    members: dict[int, list[tuple[bool, str, int]]] = {}
+    stories: dict[int, list[tuple[bool, str, int, str | None, str | None]]] = {}
     for seq, ident, title_, source, date, lang, cluster, story_id, text, rep in rows:
         articles.append({
             "id": ident, "title": title_, "source": source, "date": date, "lang": lang,
@@ -114,19 +117,19 @@ def report_data(con: sqlite3.Connection, *, start: Any = None, end: Any = None,
         stories.setdefault(story_id, []).append((date is None, date or "", seq, source, lang))
     cluster_of = {r[0]: r[6] for r in rows}
     rep_of = {r[6]: r[9] for r in rows}
-    copy_pairs: dict[int, list] = {}
+    copy_pairs: dict[int, list[dict[str, Any]]] = {}
     for left, right, sim in copy_rows:
         copy_pairs.setdefault(cluster_of[left], []).append(
             {"a": id_of[left], "b": id_of[right], "similarity": round(sim, 6), "verified": True})
     copies = []
-    for cluster, ms in sorted(members.items()):
-        ordered = [m[2] for m in sorted(ms)]
+    for cluster, cms in sorted(members.items()):
+        ordered = [m[2] for m in sorted(cms)]
         rep = rep_of.get(cluster)
         rep = rep if rep in seqs else ordered[0]
         copies.append({"id": str(cluster), "representative": id_of[rep],
                        "members": [id_of[rep]] + [id_of[m] for m in ordered if m != rep],
                        "pairs": copy_pairs.get(cluster, [])})
-    story_list = []
+    story_list: list[dict[str, Any]] = []
     for story_id, ms in sorted(stories.items()):
         ms.sort()
         dates = [m[1] for m in ms if not m[0]]

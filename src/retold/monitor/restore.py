@@ -10,12 +10,15 @@ import pickle
 import sqlite3
 import zlib
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import numpy as np
 
 from retold.article import Article
 from retold.monitor.copyindex import NO_DAY
+
+if TYPE_CHECKING:
+    from retold.story_clustering import StoryClusterer, StoryModel
 from retold.monitor.store import StoreError
 from retold.monitor.units import ActiveStory, Unit
 
@@ -47,7 +50,7 @@ def _vector(indices: bytes, values: bytes) -> tuple[np.ndarray, np.ndarray]:
     return np.frombuffer(indices, dtype=np.uint32), np.frombuffer(values, dtype=np.float64)
 
 
-def articles_where(con: sqlite3.Connection, where: str, params: Sequence = ()) -> list[tuple[int, int, Article]]:
+def articles_where(con: sqlite3.Connection, where: str, params: Sequence[Any] = ()) -> list[tuple[int, int, Article]]:
     """(seq, batch, Article) of the stored articles matching ``where``, in arrival order."""
     rows = con.execute(
         "SELECT seq, batch, id, text, title, date, source, lang FROM articles "
@@ -73,7 +76,8 @@ def checkpoint_state(clusterer: Any, model: Any, arrivals: int) -> bytes:
     return zlib.compress(pickle.dumps((clusterer, model, arrivals), protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
-def read_checkpoint(con: sqlite3.Connection, path: str) -> tuple | None:
+def read_checkpoint(con: sqlite3.Connection,
+                    path: str) -> tuple[StoryClusterer, StoryModel, int, int] | None:
     """(clusterer, model, batch, arrivals) of the story checkpoint, or None when there is none."""
     from retold.story_clustering import StoryClusterer, StoryModel
 
@@ -89,20 +93,23 @@ def read_checkpoint(con: sqlite3.Connection, path: str) -> tuple | None:
     return clusterer, model, int(row[0]), int(arrivals)
 
 
-def copy_window(con: sqlite3.Connection) -> tuple[dict[int, Held], list, dict, dict]:
+def copy_window(con: sqlite3.Connection) -> tuple[
+        dict[int, Held], list[tuple[int, str, float, bytes, int]], dict[int, tuple[int, float, int]],
+        dict[int, int]]:
     """The copy window: held articles, the rows :meth:`CopyIndex.restore` takes, the facts of
     their clusters (representative, its day, size) and every copy fold so far."""
     rows = con.execute(
         "SELECT w.seq, w.signature, w.indices, w.vals, w.tokens, a.copy_cluster, a.id, a.text, "
         "a.title, a.date, a.source, a.lang FROM copy_window w JOIN articles a USING (seq) "
         "ORDER BY w.seq").fetchall()
-    held, window = {}, []
+    held: dict[int, Held] = {}
+    window: list[tuple[int, str, float, bytes, int]] = []
     for seq, sig, ind, val, tokens, cluster, i, text, title, date, source, lang in rows:
         article = Article(id=i, text=text, title=title, date=date, source=source, lang=lang)
         day = article_day(article)
         held[seq] = Held(article, day, tokens, *_vector(ind, val))
         window.append((seq, text, day, sig, cluster))
-    clusters = {}
+    clusters: dict[int, tuple[int, float, int]] = {}
     for cluster, rep, size, rep_text, rep_date in con.execute(
             "SELECT c.cluster, c.representative, c.size, a.text, a.date FROM copy_clusters c "
             "JOIN articles a ON a.seq = c.representative WHERE c.cluster IN "
@@ -112,7 +119,7 @@ def copy_window(con: sqlite3.Connection) -> tuple[dict[int, Held], list, dict, d
     return held, window, clusters, folded
 
 
-def active_story(row: Sequence) -> ActiveStory:
+def active_story(row: Sequence[Any]) -> ActiveStory:
     """An :class:`ActiveStory` from its ``stories`` row (units and clusters not included)."""
     _, size, start, end, last_day, last_undated = row
     return ActiveStory(last_day=-math.inf if last_day is None else last_day,

@@ -26,6 +26,9 @@ from typing import Any, Iterator
 SCHEMA_VERSION = 1
 APPLICATION = "retold.Monitor"
 
+#: The rows one add writes, by table name, gathered before its one transaction.
+Rows = dict[str, list[tuple[Any, ...]]]
+
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE articles(

@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from retold.attribution.evidence import Edge
+    from retold.passages import Passage
 
 
 @dataclass(frozen=True)
@@ -19,7 +23,7 @@ class SharedPassages:
     kind: str
     similarity: float
     coverage: float
-    passages: tuple = ()
+    passages: tuple[Passage, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -75,9 +79,9 @@ class Verdict:
     matched_with: str | None
     similarity: float | None
     story: int
-    merged_stories: tuple = ()
-    passages: tuple = ()
-    edges: tuple = field(default=())
+    merged_stories: tuple[tuple[int, int], ...] = ()
+    passages: tuple[SharedPassages, ...] = ()
+    edges: tuple[Edge, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready record (what ``retold watch`` prints, one per line)."""
