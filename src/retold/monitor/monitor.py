@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from retold.article import Article
-from retold.hashing import tokenize
+from retold.passages import prepare
 from retold.monitor import store as _store
 from retold.monitor.store import Rows
 from retold.monitor.copyindex import NO_DAY, CopyIndex, CopyVerdict
@@ -288,7 +288,8 @@ class Monitor:
         touched = {new for _, new in story_folds}
         for k, (article, seq, day, cv, story) in enumerate(zip(arts, seqs, days, copy_verdicts, labels)):
             ind, val = vectors.row(k)
-            held = Held(article, day, len(tokenize(article.text)), ind.copy(), val.copy())
+            prepared = prepare(article.text)
+            held = Held(article, day, len(prepared), ind.copy(), val.copy(), prepared)
             self._held[seq] = held
             verdicts.append(self._record(batch, seq, held, cv, story, signatures[k], rows))
             touched.add(story)
@@ -399,7 +400,8 @@ class Monitor:
         (_, _, article), = articles_where(self._con, "seq = ?", (seq,))
         vec = self._model.vectors([article])
         ind, val = vec.row(0)
-        return Held(article, article_day(article), len(tokenize(article.text)), ind, val)
+        prepared = prepare(article.text)
+        return Held(article, article_day(article), len(prepared), ind, val, prepared)
 
     def _passages(self, seq: int, held: Held, story: int, partners: list[tuple[int, str, float | None]],
                   rows: Rows) -> list[tuple[SharedPassages, int]]:

@@ -9,7 +9,7 @@ import math
 import pickle
 import sqlite3
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import numpy as np
@@ -18,6 +18,8 @@ from retold.article import Article
 from retold.monitor.copyindex import NO_DAY
 
 if TYPE_CHECKING:
+    from retold.attribution.scanning import Attribution
+    from retold.passages import Prepared
     from retold.story_clustering import StoryClusterer, StoryModel
 from retold.monitor.store import StoreError
 from retold.monitor.units import ActiveStory, Unit
@@ -25,13 +27,39 @@ from retold.monitor.units import ActiveStory, Unit
 
 @dataclass
 class Held:
-    """What the monitor keeps of an article while it is in the copy window."""
+    """What the monitor keeps of an article while it is in the copy window.
+
+    An article is aligned with every later partner and judged again in each of their
+    provenance sets: its tokens (``prepared``) and the names it credits (``attributions``)
+    are worked out once, when first needed, and kept while it is held.
+    """
 
     article: Article
     day: float
     tokens: int
     indices: np.ndarray
     values: np.ndarray
+    _prepared: Prepared | None = field(default=None, repr=False)
+    _credits: dict[tuple[str, ...], list[Attribution]] = field(default_factory=dict, repr=False)
+
+    @property
+    def prepared(self) -> Prepared:
+        """The text tokenised for :func:`retold.align`."""
+        if self._prepared is None:
+            from retold.passages import prepare
+
+            self._prepared = prepare(self.article.text)
+        return self._prepared
+
+    def attributions(self, known: tuple[str, ...]) -> list[Attribution]:
+        """The names the article credits among ``known`` outlets' aliases (sorted) or outside
+        them, its own outlet left out: what :func:`retold.provenance` scans it for."""
+        found = self._credits.get(known)
+        if found is None:
+            from retold.attribution.within_story import credited_names
+
+            found = self._credits[known] = credited_names(self.article, known)
+        return found
 
 
 def article_day(article: Article) -> float:
