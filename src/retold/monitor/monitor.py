@@ -268,9 +268,12 @@ class Monitor:
         texts = [a.text for a in arts]
         signatures = self._copies.sign(texts)
         copy_verdicts = self._copies.add(seqs, texts, days, signatures)
-        vectors = self._model.partial_fit_vectors(arts)
+        # One feature pass for both models (they are made with the same feature options).
+        features = self._model.features(arts)
+        vectors = self._model.partial_fit_vectors(arts, features=features)
         before = sorted(self._units.stories)
-        labels = self._clusterer.partial_fit(arts).tolist()
+        shared = self._clusterer.model.feature_options == self._model.feature_options
+        labels = self._clusterer.partial_fit(arts, features=features if shared else None).tolist()
         now = self._clusterer.resolve(np.asarray(before, dtype=np.int64)).tolist() if before else []
         story_folds = [(old, new) for old, new in zip(before, now) if old != new]
         rows: Rows = {name: [] for name in (
