@@ -76,6 +76,10 @@ __all__ = ["Monitor"]
 
 
 _SCAN_EVERY = 256
+# Held articles keep their tokens (Held.prepared: ~9 KB each) for this many arrivals, not for
+# the whole copy window (up to 14,000 articles): partners are mostly recent, and one from
+# further back is tokenised again when it is needed.
+_PREPARED_KEPT = 4096
 
 
 class Monitor:
@@ -296,6 +300,9 @@ class Monitor:
             self._held[seq] = held
             verdicts.append(self._record(batch, seq, held, cv, story, signatures[k], rows))
             touched.add(story)
+            older = self._held.get(seq - _PREPARED_KEPT)
+            if older is not None:
+                older.forget_tokens()
         verdicts = self._report_folds(verdicts, story_folds)
         rows["verdicts"] = [(v.seq, json.dumps(v.to_dict())) for v in verdicts]
         self._write(rows, copy_verdicts, batch)

@@ -51,6 +51,10 @@ class Held:
             self._prepared = prepare(self.article.text)
         return self._prepared
 
+    def forget_tokens(self) -> None:
+        """Let the tokens go (memory); :attr:`prepared` makes them again if they are needed."""
+        self._prepared = None
+
     def attributions(self, known: tuple[str, ...]) -> list[Attribution]:
         """The names the article credits among ``known`` outlets' aliases (sorted) or outside
         them, its own outlet left out: what :func:`retold.provenance` scans it for."""
