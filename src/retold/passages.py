@@ -99,6 +99,8 @@ class Prepared:
     """
 
     __slots__ = ("text", "tokens", "_quotes", "_inside")
+    text: str
+    tokens: Tokens
 
     def __init__(self, text: Any) -> None:
         self.text = text.text if isinstance(text, Prepared) else _text_of(text, "text")

@@ -164,7 +164,7 @@ def judge(
         cov_j = tokens_j / length(j) if found and length(j) else 0.0
         best = None
         for s, d, cov_s, cov_d in ((i, j, cov_i, cov_j), (j, i, cov_j, cov_i)):
-            evidence = pair_evidence(articles[s], articles[d], attributions[d], shared,
+            evidence = pair_evidence(articles[s], articles[d], list(attributions[d]), shared,
                                      len(found), quotes, cov_s, cov_d)
             if evidence is None:
                 continue
@@ -245,7 +245,7 @@ _Scored = tuple[float, int, int, Edge]
 """An edge found, with its confidence and the positions of its source and derived article."""
 
 
-def _one_source_each(edges: list[_Scored], articles: list[Article]) -> list[_Scored]:
+def _one_source_each(edges: list[_Scored], articles: Sequence[Article]) -> list[_Scored]:
     """Each derived article keeps one source, and any other it names.
 
     Two reprints of one wire story share everything with each other too; without an explicit
@@ -271,6 +271,6 @@ def _one_source_each(edges: list[_Scored], articles: list[Article]) -> list[_Sco
     return [e for e in edges if id(e) in chosen or credited(e)]
 
 
-def _source_time(articles: list[Article], position: int) -> tuple[bool, _dt.datetime, int]:
+def _source_time(articles: Sequence[Article], position: int) -> tuple[bool, _dt.datetime, int]:
     date = articles[position].date
     return (date is None, date or _dt.datetime.min, position)

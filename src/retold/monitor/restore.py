@@ -123,7 +123,7 @@ def checkpoint_state(clusterer: Any, model: Any, arrivals: int) -> bytes:
     zstandard = _zstandard()
     if zstandard is None:
         return zlib.compress(state, 1)
-    return zstandard.ZstdCompressor(level=1).compress(state)
+    return bytes(zstandard.ZstdCompressor(level=1).compress(state))
 
 
 def _decompress(blob: bytes, path: str) -> bytes:
@@ -134,7 +134,7 @@ def _decompress(blob: bytes, path: str) -> bytes:
     if zstandard is None:
         raise StoreError(f"{path}: the story checkpoint is zstd-compressed; install "
                          "retold[zstd] (zstandard) to open this store")
-    return zstandard.ZstdDecompressor().decompress(blob)
+    return bytes(zstandard.ZstdDecompressor().decompress(blob))
 
 
 def read_checkpoint(con: sqlite3.Connection,
