@@ -76,7 +76,7 @@ __all__ = ["Monitor"]
 
 
 _SCAN_EVERY = 256
-# Held articles keep their tokens (Held.prepared: ~9 KB each) for this many arrivals, not for
+# Held articles keep their tokens (Held.for_align: ~9 KB each) for this many arrivals, not for
 # the whole copy window (up to 14,000 articles): partners are mostly recent, and one from
 # further back is tokenised again when it is needed.
 _PREPARED_KEPT = 4096
@@ -431,8 +431,7 @@ class Monitor:
         (_, _, article), = articles_where(self._con, "seq = ?", (seq,))
         vec = self._model.vectors([article])
         ind, val = vec.row(0)
-        prepared = prepare(article.text)
-        return Held(article, article_day(article), len(prepared), ind, val, prepared)
+        return Held(article, article_day(article), len(prepare(article.text)), ind, val)
 
     def _passages(self, seq: int, held: Held, story: int, partners: list[tuple[int, str, float | None]],
                   rows: Rows) -> list[tuple[SharedPassages, int]]:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 def align_partners(seq: int, held: Held, story: int, partners: list[tuple[int, str, float | None, Held]], rows: Rows, *,
                    min_tokens: int, calibration: float, n_features: int) -> list[tuple[SharedPassages, int]]:
     """Align the article with each partner ``(seq, kind, cosine or None, Held)``: passages as
-    :func:`retold.align` finds them (on the texts tokenised once, :attr:`Held.prepared`),
+    :func:`retold.align` finds them (on the texts tokenised once, :attr:`Held.for_align`),
     story similarity and coverage as :func:`retold.analyze` computes them."""
     from retold.passages import align
     from retold.story_clustering import StoryVectors
@@ -35,7 +35,7 @@ def align_partners(seq: int, held: Held, story: int, partners: list[tuple[int, s
                                 np.concatenate([held.values, early.values]), n_features)
             cos = float(pair.cosines(0, [1])[0])
         similarity = float(min(1.0, max(0.0, cos)) ** calibration)
-        found = tuple(align(early.prepared, held.prepared, min_tokens=min_tokens))
+        found = tuple(align(early.for_align, held.for_align, min_tokens=min_tokens))
         shorter = min(early.tokens, held.tokens)
         coverage = min(1.0, sum(p.tokens for p in found) / shorter) if shorter else 0.0
         rows["pairs"].append((other, seq, kind, story, similarity, coverage))
@@ -62,7 +62,7 @@ def provenance_edges(seq: int, held: Held, shared: list[tuple[SharedPassages, in
     passages = {(s.with_id, me): s.passages for s, _, _ in shared}
     edges = judge(docs, [h.attributions(known) for h in members], passages=passages, pairs=[],
                   min_tokens=min_tokens, min_confidence=min_confidence,
-                  lengths=[h.tokens for h in members], texts=[h.prepared for h in members])
+                  lengths=[h.tokens for h in members], texts=[h.for_align for h in members])
     kept = [e for e in edges if e.derived_id == me or e.source_id == me]
     seq_of = {s.with_id: other for s, other, _ in shared}
     seq_of[me] = seq

@@ -30,8 +30,9 @@ class Held:
     """What the monitor keeps of an article while it is in the copy window.
 
     An article is aligned with every later partner and judged again in each of their
-    provenance sets: its tokens (``prepared``) and the names it credits (``attributions``)
-    are worked out once, when first needed, and kept while it is held.
+    provenance sets: the names it credits (``attributions``) are worked out once, when first
+    needed, and kept while it is held; its tokens (``for_align``) are kept for its first
+    arrivals after it (see :data:`retold.monitor.monitor._PREPARED_KEPT`).
     """
 
     article: Article
@@ -43,13 +44,10 @@ class Held:
     _credits: dict[tuple[str, ...], list[Attribution]] = field(default_factory=dict, repr=False)
 
     @property
-    def prepared(self) -> Prepared:
-        """The text tokenised for :func:`retold.align`."""
-        if self._prepared is None:
-            from retold.passages import prepare
-
-            self._prepared = prepare(self.article.text)
-        return self._prepared
+    def for_align(self) -> Prepared | str:
+        """What :func:`retold.align` takes for this article: its tokens while the monitor keeps
+        them (its recent arrivals), its text otherwise (tokenised again, memory bounded)."""
+        return self.article.text if self._prepared is None else self._prepared
 
     def forget_tokens(self) -> None:
         """Let the tokens go (memory); :attr:`prepared` makes them again if they are needed."""
