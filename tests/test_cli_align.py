@@ -205,7 +205,7 @@ def test_candidate_pairs_stay_in_their_groups():
 
     articles = as_articles(load_demo())
     vectors = StoryModel(**CLUSTERING_OPTIONS).fit(articles).vectors(articles)
-    copies = dedup(articles, similarity="containment")
+    copies = dedup(articles, measure="containment")
     # Two groups that cut copy clusters in two: each half is paired within its group.
     groups = [i % 2 for i in range(len(articles))]
     pairs = candidate_pairs(articles, groups, copy_labels=copies.labels,

@@ -37,7 +37,7 @@ HELP = "find who took from whom within related articles: directed edges with evi
 _MAX_GROUP_WARNING = 500
 # Copies as retold analyze finds them: containment, so a reprint trimmed of its end is a copy.
 COPY_THRESHOLD = 0.8
-COPY_SIMILARITY = "containment"
+COPY_MEASURE = "containment"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -102,7 +102,7 @@ def _candidate_pairs(groups: list[tuple[Any, list[Any]]], grouped: list[Any], ve
     from retold.analysis import candidate_pairs
     from retold.copies import dedup
 
-    copies = dedup(grouped, threshold=COPY_THRESHOLD, similarity=COPY_SIMILARITY)
+    copies = dedup(grouped, threshold=COPY_THRESHOLD, measure=COPY_MEASURE)
     group_of = np.repeat(np.arange(len(groups)), [len(members) for _, members in groups])
     pairs: list[list[tuple[str, str]]] = [[] for _ in groups]
     for a, b, _ in candidate_pairs(grouped, group_of, copy_labels=copies.labels,

@@ -145,7 +145,7 @@ class Monitor:
         o = self.options
         _, _, _, lsh_threshold = check_dedup_options(
             threshold=o["copy_threshold"], recall=o["recall"], ngram=o["ngram"], keep="earliest",
-            similarity=o["copy_similarity"], verify=True, lsh_threshold=None)
+            measure=o["copy_similarity"], verify=True, lsh_threshold=None)
         self._copies = CopyIndex(
             threshold=o["copy_threshold"], containment=o["copy_similarity"] == "containment",
             lsh_threshold=lsh_threshold, ngram=o["ngram"], num_perm=o["num_perm"], recall=o["recall"],

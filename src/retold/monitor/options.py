@@ -43,7 +43,7 @@ def check_options(given: Mapping[str, Any]) -> dict[str, Any]:
     if out["copy_similarity"] not in ("containment", "jaccard"):
         raise ValueError(f"copy_similarity must be 'containment' or 'jaccard', not {out['copy_similarity']!r}")
     check_dedup_options(threshold=out["copy_threshold"], recall=out["recall"], ngram=out["ngram"],
-                        keep="earliest", similarity=out["copy_similarity"], verify=True,
+                        keep="earliest", measure=out["copy_similarity"], verify=True,
                         lsh_threshold=None)
     out["copy_threshold"] = float(out["copy_threshold"])
     out["recall"] = float(out["recall"])

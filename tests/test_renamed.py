@@ -1,0 +1,113 @@
+"""Keywords, attributes and options renamed for one vocabulary (CHANGELOG.md, issue 13).
+
+Each old name keeps working for one release with a DeprecationWarning naming the new one, and
+gives the same result as the new name; both names at once, with different values, is an error.
+"""
+from __future__ import annotations
+
+import pickle
+import warnings
+
+import pytest
+
+import retold
+from retold.cli import main
+from retold.data import load_demo
+
+TRIMMED = ("the minister said on monday that the new bridge over the river would open in june "
+           "next year after a delay of two years caused by floods and a shortage of steel")
+
+
+def _copies_pair() -> list[str]:
+    return [TRIMMED + " officials added that the cost had doubled since the plan was announced", TRIMMED]
+
+
+def test_dedup_measure_is_the_new_name_of_similarity():
+    new = retold.dedup(_copies_pair(), measure="containment", threshold=0.8)
+    with pytest.warns(DeprecationWarning, match=r"dedup\(similarity=...\) is renamed measure="):
+        old = retold.dedup(_copies_pair(), similarity="containment", threshold=0.8)
+    assert new.measure == old.measure == "containment"
+    assert new.labels.tolist() == old.labels.tolist() == [0, 0]
+    assert retold.dedup(_copies_pair(), threshold=0.8).labels.tolist() == [0, 1]  # jaccard, the default
+
+
+def test_dedup_refuses_both_names_with_different_values():
+    with pytest.warns(DeprecationWarning), pytest.raises(TypeError, match="give only measure="):
+        retold.dedup(_copies_pair(), measure="containment", similarity="jaccard")
+
+
+def test_dedup_measure_errors_name_the_new_keyword():
+    with pytest.raises(ValueError, match="measure"):
+        retold.dedup(_copies_pair(), measure="cosine")
+    with pytest.raises(ValueError, match=r"measure='containment' needs verify=True"):
+        retold.dedup(_copies_pair(), measure="containment", verify=False)
+
+
+def test_analyze_copy_measure_is_the_new_name_of_copy_similarity():
+    demo = load_demo()[:12]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        new = retold.analyze(demo, copy_measure="jaccard", reused=False)
+    with pytest.warns(DeprecationWarning, match=r"analyze\(copy_similarity=...\) is renamed copy_measure="):
+        old = retold.analyze(demo, copy_similarity="jaccard", reused=False)
+    assert new.options["copy_measure"] == old.options["copy_measure"] == "jaccard"
+    assert new.copies.labels.tolist() == old.copies.labels.tolist()
+
+
+def test_story_positions_and_the_old_members_alias():
+    result = retold.stories(load_demo())
+    story = max(result.stories, key=lambda s: s.size)
+    assert story.size == len(story.positions) == len(story.ids) >= 2
+    assert [result.ids[p] for p in story.positions] == list(story.ids)
+    with pytest.warns(DeprecationWarning, match=r"Story.members is renamed positions"):
+        assert story.members == story.positions
+    again = pickle.loads(pickle.dumps(story))
+    assert again.positions == story.positions and again.terms == story.terms
+
+
+def test_a_story_pickled_before_the_rename_still_loads():
+    result = retold.stories(load_demo())
+    story = result.stories[0]
+    state = story.__getstate__()
+    state["members"] = state.pop("positions")
+    old = object.__new__(type(story))
+    old.__setstate__(state)
+    assert old.positions == story.positions
+
+
+def test_pair_passages_quoted_count_and_the_old_quoted_alias():
+    analysis = retold.analyze(load_demo(), reused=False)
+    pair = max(analysis.pairs, key=lambda p: p.quoted_count)
+    assert pair.quoted_count == sum(1 for p in pair.passages if p.quoted) >= 1
+    assert all(isinstance(p.quoted, bool) for p in pair.passages)
+    with pytest.warns(DeprecationWarning, match=r"PairPassages.quoted is renamed quoted_count"):
+        assert pair.quoted == pair.quoted_count
+
+
+@pytest.mark.parametrize("flag", ["--measure", "--similarity"])
+def test_cli_dedup_measure_and_its_old_flag(flag, tmp_path):
+    out = tmp_path / "copies.jsonl"
+    assert main(["dedup", "--demo", flag, "containment", "--emit", "pairs", "-o", str(out), "-q"]) == 0
+    measures = {line.split('"measure": "')[1].split('"')[0] for line in out.read_text().splitlines()}
+    assert measures == {"containment"}
+
+
+@pytest.mark.parametrize("flag", ["--copy-measure", "--copy-similarity"])
+def test_cli_analyze_copy_measure_and_its_old_flag(flag, tmp_path):
+    from retold.cli import build_parser
+
+    args = build_parser().parse_args(["analyze", "--demo", flag, "jaccard"])
+    assert args.copy_measure == "jaccard"
+
+
+def test_dask_dedup_has_the_single_machine_defaults():
+    import inspect
+
+    pytest.importorskip("dask")
+    import retold.dask as rd
+
+    single = inspect.signature(retold.dedup).parameters
+    dask = inspect.signature(rd.dedup).parameters
+    for name in ("threshold", "ngram", "num_perm", "recall", "verify", "keep", "measure",
+                 "lsh_threshold", "params", "unit", "seed", "bucket_cap"):
+        assert dask[name].default == single[name].default, name
