@@ -8,6 +8,7 @@ from __future__ import annotations
 import pickle
 import warnings
 
+import numpy as np
 import pytest
 
 import retold
@@ -111,3 +112,29 @@ def test_dask_dedup_has_the_single_machine_defaults():
     for name in ("threshold", "ngram", "num_perm", "recall", "verify", "keep", "measure",
                  "lsh_threshold", "params", "unit", "seed", "bucket_cap"):
         assert dask[name].default == single[name].default, name
+
+
+def test_credit_look_back_days_is_the_new_name_of_window_days():
+    from retold.attribution import credit_edges
+
+    corpus = [{"id": "w", "text": "The ministry said the bridge would open in June.", "source": "Wire",
+               "date": "2024-03-01"},
+              {"id": "p", "text": "The bridge will open in June, according to Wire.", "source": "Paper",
+               "date": "2024-03-02"}]
+
+    def similarity(derived, sources):
+        return np.full(len(sources), 0.9)
+
+    new = credit_edges(corpus, similarity, look_back_days=0.5)
+    with pytest.warns(DeprecationWarning, match=r"credit_edges\(window_days=...\) is renamed look_back_days="):
+        old = credit_edges(corpus, similarity, window_days=0.5)
+    assert new == old == []  # a day apart: outside half a day
+    assert [(e.source_id, e.derived_id) for e in credit_edges(corpus, similarity, look_back_days=2)] == [("w", "p")]
+
+
+@pytest.mark.parametrize("flag", ["--look-back-days", "--window-days"])
+def test_cli_provenance_look_back_days_and_its_old_flag(flag):
+    from retold.cli import build_parser
+
+    args = build_parser().parse_args(["provenance", "--demo", flag, "5"])
+    assert args.look_back_days == 5.0

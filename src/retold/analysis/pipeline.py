@@ -248,7 +248,7 @@ def _with_credits_across_stories(analysis: Analysis, vectors: StoryVectors, edge
 
     return with_credit_edges(
         analysis.articles, edges, vectors.cosines,
-        window_days=analysis.options.get("window_days", 3.0),
+        look_back_days=analysis.options.get("window_days", 3.0),
         min_confidence=options.get("min_confidence", 0.3),
     )
 
