@@ -195,7 +195,7 @@ class StoryClusterer:
         if not articles:
             return np.zeros(0, dtype=np.int64)
         # Features and scripts need no state: threads sharing a clusterer make them in parallel.
-        offsets, indices, weights = self.model._features(articles, workers)
+        offsets, indices, weights = self.model.features_of(articles, workers)
         scripts = dominant_scripts(articles)
         labels = np.empty(len(articles), dtype=np.int64)
         with self._lock:
