@@ -138,3 +138,29 @@ def test_cli_provenance_look_back_days_and_its_old_flag(flag):
 
     args = build_parser().parse_args(["provenance", "--demo", flag, "5"])
     assert args.look_back_days == 5.0
+
+
+def test_monitor_copy_measure_and_a_store_written_with_the_old_name(tmp_path):
+    import json
+    import sqlite3
+
+    docs = _copies_pair()
+    with pytest.warns(DeprecationWarning, match="Monitor option copy_similarity is renamed copy_measure"):
+        with retold.Monitor(tmp_path / "old.db", copy_similarity="jaccard") as old_name:
+            assert old_name.options["copy_measure"] == "jaccard"
+    with retold.Monitor(tmp_path / "new.db", copy_measure="containment") as monitor:
+        verdicts = monitor.add(docs)
+    assert verdicts[1].matched_with == verdicts[0].id
+    # A store made before the rename keeps the old key: it opens, silently, with its measure.
+    con = sqlite3.connect(tmp_path / "new.db")
+    options = json.loads(con.execute("SELECT value FROM meta WHERE key = 'options'").fetchone()[0])
+    options["copy_similarity"] = options.pop("copy_measure")
+    con.execute("UPDATE meta SET value = ? WHERE key = 'options'", (json.dumps(options),))
+    con.commit()
+    con.close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        with retold.Monitor.open(tmp_path / "new.db") as reopened:
+            assert reopened.options["copy_measure"] == "containment"
+        with pytest.raises(ValueError, match="copy_measure"):
+            retold.Monitor(tmp_path / "new.db", copy_measure="jaccard")
