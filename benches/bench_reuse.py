@@ -96,7 +96,8 @@ def run_isolated(n_docs: int, workers: int) -> dict[str, Any]:
 
 NOISE_RATES = (0.0, 0.01, 0.02, 0.05, 0.08, 0.1)
 SETTINGS = {"passim defaults (n=5, min-match 5)": {},
-            "noisy OCR (n=3, min_shared=3)": {"ngram": 3, "min_shared": 3}}
+            "n=3, min_shared=3": {"ngram": 3, "min_shared": 3},
+            "noisy OCR (n=3, min_shared=3, bridge_gap=32)": {"ngram": 3, "min_shared": 3, "bridge_gap": 32}}
 
 
 def quality_table(n_docs: int, seeds: int) -> list[str]:
