@@ -21,7 +21,7 @@ from retold.reuse_index import (
     ngram_rows,
     pair_evidence,
 )
-from retold.synthetic_reprints import reprint_corpus, score_reprints
+from retold.synthetic_reprints import plant_reprints, reprint_corpus, score_reprints
 from tests.conftest import shared_path
 
 
@@ -151,7 +151,8 @@ def test_same_source_pairs_can_be_left_out():
 
 def test_options_are_checked_naming_the_argument():
     for name, value in (("ngram", 0), ("max_df", 1), ("min_shared", 0), ("min_tokens", 0),
-                        ("relative_overlap", 1.5), ("bridge_gap", -1), ("workers", 0)):
+                        ("relative_overlap", 1.5), ("bridge_gap", -1), ("match_score", 0),
+                        ("workers", 0)):
         with pytest.raises(ValueError, match=name):
             retold.reused_passages(["a b c"], **{name: value})
     with pytest.raises(TypeError, match="document 1"):
@@ -174,16 +175,25 @@ def test_planted_reprints_are_recovered(noise, options):
     assert score.precision >= 0.95 and score.recall >= 0.95, score
 
 
-def test_bridging_joins_the_pieces_of_a_misread_printing():
+@pytest.mark.parametrize("noise, least_recall", [(0.08, 0.95), (0.1, 0.93)])
+def test_pieces_of_a_misread_printing_are_one_passage(noise, least_recall):
     # At 8% misread letters, n=3 and min_shared=3 find every paragraph, but pieces of one
-    # printing count as passages of their own; bridging them lifts precision (0.88 -> 0.98
-    # over 2 corpora of 2,000 articles) and changes nothing on clean text.
-    corpus = reprint_corpus(2000, passages=100, noise=0.08, seed=12)
+    # printing count as passages of their own (precision 0.89 over 3 corpora of 2,000
+    # articles); bridging them and scoring equal words 3 (NOISY_OCR) gives 1.00.  At 10%,
+    # precision 0.73 -> 0.99 and recall 0.84 -> 0.96, but one corpus of 2,000 may fall to 0.94
+    # (recall 0.94-0.98 over seeds 10-19; this one is 0.94).
+    corpus = reprint_corpus(2000, passages=100, noise=noise, seed=12)
     records = corpus.records()
     loose = score_reprints(retold.reused_passages(records, ngram=3, min_shared=3).passages, corpus)
-    bridged = score_reprints(retold.reused_passages(records, **NOISY_OCR).passages, corpus)
-    assert loose.precision < 0.95 <= bridged.precision and bridged.recall >= loose.recall
-    assert bridged.found < loose.found
+    noisy = score_reprints(retold.reused_passages(records, **NOISY_OCR).passages, corpus)
+    assert loose.precision < 0.95 <= noisy.precision, (loose, noisy)
+    assert noisy.recall >= max(loose.recall, least_recall), (loose, noisy)
+    bridged = score_reprints(retold.reused_passages(records, ngram=3, min_shared=3,
+                                                    bridge_gap=32).passages, corpus)
+    assert loose.found > bridged.found and bridged.precision > loose.precision
+
+
+def test_bridging_changes_nothing_on_clean_reprints():
     clean = reprint_corpus(300, passages=10, noise=0.0, seed=3).records()
     assert (retold.reused_passages(clean, bridge_gap=32).passages
             == retold.reused_passages(clean).passages)
@@ -213,6 +223,24 @@ def test_scorer_counts_misses_and_false_passages():
     docs = corpus.records()
     other = retold.reused_passages([docs[0]["text"][:300]] * 3).passages  # not planted
     assert score_reprints(found + other, corpus).precision < 1.0
+
+
+def test_paragraphs_planted_in_given_articles_are_known_answers():
+    hosts = [f"Story {i} begins here. It goes on! Does it end? Yes." for i in range(20)]
+    paragraphs = ["The council met on Monday and voted to close the old bridge for repairs.",
+                  "Heavy rain is expected across the north of the country until Friday night."]
+    clean = plant_reprints(hosts, paragraphs, noise=0.0, copies=(2, 4), seed=1)
+    hosts_used = [d for ps in clean.planted for d, _, _ in ps]
+    assert len(hosts_used) == len(set(hosts_used)) and all(2 <= len(ps) <= 4 for ps in clean.planted)
+    for paragraph, printings in zip(paragraphs, clean.planted):
+        for doc, start, end in printings:
+            assert clean.texts[doc][start:end] == paragraph
+            assert clean.texts[doc].replace(paragraph + " ", "") in (hosts[doc], hosts[doc] + " ")
+    noisy = plant_reprints(hosts, paragraphs, noise=0.3, copies=(2, 4), seed=1)
+    assert noisy.planted != clean.planted or noisy.texts != clean.texts
+    assert plant_reprints(hosts, paragraphs, noise=0.3, copies=(2, 4), seed=1) == noisy
+    with pytest.raises(ValueError, match="need at least"):
+        plant_reprints(hosts[:3], paragraphs, noise=0.0)
 
 
 # ---------------------------------------------------------------- real data

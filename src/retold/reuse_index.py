@@ -14,7 +14,8 @@
    at least ``min_shared`` rare n-grams;
 3. :func:`align_candidates`: each candidate pair is aligned by the seeded kernel of
    :mod:`retold.passages` within the window of its shared n-grams (plus a margin), so a short
-   reprint in two long articles costs the reprint, not the articles.
+   reprint in two long articles costs the reprint, not the articles; :func:`bridge_spans`
+   optionally joins the pieces of one pair's alignment that a misread printing breaks into.
 
 Each stage is a pure function of its inputs, so a distributed run that splits the same work
 differently (:func:`retold.dask.reused_passages`) gets exactly the same answer.
@@ -292,7 +293,7 @@ def bridge_spans(spans: list[list[int]], *, min_tokens: int, gap: int) -> list[t
 
 
 def align_candidates(texts: Mapping[int, str], pairs: PairEvidence, *, ngram: int, min_tokens: int,
-                     bridge_gap: int = 0) -> Alignments:
+                     bridge_gap: int = 0, match_score: int | None = None) -> Alignments:
     """Align each candidate pair within the window of its shared n-grams.
 
     ``texts`` maps each document position named by ``pairs`` to its text.  Token ids are the
@@ -300,10 +301,13 @@ def align_candidates(texts: Mapping[int, str], pairs: PairEvidence, *, ngram: in
     vocabulary is built.  Only passages of at least ``min_tokens`` equal words are kept.
     With ``bridge_gap`` > 0, fragments of at least ``FRAGMENT_MATCHES`` equal words are
     aligned and joined across gaps of up to ``bridge_gap`` tokens first (:func:`bridge_spans`).
+    ``match_score`` replaces ``ALIGN_OPTIONS["match"]`` (an equal word's score; a substituted,
+    inserted or dropped word costs 1).
     """
     tokens = {}
     rows: list[tuple[int, ...]] = []
     o = ALIGN_OPTIONS
+    match = o["match"] if match_score is None else match_score
     ops = np.zeros(0, dtype=np.int8)
     for a, b, a_lo, a_hi, b_lo, b_hi in zip(pairs.left.tolist(), pairs.right.tolist(),
                                             pairs.left_lo.tolist(), pairs.left_hi.tolist(),
@@ -324,7 +328,7 @@ def align_candidates(texts: Mapping[int, str], pairs: PairEvidence, *, ngram: in
         spans = np.zeros((min(n, m) // floor + 1, _align.SPAN_COLUMNS), dtype=np.int64)
         count, _ = _align.align_seeded(
             np.ascontiguousarray(ids_a[a0:a1]), np.ascontiguousarray(ids_b[b0:b1]),
-            o["seed_len"], o["max_occurrences"], o["max_gap"], o["band"], o["match"],
+            o["seed_len"], o["max_occurrences"], o["max_gap"], o["band"], match,
             o["mismatch"], o["gap"], floor, spans, ops,
         )
         for s0, s1, t0, t1, matches in bridge_spans(spans[:count].tolist(), min_tokens=min_tokens,
