@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from ..article import Article
+from .arrow_delimited import arrow_delimited_records
 from .article_records import Admission, FieldNames
 from .compressed import compression_of, require_zstandard, without_compression
 from .delimited_records import delimited_records
@@ -310,9 +311,10 @@ def _articles(
         return admission.articles(parquet_records(location, file, names.text_field))
     if location is not None and compression_of(location) == "zstd":
         require_zstandard()  # fail now, not at the first record
+    delimiter = "\t" if fmt == "tsv" else ","
+    if fmt != "jsonl" and location is not None:  # pyarrow where it reads as csv does
+        return admission.articles(arrow_delimited_records(location, file, encoding_errors, delimiter, names.text_field))
     lines = byte_lines(location)
     if fmt == "jsonl":
         return jsonl_articles(lines, file, encoding_errors, admission)
-    return admission.articles(
-        delimited_records(lines, file, encoding_errors, "\t" if fmt == "tsv" else ",", names.text_field)
-    )
+    return admission.articles(delimited_records(lines, file, encoding_errors, delimiter, names.text_field))
