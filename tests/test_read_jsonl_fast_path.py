@@ -121,3 +121,18 @@ def test_clean_records_do_not_go_the_general_way(tmp_path, monkeypatch):
                             for i in range(50)))
     articles = list(read_articles(path))
     assert len(articles) == 50 and calls == [1, 2]
+
+
+def test_a_failing_check_is_reported_as_on_the_general_path(corpus):
+    def check(article):
+        if article.id in ("b", "last"):
+            raise ValueError(f"no {article.id}")
+
+    fast_errors, slow_errors = [], []
+    fast = list(read_articles(corpus, on_error="skip", errors=fast_errors, check=check))
+    names = FieldNames("id", "text", "title", "date", "source", "lang")
+    admission = Admission(names, "skip", slow_errors, False, check)
+    slow = list(admission.articles(jsonl_records(byte_lines(corpus), str(corpus), "strict")))
+    assert _as_tuples(fast) == _as_tuples(slow)
+    assert fast_errors == slow_errors
+    assert any("article 'b' cannot be processed (ValueError: no b)" in e.reason for e in fast_errors)

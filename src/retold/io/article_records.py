@@ -175,9 +175,9 @@ class Admission:
 
     @property
     def plain(self) -> bool:
-        """Whether an article is the record's fields and nothing more (no repair, language
-        or check of the user's), which is what a reader's fast path builds."""
-        return not self.fix_text and self.detect is None and self.check is None
+        """Whether an article is the record's fields and nothing more (no repair, no language
+        found), which is what a reader's fast path builds (it runs ``check`` itself)."""
+        return not self.fix_text and self.detect is None
 
     def admit(self, raw: RawRecord, position: int) -> Article | None:
         """The Article of ``raw``, or None when it is skipped (``on_error="skip"``)."""

@@ -14,7 +14,7 @@ odd corpora both ways and compares.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..article import Article
 from . import article_records
@@ -22,6 +22,14 @@ from . import jsonl_records as jsonl_module  # fast_loads looked up per call: te
 from .article_records import Admission
 from .jsonl_records import BIG_FLOAT, REFUSED, jsonl_records, record_of_parsed
 from .raw_records import without_bom
+
+
+def _passes(check: Callable[[Article], Any], article: Article) -> bool:
+    try:
+        check(article)
+    except Exception:  # noqa: BLE001 - the general path says what, or raises it again
+        return False
+    return True
 
 
 def jsonl_articles(
@@ -41,6 +49,7 @@ def jsonl_articles(
     dates = article_records.PARSED_DATES  # filled by the general path, which parses each new date
     build = Article.of_checked_fields
     admit = admission.admit
+    check = admission.check
     position = -1
     for line_no, data in enumerate(without_bom(lines), 1):
         try:
@@ -75,10 +84,15 @@ def jsonl_articles(
                         for name in known:
                             if name in value:
                                 del value[name]
-                        seen[ident] = line_no
-                        yield build(ident, text, title or None, None if date is None else dates[date],
-                                    source, lang, value)
-                        continue
+                        article = build(ident, text, title or None, None if date is None else dates[date],
+                                        source, lang, value)
+                        if check is None or _passes(check, article):
+                            seen[ident] = line_no
+                            yield article
+                            continue
+                        # The check failed: the general path runs it again, to report it.  It
+                        # needs the whole record, and this one lost its known fields.
+                        value = REFUSED
         article = admit(record_of_parsed(data, value, file, line_no, encoding_errors), position)
         if article is not None:
             yield article
