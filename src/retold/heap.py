@@ -4,9 +4,10 @@ dedup holds every text until the candidate pairs are known, then drops those in 
 (nine in ten, in a news corpus).  CPython frees a text of a few KB with ``free()``, and glibc
 keeps freed blocks inside its heap for later ``malloc`` calls; but the arrays that verification
 allocates next are large, and glibc maps those fresh (``mmap``), so the freed texts are never
-reused and the peak RSS is the held texts plus verification (2.99 GB for the 1M-document
-bench, 2.37 GB of which were texts no longer needed).  ``malloc_trim(0)`` returns the heap's
-free pages to the system, wherever they lie in it.
+reused and the peak RSS was the held texts plus verification (3.08 GB for the 1M-document
+bench, 2.3 GB of it held when verification began, most of it texts no longer needed; 2.50 GB
+with the trim).  ``malloc_trim(0)`` returns the heap's free pages to the system, wherever they
+lie in it.
 """
 from __future__ import annotations
 
