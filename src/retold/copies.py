@@ -35,6 +35,7 @@ from retold.dedup_core import representatives as _representatives
 from retold.parallel import split_ranges as _split
 from retold.progress import no_progress as _no_progress
 from retold.hashing import EMPTY_SLOT, minhash_batch, shingle_sets
+from retold.heap import release_freed_memory
 from retold.io import frames as _frames
 from retold.io.errors import SkippedRecord
 from retold.io.tabular_input import ArticleInput, FieldOptions, chunked
@@ -654,6 +655,7 @@ def dedup(
             involved[candidates.right] = True
             for i in np.flatnonzero(~involved).tolist():
                 signed.texts[i] = None
+            release_freed_memory()  # else the freed texts stay in this process (retold.heap)
             sims = _verify(
                 signed, candidates, containment=measure == "containment", ngram=ngram,
                 unit=unit, workers=workers, advance=advance,
