@@ -93,6 +93,6 @@ def jsonl_articles(
                         # The check failed: the general path runs it again, to report it.  It
                         # needs the whole record, and this one lost its known fields.
                         value = REFUSED
-        article = admit(record_of_parsed(data, value, file, line_no, encoding_errors), position)
-        if article is not None:
-            yield article
+        admitted = admit(record_of_parsed(data, value, file, line_no, encoding_errors), position)
+        if admitted is not None:
+            yield admitted
