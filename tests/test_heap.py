@@ -32,3 +32,47 @@ def test_freed_texts_leave_the_process(tmp_path):
     release_freed_memory()
     assert held - _rss_bytes() > 100_000_000
     assert len(keep) == 6000
+
+
+def test_gc_paused_holds_the_collector_and_restores_it_as_it_was():
+    import gc
+
+    from retold.heap import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():  # nested: the inner one must not turn it back on
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # off before, off after
+    finally:
+        gc.enable()
+    try:
+        with gc_paused():
+            raise KeyError("x")
+    except KeyError:
+        pass
+    assert gc.isenabled()
+
+
+def test_dedup_reads_and_signs_with_the_collector_held_then_restores_it():
+    import gc
+
+    import retold
+
+    seen = []
+
+    def docs():
+        for i in range(50):
+            seen.append(gc.isenabled())
+            yield f"article number {i} about the bridge that opened on monday in the north"
+
+    result = retold.dedup(docs(), chunk_size=10)
+    assert len(result) == 50 and seen and not any(seen)
+    assert gc.isenabled()

@@ -35,7 +35,7 @@ from retold.dedup_core import representatives as _representatives
 from retold.parallel import split_ranges as _split
 from retold.progress import no_progress as _no_progress
 from retold.hashing import EMPTY_SLOT, minhash_batch, shingle_sets
-from retold.heap import release_freed_memory
+from retold.heap import gc_paused, release_freed_memory
 from retold.io import frames as _frames
 from retold.io.errors import SkippedRecord
 from retold.io.tabular_input import ArticleInput, FieldOptions, chunked
@@ -630,7 +630,7 @@ def dedup(
     if reread is not None and not callable(reread):
         raise TypeError(f"reread must be a function returning the documents, not {type(reread).__name__}")
 
-    with stage("sign", total) as advance:
+    with stage("sign", total) as advance, gc_paused():
         signed = _sign(
             source, lsh, ngram=ngram, unit=unit, seed=seed, workers=workers,
             keep_texts=verify and reread is None,
