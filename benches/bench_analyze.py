@@ -62,7 +62,7 @@ def run(docs: list[dict], out: Path, *, workers: int = 1) -> dict[str, Any]:
         "stories": len(result.stories.multi(2)),
         "pairs": len(result.pairs),
         "passages": sum(len(p.passages) for p in result.pairs),
-        "quoted": sum(p.quoted for p in result.pairs),
+        "quoted": sum(p.quoted_count for p in result.pairs),
         "edges": len(result.provenance),
         "files": len(written),
         "workers": workers,

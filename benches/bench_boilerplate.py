@@ -79,8 +79,8 @@ def make_corpus(n_docs: int, outlets: int, seed: int = 0) -> tuple[list[Article]
     return articles, story, group
 
 
-def measure(articles: list[Article], story: list[int], group: list[int], similarity: str) -> dict[str, Any]:
-    result = dedup(articles, similarity=similarity)
+def measure(articles: list[Article], story: list[int], group: list[int], copy_measure: str) -> dict[str, Any]:
+    result = dedup(articles, measure=copy_measure)
     index = {a.id: k for k, a in enumerate(articles)}
     false_pairs = true_pairs = 0
     for left, right in zip(result.pairs.left, result.pairs.right):
@@ -107,11 +107,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=4000)
     parser.add_argument("--outlets", type=int, default=40)
-    parser.add_argument("--similarity", default="jaccard", choices=["jaccard", "containment"])
+    parser.add_argument("--measure", default="jaccard", choices=["jaccard", "containment"])
     args = parser.parse_args()
     articles, story, group = make_corpus(args.docs, args.outlets)
-    print(f"{len(articles)} articles, {args.outlets} outlets (~{len(articles) // args.outlets} a source), dedup similarity={args.similarity}")
-    before = measure(articles, story, group, args.similarity)
+    print(f"{len(articles)} articles, {args.outlets} outlets (~{len(articles) // args.outlets} a source), dedup measure={args.measure}")
+    before = measure(articles, story, group, args.measure)
     print(f"{'setting':<24}{'false pairs':>12}{'true pairs':>12}{'gold':>7}{'B3 P':>7}{'B3 R':>7}{'B3 F1':>7}{'lines':>8}{'s':>6}")
 
     def row(name: str, m: dict[str, Any], lines: int | str, secs: float | str) -> None:
@@ -125,7 +125,7 @@ def main() -> None:
         t0 = time.perf_counter()
         stripped = strip_boilerplate(articles, min_articles=min_articles, min_fraction=min_fraction, report=report)
         secs = time.perf_counter() - t0
-        row(f"N>={min_articles}, >={min_fraction:.0%} of src", measure(stripped, story, group, args.similarity),
+        row(f"N>={min_articles}, >={min_fraction:.0%} of src", measure(stripped, story, group, args.measure),
             report.lines_dropped, secs)
 
 

@@ -5,8 +5,11 @@ streams synthetic documents (never held all at once: a pool of generated texts, 
 distinct by a serial-number token, with dates that advance so the story window slides) and
 records the process's resident set size after every step.  Asserted: after the first window
 (the first two steps), RSS never rises more than a small allowance above where it stood --
-32 MiB, plus for the clusterer the 16 bytes per story it keeps for ever by design
-(``story_sizes`` and ``resolve``).
+32 MiB, plus for the clusterer the three numbers (24 bytes) it keeps for ever by design for
+every story id it ever handed out (``story_sizes``, ``resolve`` and the average links).  Every
+article starts as a story of its own, so that is 24 bytes per *article* streamed, not per
+story left at the end: the clusterer's memory grows linearly with the stream by that much
+(240 MB at 10M articles), and the benchmark says so rather than calling it flat.
 
 Sizes: smoke mode streams a few thousand documents; a full run (``--benchmark-enable``) streams
 10M through iter_minhash and 10M through StoryClusterer, reporting every 1M.
@@ -31,7 +34,7 @@ from retold.story_clustering import StoryClusterer
 from retold.synthetic import iter_news
 
 ALLOWANCE = 32 * 2**20
-STORY_BOOKKEEPING = 16  # bytes per story ever made, kept by design
+STORY_ID_BOOKKEEPING = 24  # bytes per story id ever handed out (one per article), kept by design
 
 
 def rss_bytes() -> int:
@@ -135,4 +138,8 @@ def test_story_clusterer_memory_is_flat(benchmark, plan):
     benchmark.extra_info.update(rss_trace=trace, stories=stories)
     _report(f"StoryClusterer, {plan['story_docs']:,} documents, {plan['per_day']:,} a day, {stories:,} stories", trace)
     assert trace[-1][0] == plan["story_docs"]
-    _assert_flat(trace, ALLOWANCE + STORY_BOOKKEEPING * stories)
+    ids = trace[-1][0] - trace[1][0]  # story ids handed out after the first window: one per article
+    grown = (trace[-1][1] - trace[1][1]) / max(1, trace[-1][0] - trace[1][0])
+    print(f"RSS after the first window grew {grown:.1f} bytes per article "
+          f"(the per-id bookkeeping is {STORY_ID_BOOKKEEPING}; {stories:,} stories left)")
+    _assert_flat(trace, ALLOWANCE + STORY_ID_BOOKKEEPING * ids)

@@ -10,7 +10,8 @@ document) from the page cache:
   checks against the new path;
 - **the old code** itself, with ``--old-src`` (its ``src/`` unpacked from git), in a child process;
 - **read_articles**: today's :func:`retold.read_articles` (orjson, one date parse), also on the
-  same file gzip-, bz2- and zstd-compressed;
+  same file gzip-, bz2- and zstd-compressed, and on the same records as CSV, through pyarrow's
+  CSV reader and through the csv module as before;
 - **pyarrow.json.read_json**: the whole file to an Arrow table (both cores; no Python objects);
 - **orjson lines**: ``orjson.loads`` of each line into a dict, the floor for any Python reader.
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import bz2
+import csv
 import gzip
 import json
 import shutil
@@ -137,6 +139,33 @@ def compressed_copies(path: Path) -> dict[str, Path]:
     return out
 
 
+def csv_copy(path: Path) -> Path:
+    """The corpus as CSV beside it (the same records; null cells empty, as CSV has no null)."""
+    target = path.with_name(path.name.removesuffix(".jsonl") + ".csv")
+    if not target.exists():
+        with open(path, "rb") as lines, open(target, "w", encoding="utf-8", newline="") as out:
+            writer = None
+            for line in lines:
+                record = json.loads(line)
+                if writer is None:
+                    writer = csv.DictWriter(out, fieldnames=list(record))
+                    writer.writeheader()
+                writer.writerow({k: "" if v is None else v for k, v in record.items()})
+    return target
+
+
+def csv_module_path(path: Path) -> list[Article]:
+    """read_articles as it read CSV before pyarrow: the csv module's rows, the same Articles."""
+    from retold.io import arrow_delimited
+
+    real = arrow_delimited._arrow_csv
+    arrow_delimited._arrow_csv = lambda: None
+    try:
+        return list(read_articles(path))
+    finally:
+        arrow_delimited._arrow_csv = real
+
+
 def pipelines(path: Path) -> dict[str, Callable[[], Any]]:
     rows: dict[str, Callable[[], Any]] = {
         "old-equivalent (json, 3 date parses)": lambda: old_equivalent(path),
@@ -144,6 +173,9 @@ def pipelines(path: Path) -> dict[str, Callable[[], Any]]:
     }
     for suffix, packed in compressed_copies(path).items():
         rows[f"read_articles {suffix}"] = lambda p=packed: new_path(p)
+    table = csv_copy(path)
+    rows["read_articles .csv (pyarrow's CSV reader)"] = lambda: new_path(table)
+    rows["read_articles .csv (csv module, as before)"] = lambda: csv_module_path(table)
     rows["pyarrow.json.read_json"] = lambda: pyarrow_json(path)
     rows["pyarrow.json.read_json, 1 thread"] = lambda: pyarrow_json(path, threads=False)
     rows["orjson lines (dicts only)"] = lambda: orjson_lines(path)
@@ -201,7 +233,8 @@ def corpus(sizes, tmp_path_factory) -> tuple[Path, int]:
 
 
 NAMES = ["old-equivalent (json, 3 date parses)", "read_articles", "read_articles .gz",
-         "read_articles .bz2", "read_articles .zst", "pyarrow.json.read_json", "orjson lines (dicts only)"]
+         "read_articles .bz2", "read_articles .zst", "read_articles .csv (pyarrow's CSV reader)",
+         "read_articles .csv (csv module, as before)", "pyarrow.json.read_json", "orjson lines (dicts only)"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -221,6 +254,15 @@ def test_new_path_gives_the_old_articles(corpus):
     old, new = old_equivalent(path), new_path(path)
     assert len(new) == docs and old == new
     assert [(a.date, a.extra) for a in old] == [(a.date, a.extra) for a in new]
+
+
+def test_csv_through_pyarrow_gives_the_csv_modules_articles(corpus):
+    pytest.importorskip("pyarrow.csv")
+    path, docs = corpus
+    table = csv_copy(path)
+    fast, slow = new_path(table), csv_module_path(table)
+    assert len(fast) == docs and fast == slow
+    assert [(a.date, a.extra) for a in fast] == [(a.date, a.extra) for a in slow]
 
 
 def test_ratio_table_in_one_run(corpus, sizes, capsys):

@@ -22,6 +22,7 @@ import multiprocessing
 import resource
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -96,7 +97,10 @@ def run_isolated(n_docs: int, workers: int) -> dict[str, Any]:
 
 NOISE_RATES = (0.0, 0.01, 0.02, 0.05, 0.08, 0.1)
 SETTINGS = {"passim defaults (n=5, min-match 5)": {},
-            "noisy OCR (n=3, min_shared=3)": {"ngram": 3, "min_shared": 3}}
+            "n=3, min_shared=3": {"ngram": 3, "min_shared": 3},
+            "n=3, min_shared=3, bridge_gap=32": {"ngram": 3, "min_shared": 3, "bridge_gap": 32},
+            "noisy OCR (NOISY_OCR: those and match_score=3)": {"ngram": 3, "min_shared": 3,
+                                                               "bridge_gap": 32, "match_score": 3}}
 
 
 def quality_table(n_docs: int, seeds: int) -> list[str]:
@@ -117,6 +121,141 @@ def quality_table(n_docs: int, seeds: int) -> list[str]:
                 r += score.recall / seeds
             cells.append(f"{p:.3f} / {r:.3f}")
         lines.append(f"| {noise:.0%} | " + " | ".join(cells) + " |")
+    return lines
+
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+
+
+def _real_hosts_and_paragraphs() -> tuple[list[str], list[str]]:
+    """English news articles (ECB+ odd topics, WikiRef220) that share no passage with each other
+    at the defaults, and 40-120-word paragraphs of Wikinews articles (MEANTIME, English): the
+    sentences after the first up to 40 words, one paragraph an article."""
+    import re
+
+    import retold
+
+    clusters = SHARED / "story-clusters"
+    hosts = [json.loads(line)["text"] for line in open(clusters / "ecbplus-odd-topics.jsonl", encoding="utf-8")]
+    hosts += [p.read_text(encoding="utf-8", errors="replace")
+              for p in sorted((SHARED / "wikiref220").glob("*.txt")) if p.name != "README.orig.txt"]
+    # Articles of one event often reprint each other: keep those that share nothing, so every
+    # passage found after planting is a planted one or a mistake.
+    busy = {o.position for p in retold.reused_passages(hosts) for o in p.occurrences}
+    hosts = [h for i, h in enumerate(hosts) if i not in busy]
+    paragraphs = []
+    for line in open(clusters / "meantime-airbus-gm.jsonl", encoding="utf-8"):
+        row = json.loads(line)
+        if row["lang"] != "en":
+            continue
+        words: list[str] = []
+        for sentence in re.split(r"(?<=[.!?])\s+", row["text"].replace("\n", " "))[1:]:
+            words += sentence.split()
+            if len(words) >= 40:
+                break
+        if 40 <= len(words) <= 120:
+            paragraphs.append(" ".join(words))
+    return hosts, paragraphs[:len(hosts) // 8]  # up to 8 printings each, one per host
+
+
+def real_table(seeds: int) -> list[str]:
+    """Planted paragraphs in real news: P / R as in :func:`quality_table`, over the passages that
+    touch a printing, and the share of an occurrence's characters inside its printing."""
+    import retold
+    from retold.synthetic_reprints import plant_reprints, score_reprints
+
+    if not (SHARED / "story-clusters").is_dir():
+        return [f"skipped: {SHARED} is absent (ECB+, WikiRef220 and MEANTIME are read from it)"]
+    hosts, paragraphs = _real_hosts_and_paragraphs()
+    lines = [f"{len(hosts)} host articles, {len(paragraphs)} paragraphs, mean of {seeds} plantings",
+             "| letters misread | " + " | ".join(f"{name}: P / R / inside" for name in SETTINGS) + " |",
+             "|---|" + "---|" * len(SETTINGS)]
+    for noise in NOISE_RATES:
+        cells = []
+        for options in SETTINGS.values():
+            p = r = inside = 0.0
+            for seed in range(seeds):
+                corpus = plant_reprints(hosts, paragraphs, noise=noise, seed=seed)
+                printed = {d: (s, e) for ps in corpus.planted for d, s, e in ps}
+                found = [q for q in retold.reused_passages(corpus.texts, **options).passages
+                         if any(o.position in printed and o.start < printed[o.position][1]
+                                and o.end > printed[o.position][0] for o in q.occurrences)]
+                score = score_reprints(found, corpus)
+                shares = [(min(o.end, printed[o.position][1]) - max(o.start, printed[o.position][0]))
+                          / (o.end - o.start) for q in found for o in q.occurrences if o.position in printed]
+                p += score.precision / seeds
+                r += score.recall / seeds
+                inside += (float(np.mean(shares)) if shares else 1.0) / seeds
+            cells.append(f"{p:.3f} / {r:.3f} / {inside:.3f}")
+        lines.append(f"| {noise:.0%} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _covered(result: Any, lengths: dict[str, int], partner: dict[str, str]) -> dict[str, float]:
+    """Share of each article's characters in passages that also hold its partner."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for p in result:
+        ids = {o.id for o in p.occurrences}
+        for o in p.occurrences:
+            if o.id in partner and partner[o.id] in ids:
+                spans.setdefault(o.id, []).append((o.start, o.end))
+    out = {}
+    for doc, n in lengths.items():
+        total, reach = 0, -1
+        for a, b in sorted(spans.get(doc, [])):
+            a = max(a, reach)
+            if b > a:
+                total, reach = total + b - a, b
+        out[doc] = total / max(1, n)
+    return out
+
+
+def _auc(pos: list[float], neg: list[float]) -> float:
+    p, n = np.asarray(pos)[:, None], np.asarray(neg)[None, :]
+    return float(((p > n).sum() + 0.5 * (p == n).sum()) / (p.size * n.size))
+
+
+def graded_table() -> list[str]:
+    """Clean real reuse, each corpus as one run: Clough-Stevenson (95 answers and their 5
+    sources; Spearman of coverage by the source's passages with cut > light > heavy > non) and
+    COUNTER's public half (300 agency/newspaper pairs; AUC of coverage, derived against ND)."""
+    import csv
+
+    import retold
+    from scipy.stats import spearmanr
+
+    from retold.evaluation.reuse import load_counter
+
+    if not (SHARED / "clough-stevenson").is_dir():
+        return [f"skipped: {SHARED} is absent"]
+    grades = {"cut": 3, "light": 2, "heavy": 1, "non": 0}
+    folder = SHARED / "clough-stevenson"
+    rows = [r for r in csv.DictReader(open(folder / "file_information.csv", encoding="utf-8"))
+            if r["Category"] in grades]
+    cs_docs = [{"id": f"orig_task{t}", "text": (folder / f"orig_task{t}.txt").read_text(
+        encoding="utf-8", errors="replace")} for t in "abcde"]
+    cs_docs += [{"id": r["File"], "text": (folder / r["File"]).read_text(encoding="utf-8", errors="replace")}
+                for r in rows]
+    cs_partner = {r["File"]: f"orig_task{r['Task']}" for r in rows}
+    cs_grade = {r["File"]: grades[r["Category"]] for r in rows}
+    cs_len = {d["id"]: len(d["text"]) for d in cs_docs if d["id"] in cs_partner}
+    pairs = load_counter(SHARED / "counter-dev")
+    co_docs = [d for p in pairs for d in ({"id": p.id + "s", "text": p.source},
+                                          {"id": p.id + "d", "text": p.derived})]
+    co_partner = {p.id + "d": p.id + "s" for p in pairs}
+    co_label = {p.id + "d": p.label for p in pairs}
+    co_len = {p.id + "d": len(p.derived) for p in pairs}
+    lines = ["| setting | Clough-Stevenson: Spearman / coverage heavy / non | COUNTER: AUC / ND stories sharing a passage |",
+             "|---|---|---|"]
+    for name, options in SETTINGS.items():
+        cov = _covered(retold.reused_passages(cs_docs, **options), cs_len, cs_partner)
+        rho = spearmanr([cov[d] for d in cs_len], [cs_grade[d] for d in cs_len]).correlation
+        by = {g: np.mean([cov[d] for d in cs_len if cs_grade[d] == g]) for g in (1, 0)}
+        cov = _covered(retold.reused_passages(co_docs, **options), co_len, co_partner)
+        pos = [cov[d] for d in co_len if co_label[d] != "ND"]
+        neg = [cov[d] for d in co_len if co_label[d] == "ND"]
+        lines.append(f"| {name} | {rho:.3f} / {by[1]:.2f} / {by[0]:.2f} | {_auc(pos, neg):.3f} / "
+                     f"{sum(v > 0 for v in neg)} of {len(neg)} |")
     return lines
 
 
@@ -163,7 +302,18 @@ def main() -> None:
     parser.add_argument("--quality", type=int, metavar="DOCS",
                         help="instead: the precision/recall table by noise rate on corpora of DOCS")
     parser.add_argument("--seeds", type=int, default=3, help="corpora per cell of --quality")
+    parser.add_argument("--real", action="store_true",
+                        help="instead: the table by noise rate for paragraphs planted in real news "
+                        "(../shared/data)")
+    parser.add_argument("--graded", action="store_true",
+                        help="instead: clean real reuse (Clough-Stevenson, COUNTER) for each setting")
     args = parser.parse_args()
+    if args.graded:
+        print("\n".join(graded_table()))
+        return
+    if args.real:
+        print("\n".join(real_table(args.seeds)))
+        return
     if args.quality:
         print("\n".join(quality_table(args.quality, args.seeds)))
         return

@@ -389,10 +389,10 @@ def test_bad_options():
 
 
 def test_options_pass_through(demo):
-    strict = analyze(demo[:30], copy_similarity="jaccard", min_tokens=40,
+    strict = analyze(demo[:30], copy_measure="jaccard", min_tokens=40,
                      align_options={"quotes": False}, story_options={"density_penalty": 0.25})
     assert all(p.tokens >= 40 for pair in strict.pairs for p in pair.passages)
-    assert strict.options["align_quotes"] is False and strict.options["copy_similarity"] == "jaccard"
+    assert strict.options["align_quotes"] is False and strict.options["copy_measure"] == "jaccard"
     assert strict.options["story_density_penalty"] == 0.25
 
 

@@ -1,6 +1,8 @@
 """``retold align`` and ``retold provenance`` on the command line."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -73,6 +75,43 @@ def test_align_nothing_shared(tmp_path, capsys):
     assert "no shared passages" in capsys.readouterr().out
 
 
+def test_align_output_conventions_of_every_command(tmp_path, pair, capsys):
+    # -o with a record extension writes one record per passage; --output-format overrides it;
+    # any other name gets the view; -q drops the header and the summary line.
+    a, b = pair
+    records = tmp_path / "passages.jsonl"
+    assert main(["align", str(a), str(b), "-o", str(records)]) == 0
+    (record,) = [json.loads(line) for line in records.read_text(encoding="utf-8").splitlines()]
+    assert record["tokens"] == 23
+    assert main(["align", str(a), str(b), "--output-format", "csv"]) == 0
+    (row,) = csv.DictReader(io.StringIO(capsys.readouterr().out))
+    assert row["tokens"] == "23" and row["a_text"].startswith("the committee")
+    view = tmp_path / "view.txt"
+    assert main(["align", str(a), str(b), "-o", str(view), "--width", "80"]) == 0
+    text = view.read_text(encoding="utf-8")
+    assert "passage 1: 23 equal words" in text and "\x1b[" not in text  # no colour in a file
+    assert text.splitlines()[-1].startswith("1 passage(s)")
+    assert main(["align", str(a), str(b), "-q", "--width", "80", "--color", "never"]) == 0
+    quiet = capsys.readouterr().out.splitlines()
+    assert quiet[0].startswith("─") and quiet[-1].startswith("─") and "passage 1:" in quiet[1]
+    assert main(["align", str(a), str(b), "--json", "--output-format", "csv"]) == 2
+    assert "--json and --output-format csv disagree" in capsys.readouterr().err
+
+
+def test_align_on_error_in_a_corpus(tmp_path, pair, capsys):
+    a, b = pair
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("\n".join([json.dumps({"id": "x", "text": a.read_text(encoding="utf-8")}),
+                                 "{not json",
+                                 json.dumps({"id": "y", "text": b.read_text(encoding="utf-8")})]) + "\n",
+                      encoding="utf-8")
+    assert main(["align", "x", "y", "--corpus", str(corpus)]) == 3
+    err = capsys.readouterr().err
+    assert "corpus.jsonl" in err and "line 2" in err
+    assert main(["align", "x", "y", "--corpus", str(corpus), "--on-error", "skip", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[0])["tokens"] == 23
+
+
 def test_provenance_command(tmp_path, capsys):
     wire = "WESTON, May 2 (Wirepress) -- " + SHARED + ". The vote was close."
     derived = "According to Wirepress, " + SHARED + ". Local reactions were mixed."
@@ -117,7 +156,7 @@ def test_provenance_command_follows_credits_across_groups(tmp_path):
     edges = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert ("d20", "d24") not in {(e["source_id"], e["derived_id"]) for e in edges}
     with pytest.raises(SystemExit) as exc:
-        main(["provenance", str(corpus), "--group-field", "story", "--window-days", "-1", "-q"])
+        main(["provenance", str(corpus), "--group-field", "story", "--look-back-days", "-1", "-q"])
     assert exc.value.code == 2
     assert main(["provenance", str(corpus), "-o", str(out), "--group-field", "story", "-q",
                  "--window-days", "inf"]) == 0
@@ -205,7 +244,7 @@ def test_candidate_pairs_stay_in_their_groups():
 
     articles = as_articles(load_demo())
     vectors = StoryModel(**CLUSTERING_OPTIONS).fit(articles).vectors(articles)
-    copies = dedup(articles, similarity="containment")
+    copies = dedup(articles, measure="containment")
     # Two groups that cut copy clusters in two: each half is paired within its group.
     groups = [i % 2 for i in range(len(articles))]
     pairs = candidate_pairs(articles, groups, copy_labels=copies.labels,

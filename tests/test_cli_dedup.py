@@ -90,7 +90,7 @@ def test_demo_with_containment_matches_gold(tmp_path):
     from retold.data import load_demo
 
     out = tmp_path / "demo.jsonl"
-    assert main(["dedup", "--demo", "--similarity", "containment", "-o", str(out), "-q"]) == 0
+    assert main(["dedup", "--demo", "--measure", "containment", "-o", str(out), "-q"]) == 0
     records = read_jsonl(out)
     gold = {r["id"]: r["copy_cluster"] for r in load_demo()}
     ours = collections.defaultdict(set)
@@ -159,7 +159,7 @@ def test_bad_option_values_exit_2(capsys):
 def test_python_dash_m_retold_runs_the_demo(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
     proc = subprocess.run(
-        [sys.executable, "-m", "retold", "dedup", "--demo", "--emit", "pairs", "--similarity", "containment"],
+        [sys.executable, "-m", "retold", "dedup", "--demo", "--emit", "pairs", "--measure", "containment"],
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
@@ -169,7 +169,7 @@ def test_python_dash_m_retold_runs_the_demo(tmp_path):
 
 def test_low_memory_reads_twice_and_gives_the_same_clusters(tmp_path):
     plain, low = tmp_path / "plain.jsonl", tmp_path / "low.jsonl"
-    assert main(["dedup", "--demo", "--similarity", "containment", "-o", str(plain), "-q"]) == 0
+    assert main(["dedup", "--demo", "--measure", "containment", "-o", str(plain), "-q"]) == 0
     assert main(["dedup", "--demo", "--similarity", "containment", "--low-memory", "-o", str(low), "-q"]) == 0
     assert plain.read_text(encoding="utf-8") == low.read_text(encoding="utf-8")
 

@@ -97,7 +97,7 @@ def test_demo_copy_clusters_exact_with_containment():
     from retold.data import load_demo
 
     records = load_demo()
-    result = dedup(records, similarity="containment")
+    result = dedup(records, measure="containment")
     gold = partition([r["id"] for r in records], [r["copy_cluster"] for r in records])
     assert partition(result.ids, result.labels) == gold
     assert all(result.pairs.similarity >= 0.8)
@@ -202,7 +202,7 @@ def test_containment_finds_trimmed_copy_that_jaccard_misses():
     trimmed = " ".join(f"word{i}" for i in range(220))
     assert jaccard(shingles(long_text), shingles(trimmed)) < 0.6
     assert len(dedup([long_text, trimmed]).pairs) == 0
-    result = dedup([long_text, trimmed], similarity="containment")
+    result = dedup([long_text, trimmed], measure="containment")
     assert len(result.pairs) == 1
     assert result.pairs.similarity[0] == pytest.approx(containment(shingles(trimmed), shingles(long_text)))
 
@@ -249,11 +249,11 @@ def test_articles_dicts_and_strings():
         ({"threshold": 0}, ValueError, "threshold"),
         ({"threshold": "x"}, TypeError, "threshold"),
         ({"keep": "last"}, ValueError, "keep"),
-        ({"similarity": "cosine"}, ValueError, "similarity"),
+        ({"measure": "cosine"}, ValueError, "measure"),
         ({"workers": 0}, ValueError, "workers"),
         ({"ngram": 2.5}, TypeError, "ngram"),
         ({"verify": "yes"}, TypeError, "verify"),
-        ({"similarity": "containment", "verify": False}, ValueError, "containment"),
+        ({"measure": "containment", "verify": False}, ValueError, "containment"),
         ({"params": (100, 2)}, ValueError, "num_perm"),
     ],
 )
@@ -289,14 +289,14 @@ def test_progress_hook_sees_every_stage():
 def test_reread_verifies_without_holding_texts():
     corpus = news_corpus(500, seed=4, mean_words=120, edit_rates=(0.0, 0.01, 0.05))
     docs = [{"id": f"n{i}", "text": t} for i, t in enumerate(corpus.texts)]
-    held = dedup(docs, similarity="containment")
+    held = dedup(docs, measure="containment")
     reads = []
 
     def reread():
         reads.append(1)
         return iter(docs)
 
-    streamed = dedup(iter(docs), similarity="containment", reread=reread, chunk_size=64)
+    streamed = dedup(iter(docs), measure="containment", reread=reread, chunk_size=64)
     assert reads == [1]
     assert np.array_equal(held.labels, streamed.labels)
     assert np.array_equal(held.pairs.similarity, streamed.pairs.similarity)

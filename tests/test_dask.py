@@ -100,7 +100,7 @@ def test_corpus_exercises_what_it_should():
         {},
         {"bucket_cap": 5},
         {"keep": "first", "threshold": 0.6},
-        {"keep": "longest", "similarity": "containment", "threshold": 0.7},
+        {"keep": "longest", "measure": "containment", "threshold": 0.7},
         {"verify": False, "threshold": 0.7},
         {"unit": "char", "ngram": 8, "num_perm": 64, "seed": 5},
     ],
@@ -167,7 +167,7 @@ def test_dedup_refuses_what_single_machine_refuses(client):
     with pytest.raises(ValueError, match=f"duplicate document id '{repeated}'"):
         rd.dedup(db.from_sequence(RECORDS[:5] + [dict(RECORDS[1])], npartitions=2))
     with pytest.raises(ValueError, match="needs verify=True"):
-        rd.dedup(db.from_sequence(RECORDS[:5]), similarity="containment", verify=False)
+        rd.dedup(db.from_sequence(RECORDS[:5]), measure="containment", verify=False)
     with pytest.raises(TypeError, match="dask bag or dask dataframe"):
         rd.dedup(RECORDS)
     with pytest.raises(ValueError, match="no column 'body'"):

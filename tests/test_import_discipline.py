@@ -34,9 +34,9 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("foundation", (
         "retold._validate", "retold._backend", "retold._ext", "retold._reference",
         "retold._kernel_args", "retold._textprep", "retold.scripts",
-        "retold._moved_module", "retold.punctuation",
+        "retold._moved_module", "retold._renamed", "retold.punctuation",
         "retold.story_feature_tables",
-        "retold.article", "retold.dates", "retold.parallel", "retold.progress", "retold.data",
+        "retold.article", "retold.dates", "retold.heap", "retold.parallel", "retold.progress", "retold.data",
         "retold.language",
     )),
     ("read", ("retold.io", "retold.boilerplate")),

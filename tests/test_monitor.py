@@ -36,7 +36,7 @@ def monitored(tmp_path_factory, docs):
 
 def test_copies_are_the_partition_and_pairs_dedup_finds(docs, monitored):
     path, verdicts = monitored
-    found = retold.dedup(docs, similarity="containment", threshold=0.8)
+    found = retold.dedup(docs, measure="containment", threshold=0.8)
     con = sqlite3.connect(path)
     now = [r[0] for r in con.execute("SELECT copy_cluster FROM articles ORDER BY seq")]
     assert _partition(now) == _partition(found.labels.tolist())

@@ -29,7 +29,7 @@ CALLS = {
     "provenance.min_confidence": lambda v: retold.provenance(DOCS, min_confidence=v),
     "with_credit_edges.min_confidence": lambda v: provenance_module.with_credit_edges(
         DOCS, [], _similarity, min_confidence=v),
-    "credit_edges.window_days": lambda v: provenance_module.credit_edges(DOCS, _similarity, window_days=v),
+    "credit_edges.look_back_days": lambda v: provenance_module.credit_edges(DOCS, _similarity, look_back_days=v),
     "credit_edges.min_similarity": lambda v: provenance_module.credit_edges(DOCS, _similarity, min_similarity=v),
     "align.min_quote_share": lambda v: retold.align(DOCS[0], DOCS[1], min_quote_share=v),
     "stories.threshold": lambda v: retold.stories(DOCS, threshold=v),
@@ -47,7 +47,7 @@ CALLS = {
 ])
 def test_bad_numbers_fail_at_the_call_and_name_the_option(call, value, error):
     option = call.split(".")[1]
-    if option == "window_days" and value == 1e12:
+    if option in ("window_days", "look_back_days") and value == 1e12:
         CALLS[call](value)  # any time span is a window (inf: no limit)
         return
     with pytest.raises(error, match=option):

@@ -354,7 +354,7 @@ def test_a_credit_links_articles_of_different_stories():
 
     similarity = _similarity_table({("rewrite", "wire-fire"): 0.03, ("rewrite", "wire-other"): 0.002,
                                     ("rewrite", "wire-late"): 0.5, ("rewrite", "wire-old"): 0.5})
-    edges = credit_edges(CREDIT_CORPUS, similarity, window_days=3)
+    edges = credit_edges(CREDIT_CORPUS, similarity, look_back_days=3)
     assert [(e.source_id, e.derived_id) for e in edges] == [("wire-fire", "rewrite")]
     edge = edges[0]
     # Later (wire-late) and out-of-window (wire-old) articles are no candidates, however similar.
@@ -404,7 +404,7 @@ def test_one_credit_gives_one_edge_and_never_both_ways(monkeypatch):
     assert "of 2 earlier article(s) of Yonhap / Yonhap News Agency" in edges[1].evidence[1].detail \
         or "of 2 earlier article(s) of Yonhap / Yonhap News Agency" in edges[0].evidence[1].detail
     # A window of any size, and only the latest CREDIT_MAX_CANDIDATES of an outlet compared.
-    assert len(module.credit_edges(corpus, similarity, window_days=float("inf"))) == 2
+    assert len(module.credit_edges(corpus, similarity, look_back_days=float("inf"))) == 2
     wire = [Article(f"w{k}", "Story.", source="Wirepress", date=_day(4, k)) for k in range(3)]
     paper = Article("paper", "Story, according to Wirepress.", source="Daily", date=_day(4, 9))
     older_is_closer = {"w0": 0.9, "w1": 0.5, "w2": 0.2}
@@ -415,8 +415,8 @@ def test_one_credit_gives_one_edge_and_never_both_ways(monkeypatch):
     assert module.credit_edges(wire + [paper], by_wire)[0].source_id == "w0"
     monkeypatch.setattr(module, "CREDIT_MAX_CANDIDATES", 2)
     assert module.credit_edges(wire + [paper], by_wire)[0].source_id == "w1"
-    with pytest.raises(ValueError, match="window_days"):
-        module.credit_edges(corpus, similarity, window_days=float("nan"))
+    with pytest.raises(ValueError, match="look_back_days"):
+        module.credit_edges(corpus, similarity, look_back_days=float("nan"))
 
 
 @pytest.mark.parametrize("lang, text, score, linked", [

@@ -195,7 +195,7 @@ def test_each_date_is_parsed_once(tmp_path, monkeypatch, parser):
 
     monkeypatch.setattr(retold.article, "parse_date", counting)  # what __post_init__/from_dict call
     monkeypatch.setattr(article_records, "parse_date", counting)  # what the reader calls
-    article_records._DATES.clear()  # the reader keeps recent date strings parsed
+    article_records.PARSED_DATES.clear()  # the reader keeps recent date strings parsed
     articles = list(read_articles(path))
     assert calls == [r["date"] for r in RECORDS]
     repeated = tmp_path / "same_day.jsonl"  # a string seen before is not parsed again

@@ -407,7 +407,7 @@ def test_the_report_of_analyze_demo_shows_the_analysis(browser, tmp_path, shots)
         "provenance edges": len(between_articles),
     }
     # The pair the picture shows: of one story, with the most passages, a quote among them.
-    pair = max((p for p in analysis.pairs if p.kind == "story" and p.quoted),
+    pair = max((p for p in analysis.pairs if p.kind == "story" and p.quoted_count),
                key=lambda p: (len(p.passages), p.a, p.b))
     tab = Page(browser)
     try:

@@ -12,14 +12,16 @@ from hypothesis import strategies as st
 
 import retold
 from retold.article import Article
+from retold.passage_reuse import NOISY_OCR
 from retold.reuse_index import (
+    bridge_spans,
     index_evidence,
     merge_pair_evidence,
     ngram_index,
     ngram_rows,
     pair_evidence,
 )
-from retold.synthetic_reprints import reprint_corpus, score_reprints
+from retold.synthetic_reprints import plant_reprints, reprint_corpus, score_reprints
 from tests.conftest import shared_path
 
 
@@ -149,7 +151,8 @@ def test_same_source_pairs_can_be_left_out():
 
 def test_options_are_checked_naming_the_argument():
     for name, value in (("ngram", 0), ("max_df", 1), ("min_shared", 0), ("min_tokens", 0),
-                        ("relative_overlap", 1.5), ("workers", 0)):
+                        ("relative_overlap", 1.5), ("bridge_gap", -1), ("match_score", 0),
+                        ("workers", 0)):
         with pytest.raises(ValueError, match=name):
             retold.reused_passages(["a b c"], **{name: value})
     with pytest.raises(TypeError, match="document 1"):
@@ -164,12 +167,51 @@ def test_threads_give_the_same_passages():
 
 
 @pytest.mark.parametrize("noise, options", [
-    (0.0, {}), (0.02, {}), (0.05, {"ngram": 3, "min_shared": 3}),
+    (0.0, {}), (0.02, {}), (0.05, {"ngram": 3, "min_shared": 3}), (0.05, NOISY_OCR), (0.08, NOISY_OCR),
 ])
 def test_planted_reprints_are_recovered(noise, options):
     corpus = reprint_corpus(1000, passages=40, noise=noise, seed=11)
     score = score_reprints(retold.reused_passages(corpus.records(), **options).passages, corpus)
     assert score.precision >= 0.95 and score.recall >= 0.95, score
+
+
+@pytest.mark.parametrize("noise, least_recall", [(0.08, 0.95), (0.1, 0.93)])
+def test_pieces_of_a_misread_printing_are_one_passage(noise, least_recall):
+    # At 8% misread letters, n=3 and min_shared=3 find every paragraph, but pieces of one
+    # printing count as passages of their own (precision 0.89 over 3 corpora of 2,000
+    # articles); bridging them and scoring equal words 3 (NOISY_OCR) gives 1.00.  At 10%,
+    # precision 0.73 -> 0.99 and recall 0.84 -> 0.96, but one corpus of 2,000 may fall to 0.94
+    # (recall 0.94-0.98 over seeds 10-19; this one is 0.94).
+    corpus = reprint_corpus(2000, passages=100, noise=noise, seed=12)
+    records = corpus.records()
+    loose = score_reprints(retold.reused_passages(records, ngram=3, min_shared=3).passages, corpus)
+    noisy = score_reprints(retold.reused_passages(records, **NOISY_OCR).passages, corpus)
+    assert loose.precision < 0.95 <= noisy.precision, (loose, noisy)
+    assert noisy.recall >= max(loose.recall, least_recall), (loose, noisy)
+    bridged = score_reprints(retold.reused_passages(records, ngram=3, min_shared=3,
+                                                    bridge_gap=32).passages, corpus)
+    assert loose.found > bridged.found and bridged.precision > loose.precision
+
+
+def test_bridging_changes_nothing_on_clean_reprints():
+    clean = reprint_corpus(300, passages=10, noise=0.0, seed=3).records()
+    assert (retold.reused_passages(clean, bridge_gap=32).passages
+            == retold.reused_passages(clean).passages)
+
+
+def test_bridge_spans_joins_fragments_in_order_on_one_diagonal():
+    def row(a0, a1, b0, b1, matches):
+        return [a0, a1, b0, b1, 0, matches, 0, 0]
+
+    pieces = [row(40, 50, 42, 52, 6), row(0, 10, 0, 10, 6), row(18, 30, 19, 31, 5)]
+    # in order of the first text; gaps 8/9 and 10/11 tokens, diagonals within BRIDGE_SHIFT
+    assert bridge_spans(pieces, min_tokens=10, gap=16) == [(0, 50, 0, 52, 17)]
+    assert bridge_spans(pieces, min_tokens=10, gap=9) == [(0, 30, 0, 31, 11)]  # 10 > 9: not joined
+    assert bridge_spans(pieces, min_tokens=6, gap=0) == [(0, 10, 0, 10, 6), (40, 50, 42, 52, 6)]
+    # a piece off the diagonal (gaps 8 and 30) or out of order in the second text stays apart
+    assert bridge_spans([row(0, 10, 0, 10, 6), row(18, 30, 40, 52, 6)], min_tokens=6, gap=32) == [
+        (0, 10, 0, 10, 6), (18, 30, 40, 52, 6)]
+    assert bridge_spans([row(0, 10, 20, 30, 6), row(18, 30, 0, 12, 6)], min_tokens=12, gap=32) == []
 
 
 def test_scorer_counts_misses_and_false_passages():
@@ -181,6 +223,24 @@ def test_scorer_counts_misses_and_false_passages():
     docs = corpus.records()
     other = retold.reused_passages([docs[0]["text"][:300]] * 3).passages  # not planted
     assert score_reprints(found + other, corpus).precision < 1.0
+
+
+def test_paragraphs_planted_in_given_articles_are_known_answers():
+    hosts = [f"Story {i} begins here. It goes on! Does it end? Yes." for i in range(20)]
+    paragraphs = ["The council met on Monday and voted to close the old bridge for repairs.",
+                  "Heavy rain is expected across the north of the country until Friday night."]
+    clean = plant_reprints(hosts, paragraphs, noise=0.0, copies=(2, 4), seed=1)
+    hosts_used = [d for ps in clean.planted for d, _, _ in ps]
+    assert len(hosts_used) == len(set(hosts_used)) and all(2 <= len(ps) <= 4 for ps in clean.planted)
+    for paragraph, printings in zip(paragraphs, clean.planted):
+        for doc, start, end in printings:
+            assert clean.texts[doc][start:end] == paragraph
+            assert clean.texts[doc].replace(paragraph + " ", "") in (hosts[doc], hosts[doc] + " ")
+    noisy = plant_reprints(hosts, paragraphs, noise=0.3, copies=(2, 4), seed=1)
+    assert noisy.planted != clean.planted or noisy.texts != clean.texts
+    assert plant_reprints(hosts, paragraphs, noise=0.3, copies=(2, 4), seed=1) == noisy
+    with pytest.raises(ValueError, match="need at least"):
+        plant_reprints(hosts[:3], paragraphs, noise=0.0)
 
 
 # ---------------------------------------------------------------- real data

@@ -55,6 +55,16 @@ def test_dataframe_gives_the_single_machine_passages(client, records):
     assert rd.reused_passages(frame, ngram=3, min_shared=3).passages == single.passages
 
 
+def test_bridged_fragments_give_the_single_machine_passages(client):
+    from retold.passage_reuse import NOISY_OCR
+
+    records = reprint_corpus(300, passages=12, noise=0.08, seed=4).records()
+    single = retold.reused_passages(records, **NOISY_OCR)
+    assert single.passages != retold.reused_passages(records, ngram=3, min_shared=3).passages
+    bag = db.from_sequence(records, npartitions=3)
+    assert rd.reused_passages(bag, **NOISY_OCR).passages == single.passages
+
+
 def test_across_sources_gives_the_single_machine_passages(client, records):
     single = retold.reused_passages(records, same_source=False)
     bag = db.from_sequence(records, npartitions=3)

@@ -813,7 +813,7 @@ def test_labels_are_the_brute_force_ranking():
     for docs in (load_demo(), list(iter_news(300, seed=5))):
         result = stories(docs)
         for story in result.stories:
-            members = np.asarray(story.members[:20])
+            members = np.asarray(story.positions[:20])
             args = (members, result._articles, result._vectors, result._model)
             assert story.terms == _top_words(*args) == _labels_by_brute_force(*args)
 
@@ -839,7 +839,7 @@ def test_labels_are_made_when_first_read(monkeypatch):
     assert "Calvera" in story.terms and story.terms is story.terms and len(calls) == 1
     assert story.to_dict()["label"] == story.label and len(calls) == 1
     # Copies and pickles keep the words; a story built by hand takes a tuple as before.
-    assert dataclasses.replace(result.stories[1], members=(7,)).terms == result.stories[1].terms
+    assert dataclasses.replace(result.stories[1], positions=(7,)).terms == result.stories[1].terms
     assert pickle.loads(pickle.dumps(story)) == story
     by_hand = results_module.Story(0, (0,), ("a",), None, None, (), ["Calvera"])
     assert by_hand.terms == ("Calvera",) and by_hand.label == "Calvera"

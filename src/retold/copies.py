@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterable, Itera
 import numpy as np
 
 from retold._backend import kernels
+from retold._renamed import renamed_keyword
 from retold._validate import check_choice as _check_choice
 from retold._validate import check_fraction as _check_fraction
 from retold._validate import check_int as _check_int
@@ -34,6 +35,7 @@ from retold.dedup_core import representatives as _representatives
 from retold.parallel import split_ranges as _split
 from retold.progress import no_progress as _no_progress
 from retold.hashing import EMPTY_SLOT, minhash_batch, shingle_sets
+from retold.heap import gc_paused, release_freed_memory
 from retold.io import frames as _frames
 from retold.io.errors import SkippedRecord
 from retold.io.tabular_input import ArticleInput, FieldOptions, chunked
@@ -49,7 +51,7 @@ if TYPE_CHECKING:  # the stubs of retold._ext; at run time, the active backend's
 else:
     _lsh = kernels("lsh")
 
-SIMILARITIES = ("jaccard", "containment")
+MEASURES = ("jaccard", "containment")
 KEEPS = ("first", "longest", "earliest")
 # Verification computes shingle sets for the documents of this many pairs at a time, which
 # bounds its memory however many candidates there are.
@@ -494,7 +496,7 @@ def _estimate(signatures: np.ndarray, candidates: Candidates) -> np.ndarray:
 
 
 def check_dedup_options(
-    *, threshold: Any, recall: Any, ngram: Any, keep: Any, similarity: Any, verify: Any,
+    *, threshold: Any, recall: Any, ngram: Any, keep: Any, measure: Any, verify: Any,
     lsh_threshold: Any,
 ) -> tuple[float, float, int, float]:
     """Check the options :func:`dedup` and ``retold.dask.dedup`` share, so both refuse alike.
@@ -506,13 +508,13 @@ def check_dedup_options(
     recall = _check_fraction(recall, "recall")
     ngram = _check_int(ngram, "ngram", 1, 1 << 10)
     _check_choice(keep, "keep", KEEPS)
-    _check_choice(similarity, "similarity", SIMILARITIES)
+    _check_choice(measure, "measure", MEASURES)
     if not isinstance(verify, bool):
         raise TypeError(f"verify must be a bool, not {type(verify).__name__}")
-    if similarity == "containment" and not verify:
-        raise ValueError("similarity='containment' needs verify=True (MinHash estimates Jaccard only)")
+    if measure == "containment" and not verify:
+        raise ValueError("measure='containment' needs verify=True (MinHash estimates Jaccard only)")
     if lsh_threshold is None:
-        lsh_threshold = threshold if similarity == "jaccard" else threshold / 2
+        lsh_threshold = threshold if measure == "jaccard" else threshold / 2
     return threshold, recall, ngram, _check_fraction(lsh_threshold, "lsh_threshold")
 
 
@@ -526,7 +528,7 @@ def dedup(
     verify: bool = True,
     keep: str = "earliest",
     workers: int = 1,
-    similarity: str = "jaccard",
+    measure: str = "jaccard",
     lsh_threshold: float | None = None,
     params: tuple[int, int] | None = None,
     unit: str = "word",
@@ -536,6 +538,7 @@ def dedup(
     reread: Callable[[], Iterable[Any]] | None = None,
     progress: ProgressHook | None = None,
     on_error: str = "raise",
+    similarity: str | None = None,
     **fields: Unpack[FieldOptions],
 ) -> DedupResult:
     """Find the copies in a corpus and group them into clusters.
@@ -567,9 +570,10 @@ def dedup(
         input order, or the longest text; ties go to the first in input order.
     workers : int
         Threads for signing and verification.
-    similarity : {"jaccard", "containment"}
+    measure : {"jaccard", "containment"}
         ``containment`` is the share of the smaller shingle set found in the larger one: a copy
-        trimmed to half its original has containment 1.0 but Jaccard 0.5.
+        trimmed to half its original has containment 1.0 but Jaccard 0.5.  (``similarity=``
+        in 0.1: still taken for one release, with a ``DeprecationWarning``.)
     lsh_threshold : float, optional
         Jaccard the LSH stage is tuned for; by default ``threshold`` for Jaccard and
         ``threshold / 2`` for containment (finds copies down to about half their original).
@@ -610,8 +614,10 @@ def dedup(
     >>> result.labels.tolist()
     [0, 0, 1]
     """
+    measure = renamed_keyword(measure, similarity, old="similarity", new="measure", default="jaccard",
+                              where="dedup")
     threshold, recall, ngram, lsh_threshold = check_dedup_options(
-        threshold=threshold, recall=recall, ngram=ngram, keep=keep, similarity=similarity,
+        threshold=threshold, recall=recall, ngram=ngram, keep=keep, measure=measure,
         verify=verify, lsh_threshold=lsh_threshold,
     )
     workers = _check_int(workers, "workers", 1, 1024)
@@ -624,7 +630,7 @@ def dedup(
     if reread is not None and not callable(reread):
         raise TypeError(f"reread must be a function returning the documents, not {type(reread).__name__}")
 
-    with stage("sign", total) as advance:
+    with stage("sign", total) as advance, gc_paused():
         signed = _sign(
             source, lsh, ngram=ngram, unit=unit, seed=seed, workers=workers,
             keep_texts=verify and reread is None,
@@ -639,7 +645,7 @@ def dedup(
         if verify and reread is not None:
             sims = _verify_reread(
                 signed, candidates, ArticleInput(reread(), what="reread()", on_error=on_error, **fields),
-                containment=similarity == "containment",
+                containment=measure == "containment",
                 ngram=ngram, unit=unit, workers=workers, chunk_size=chunk_size, advance=advance,
             )
         elif verify:
@@ -649,8 +655,9 @@ def dedup(
             involved[candidates.right] = True
             for i in np.flatnonzero(~involved).tolist():
                 signed.texts[i] = None
+            release_freed_memory()  # else the freed texts stay in this process (retold.heap)
             sims = _verify(
-                signed, candidates, containment=similarity == "containment", ngram=ngram,
+                signed, candidates, containment=measure == "containment", ngram=ngram,
                 unit=unit, workers=workers, advance=advance,
             )
         else:
@@ -696,7 +703,7 @@ def dedup(
         pairs=pairs,
         stats=stats,
         threshold=threshold,
-        measure=similarity,
+        measure=measure,
         keep=keep,
         skipped=tuple(source.skipped),
         row_labels=source.row_labels(),

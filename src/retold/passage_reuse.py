@@ -9,7 +9,8 @@ correction) printed in several otherwise unrelated articles:
    n-grams; each posting list of at most ``max_df`` articles is expanded into its pairs, so
    there is no all-pairs step and the work is linear in the n-grams plus the evidence;
 3. **align**: each candidate pair is aligned by the seeded kernel of :func:`retold.align`
-   around its shared n-grams; spans of at least ``min_tokens`` equal words are kept;
+   around its shared n-grams (with ``bridge_gap``, its pieces on one diagonal joined across
+   short gaps); spans of at least ``min_tokens`` equal words are kept;
 4. **cluster**: every aligned span is two *occurrences*, one per article, joined; occurrences
    in one article that overlap by at least ``relative_overlap`` of the longer one are joined
    too (passim's rule), and the connected groups are the reused passages.
@@ -51,13 +52,20 @@ else:
     _lsh = kernels("lsh")
 
 __all__ = ["Occurrence", "ReusedPassage", "ReuseStats", "ReusedPassages", "reused_passages",
-           "check_reuse_options", "cluster_alignments"]
+           "check_reuse_options", "cluster_alignments", "NOISY_OCR"]
 
 DEFAULTS: dict[str, Any] = {"min_tokens": 10, "ngram": 5, "max_df": 100, "min_shared": 5, "relative_overlap": 0.5,
-            "same_source": True}
+            "same_source": True, "bridge_gap": 0, "match_score": 2}
 """passim's defaults where it has the option (n 5, max-series 100, min-match 5,
 relative-overlap 0.5); ``min_tokens`` is the least number of equal words of an aligned span;
-``same_source=True`` also aligns two articles of one outlet (passim by default does not)."""
+``same_source=True`` also aligns two articles of one outlet (passim by default does not);
+``bridge_gap=0`` joins no fragments (passim's ``--gap`` is 100); ``match_score=2`` is the
+alignment score of an equal word against 1 for a word substituted, inserted or dropped (see
+:func:`reused_passages`)."""
+NOISY_OCR: dict[str, Any] = {"ngram": 3, "min_shared": 3, "bridge_gap": 32, "match_score": 3}
+"""The options for heavily misread OCR (5-10% of letters): shorter n-grams, fewer of them to
+pair two articles, fragments of one printing joined across up to 32 tokens, and equal words
+worth 3 (when a third of the words of two printings differ, 2 against 1 cannot hold them together)."""
 _CHUNK = 256
 
 
@@ -193,7 +201,8 @@ class ReusedPassages:
 
 
 def check_reuse_options(*, min_tokens: Any, ngram: Any, max_df: Any, min_shared: Any,
-                        relative_overlap: Any, same_source: Any) -> dict[str, Any]:
+                        relative_overlap: Any, same_source: Any, bridge_gap: Any = 0,
+                        match_score: Any = 2) -> dict[str, Any]:
     """The options of :func:`reused_passages`, checked (errors name the argument)."""
     return {
         "min_tokens": check_int(min_tokens, "min_tokens", 1, 1 << 20),
@@ -202,6 +211,8 @@ def check_reuse_options(*, min_tokens: Any, ngram: Any, max_df: Any, min_shared:
         "min_shared": check_int(min_shared, "min_shared", 1, 1 << 30),
         "relative_overlap": check_fraction(relative_overlap, "relative_overlap"),
         "same_source": _check_bool(same_source, "same_source"),
+        "bridge_gap": check_int(bridge_gap, "bridge_gap", 0, 1 << 20),
+        "match_score": check_int(match_score, "match_score", 1, 1 << 10),
     }
 
 
@@ -300,7 +311,7 @@ def _index_parallel(texts: list[str], ngram: int, workers: int) -> tuple[np.ndar
 
 
 def _align_parallel(texts: list[str], pairs: PairEvidence, ngram: int, min_tokens: int,
-                    workers: int) -> Alignments:
+                    bridge_gap: int, match_score: int, workers: int) -> Alignments:
     # Chunks of consecutive pairs (sorted by left article) keep each article's tokens reused.
     size = max(1, min(4096, -(-len(pairs) // max(1, 4 * workers))))
     bounds = [(i, min(i + size, len(pairs))) for i in range(0, len(pairs), size)]
@@ -308,7 +319,8 @@ def _align_parallel(texts: list[str], pairs: PairEvidence, ngram: int, min_token
 
     def run(bound: tuple[int, int]) -> Alignments:
         a, b = bound
-        return align_candidates(view, pairs.rows(a, b), ngram=ngram, min_tokens=min_tokens)
+        return align_candidates(view, pairs.rows(a, b), ngram=ngram, min_tokens=min_tokens,
+                                bridge_gap=bridge_gap, match_score=match_score)
 
     if workers > 1 and len(bounds) > 1:
         with ThreadPoolExecutor(workers) as pool:
@@ -343,6 +355,8 @@ def reused_passages(
     min_shared: int = DEFAULTS["min_shared"],
     relative_overlap: float = DEFAULTS["relative_overlap"],
     same_source: bool = DEFAULTS["same_source"],
+    bridge_gap: int = DEFAULTS["bridge_gap"],
+    match_score: int = DEFAULTS["match_score"],
     workers: int = 1,
     progress: Callable[..., Any] | None = None,
 ) -> ReusedPassages:
@@ -368,6 +382,18 @@ def reused_passages(
     same_source : bool
         Also align two articles of one source (default True); False is passim's default of
         not aligning documents of the same series (articles without a source always pair).
+    bridge_gap : int
+        Pieces of one pair's alignment that follow each other in both articles, at most this
+        many tokens apart in each and on the same diagonal (within 4 tokens), are one passage
+        (passim ``--gap``).  Heavy OCR noise breaks a printing into such pieces, which then
+        count as several passages; 32 joins them (``NOISY_OCR``).  Default 0: none joined, as
+        on clean text bridging also joins the copied pieces of a rewritten passage.
+    match_score : int
+        Alignment score of an equal word; a word substituted, inserted or dropped costs 1
+        (default 2).  Where printings differ in a third of their words (about 10% of letters
+        misread), 2 against 1 breaks them into pieces that bridging cannot all reach; 3
+        (``NOISY_OCR``) holds them, but on clean text it also aligns loose paraphrases of one
+        sentence in two articles about one event.
     workers : int
         Threads for indexing and alignment (the kernels release the GIL); same result.
     progress : callable, optional
@@ -382,7 +408,8 @@ def reused_passages(
     """
     options = check_reuse_options(min_tokens=min_tokens, ngram=ngram, max_df=max_df,
                                   min_shared=min_shared, relative_overlap=relative_overlap,
-                                  same_source=same_source)
+                                  same_source=same_source, bridge_gap=bridge_gap,
+                                  match_score=match_score)
     workers = check_int(workers, "workers", 1, 1024)
     seconds: dict[str, float] = {}
     stage = _stages(progress, seconds)
@@ -399,7 +426,8 @@ def reused_passages(
         if not options["same_source"]:
             candidates = candidates.across_sources([a.source for a in articles])
     with stage("align", len(candidates)):
-        aligned = _align_parallel(texts, candidates, options["ngram"], options["min_tokens"], workers)
+        aligned = _align_parallel(texts, candidates, options["ngram"], options["min_tokens"],
+                                  options["bridge_gap"], options["match_score"], workers)
     with stage("cluster", None):
         passages = cluster_alignments(aligned, _ByPosition(articles),
                                       relative_overlap=options["relative_overlap"])

@@ -14,7 +14,8 @@
    at least ``min_shared`` rare n-grams;
 3. :func:`align_candidates`: each candidate pair is aligned by the seeded kernel of
    :mod:`retold.passages` within the window of its shared n-grams (plus a margin), so a short
-   reprint in two long articles costs the reprint, not the articles.
+   reprint in two long articles costs the reprint, not the articles; :func:`bridge_spans`
+   optionally joins the pieces of one pair's alignment that a misread printing breaks into.
 
 Each stage is a pure function of its inputs, so a distributed run that splits the same work
 differently (:func:`retold.dask.reused_passages`) gets exactly the same answer.
@@ -45,6 +46,13 @@ OCR noise spares far more often than two-word ones (a reprint under 5% misread l
 in one piece, not in fragments; the window around shared n-grams keeps one-word seeds rare)."""
 WINDOW_MARGIN = 64
 """Tokens aligned beyond the first and last shared n-gram of a pair in each document."""
+FRAGMENT_MATCHES = 3
+"""With ``bridge_gap``: least equal words of an aligned fragment before fragments are bridged
+(one or two equal words on a diagonal are common by chance in real text: "of the")."""
+BRIDGE_SHIFT = 4
+"""Most tokens by which the two gaps of a bridge may differ: the words OCR splits or merges
+between two fragments of one printing move the diagonal by a token or two, while a fragment
+of unrelated text near a passage lies on any diagonal of the window."""
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -260,16 +268,46 @@ def _window(lo: int, hi: int, ngram: int, n: int) -> tuple[int, int]:
     return max(0, lo - WINDOW_MARGIN), min(n, hi + ngram + WINDOW_MARGIN)
 
 
-def align_candidates(texts: Mapping[int, str], pairs: PairEvidence, *, ngram: int, min_tokens: int) -> Alignments:
+def bridge_spans(spans: list[list[int]], *, min_tokens: int, gap: int) -> list[tuple[int, int, int, int, int]]:
+    """Fragments of one pair's alignment joined across short gaps: ``(a0, a1, b0, b1, matches)``.
+
+    ``spans`` are the kernel's rows (token spans in each text, then score and equal words).
+    Taken in order of their start in the first text, a fragment joins the passage before it
+    when it follows it in both texts, after at most ``gap`` tokens in each, and the two gaps
+    differ by at most ``BRIDGE_SHIFT`` tokens (passim's ``--gap``, with the diagonal kept).
+    A printing read with many errors aligns as pieces (the seeded kernel keeps the best local
+    piece of each chain, and a run of misread words ends a piece); joined, they are one
+    passage.  Only passages of at least ``min_tokens`` equal words are kept.
+    """
+    rows = sorted((r[0], r[1], r[2], r[3], r[5]) for r in spans)
+    out: list[list[int]] = []
+    for a0, a1, b0, b1, matches in rows:
+        if out:
+            last = out[-1]
+            ga, gb = a0 - last[1], b0 - last[3]
+            if 0 <= ga <= gap and 0 <= gb <= gap and abs(ga - gb) <= BRIDGE_SHIFT:
+                last[1], last[3], last[4] = a1, b1, last[4] + matches
+                continue
+        out.append([a0, a1, b0, b1, matches])
+    return [(a0, a1, b0, b1, k) for a0, a1, b0, b1, k in out if k >= min_tokens]
+
+
+def align_candidates(texts: Mapping[int, str], pairs: PairEvidence, *, ngram: int, min_tokens: int,
+                     bridge_gap: int = 0, match_score: int | None = None) -> Alignments:
     """Align each candidate pair within the window of its shared n-grams.
 
     ``texts`` maps each document position named by ``pairs`` to its text.  Token ids are the
     token hashes halved (non-negative, as the kernel wants; equal hashes, equal ids), so no
     vocabulary is built.  Only passages of at least ``min_tokens`` equal words are kept.
+    With ``bridge_gap`` > 0, fragments of at least ``FRAGMENT_MATCHES`` equal words are
+    aligned and joined across gaps of up to ``bridge_gap`` tokens first (:func:`bridge_spans`).
+    ``match_score`` replaces ``ALIGN_OPTIONS["match"]`` (an equal word's score; a substituted,
+    inserted or dropped word costs 1).
     """
     tokens = {}
     rows: list[tuple[int, ...]] = []
     o = ALIGN_OPTIONS
+    match = o["match"] if match_score is None else match_score
     ops = np.zeros(0, dtype=np.int8)
     for a, b, a_lo, a_hi, b_lo, b_hi in zip(pairs.left.tolist(), pairs.right.tolist(),
                                             pairs.left_lo.tolist(), pairs.left_hi.tolist(),
@@ -284,15 +322,17 @@ def align_candidates(texts: Mapping[int, str], pairs: PairEvidence, *, ngram: in
         n, m = a1 - a0, b1 - b0
         if n == 0 or m == 0:
             continue
-        spans = np.zeros((min(n, m) // min_tokens + 1, _align.SPAN_COLUMNS), dtype=np.int64)
         if len(ops) < n + m:
             ops = np.zeros(n + m, dtype=np.int8)
+        floor = min(min_tokens, FRAGMENT_MATCHES) if bridge_gap > 0 else min_tokens
+        spans = np.zeros((min(n, m) // floor + 1, _align.SPAN_COLUMNS), dtype=np.int64)
         count, _ = _align.align_seeded(
             np.ascontiguousarray(ids_a[a0:a1]), np.ascontiguousarray(ids_b[b0:b1]),
-            o["seed_len"], o["max_occurrences"], o["max_gap"], o["band"], o["match"],
-            o["mismatch"], o["gap"], min_tokens, spans, ops,
+            o["seed_len"], o["max_occurrences"], o["max_gap"], o["band"], match,
+            o["mismatch"], o["gap"], floor, spans, ops,
         )
-        for s0, s1, t0, t1, _score, matches, _off, _len in spans[:count].tolist():
+        for s0, s1, t0, t1, matches in bridge_spans(spans[:count].tolist(), min_tokens=min_tokens,
+                                                      gap=bridge_gap):
             rows.append((a, int(ta.starts[a0 + s0]), int(ta.ends[a0 + s1 - 1]),
                          b, int(tb.starts[b0 + t0]), int(tb.ends[b0 + t1 - 1]),
                          matches, s1 - s0, t1 - t0))

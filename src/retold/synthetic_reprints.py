@@ -18,7 +18,7 @@ import numpy as np
 
 from retold.synthetic import news_corpus, vocabulary
 
-__all__ = ["ReprintCorpus", "ReprintScore", "reprint_corpus", "score_reprints"]
+__all__ = ["ReprintCorpus", "ReprintScore", "plant_reprints", "reprint_corpus", "score_reprints"]
 
 _CONFUSIONS = {
     "e": "c", "c": "e", "l": "1", "i": "l", "o": "0", "a": "o", "u": "n", "n": "u", "h": "b",
@@ -139,6 +139,40 @@ def reprint_corpus(n_docs: int, *, passages: int = 20, copies: tuple[int, int] =
         planted.append(printings)
     sources = [f"outlet{int(x):02d}" for x in rng.integers(_SOURCES, size=n_docs)]
     return ReprintCorpus(texts, list(base.dates), sources, planted, noise)
+
+
+def plant_reprints(texts: Sequence[str], paragraphs: Sequence[str], *, noise: float,
+                   copies: tuple[int, int] = (2, 8), seed: int = 0) -> ReprintCorpus:
+    """Given articles with given paragraphs reprinted into them: real text, known answers.
+
+    Each paragraph goes into ``copies`` articles drawn at random (each article hosts at most
+    one), after a sentence end (``.``, ``!`` or ``?`` and a space) or at the end, every
+    printing misread as :func:`reprint_corpus` does.  Dates and sources are left unknown.
+    """
+    lo, hi = copies
+    if not 2 <= lo <= hi:
+        raise ValueError(f"copies must be (least, most) with 2 <= least <= most, got {copies!r}")
+    if len(paragraphs) * hi > len(texts):
+        raise ValueError(f"{len(paragraphs)} paragraphs of up to {hi} printings need at least "
+                         f"{len(paragraphs) * hi} articles, got {len(texts)}")
+    rng = np.random.default_rng([seed, 0x9A55A6E])
+    out = list(texts)
+    hosts = rng.permutation(len(out)).tolist()
+    planted = []
+    for paragraph in paragraphs:
+        k = int(rng.integers(lo, hi + 1))
+        printings = []
+        for doc in sorted(hosts[:k]):
+            host = out[doc]
+            cuts = [i + 2 for i in range(len(host) - 1) if host[i] in ".!?" and host[i + 1] == " "]
+            cut = cuts[int(rng.integers(len(cuts)))] if cuts else len(host)
+            glue = " " if cut == len(host) and host else ""
+            printed = _misread(rng, paragraph, noise)
+            out[doc] = host[:cut] + glue + printed + " " + host[cut:]
+            printings.append((doc, cut + len(glue), cut + len(glue) + len(printed)))
+        del hosts[:k]
+        planted.append(printings)
+    return ReprintCorpus(out, [None] * len(out), [None] * len(out), planted, noise)
 
 
 @dataclass(frozen=True)

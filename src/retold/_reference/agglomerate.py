@@ -23,11 +23,13 @@ from __future__ import annotations
 import heapq
 
 import numpy as np
+import numpy.typing as npt
 
 from retold._validate import check_average_link_args
 
 
-def average_link(n, a, b, w, offset, threshold, penalty):
+def average_link(n: int, a: npt.ArrayLike, b: npt.ArrayLike, w: npt.ArrayLike, offset: npt.ArrayLike,
+                 threshold: float, penalty: float) -> npt.NDArray[np.int64]:
     """Cluster id (smallest member) of each of ``n`` items: int64 array (see the module doc)."""
     n, a, b, w, offset, threshold, penalty = check_average_link_args(n, a, b, w, offset, threshold, penalty)
     size = [1] * n
@@ -42,10 +44,10 @@ def average_link(n, a, b, w, offset, threshold, penalty):
     alive = [True] * n
     parent = list(range(n))
 
-    def link(p, q, total):
+    def link(p: int, q: int, total: float) -> float:
         return total / (size[p] * size[q]) - penalty * (dens[p] / size[p] + dens[q] / size[q]) / 2.0
 
-    heap = []
+    heap: list[tuple[float, int, int, int, int]] = []
     for p in range(n):
         for q, total in links[p].items():
             if p < q:

@@ -16,11 +16,21 @@ Passages come out in the order they were found (best first); they never share a 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from retold import _kernel_args as checks
 
 from retold._reference._hash64 import GOLDEN, MASK64, fmix64
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    import numpy.typing as npt
+
+    Passage: TypeAlias = tuple[int, int, int, int, int, int, list[int]]
+    """(score, a_first, a_stop, b_first, b_stop, matches, ops) of one alignment."""
 
 OP_MATCH = 0
 OP_MISMATCH = 1
@@ -30,7 +40,8 @@ SPAN_COLUMNS = 8
 MAX_PREDECESSORS = 64
 
 
-def _band_sw(a, b, rows_first, lo, hi, match, mismatch, gap, used_a, used_b):
+def _band_sw(a: list[int], b: list[int], rows_first: int, lo: list[int], hi: list[int], match: int,
+             mismatch: int, gap: int, used_a: list[int], used_b: list[int]) -> Passage | None:
     """Smith-Waterman over rows ``rows_first + r`` of ``a``, row r restricted to b[lo[r]:hi[r]].
 
     Cells outside the band read as 0, the local-alignment floor.  Returns
@@ -82,12 +93,12 @@ def _band_sw(a, b, rows_first, lo, hi, match, mismatch, gap, used_a, used_b):
     if best <= 0:
         return None
 
-    def cell(r, j):
+    def cell(r: int, j: int) -> int:
         if r < 0 or not lo[r] <= j < hi[r]:
             return 0
         return H[offsets[r] + j - lo[r]]
 
-    ops = []
+    ops: list[int] = []
     matches = 0
     r, j = best_r, best_j
     v = best
@@ -111,7 +122,8 @@ def _band_sw(a, b, rows_first, lo, hi, match, mismatch, gap, used_a, used_b):
     return best, rows_first + r + 1, rows_first + best_r + 1, j + 1, best_j + 1, matches, ops
 
 
-def _record(result, spans, ops_out, count, n_ops, used_a, used_b):
+def _record(result: Passage, spans: npt.NDArray[np.int64], ops_out: npt.NDArray[np.int8], count: int,
+            n_ops: int, used_a: list[int], used_b: list[int]) -> int:
     score, a0, a1, b0, b1, matches, ops = result
     spans[count, 0] = a0
     spans[count, 1] = a1
@@ -133,13 +145,16 @@ def _record(result, spans, ops_out, count, n_ops, used_a, used_b):
 SCORE_LIMIT = 2147483647
 
 
-def check_score_bound(match, n, m):
+def check_score_bound(match: int, n: int, m: int) -> None:
     """Refuse inputs whose best score could pass 2**31 - 1 (the compiled kernels hold int32 scores)."""
     if match * min(n, m) > SCORE_LIMIT:
         raise ValueError(f"match={match} over {n} x {m} tokens could score past 2**31 - 1")
 
 
-def align_full(a, b, match, mismatch, gap, min_matches, spans, ops):
+def align_full(
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], match: int, mismatch: int, gap: int,
+    min_matches: int, spans: npt.NDArray[np.int64], ops: npt.NDArray[np.int8],
+) -> tuple[int, int]:
     """Smith-Waterman over the whole n x m matrix, repeated with found passages masked out.
 
     Stops at the first best alignment with fewer than ``min_matches`` equal tokens, or when
@@ -147,16 +162,16 @@ def align_full(a, b, match, mismatch, gap, min_matches, spans, ops):
     """
     a, b, match, mismatch, gap, min_matches, spans, ops = checks.align_full_args(
         a, b, match, mismatch, gap, min_matches, spans, ops)
-    a = [int(x) for x in a]
-    b = [int(x) for x in b]
-    n, m = len(a), len(b)
+    ids_a = [int(x) for x in a]
+    ids_b = [int(x) for x in b]
+    n, m = len(ids_a), len(ids_b)
     used_a = [0] * n
     used_b = [0] * m
     count = n_ops = 0
     lo = [0] * n
     hi = [m] * n
     while count < spans.shape[0]:
-        result = _band_sw(a, b, 0, lo, hi, match, mismatch, gap, used_a, used_b)
+        result = _band_sw(ids_a, ids_b, 0, lo, hi, match, mismatch, gap, used_a, used_b)
         if result is None or result[5] < min_matches:
             break
         n_ops = _record(result, spans, ops, count, n_ops, used_a, used_b)
@@ -164,9 +179,9 @@ def align_full(a, b, match, mismatch, gap, min_matches, spans, ops):
     return count, n_ops
 
 
-def _kgram_keys(ids, k):
+def _kgram_keys(ids: list[int], k: int) -> list[int | None]:
     """Key of each k-gram of ``ids`` starting at i, or None where the k-gram holds a masked id."""
-    keys = []
+    keys: list[int | None] = []
     for i in range(len(ids) - k + 1):
         acc = k
         ok = True
@@ -178,20 +193,21 @@ def _kgram_keys(ids, k):
     return keys
 
 
-def _find_seeds(a, b, seed_len, max_occ):
+def _find_seeds(a: list[int], b: list[int], seed_len: int, max_occ: int) -> tuple[list[int], list[int]]:
     """Pairs (i, j) where the k-grams of a at i and of b at j are equal and each occurs at most
     ``max_occ`` times in its text; sorted by i, then j."""
     keys_a = _kgram_keys(a, seed_len)
     keys_b = _kgram_keys(b, seed_len)
-    count_a: dict = {}
+    count_a: dict[int, int] = {}
     for key in keys_a:
         if key is not None:
             count_a[key] = count_a.get(key, 0) + 1
-    where_b: dict = {}
+    where_b: dict[int, list[int]] = {}
     for j, key in enumerate(keys_b):
         if key is not None:
             where_b.setdefault(key, []).append(j)
-    seeds_i, seeds_j = [], []
+    seeds_i: list[int] = []
+    seeds_j: list[int] = []
     for i, key in enumerate(keys_a):
         if key is None or count_a[key] > max_occ:
             continue
@@ -204,7 +220,8 @@ def _find_seeds(a, b, seed_len, max_occ):
     return seeds_i, seeds_j
 
 
-def _chain_seeds(si, sj, seed_len, max_gap, match, mismatch, gap):
+def _chain_seeds(si: list[int], sj: list[int], seed_len: int, max_gap: int, match: int, mismatch: int,
+                 gap: int) -> tuple[list[int], list[int], list[int]]:
     """Colinear chaining by dynamic programming over seeds sorted by (i, j).
 
     best[s] is the score of the best chain ending at seed s: a fresh start scores
@@ -244,7 +261,9 @@ def _chain_seeds(si, sj, seed_len, max_gap, match, mismatch, gap):
     return best, matched, prev
 
 
-def find_seeds(a, b, seed_len, max_occ):
+def find_seeds(
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], seed_len: int, max_occ: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Pairs (i, j) where the k-grams of a at i and of b at j are equal and each occurs at most
     ``max_occ`` times in its text; two int64 arrays sorted by i, then j."""
     a, b, seed_len, max_occ = checks.find_seeds_args(a, b, seed_len, max_occ)
@@ -252,7 +271,10 @@ def find_seeds(a, b, seed_len, max_occ):
     return np.array(si, dtype=np.int64), np.array(sj, dtype=np.int64)
 
 
-def chain_seeds(si, sj, seed_len, max_gap, match, mismatch, gap):
+def chain_seeds(
+    si: npt.NDArray[np.int64], sj: npt.NDArray[np.int64], seed_len: int, max_gap: int,
+    match: int, mismatch: int, gap: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Colinear chaining of seeds sorted by (i, j): int64 arrays (best, matched, prev)."""
     si, sj, seed_len, max_gap, match, mismatch, gap = checks.chain_seeds_args(
         si, sj, seed_len, max_gap, match, mismatch, gap)
@@ -266,11 +288,13 @@ def chain_seeds(si, sj, seed_len, max_gap, match, mismatch, gap):
     )
 
 
-def _chain_band(chain_i, chain_j, seed_len, n, m, band):
+def _chain_band(chain_i: list[int], chain_j: list[int], seed_len: int, n: int, m: int,
+                band: int) -> tuple[int, list[int], list[int]]:
     """Rows and per-row b ranges covering a chain's diagonals, widened by ``band``."""
     first = max(0, chain_i[0] - band)
     stop = min(n, chain_i[-1] + seed_len + band)
-    lo, hi = [], []
+    lo: list[int] = []
+    hi: list[int] = []
     q = 0
     last = len(chain_i) - 1
     for i in range(first, stop):
@@ -291,8 +315,11 @@ def _chain_band(chain_i, chain_j, seed_len, n, m, band):
     return first, lo, hi
 
 
-def align_seeded(a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap, min_matches,
-                 spans, ops):
+def align_seeded(
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], seed_len: int, max_occ: int,
+    max_gap: int, band: int, match: int, mismatch: int, gap: int, min_matches: int,
+    spans: npt.NDArray[np.int64], ops: npt.NDArray[np.int8],
+) -> tuple[int, int]:
     """Seed-and-extend local alignment with memory linear in len(a) + len(b).
 
     Seeds (:func:`find_seeds`) are chained (:func:`chain_seeds`); chains are taken best first
@@ -305,18 +332,18 @@ def align_seeded(a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap, m
     (a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap, min_matches, spans,
      ops) = checks.align_seeded_args(a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap,
                                      min_matches, spans, ops)
-    a = [int(x) for x in a]
-    b = [int(x) for x in b]
-    n, m = len(a), len(b)
-    si, sj = _find_seeds(a, b, seed_len, max_occ)
+    ids_a = [int(x) for x in a]
+    ids_b = [int(x) for x in b]
+    n, m = len(ids_a), len(ids_b)
+    si, sj = _find_seeds(ids_a, ids_b, seed_len, max_occ)
     best, matched, prev = _chain_seeds(si, sj, seed_len, max_gap, match, mismatch, gap)
     order = sorted(range(len(si)), key=lambda s: (-best[s], si[s], sj[s]))
     taken = [0] * len(si)
-    chains = []
+    chains: list[list[int]] = []
     for s in order:
         if taken[s]:
             continue
-        members = []
+        members: list[int] = []
         t = s
         while t != -1 and not taken[t]:
             members.append(t)
@@ -336,7 +363,7 @@ def align_seeded(a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap, m
         chain_i = [si[s] for s in members]
         chain_j = [sj[s] for s in members]
         first, lo, hi = _chain_band(chain_i, chain_j, seed_len, n, m, band)
-        result = _band_sw(a, b, first, lo, hi, match, mismatch, gap, used_a, used_b)
+        result = _band_sw(ids_a, ids_b, first, lo, hi, match, mismatch, gap, used_a, used_b)
         if result is None or result[5] < min_matches:
             continue
         n_ops = _record(result, spans, ops, count, n_ops, used_a, used_b)
@@ -344,25 +371,28 @@ def align_seeded(a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap, m
     return count, n_ops
 
 
-def align_global(a, b, match, mismatch, gap, ops):
+def align_global(
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], match: int, mismatch: int, gap: int,
+    ops: npt.NDArray[np.int8],
+) -> tuple[int, int]:
     """Needleman-Wunsch global alignment of two short sequences (O(n*m) memory).
 
     With match=1, mismatch=0, gap=0 the score is the length of the longest common
     subsequence.  Returns (score, ops written).
     """
     a, b, match, mismatch, gap, ops = checks.align_global_args(a, b, match, mismatch, gap, ops)
-    a = [int(x) for x in a]
-    b = [int(x) for x in b]
-    n, m = len(a), len(b)
+    ids_a = [int(x) for x in a]
+    ids_b = [int(x) for x in b]
+    n, m = len(ids_a), len(ids_b)
     w = m + 1
     H = [0] * ((n + 1) * w)
     for j in range(1, m + 1):
         H[j] = j * gap
     for i in range(1, n + 1):
         H[i * w] = i * gap
-        ai = a[i - 1]
+        ai = ids_a[i - 1]
         for j in range(1, m + 1):
-            equal = ai >= 0 and ai == b[j - 1]
+            equal = ai >= 0 and ai == ids_b[j - 1]
             v = H[(i - 1) * w + j - 1] + (match if equal else mismatch)
             up = H[(i - 1) * w + j] + gap
             left = H[i * w + j - 1] + gap
@@ -371,12 +401,12 @@ def align_global(a, b, match, mismatch, gap, ops):
             if left > v:
                 v = left
             H[i * w + j] = v
-    out = []
+    out: list[int] = []
     i, j = n, m
     while i > 0 or j > 0:
         v = H[i * w + j]
         if i > 0 and j > 0:
-            equal = a[i - 1] >= 0 and a[i - 1] == b[j - 1]
+            equal = ids_a[i - 1] >= 0 and ids_a[i - 1] == ids_b[j - 1]
             if v == H[(i - 1) * w + j - 1] + (match if equal else mismatch):
                 out.append(OP_MATCH if equal else OP_MISMATCH)
                 i -= 1

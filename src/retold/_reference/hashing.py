@@ -4,6 +4,8 @@ See the compiled module's docstring for the definitions; this file is their plai
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from retold import _kernel_args as checks
@@ -22,6 +24,9 @@ from retold._reference._hash64 import (
     reduce_range,
 )
 from retold._reference.text import fold_stream, tokenize
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 OPH_SALT = 0x6F6E652D7065726D  # "one-perm"
 DENSIFY_MAX_ATTEMPTS = 1 << 16
@@ -48,7 +53,7 @@ def _word_shingles(tokens: list[int], ngram: int) -> list[int]:
     if not tokens:
         return []
     width = ngram if len(tokens) >= ngram else len(tokens)
-    out = []
+    out: list[int] = []
     for i in range(len(tokens) - width + 1):
         acc = width
         for t in tokens[i : i + width]:
@@ -61,7 +66,7 @@ def _char_shingles(stream: str, ngram: int) -> list[int]:
     if not stream:
         return []
     width = ngram if len(stream) >= ngram else len(stream)
-    out = []
+    out: list[int] = []
     for i in range(len(stream) - width + 1):
         h = FNV_BASIS
         for ch in stream[i : i + width]:
@@ -76,25 +81,27 @@ def _positional(text: str, ngram: int, char_unit: bool) -> list[int]:
     return _word_shingles([int(h) for h in tokenize(text)[2]], ngram)
 
 
-def word_shingle_hashes(token_hashes, ngram: int):
+def word_shingle_hashes(token_hashes: npt.NDArray[np.uint64], ngram: int) -> npt.NDArray[np.uint64]:
     """Positional word n-gram hashes of a token-hash sequence (uint64)."""
     token_hashes, ngram = checks.word_shingle_args(token_hashes, ngram)
     return np.array(_word_shingles([int(h) for h in token_hashes], ngram), dtype=np.uint64)
 
 
-def text_shingle_hashes(text: str, ngram: int, unit: str):
+def text_shingle_hashes(text: str, ngram: int, unit: str) -> npt.NDArray[np.uint64]:
     """Positional shingle hashes of ``text`` (uint64, in text order, duplicates kept)."""
     text, ngram, unit = checks.text_shingle_args(text, ngram, unit)
     return np.array(_positional(text, ngram, _parse_unit(unit)), dtype=np.uint64)
 
 
-def text_shingles(text: str, ngram: int, unit: str):
+def text_shingles(text: str, ngram: int, unit: str) -> npt.NDArray[np.uint64]:
     """The shingle set of ``text``: sorted unique uint64."""
     text, ngram, unit = checks.text_shingle_args(text, ngram, unit)
     return np.array(sorted(set(_positional(text, ngram, _parse_unit(unit)))), dtype=np.uint64)
 
 
-def shingle_sets(texts: list, ngram: int, unit: str):
+def shingle_sets(
+    texts: list[str], ngram: int, unit: str
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64]]:
     """Shingle sets of many texts at once, as CSR: (offsets int64 of len n+1, values uint64)."""
     texts, ngram, unit = checks.shingle_sets_args(texts, ngram, unit)
     char_unit = _parse_unit(unit)
@@ -106,11 +113,12 @@ def shingle_sets(texts: list, ngram: int, unit: str):
     return np.array(offsets, dtype=np.int64), np.array(values, dtype=np.uint64)
 
 
-def kperm_parameters(num_perm: int, seed: int):
+def kperm_parameters(num_perm: int, seed: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
     """The (a, b) coefficients of the k-permutation family for ``seed`` (uint64 arrays)."""
     num_perm, seed = checks.kperm_parameters_args(num_perm, seed)
     gen = SplitMix64(seed)
-    a, b = [], []
+    a: list[int] = []
+    b: list[int] = []
     for _ in range(num_perm):
         a.append(gen.next() % (MERSENNE61 - 1) + 1)
         b.append(gen.next() % MERSENNE61)
@@ -132,8 +140,8 @@ def _accumulate(shingles: list[int], oph: bool, seed: int, state: list[int]) -> 
             if h < state[b]:
                 state[b] = h
     else:
-        a, b = kperm_parameters(k, seed)
-        coefficients = list(zip(a.tolist(), b.tolist()))
+        mul, add = kperm_parameters(k, seed)
+        coefficients: list[tuple[int, int]] = list(zip(mul.tolist(), add.tolist()))
         for x in shingles:
             xr = mod61(x)
             for p, (ap, bp) in enumerate(coefficients):
@@ -163,7 +171,9 @@ def _densify(bins: list[int], seed: int) -> list[int]:
     return out
 
 
-def minhash_accumulate(shingles, scheme: str, seed: int, state) -> None:
+def minhash_accumulate(
+    shingles: npt.NDArray[np.uint64], scheme: str, seed: int, state: npt.NDArray[np.uint64]
+) -> None:
     """Fold shingle hashes into a raw MinHash state in place (per-slot minima; oph bins undensified)."""
     shingles, scheme, seed, state = checks.minhash_accumulate_args(shingles, scheme, seed, state)
     oph = _parse_scheme(scheme)
@@ -174,7 +184,9 @@ def minhash_accumulate(shingles, scheme: str, seed: int, state) -> None:
     state[:] = np.array(values, dtype=np.uint64)
 
 
-def minhash_finalize(state, scheme: str, seed: int, out) -> None:
+def minhash_finalize(
+    state: npt.NDArray[np.uint64], scheme: str, seed: int, out: npt.NDArray[np.uint64]
+) -> None:
     """Turn a raw MinHash state into a signature in ``out`` (oph: densified; kperm: copied)."""
     state, scheme, seed, out = checks.minhash_finalize_args(state, scheme, seed, out)
     oph = _parse_scheme(scheme)
@@ -184,7 +196,9 @@ def minhash_finalize(state, scheme: str, seed: int, out) -> None:
     out[:] = np.array(_densify(values, seed) if oph else values, dtype=np.uint64)
 
 
-def minhash_texts(texts: list, ngram: int, unit: str, scheme: str, seed: int, out) -> None:
+def minhash_texts(
+    texts: list[str], ngram: int, unit: str, scheme: str, seed: int, out: npt.NDArray[np.uint64]
+) -> None:
     """MinHash signatures of ``texts`` into the rows of ``out`` (shape len(texts) x num_perm)."""
     texts, ngram, unit, scheme, seed, out = checks.minhash_texts_args(texts, ngram, unit, scheme, seed, out)
     char_unit = _parse_unit(unit)
@@ -214,11 +228,11 @@ def hamming(a: int, b: int) -> int:
     return popcount64((a ^ b) & MASK64)
 
 
-def _intersection_size(a, b) -> int:
+def _intersection_size(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> int:
     return len(set(a.tolist()) & set(b.tolist()))
 
 
-def jaccard_sorted(a, b) -> float:
+def jaccard_sorted(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> float:
     """Exact Jaccard of two sorted unique uint64 arrays; 0.0 when both are empty."""
     a, b = checks.set_pair_args(a, b)
     common = _intersection_size(a, b)
@@ -226,7 +240,7 @@ def jaccard_sorted(a, b) -> float:
     return common / union if union else 0.0
 
 
-def containment_sorted(a, b) -> float:
+def containment_sorted(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> float:
     """Share of ``a`` found in ``b`` (sorted unique uint64 arrays); 0.0 when ``a`` is empty."""
     a, b = checks.set_pair_args(a, b)
     return _intersection_size(a, b) / len(a) if len(a) else 0.0

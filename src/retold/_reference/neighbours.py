@@ -25,7 +25,10 @@ that and every other argument, for both backends alike.  With ``max_postings`` a
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+import numpy.typing as npt
 
 from retold._validate import check_neighbours_args
 
@@ -36,12 +39,12 @@ CANDIDATES = 64
 """Default rows scored exactly per row (step 3)."""
 
 
-def strongest(idx, val, k):
+def strongest(idx: Sequence[int], val: Sequence[float], k: int) -> list[tuple[int, float]]:
     """The ``k`` strongest (feature, value) pairs of a row, strongest first, ties by feature."""
     return sorted(zip(idx, val), key=lambda t: (-t[1], t[0]))[:k]
 
 
-def dot_with(mine, idx, val):
+def dot_with(mine: dict[int, float], idx: Sequence[int], val: Sequence[float]) -> float:
     """Dot product of a row held as ``{feature: value}`` with the row ``(idx, val)``, summed in
     ``idx`` order (the order the compiled merges and table lookups sum in)."""
     dot = 0.0
@@ -52,7 +55,7 @@ def dot_with(mine, idx, val):
     return dot
 
 
-def _window(length, position, cap):
+def _window(length: int, position: int, cap: int) -> tuple[int, int]:
     """The [start, stop) of at most ``cap`` consecutive postings centred on ``position``."""
     if length <= cap:
         return 0, length
@@ -60,16 +63,18 @@ def _window(length, position, cap):
     return start, start + cap
 
 
-def nearest_neighbours(offsets, indices, values, k, index_terms, query_terms,
-                       max_postings=MAX_POSTINGS, candidates=CANDIDATES):
+def nearest_neighbours(offsets: npt.ArrayLike, indices: npt.ArrayLike, values: npt.ArrayLike, k: int,
+                       index_terms: int, query_terms: int, max_postings: int = MAX_POSTINGS,
+                       candidates: int = CANDIDATES) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
     """The ``k`` nearest rows of each row: ``(ids int64 (n, k), cosines float64 (n, k))``."""
-    offsets, indices, values, k, index_terms, query_terms, max_postings, candidates = check_neighbours_args(
+    off, idx_arr, val_arr, k, index_terms, query_terms, max_postings, candidates = check_neighbours_args(
         offsets, indices, values, k, index_terms, query_terms, max_postings, candidates)
-    n = len(offsets) - 1
-    offsets = offsets.tolist()
-    indices = indices.tolist()
-    values = values.tolist()
-    rows = [(indices[offsets[i]:offsets[i + 1]], values[offsets[i]:offsets[i + 1]]) for i in range(n)]
+    n = len(off) - 1
+    # Python lists: the loops below read single elements, which numpy scalars make slow.
+    starts: list[int] = off.tolist()
+    features: list[int] = idx_arr.tolist()
+    weights: list[float] = val_arr.tolist()
+    rows = [(features[starts[i]:starts[i + 1]], weights[starts[i]:starts[i + 1]]) for i in range(n)]
     postings: dict[int, list[tuple[int, float]]] = {}
     for i, (idx, val) in enumerate(rows):
         for f, v in strongest(idx, val, index_terms):
@@ -87,7 +92,7 @@ def nearest_neighbours(offsets, indices, values, k, index_terms, query_terms,
                     partial[j] = partial.get(j, 0.0) + vi * vj
         chosen = sorted(partial, key=lambda j: (-partial[j], j))[:candidates]
         mine = dict(zip(idx, val))
-        scored = []
+        scored: list[tuple[float, int]] = []
         for j in chosen:
             dot = dot_with(mine, *rows[j])
             if dot > 0.0:
@@ -99,23 +104,27 @@ def nearest_neighbours(offsets, indices, values, k, index_terms, query_terms,
     return ids, sims
 
 
-def row_cosines(offsets, indices, values, left, right):
+def row_cosines(offsets: npt.ArrayLike, indices: npt.ArrayLike, values: npt.ArrayLike, left: npt.ArrayLike,
+                right: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """Cosine of row ``left[p]`` and row ``right[p]`` for each pair ``p`` (float64).
 
     The dot product is summed in increasing feature order (a merge of the two sorted rows).
     """
-    offsets, indices, values = check_neighbours_args(offsets, indices, values, 1, 1, 1)[:3]
-    n = len(offsets) - 1
-    left = [int(x) for x in np.asarray(left, dtype=np.int64)]
-    right = [int(x) for x in np.asarray(right, dtype=np.int64)]
-    if len(right) != len(left):
-        raise ValueError(f"left and right must have the same length, got {len(left)} and {len(right)}")
-    for p, (i, j) in enumerate(zip(left, right)):
+    off: npt.NDArray[np.int64]
+    idx: npt.NDArray[np.uint32]  # check_csr narrows features to 32 bits
+    val: npt.NDArray[np.float64]
+    off, idx, val = check_neighbours_args(offsets, indices, values, 1, 1, 1)[:3]
+    n = len(off) - 1
+    lefts = [int(x) for x in np.asarray(left, dtype=np.int64)]
+    rights = [int(x) for x in np.asarray(right, dtype=np.int64)]
+    if len(rights) != len(lefts):
+        raise ValueError(f"left and right must have the same length, got {len(lefts)} and {len(rights)}")
+    for p, (i, j) in enumerate(zip(lefts, rights)):
         if i < 0 or i >= n or j < 0 or j >= n:
             raise ValueError(f"pair {p} ({i}, {j}) names a row outside [0, {n})")
-    offsets = [int(x) for x in offsets]
-    out = np.zeros(len(left), dtype=np.float64)
-    for p, (i, j) in enumerate(zip(left, right)):
-        mine = dict(zip(indices[offsets[i]:offsets[i + 1]].tolist(), values[offsets[i]:offsets[i + 1]].tolist()))
-        out[p] = dot_with(mine, indices[offsets[j]:offsets[j + 1]].tolist(), values[offsets[j]:offsets[j + 1]].tolist())
+    starts = [int(x) for x in off]
+    out = np.zeros(len(lefts), dtype=np.float64)
+    for p, (i, j) in enumerate(zip(lefts, rights)):
+        mine = dict(zip(idx[starts[i]:starts[i + 1]].tolist(), val[starts[i]:starts[i + 1]].tolist()))
+        out[p] = dot_with(mine, idx[starts[j]:starts[j + 1]].tolist(), val[starts[j]:starts[j + 1]].tolist())
     return out

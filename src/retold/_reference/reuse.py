@@ -4,10 +4,22 @@ See the compiled module's docstring for the definitions; this file is their plai
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
-def rare_ngram_pairs(hashes, docs, positions, max_df: int):
+
+def rare_ngram_pairs(
+    hashes: npt.NDArray[np.uint64],
+    docs: npt.NDArray[np.int64],
+    positions: npt.NDArray[np.int64],
+    max_df: int,
+) -> tuple[
+    npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], int, int
+]:
     """Evidence rows of the document pairs that share rare n-grams.
 
     Returns ``(left, right, left_pos, right_pos, rare, boilerplate)``: four int64 arrays, one
@@ -45,7 +57,7 @@ def rare_ngram_pairs(hashes, docs, positions, max_df: int):
             np.ascontiguousarray(table[:, 2]), np.ascontiguousarray(table[:, 3]), rare, boilerplate)
 
 
-def member_mask(values, members):
+def member_mask(values: npt.NDArray[np.uint64], members: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint8]:
     """``mask[i]`` is 1 when ``values[i]`` is one of ``members``: a uint8 array."""
     wanted = set(members.tolist())
     return np.fromiter((v in wanted for v in values.tolist()), dtype=np.uint8, count=len(values))

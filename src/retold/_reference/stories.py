@@ -42,12 +42,15 @@ vowels and h/w/y dropped, repeats collapsed, kept when at least three remain (se
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import TypedDict
 
 from retold import _kernel_args as checks
 from retold._reference.text import TOKEN_ALL_UPPER, TOKEN_CAPITALIZED, TOKEN_HAS_DIGIT, TOKEN_NOSPACE
 from retold._reference.text import tokenize as _tokenize
 
 import numpy as np
+import numpy.typing as npt
 
 from retold._reference._hash64 import FNV_BASIS, GOLDEN, MASK64, fmix64, fnv_step
 from retold.story_feature_tables import (
@@ -58,8 +61,29 @@ from retold.story_feature_tables import (
 # The token flags are the tokeniser's.
 T_CAPITALIZED, T_ALL_UPPER, T_HAS_DIGIT, T_NOSPACE = TOKEN_CAPITALIZED, TOKEN_ALL_UPPER, TOKEN_HAS_DIGIT, TOKEN_NOSPACE
 
+Tokens = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.uint64], npt.NDArray[np.uint8]]
+"""What ``text.tokenize`` gives: (starts, ends, hashes, flags), one entry per token."""
 
-def arabic_form(text: str, start: int, end: int):
+
+class _Params(TypedDict):
+    # The checked parameters of ``text_features``, read per token by ``_segment_features``: a
+    # TypedDict is a plain dict at run time, so typing it costs the hot loop nothing.
+    n_bits: int
+    lead_tokens: int
+    title_boost: float
+    lead_boost: float
+    name_boost: float
+    number_boost: float
+    quote_boost: float
+    stem_length: int
+    stem_weight: float
+    translit: bool
+    skeleton_weight: float
+    uncased_skeleton_weight: float
+    short_weight: float
+
+
+def arabic_form(text: str, start: int, end: int) -> list[int] | None:
     """The spelling-normalised letters (code points) of a plain Arabic word, or None.
 
     A plain Arabic word starts with an Arabic letter and holds only code points of
@@ -70,7 +94,7 @@ def arabic_form(text: str, start: int, end: int):
     """
     if not is_arabic_letter(ord(text[start])):
         return None
-    out = []
+    out: list[int] = []
     for i in range(start, end):
         cp = ord(text[i])
         if not (0x621 <= cp <= 0x65F or cp == 0x670):
@@ -81,7 +105,7 @@ def arabic_form(text: str, start: int, end: int):
     return out or None
 
 
-def form_hash(form, prefix: int = 0, skip: int = 0) -> int:
+def form_hash(form: Sequence[int], prefix: int = 0, skip: int = 0) -> int:
     """The tokeniser's hash (FNV-1a, fmix64) of ``[prefix] + form[skip:]`` (no prefix when 0)."""
     h = FNV_BASIS
     if prefix:
@@ -91,7 +115,7 @@ def form_hash(form, prefix: int = 0, skip: int = 0) -> int:
     return fmix64(h)
 
 
-def arabic_clitic_hash(form) -> int:
+def arabic_clitic_hash(form: Sequence[int]) -> int:
     """Hash of the word without its proclitic before the article, 0 when it has none.
 
     "والحكومة" (wa-l-hukuma) also gives the feature of "الحكومة", "للأردنيين" (li-l-urduniyyin)
@@ -105,14 +129,15 @@ def arabic_clitic_hash(form) -> int:
     return 0
 
 
-def word_hashes(text: str, starts, ends, hashes):
+def word_hashes(text: str, starts: npt.ArrayLike, ends: npt.ArrayLike,
+                hashes: npt.ArrayLike) -> npt.NDArray[np.uint64]:
     """The word feature hash of each token (uint64): its hash, or that of its Arabic form."""
-    text, starts, ends, hashes = checks.word_hashes_args(text, starts, ends, hashes)
-    out = np.array(hashes, dtype=np.uint64)
-    if len(starts) != len(out) or len(ends) != len(out):
+    text, start_arr, end_arr, hash_arr = checks.word_hashes_args(text, starts, ends, hashes)
+    out = np.array(hash_arr, dtype=np.uint64)
+    if len(start_arr) != len(out) or len(end_arr) != len(out):
         raise ValueError("starts, ends and hashes differ in length")
     for i in range(len(out)):
-        s, e = int(starts[i]), int(ends[i])
+        s, e = int(start_arr[i]), int(end_arr[i])
         if 0 <= s < e <= len(text):
             form = arabic_form(text, s, e)
             if form is not None:
@@ -130,10 +155,15 @@ def translit_hash(text: str, start: int, end: int) -> int:
     """
     if end - start < 2:
         return 0
+    latin: list[str] = []
     for i in range(start, end):
         cp = ord(text[i])
-        if not 0x400 <= cp <= 0x45F or transliteration_of(simple_lower(cp)) is None:
+        if not 0x400 <= cp <= 0x45F:
             return 0
+        letters = transliteration_of(simple_lower(cp))
+        if letters is None:
+            return 0
+        latin.append(letters)
     # "-ий"/"-ый" ending a name is "-y" in English (Zelensky, Dostoevsky).
     tail_y = (
         end - start >= 3
@@ -141,8 +171,8 @@ def translit_hash(text: str, start: int, end: int) -> int:
         and simple_lower(ord(text[end - 2])) in (0x438, 0x44B)
     )
     h = FNV_BASIS
-    for i in range(start, end - 2 if tail_y else end):
-        for ch in transliteration_of(simple_lower(ord(text[i]))):
+    for letters in latin[:-2] if tail_y else latin:
+        for ch in letters:
             h = fnv_step(h, ord(ch))
     if tail_y:
         h = fnv_step(h, ord("y"))
@@ -208,9 +238,14 @@ def pair_hash(a: int, b: int) -> int:
     return fmix64(((a * GOLDEN) & MASK64) ^ b)
 
 
-def _segment_features(text, tokens, is_title, p, occ):
+def _segment_features(text: str, tokens: Tokens, is_title: bool, p: _Params,
+                      occ: list[tuple[int, float]]) -> None:
     """Append (feature, boost) of each token occurrence of one segment (title or body) to ``occ``."""
-    starts, ends, hashes, flags = (a.tolist() for a in tokens)
+    # Python lists: the loop reads single elements, which numpy scalars make slow.
+    starts: list[int] = tokens[0].tolist()
+    ends: list[int] = tokens[1].tolist()
+    hashes: list[int] = tokens[2].tolist()
+    flags: list[int] = tokens[3].tolist()
     shift = 64 - p["n_bits"]
     n = len(hashes)
     in_quote = False
@@ -290,7 +325,8 @@ def _segment_features(text, tokens, is_title, p, occ):
                 occ.append((h >> shift, boost))
 
 
-def _reduce(occ, indices, weights):
+def _reduce(occ: list[tuple[int, float]], indices: list[int], weights: list[float]) -> None:
+    """Append each feature of ``occ`` once, with its largest boost times ``1 + ln tf``."""
     occ.sort(key=lambda o: o[0])
     i = 0
     n = len(occ)
@@ -306,9 +342,11 @@ def _reduce(occ, indices, weights):
         i = j + 1
 
 
-def text_features(texts, titles, n_bits, lead_tokens, title_boost, lead_boost, name_boost,
-                  number_boost, quote_boost, stem_length, stem_weight, translit, skeleton_weight,
-                  uncased_skeleton_weight, short_weight):
+def text_features(texts: list[str], titles: list[str], n_bits: int, lead_tokens: int, title_boost: float,
+                  lead_boost: float, name_boost: float, number_boost: float, quote_boost: float,
+                  stem_length: int, stem_weight: float, translit: bool, skeleton_weight: float,
+                  uncased_skeleton_weight: float, short_weight: float,
+                  ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.float64]]:
     """Hashed feature weights of articles, in CSR form (see ``ext/stories.pyx``)."""
     (texts, titles, n_bits, lead_tokens, title_boost, lead_boost, name_boost, number_boost,
      quote_boost, stem_length, stem_weight, translit, skeleton_weight, uncased_skeleton_weight,
@@ -316,16 +354,16 @@ def text_features(texts, titles, n_bits, lead_tokens, title_boost, lead_boost, n
         texts, titles, n_bits, lead_tokens, title_boost, lead_boost, name_boost, number_boost,
         quote_boost, stem_length, stem_weight, translit, skeleton_weight, uncased_skeleton_weight,
         short_weight)
-    p = dict(n_bits=n_bits, lead_tokens=lead_tokens, title_boost=title_boost, lead_boost=lead_boost,
+    p = _Params(n_bits=n_bits, lead_tokens=lead_tokens, title_boost=title_boost, lead_boost=lead_boost,
              name_boost=name_boost, number_boost=number_boost, quote_boost=quote_boost,
              stem_length=min(stem_length, MAX_STEM), stem_weight=stem_weight, translit=translit,
              skeleton_weight=skeleton_weight, uncased_skeleton_weight=uncased_skeleton_weight,
              short_weight=short_weight)
     offsets = [0]
-    indices: list = []
-    weights: list = []
+    indices: list[int] = []
+    weights: list[float] = []
     for text, title in zip(texts, titles):
-        occ: list = []
+        occ: list[tuple[int, float]] = []
         if title:
             _segment_features(title, _tokenize(title), True, p, occ)
         _segment_features(text, _tokenize(text), False, p, occ)

@@ -49,8 +49,11 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Mapping
+from typing import Any, NoReturn, TypedDict
 
 import numpy as np
+import numpy.typing as npt
 
 from retold._reference.neighbours import dot_with
 from retold._reference.neighbours import strongest
@@ -70,10 +73,13 @@ def idf_of(log_n1: float, df: int, power: float) -> float:
     return math.pow(x, power)
 
 
-def check_arguments(df, n_docs, threshold, density_penalty, neighbours, density_neighbours,
-                    index_terms, lag, window, time_scale, cross_script_weight, idf_power,
-                    window_articles, max_postings, candidates):
-    """The constructor's checks, shared by both backends (same errors, same words)."""
+def check_arguments(df: Any, n_docs: Any, threshold: Any, density_penalty: Any, neighbours: Any,
+                    density_neighbours: Any, index_terms: Any, lag: Any, window: Any, time_scale: Any,
+                    cross_script_weight: Any, idf_power: Any, window_articles: Any, max_postings: Any,
+                    candidates: Any) -> None:
+    """The constructor's checks, shared by both backends (same errors, same words).
+
+    The arguments are Any: this is where whatever a caller passed is found right or wrong."""
     if not isinstance(df, np.ndarray) or df.dtype != np.int64 or df.ndim != 1 or df.shape[0] < 1:
         raise ValueError("df must be a non-empty 1-d int64 array")
     if not df.flags.c_contiguous or not df.flags.writeable:
@@ -105,7 +111,9 @@ def check_arguments(df, n_docs, threshold, density_penalty, neighbours, density_
         raise ValueError("window_articles must be an int in [1, 2**62]")
 
 
-def check_batch(offsets, indices, weights, times, scripts, labels, n_features):
+def check_batch(offsets: npt.NDArray[np.int64], indices: npt.NDArray[np.uint32],
+                weights: npt.NDArray[np.float64], times: npt.NDArray[np.float64],
+                scripts: npt.NDArray[np.int32], labels: npt.NDArray[np.int64], n_features: int) -> None:
     """The checks of :meth:`StoryStream.add`, shared by both backends."""
     n = len(labels)
     if len(offsets) != n + 1 or len(times) != n or len(scripts) != n:
@@ -131,7 +139,8 @@ def check_batch(offsets, indices, weights, times, scripts, labels, n_features):
 class _Article:
     __slots__ = ("time", "script", "story", "near", "density", "idx", "val", "top")
 
-    def __init__(self, time, script, story, near, density, idx, val, top):
+    def __init__(self, time: float, script: int, story: int, near: list[float], density: float,
+                 idx: list[int], val: list[float], top: list[int]) -> None:
         self.time = time
         self.script = script
         self.story = story
@@ -145,10 +154,10 @@ class _Article:
 class _Story:
     __slots__ = ("density", "active", "links")
 
-    def __init__(self, density, active):
+    def __init__(self, density: float, active: int) -> None:
         self.density = density  # R: the summed densities of its members
         self.active = active    # members not archived yet
-        self.links: dict = {}   # other story id -> summed edge weight between the two
+        self.links: dict[int, float] = {}  # other story id -> summed edge weight between the two
 
 
 class StoryStream:
@@ -182,9 +191,10 @@ class StoryStream:
         Postings read per query feature (the newest); candidates scored exactly (step 3).
     """
 
-    def __init__(self, df, n_docs, threshold, density_penalty, neighbours, density_neighbours,
-                 index_terms, lag, window, time_scale, cross_script_weight, idf_power, update_idf,
-                 window_articles, max_postings, candidates):
+    def __init__(self, df: npt.NDArray[np.int64], n_docs: int, threshold: float, density_penalty: float,
+                 neighbours: int, density_neighbours: int, index_terms: int, lag: int, window: float,
+                 time_scale: float, cross_script_weight: float, idf_power: float, update_idf: bool,
+                 window_articles: int, max_postings: int, candidates: int) -> None:
         check_arguments(df, n_docs, threshold, density_penalty, neighbours, density_neighbours,
                         index_terms, lag, window, time_scale, cross_script_weight, idf_power,
                         window_articles, max_postings, candidates)
@@ -192,7 +202,7 @@ class StoryStream:
         self.max_postings = int(max_postings)
         self.candidates = int(candidates)
         self.df_array = df
-        self.n_features = df.shape[0]
+        self.n_features = int(df.shape[0])
         self.n_docs = int(n_docs)
         self.threshold = float(threshold)
         self.density_penalty = float(density_penalty)
@@ -211,20 +221,21 @@ class StoryStream:
         self.decided = 0
         self.now = -math.inf  # the newest date seen (none yet)
         self.articles: dict[int, _Article] = {}
-        self.postings: dict[int, deque] = {}  # feature -> (arrival number, value), oldest first
+        # feature -> (arrival number, value), oldest first
+        self.postings: dict[int, deque[tuple[int, float]]] = {}
         self.stories: dict[int, _Story] = {}
         self.parent: list[int] = []
         self.sizes: list[int] = []
         self.n_folded = 0
         self.busy = False
 
-    def _enter(self):
+    def _enter(self) -> None:
         # One call at a time: the compiled kernel releases the GIL inside add, so a second
         # thread would find its buffers half-written; both backends refuse alike.
         self._idle()
         self.busy = True
 
-    def _idle(self):
+    def _idle(self) -> None:
         if self.busy:
             raise RuntimeError("this StoryStream is in use by another thread; "
                                "guard it with a lock (StoryClusterer does)")
@@ -232,26 +243,26 @@ class StoryStream:
     # -- bookkeeping ---------------------------------------------------------------------------
 
     @property
-    def n_created(self):
+    def n_created(self) -> int:
         """Story ids given out so far (folded ones included)."""
         return len(self.parent)
 
     @property
-    def n_stories(self):
+    def n_stories(self) -> int:
         """Stories so far, archived ones included, folded ones not."""
         return len(self.parent) - self.n_folded
 
     @property
-    def n_active(self):
+    def n_active(self) -> int:
         """Stories with an article in the window."""
         return len(self.stories)
 
     @property
-    def n_active_articles(self):
+    def n_active_articles(self) -> int:
         """Articles in the window."""
         return self.next_seq - self.front
 
-    def find(self, s):
+    def find(self, s: int) -> int:
         """The story that story id ``s`` has been folded into (itself when it has not)."""
         root = s
         while self.parent[root] != root:
@@ -260,19 +271,19 @@ class StoryStream:
             self.parent[s], s = root, self.parent[s]
         return root
 
-    def _new_story(self, density):
+    def _new_story(self, density: float) -> int:
         s = len(self.parent)
         self.parent.append(s)
         self.sizes.append(1)
         self.stories[s] = _Story(density, 1)
         return s
 
-    def _expired(self, time, seq, arriving):
+    def _expired(self, time: float, seq: int, arriving: int) -> bool:
         if time != time:  # undated: by arrivals
             return arriving - seq > self.window_articles
         return time < self.now - self.window
 
-    def _archive(self, arriving):
+    def _archive(self, arriving: int) -> None:
         while self.front < self.next_seq and self._expired(self.articles[self.front].time, self.front, arriving):
             seq = self.front
             while self.decided <= seq:  # an article is decided before it leaves the window
@@ -293,12 +304,12 @@ class StoryStream:
                 del self.stories[s]
             self.front += 1
 
-    def _link(self, a, b, total):
+    def _link(self, a: int, b: int, total: float) -> float:
         sa, sb = self.sizes[a], self.sizes[b]
         ra, rb = self.stories[a].density, self.stories[b].density
         return total / (sa * sb) - self.density_penalty * (ra / sa + rb / sb) / 2.0
 
-    def _fold(self, a, b):
+    def _fold(self, a: int, b: int) -> int:
         keep, gone = (a, b) if a < b else (b, a)
         self.parent[gone] = keep
         self.sizes[keep] += self.sizes[gone]
@@ -324,14 +335,14 @@ class StoryStream:
 
     # -- one article ---------------------------------------------------------------------------
 
-    def _add_one(self, idx, w, time, script):
+    def _add_one(self, idx: list[int], w: list[float], time: float, script: int) -> int:
         df = self.df_array
         if self.update_idf:
             for f in idx:
                 df[f] += 1
             self.n_docs += 1
         log_n1 = math.log(float(self.n_docs) + 1.0)
-        vec = []
+        vec: list[float] = []
         norm = 0.0
         for f, x in zip(idx, w):
             x = x * idf_of(log_n1, int(df[f]), self.idf_power)
@@ -352,11 +363,11 @@ class StoryStream:
         top = strongest(idx, vec, self.index_terms)
         partial: dict[int, float] = {}
         for f, vi in top:
-            run = self.postings.get(f, ())
+            run: deque[tuple[int, float]] | tuple[()] = self.postings.get(f, ())
             for q, vq in list(run)[max(0, len(run) - self.max_postings):]:
                 partial[q] = partial.get(q, 0.0) + vi * vq
         mine = dict(zip(idx, vec))
-        scored = []
+        scored: list[tuple[float, int]] = []
         for q in sorted(partial, key=lambda q: (-partial[q], q))[:self.candidates]:
             other = self.articles[q]
             self.n_scored += 1
@@ -392,13 +403,13 @@ class StoryStream:
         self._decide_due()
         return s
 
-    def _density(self, near):
+    def _density(self, near: list[float]) -> float:
         density = 0.0
         for c in near:
             density += c
         return density / self.density_neighbours
 
-    def _near_update(self, q, cosine):
+    def _near_update(self, q: int, cosine: float) -> None:
         art = self.articles[q]
         near = art.near
         if len(near) == self.density_neighbours and not cosine > near[-1]:
@@ -414,12 +425,12 @@ class StoryStream:
         story = self.stories[self.find(art.story)]
         story.density = story.density + (art.density - old)
 
-    def _decide_due(self):
+    def _decide_due(self) -> None:
         while self.next_seq - self.decided > self.lag:
             self._decide(self.decided)
             self.decided += 1
 
-    def _best(self, s):
+    def _best(self, s: int) -> tuple[int, float]:
         """The partner of story ``s`` with the largest link (ties: smaller id), and that link."""
         best, best_link = -1, 0.0
         for t, total in self.stories[s].links.items():
@@ -428,7 +439,7 @@ class StoryStream:
                 best, best_link = t, link
         return best, best_link
 
-    def _decide(self, seq):
+    def _decide(self, seq: int) -> None:
         """Merge around the story of article ``seq`` as the batch would: follow the chain of
         best partners to a pair that are each other's best (average links are reducible, so
         merging such a pair is what the global greedy order does too), merge it, and start
@@ -445,7 +456,7 @@ class StoryStream:
                 continue
             chain.append(b)
 
-    def flush(self):
+    def flush(self) -> None:
         """Decide every article still waiting for its ``lag`` (e.g. at the end of a stream)."""
         self._enter()
         try:
@@ -457,7 +468,9 @@ class StoryStream:
 
     # -- the API -------------------------------------------------------------------------------
 
-    def add(self, offsets, indices, weights, times, scripts, labels):
+    def add(self, offsets: npt.NDArray[np.int64], indices: npt.NDArray[np.uint32],
+            weights: npt.NDArray[np.float64], times: npt.NDArray[np.float64], scripts: npt.NDArray[np.int32],
+            labels: npt.NDArray[np.int64]) -> None:
         """Cluster each article (a CSR row of feature weights) in order.
 
         ``labels[i]`` receives the story of article ``i`` as it stands at the end of the call
@@ -471,54 +484,59 @@ class StoryStream:
         finally:
             self.busy = False
 
-    def _add(self, offsets, indices, weights, times, scripts, labels):
-        offsets = [int(x) for x in offsets]
-        indices = [int(x) for x in indices]
-        weights = [float(x) for x in weights]
-        times = [float(x) for x in times]
-        scripts = [int(x) for x in scripts]
+    def _add(self, offsets: npt.NDArray[np.int64], indices: npt.NDArray[np.uint32],
+             weights: npt.NDArray[np.float64], times: npt.NDArray[np.float64], scripts: npt.NDArray[np.int32],
+             labels: npt.NDArray[np.int64]) -> None:
+        # Python numbers: the per-article work reads single elements, which numpy scalars make slow.
+        starts = [int(x) for x in offsets]
+        features = [int(x) for x in indices]
+        values = [float(x) for x in weights]
+        days = [float(x) for x in times]
+        script_ids = [int(x) for x in scripts]
         for i in range(len(labels)):
-            a, b = offsets[i], offsets[i + 1]
-            labels[i] = self._add_one(indices[a:b], weights[a:b], times[i], scripts[i])
+            a, b = starts[i], starts[i + 1]
+            labels[i] = self._add_one(features[a:b], values[a:b], days[i], script_ids[i])
         for i in range(len(labels)):
             labels[i] = self.find(int(labels[i]))
 
-    def resolve(self, labels):
+    def resolve(self, labels: npt.ArrayLike) -> npt.NDArray[np.int64]:
         """The current story of each earlier label (int64 array)."""
         self._idle()
-        labels = np.asarray(labels, dtype=np.int64)
-        if labels.size and (int(labels.min()) < 0 or int(labels.max()) >= len(self.parent)):
+        ids = np.asarray(labels, dtype=np.int64)
+        if ids.size and (int(ids.min()) < 0 or int(ids.max()) >= len(self.parent)):
             raise ValueError(f"a label outside [0, {len(self.parent)})")
-        return np.array([self.find(int(s)) for s in labels.ravel()], dtype=np.int64).reshape(labels.shape)
+        return np.array([self.find(int(s)) for s in ids.ravel()], dtype=np.int64).reshape(ids.shape)
 
-    def story_sizes(self):
+    def story_sizes(self) -> npt.NDArray[np.int64]:
         """Articles in each story id so far (0 for a folded id)."""
         return np.array(self.sizes, dtype=np.int64)
 
-    def parents(self):
+    def parents(self) -> npt.NDArray[np.int64]:
         """For each story id, the story it has been folded into (itself if none), int64."""
         return np.array([self.find(s) for s in range(len(self.parent))], dtype=np.int64)
 
-    def posted_terms(self):
+    def posted_terms(self) -> int:
         """Entries in the inverted index."""
         return sum(len(p) for p in self.postings.values())
 
-    def link_entries(self):
+    def link_entries(self) -> int:
         """Story-story links held (each pair counted from both sides)."""
         return sum(len(s.links) for s in self.stories.values())
 
     # -- pickling ------------------------------------------------------------------------------
 
-    def _args(self):
+    def _args(self) -> tuple[npt.NDArray[np.int64], int, float, float, int, int, int, int, float, float,
+                             float, float, bool, int, int, int]:
         return (self.df_array, self.n_docs, self.threshold, self.density_penalty, self.neighbours,
                 self.density_neighbours, self.index_terms, self.lag, self.window, self.time_scale,
                 self.cross_script_weight, self.idf_power, self.update_idf, self.window_articles,
                 self.max_postings, self.candidates)
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[StoryStream], tuple[Any, ...], dict[str, float | npt.NDArray[Any]]]:
         return (StoryStream, self._args(), self._state())
 
-    def _state(self):
+    def _state(self) -> dict[str, float | npt.NDArray[Any]]:
+        # What check_state reads back: counts, the newest date and 1-d arrays.
         self._idle()
         seqs = range(self.front, self.next_seq)
         arts = [self.articles[q] for q in seqs]
@@ -547,7 +565,7 @@ class StoryStream:
             "link_w": np.array([w for x in links for _, w in x], dtype=np.float64),
         }
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: object) -> None:
         self._idle()
         if self.next_seq or self.parent:
             raise RuntimeError("a StoryStream's state can only be set on a new stream")
@@ -581,7 +599,39 @@ class StoryStream:
             self.stories[s] = story
 
 
-def _array(state, key, kinds, what):
+class CheckedState(TypedDict):
+    """A pickled stream's state as :func:`check_state` returns it: the counts and the newest
+    date as Python numbers, every array contiguous and of the dtype the compiled kernel's
+    memoryviews take (a plain dict at run time)."""
+    n_docs: int
+    n_scored: int
+    next_seq: int
+    front: int
+    decided: int
+    now: float
+    parent: npt.NDArray[np.int64]
+    sizes: npt.NDArray[np.int64]
+    art_time: npt.NDArray[np.float64]
+    art_script: npt.NDArray[np.int32]
+    art_story: npt.NDArray[np.int64]
+    art_density: npt.NDArray[np.float64]
+    art_n_near: npt.NDArray[np.int32]
+    art_near: npt.NDArray[np.float64]
+    art_n: npt.NDArray[np.int32]
+    art_idx: npt.NDArray[np.uint32]
+    art_val: npt.NDArray[np.float64]
+    art_n_top: npt.NDArray[np.int32]
+    art_top: npt.NDArray[np.uint32]
+    art_top_val: npt.NDArray[np.float64]
+    story_ids: npt.NDArray[np.int64]
+    story_density: npt.NDArray[np.float64]
+    story_active: npt.NDArray[np.int64]
+    link_n: npt.NDArray[np.int64]
+    link_to: npt.NDArray[np.int64]
+    link_w: npt.NDArray[np.float64]
+
+
+def _array(state: Mapping[str, Any], key: str, kinds: str, what: str) -> npt.NDArray[Any]:
     try:
         value = np.asarray(state[key])
     except KeyError:
@@ -591,25 +641,26 @@ def _array(state, key, kinds, what):
     return value
 
 
-def _roots(parent):
-    roots = parent.copy()
+def _roots(parent: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The story each story id is folded into, following ``parent`` to its fixed point."""
+    roots: npt.NDArray[np.int64] = parent.copy()
     while True:
-        up = roots[roots]
+        up: npt.NDArray[np.int64] = roots[roots]
         if np.array_equal(up, roots):
             return roots
         roots = up
 
 
-def check_state(state, n_features, index_terms, density_neighbours):
+def check_state(state: object, n_features: int, index_terms: int, density_neighbours: int) -> CheckedState:
     """The arrays of a pickled stream, checked before any is trusted (both backends use this):
     a corrupt or hand-made state raises ValueError, never writes outside a buffer."""
     if not isinstance(state, dict):
         raise ValueError("corrupt StoryStream state: not a dict")
 
-    def bad(what):
+    def bad(what: str) -> NoReturn:
         raise ValueError(f"corrupt StoryStream state: {what}")
 
-    out = {}
+    out: dict[str, int] = {}
     for key in ("n_docs", "n_scored", "next_seq", "front", "decided"):
         value = state.get(key)
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
@@ -619,7 +670,6 @@ def check_state(state, n_features, index_terms, density_neighbours):
     if (isinstance(now, bool) or not isinstance(now, (int, float, np.integer, np.floating))
             or now != now or now == math.inf):
         bad("'now' is not a finite number (or -inf: no date yet)")
-    out["now"] = float(now)
     ints, floats = "iu", "fiu"
     spec = {
         "parent": ints, "sizes": ints, "art_time": floats, "art_script": ints, "art_story": ints,
@@ -722,20 +772,20 @@ def check_state(state, n_features, index_terms, density_neighbours):
         if np.any(back >= key.shape[0]) or np.any(key[np.minimum(back, key.shape[0] - 1)] != to * n_created + frm) \
                 or np.any(w[np.minimum(back, key.shape[0] - 1)] != w):
             bad("links are not symmetric")
-    out.update({
-        "parent": parent, "sizes": sizes,
-        "art_time": np.ascontiguousarray(a["art_time"], dtype=np.float64),
-        "art_script": np.ascontiguousarray(a["art_script"], dtype=np.int32),
-        "art_story": story, "art_density": np.ascontiguousarray(a["art_density"], dtype=np.float64),
-        "art_n_near": np.ascontiguousarray(n_near, dtype=np.int32),
-        "art_near": np.ascontiguousarray(a["art_near"], dtype=np.float64),
-        "art_n": np.ascontiguousarray(art_n, dtype=np.int32),
-        "art_idx": np.ascontiguousarray(a["art_idx"], dtype=np.uint32),
-        "art_val": np.ascontiguousarray(a["art_val"], dtype=np.float64),
-        "art_n_top": np.ascontiguousarray(art_n_top, dtype=np.int32),
-        "art_top": np.ascontiguousarray(a["art_top"], dtype=np.uint32),
-        "art_top_val": np.ascontiguousarray(top_val, dtype=np.float64),
-        "story_ids": ids, "story_density": np.ascontiguousarray(a["story_density"], dtype=np.float64),
-        "story_active": active, "link_n": link_n, "link_to": to, "link_w": w,
-    })
-    return out
+    return CheckedState(
+        n_docs=out["n_docs"], n_scored=out["n_scored"], next_seq=out["next_seq"], front=out["front"],
+        decided=out["decided"], now=float(now), parent=parent, sizes=sizes,
+        art_time=np.ascontiguousarray(a["art_time"], dtype=np.float64),
+        art_script=np.ascontiguousarray(a["art_script"], dtype=np.int32),
+        art_story=story, art_density=np.ascontiguousarray(a["art_density"], dtype=np.float64),
+        art_n_near=np.ascontiguousarray(n_near, dtype=np.int32),
+        art_near=np.ascontiguousarray(a["art_near"], dtype=np.float64),
+        art_n=np.ascontiguousarray(art_n, dtype=np.int32),
+        art_idx=np.ascontiguousarray(a["art_idx"], dtype=np.uint32),
+        art_val=np.ascontiguousarray(a["art_val"], dtype=np.float64),
+        art_n_top=np.ascontiguousarray(art_n_top, dtype=np.int32),
+        art_top=np.ascontiguousarray(a["art_top"], dtype=np.uint32),
+        art_top_val=np.ascontiguousarray(top_val, dtype=np.float64),
+        story_ids=ids, story_density=np.ascontiguousarray(a["story_density"], dtype=np.float64),
+        story_active=active, link_n=link_n, link_to=to, link_w=w,
+    )

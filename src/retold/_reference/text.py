@@ -3,12 +3,18 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from retold._kernel_args import check_text
 from retold._reference._hash64 import FNV_BASIS, fmix64, fnv_step
 from retold.scripts import is_no_space
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import numpy.typing as npt
 
 C_WORD, C_MARK, C_IGNORABLE, C_NOSPACE, C_UPPER, C_LOWER, C_DIGIT = 1, 2, 4, 8, 16, 32, 64
 
@@ -50,7 +56,7 @@ def fold_char(ch: str) -> str:
     return unicodedata.normalize("NFKC", ch).casefold()
 
 
-def _token_spans(text: str):
+def _token_spans(text: str) -> Iterator[tuple[int, int, str, int]]:
     """Yield (start, end, folded, flags) for each token, following the compiled state machine."""
     start = end = 0
     folded: list[str] = []
@@ -58,7 +64,7 @@ def _token_spans(text: str):
     in_token = token_nospace = saw_upper = saw_lower = False
     all_digit = True
 
-    def finish():
+    def finish() -> tuple[int, int, str, int]:
         f = flags
         if saw_upper and not saw_lower:
             f |= TOKEN_ALL_UPPER
@@ -114,7 +120,9 @@ def token_hash(folded: str) -> int:
     return fmix64(h)
 
 
-def tokenize(text: str):
+def tokenize(
+    text: str,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.uint64], npt.NDArray[np.uint8]]:
     """Tokenise ``text``: (starts int64, ends int64, hashes uint64, flags uint8), one entry per token.
 
     ``text`` must already be in NFC (the Python layer takes care of it).

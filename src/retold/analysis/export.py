@@ -68,7 +68,7 @@ def story_records(analysis: Analysis) -> Iterator[dict[str, Any]]:
     """One record per story (singletons included), by id: story, size, label (top terms),
     start, end, sources, languages, articles (ids in time order)."""
     for story in analysis.stories.stories:
-        members = _time_sorted(analysis, list(story.members))
+        members = _time_sorted(analysis, list(story.positions))
         arts = [analysis.articles[m] for m in members]
         yield {
             "story": story.id, "size": story.size, "label": list(story.terms),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Mapping
 
+from retold._renamed import renamed_attribute
 from retold.article import Article
 
 if TYPE_CHECKING:
@@ -44,9 +45,11 @@ class PairPassages:
     passages: tuple[Passage, ...]
 
     @property
-    def quoted(self) -> int:
-        """Number of passages that are shared quotes."""
+    def quoted_count(self) -> int:
+        """Number of passages that are shared quotes (``Passage.quoted`` is each one's bool)."""
         return sum(1 for p in self.passages if p.quoted)
+
+    quoted = renamed_attribute[int]("quoted_count")
 
     def to_dict(self) -> dict[str, Any]:
         return {

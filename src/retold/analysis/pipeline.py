@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
+from retold._renamed import renamed_keyword
 from retold._validate import check_int
 from retold.analysis.export import ProgressHook
 from retold.analysis.pair_passages import PairPassages, align_pair
@@ -39,7 +40,7 @@ def analyze(
     docs: Iterable[Any],
     *,
     copy_threshold: float = 0.8,
-    copy_similarity: str = "containment",
+    copy_measure: str = "containment",
     story_threshold: float | None = None,
     window_days: float = 3.0,
     min_tokens: int = 8,
@@ -53,6 +54,7 @@ def analyze(
     reused: bool = True,
     progress: ProgressHook | None = None,
     on_error: str = "raise",
+    copy_similarity: str | None = None,
     **fields: Unpack[FieldOptions],
 ) -> Analysis:
     """Copies, stories, shared passages and provenance of a corpus, in one call.
@@ -66,8 +68,10 @@ def analyze(
         of strings works too (one article per row; see :mod:`retold.io.tabular_input`).
     copy_threshold : float
         Least similarity of two copies (:func:`retold.dedup`'s ``threshold``).
-    copy_similarity : {"containment", "jaccard"}
-        ``containment`` (default) also finds reprints trimmed of their end.
+    copy_measure : {"containment", "jaccard"}
+        :func:`retold.dedup`'s ``measure``: ``containment`` (default) also finds reprints
+        trimmed of their end.  (``copy_similarity=`` in 0.1: still taken for one release,
+        with a ``DeprecationWarning``.)
     story_threshold : float, optional
         Least average link of two stories to merge (:func:`retold.stories`'s ``threshold``,
         default :data:`retold.story_clustering.DEFAULT_THRESHOLD`).
@@ -117,12 +121,14 @@ def analyze(
         stories,
     )
 
+    copy_measure = renamed_keyword(copy_measure, copy_similarity, old="copy_similarity", new="copy_measure",
+                                   default="containment", where="analyze")
     source = ArticleInput(docs, on_error=on_error, **fields)
     neighbours = check_int(neighbours, "neighbours", 0, 1 << 20)
     workers = check_int(workers, "workers", 1, 1024)
     min_tokens = check_int(min_tokens, "min_tokens", 1, 1 << 40)
     copy_options = _check_options(copy_options, "copy_options",
-                                  ("threshold", "similarity", "workers", "progress"))
+                                  ("threshold", "measure", "similarity", "workers", "progress"))
     story_options = _check_options(story_options, "story_options",
                                    ("threshold", "window_days", "workers"))
     align_options = _check_options(align_options, "align_options", ("min_tokens",))
@@ -146,7 +152,7 @@ def analyze(
             # dedup's first stage reads every document once: it moves the copies bar.
             yield advance if name == "sign" else _ignore
 
-        copies = dedup(articles, threshold=copy_threshold, similarity=copy_similarity,
+        copies = dedup(articles, threshold=copy_threshold, measure=copy_measure,
                        workers=workers, progress=dedup_progress, **copy_options)
 
     with stage("stories", n) as advance:
@@ -163,7 +169,7 @@ def analyze(
     chosen.sort(key=lambda t: (int(found.labels[t[1]]), time_key(articles[t[1]], t[1]),
                                time_key(articles[t[0]], t[0])))
     options = {
-        "copy_threshold": copy_threshold, "copy_similarity": copy_similarity,
+        "copy_threshold": copy_threshold, "copy_measure": copy_measure,
         "story_threshold": story_threshold, "window_days": window_days,
         "min_tokens": min_tokens, "neighbours": neighbours,
         **{f"copy_{k}": v for k, v in copy_options.items()},
@@ -242,7 +248,7 @@ def _with_credits_across_stories(analysis: Analysis, vectors: StoryVectors, edge
 
     return with_credit_edges(
         analysis.articles, edges, vectors.cosines,
-        window_days=analysis.options.get("window_days", 3.0),
+        look_back_days=analysis.options.get("window_days", 3.0),
         min_confidence=options.get("min_confidence", 0.3),
     )
 

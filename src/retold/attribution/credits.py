@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Sequence, cast
 
 import numpy as np
 
+from retold._renamed import renamed_keyword
 from retold._validate import check_fraction, check_number
 from retold.article import Article
 from retold.attribution.evidence import WEIGHT_ATTRIBUTION, WEIGHT_DATE, Edge, Evidence, combine_weights
@@ -82,9 +83,10 @@ def credit_edges(
     similarity: Callable[[int, np.ndarray], np.ndarray],
     *,
     linked: Iterable[tuple[str | None, str]] = (),
-    window_days: float = 3.0,
+    look_back_days: float = 3.0,
     min_similarity: float = CREDIT_MIN_SIMILARITY,
     min_similarity_other_language: float = CREDIT_MIN_SIMILARITY_OTHER_LANGUAGE,
+    window_days: float | None = None,
 ) -> list[Edge]:
     """Edges from explicit credits between articles that no story put together.
 
@@ -93,7 +95,7 @@ def credit_edges(
     agency", "(MPA)").  Here every article's credits are matched to the outlets of the whole
     corpus, and the credited outlet's article is the one most similar to the crediting article
     among its latest :data:`CREDIT_MAX_CANDIDATES` published before it and within
-    ``window_days`` (for an undated article: earlier in the input), if that similarity
+    ``look_back_days`` (for an undated article: earlier in the input), if that similarity
     reaches ``min_similarity`` (``min_similarity_other_language`` between languages).  Same
     date: the article earlier in the input is the earlier.
 
@@ -108,8 +110,9 @@ def credit_edges(
     linked : iterable of (source_id, derived_id)
         Edges found already (by :func:`retold.provenance` within stories): a derived article linked
         to an article of an outlet is not credited to that outlet again.
-    window_days, min_similarity, min_similarity_other_language
-        As above.
+    look_back_days, min_similarity, min_similarity_other_language
+        As above.  (``look_back_days`` was ``window_days`` in 0.1, the name the stories' date
+        scale also has; the old keyword is taken for one release, with a warning.)
 
     Returns
     -------
@@ -118,12 +121,14 @@ def credit_edges(
         ``similarity`` (weight 0: it only picks the article) and ``date``; sorted by
         confidence, then derived position.
     """
+    look_back_days = renamed_keyword(look_back_days, window_days, old="window_days", new="look_back_days",
+                                     default=3.0, where="credit_edges")
     articles: list[Article] = as_articles(docs)
     min_similarity = check_fraction(min_similarity, "min_similarity", open_low=False)
     min_similarity_other_language = check_fraction(
         min_similarity_other_language, "min_similarity_other_language", open_low=False)
-    window_days = check_number(window_days, "window_days", 0.0, math.inf)  # inf: no time limit
-    outlets_of = _OutletArticles(articles, window_days)
+    look_back_days = check_number(look_back_days, "look_back_days", 0.0, math.inf)  # inf: no time limit
+    outlets_of = _OutletArticles(articles, look_back_days)
     if not outlets_of.members:
         return []
     words = _OutletWords(outlets_of.members)
@@ -192,9 +197,9 @@ class _OutletArticles:
     the window.
     """
 
-    def __init__(self, articles: Sequence[Article], window_days: float) -> None:
+    def __init__(self, articles: Sequence[Article], look_back_days: float) -> None:
         self.articles = articles
-        self.window_days = window_days
+        self.look_back_days = look_back_days
         self.members: dict[str, list[int]] = {}
         for i, article in enumerate(articles):
             if article.source:
@@ -213,7 +218,7 @@ class _OutletArticles:
         keys, order = self.dated[outlet]
         hi = bisect_left(keys, (date, d))
         try:
-            lo = bisect_left(keys, (date - _dt.timedelta(days=self.window_days), -1))
+            lo = bisect_left(keys, (date - _dt.timedelta(days=self.look_back_days), -1))
         except OverflowError:  # a window reaching before year 1: everything before
             lo = 0
         return order[max(lo, hi - CREDIT_MAX_CANDIDATES):hi]
@@ -224,15 +229,18 @@ def with_credit_edges(
     edges: Sequence[Edge],
     similarity: Callable[[int, np.ndarray], np.ndarray],
     *,
-    window_days: float = 3.0,
+    look_back_days: float = 3.0,
     min_confidence: float = 0.3,
+    window_days: float | None = None,
 ) -> list[Edge]:
     """``edges`` (found within groups) plus the :func:`credit_edges` across groups that reach
     ``min_confidence``; an external edge whose credit such an edge resolves is dropped (the
     outlet is in the corpus after all).  The new edges come last."""
+    look_back_days = renamed_keyword(look_back_days, window_days, old="window_days", new="look_back_days",
+                                     default=3.0, where="with_credit_edges")
     min_confidence = check_fraction(min_confidence, "min_confidence", open_low=False)
     found = [e for e in credit_edges(
-        docs, similarity, window_days=window_days,
+        docs, similarity, look_back_days=look_back_days,
         linked=[(e.source_id, e.derived_id) for e in edges if e.source_id is not None],
     ) if e.confidence >= min_confidence]
     if not found:

@@ -5,13 +5,17 @@ A and B are text files, or article ids in a corpus given with ``--corpus`` (or `
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
 from pathlib import Path
 
-from retold.cli._common import EXIT_INPUT, EXIT_USAGE, CommandError, positive_int
+from typing import TYPE_CHECKING
+
+from retold.cli._common import EXIT_INPUT, EXIT_OK, EXIT_USAGE, CommandError, positive_int
+
+if TYPE_CHECKING:
+    from retold.passages import Passage
 
 HELP = "show the passages two articles share (files, or ids in a corpus), side by side"
 
@@ -30,7 +34,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="least equal words in a passage (default 8)")
     parser.add_argument("--no-quotes", action="store_true",
                         help="do not pair reworded quotes, only aligned passages")
-    parser.add_argument("--json", action="store_true", help="print the passages as JSON Lines")
+    # The output conventions of every other command: -o/--output-format, --on-error, -q.
+    parser.add_argument(
+        "-o", "--output", metavar="OUT", default="-",
+        help="output file: .jsonl, .csv, .tsv, .parquet (.gz for compressed text) get one record "
+        "per passage, any other name the side-by-side view; default stdout, the view",
+    )
+    parser.add_argument("--output-format", choices=["text", "jsonl", "csv", "tsv", "parquet"],
+                        help="text (the side-by-side view) or one record per passage; default from "
+                        "OUT's extension, text for stdout")
+    parser.add_argument("--json", action="store_true",
+                        help="the same as --output-format jsonl (its older spelling)")
+    parser.add_argument("--on-error", choices=["fail", "skip"], default="fail",
+                        help="with --corpus: malformed records stop the run naming file and line "
+                        "(fail), or are passed over (skip) (default: %(default)s)")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no header and summary line around the passages of the view")
     parser.add_argument("--width", type=positive_int,
                         help="display width in columns (default: the terminal's)")
     parser.add_argument("--color", choices=["auto", "always", "never"], default="auto",
@@ -54,7 +73,8 @@ def _load_pair(args: argparse.Namespace) -> tuple[str, str, str, str]:
         wanted = {args.a, args.b}
         texts: dict[str, str] = {}
         try:
-            for article in read_articles(path, id_field=args.id_field, text_field=args.text_field):
+            for article in read_articles(path, id_field=args.id_field, text_field=args.text_field,
+                                         on_error=args.on_error):
                 if article.id in wanted:
                     texts[article.id] = article.text
                     if len(texts) == len(wanted):
@@ -120,37 +140,69 @@ def _paint(word: str, other: str) -> str:
     return f"\x1b[1;33m{word}\x1b[0m"
 
 
+def output_format(args: argparse.Namespace) -> str:
+    """text, or the record format: --output-format, else --json, else OUT's extension."""
+    if args.output_format:
+        if args.json and args.output_format != "jsonl":
+            raise CommandError(f"--json and --output-format {args.output_format} disagree", EXIT_USAGE)
+        return str(args.output_format)
+    if args.json:
+        return "jsonl"
+    name = args.output.lower().removesuffix(".gz")
+    for suffix, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".csv", "csv"), (".tsv", "tsv"),
+                        (".parquet", "parquet")):
+        if name.endswith(suffix):
+            return fmt
+    return "text"
+
+
+def view_lines(label_a: str, label_b: str, passages: list[Passage], *, width: int, color: bool,
+               quiet: bool) -> list[str]:
+    """The side-by-side view: a header naming A and B, each passage, a summary line."""
+    column = max(10, (width - 3) // 2)
+    lines = [] if quiet else [f"{label_a[:column]:<{column}} │ {label_b[:column]}"]
+    if not passages:
+        return lines + ([] if quiet else ["no shared passages"])
+    for k, p in enumerate(passages, 1):
+        kind = "shared quote, " if p.quoted else ""
+        lines.append("─" * width)
+        lines.append(f"passage {k}: {kind}{p.tokens} equal words, score {p.score}; "
+                     f"A[{p.a_start}:{p.a_end}] B[{p.b_start}:{p.b_end}]")
+        lines.extend(side_by_side(p.a_text, p.b_text, width, color))
+    lines.append("─" * width)
+    if not quiet:
+        shared_a = sum(p.a_tokens for p in passages)
+        shared_b = sum(p.b_tokens for p in passages)
+        lines.append(f"{len(passages)} passage(s); {shared_a} words of A, {shared_b} words of B")
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
+    from retold.io import atomic_write, write_records
     from retold.passages import align
 
+    fmt = output_format(args)
     label_a, text_a, label_b, text_b = _load_pair(args)
     try:
         passages = align(text_a, text_b, min_tokens=args.min_tokens, method=args.method,
                          quotes=not args.no_quotes)
     except ValueError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
-    out = sys.stdout
-    if args.json:
-        for p in passages:
-            out.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
-        return 0
-    width = args.width or shutil.get_terminal_size((100, 24)).columns
-    color = args.color == "always" or (args.color == "auto" and out.isatty()
-                                       and not os.environ.get("NO_COLOR"))
-    column = max(10, (width - 3) // 2)
-    print(f"{label_a[:column]:<{column}} │ {label_b[:column]}", file=out)
-    if not passages:
-        print("no shared passages", file=out)
-        return 0
-    for k, p in enumerate(passages, 1):
-        kind = "shared quote, " if p.quoted else ""
-        print("─" * width, file=out)
-        print(f"passage {k}: {kind}{p.tokens} equal words, score {p.score}; "
-              f"A[{p.a_start}:{p.a_end}] B[{p.b_start}:{p.b_end}]", file=out)
-        for line in side_by_side(p.a_text, p.b_text, width, color):
-            print(line, file=out)
-    print("─" * width, file=out)
-    shared_a = sum(p.a_tokens for p in passages)
-    shared_b = sum(p.b_tokens for p in passages)
-    print(f"{len(passages)} passage(s); {shared_a} words of A, {shared_b} words of B", file=out)
-    return 0
+    to_stdout = args.output == "-"
+    try:
+        if fmt != "text":
+            write_records((p.to_dict() for p in passages), args.output, format=fmt)
+            return EXIT_OK
+        width = args.width or (shutil.get_terminal_size((100, 24)).columns if to_stdout else 100)
+        color = args.color == "always" or (args.color == "auto" and to_stdout and sys.stdout.isatty()
+                                           and not os.environ.get("NO_COLOR"))
+        text = "".join(line + "\n" for line in view_lines(label_a, label_b, passages, width=width,
+                                                            color=color, quiet=args.quiet))
+        if to_stdout:
+            sys.stdout.write(text)
+        else:
+            with atomic_write(args.output) as out:
+                out.write(text)
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"cannot write {args.output}: {exc}", EXIT_USAGE) from None
+    return EXIT_OK

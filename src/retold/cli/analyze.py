@@ -52,9 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--copy-threshold", type=fraction, default=0.8,
                         help="least similarity of two copies (default 0.8)")
     parser.add_argument(
-        "--copy-similarity", choices=["containment", "jaccard"], default="containment",
+        "--copy-measure", "--copy-similarity", dest="copy_measure", choices=["containment", "jaccard"],
+        default="containment",
         help="containment of the smaller shingle set in the larger (finds trimmed reprints; "
-        "default) or jaccard",
+        "default) or jaccard (--copy-similarity is its old name)",
     )
     parser.add_argument("--story-threshold", type=fraction, default=DEFAULT_THRESHOLD,
                         help="least average link for two stories to merge (retold stories --threshold; "
@@ -99,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
             analysis = analyze(
                 articles,
                 copy_threshold=args.copy_threshold,
-                copy_similarity=args.copy_similarity,
+                copy_measure=args.copy_measure,
                 story_threshold=args.story_threshold,
                 window_days=args.window_days,
                 min_tokens=args.min_tokens,
@@ -125,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     report_skipped(skipped)
     copies = analysis.copies
     multi = analysis.stories.multi(2)
-    quoted = sum(pair.quoted for pair in analysis.pairs)
+    quoted = sum(pair.quoted_count for pair in analysis.pairs)
     external = sum(1 for edge in analysis.provenance if getattr(edge, "source_id", None) is None)
     lines = [
         f"retold analyze: {counted(len(analysis), 'article')}; "

@@ -38,9 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threshold", type=fraction, default=0.8,
                         help="least similarity of two copies (default 0.8)")
     parser.add_argument(
-        "--similarity", choices=["jaccard", "containment"], default="jaccard",
+        "--measure", "--similarity", dest="measure", choices=["jaccard", "containment"], default="jaccard",
         help="jaccard of the shingle sets, or containment of the smaller in the larger "
-        "(finds copies trimmed from the end; default jaccard)",
+        "(finds copies trimmed from the end; default jaccard; --similarity is its old name)",
     )
     parser.add_argument("--ngram", type=positive_int, default=5, help="words per shingle (default 5)")
     parser.add_argument("--num-perm", type=positive_int, default=128, help="MinHash signature length (default 128)")
@@ -87,7 +87,7 @@ def _dedup_on_dask(args: argparse.Namespace, path: str, progress: Progress) -> A
             recall=args.recall,
             verify=not args.no_verify,
             keep=args.keep,
-            similarity=args.similarity,
+            measure=args.measure,
             bucket_cap=args.bucket_cap,
             text_field=args.text_field,
             id_field=args.id_field,
@@ -129,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
                 verify=not args.no_verify,
                 keep=args.keep,
                 workers=args.workers,
-                similarity=args.similarity,
+                measure=args.measure,
                 bucket_cap=args.bucket_cap,
                 # The second reading skips the same bad records; they are listed once.
                 reread=(lambda: open_articles(args, path, None)) if args.low_memory else None,

@@ -21,6 +21,7 @@ from retold.cli._common import (
     fraction,
     input_path,
     no_articles,
+    non_negative_int,
     open_articles,
     positive_int,
     report_skipped,
@@ -60,6 +61,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--relative-overlap", type=fraction, default=0.5,
                         help="spans of one article overlapping by this share of the longer are "
                         "one passage (passim --relative-overlap; default 0.5)")
+    parser.add_argument("--bridge-gap", type=non_negative_int, default=0, metavar="TOKENS",
+                        help="join pieces of one pair's alignment at most TOKENS apart in both "
+                        "articles (passim --gap; default 0: off; 32 for noisy OCR)")
+    parser.add_argument("--match-score", type=positive_int, default=2,
+                        help="alignment score of an equal word, against 1 for a word substituted, "
+                        "inserted or dropped (default 2; 3 for noisy OCR)")
     parser.add_argument("--across-sources", action="store_true",
                         help="do not align two articles of the same source (passim's default "
                         "for documents of one series)")
@@ -72,7 +79,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _options(args: argparse.Namespace) -> dict[str, Any]:
     return {"ngram": args.ngram, "max_df": args.max_df, "min_shared": args.min_shared,
             "min_tokens": args.min_tokens, "relative_overlap": args.relative_overlap,
-            "same_source": not args.across_sources}
+            "same_source": not args.across_sources, "bridge_gap": args.bridge_gap,
+            "match_score": args.match_score}
 
 
 def _on_dask(args: argparse.Namespace, path: str) -> Any:

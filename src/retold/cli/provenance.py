@@ -37,7 +37,7 @@ HELP = "find who took from whom within related articles: directed edges with evi
 _MAX_GROUP_WARNING = 500
 # Copies as retold analyze finds them: containment, so a reprint trimmed of its end is a copy.
 COPY_THRESHOLD = 0.8
-COPY_SIMILARITY = "containment"
+COPY_MEASURE = "containment"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,8 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --group-field: do not follow explicit credits from one group "
                         "to another (by default an article that names an outlet of another group "
                         "is linked to that outlet's most similar earlier article)")
-    parser.add_argument("--window-days", type=non_negative_float, default=3.0,
-                        help="how far back a credit across groups looks (default 3 days)")
+    parser.add_argument("--look-back-days", "--window-days", dest="look_back_days", type=non_negative_float,
+                        default=3.0, help="how far back a credit across groups looks (default 3 days; "
+                        "--window-days is its old name, which other commands give the stories' date scale)")
     parser.add_argument("--neighbours", type=non_negative_int, default=DEFAULT_NEIGHBOURS,
                         metavar="K",
                         help="judge each article (each copy cluster) against the K earlier ones "
@@ -102,7 +103,7 @@ def _candidate_pairs(groups: list[tuple[Any, list[Any]]], grouped: list[Any], ve
     from retold.analysis import candidate_pairs
     from retold.copies import dedup
 
-    copies = dedup(grouped, threshold=COPY_THRESHOLD, similarity=COPY_SIMILARITY)
+    copies = dedup(grouped, threshold=COPY_THRESHOLD, measure=COPY_MEASURE)
     group_of = np.repeat(np.arange(len(groups)), [len(members) for _, members in groups])
     pairs: list[list[tuple[str, str]]] = [[] for _ in groups]
     for a, b, _ in candidate_pairs(grouped, group_of, copy_labels=copies.labels,
@@ -118,7 +119,7 @@ def _with_credits_across(articles: list[Any], edges: list[Any], vectors: Any,
     (as ``retold analyze`` follows credits across its stories)."""
     from retold.attribution import with_credit_edges
 
-    return with_credit_edges(articles, edges, vectors.cosines, window_days=args.window_days,
+    return with_credit_edges(articles, edges, vectors.cosines, look_back_days=args.look_back_days,
                              min_confidence=args.min_confidence)
 
 

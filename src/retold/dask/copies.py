@@ -11,6 +11,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from retold._backend import kernels
+from retold._renamed import renamed_keyword
 from retold._validate import check_int
 from retold.copies import CopyPairs, DedupResult, DedupStats
 from retold.dask.components import connected_components
@@ -29,6 +30,7 @@ from retold.dask.signing import (
 )
 from retold.dask.verify import block_counts, distributed_best_matches, edges_frame, export_sets, verify_block
 from retold.dedup_core import best_matches, representatives
+from retold.lsh import DEFAULT_BUCKET_CAP
 
 __all__ = ["DaskDedupResult", "dedup", "DEFAULT_MAX_DRIVER_EDGES"]
 
@@ -117,12 +119,12 @@ def dedup(
     recall: float = 0.95,
     verify: bool = True,
     keep: str = "earliest",
-    similarity: str = "jaccard",
+    measure: str = "jaccard",
     lsh_threshold: float | None = None,
     params: tuple[int, int] | None = None,
     unit: str = "word",
     seed: int = 1,
-    bucket_cap: int | None = None,
+    bucket_cap: int = DEFAULT_BUCKET_CAP,
     text_field: str = "text",
     id_field: str = "id",
     date_field: str = "date",
@@ -133,11 +135,12 @@ def dedup(
     shuffle_method: str | None = None,
     max_driver_edges: int = DEFAULT_MAX_DRIVER_EDGES,
     progress: Any = None,
+    similarity: str | None = None,
 ) -> Any:
     """Find the copies in a corpus on a Dask cluster: :func:`retold.dedup`, distributed.
 
     Takes the options of :func:`retold.dedup` (``threshold``, ``ngram``, ``num_perm``,
-    ``recall``, ``verify``, ``keep``, ``similarity``, ``lsh_threshold``, ``params``, ``unit``,
+    ``recall``, ``verify``, ``keep``, ``measure``, ``lsh_threshold``, ``params``, ``unit``,
     ``seed``, ``bucket_cap``) with the same meaning and defaults, and returns the same result on
     the same documents in the same order.  Runs on the current Dask client (or dask's local
     scheduler when there is none).
@@ -171,16 +174,18 @@ def dedup(
     """
     require_dask()
     from retold.copies import check_dedup_options
-    from retold.lsh import DEFAULT_BUCKET_CAP, MinHashLSH
+    from retold.lsh import MinHashLSH
 
+    measure = renamed_keyword(measure, similarity, old="similarity", new="measure", default="jaccard",
+                              where="retold.dask.dedup")
     threshold, recall, ngram, lsh_threshold = check_dedup_options(
-        threshold=threshold, recall=recall, ngram=ngram, keep=keep, similarity=similarity,
+        threshold=threshold, recall=recall, ngram=ngram, keep=keep, measure=measure,
         verify=verify, lsh_threshold=lsh_threshold,
     )
     max_driver_edges = check_int(max_driver_edges, "max_driver_edges", 0, 1 << 62)
     lsh = MinHashLSH(
         lsh_threshold, num_perm, recall=recall, params=params,
-        bucket_cap=DEFAULT_BUCKET_CAP if bucket_cap is None else bucket_cap,
+        bucket_cap=bucket_cap,
     )
     fields = Fields(id_field, text_field, title_field, date_field, source_field, lang_field)
 
@@ -189,7 +194,7 @@ def dedup(
     try:
         return _dedup(
             collection, lap, stages.seconds, lsh=lsh, fields=fields, threshold=threshold, ngram=ngram,
-            unit=unit, seed=seed, verify=verify, keep=keep, similarity=similarity,
+            unit=unit, seed=seed, verify=verify, keep=keep, measure=measure,
             lsh_threshold=lsh_threshold, band_partitions=band_partitions,
             shuffle_method=shuffle_method, max_driver_edges=max_driver_edges,
         )
@@ -199,7 +204,7 @@ def dedup(
 
 def _dedup(
     collection: Any, lap: Any, seconds: dict[str, Any], *, lsh: Any, fields: Fields, threshold: float, ngram: int,
-    unit: str, seed: int, verify: bool, keep: str, similarity: str, lsh_threshold: float,
+    unit: str, seed: int, verify: bool, keep: str, measure: str, lsh_threshold: float,
     band_partitions: int | None, shuffle_method: str | None, max_driver_edges: int,
 ) -> Any:
     dask, dd, _ = require_dask()
@@ -255,7 +260,7 @@ def _dedup(
         verified.append(
             delayed(
                 verify_block, exports[p], None if p == q else exports[q], mode,
-                similarity == "containment", threshold, *parts,
+                measure == "containment", threshold, *parts,
             )
         )
     verified = list(dask.persist(*verified))
@@ -333,7 +338,7 @@ def _dedup(
         pairs=pairs,
         stats=stats,
         threshold=threshold,
-        measure=similarity,
+        measure=measure,
         keep=keep,
         dask_stats=dask_stats,
         pair_frame=pair_frame,

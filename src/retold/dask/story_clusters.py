@@ -136,7 +136,7 @@ class DaskStoryResult:
         vectors = self.model.vectors(articles)
         subset = StoryResult(self.labels[wanted], tuple(a.id for a in articles), articles, vectors, self.model)
         return tuple(
-            dataclasses.replace(s, members=tuple(int(wanted[m]) for m in s.members)) for s in subset.stories
+            dataclasses.replace(s, positions=tuple(int(wanted[m]) for m in s.positions)) for s in subset.stories
         )
 
     @cached_property

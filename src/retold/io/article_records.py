@@ -36,16 +36,16 @@ class FieldNames:
 # A feed's articles share few date strings (one a day, or a handful of times): parsing each
 # distinct string once saves a third of the date cost.  datetimes are immutable, so sharing is
 # safe; the cache is bounded, and emptied when full rather than kept as an LRU, to stay cheap.
-_DATES: dict[str, Any] = {}
-_DATES_KEPT = 4096
+PARSED_DATES: dict[str, Any] = {}  # date string -> parse_date of it; the JSONL fast path reads it too
+PARSED_DATES_KEPT = 4096
 
 
 def _parsed_date(value: Any) -> Any:
     date = parse_date(value)
     if type(value) is str:
-        if len(_DATES) >= _DATES_KEPT:
-            _DATES.clear()
-        _DATES[value] = date
+        if len(PARSED_DATES) >= PARSED_DATES_KEPT:
+            PARSED_DATES.clear()
+        PARSED_DATES[value] = date
     return date
 
 
@@ -88,7 +88,7 @@ def article_from(
     date = record.get(names.date_field)
     if date is not None:
         try:
-            date = _DATES[date] if type(date) is str and date in _DATES else _parsed_date(date)
+            date = PARSED_DATES[date] if type(date) is str and date in PARSED_DATES else _parsed_date(date)
         except (ValueError, TypeError) as exc:
             raise RecordError(raw.file, raw.line, (
                 f"field {names.date_field!r}: {exc}; write dates in ISO 8601 (2024-05-01 or "
@@ -147,6 +147,74 @@ def _checked(article: Article, raw: RawRecord, check: Callable[[Article], Any]) 
         ) from exc
 
 
+class Admission:
+    """What becomes of each raw record: an Article yielded, an error raised or a skip listed.
+
+    Holds what the read stage keeps across records (the line of each id seen, for duplicate
+    ids), so that a reader with a faster path of its own for clean records (JSON Lines, see
+    :mod:`.jsonl_articles`) sends every other record through the same checks and messages.
+    """
+
+    def __init__(
+        self,
+        names: FieldNames,
+        on_error: str,
+        errors: list[SkippedRecord] | None,
+        fix_text: bool,
+        check: Callable[[Article], Any] | None = None,
+        detect: Callable[[str], str | None] | None = None,
+    ) -> None:
+        self.names = names
+        self.known = names.known
+        self.on_error = on_error
+        self.errors = errors
+        self.fix_text = fix_text
+        self.check = check
+        self.detect = detect
+        self.first_line_of_id: dict[str, int | None] = {}
+
+    @property
+    def plain(self) -> bool:
+        """Whether an article is the record's fields and nothing more (no repair, no language
+        found), which is what a reader's fast path builds (it runs ``check`` itself)."""
+        return not self.fix_text and self.detect is None
+
+    def admit(self, raw: RawRecord, position: int) -> Article | None:
+        """The Article of ``raw``, or None when it is skipped (``on_error="skip"``)."""
+        try:
+            article = article_from(raw, position, self.names, self.known)
+            if article.id in self.first_line_of_id:
+                first = describe_location(raw.file, self.first_line_of_id[article.id], raw.unit)
+                raise RecordError(
+                    raw.file, raw.line,
+                    f"duplicate id {article.id!r}, first seen at {first}; results are keyed by "
+                    "id, so give each record its own id or drop the copy",
+                    raw.unit,
+                )
+            if self.fix_text:
+                article = _repaired(article)
+            if self.detect is not None:  # after the repair: mojibake would mislead the identifier
+                article = _with_language(article, self.detect)
+            if self.check is not None:
+                _checked(article, raw, self.check)
+        except RecordError as exc:
+            if self.on_error == "fail":
+                raise
+            if self.errors is not None:
+                self.errors.append(exc.as_skipped())
+            return None
+        self.first_line_of_id[article.id] = raw.line
+        return article
+
+    def articles(self, raws: Iterable[RawRecord]) -> Iterator[Article]:
+        """The Articles of ``raws`` in order."""
+        admit = self.admit
+        for position, raw in enumerate(raws):
+            article = admit(raw, position)
+            if article is not None:
+                yield article
+
+
 def articles_of(
     raws: Iterable[RawRecord],
     names: FieldNames,
@@ -157,30 +225,4 @@ def articles_of(
     detect: Callable[[str], str | None] | None = None,
 ) -> Iterator[Article]:
     """The Articles of ``raws`` in order; bad records raise or are listed as ``on_error`` says."""
-    known = names.known
-    first_line_of_id: dict[str, int | None] = {}
-    for position, raw in enumerate(raws):
-        try:
-            article = article_from(raw, position, names, known)
-            if article.id in first_line_of_id:
-                first = describe_location(raw.file, first_line_of_id[article.id], raw.unit)
-                raise RecordError(
-                    raw.file, raw.line,
-                    f"duplicate id {article.id!r}, first seen at {first}; results are keyed by "
-                    "id, so give each record its own id or drop the copy",
-                    raw.unit,
-                )
-            if fix_text:
-                article = _repaired(article)
-            if detect is not None:  # after the repair: mojibake would mislead the identifier
-                article = _with_language(article, detect)
-            if check is not None:
-                _checked(article, raw, check)
-        except RecordError as exc:
-            if on_error == "fail":
-                raise
-            if errors is not None:
-                errors.append(exc.as_skipped())
-            continue
-        first_line_of_id[article.id] = raw.line
-        yield article
+    return Admission(names, on_error, errors, fix_text, check, detect).articles(raws)

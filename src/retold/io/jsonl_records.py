@@ -28,7 +28,7 @@ def _json_kind(value: Any) -> str:
     return "number"
 
 
-def _not_an_object(value: Any) -> str:
+def not_an_object(value: Any) -> str:
     return (
         f"a JSON {_json_kind(value)} is not an object; retold reads JSON Lines, one object "
         'per line such as {"id": "a1", "text": "..."}'
@@ -54,7 +54,7 @@ def bad_json(text: str, exc: json.JSONDecodeError) -> str:
     return f"not valid JSON ({what} {where}); write one complete JSON object per line"
 
 
-def _stdlib_record(data: bytes, file: str, line_no: int, encoding_errors: str) -> RawRecord:
+def stdlib_record(data: bytes, file: str, line_no: int, encoding_errors: str) -> RawRecord:
     """One line read by the standard library: the reference behaviour, messages included."""
     try:
         text = data.decode("utf-8", encoding_errors)
@@ -67,11 +67,11 @@ def _stdlib_record(data: bytes, file: str, line_no: int, encoding_errors: str) -
     except RecursionError:
         return RawRecord(file, line_no, "line", None, "JSON nested too deeply to read; flatten the record")
     if not isinstance(value, dict):
-        return RawRecord(file, line_no, "line", None, _not_an_object(value))
+        return RawRecord(file, line_no, "line", None, not_an_object(value))
     return RawRecord(file, line_no, "line", value)
 
 
-_HUGE = float(2**63)  # every integer orjson keeps as an int is smaller than this in magnitude
+BIG_FLOAT = float(2**63)  # every integer orjson keeps as an int is smaller than this in magnitude
 
 
 def _maybe_big_int(value: Any) -> bool:
@@ -79,18 +79,36 @@ def _maybe_big_int(value: Any) -> bool:
     for item in value.values() if type(value) is dict else value:
         kind = type(item)
         if kind is float:
-            if not -_HUGE < item < _HUGE:
+            if not -BIG_FLOAT < item < BIG_FLOAT:
                 return True
         elif (kind is dict or kind is list) and _maybe_big_int(item):
             return True
     return False
 
 
-def _needs_stdlib(value: Any) -> bool:
+def needs_stdlib(value: Any) -> bool:
     try:
         return _maybe_big_int(value)
     except RecursionError:  # nested deeper than Python recurses: let json decide, as before
         return True
+
+
+REFUSED = object()
+"""The value :func:`record_of_parsed` takes for a line orjson refused (``None`` is ``null``)."""
+
+
+def record_of_parsed(data: bytes, value: Any, file: str, line_no: int, encoding_errors: str) -> RawRecord:
+    """The RawRecord of a non-blank line that orjson parsed to ``value`` (or ``REFUSED``), as
+    :func:`jsonl_records` gives it: read again the standard way where orjson may differ."""
+    if value is REFUSED:
+        return stdlib_record(data, file, line_no, encoding_errors)
+    if type(value) is dict:
+        if needs_stdlib(value):
+            return stdlib_record(data, file, line_no, encoding_errors)
+        return RawRecord(file, line_no, "line", value)
+    if type(value) is list and needs_stdlib(value):
+        return stdlib_record(data, file, line_no, encoding_errors)
+    return RawRecord(file, line_no, "line", None, not_an_object(value))
 
 
 def fast_loads() -> tuple[Callable[[bytes], Any], type[Exception]] | None:
@@ -114,7 +132,7 @@ def jsonl_records(
     if fast is None:
         for line_no, data in enumerate(without_bom(lines), 1):
             if data.strip():  # blank lines separate nothing and are not records
-                yield _stdlib_record(data, file, line_no, encoding_errors)
+                yield stdlib_record(data, file, line_no, encoding_errors)
         return
     loads, fast_error = fast
     for line_no, data in enumerate(without_bom(lines), 1):
@@ -122,20 +140,20 @@ def jsonl_records(
             value = loads(data)
         except fast_error:
             if data.strip():
-                yield _stdlib_record(data, file, line_no, encoding_errors)
+                yield stdlib_record(data, file, line_no, encoding_errors)
             continue
         if type(value) is dict:
             for item in value.values():  # the flat case inline: most records hold no container
                 kind = type(item)
-                if (kind is float and not -_HUGE < item < _HUGE) or kind is dict or kind is list:
-                    if _needs_stdlib(value):
+                if (kind is float and not -BIG_FLOAT < item < BIG_FLOAT) or kind is dict or kind is list:
+                    if needs_stdlib(value):
                         value = None
                     break
             if value is None:
-                yield _stdlib_record(data, file, line_no, encoding_errors)
+                yield stdlib_record(data, file, line_no, encoding_errors)
             else:
                 yield RawRecord(file, line_no, "line", value)
-        elif type(value) is list and _needs_stdlib(value):
-            yield _stdlib_record(data, file, line_no, encoding_errors)
+        elif type(value) is list and needs_stdlib(value):
+            yield stdlib_record(data, file, line_no, encoding_errors)
         else:
-            yield RawRecord(file, line_no, "line", None, _not_an_object(value))
+            yield RawRecord(file, line_no, "line", None, not_an_object(value))

@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from ..article import Article
-from .article_records import FieldNames, articles_of
+from .arrow_delimited import arrow_delimited_records
+from .article_records import Admission, FieldNames
 from .compressed import compression_of, require_zstandard, without_compression
 from .delimited_records import delimited_records
 from .errors import InputError, SkippedRecord
-from .jsonl_records import jsonl_records
+from .jsonl_articles import jsonl_articles
 from .parquet_records import PARQUET_INSTALL_HINT, parquet_records, require_pyarrow
 from .raw_records import UTF8_BOM, RawRecord, bad_utf8, byte_lines
 from .textfix import require_ftfy
@@ -267,8 +268,8 @@ def read_articles(
 
         detect = language_detector()
     names = FieldNames(id_field, text_field, title_field, date_field, source_field, lang_field)
-    raws = _raw_records(path, format, names, encoding_errors)
-    articles = articles_of(raws, names, on_error, errors, fix_text, check, detect)
+    admission = Admission(names, on_error, errors, fix_text, check, detect)
+    articles = _articles(path, format, names, encoding_errors, admission)
     web = not is_stdin(path) and (format or format_from_path(path, reading=True)) in ("html", "warc")
     if strip_boilerplate if strip_boilerplate is not None else web:
         from ..boilerplate import stripped
@@ -277,10 +278,11 @@ def read_articles(
     return articles
 
 
-def _raw_records(
-    path: str | os.PathLike[str], format: str | None, names: FieldNames, encoding_errors: str
-) -> Iterator[RawRecord]:
-    """Check the input now and return the (lazy) iterator of its raw records."""
+def _articles(
+    path: str | os.PathLike[str], format: str | None, names: FieldNames, encoding_errors: str,
+    admission: Admission,
+) -> Iterator[Article]:
+    """Check the input now and return the (lazy) iterator of its articles."""
     if is_stdin(path):
         fmt = _check_format(format or "jsonl")
         location, file = None, "<stdin>"
@@ -294,22 +296,25 @@ def _raw_records(
         if fmt in ("html", "warc"):  # the web extra: retold.io.html_pages / warc_records
             require_trafilatura(), fmt == "html" or require_fastwarc()  # fail now, not mid-stream
             web = html_file_records(Path(path), names) if fmt == "html" else warc_records(path, names)
-            return (RawRecord(*raw) for raw in web)
+            return admission.articles(RawRecord(*raw) for raw in web)
         if fmt == "txt":
             directory = Path(path)
             if not directory.is_dir():
                 raise ValueError(f"format='txt' reads a directory of .txt files, and {file!r} is not a directory")
             if not _txt_files(directory):
                 raise InputError(f"directory {file!r} holds no .txt files; retold reads one article per .txt file")
-            return _txt_records(directory, encoding_errors, names.id_field, names.text_field)
+            return admission.articles(_txt_records(directory, encoding_errors, names.id_field, names.text_field))
         if Path(path).is_dir():
             raise ValueError(f"{file!r} is a directory; only format='txt' reads directories")
     if fmt == "parquet":
         require_pyarrow()
-        return parquet_records(location, file, names.text_field)
+        return admission.articles(parquet_records(location, file, names.text_field))
     if location is not None and compression_of(location) == "zstd":
         require_zstandard()  # fail now, not at the first record
+    delimiter = "\t" if fmt == "tsv" else ","
+    if fmt != "jsonl" and location is not None:  # pyarrow where it reads as csv does
+        return admission.articles(arrow_delimited_records(location, file, encoding_errors, delimiter, names.text_field))
     lines = byte_lines(location)
     if fmt == "jsonl":
-        return jsonl_records(lines, file, encoding_errors)
-    return delimited_records(lines, file, encoding_errors, "\t" if fmt == "tsv" else ",", names.text_field)
+        return jsonl_articles(lines, file, encoding_errors, admission)
+    return admission.articles(delimited_records(lines, file, encoding_errors, delimiter, names.text_field))

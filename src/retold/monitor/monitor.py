@@ -89,8 +89,8 @@ class Monitor:
     (options named must repeat the stored ones); :meth:`open` only continues.  See the module
     docstring for how the verdicts relate to :func:`retold.analyze`, and
     :func:`retold.monitor.options.defaults` for the options: copies (``copy_threshold``,
-    ``copy_similarity``, ``ngram``, ``num_perm``, ``recall``, ``seed``, ``copy_window_days``,
-    ``copy_window_articles``), stories (``story_threshold``, ``window_days``, ``horizon_days``,
+    ``copy_measure`` (``copy_similarity`` in 0.1), ``ngram``, ``num_perm``, ``recall``, ``seed``,
+    ``copy_window_days``, ``copy_window_articles``), stories (``story_threshold``, ``window_days``, ``horizon_days``,
     ``window_articles``, ``story_lag``), passages and provenance (``min_tokens``,
     ``neighbours``, ``passages``, ``provenance``, ``min_confidence``) and ``checkpoint_every``.
 
@@ -149,9 +149,9 @@ class Monitor:
         o = self.options
         _, _, _, lsh_threshold = check_dedup_options(
             threshold=o["copy_threshold"], recall=o["recall"], ngram=o["ngram"], keep="earliest",
-            similarity=o["copy_similarity"], verify=True, lsh_threshold=None)
+            measure=o["copy_measure"], verify=True, lsh_threshold=None)
         self._copies = CopyIndex(
-            threshold=o["copy_threshold"], containment=o["copy_similarity"] == "containment",
+            threshold=o["copy_threshold"], containment=o["copy_measure"] == "containment",
             lsh_threshold=lsh_threshold, ngram=o["ngram"], num_perm=o["num_perm"], recall=o["recall"],
             seed=o["seed"], window_days=o["copy_window_days"], window_articles=o["copy_window_articles"])
         self._clusterer = StoryClusterer(

@@ -6,6 +6,7 @@ change what the same stream gives, so that is refused (name an option only to re
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, Mapping
 
 from retold._validate import check_int, check_number
@@ -17,7 +18,7 @@ def defaults() -> dict[str, Any]:
 
     return {
         # copies, as retold.dedup judges them (its defaults as analyze uses them)
-        "copy_threshold": 0.8, "copy_similarity": "containment", "ngram": 5, "num_perm": 128,
+        "copy_threshold": 0.8, "copy_measure": "containment", "ngram": 5, "num_perm": 128,
         "recall": 0.95, "seed": 1,
         "copy_window_days": 7.0, "copy_window_articles": 50_000,
         # stories (retold.StoryClusterer)
@@ -31,19 +32,41 @@ def defaults() -> dict[str, Any]:
     }
 
 
-def check_options(given: Mapping[str, Any]) -> dict[str, Any]:
+#: Options renamed for one vocabulary (CHANGELOG.md), old name -> new.  The old name is taken
+#: for one release, with a warning; a store written before the rename keeps it, read silently.
+RENAMED = {"copy_similarity": "copy_measure"}
+
+
+def current_names(given: Mapping[str, Any], *, warn: bool) -> dict[str, Any]:
+    """``given`` with renamed options under their new names."""
+    out = dict(given)
+    for old, new in RENAMED.items():
+        if old not in out:
+            continue
+        value = out.pop(old)
+        if warn:
+            warnings.warn(f"Monitor option {old} is renamed {new}; the old name goes in the next release",
+                          DeprecationWarning, stacklevel=4)
+        if new in out and out[new] != value:
+            raise TypeError(f"Monitor got {old}={value!r} and {new}={out[new]!r}: give only {new}")
+        out[new] = value
+    return out
+
+
+def check_options(given: Mapping[str, Any], *, warn: bool = True) -> dict[str, Any]:
     """``given`` over the defaults, each value checked; unknown names are refused."""
     from retold.copies import check_dedup_options
 
+    given = current_names(given, warn=warn)
     out = defaults()
     for key in given:
         if key not in out:
             raise TypeError(f"Monitor got an unknown option {key!r} (options: {', '.join(sorted(out))})")
     out.update(given)
-    if out["copy_similarity"] not in ("containment", "jaccard"):
-        raise ValueError(f"copy_similarity must be 'containment' or 'jaccard', not {out['copy_similarity']!r}")
+    if out["copy_measure"] not in ("containment", "jaccard"):
+        raise ValueError(f"copy_measure must be 'containment' or 'jaccard', not {out['copy_measure']!r}")
     check_dedup_options(threshold=out["copy_threshold"], recall=out["recall"], ngram=out["ngram"],
-                        keep="earliest", similarity=out["copy_similarity"], verify=True,
+                        keep="earliest", measure=out["copy_measure"], verify=True,
                         lsh_threshold=None)
     out["copy_threshold"] = float(out["copy_threshold"])
     out["recall"] = float(out["recall"])
@@ -67,13 +90,14 @@ def check_options(given: Mapping[str, Any]) -> dict[str, Any]:
 
 def reconcile(stored: Mapping[str, Any], given: Mapping[str, Any], path: str) -> dict[str, Any]:
     """The stored options, after checking that ``given`` repeats them."""
-    checked = check_options({k: v for k, v in given.items()})
-    for key in given:
+    checked = check_options(given)
+    stored = current_names(stored, warn=False)
+    for key in current_names(given, warn=False):
         if _differs(checked[key], stored.get(key)):
             raise ValueError(
                 f"{path}: the store was made with {key}={stored.get(key)!r}; it cannot continue "
                 f"with {key}={checked[key]!r} (start a new store for other options)")
-    return check_options(dict(stored))
+    return check_options(stored, warn=False)
 
 
 def _differs(a: Any, b: Any) -> bool:

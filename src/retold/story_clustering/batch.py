@@ -216,11 +216,11 @@ def stories(
         model = StoryModel(**CLUSTERING_OPTIONS)
     elif not isinstance(model, StoryModel):
         raise TypeError(f"model must be a StoryModel, not {type(model).__name__}")
-    offsets, indices, weights = model._features(articles, workers)
+    offsets, indices, weights = model.features_of(articles, workers)
     if model.n_docs == 0:
-        model._count(offsets, indices)
-    vectors = model._weigh(offsets, indices, weights)
-    embeddings = model._embeddings(articles) if model.semantic is not None else None
+        model.count(offsets, indices)
+    vectors = model.weigh(offsets, indices, weights)
+    embeddings = model.embeddings_of(articles) if model.semantic is not None else None
     labels = cluster_vectors(vectors, article_days(articles), dominant_scripts(articles), **options,
                              embeddings=embeddings)
     return StoryResult(labels, tuple(a.id for a in articles), articles, vectors, model,

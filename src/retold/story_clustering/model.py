@@ -181,9 +181,11 @@ class StoryModel:
 
         Raises ``ValueError`` when the model has no ``semantic`` encoder.
         """
-        return self._embeddings(as_article_list(docs))
+        return self.embeddings_of(as_article_list(docs))
 
-    def _embeddings(self, articles: Sequence[Article]) -> np.ndarray:
+    def embeddings_of(self, articles: Sequence[Article]) -> np.ndarray:
+        """:meth:`embeddings` of Articles as they are (the clusterers' path: no conversion or
+        id check, which their callers made already)."""
         if self.semantic is None:
             raise ValueError("this StoryModel has no semantic encoder (StoryModel(semantic=True))")
         from retold.semantic import semantic_text
@@ -270,7 +272,7 @@ class StoryModel:
         """
         articles = as_article_list(docs)
         workers = _check_int(workers, "workers", 1, 1024)
-        return self._features(articles, workers)
+        return self.features_of(articles, workers)
 
     @property
     def feature_options(self) -> tuple[Any, ...]:
@@ -282,7 +284,9 @@ class StoryModel:
             self.short_weight,
         )
 
-    def _features(self, articles: Sequence[Article], workers: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def features_of(self, articles: Sequence[Article], workers: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`features` of Articles as they are (the clusterers' path: no conversion or id
+        check, which their callers made already)."""
         texts = [to_nfc(a.text) for a in articles]
         titles = [to_nfc(a.title) if a.title else "" for a in articles]
         args = self.feature_options
@@ -316,7 +320,7 @@ class StoryModel:
     def partial_fit(self, docs: Iterable[Any], *, workers: int = 1) -> "StoryModel":
         """Add ``docs`` to the document frequencies learnt so far; returns self."""
         offsets, indices, _ = self.features(docs, workers=workers)
-        self._count(offsets, indices)
+        self.count(offsets, indices)
         return self
 
     def partial_fit_vectors(self, docs: Iterable[Any], *, workers: int = 1,
@@ -327,10 +331,12 @@ class StoryModel:
         if features is None:
             features = self.features(docs, workers=workers)
         offsets, indices, weights = features
-        self._count(offsets, indices)
-        return self._weigh(offsets, indices, weights)
+        self.count(offsets, indices)
+        return self.weigh(offsets, indices, weights)
 
-    def _count(self, offsets: np.ndarray, indices: np.ndarray) -> None:
+    def count(self, offsets: np.ndarray, indices: np.ndarray) -> None:
+        """Add the documents of :meth:`features` output (CSR ``offsets``, ``indices``) to the
+        document frequencies: :meth:`partial_fit` without extracting the features again."""
         if len(indices) * 64 < self.n_features:
             # A small batch (a stream's): count in place rather than through a full-size table.
             np.add.at(self.df, indices, 1)
@@ -345,7 +351,9 @@ class StoryModel:
 
     # -- vectors and similarity ----------------------------------------------------------------
 
-    def _weigh(self, offsets: np.ndarray, indices: np.ndarray, weights: np.ndarray) -> StoryVectors:
+    def weigh(self, offsets: np.ndarray, indices: np.ndarray, weights: np.ndarray) -> StoryVectors:
+        """Unit-length vectors of :meth:`features` output under the idf as it is now:
+        :meth:`vectors` without extracting the features again."""
         # The idf of the features present, from the whole table when that is smaller than the
         # occurrences (the same elementwise formula either way, so the same floats).
         if len(indices) > self.n_features:
@@ -361,7 +369,7 @@ class StoryModel:
 
     def vectors(self, docs: Iterable[Any], *, workers: int = 1) -> StoryVectors:
         """Unit-length weighted vectors of ``docs`` (texts, dicts or :class:`Article`)."""
-        return self._weigh(*self.features(docs, workers=workers))
+        return self.weigh(*self.features(docs, workers=workers))
 
     @overload
     def _calibrate(self, cosine: np.ndarray) -> np.ndarray: ...
@@ -391,6 +399,6 @@ class StoryModel:
             return lexical
         from retold.semantic import mix
 
-        e = self._embeddings(a + b)
+        e = self.embeddings_of(a + b)
         semantic = np.einsum("ij,ij->i", e[:n], e[n:])
         return mix(lexical, semantic, self.semantic_weight)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from retold._renamed import renamed_attribute
 from retold.article import Article
 from retold.io import frames as _frames
 from retold.io.errors import SkippedRecord
@@ -59,8 +60,8 @@ class Story:
     ----------
     id : int
         The story's label in :attr:`StoryResult.labels`.
-    members : tuple of int
-        Positions of its articles in the input.
+    positions : tuple of int
+        Positions of its articles in the input (called ``members`` in 0.1, an alias kept for one release).
     ids : tuple of str
         Their article ids.
     start, end : datetime or None
@@ -73,7 +74,7 @@ class Story:
     """
 
     id: int
-    members: tuple[int, ...]
+    positions: tuple[int, ...]
     ids: tuple[str, ...]
     start: _dt.datetime | None
     end: _dt.datetime | None
@@ -86,9 +87,17 @@ class Story:
         state["_terms"] = self.terms
         return state
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if "members" in state:  # pickled before the positions had their own name
+            state = {("positions" if k == "members" else k): v for k, v in state.items()}
+        self.__dict__.update(state)
+
+    # Members are ids everywhere else (Cluster.members): the positions took their own name.
+    members = renamed_attribute[tuple[int, ...]]("positions")
+
     @property
     def size(self) -> int:
-        return len(self.members)
+        return len(self.positions)
 
     @property
     def label(self) -> str:
@@ -171,7 +180,7 @@ class StoryResult:
         sources = Counter(a.source for a in arts if a.source)
         return Story(
             id=sid,
-            members=tuple(int(i) for i in members),
+            positions=tuple(int(i) for i in members),
             ids=tuple(a.id for a in arts),
             start=min(dates) if dates else None,
             end=max(dates) if dates else None,

@@ -201,7 +201,7 @@ class StoryClusterer:
             return np.zeros(0, dtype=np.int64)
         # Features and scripts need no state: threads sharing a clusterer make them in parallel.
         if features is None:
-            features = self.model._features(articles, workers)
+            features = self.model.features_of(articles, workers)
         elif len(features) != 3 or len(features[0]) != len(articles) + 1:
             raise ValueError(f"features: not the CSR features of a batch of {len(articles)} articles")
         offsets, indices, weights = features
