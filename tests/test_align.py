@@ -407,3 +407,60 @@ def test_scores_that_could_pass_32_bits_are_refused(impl, monkeypatch):
     with pytest.raises(ValueError, match="lower match"):
         passages_module.align(text, text, match=2)
     assert passages_module.align(text, text, match=1)
+
+
+def test_prepared_texts_align_as_the_texts():
+    # A monitor tokenises each article once and aligns it with many partners: the passages
+    # must be those of the texts, whichever side is prepared, whatever the options.
+    rng = np.random.default_rng(5)
+
+    def words(k):
+        return [f"y{int(v)}" for v in rng.integers(0, 3000, k)]
+
+    quote = '"' + " ".join(words(14)) + '"'
+    shared = words(50)
+    edited = list(shared)
+    edited[20] = "edit"
+    del edited[33:35]
+    a = " ".join(words(40) + shared + words(30)) + " He said " + quote + " today."
+    b = " ".join(words(10) + edited + words(25)) + " She said " + quote + "."
+    pa, pb = passages_module.prepare(a), passages_module.prepare(b)
+    assert len(pa) == len(retold.tokenize(a))
+    for options in ({}, {"method": "full"}, {"quotes": False}, {"min_tokens": 4, "band": 2}):
+        expected = align(a, b, **options)
+        assert expected  # the case aligns something
+        assert align(pa, pb, **options) == expected
+        assert align(pa, b, **options) == expected and align(a, pb, **options) == expected
+    assert align(pb, pa) == align(b, a)  # a prepared text serves either side, again
+    assert passages_module.prepare(pa).text == a
+    with pytest.raises(TypeError, match="text"):
+        passages_module.prepare(3)
+
+
+def _render_op_by_op(ops, a_words, b_words, mark):
+    """The edit script rendered one step at a time (what _render copies run by run)."""
+    a_out, b_out, i, j = [], [], 0, 0
+    for op in ops.tolist():
+        if op in (passages_module.OP_MATCH, passages_module.OP_MISMATCH, passages_module.OP_A):
+            a_out.append(a_words[i])
+        if op in (passages_module.OP_MISMATCH, passages_module.OP_A):
+            b_out.append(mark * len(a_words[i]))
+        if op in (passages_module.OP_MISMATCH, passages_module.OP_B):
+            a_out.append(mark * len(b_words[j]))
+        if op in (passages_module.OP_MATCH, passages_module.OP_MISMATCH, passages_module.OP_B):
+            b_out.append(b_words[j])
+        i += op in (passages_module.OP_MATCH, passages_module.OP_MISMATCH, passages_module.OP_A)
+        j += op in (passages_module.OP_MATCH, passages_module.OP_MISMATCH, passages_module.OP_B)
+    return " ".join(a_out), " ".join(b_out)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([0, 0, 0, 1, 2, 3]), max_size=60))
+def test_render_by_runs_equals_the_op_by_op_script(steps):
+    ops = np.array(steps, dtype=np.int8)
+    n = int(np.isin(ops, [0, 1, 2]).sum())
+    m = int(np.isin(ops, [0, 1, 3]).sum())
+    a_words = [f"a{k}" * (1 + k % 3) for k in range(n)]
+    b_words = [f"b{k}" * (1 + k % 2) for k in range(m)]
+    assert passages_module._render(ops, a_words, b_words, "#") == \
+        _render_op_by_op(ops, a_words, b_words, "#")

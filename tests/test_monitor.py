@@ -194,6 +194,36 @@ def test_a_damaged_checkpoint_is_refused(tmp_path, docs):
         Monitor.open(path)
 
 
+def test_checkpoints_in_zlib_and_zstd_continue_alike(tmp_path, docs, monkeypatch):
+    """A checkpoint is zstd-compressed where zstandard is installed and zlib otherwise (as all
+    were before); either opens, and the stream goes on to the same verdicts."""
+    from retold.monitor import restore
+
+    pytest.importorskip("zstandard")
+    runs = {}
+    for name, zstd in (("zlib", None), ("zstd", restore._zstandard())):
+        path = tmp_path / f"{name}.db"
+        with monkeypatch.context() as patch:
+            patch.setattr(restore, "_zstandard", lambda zstd=zstd: zstd)
+            with Monitor(path, checkpoint_every=20) as m:
+                m.add(docs[:40])
+        state = sqlite3.connect(path).execute("SELECT state FROM checkpoint").fetchone()[0]
+        assert (state[:4] == restore._ZSTD_MAGIC) == (zstd is not None)
+        with Monitor.open(path) as m:
+            runs[name] = [v.to_dict() for v in m.add(docs[40:60])]
+    assert runs["zlib"] == runs["zstd"]
+    monkeypatch.setattr(restore, "_zstandard", lambda: None)
+    with pytest.raises(StoreError, match=r"zstd.db.*retold\[zstd\]"):
+        Monitor.open(tmp_path / "zstd.db")
+    monkeypatch.undo()
+    con = sqlite3.connect(tmp_path / "zstd.db")
+    con.execute("UPDATE checkpoint SET state = x'28b52ffd0011'")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match="zstd.db.*damaged story checkpoint"):
+        Monitor.open(tmp_path / "zstd.db")
+
+
 def test_partial_fit_vectors_is_partial_fit_then_vectors(docs):
     """StoryModel.partial_fit_vectors (the monitor's one feature pass) counts a small batch in
     place exactly as the full-table count does, and weighs with the idf that includes it."""
@@ -214,3 +244,24 @@ def test_partial_fit_vectors_is_partial_fit_then_vectors(docs):
     assert len(big.features(texts)[1]) * 64 >= big.n_features
     big.fit(texts)
     assert np.array_equal(one.df * 20, big.df) and one.n_docs * 20 == big.n_docs
+
+
+def test_features_given_once_equal_features_made_twice(docs):
+    """The monitor extracts a batch's features once for its model and its clusterer: labels
+    and vectors equal those of each computing its own."""
+    import numpy as np
+
+    from retold.story_clustering import CLUSTERING_OPTIONS, StoryClusterer, StoryModel
+
+    model, alone = StoryModel(**CLUSTERING_OPTIONS), StoryModel(**CLUSTERING_OPTIONS)
+    shared, own = StoryClusterer(), StoryClusterer()
+    assert shared.model.feature_options == model.feature_options
+    for lo in range(0, len(docs), 40):
+        batch = docs[lo:lo + 40]
+        features = model.features(batch)
+        got = model.partial_fit_vectors(batch, features=features)
+        want = alone.partial_fit_vectors(batch)
+        assert np.array_equal(got.indices, want.indices) and np.array_equal(got.values, want.values)
+        assert shared.partial_fit(batch, features=features).tolist() == own.partial_fit(batch).tolist()
+    with pytest.raises(ValueError, match="features"):
+        shared.partial_fit(docs[:3], features=model.features(docs[:2]))

@@ -478,3 +478,25 @@ def test_analyze_links_rewrites_the_stories_kept_apart():
         across = any(x.kind == "similarity" for x in edges[source, derived].evidence)
         assert across == (labels[source] != labels[derived])
     assert not [e for e in result.provenance if e.external and e.derived_id == "d46"]
+
+
+def test_judging_scanned_articles_equals_provenance():
+    # The monitor scans each article once and judges it in many sets (judge); the edges must
+    # be provenance's, with passages given or aligned here, lengths and prepared texts given.
+    from retold.attribution.within_story import credited_names, judge, known_aliases
+    from retold.passages import align as real_align, prepare
+
+    docs = _three()
+    known = known_aliases(docs)
+    scans = [credited_names(a, known) for a in docs]
+    assert any(scans)  # "According to Wirepress"
+    given = {("w", "r"): real_align(WIRE, docs[2].text)}
+    extra = {"lengths": [len(retold.tokenize(a.text)) for a in docs],
+             "texts": [prepare(a.text) for a in docs]}
+    for kwargs in ({}, {"passages": given}, {"pairs": []}, {"passages": given, "pairs": []},
+                   {"pairs": [("r", "w")]}):
+        expected = provenance(docs, min_confidence=0.3, min_tokens=8, **kwargs)
+        assert judge(docs, scans, min_confidence=0.3, min_tokens=8, **kwargs) == expected
+        assert judge(docs, scans, min_confidence=0.3, min_tokens=8, **kwargs, **extra) == expected
+    with pytest.raises(ValueError, match="attributions"):
+        judge(docs, scans[:2], min_confidence=0.3, min_tokens=8)

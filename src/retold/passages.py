@@ -90,6 +90,59 @@ def _text_of(value: Any, name: str) -> str:
     return bytes(text).decode("utf-8")
 
 
+class Prepared:
+    """A text made ready for :func:`align` once: its tokens, and its quotes when first asked for.
+
+    Aligning one text with many others (a monitor aligns each article with every later partner)
+    tokenises it once instead of once per pair; :func:`align` takes a ``Prepared`` wherever it
+    takes a text, and gives the same passages.
+    """
+
+    __slots__ = ("text", "tokens", "_quotes", "_inside")
+    text: str
+    tokens: Tokens
+
+    def __init__(self, text: Any) -> None:
+        self.text = text.text if isinstance(text, Prepared) else _text_of(text, "text")
+        self.tokens = tokenize(self.text)
+        self._quotes: list[Quote] | None = None
+        self._inside: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def quotes(self) -> list[Quote]:
+        if self._quotes is None:
+            self._quotes = find_quotes(self.text)
+        return self._quotes
+
+    @property
+    def inside(self) -> np.ndarray:
+        """Per token: does it lie inside a quote?"""
+        if self._inside is None:
+            self._inside = _in_spans(self.tokens, self.quotes)
+        return self._inside
+
+    def __repr__(self) -> str:
+        return f"Prepared({len(self.tokens)} tokens)"
+
+
+def prepare(text: Any) -> Prepared:
+    """``text`` (str, bytes or Article) tokenised once, to align with many others (see :class:`Prepared`)."""
+    return Prepared(text)
+
+
+def _prepared(value: Any, name: str) -> Prepared:
+    if isinstance(value, Prepared):
+        return value
+    prepared = Prepared.__new__(Prepared)
+    prepared.text = _text_of(value, name)
+    prepared.tokens = tokenize(prepared.text)
+    prepared._quotes = prepared._inside = None
+    return prepared
+
+
 def _token_ids(ta: Tokens, tb: Tokens) -> tuple[np.ndarray, np.ndarray]:
     """Dense int64 ids shared by both token sequences (equal hash, equal id)."""
     both = np.concatenate([ta.hashes, tb.hashes])
@@ -105,28 +158,34 @@ def _render(ops: np.ndarray, a_words: list[str], b_words: list[str], mark: str) 
     a_out: list[str] = []
     b_out: list[str] = []
     i = j = 0
-    for op in ops.tolist():
+    # A reprint's script is long runs of matches: a run is copied as one slice.
+    cuts = (np.flatnonzero(ops[1:] != ops[:-1]) + 1).tolist()
+    starts = [0] + cuts
+    for op, lo, hi in zip(ops[starts].tolist() if len(ops) else [], starts, cuts + [len(ops)]):
+        run = hi - lo
         if op == OP_MATCH:
-            a_out.append(a_words[i])
-            b_out.append(b_words[j])
-            i += 1
-            j += 1
-        elif op == OP_MISMATCH:
-            # A substitution is shown as a deletion and an insertion, as textreuse does.
-            a_out.append(a_words[i])
-            b_out.append(mark * len(a_words[i]))
-            a_out.append(mark * len(b_words[j]))
-            b_out.append(b_words[j])
-            i += 1
-            j += 1
-        elif op == OP_A:
-            a_out.append(a_words[i])
-            b_out.append(mark * len(a_words[i]))
-            i += 1
-        else:
-            a_out.append(mark * len(b_words[j]))
-            b_out.append(b_words[j])
-            j += 1
+            a_out.extend(a_words[i:i + run])
+            b_out.extend(b_words[j:j + run])
+            i += run
+            j += run
+            continue
+        for _ in range(run):
+            if op == OP_MISMATCH:
+                # A substitution is shown as a deletion and an insertion, as textreuse does.
+                a_out.append(a_words[i])
+                b_out.append(mark * len(a_words[i]))
+                a_out.append(mark * len(b_words[j]))
+                b_out.append(b_words[j])
+                i += 1
+                j += 1
+            elif op == OP_A:
+                a_out.append(a_words[i])
+                b_out.append(mark * len(a_words[i]))
+                i += 1
+            else:
+                a_out.append(mark * len(b_words[j]))
+                b_out.append(b_words[j])
+                j += 1
     return " ".join(a_out), " ".join(b_out)
 
 
@@ -151,12 +210,17 @@ class _Side:
     text: str
     tokens: Tokens
     ids: np.ndarray
-    words: list[str] = field(default_factory=list)
+
+    def words(self, lo: int, hi: int) -> list[str]:
+        """Tokens ``lo:hi`` as substrings of the text (only a passage's words are ever needed)."""
+        text = self.text
+        return [text[s:e] for s, e in zip(self.tokens.starts[lo:hi].tolist(),
+                                          self.tokens.ends[lo:hi].tolist())]
 
 
 def _make_passage(a: _Side, b: _Side, a0: int, a1: int, b0: int, b1: int, score: int,
                   matches: int, ops: np.ndarray, mark: str, quoted: bool) -> Passage:
-    a_text, b_text = _render(ops, a.words[a0:a1], b.words[b0:b1], mark)
+    a_text, b_text = _render(ops, a.words(a0, a1), b.words(b0, b1), mark)
     return Passage(
         a_start=int(a.tokens.starts[a0]),
         a_end=int(a.tokens.ends[a1 - 1]),
@@ -193,7 +257,8 @@ def align(
 
     Parameters
     ----------
-    a, b : str, bytes or Article
+    a, b : str, bytes, Article or Prepared
+        A :class:`Prepared` text (:func:`prepare`) is not tokenised again.
     min_tokens : int
         Least number of equal words a passage must hold.
     method : {"seeded", "full"}
@@ -227,8 +292,8 @@ def align(
     ...     "Surely, this is a good match, she replied.", method="full", min_tokens=4)]
     [('this is a #### match', 'this is a good match')]
     """
-    text_a = _text_of(a, "a")
-    text_b = _text_of(b, "b")
+    prep_a, prep_b = _prepared(a, "a"), _prepared(b, "b")
+    text_a, text_b = prep_a.text, prep_b.text
     min_tokens = _check_int(min_tokens, "min_tokens", 1, 1 << 40)
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, not {method!r}")
@@ -243,7 +308,7 @@ def align(
         raise ValueError(f"edit_mark must be a single character, not {edit_mark!r}")
     min_quote_share = check_fraction(min_quote_share, "min_quote_share")
 
-    ta, tb = tokenize(text_a), tokenize(text_b)
+    ta, tb = prep_a.tokens, prep_b.tokens
     n, m = len(ta), len(tb)
     if match * min(n, m) > _SCORE_LIMIT:
         # The kernels keep scores in 32 bits (half the memory of the matrices); no alignment
@@ -261,8 +326,8 @@ def align(
                 "memory is linear in the lengths"
             )
     ids_a, ids_b = _token_ids(ta, tb)
-    side_a = _Side(text_a, ta, ids_a, ta.strings(text_a))
-    side_b = _Side(text_b, tb, ids_b, tb.strings(text_b))
+    side_a = _Side(text_a, ta, ids_a)
+    side_b = _Side(text_b, tb, ids_b)
     passages: list[Passage] = []
     used_a = np.zeros(n, dtype=bool)
     used_b = np.zeros(m, dtype=bool)
@@ -277,10 +342,10 @@ def align(
                 ids_a, ids_b, seed_len, max_occurrences, max_gap, band, match, mismatch, gap,
                 min_tokens, spans, ops,
             )
-        quotes_a = find_quotes(text_a) if quotes else []
-        quotes_b = find_quotes(text_b) if quotes else []
-        inside_a = _in_spans(ta, quotes_a)
-        inside_b = _in_spans(tb, quotes_b)
+        quotes_a = prep_a.quotes if quotes else []
+        quotes_b = prep_b.quotes if quotes else []
+        inside_a = prep_a.inside if quotes else np.zeros(n, dtype=bool)
+        inside_b = prep_b.inside if quotes else np.zeros(m, dtype=bool)
         for a0, a1, b0, b1, score, matches, offset, length in spans[:count].tolist():
             quoted = bool(inside_a[a0:a1].mean() >= 0.5 and inside_b[b0:b1].mean() >= 0.5)
             passages.append(_make_passage(side_a, side_b, a0, a1, b0, b1, score, matches,

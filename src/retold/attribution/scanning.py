@@ -70,6 +70,11 @@ def _find_cached_short(text: str, names: tuple[str, ...]) -> tuple[Attribution, 
     return tuple(_scan(text, names, prefilter=True))
 
 
+@lru_cache(maxsize=256)
+def _ascii_triggers(triggers: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(w for w in triggers if w.isascii())
+
+
 def _scan(text: str, names: tuple[str, ...], *, prefilter: bool) -> list[Attribution]:
     """The attribution scan; ``prefilter`` skips patterns whose trigger words are absent
     (the same result, checked by the tests, for a fraction of the regex work)."""
@@ -84,11 +89,16 @@ def _scan(text: str, names: tuple[str, ...], *, prefilter: bool) -> list[Attribu
         [(k, TEMPLATES[k][2]) for k in range(len(TEMPLATES))] if names else [])
     generic: Sequence[tuple[int | re.Pattern[str], tuple[str, ...]]] = GENERIC_PATTERNS
     out: list[Attribution] = []
+    # A trigger outside ASCII cannot occur in an ASCII text: half the triggers are skipped
+    # for English without looking (each look is a search of the whole text).
+    ascii_only = prefilter and lowered.isascii()
     # Names of the set first: where a generic capture overlaps one ("South Korea's Yonhap"),
     # the known name wins.
     for patterns, is_generic in ((known, False), (generic, True)):
         found: dict[tuple[int, int], Attribution] = {}
         for entry, triggers in patterns:
+            if ascii_only:
+                triggers = _ascii_triggers(triggers)
             if prefilter and not any(w in lowered for w in triggers):
                 continue
             pattern = entry if isinstance(entry, re.Pattern) else known_pattern(names, entry)

@@ -74,26 +74,56 @@ def provenance(
     list of Edge
         Sorted by confidence (highest first), then by input order.
     """
+    min_confidence = check_fraction(min_confidence, "min_confidence", open_low=False)
+    articles: list[Article] = as_articles(docs)
+    known = known_aliases(articles)
+    return judge(articles, [credited_names(a, known) for a in articles], passages=passages,
+                 pairs=pairs, min_confidence=min_confidence, min_tokens=min_tokens,
+                 external=external)
+
+
+def known_aliases(articles: Sequence[Article]) -> tuple[str, ...]:
+    """The names the outlets of ``articles`` go by (sorted): what each article is scanned for."""
+    return tuple(sorted({alias for a in articles for alias in aliases(a.source)}))
+
+
+def credited_names(article: Article, known: Sequence[str]) -> list[Attribution]:
+    """The names ``article`` credits as its source (``known``: :func:`known_aliases` of its
+    set), its own outlet left out."""
+    own = article.source
+    return [x for x in find_attributions(article.full_text, known) if not refers_to(x.name, own)]
+
+
+def judge(
+    articles: Sequence[Article],
+    attributions: Sequence[Sequence[Attribution]],
+    *,
+    min_confidence: float,
+    min_tokens: int,
+    external: bool = True,
+    passages: Mapping[tuple[str, str], Sequence[Any]] | None = None,
+    pairs: Iterable[tuple[str, str]] | None = None,
+    lengths: Sequence[int] | None = None,
+    texts: Sequence[Any] | None = None,
+) -> list[Edge]:
+    """:func:`provenance` of ``articles`` whose attributions are scanned already
+    (``attributions[i]``: :func:`credited_names` of article ``i`` with the set's
+    :func:`known_aliases`); a caller that judges one article in many sets scans it once.
+    ``lengths`` (token counts) and ``texts`` (what a pair with no passages given is aligned
+    on: texts or :class:`retold.passages.Prepared`) default to the articles' texts."""
     from retold.passages import align
 
     min_confidence = check_fraction(min_confidence, "min_confidence", open_low=False)
-    articles: list[Article] = as_articles(docs)
     ids = [a.id for a in articles]
     position = {x: i for i, x in enumerate(ids)}
     if len(position) != len(ids):
         dup = next(i for i in ids if ids.count(i) > 1)
         raise ValueError(f"docs: article id {dup!r} occurs more than once")
+    if len(attributions) != len(articles):
+        raise ValueError(f"attributions: {len(attributions)} lists for {len(articles)} articles")
     n = len(articles)
     given = _check_passages(passages, position)
     wanted = _check_pairs(pairs, position)
-    known = sorted({alias for a in articles for alias in aliases(a.source)})
-    attributions: list[list[Attribution]] = []
-    for article in articles:
-        text = article.full_text
-        own = article.source
-        attributions.append(
-            [x for x in find_attributions(text, known) if not refers_to(x.name, own)]
-        )
     if passages is None and pairs is None:
         judged = [(i, j) for i in range(n) for j in range(i + 1, n)]
     else:
@@ -109,12 +139,12 @@ def provenance(
                     if refers_to(attribution.name, outlet):
                         chosen.update((min(s, d), max(s, d)) for s in members if s != d)
         judged = sorted(chosen)
-    lengths: dict[int, int] = {}
+    counted: dict[int, int] = {} if lengths is None else dict(enumerate(lengths))
 
     def length(i: int) -> int:
-        if i not in lengths:
-            lengths[i] = len(tokenize(articles[i].text))
-        return lengths[i]
+        if i not in counted:
+            counted[i] = len(tokenize(articles[i].text))
+        return counted[i]
 
     edges: list[tuple[float, int, int, Edge]] = []
     for i, j in judged:
@@ -123,7 +153,8 @@ def provenance(
         elif (j, i) in given:
             found, turned = given[(j, i)], True
         else:
-            found = align(articles[i].text, articles[j].text, min_tokens=min_tokens)
+            found = (align(articles[i].text, articles[j].text, min_tokens=min_tokens) if texts is None
+                     else align(texts[i], texts[j], min_tokens=min_tokens))
             turned = False
         shared = sum(p.tokens for p in found)
         quotes = sum(1 for p in found if p.quoted)
@@ -133,7 +164,7 @@ def provenance(
         cov_j = tokens_j / length(j) if found and length(j) else 0.0
         best = None
         for s, d, cov_s, cov_d in ((i, j, cov_i, cov_j), (j, i, cov_j, cov_i)):
-            evidence = pair_evidence(articles[s], articles[d], attributions[d], shared,
+            evidence = pair_evidence(articles[s], articles[d], list(attributions[d]), shared,
                                      len(found), quotes, cov_s, cov_d)
             if evidence is None:
                 continue
@@ -214,7 +245,7 @@ _Scored = tuple[float, int, int, Edge]
 """An edge found, with its confidence and the positions of its source and derived article."""
 
 
-def _one_source_each(edges: list[_Scored], articles: list[Article]) -> list[_Scored]:
+def _one_source_each(edges: list[_Scored], articles: Sequence[Article]) -> list[_Scored]:
     """Each derived article keeps one source, and any other it names.
 
     Two reprints of one wire story share everything with each other too; without an explicit
@@ -240,6 +271,6 @@ def _one_source_each(edges: list[_Scored], articles: list[Article]) -> list[_Sco
     return [e for e in edges if id(e) in chosen or credited(e)]
 
 
-def _source_time(articles: list[Article], position: int) -> tuple[bool, _dt.datetime, int]:
+def _source_time(articles: Sequence[Article], position: int) -> tuple[bool, _dt.datetime, int]:
     date = articles[position].date
     return (date is None, date or _dt.datetime.min, position)

@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from retold.article import Article
-from retold.hashing import tokenize
+from retold.passages import prepare
 from retold.monitor import store as _store
 from retold.monitor.store import Rows
 from retold.monitor.copyindex import NO_DAY, CopyIndex, CopyVerdict
@@ -76,6 +76,10 @@ __all__ = ["Monitor"]
 
 
 _SCAN_EVERY = 256
+# Held articles keep their tokens (Held.for_align: ~9 KB each) for this many arrivals, not for
+# the whole copy window (up to 14,000 articles): partners are mostly recent, and one from
+# further back is tokenised again when it is needed.
+_PREPARED_KEPT = 4096
 
 
 class Monitor:
@@ -211,6 +215,26 @@ class Monitor:
         active.clusters.update(r[0] for r in con.execute(
             "SELECT copy_cluster FROM articles WHERE story = ?", (story,)))
 
+    def _wake_all(self, stories: list[int]) -> None:
+        """:meth:`_wake` each of ``stories`` (in this order), reading the store once per 500
+        stories rather than twice per story (most of an add's queries otherwise)."""
+        missing = list(dict.fromkeys(s for s in stories if s not in self._units.stories))
+        con = self._con
+        for start in range(0, len(missing), 500):
+            part = missing[start:start + 500]
+            marks = ",".join("?" * len(part))
+            rows = {r[0]: r for r in con.execute(
+                "SELECT story, size, start, end, last_day, last_undated FROM stories "
+                f"WHERE story IN ({marks})", part)}
+            clusters: dict[int, list[int]] = {}
+            for story, cluster in con.execute(
+                    f"SELECT story, copy_cluster FROM articles WHERE story IN ({marks})", part):
+                clusters.setdefault(story, []).append(cluster)
+            for story in part:
+                active = self._units.stories[story] = active_story(
+                    rows.get(story, (story, 0, None, None, None, -1)))
+                active.clusters.update(clusters.get(story, ()))
+
     def _as_articles(self, docs: Sequence[Any]) -> list[Article]:
         out = []
         for k, doc in enumerate(docs):
@@ -268,9 +292,12 @@ class Monitor:
         texts = [a.text for a in arts]
         signatures = self._copies.sign(texts)
         copy_verdicts = self._copies.add(seqs, texts, days, signatures)
-        vectors = self._model.partial_fit_vectors(arts)
+        # One feature pass for both models (they are made with the same feature options).
+        features = self._model.features(arts)
+        vectors = self._model.partial_fit_vectors(arts, features=features)
         before = sorted(self._units.stories)
-        labels = self._clusterer.partial_fit(arts).tolist()
+        shared = self._clusterer.model.feature_options == self._model.feature_options
+        labels = self._clusterer.partial_fit(arts, features=features if shared else None).tolist()
         now = self._clusterer.resolve(np.asarray(before, dtype=np.int64)).tolist() if before else []
         story_folds = [(old, new) for old, new in zip(before, now) if old != new]
         rows: Rows = {name: [] for name in (
@@ -286,12 +313,17 @@ class Monitor:
                 self._newest_day = max(self._newest_day, day)
         verdicts = []
         touched = {new for _, new in story_folds}
+        self._wake_all(labels)
         for k, (article, seq, day, cv, story) in enumerate(zip(arts, seqs, days, copy_verdicts, labels)):
             ind, val = vectors.row(k)
-            held = Held(article, day, len(tokenize(article.text)), ind.copy(), val.copy())
+            prepared = prepare(article.text)
+            held = Held(article, day, len(prepared), ind.copy(), val.copy(), prepared)
             self._held[seq] = held
             verdicts.append(self._record(batch, seq, held, cv, story, signatures[k], rows))
             touched.add(story)
+            older = self._held.get(seq - _PREPARED_KEPT)
+            if older is not None:
+                older.forget_tokens()
         verdicts = self._report_folds(verdicts, story_folds)
         rows["verdicts"] = [(v.seq, json.dumps(v.to_dict())) for v in verdicts]
         self._write(rows, copy_verdicts, batch)
@@ -399,7 +431,7 @@ class Monitor:
         (_, _, article), = articles_where(self._con, "seq = ?", (seq,))
         vec = self._model.vectors([article])
         ind, val = vec.row(0)
-        return Held(article, article_day(article), len(tokenize(article.text)), ind, val)
+        return Held(article, article_day(article), len(prepare(article.text)), ind, val)
 
     def _passages(self, seq: int, held: Held, story: int, partners: list[tuple[int, str, float | None]],
                   rows: Rows) -> list[tuple[SharedPassages, int]]:

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 def align_partners(seq: int, held: Held, story: int, partners: list[tuple[int, str, float | None, Held]], rows: Rows, *,
                    min_tokens: int, calibration: float, n_features: int) -> list[tuple[SharedPassages, int]]:
     """Align the article with each partner ``(seq, kind, cosine or None, Held)``: passages as
-    :func:`retold.align` finds them, story similarity and coverage as :func:`retold.analyze`
-    computes them."""
+    :func:`retold.align` finds them (on the texts tokenised once, :attr:`Held.for_align`),
+    story similarity and coverage as :func:`retold.analyze` computes them."""
     from retold.passages import align
     from retold.story_clustering import StoryVectors
 
@@ -35,7 +35,7 @@ def align_partners(seq: int, held: Held, story: int, partners: list[tuple[int, s
                                 np.concatenate([held.values, early.values]), n_features)
             cos = float(pair.cosines(0, [1])[0])
         similarity = float(min(1.0, max(0.0, cos)) ** calibration)
-        found = tuple(align(early.article.text, held.article.text, min_tokens=min_tokens))
+        found = tuple(align(early.for_align, held.for_align, min_tokens=min_tokens))
         shorter = min(early.tokens, held.tokens)
         coverage = min(1.0, sum(p.tokens for p in found) / shorter) if shorter else 0.0
         rows["pairs"].append((other, seq, kind, story, similarity, coverage))
@@ -50,15 +50,19 @@ def provenance_edges(seq: int, held: Held, shared: list[tuple[SharedPassages, in
                      min_tokens: int, min_confidence: float) -> list[Edge]:
     """Edges among the article and its partners ``(SharedPassages, seq, Held)`` that involve the
     article (as :func:`retold.analyze` judges a story: the pairs aligned, with their passages,
-    plus those an explicit credit links)."""
-    from retold.attribution import provenance
+    plus those an explicit credit links).  Each article's attributions are scanned once while
+    it is held (:meth:`Held.attributions`), not again in every later partner's set."""
+    from retold.attribution.within_story import judge, known_aliases
 
     partners = sorted(((h, other) for _, other, h in shared), key=lambda x: (x[0].day, x[1]))
-    docs = [h.article for h, _ in partners] + [held.article]
+    members = [h for h, _ in partners] + [held]
+    docs = [h.article for h in members]
+    known = known_aliases(docs)
     me = held.article.id
     passages = {(s.with_id, me): s.passages for s, _, _ in shared}
-    edges = provenance(docs, passages=passages, pairs=[], min_tokens=min_tokens,
-                       min_confidence=min_confidence)
+    edges = judge(docs, [h.attributions(known) for h in members], passages=passages, pairs=[],
+                  min_tokens=min_tokens, min_confidence=min_confidence,
+                  lengths=[h.tokens for h in members], texts=[h.for_align for h in members])
     kept = [e for e in edges if e.derived_id == me or e.source_id == me]
     seq_of = {s.with_id: other for s, other, _ in shared}
     seq_of[me] = seq

@@ -274,17 +274,22 @@ class StoryModel:
         workers = _check_int(workers, "workers", 1, 1024)
         return self.features_of(articles, workers)
 
-    def features_of(self, articles: Sequence[Article], workers: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """:meth:`features` of Articles as they are (the clusterers' path: no conversion or id
-        check, which their callers made already)."""
-        texts = [to_nfc(a.text) for a in articles]
-        titles = [to_nfc(a.title) if a.title else "" for a in articles]
-        args = (
+    @property
+    def feature_options(self) -> tuple[Any, ...]:
+        """What the features depend on: two models with equal ones give the same features."""
+        return (
             self.n_bits, self.lead_tokens, self.title_boost, self.lead_boost, self.name_boost,
             self.number_boost, self.quote_boost, self.stem_length, self.stem_weight,
             self.transliterate, self.skeleton_weight, self.uncased_skeleton_weight,
             self.short_weight,
         )
+
+    def features_of(self, articles: Sequence[Article], workers: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`features` of Articles as they are (the clusterers' path: no conversion or id
+        check, which their callers made already)."""
+        texts = [to_nfc(a.text) for a in articles]
+        titles = [to_nfc(a.title) if a.title else "" for a in articles]
+        args = self.feature_options
         n = len(texts)
         if workers == 1 or n < 64:
             return _kernels.stories.text_features(texts, titles, *args)
@@ -318,10 +323,14 @@ class StoryModel:
         self.count(offsets, indices)
         return self
 
-    def partial_fit_vectors(self, docs: Iterable[Any], *, workers: int = 1) -> StoryVectors:
+    def partial_fit_vectors(self, docs: Iterable[Any], *, workers: int = 1,
+                            features: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> StoryVectors:
         """:meth:`partial_fit` then :meth:`vectors` of the same ``docs``, from one feature
-        extraction (a stream counts each batch and weighs it with the idf that includes it)."""
-        offsets, indices, weights = self.features(docs, workers=workers)
+        extraction (a stream counts each batch and weighs it with the idf that includes it).
+        ``features``: :meth:`features` of ``docs``, when the caller has them already."""
+        if features is None:
+            features = self.features(docs, workers=workers)
+        offsets, indices, weights = features
         self.count(offsets, indices)
         return self.weigh(offsets, indices, weights)
 

@@ -181,7 +181,8 @@ class StoryClusterer:
             self._last_time = max(self._last_time, float(np.nanmax(times)))
         return times
 
-    def partial_fit(self, batch: Iterable[Any], *, workers: int = 1) -> np.ndarray:
+    def partial_fit(self, batch: Iterable[Any], *, workers: int = 1,
+                    features: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         """Add a batch of articles, in stream order; returns the story id of each (int64).
 
         The ids are those at the end of the call: a later batch may fold a story into an older
@@ -189,13 +190,21 @@ class StoryClusterer:
         the module's one rule: a pair is discounted by its gap only when both are dated; a
         dated article leaves the window ``horizon_days`` behind the newest date, an undated one
         after ``window_articles`` later arrivals.
+
+        ``features``: the batch's :meth:`StoryModel.features` from a model with this one's
+        :attr:`~StoryModel.feature_options`, when the caller has them already (a monitor
+        weighs the same batch with its own model).
         """
         articles = as_article_list(batch, what="batch")
         workers = _check_int(workers, "workers", 1, 1024)
         if not articles:
             return np.zeros(0, dtype=np.int64)
         # Features and scripts need no state: threads sharing a clusterer make them in parallel.
-        offsets, indices, weights = self.model.features_of(articles, workers)
+        if features is None:
+            features = self.model.features_of(articles, workers)
+        elif len(features) != 3 or len(features[0]) != len(articles) + 1:
+            raise ValueError(f"features: not the CSR features of a batch of {len(articles)} articles")
+        offsets, indices, weights = features
         scripts = dominant_scripts(articles)
         labels = np.empty(len(articles), dtype=np.int64)
         with self._lock:
