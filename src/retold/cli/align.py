@@ -148,12 +148,15 @@ def output_format(args: argparse.Namespace) -> str:
         return str(args.output_format)
     if args.json:
         return "jsonl"
-    name = args.output.lower().removesuffix(".gz")
-    for suffix, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".csv", "csv"), (".tsv", "tsv"),
-                        (".parquet", "parquet")):
-        if name.endswith(suffix):
-            return fmt
-    return "text"
+    if args.output == "-":
+        return "text"
+    from retold.io import WRITABLE_FORMATS, format_from_path
+
+    try:  # the extensions every command reads and writes by
+        fmt = format_from_path(args.output)
+    except ValueError:
+        return "text"
+    return fmt if fmt in WRITABLE_FORMATS else "text"
 
 
 def view_lines(label_a: str, label_b: str, passages: list[Passage], *, width: int, color: bool,
