@@ -101,10 +101,12 @@ def test_without_a_pandas_input_the_index_is_positions():
 def test_story_tables():
     result = retold.stories(DF)
     articles = result.to_pandas()
-    assert _kinds(articles) == {"id": "string", "story": "int64", "story_size": "int64"}
+    assert _kinds(articles) == {"id": "string", "story": "int64", "story_size": "int64", "topic": "int64"}
     assert list(articles.index) == list(DF.index)
     stories = result.to_pandas("stories")
-    assert list(stories.columns) == ["story", "size", "label", "terms", "start", "end", "sources", "ids"]
+    assert list(stories.columns) == ["story", "size", "label", "terms", "start", "end", "sources", "ids", "topic"]
+    # Each story lies inside one topic: the articles' topics are their story's.
+    assert (articles["topic"].to_numpy() == stories.set_index("story")["topic"].loc[articles["story"]].to_numpy()).all()
     assert str(stories["start"].dtype) == "datetime64[us]"
     assert stories["size"].sum() == len(DF)
     arrow = result.to_arrow("stories")

@@ -16,6 +16,7 @@ representatives and pairs on every backend, thread count and run.
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -318,16 +319,8 @@ def _sign(
     keys: list[np.ndarray] = []
     empties: list[np.ndarray] = []
     sigs: list[np.ndarray] = []
-    for chunk in chunked(docs, chunk_size):
-        chunk_texts = [a.text for a in chunk]
-        for article in chunk:
-            if article.id in seen:
-                raise ValueError(f"duplicate document id {article.id!r}: ids must be unique")
-            seen.add(article.id)
-            ids.append(article.id)
-        signatures = minhash_batch(
-            chunk_texts, num_perm=lsh.num_perm, ngram=ngram, unit=unit, seed=seed, workers=workers
-        )
+
+    def finish(chunk: list[Article], chunk_texts: list[str], signatures: np.ndarray) -> None:
         keys.append(lsh.band_keys(signatures))
         empties.append(np.all(signatures == EMPTY_SLOT, axis=1))
         lengths.append(np.fromiter((len(t) for t in chunk_texts), dtype=np.int64, count=len(chunk)))
@@ -337,6 +330,35 @@ def _sign(
         if keep_signatures:
             sigs.append(signatures)
         advance(len(chunk))
+
+    def sign(chunk_texts: list[str]) -> np.ndarray:
+        return minhash_batch(
+            chunk_texts, num_perm=lsh.num_perm, ngram=ngram, unit=unit, seed=seed, workers=workers
+        )
+
+    # With several workers the next chunk is read while this one is signed: reading is Python
+    # (it holds the GIL) and hashing is not, so the two overlap, and the read stage no longer
+    # waits for the hashing threads nor they for it.  The documents are still iterated in the
+    # caller's thread (a generator over a database cursor, say, may not move threads); only
+    # our own hashing of plain strings runs in the background.  One worker means one core.
+    with ThreadPoolExecutor(max_workers=1) if workers > 1 else nullcontext() as signer:
+        pending: tuple[list[Article], list[str], Any] | None = None
+        for chunk in chunked(docs, chunk_size):
+            chunk_texts = [a.text for a in chunk]
+            for article in chunk:
+                if article.id in seen:
+                    raise ValueError(f"duplicate document id {article.id!r}: ids must be unique")
+                seen.add(article.id)
+                ids.append(article.id)
+            if signer is None:
+                finish(chunk, chunk_texts, sign(chunk_texts))
+                continue
+            signing = signer.submit(sign, chunk_texts)
+            if pending is not None:
+                finish(pending[0], pending[1], pending[2].result())
+            pending = (chunk, chunk_texts, signing)
+        if pending is not None:
+            finish(pending[0], pending[1], pending[2].result())
     return _Signed(
         ids=ids,
         texts=texts,

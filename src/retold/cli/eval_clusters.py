@@ -12,7 +12,9 @@ HELP = "story clustering of a labelled corpus: B-cubed precision/recall/F1 and A
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from retold.cli._common import add_input_arguments, unit_interval
-    from retold.story_clustering import DEFAULT_DENSITY_PENALTY, DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS
+    from retold.story_clustering import (
+        DEFAULT_DENSITY_PENALTY, DEFAULT_THRESHOLD, DEFAULT_TOPIC_THRESHOLD, DEFAULT_WINDOW_DAYS,
+    )
 
     add_input_arguments(parser)
     parser.add_argument("--gold-field", default="story",
@@ -22,6 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(e.g. '^(.*?)[ .(]*\\d+\\)?$' for wikiref220 file names)")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
                         help=f"least average link for two stories to merge (default {DEFAULT_THRESHOLD})")
+    parser.add_argument("--topic-threshold", type=float, default=DEFAULT_TOPIC_THRESHOLD,
+                        help="least average link for two stories to share a topic; the topics are "
+                             f"scored against the same labels too (default {DEFAULT_TOPIC_THRESHOLD:g})")
     parser.add_argument("--density-penalty", type=float, default=DEFAULT_DENSITY_PENALTY,
                         help="weight of the neighbourhood density in the average link "
                              f"(default {DEFAULT_DENSITY_PENALTY})")
@@ -76,18 +81,22 @@ def run(args: argparse.Namespace) -> int:
         except ImportError as exc:
             raise CommandError(str(exc), EXIT_USAGE) from None
     try:
-        result = stories(articles, threshold=args.threshold, density_penalty=args.density_penalty,
-                         window_days=args.window_days, model=model)
+        result = stories(articles, threshold=args.threshold, topic_threshold=args.topic_threshold,
+                         density_penalty=args.density_penalty, window_days=args.window_days, model=model)
     except (TypeError, ValueError) as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     scores = score_clusters(result.labels.tolist(), gold)
+    topics = score_clusters((result.labels if result.topics is None else result.topics).tolist(), gold)
     cut = BASELINE_CUT if args.baseline_cut is None else args.baseline_cut
     baseline = score_clusters(tfidf_average_link(articles, cut=cut).tolist(), gold)
     if args.json:
-        print(json.dumps({**scores.__dict__, "baseline": {**baseline.__dict__, "cut": cut}}))
+        print(json.dumps({**scores.__dict__, "topics": {**topics.__dict__, "threshold": args.topic_threshold},
+                          "baseline": {**baseline.__dict__, "cut": cut}}))
     else:
         for line in scores.lines():
             print(line)
+        print(f"topics (the stories merged down to {args.topic_threshold:g}): B-cubed precision "
+              f"{topics.precision:.4f}  recall {topics.recall:.4f}  F1 {topics.f1:.4f}  ARI {topics.ari:.4f}")
         print(f"baseline (TF-IDF average-link, cut {cut:g}): B-cubed precision {baseline.precision:.4f}  "
               f"recall {baseline.recall:.4f}  F1 {baseline.f1:.4f}  ARI {baseline.ari:.4f}")
     return 0

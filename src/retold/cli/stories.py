@@ -32,7 +32,9 @@ EMITS = ("articles", "stories")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from retold.story_clustering import DEFAULT_DENSITY_PENALTY, DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS
+    from retold.story_clustering import (
+        DEFAULT_DENSITY_PENALTY, DEFAULT_THRESHOLD, DEFAULT_TOPIC_THRESHOLD, DEFAULT_WINDOW_DAYS,
+    )
 
     add_input_arguments(parser)
     add_output_arguments(parser)
@@ -44,6 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threshold", type=unit_interval, default=DEFAULT_THRESHOLD,
                         help="least average link (mean similarity less the density term) for two "
                         f"stories to merge; lower gives bigger stories (default {DEFAULT_THRESHOLD})")
+    parser.add_argument("--topic-threshold", type=float, default=DEFAULT_TOPIC_THRESHOLD,
+                        help="least average link for two stories to share a topic (the 'topic' field), "
+                        f"at most --threshold (default {DEFAULT_TOPIC_THRESHOLD:g})")
     parser.add_argument("--density-penalty", type=non_negative_float, default=DEFAULT_DENSITY_PENALTY,
                         help="how much more is asked of articles in a crowded topic, so that two events "
                         f"of one topic stay apart; 0 is plain average linkage (default {DEFAULT_DENSITY_PENALTY})")
@@ -83,6 +88,7 @@ def _stories_on_dask(args: argparse.Namespace, stack: contextlib.ExitStack) -> D
     return rd.stories(
         rd.read_articles(path, format=args.format),
         threshold=args.threshold,
+        topic_threshold=args.topic_threshold,
         density_penalty=args.density_penalty,
         window_days=args.window_days,
         text_field=args.text_field,
@@ -117,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
                     result = stories(
                         articles,
                         threshold=args.threshold,
+                        topic_threshold=args.topic_threshold,
                         density_penalty=args.density_penalty,
                         window_days=args.window_days,
                         workers=args.workers,
@@ -143,7 +150,8 @@ def run(args: argparse.Namespace) -> int:
         target = "stdout" if args.output == "-" else args.output
         lines = [
             f"retold stories: {counted(len(result), 'article')} in "
-            f"{counted(result.n_stories, 'story', 'stories')}; "
+            f"{counted(result.n_stories, 'story', 'stories')} "
+            f"({counted(result.n_topics, 'topic')}); "
             f"{counted(len(multi), 'story', 'stories')} of 2+ articles hold "
             f"{counted(sum(s.size for s in multi), 'article')}",
         ]

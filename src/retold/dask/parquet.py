@@ -118,21 +118,29 @@ def write_pairs_parquet(result: Any, path: str | os.PathLike[str]) -> None:
     dataset_into_place(lambda tmp: frame.to_parquet(tmp, write_index=False, schema=schema), path)
 
 
-def _story_rows(part: Any, labels: np.ndarray, sizes: np.ndarray) -> Any:
+def _story_rows(part: Any, labels: np.ndarray, sizes: np.ndarray, topics: np.ndarray | None) -> Any:
     import pandas as pd
 
-    return pd.DataFrame({"id": part["id"].astype(object).to_numpy(), "story": labels, "story_size": sizes})
+    columns = {"id": part["id"].astype(object).to_numpy(), "story": labels, "story_size": sizes}
+    if topics is not None:
+        columns["topic"] = topics
+    return pd.DataFrame(columns)
 
 
-def write_story_parquet(labels: np.ndarray, corpus: Corpus, path: str | os.PathLike[str]) -> None:
-    """``id``, ``story``, ``story_size`` per article of ``corpus`` as a Parquet dataset, from the workers."""
+def write_story_parquet(labels: np.ndarray, corpus: Corpus, path: str | os.PathLike[str],
+                        topics: np.ndarray | None = None) -> None:
+    """``id``, ``story``, ``story_size`` (and ``topic`` with ``topics``) per article of ``corpus``
+    as a Parquet dataset, from the workers."""
     _, dd, _ = require_dask()
     sizes = np.bincount(labels) if len(labels) else np.zeros(0, dtype=np.int64)
     parts = []
     for i, part in enumerate(corpus.parts):
         a, b = int(corpus.bounds[i]), int(corpus.bounds[i + 1])
-        parts.append(delayed(_story_rows, part, labels[a:b], sizes[labels[a:b]]))
-    meta = _story_rows(place_part([], 0, Fields()), np.zeros(0, np.int64), np.zeros(0, np.int64))
+        parts.append(delayed(_story_rows, part, labels[a:b], sizes[labels[a:b]],
+                             None if topics is None else topics[a:b]))
+    empty = np.zeros(0, np.int64)
+    meta = _story_rows(place_part([], 0, Fields()), empty, empty, None if topics is None else empty)
     frame = dd.from_delayed(parts, meta=meta, verify_meta=False)
-    schema = arrow_schema({"id": "string", "story": "int64", "story_size": "int64"})
+    schema = arrow_schema({"id": "string", "story": "int64", "story_size": "int64",
+                           **({} if topics is None else {"topic": "int64"})})
     dataset_into_place(lambda tmp: frame.to_parquet(tmp, write_index=False, schema=schema), path)

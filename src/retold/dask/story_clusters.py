@@ -56,10 +56,11 @@ def _story_vectors(part: Any, model: Any) -> tuple[Any, ...]:
     return vectors.offsets, vectors.indices, vectors.values, days, dominant_scripts(articles)
 
 
-def _cluster_stories(options: dict[str, Any], n_features: int, *pieces: tuple[Any, ...]) -> np.ndarray:
-    """Story ids of the whole corpus from the partitions' vectors, in input order
-    (:func:`retold.story_clustering.cluster_vectors`, the step :func:`retold.stories` ends with)."""
-    from retold.story_clustering import StoryVectors, cluster_vectors
+def _cluster_stories(options: dict[str, Any], n_features: int,
+                     *pieces: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Story ids and topic ids of the whole corpus from the partitions' vectors, in input order
+    (:func:`retold.story_clustering.cluster_levels`, the step :func:`retold.stories` ends with)."""
+    from retold.story_clustering import StoryVectors, cluster_levels
 
     offsets, base = [np.zeros(1, dtype=np.int64)], 0
     for piece in pieces:
@@ -73,7 +74,7 @@ def _cluster_stories(options: dict[str, Any], n_features: int, *pieces: tuple[An
     )
     days = np.concatenate([p[3] for p in pieces]) if pieces else np.zeros(0)
     scripts = np.concatenate([p[4] for p in pieces]) if pieces else np.zeros(0, dtype=np.int64)
-    return cluster_vectors(vectors, days, scripts, **options)
+    return cluster_levels(vectors, days, scripts, **options)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -91,6 +92,8 @@ class DaskStoryResult:
         The model, with the document frequencies of the whole corpus.
     dask_stats : dict
         ``partitions`` and ``vector_bytes`` (the story vectors sent to the clustering task).
+    topics : np.ndarray of int64 or None
+        Topic id of each article, as :attr:`retold.StoryResult.topics`.
     """
 
     labels: np.ndarray
@@ -98,6 +101,7 @@ class DaskStoryResult:
     model: Any = field(repr=False)
     dask_stats: dict[str, Any] = field(default_factory=dict)
     _corpus: Any = field(default=None, repr=False)
+    topics: np.ndarray | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -108,6 +112,10 @@ class DaskStoryResult:
     @property
     def n_stories(self) -> int:
         return int(self.labels.max()) + 1 if len(self.labels) else 0
+
+    @property
+    def n_topics(self) -> int:
+        return int(self.topics.max()) + 1 if self.topics is not None and len(self.topics) else 0
 
     def describe(self, min_size: int = 1) -> tuple[Any, ...]:
         """The stories of at least ``min_size`` articles, by id, as :class:`retold.story_clustering.Story`.
@@ -134,7 +142,8 @@ class DaskStoryResult:
             pieces.append(delayed(gather_articles, corpus.parts[p], rows))
         articles = [a for piece in dask.compute(*pieces) for a in piece]
         vectors = self.model.vectors(articles)
-        subset = StoryResult(self.labels[wanted], tuple(a.id for a in articles), articles, vectors, self.model)
+        subset = StoryResult(self.labels[wanted], tuple(a.id for a in articles), articles, vectors, self.model,
+                             topics=None if self.topics is None else self.topics[wanted])
         return tuple(
             dataclasses.replace(s, positions=tuple(int(wanted[m]) for m in s.positions)) for s in subset.stories
         )
@@ -149,16 +158,14 @@ class DaskStoryResult:
         return tuple(sorted(self.describe(min_size), key=lambda s: (-s.size, s.id)))
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One record per article: ``id``, ``story``, ``story_size`` (as :meth:`retold.StoryResult.to_records`)."""
-        sizes = np.bincount(self.labels) if len(self.labels) else np.zeros(0, dtype=np.int64)
-        return [
-            {"id": i, "story": int(s), "story_size": int(sizes[s])}
-            for i, s in zip(self.ids, self.labels.tolist())
-        ]
+        """One record per article: ``id``, ``story``, ``story_size``, ``topic`` (as :meth:`retold.StoryResult.to_records`)."""
+        from retold.story_clustering.results import story_records
+
+        return story_records(self.ids, self.labels, self.topics)
 
     def to_parquet(self, path: str | os.PathLike[str]) -> None:
-        """Write ``id``, ``story``, ``story_size`` per article as a Parquet dataset, from the workers, atomically."""
-        write_story_parquet(self.labels, self._corpus, path)
+        """Write ``id``, ``story``, ``story_size``, ``topic`` per article as a Parquet dataset, from the workers, atomically."""
+        write_story_parquet(self.labels, self._corpus, path, self.topics)
 
 
 def stories(
@@ -194,8 +201,8 @@ def stories(
     model : StoryModel, optional
         As for :func:`retold.stories` (fitted on the corpus when it has seen no documents).
     **options
-        The clustering options of :func:`retold.stories` (``threshold``, ``density_penalty``,
-        ``window_days``, ``neighbours``, ``cross_script_weight``), with its defaults.
+        The clustering options of :func:`retold.stories` (``threshold``, ``topic_threshold``,
+        ``density_penalty``, ``window_days``, ``neighbours``, ``cross_script_weight``), with its defaults.
 
     Returns
     -------
@@ -204,7 +211,7 @@ def stories(
     dask, _, _ = require_dask()
     import inspect
 
-    from retold.story_clustering import CLUSTERING_OPTIONS, StoryModel, check_clustering_options
+    from retold.story_clustering import CLUSTERING_OPTIONS, StoryModel, check_clustering_options, check_topic_threshold
     from retold.story_clustering import stories as single_machine
 
     # The single-machine clustering options and defaults, read from it so that the two cannot
@@ -216,7 +223,10 @@ def stories(
     unknown = sorted(set(options) - set(accepted))
     if unknown:
         raise TypeError(f"unexpected option(s) {', '.join(unknown)}; retold.stories takes {', '.join(accepted)}")
-    options = check_clustering_options(**{**accepted, **options})  # checked here, not in the tasks
+    chosen = {**accepted, **options}
+    topic_threshold = chosen.pop("topic_threshold")
+    options = check_clustering_options(**chosen)  # checked here, not in the tasks
+    options["topic_threshold"] = check_topic_threshold(topic_threshold, options["threshold"])
     if model is None:
         model = StoryModel(**CLUSTERING_OPTIONS)
     elif not isinstance(model, StoryModel):
@@ -232,9 +242,10 @@ def stories(
     model_d = dask.delayed(model, pure=True)
     pieces = [delayed(_story_vectors, p, model_d) for p in corpus.parts]
     sizes = [delayed(_piece_bytes, piece) for piece in pieces]
-    labels, vector_bytes = dask.compute(delayed(_cluster_stories, options, model.n_features, *pieces), sizes)
+    (labels, topics), vector_bytes = dask.compute(delayed(_cluster_stories, options, model.n_features, *pieces), sizes)
     stats = {"partitions": n_parts, "vector_bytes": int(sum(vector_bytes))}
-    return DaskStoryResult(np.asarray(labels, dtype=np.int64), ids, model, stats, corpus)
+    return DaskStoryResult(np.asarray(labels, dtype=np.int64), ids, model, stats, corpus,
+                           topics=np.asarray(topics, dtype=np.int64))
 
 
 def _piece_bytes(piece: tuple[Any, ...]) -> int:

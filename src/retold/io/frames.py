@@ -216,15 +216,19 @@ def story_tables(result: Any) -> dict[str, Callable[[], Table]]:
 
     def articles() -> Table:
         sizes = np.bincount(labels, minlength=result.n_stories).astype(np.int64)
-        return Table({
+        columns = {
             "id": Column("string", list(result.ids)),
             "story": Column("int64", labels),
             "story_size": Column("int64", sizes[labels]),
-        }, index=result.row_labels, name="StoryResult")
+        }
+        topics = getattr(result, "topics", None)
+        if topics is not None:
+            columns["topic"] = Column("int64", np.asarray(topics, dtype=np.int64))
+        return Table(columns, index=result.row_labels, name="StoryResult")
 
     def stories() -> Table:
         found = result.stories
-        return Table({
+        columns = {
             "story": Column("int64", [s.id for s in found]),
             "size": Column("int64", [s.size for s in found]),
             "label": Column("string", [s.label for s in found]),
@@ -233,7 +237,10 @@ def story_tables(result: Any) -> dict[str, Callable[[], Table]]:
             "end": Column("timestamp", [s.end for s in found]),
             "sources": Column("strings", [list(s.sources) for s in found]),
             "ids": Column("strings", [list(s.ids) for s in found]),
-        }, name="StoryResult")
+        }
+        if getattr(result, "topics", None) is not None:
+            columns["topic"] = Column("int64", [s.topic for s in found])
+        return Table(columns, name="StoryResult")
 
     return {"articles": articles, "stories": stories}
 

@@ -12,8 +12,9 @@ groups them by average link over their nearest neighbours.  Read it in this orde
   :meth:`StoryModel.similarity` (its module says how the feature defaults were tuned);
 - :mod:`~retold.story_clustering.results`: :class:`StoryResult` and :class:`Story` (with the
   story labels);
-- :mod:`~retold.story_clustering.batch`: :func:`story_graph`, :func:`cluster_vectors` and
-  :func:`stories`, the batch call (``retold.stories``);
+- :mod:`~retold.story_clustering.batch`: :func:`story_graph`, :func:`cluster_vectors`,
+  :func:`cluster_levels` (stories and the topics that hold them) and :func:`stories`, the
+  batch call (``retold.stories``);
 - :mod:`~retold.story_clustering.streaming`: :class:`StoryClusterer`, the same decisions online;
 - ``_kernels``: the kernel modules all of them call (tests and benchmarks swap them there).
 
@@ -39,13 +40,13 @@ same defaults (its own: :data:`STREAM_LAG`, how many arrivals a merge decision w
 """
 from __future__ import annotations
 
-from retold.story_clustering.batch import article_days, cluster_vectors, stories, story_graph
+from retold.story_clustering.batch import article_days, cluster_levels, cluster_vectors, stories, story_graph
 from retold.story_clustering.model import StoryModel
 from retold.story_clustering.options import (
     CLUSTERING_OPTIONS, DEFAULT_CROSS_SCRIPT_WEIGHT, DEFAULT_DENSITY_PENALTY, DEFAULT_NEIGHBOURS,
-    DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, DENSITY_NEIGHBOURS, NEIGHBOUR_CANDIDATES,
-    NEIGHBOUR_INDEX_TERMS, NEIGHBOUR_MAX_POSTINGS, STREAM_LAG, STREAM_WINDOW_ARTICLES,
-    check_clustering_options,
+    DEFAULT_THRESHOLD, DEFAULT_TOPIC_THRESHOLD, DEFAULT_WINDOW_DAYS, DENSITY_NEIGHBOURS,
+    NEIGHBOUR_CANDIDATES, NEIGHBOUR_INDEX_TERMS, NEIGHBOUR_MAX_POSTINGS, STREAM_LAG,
+    STREAM_WINDOW_ARTICLES, check_clustering_options, check_topic_threshold,
 )
 from retold.story_clustering.results import Story, StoryResult
 from retold.story_clustering.streaming import StoryClusterer
@@ -53,8 +54,8 @@ from retold.story_clustering.vectors import StoryVectors
 
 __all__ = [
     "StoryModel", "StoryVectors", "StoryClusterer", "StoryResult", "Story", "stories", "cluster_vectors",
-    "story_graph", "article_days", "check_clustering_options",
-    "DEFAULT_THRESHOLD", "DEFAULT_DENSITY_PENALTY", "DEFAULT_NEIGHBOURS", "DENSITY_NEIGHBOURS",
+    "cluster_levels", "story_graph", "article_days", "check_clustering_options", "check_topic_threshold",
+    "DEFAULT_THRESHOLD", "DEFAULT_TOPIC_THRESHOLD", "DEFAULT_DENSITY_PENALTY", "DEFAULT_NEIGHBOURS", "DENSITY_NEIGHBOURS",
     "NEIGHBOUR_INDEX_TERMS", "NEIGHBOUR_MAX_POSTINGS", "NEIGHBOUR_CANDIDATES", "DEFAULT_WINDOW_DAYS",
     "DEFAULT_CROSS_SCRIPT_WEIGHT", "CLUSTERING_OPTIONS", "STREAM_LAG", "STREAM_WINDOW_ARTICLES",
 ]

@@ -15,8 +15,9 @@ from retold.story_clustering import _kernels
 from retold.story_clustering.model import StoryModel
 from retold.story_clustering.options import (
     CLUSTERING_OPTIONS, DEFAULT_CROSS_SCRIPT_WEIGHT, DEFAULT_DENSITY_PENALTY, DEFAULT_NEIGHBOURS,
-    DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, DENSITY_NEIGHBOURS, NEIGHBOUR_CANDIDATES,
-    NEIGHBOUR_INDEX_TERMS, NEIGHBOUR_MAX_POSTINGS, check_clustering_options,
+    DEFAULT_THRESHOLD, DEFAULT_TOPIC_THRESHOLD, DEFAULT_WINDOW_DAYS, DENSITY_NEIGHBOURS,
+    NEIGHBOUR_CANDIDATES, NEIGHBOUR_INDEX_TERMS, NEIGHBOUR_MAX_POSTINGS, check_clustering_options,
+    check_topic_threshold,
 )
 from retold.story_clustering.results import StoryResult
 from retold.story_clustering.vectors import StoryVectors
@@ -24,7 +25,7 @@ from retold.story_clustering.vectors import StoryVectors
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-__all__ = ["article_days", "story_graph", "cluster_vectors", "stories"]
+__all__ = ["article_days", "story_graph", "cluster_vectors", "cluster_levels", "stories"]
 
 
 def article_days(articles: Sequence[Article]) -> np.ndarray:
@@ -109,6 +110,57 @@ def story_graph(
     return a, b, w, density
 
 
+def _numbered_by_first_article(roots: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """Cluster roots renumbered from 0 in order of each cluster's first article in time."""
+    n = len(roots)
+    if np.isnan(days).all():
+        order = np.arange(n)
+    else:
+        order = np.lexsort((np.arange(n), np.where(np.isnan(days), np.inf, days)))
+    ranked = roots[order]
+    _, first = np.unique(ranked, return_index=True)
+    remap = np.empty(n, dtype=np.int64)
+    remap[ranked[np.sort(first)]] = np.arange(len(first))
+    numbered: np.ndarray = remap[roots]
+    return numbered
+
+
+def cluster_levels(
+    vectors: StoryVectors,
+    days: np.ndarray,
+    scripts: np.ndarray,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    topic_threshold: float = DEFAULT_TOPIC_THRESHOLD,
+    density_penalty: float = DEFAULT_DENSITY_PENALTY,
+    window_days: float = DEFAULT_WINDOW_DAYS,
+    neighbours: int = DEFAULT_NEIGHBOURS,
+    cross_script_weight: float = DEFAULT_CROSS_SCRIPT_WEIGHT,
+    embeddings: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Story ids and topic ids of articles already turned into vectors (see :func:`cluster_vectors`).
+
+    Both come from one candidate graph.  The agglomeration merges by the largest average link
+    and a merge never raises another link, so the merges made down to ``topic_threshold``
+    begin with exactly those made down to ``threshold``: every story lies inside one topic.
+    Both are numbered from 0 in order of their first article in time.
+    """
+    o = check_clustering_options(threshold, density_penalty, window_days, neighbours, cross_script_weight)
+    topic_threshold = check_topic_threshold(topic_threshold, o["threshold"])
+    n = len(vectors)
+    if not n:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    a, b, w, density = story_graph(vectors, days, scripts, neighbours=o["neighbours"],
+                                   window_days=o["window_days"], cross_script_weight=o["cross_script_weight"],
+                                   embeddings=embeddings)
+    days = np.asarray(days, dtype=np.float64)
+    average_link = _kernels.agglomerate.average_link
+    story_roots = average_link(n, a, b, w, density, o["threshold"], o["density_penalty"])
+    topic_roots = story_roots if topic_threshold == o["threshold"] else \
+        average_link(n, a, b, w, density, topic_threshold, o["density_penalty"])
+    return _numbered_by_first_article(story_roots, days), _numbered_by_first_article(topic_roots, days)
+
+
 def cluster_vectors(
     vectors: StoryVectors,
     days: np.ndarray,
@@ -128,30 +180,18 @@ def cluster_vectors(
     after dated ones).  :func:`retold.dask.stories` computes the vectors on the workers and
     calls this with them, so both give the same labels.
     """
-    o = check_clustering_options(threshold, density_penalty, window_days, neighbours, cross_script_weight)
-    n = len(vectors)
-    if not n:
-        return np.zeros(0, dtype=np.int64)
-    a, b, w, density = story_graph(vectors, days, scripts, neighbours=o["neighbours"],
-                                   window_days=o["window_days"], cross_script_weight=o["cross_script_weight"],
-                                   embeddings=embeddings)
-    roots = _kernels.agglomerate.average_link(n, a, b, w, density, o["threshold"], o["density_penalty"])
-    days = np.asarray(days, dtype=np.float64)
-    if np.isnan(days).all():
-        order = np.arange(n)
-    else:
-        order = np.lexsort((np.arange(n), np.where(np.isnan(days), np.inf, days)))
-    ranked = roots[order]
-    _, first = np.unique(ranked, return_index=True)
-    remap = np.empty(n, dtype=np.int64)
-    remap[ranked[np.sort(first)]] = np.arange(len(first))
-    return remap[roots]
+    labels, _ = cluster_levels(vectors, days, scripts, threshold=threshold, topic_threshold=threshold,
+                               density_penalty=density_penalty, window_days=window_days,
+                               neighbours=neighbours, cross_script_weight=cross_script_weight,
+                               embeddings=embeddings)
+    return labels
 
 
 def stories(
     docs: Iterable[Any],
     *,
     threshold: float = DEFAULT_THRESHOLD,
+    topic_threshold: float = DEFAULT_TOPIC_THRESHOLD,
     density_penalty: float = DEFAULT_DENSITY_PENALTY,
     window_days: float = DEFAULT_WINDOW_DAYS,
     neighbours: int = DEFAULT_NEIGHBOURS,
@@ -175,6 +215,9 @@ def stories(
     level (names, places, numbers, dates).  The result does not depend on the order of the
     input beyond ties, which go to the earlier article.
 
+    The same merging, continued down to ``topic_threshold``, groups the stories into topics
+    (:attr:`StoryResult.topics`): the stories of one subject, each story inside one topic.
+
     Parameters
     ----------
     docs : iterable of str, dict or Article, or a table
@@ -183,6 +226,9 @@ def stories(
         :mod:`retold.io.tabular_input`).
     threshold : float
         Least average link for two stories to merge (see :data:`DEFAULT_THRESHOLD`).
+    topic_threshold : float
+        Least average link for two stories to share a topic; at most ``threshold`` (see
+        :data:`DEFAULT_TOPIC_THRESHOLD`).
     density_penalty : float
         Weight of the neighbourhood density (0: plain average linkage over the cosines).
     window_days : float
@@ -211,6 +257,7 @@ def stories(
     source = ArticleInput(docs, on_error=on_error, **fields)
     articles = source.articles()
     options = check_clustering_options(threshold, density_penalty, window_days, neighbours, cross_script_weight)
+    topic_threshold = check_topic_threshold(topic_threshold, options["threshold"])
     workers = _check_int(workers, "workers", 1, 1024)
     if model is None:
         model = StoryModel(**CLUSTERING_OPTIONS)
@@ -221,7 +268,7 @@ def stories(
         model.count(offsets, indices)
     vectors = model.weigh(offsets, indices, weights)
     embeddings = model.embeddings_of(articles) if model.semantic is not None else None
-    labels = cluster_vectors(vectors, article_days(articles), dominant_scripts(articles), **options,
-                             embeddings=embeddings)
+    labels, topics = cluster_levels(vectors, article_days(articles), dominant_scripts(articles), **options,
+                                    topic_threshold=topic_threshold, embeddings=embeddings)
     return StoryResult(labels, tuple(a.id for a in articles), articles, vectors, model,
-                       skipped=tuple(source.skipped), row_labels=source.row_labels())
+                       skipped=tuple(source.skipped), row_labels=source.row_labels(), topics=topics)

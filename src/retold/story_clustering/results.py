@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["Story", "StoryResult"]
+__all__ = ["Story", "StoryResult", "story_records"]
 
 
 class _LazyTerms:
@@ -71,6 +71,8 @@ class Story:
     terms : tuple of str
         Its strongest words (names first in practice), a human label; worked out when first
         read (:attr:`StoryResult.stories` passes a function), then kept.
+    topic : int or None
+        The topic holding the story (:attr:`StoryResult.topics`), None where there are none.
     """
 
     id: int
@@ -80,6 +82,7 @@ class Story:
     end: _dt.datetime | None
     sources: tuple[str, ...]
     terms: _LazyTerms = _LazyTerms()  # reads as tuple[str, ...]; may be set to a function giving it
+    topic: int | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         # A pickled story carries its words, not the function (and corpus) that finds them.
@@ -112,6 +115,7 @@ class Story:
             "end": self.end.isoformat() if self.end else None,
             "sources": list(self.sources),
             "label": self.label,
+            **({} if self.topic is None else {"topic": self.topic}),
         }
 
 
@@ -131,6 +135,11 @@ class StoryResult:
     row_labels : pandas Index, np.ndarray or None
         The input row of each article, the index of :meth:`to_pandas` (as
         :attr:`retold.DedupResult.row_labels`).
+    topics : np.ndarray of int64 or None
+        Topic id of each input article: the stories of one subject, the same merging
+        continued below the story threshold (``topic_threshold`` of :func:`retold.stories`),
+        so each story lies inside one topic; numbered like the stories.  None where the
+        clustering made none (:func:`retold.dask.stories`).
     """
 
     labels: np.ndarray
@@ -140,6 +149,7 @@ class StoryResult:
     _model: StoryModel = field(repr=False)
     skipped: tuple[SkippedRecord, ...] = field(default=(), repr=False)
     row_labels: Any = field(default=None, repr=False)
+    topics: np.ndarray | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -147,6 +157,11 @@ class StoryResult:
     @property
     def n_stories(self) -> int:
         return int(self.labels.max()) + 1 if len(self.labels) else 0
+
+    @property
+    def n_topics(self) -> int:
+        """Topics found (0 where the clustering made none, see :attr:`topics`)."""
+        return int(self.topics.max()) + 1 if self.topics is not None and len(self.topics) else 0
 
     @property
     def vectors(self) -> StoryVectors:
@@ -186,6 +201,7 @@ class StoryResult:
             end=max(dates) if dates else None,
             sources=tuple(s for s, _ in sorted(sources.items(), key=lambda kv: (-kv[1], kv[0]))),
             terms=partial(_top_words, members[:20], self._articles, self._vectors, self._model),
+            topic=None if self.topics is None else int(self.topics[members[0]]),
         )
 
     def to_pandas(self, what: str = "articles") -> "pd.DataFrame":
@@ -202,12 +218,21 @@ class StoryResult:
         return _frames.pick(_frames.story_tables(self), what, "StoryResult").to_arrow()
 
     def to_records(self) -> list[dict[str, Any]]:
-        """One record per article: id and story (and the story's size), for the writers."""
-        sizes = np.bincount(self.labels) if len(self.labels) else np.zeros(0, dtype=np.int64)
-        return [
-            {"id": i, "story": int(s), "story_size": int(sizes[s])}
-            for i, s in zip(self.ids, self.labels.tolist())
-        ]
+        """One record per article (:func:`story_records`), for the writers."""
+        return story_records(self.ids, self.labels, self.topics)
+
+
+def story_records(ids: Sequence[Any], labels: np.ndarray, topics: np.ndarray | None) -> list[dict[str, Any]]:
+    """One record per article: ``id``, ``story``, ``story_size`` and, where there are topics, ``topic``.
+
+    The records of every story result (:class:`StoryResult`, :class:`retold.dask.DaskStoryResult`).
+    """
+    sizes = np.bincount(labels) if len(labels) else np.zeros(0, dtype=np.int64)
+    records = [{"id": i, "story": int(s), "story_size": int(sizes[s])} for i, s in zip(ids, labels.tolist())]
+    if topics is not None:
+        for record, topic in zip(records, topics.tolist()):
+            record["topic"] = topic
+    return records
 
 
 _CAPITAL_BONUS = 1.5
