@@ -129,8 +129,11 @@ class DedupStats:
 
 
 @dataclass(frozen=True, eq=False)
-class DedupResult:
+class DedupResult(_frames.ResultTables):
     """Copy clusters of a corpus.
+
+    Its tables (:meth:`to_pandas`, :meth:`to_arrow`): ``"documents"`` (one row per document, the
+    default), ``"pairs"`` (accepted pairs) and ``"clusters"``.
 
     Attributes
     ----------
@@ -244,18 +247,8 @@ class DedupResult:
         ``is_representative``, ``matched_with`` (id or None), ``similarity`` (or None)."""
         return list(self.iter_records())
 
-    def to_pandas(self, what: str = "documents") -> "pd.DataFrame":
-        """One of the result's tables as a pandas DataFrame: ``"documents"`` (one row per document), ``"pairs"`` (accepted pairs) or ``"clusters"``.
-
-        Columns and dtypes are listed in the README ("pandas, Arrow and Hugging Face") and in
-        :mod:`retold.io.frames`; the ``documents`` table is indexed by :attr:`row_labels`, so
-        ``df.join(result.to_pandas())`` lines up with the DataFrame the result was made from.
-        """
-        return _frames.pick(_frames.dedup_tables(self), what, "DedupResult").to_pandas()
-
-    def to_arrow(self, what: str = "documents") -> "pa.Table":
-        """The same table as :meth:`to_pandas`, as a pyarrow Table (no index: use the ids)."""
-        return _frames.pick(_frames.dedup_tables(self), what, "DedupResult").to_arrow()
+    def _tables(self) -> dict[str, Callable[[], _frames.Table]]:
+        return _frames.dedup_tables(self)
 
     def iter_pair_records(self) -> Iterator[dict[str, Any]]:
         """One dict per accepted pair: ``left``, ``right`` (ids), ``similarity``, ``verified``, ``measure``."""

@@ -9,6 +9,7 @@ import sys
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
 from retold.io import InputError, SkippedRecord, read_articles, write_records
+from retold.io.tabular_input import FieldOptions
 from retold.progress import Progress as Progress  # re-exported: the commands take it from here
 
 if TYPE_CHECKING:
@@ -270,13 +271,11 @@ def output_name(args: argparse.Namespace) -> str:
     return "stdout" if args.output == "-" else str(args.output)
 
 
-# The article fields of the input options, by the library's keyword names.
-_FIELDS = ("text_field", "id_field", "date_field", "title_field", "source_field", "lang_field")
-
-
-def field_options(args: argparse.Namespace) -> dict[str, str]:
+def field_options(args: argparse.Namespace) -> FieldOptions:
     """``--id-field`` and the other field options, by the readers' and drivers' keywords."""
-    return {name: getattr(args, name) for name in _FIELDS}
+    return FieldOptions(id_field=args.id_field, text_field=args.text_field, title_field=args.title_field,
+                        date_field=args.date_field, source_field=args.source_field,
+                        lang_field=args.lang_field)
 
 
 def input_path(args: argparse.Namespace) -> str:
