@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from retold.cli import main
+from tests.conftest import write_jsonl
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -25,11 +26,6 @@ OTHER = (
     "Heavy snow closed the mountain pass for a second day, stranding dozens of lorries near the "
     "border while road crews worked through the night to clear drifts up to two metres deep."
 )
-
-
-def write_jsonl(path: Path, records) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    return path
 
 
 @pytest.fixture

@@ -4,23 +4,13 @@ from __future__ import annotations
 import collections
 import itertools
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from retold import Article, DedupResult, dedup, jaccard, shingles, containment
 from retold.synthetic import news_corpus, pairs_at_jaccard
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-
-
-def shared_path(*parts: str) -> Path:
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent: the real data lives in ../shared beside the repository")
-    return path
-
+from tests.conftest import shared_path
 
 def partition(ids, labels) -> list[list[str]]:
     groups = collections.defaultdict(list)

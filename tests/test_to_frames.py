@@ -8,6 +8,7 @@ import pytest
 
 import retold
 from retold.io import frames
+from tests.conftest import hide_module
 
 pd = pytest.importorskip("pandas", reason="pandas is an optional dependency")
 pa = pytest.importorskip("pyarrow", reason="pyarrow is an optional dependency")
@@ -171,16 +172,7 @@ def test_empty_results_keep_their_dtypes():
 
 
 def test_a_missing_pandas_is_named(dedup_result, monkeypatch):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_pandas(name, *args, **kwargs):
-        if name == "pandas":
-            raise ImportError("No module named 'pandas'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_pandas)
+    hide_module(monkeypatch, "pandas")
     with pytest.raises(ImportError, match="DedupResult.to_pandas needs pandas.*pip install pandas"):
         dedup_result.to_pandas()
 
