@@ -31,7 +31,7 @@ from retold._validate import check_int as _check_int
 from retold.article import Article
 from retold.dates import microseconds as _microseconds
 from retold.dedup_core import best_matches as _best_matches
-from retold.dedup_core import representatives as _representatives
+from retold.dedup_core import clusters_from_roots
 from retold.parallel import split_ranges as _split
 from retold.progress import no_progress as _no_progress
 from retold.hashing import EMPTY_SLOT, minhash_batch, shingle_sets
@@ -668,11 +668,7 @@ def dedup(
     with stage("cluster", n) as advance:
         roots = np.empty(n, dtype=np.int64)
         _lsh.union_find(pairs.left, pairs.right, roots)
-        # Roots are the smallest member, so cluster ids follow first appearance.
-        _, labels = np.unique(roots, return_inverse=True)
-        labels = labels.astype(np.int64).reshape(-1)
-        n_clusters = int(labels.max()) + 1 if n else 0
-        reps = _representatives(labels, n_clusters, keep, signed.lengths, signed.dates)
+        labels, reps = clusters_from_roots(roots, keep, signed.lengths, signed.dates)
         matched, match_sim = _best_matches(n, pairs)
         advance(n)
     stats = DedupStats(

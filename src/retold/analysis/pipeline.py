@@ -97,11 +97,8 @@ def analyze(
         ``progress(stage, total)`` returning a context manager that yields ``advance(n)``; the
         stages are ``copies``, ``stories``, ``passages``, ``provenance`` and ``reuse``.
         :meth:`retold.progress.Progress.stage` fits.
-    on_error : {"raise", "skip"}
-        A row without a text raises :class:`retold.RecordError` naming its position and id,
-        or is left out and listed in the result's ``skipped``.
-    id_field, text_field, title_field, date_field, source_field, lang_field : str
-        The columns (record keys) of each part of an article, as :func:`retold.read_articles`.
+    on_error, id_field, text_field, title_field, date_field, source_field, lang_field
+        How the rows are read, as for :func:`retold.stories`.
 
     Returns
     -------

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import dataclasses
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -92,6 +93,15 @@ class Fields:
     date: str = "date"
     source: str = "source"
     lang: str = "lang"
+
+    @classmethod
+    def split(cls, options: Mapping[str, Any]) -> tuple[Fields, dict[str, Any]]:
+        """The ``*_field`` keywords among ``options`` (``text_field=`` ..., as
+        :class:`retold.io.tabular_input.FieldOptions` names them) as Fields, the defaults for
+        those not given; and the other options."""
+        names = {f"{f.name}_field": f.name for f in dataclasses.fields(cls)}
+        given = {names[key]: value for key, value in options.items() if key in names}
+        return cls(**given), {key: value for key, value in options.items() if key not in names}
 
 
 _PLACED_COLUMNS = ("pos", "id", "text", "title", "date_us", "source", "lang", "length", "auto_id")
