@@ -60,7 +60,7 @@ def test_pairs_and_unique_to_stdout(corpus, capsys):
     assert main(["dedup", str(corpus), "--emit", "pairs", "--threshold", "0.7", "-q"]) == 0
     captured = capsys.readouterr()
     pairs = [json.loads(line) for line in captured.out.splitlines()]
-    assert [(p["left"], p["right"], p["verified"]) for p in pairs] == [("a", "b", True)]
+    assert [(p["a"], p["b"], p["verified"]) for p in pairs] == [("a", "b", True)]
     assert captured.err == ""
     assert main(["dedup", str(corpus), "--emit", "unique", "--threshold", "0.7", "--keep", "first", "-q"]) == 0
     unique = [json.loads(line) for line in capsys.readouterr().out.splitlines()]

@@ -64,10 +64,10 @@ def test_numeric_columns_share_memory(dedup_result):
 
 def test_dedup_pairs_and_clusters(dedup_result):
     pairs = dedup_result.to_pandas("pairs")
-    assert list(pairs.columns) == ["left", "right", "left_position", "right_position", "similarity",
+    assert list(pairs.columns) == ["a", "b", "a_position", "b_position", "similarity",
                                    "verified", "cluster"]
     assert len(pairs) == len(dedup_result.pairs)
-    assert pairs["left_position"].tolist() == dedup_result.pairs.left.tolist()
+    assert pairs["a_position"].tolist() == dedup_result.pairs.a.tolist()
     clusters = dedup_result.to_arrow("clusters")
     assert clusters.schema.names == ["cluster", "size", "representative", "representative_position",
                                      "members"]

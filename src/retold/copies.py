@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterable, Itera
 import numpy as np
 
 from retold._backend import kernels
-from retold._renamed import renamed_keyword
+from retold._renamed import renamed_attribute, renamed_keyword
 from retold._validate import check_choice as _check_choice
 from retold._validate import check_fraction as _check_fraction
 from retold._validate import check_int as _check_int
@@ -66,8 +66,9 @@ class CopyPairs:
 
     Attributes
     ----------
-    left, right : np.ndarray of int64
-        Positions, ``left < right``, sorted by (left, right).
+    a, b : np.ndarray of int64
+        Positions of the two ends of each pair, ``a < b``, sorted by (a, b) (``left`` and
+        ``right`` are their old names, kept for one release).
     similarity : np.ndarray of float64
         Exact Jaccard or containment of the shingle sets when ``verified``, else the MinHash
         estimate of Jaccard.
@@ -75,13 +76,16 @@ class CopyPairs:
         Whether the similarity was measured on the shingle sets.
     """
 
-    left: np.ndarray
-    right: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
     similarity: np.ndarray
     verified: np.ndarray
 
+    left = renamed_attribute[np.ndarray]("a")
+    right = renamed_attribute[np.ndarray]("b")
+
     def __len__(self) -> int:
-        return len(self.left)
+        return len(self.a)
 
 
 @dataclass(frozen=True)
@@ -251,16 +255,16 @@ class DedupResult(_frames.ResultTables):
         return _frames.dedup_tables(self)
 
     def iter_pair_records(self) -> Iterator[dict[str, Any]]:
-        """One dict per accepted pair: ``left``, ``right`` (ids), ``similarity``, ``verified``, ``measure``."""
+        """One dict per accepted pair: ``a``, ``b`` (ids), ``similarity``, ``verified``, ``measure``."""
         for a, b, sim, ok in zip(
-            self.pairs.left.tolist(),
-            self.pairs.right.tolist(),
+            self.pairs.a.tolist(),
+            self.pairs.b.tolist(),
             self.pairs.similarity.tolist(),
             self.pairs.verified.tolist(),
         ):
             yield {
-                "left": self.ids[a],
-                "right": self.ids[b],
+                "a": self.ids[a],
+                "b": self.ids[b],
                 "similarity": round(sim, 6),
                 "verified": ok,
                 "measure": self.measure if ok else "jaccard_estimate",
@@ -667,7 +671,7 @@ def dedup(
         )
     with stage("cluster", n) as advance:
         roots = np.empty(n, dtype=np.int64)
-        _lsh.union_find(pairs.left, pairs.right, roots)
+        _lsh.union_find(pairs.a, pairs.b, roots)
         labels, reps = clusters_from_roots(roots, keep, signed.lengths, signed.dates)
         matched, match_sim = _best_matches(n, pairs)
         advance(n)

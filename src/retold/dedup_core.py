@@ -60,8 +60,8 @@ def best_matches(n: int, pairs: Any) -> tuple[np.ndarray, np.ndarray]:
     matched = np.full(n, -1, dtype=np.int64)
     similarity = np.full(n, np.nan, dtype=np.float64)
     if len(pairs):
-        doc = np.concatenate([pairs.left, pairs.right])
-        partner = np.concatenate([pairs.right, pairs.left])
+        doc = np.concatenate([pairs.a, pairs.b])
+        partner = np.concatenate([pairs.b, pairs.a])
         sim = np.concatenate([pairs.similarity, pairs.similarity])
         order = np.lexsort((partner, -sim, doc))
         first = first_of_groups(doc, order)

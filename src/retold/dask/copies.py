@@ -297,7 +297,7 @@ def _dedup(
         order = np.lexsort((right, left))
         pairs = CopyPairs(left[order], right[order], sims[order], np.full(len(order), verify, dtype=bool))
         roots = np.empty(n, dtype=np.int64)
-        kernels("lsh").union_find(pairs.left, pairs.right, roots)
+        kernels("lsh").union_find(pairs.a, pairs.b, roots)
         matched, match_sim = best_matches(n, pairs)
     else:
         dask_stats["components"] = "distributed"

@@ -208,16 +208,16 @@ def dedup_tables(result: Any) -> dict[str, Callable[[], Table]]:
         }, index=result.row_labels, name="DedupResult")
 
     def pairs() -> Table:
-        left = np.asarray(result.pairs.left, dtype=np.int64)
-        right = np.asarray(result.pairs.right, dtype=np.int64)
+        a = np.asarray(result.pairs.a, dtype=np.int64)
+        b = np.asarray(result.pairs.b, dtype=np.int64)
         return Table({
-            "left": Column("string", [ids[i] for i in left.tolist()]),
-            "right": Column("string", [ids[i] for i in right.tolist()]),
-            "left_position": Column("int64", left),
-            "right_position": Column("int64", right),
+            "a": Column("string", [ids[i] for i in a.tolist()]),
+            "b": Column("string", [ids[i] for i in b.tolist()]),
+            "a_position": Column("int64", a),
+            "b_position": Column("int64", b),
             "similarity": Column("float64", result.pairs.similarity),
             "verified": Column("bool", result.pairs.verified),
-            "cluster": Column("int64", np.asarray(result.labels, dtype=np.int64)[left]),
+            "cluster": Column("int64", np.asarray(result.labels, dtype=np.int64)[a]),
         }, name="DedupResult")
 
     def clusters() -> Table:
@@ -328,7 +328,7 @@ ANALYSIS_SCHEMAS: dict[str, dict[str, str]] = {
     "articles": {"id": "string", "title": "string", "source": "string", "date": "timestamp",
                  "lang": "string", "copy_cluster": "int64", "copy_cluster_size": "int64",
                  "is_representative": "bool", "story": "int64", "story_size": "int64"},
-    "copy_pairs": {"left": "string", "right": "string", "similarity": "float64",
+    "copy_pairs": {"a": "string", "b": "string", "similarity": "float64",
                    "verified": "bool", "measure": "string", "copy_cluster": "int64"},
     "stories": {"story": "int64", "size": "int64", "label": "strings", "start": "timestamp",
                 "end": "timestamp", "sources": "strings", "languages": "strings",
