@@ -9,17 +9,17 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterable, Iterator, Mapping, cast
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, cast
 
 import numpy as np
 
 from retold.analysis.pair_selection import time_key
+from retold.progress import ProgressHook
 from retold.progress import no_progress as _no_progress
 
 if TYPE_CHECKING:
     from retold.analysis.result import Analysis
 
-ProgressHook = Callable[[str, "int | None"], ContextManager[Callable[[int], None]]]
 
 OUTPUT_NAMES = ("articles", "copy_pairs", "stories", "passages", "provenance")
 """Record files :meth:`Analysis.save` writes, as ``NAME.jsonl`` (and ``NAME.parquet``)."""

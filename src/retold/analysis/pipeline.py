@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Se
 
 from retold._renamed import renamed_keyword
 from retold._validate import check_int
-from retold.analysis.export import ProgressHook
+from retold.progress import ProgressHook
 from retold.analysis.pair_passages import PairPassages, align_pair
 from retold.analysis.pair_selection import DEFAULT_NEIGHBOURS, choose_pairs, time_key
 from retold.analysis.result import Analysis, attach_pairs, pair_record

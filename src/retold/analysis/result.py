@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from retold.analysis.export import ProgressHook
+    from retold.progress import ProgressHook
     from retold.attribution import Edge
     from retold.copies import DedupResult
     from retold.passage_reuse import ReusedPassages
