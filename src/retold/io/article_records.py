@@ -224,15 +224,3 @@ class Admission:
             if article is not None:
                 yield article
 
-
-def articles_of(
-    raws: Iterable[RawRecord],
-    names: FieldNames,
-    on_error: str,
-    errors: list[SkippedRecord] | None,
-    fix_text: bool,
-    check: Callable[[Article], Any] | None = None,
-    detect: Callable[[str], str | None] | None = None,
-) -> Iterator[Article]:
-    """The Articles of ``raws`` in order; bad records raise or are listed as ``on_error`` says."""
-    return Admission(names, on_error, errors, fix_text, check, detect).articles(raws)
