@@ -6,6 +6,7 @@ import importlib
 import json
 import os
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
@@ -77,6 +78,23 @@ def write_jsonl(path: Path, records) -> Path:
     """``records`` as a JSON Lines file at ``path``."""
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
+
+
+def parser_exit_code(argv: list[str]) -> int:
+    """The exit code of ``retold ARGV`` when the argument parser refuses it (SystemExit)."""
+    from retold.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    code: int = exc.value.code  # type: ignore[assignment]
+    return code
+
+
+def run_retold(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """``python -m retold ARGS`` in ``cwd``, this checkout's package first on the path."""
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    return subprocess.run([sys.executable, "-m", "retold", *args], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=120)
 
 
 def hide_module(monkeypatch, name: str) -> None:

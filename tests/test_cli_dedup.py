@@ -5,17 +5,14 @@ import collections
 import csv
 import io
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from retold.cli import main
-from tests.conftest import write_jsonl
+from tests.conftest import parser_exit_code, run_retold, write_jsonl
 
-REPO = Path(__file__).resolve().parents[1]
 
 BASE = (
     "The central bank raised its main interest rate by a quarter point on Thursday, its third "
@@ -147,17 +144,11 @@ def test_usage_and_input_errors(argv, code, message, capsys, tmp_path, monkeypat
 
 def test_bad_option_values_exit_2(capsys):
     for argv in (["dedup", "--demo", "--threshold", "1.5"], ["dedup", "--demo", "--workers", "0"]):
-        with pytest.raises(SystemExit) as exc:
-            main(argv)
-        assert exc.value.code == 2
+        assert parser_exit_code(argv) == 2
 
 
 def test_python_dash_m_retold_runs_the_demo(tmp_path):
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
-    proc = subprocess.run(
-        [sys.executable, "-m", "retold", "dedup", "--demo", "--emit", "pairs", "--measure", "containment"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
-    )
+    proc = run_retold(["dedup", "--demo", "--emit", "pairs", "--measure", "containment"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert len(proc.stdout.splitlines()) == 20
     assert "63 articles" in proc.stderr
