@@ -186,7 +186,9 @@ def dedup(
         lsh_threshold, num_perm, recall=recall, params=params,
         bucket_cap=bucket_cap,
     )
-    fields, _ = Fields.split(field_options)
+    fields, unknown = Fields.split(field_options)
+    if unknown:  # as retold.dedup refuses them
+        raise TypeError(f"unknown field option(s): {', '.join(sorted(unknown))}")
 
     stages = _Stages(progress, ("read", "sign", "band", "verify", "cluster"))
     lap = stages.lap
