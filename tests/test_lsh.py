@@ -238,7 +238,7 @@ def test_candidate_pairs_equal_naive_band_agreement(data):
         sigs[data.draw(st.integers(0, n - 1))] = EMPTY_SLOT
     lsh = MinHashLSH(0.5, k, params=(3, 2), bucket_cap=10**6)
     found = lsh.candidate_pairs(sigs)
-    assert list(zip(found.left.tolist(), found.right.tolist())) == sorted(naive_band_pairs(sigs, 3, 2))
+    assert list(zip(found.a.tolist(), found.b.tolist())) == sorted(naive_band_pairs(sigs, 3, 2))
 
 
 def test_huge_bucket_gives_star_edges_and_is_reported():
@@ -247,7 +247,7 @@ def test_huge_bucket_gives_star_edges_and_is_reported():
     lsh = MinHashLSH(0.5, 8, params=(4, 2), bucket_cap=50)
     found = lsh.candidate_pairs(sigs)
     assert len(found) == n - 1  # linear, not n*(n-1)/2
-    assert set(found.left.tolist()) == {0}
+    assert set(found.a.tolist()) == {0}
     assert found.buckets_capped == 4 and found.largest_bucket == n
     small = MinHashLSH(0.5, 8, params=(4, 2), bucket_cap=n).candidate_pairs(sigs[:60])
     assert len(small) == 60 * 59 // 2 and small.buckets_capped == 0
@@ -259,7 +259,7 @@ def test_candidate_pairs_on_real_signatures_finds_edited_copy():
     other = " ".join(f"v{i}" for i in range(200))
     sigs = minhash_batch([base, other, edited, ""])
     found = MinHashLSH(0.8).candidate_pairs(sigs)
-    assert list(zip(found.left.tolist(), found.right.tolist())) == [(0, 2)]
+    assert list(zip(found.a.tolist(), found.b.tolist())) == [(0, 2)]
 
 
 def test_candidate_pairs_validates_input():
@@ -280,7 +280,7 @@ def test_textreuse_legal_gives_exactly_the_known_pair():
     for scheme in ("oph", "kperm"):
         sigs = minhash_batch(texts, num_perm=200, ngram=5, scheme=scheme)
         found = MinHashLSH(0.5, 200, params=(50, 4)).candidate_pairs(sigs)
-        pairs = [(names[a], names[b]) for a, b in zip(found.left.tolist(), found.right.tolist())]
+        pairs = [(names[a], names[b]) for a, b in zip(found.a.tolist(), found.b.tolist())]
         assert pairs == [("ca1851-match", "ny1850-match")], scheme
 
 
@@ -512,7 +512,7 @@ def test_threaded_band_sorting_gives_the_same_pairs():
     serial = lsh.candidate_pairs_from_keys(keys)
     threaded = lsh.candidate_pairs_from_keys(keys, workers=2)
     assert len(serial) > 0
-    assert np.array_equal(serial.left, threaded.left) and np.array_equal(serial.right, threaded.right)
+    assert np.array_equal(serial.a, threaded.a) and np.array_equal(serial.b, threaded.b)
     assert serial.buckets_capped == threaded.buckets_capped
 
 

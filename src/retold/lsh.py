@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable, Hashable, Sequence, TypeVar
 import numpy as np
 
 from retold._backend import kernels
+from retold._renamed import renamed_attribute
 from retold._validate import as_uint64 as _as_uint64
 from retold._validate import check_fraction as _check_fraction
 from retold._validate import check_int as _check_int
@@ -70,8 +71,9 @@ class Candidates:
 
     Attributes
     ----------
-    left, right : np.ndarray of int64
-        Row indices of the pairs, ``left < right``, sorted by (left, right), each pair once.
+    a, b : np.ndarray of int64
+        Row indices of the two ends of each pair, ``a < b``, sorted by (a, b), each pair once
+        (``left`` and ``right`` are their old names, kept for one release).
     buckets_capped : int
         Buckets (over all bands) larger than ``bucket_cap`` that gave only star edges.
     largest_bucket : int
@@ -80,14 +82,17 @@ class Candidates:
         The cap in force.
     """
 
-    left: np.ndarray
-    right: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
     buckets_capped: int
     largest_bucket: int
     bucket_cap: int
 
+    left = renamed_attribute[np.ndarray]("a")
+    right = renamed_attribute[np.ndarray]("b")
+
     def __len__(self) -> int:
-        return len(self.left)
+        return len(self.a)
 
 
 class MinHashLSH(DatasketchInterface):

@@ -189,8 +189,8 @@ def dedup(
         elif verify:
             # Texts in no candidate pair are not needed any more.
             involved = np.zeros(n, dtype=bool)
-            involved[candidates.left] = True
-            involved[candidates.right] = True
+            involved[candidates.a] = True
+            involved[candidates.b] = True
             for i in np.flatnonzero(~involved).tolist():
                 signed.texts[i] = None
             release_freed_memory()  # else the freed texts stay in this process (retold.heap)
@@ -205,8 +205,8 @@ def dedup(
         signed.texts = []
         accept = sims >= threshold
         pairs = CopyPairs(
-            candidates.left[accept],
-            candidates.right[accept],
+            candidates.a[accept],
+            candidates.b[accept],
             sims[accept],
             np.full(int(accept.sum()), verify, dtype=bool),
         )

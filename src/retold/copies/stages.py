@@ -156,7 +156,7 @@ def verify_from_texts(
     advance: Callable[[int], None],
 ) -> np.ndarray:
     """Exact similarity of each candidate pair from the texts held, block by block of pairs."""
-    left, right = candidates.left, candidates.right
+    left, right = candidates.a, candidates.b
     out = np.empty(len(left), dtype=np.float64)
     for start in range(0, len(left), VERIFY_BLOCK):
         stop = min(len(left), start + VERIFY_BLOCK)
@@ -191,7 +191,7 @@ def verify_reread(
     """
     if len(candidates) == 0:
         return np.empty(0, dtype=np.float64)
-    needed = np.unique(np.concatenate([candidates.left, candidates.right]))
+    needed = np.unique(np.concatenate([candidates.a, candidates.b]))
     wanted = np.zeros(len(signed.ids), dtype=bool)
     wanted[needed] = True
     offsets_parts: list[np.ndarray] = [np.zeros(1, np.int64)]
@@ -228,7 +228,7 @@ def verify_reread(
     values = np.concatenate(values_parts) if values_parts else np.zeros(0, np.uint64)
     out = np.empty(len(candidates), dtype=np.float64)
     _verify_csr(
-        offsets, values, np.searchsorted(needed, candidates.left), np.searchsorted(needed, candidates.right),
+        offsets, values, np.searchsorted(needed, candidates.a), np.searchsorted(needed, candidates.b),
         containment, workers, out,
     )
     advance(len(candidates))
@@ -239,7 +239,7 @@ def estimate(signatures: np.ndarray, candidates: Candidates) -> np.ndarray:
     """MinHash estimate of Jaccard (share of equal slots) of each candidate pair."""
     out = np.empty(len(candidates), dtype=np.float64)
     for start in range(0, len(out), 65536):
-        a = signatures[candidates.left[start : start + 65536]]
-        b = signatures[candidates.right[start : start + 65536]]
+        a = signatures[candidates.a[start : start + 65536]]
+        b = signatures[candidates.b[start : start + 65536]]
         out[start : start + 65536] = np.mean(a == b, axis=1)
     return out
