@@ -159,7 +159,7 @@ def token_pairs(count: int, length: int = 2000, seed: int = SEED + 1):
     return out
 
 
-SEEDED_ARGS = (2, 4, 40, 8, 2, -1, -1, 8)  # seed_len, max_occ, max_gap, band, scores, min
+SEEDED_ARGS = (2, 4, 40, 8, 2, -1, -1, 8)  # ngram, max_occurrences, max_gap, band, scores, min
 
 
 def run_kernel(kernels, pairs) -> list:

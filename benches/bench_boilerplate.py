@@ -83,7 +83,7 @@ def measure(articles: list[Article], story: list[int], group: list[int], copy_me
     result = dedup(articles, measure=copy_measure)
     index = {a.id: k for k, a in enumerate(articles)}
     false_pairs = true_pairs = 0
-    for left, right in zip(result.pairs.left, result.pairs.right):
+    for left, right in zip(result.pairs.a, result.pairs.b):
         a, b = (index[x] for x in (left, right)) if isinstance(left, str) else (int(left), int(right))
         if group[a] == group[b]:
             true_pairs += 1

@@ -90,7 +90,7 @@ def _single(files: list[str], workers: int, queue: Any) -> None:
         "peak_rss_mb": _peak_rss_mb(),
         "labels": result.labels,
         "representatives": result.representatives,
-        "pairs": (result.pairs.left, result.pairs.right, result.pairs.similarity),
+        "pairs": (result.pairs.a, result.pairs.b, result.pairs.similarity),
         "stats": result.stats,
     })
 
@@ -122,7 +122,7 @@ def _clustered(files: list[str], workers: int, memory_limit: str, shuffle_method
         "workers": list(counters.values()),
         "labels": result.labels,
         "representatives": result.representatives,
-        "pairs": (result.pairs.left, result.pairs.right, result.pairs.similarity),
+        "pairs": (result.pairs.a, result.pairs.b, result.pairs.similarity),
         "stats": result.stats,
         "dask_stats": result.dask_stats,
     })

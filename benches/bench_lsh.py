@@ -101,7 +101,7 @@ def run_retold(inputs: Inputs, threshold: float, workers: int = 1) -> np.ndarray
     found = MinHashLSH(threshold, NUM_PERM, recall=0.95).candidate_pairs_from_keys(
         MinHashLSH(threshold, NUM_PERM, recall=0.95).band_keys(inputs.signatures), workers=workers
     )
-    return (found.left.astype(np.uint64) << np.uint64(32)) | found.right.astype(np.uint64)
+    return (found.a.astype(np.uint64) << np.uint64(32)) | found.b.astype(np.uint64)
 
 
 def run_retold_incremental(inputs: Inputs, threshold: float) -> np.ndarray:

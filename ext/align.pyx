@@ -15,7 +15,7 @@ walls (their cells are 0), so passages never share a token.
     until the best alignment has fewer than ``min_matches`` equal tokens.
 ``align_seeded``
     Seeds: word k-grams (key fmix64 of acc = k, acc = acc * GOLDEN + id) equal in both texts
-    and occurring at most ``max_occ`` times in each.  Chains: dynamic programming over seeds
+    and occurring at most ``max_occurrences`` times in each.  Chains: dynamic programming over seeds
     sorted by (i, j); following seed p from seed s adds min(di, dj, k) * match for the new
     equal tokens, mismatch per token substituted between them and gap per token of indel
     |di - dj|; predecessors lie at most ``max_gap`` tokens beyond the seed in both texts (the
@@ -319,7 +319,7 @@ cdef inline Slot* lookup(Slot* table, uint64_t mask, uint64_t key) noexcept nogi
 
 
 cdef int seeds_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m, int k,
-                 int64_t max_occ, int64_t** out_i, int64_t** out_j,
+                 int64_t max_occurrences, int64_t** out_i, int64_t** out_j,
                  Py_ssize_t* out_n) except -1 nogil:
     """Seeds sorted by (i, j) into freshly malloc'ed arrays the caller frees.
 
@@ -386,7 +386,7 @@ cdef int seeds_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m,
         total = 0
         for i in range(na):
             slot = slot_a[i]
-            if slot != NULL and slot.count_a <= max_occ and slot.count_b <= max_occ:
+            if slot != NULL and slot.count_a <= max_occurrences and slot.count_b <= max_occurrences:
                 total += slot.count_b
         si = <int64_t*> malloc((total if total else 1) * sizeof(int64_t))
         sj = <int64_t*> malloc((total if total else 1) * sizeof(int64_t))
@@ -398,7 +398,7 @@ cdef int seeds_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m,
         c = 0
         for i in range(na):
             slot = slot_a[i]
-            if slot != NULL and slot.count_a <= max_occ and slot.count_b <= max_occ:
+            if slot != NULL and slot.count_a <= max_occurrences and slot.count_b <= max_occurrences:
                 j = slot.head_b
                 while j != -1:
                     si[c] = i
@@ -419,20 +419,20 @@ cdef int seeds_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m,
         free(table)
 
 
-def find_seeds(a, b, seed_len, max_occ):
+def find_seeds(a, b, ngram, max_occurrences):
     """Pairs (i, j) where the k-grams of a at i and of b at j are equal and each occurs at most
-    ``max_occ`` times in its text; two int64 arrays sorted by i, then j."""
-    a, b, seed_len, max_occ = checks.find_seeds_args(a, b, seed_len, max_occ)
-    return _find_seeds(a, b, seed_len, max_occ)
+    ``max_occurrences`` times in its text; two int64 arrays sorted by i, then j."""
+    a, b, ngram, max_occurrences = checks.find_seeds_args(a, b, ngram, max_occurrences)
+    return _find_seeds(a, b, ngram, max_occurrences)
 
 
-cdef tuple _find_seeds(const int64_t[::1] a, const int64_t[::1] b, int seed_len, int64_t max_occ):
+cdef tuple _find_seeds(const int64_t[::1] a, const int64_t[::1] b, int ngram, int64_t max_occurrences):
     cdef int64_t* si = NULL
     cdef int64_t* sj = NULL
     cdef Py_ssize_t count = 0, t
     cdef Py_ssize_t n = a.shape[0], m = b.shape[0]
     with nogil:
-        seeds_c(&a[0] if n else NULL, n, &b[0] if m else NULL, m, seed_len, max_occ,
+        seeds_c(&a[0] if n else NULL, n, &b[0] if m else NULL, m, ngram, max_occurrences,
                 &si, &sj, &count)
     out_i = np.empty(count, dtype=np.int64)
     out_j = np.empty(count, dtype=np.int64)
@@ -483,14 +483,14 @@ cdef void chain_c(const int64_t* si, const int64_t* sj, Py_ssize_t n, int k, int
         prev[s] = p_s
 
 
-def chain_seeds(si, sj, seed_len, max_gap, match, mismatch, gap):
+def chain_seeds(si, sj, ngram, max_gap, match, mismatch, gap):
     """Colinear chaining of seeds sorted by (i, j): int64 arrays (best, matched, prev)."""
-    si, sj, seed_len, max_gap, match, mismatch, gap = checks.chain_seeds_args(
-        si, sj, seed_len, max_gap, match, mismatch, gap)
-    return _chain_seeds(si, sj, seed_len, max_gap, match, mismatch, gap)
+    si, sj, ngram, max_gap, match, mismatch, gap = checks.chain_seeds_args(
+        si, sj, ngram, max_gap, match, mismatch, gap)
+    return _chain_seeds(si, sj, ngram, max_gap, match, mismatch, gap)
 
 
-cdef tuple _chain_seeds(const int64_t[::1] si, const int64_t[::1] sj, int seed_len, int64_t max_gap,
+cdef tuple _chain_seeds(const int64_t[::1] si, const int64_t[::1] sj, int ngram, int64_t max_gap,
                         int match, int mismatch, int gap):
     cdef Py_ssize_t n = si.shape[0]
     best = np.empty(n, dtype=np.int64)
@@ -501,7 +501,7 @@ cdef tuple _chain_seeds(const int64_t[::1] si, const int64_t[::1] sj, int seed_l
     cdef int64_t[::1] vp = prev
     if n:
         with nogil:
-            chain_c(&si[0], &sj[0], n, seed_len, max_gap, match, mismatch, gap, &vb[0], &vm[0],
+            chain_c(&si[0], &sj[0], n, ngram, max_gap, match, mismatch, gap, &vb[0], &vm[0],
                     &vp[0])
     return best, matched, prev
 
@@ -565,7 +565,7 @@ cdef Py_ssize_t chain_band(const int64_t* chain_i, const int64_t* chain_j, Py_ss
 
 
 cdef int seeded_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m, int k,
-                  int64_t max_occ, int64_t max_gap, int64_t band, int match, int mismatch,
+                  int64_t max_occurrences, int64_t max_gap, int64_t band, int match, int mismatch,
                   int gap, int64_t min_matches, int64_t[:, ::1] spans, int8_t* ops,
                   Py_ssize_t* count_out, int64_t* n_ops_out) except -1 nogil:
     cdef int64_t* si = NULL
@@ -590,7 +590,7 @@ cdef int seeded_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m
     cdef SwResult res
     count_out[0] = 0
     n_ops_out[0] = 0
-    seeds_c(a, n, b, m, k, max_occ, &si, &sj, &n_seeds)
+    seeds_c(a, n, b, m, k, max_occurrences, &si, &sj, &n_seeds)
     try:
         if n_seeds == 0:
             return 0
@@ -680,20 +680,20 @@ cdef int seeded_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m
         free(used_b)
 
 
-def align_seeded(a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap, min_matches,
+def align_seeded(a, b, ngram, max_occurrences, max_gap, band, match, mismatch, gap, min_matches,
                  spans, ops):
     """Seed-and-extend local alignment with memory linear in len(a) + len(b).
 
     Returns (passages, ops written); see the module docstring for the method.
     """
-    (a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap, min_matches, spans,
-     ops) = checks.align_seeded_args(a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap,
+    (a, b, ngram, max_occurrences, max_gap, band, match, mismatch, gap, min_matches, spans,
+     ops) = checks.align_seeded_args(a, b, ngram, max_occurrences, max_gap, band, match, mismatch, gap,
                                      min_matches, spans, ops)
-    return _align_seeded(a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap, min_matches,
+    return _align_seeded(a, b, ngram, max_occurrences, max_gap, band, match, mismatch, gap, min_matches,
                          spans, ops)
 
 
-cdef tuple _align_seeded(const int64_t[::1] a, const int64_t[::1] b, int seed_len, int64_t max_occ,
+cdef tuple _align_seeded(const int64_t[::1] a, const int64_t[::1] b, int ngram, int64_t max_occurrences,
                          int64_t max_gap, int64_t band, int match, int mismatch, int gap,
                          int64_t min_matches, int64_t[:, ::1] spans, int8_t[::1] ops):
     cdef Py_ssize_t n = a.shape[0], m = b.shape[0], count = 0
@@ -702,7 +702,7 @@ cdef tuple _align_seeded(const int64_t[::1] a, const int64_t[::1] b, int seed_le
     if n == 0 or m == 0:
         return 0, 0
     with nogil:
-        seeded_c(&a[0], n, &b[0], m, seed_len, max_occ, max_gap, band, match, mismatch, gap,
+        seeded_c(&a[0], n, &b[0], m, ngram, max_occurrences, max_gap, band, match, mismatch, gap,
                  min_matches, spans, &ops[0], &count, &n_ops)
     return count, n_ops
 

@@ -1,8 +1,13 @@
 """Shared fixtures: both kernel backends, and the real data in ../shared when it is there."""
 from __future__ import annotations
 
+import builtins
 import importlib
+import json
 import os
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,6 +61,70 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: the real data lives in ../shared beside the repository")
     return path
+
+
+def kernel_modules(topic: str) -> list:
+    """The kernel modules of ``topic`` to check against an oracle: the twin, and the compiled
+    one where it is built."""
+    modules = [_backend.reference_kernels(topic)]
+    try:
+        modules.append(_backend.compiled_kernels(topic))
+    except ImportError:
+        pass
+    return modules
+
+
+def write_jsonl(path: Path, records) -> Path:
+    """``records`` as a JSON Lines file at ``path``."""
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def parser_exit_code(argv: list[str]) -> int:
+    """The exit code of ``retold ARGV`` when the argument parser refuses it (SystemExit)."""
+    from retold.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    code: int = exc.value.code  # type: ignore[assignment]
+    return code
+
+
+def run_retold(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """``python -m retold ARGS`` in ``cwd``, this checkout's package first on the path."""
+    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
+    return subprocess.run([sys.executable, "-m", "retold", *args], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=120)
+
+
+def hide_module(monkeypatch, name: str) -> None:
+    """Make ``import name`` fail as it does where the package is not installed."""
+    real_import = builtins.__import__
+
+    def without(module, *args, **kwargs):
+        if module == name:
+            raise ImportError(f"No module named {name!r}")
+        return real_import(module, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without)
+
+
+def stored_articles(db: Path) -> int:
+    """How many articles a monitor's SQLite store holds."""
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def fast_thread_switches():
+    """Threads switch every microsecond, so that unguarded state would be caught mid-update."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    yield
+    sys.setswitchinterval(before)
 
 
 @pytest.fixture

@@ -89,9 +89,9 @@ def test_full_first_passage_is_the_optimal_local_alignment(impl, a, b):
 
 
 @settings(max_examples=60, deadline=None)
-@given(a=sequences, b=sequences, seed_len=st.integers(1, 3), band=st.integers(0, 5))
-def test_seeded_passages_are_valid_and_disjoint(impl, a, b, seed_len, band):
-    spans, ops = run(impl("align"), "align_seeded", a, b, seed_len, 4, 10, band, 2, -1, -1, 2)
+@given(a=sequences, b=sequences, ngram=st.integers(1, 3), band=st.integers(0, 5))
+def test_seeded_passages_are_valid_and_disjoint(impl, a, b, ngram, band):
+    spans, ops = run(impl("align"), "align_seeded", a, b, ngram, 4, 10, band, 2, -1, -1, 2)
     used_a = np.zeros(len(a), bool)
     used_b = np.zeros(len(b), bool)
     for row in spans:

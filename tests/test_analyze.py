@@ -15,6 +15,7 @@ from retold.data import load_demo, load_demo_gold
 from retold.story_clustering import StoryVectors
 
 from .conftest import shared_path
+from tests.conftest import hide_module
 
 
 def partition(ids, labels) -> list[list[str]]:
@@ -307,16 +308,7 @@ def test_to_frame(result):
 
 
 def test_to_frame_without_pandas(result, monkeypatch):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_pandas(name, *args, **kwargs):
-        if name == "pandas":
-            raise ImportError("No module named 'pandas'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_pandas)
+    hide_module(monkeypatch, "pandas")
     with pytest.raises(ImportError, match="pip install pandas"):
         result.to_frame()
 

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from retold.cli import main
+from tests.conftest import parser_exit_code
 
 SHARED = ("the committee approved the new budget for the coming year after a long debate "
           "in which members argued over spending on schools and roads")
@@ -155,9 +156,7 @@ def test_provenance_command_follows_credits_across_groups(tmp_path):
                  "--within-groups"]) == 0
     edges = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert ("d20", "d24") not in {(e["source_id"], e["derived_id"]) for e in edges}
-    with pytest.raises(SystemExit) as exc:
-        main(["provenance", str(corpus), "--group-field", "story", "--look-back-days", "-1", "-q"])
-    assert exc.value.code == 2
+    assert parser_exit_code(["provenance", str(corpus), "--group-field", "story", "--look-back-days", "-1", "-q"]) == 2
     assert main(["provenance", str(corpus), "-o", str(out), "--group-field", "story", "-q",
                  "--window-days", "inf"]) == 0
     # An article in no group is no one's source or derived article, across groups too.

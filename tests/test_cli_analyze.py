@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from retold.cli import main
+from tests.conftest import parser_exit_code, run_retold
 
-REPO = Path(__file__).resolve().parents[1]
 NAMES = ("articles", "copy_pairs", "stories", "passages", "provenance", "reused_passages")
 
 
@@ -152,17 +149,11 @@ def test_duplicate_ids_and_output_that_is_a_file(tmp_path, capsys):
 def test_bad_option_values_exit_2():
     for argv in (["analyze", "--demo", "--copy-threshold", "1.5"], ["analyze", "--demo", "--workers", "0"],
                  ["analyze", "--demo", "--neighbours", "-1"], ["analyze", "--demo", "--min-tokens", "0"]):
-        with pytest.raises(SystemExit) as exc:
-            main(argv)
-        assert exc.value.code == 2
+        assert parser_exit_code(argv) == 2
 
 
 def test_python_dash_m_retold_analyze_demo(tmp_path):
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
-    proc = subprocess.run(
-        [sys.executable, "-m", "retold", "analyze", "--demo", "-o", "tmp", "--no-parquet"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
-    )
+    proc = run_retold(["analyze", "--demo", "-o", "tmp", "--no-parquet"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert {p.name for p in (tmp_path / "tmp").iterdir()} == expected_files(parquet=False)
     assert "wrote to tmp/" in proc.stderr

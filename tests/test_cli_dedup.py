@@ -5,16 +5,14 @@ import collections
 import csv
 import io
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from retold.cli import main
+from tests.conftest import parser_exit_code, run_retold, write_jsonl
 
-REPO = Path(__file__).resolve().parents[1]
 
 BASE = (
     "The central bank raised its main interest rate by a quarter point on Thursday, its third "
@@ -25,11 +23,6 @@ OTHER = (
     "Heavy snow closed the mountain pass for a second day, stranding dozens of lorries near the "
     "border while road crews worked through the night to clear drifts up to two metres deep."
 )
-
-
-def write_jsonl(path: Path, records) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    return path
 
 
 @pytest.fixture
@@ -64,7 +57,7 @@ def test_pairs_and_unique_to_stdout(corpus, capsys):
     assert main(["dedup", str(corpus), "--emit", "pairs", "--threshold", "0.7", "-q"]) == 0
     captured = capsys.readouterr()
     pairs = [json.loads(line) for line in captured.out.splitlines()]
-    assert [(p["left"], p["right"], p["verified"]) for p in pairs] == [("a", "b", True)]
+    assert [(p["a"], p["b"], p["verified"]) for p in pairs] == [("a", "b", True)]
     assert captured.err == ""
     assert main(["dedup", str(corpus), "--emit", "unique", "--threshold", "0.7", "--keep", "first", "-q"]) == 0
     unique = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -151,17 +144,11 @@ def test_usage_and_input_errors(argv, code, message, capsys, tmp_path, monkeypat
 
 def test_bad_option_values_exit_2(capsys):
     for argv in (["dedup", "--demo", "--threshold", "1.5"], ["dedup", "--demo", "--workers", "0"]):
-        with pytest.raises(SystemExit) as exc:
-            main(argv)
-        assert exc.value.code == 2
+        assert parser_exit_code(argv) == 2
 
 
 def test_python_dash_m_retold_runs_the_demo(tmp_path):
-    env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
-    proc = subprocess.run(
-        [sys.executable, "-m", "retold", "dedup", "--demo", "--emit", "pairs", "--measure", "containment"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
-    )
+    proc = run_retold(["dedup", "--demo", "--emit", "pairs", "--measure", "containment"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert len(proc.stdout.splitlines()) == 20
     assert "63 articles" in proc.stderr

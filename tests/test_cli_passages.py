@@ -7,14 +7,10 @@ from pathlib import Path
 import pytest
 
 from retold.cli import main
+from tests.conftest import write_jsonl
 
 QUOTE = ("we will not stop until every family in the valley has clean water to drink and the "
          "wells are safe again, the minister told reporters")
-
-
-def write_jsonl(path: Path, records) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    return path
 
 
 @pytest.fixture

@@ -10,15 +10,11 @@ from pathlib import Path
 import pytest
 
 from retold.cli import main
+from tests.conftest import parser_exit_code, write_jsonl
 
 CALVERA = "A fire at the Port Calvera container terminal halted shipping; two workers were hurt in Port Calvera."
 CALVERA2 = "Port Calvera terminal fire: nine ships diverted and two workers hurt, the Calvera port said."
 OSTERIA = "Osteria's central bank raised its main rate to 5.25 percent as inflation climbed in Osteria."
-
-
-def write_jsonl(path: Path, records) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    return path
 
 
 @pytest.fixture
@@ -81,9 +77,7 @@ def test_stories_usage_errors(corpus, capsys):
     assert main(["stories", str(corpus), "--demo"]) == 2
     assert main(["stories"]) == 2
     assert main(["stories", str(corpus) + ".missing"]) == 3
-    with pytest.raises(SystemExit) as exc:
-        main(["stories", str(corpus), "--threshold", "1.5"])
-    assert exc.value.code == 2
+    assert parser_exit_code(["stories", str(corpus), "--threshold", "1.5"]) == 2
 
 
 def test_eval_clusters_on_demo(capsys):

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ import retold
 
 from retold.cli import main
 from tests import monitor_worker
+from tests.conftest import stored_articles
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -34,14 +34,6 @@ def _write(path: Path, docs) -> None:
             fh.write(json.dumps(d) + "\n")
 
 
-def _count(db: Path) -> int:
-    con = sqlite3.connect(db)
-    try:
-        return con.execute("SELECT count(*) FROM articles").fetchone()[0]
-    finally:
-        con.close()
-
-
 @pytest.fixture(scope="module")
 def docs():
     return monitor_worker.stream(40, 8)
@@ -55,7 +47,7 @@ def test_watch_a_file_then_again_doubles_nothing(tmp_path, docs, capsys):
     assert [r["id"] for r in lines] == [d["id"] for d in docs]
     assert main(["watch", "--state", str(db), str(feed), "-o", str(out)]) == 0
     assert "40 already there" in capsys.readouterr().err
-    assert _count(db) == 40 and len(out.read_text().splitlines()) == 40
+    assert stored_articles(db) == 40 and len(out.read_text().splitlines()) == 40
 
 
 def test_watch_a_directory_and_report_from_the_store(tmp_path, docs, capsys):
@@ -89,7 +81,7 @@ def test_a_malformed_line_is_named(tmp_path, docs, capsys):
         fh.write("{not json\n")
     assert main(["watch", "--state", str(db), str(feed)]) == 3
     assert f"{feed}:4" in capsys.readouterr().err
-    assert _count(db) == 3
+    assert stored_articles(db) == 3
     assert main(["watch", "--state", str(db), str(feed), "--on-error", "skip"]) == 0
 
 
@@ -119,4 +111,4 @@ def test_follow_then_ctrl_c_stops_after_the_transaction(tmp_path, docs):
     assert proc.returncode == 130, err
     assert "stopped after the last transaction" in err
     assert [r["id"] for r in seen] == [d["id"] for d in docs[:30]]
-    assert _count(db) == 30
+    assert stored_articles(db) == 30

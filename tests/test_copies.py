@@ -4,23 +4,13 @@ from __future__ import annotations
 import collections
 import itertools
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from retold import Article, DedupResult, dedup, jaccard, shingles, containment
 from retold.synthetic import news_corpus, pairs_at_jaccard
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-
-
-def shared_path(*parts: str) -> Path:
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent: the real data lives in ../shared beside the repository")
-    return path
-
+from tests.conftest import shared_path
 
 def partition(ids, labels) -> list[list[str]]:
     groups = collections.defaultdict(list)
@@ -56,7 +46,7 @@ def injected():
 def test_recall_and_precision_on_injected_pairs(injected):
     texts, truth = injected
     result = dedup(texts, threshold=0.8)
-    found = {(a, b): s for a, b, s in zip(result.pairs.left.tolist(), result.pairs.right.tolist(), result.pairs.similarity.tolist())}
+    found = {(a, b): s for a, b, s in zip(result.pairs.a.tolist(), result.pairs.b.tolist(), result.pairs.similarity.tolist())}
     wanted = [(a, b) for a, b, exact in truth if exact >= 0.85]
     assert len(wanted) >= 100
     recall = sum(pair in found for pair in wanted) / len(wanted)
@@ -85,7 +75,7 @@ def test_recall_on_generated_near_duplicates():
         if jaccard(sets[a], sets[b]) >= 0.85
     ]
     assert len(wanted) >= 100
-    found = set(zip(result.pairs.left.tolist(), result.pairs.right.tolist()))
+    found = set(zip(result.pairs.a.tolist(), result.pairs.b.tolist()))
     assert sum(p in found for p in wanted) / len(wanted) >= 0.99
     assert all(jaccard(sets[a], sets[b]) >= 0.8 for a, b in found)
 
@@ -122,7 +112,7 @@ def test_textreuse_legal_pair_verifies():
     result = dedup(docs, threshold=0.4, num_perm=200, params=(50, 4))
     assert result.stats.candidates == 1
     records = list(result.iter_pair_records())
-    assert [(r["left"], r["right"]) for r in records] == [("ca1851-match", "ny1850-match")]
+    assert [(r["a"], r["b"]) for r in records] == [("ca1851-match", "ny1850-match")]
     exact = jaccard(shingles(docs[0]["text"]), shingles(docs[2]["text"]))
     assert records[0]["verified"] and records[0]["similarity"] == pytest.approx(exact, abs=1e-6)
     assert result.cluster_of("ca1851-match") == ["ca1851-match", "ny1850-match"]

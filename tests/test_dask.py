@@ -78,8 +78,8 @@ def _assert_same_dedup(expected, got, *, pairs: bool = True) -> None:
     np.testing.assert_array_equal(got.similarity, expected.similarity)  # NaN == NaN here
     assert got.stats == expected.stats
     if pairs:
-        np.testing.assert_array_equal(got.pairs.left, expected.pairs.left)
-        np.testing.assert_array_equal(got.pairs.right, expected.pairs.right)
+        np.testing.assert_array_equal(got.pairs.a, expected.pairs.a)
+        np.testing.assert_array_equal(got.pairs.b, expected.pairs.b)
         np.testing.assert_array_equal(got.pairs.similarity, expected.pairs.similarity)
         np.testing.assert_array_equal(got.pairs.verified, expected.pairs.verified)
         assert got.to_records() == expected.to_records()
@@ -91,7 +91,7 @@ def test_corpus_exercises_what_it_should():
     assert result.stats.empty >= 2
     assert len(result.clusters) > 40
     # Copies across partition borders (7 partitions of ~48 documents below).
-    assert np.any(np.abs(result.pairs.left - result.pairs.right) > 60)
+    assert np.any(np.abs(result.pairs.a - result.pairs.b) > 60)
 
 
 @pytest.mark.parametrize(
@@ -121,8 +121,8 @@ def test_dedup_distributed_components_identical(client):
     assert got.dask_stats["components"] == "distributed"
     _assert_same_dedup(expected, got, pairs=False)
     frame = got.pair_frame.compute().sort_values(["u", "v"])
-    np.testing.assert_array_equal(frame["u"].to_numpy(), expected.pairs.left)
-    np.testing.assert_array_equal(frame["v"].to_numpy(), expected.pairs.right)
+    np.testing.assert_array_equal(frame["u"].to_numpy(), expected.pairs.a)
+    np.testing.assert_array_equal(frame["v"].to_numpy(), expected.pairs.b)
     np.testing.assert_array_equal(frame["similarity"].to_numpy(), expected.pairs.similarity)
 
 
@@ -193,7 +193,7 @@ def test_files_in_parquet_out(client, tmp_path):
     assert written["representative"].tolist() == [r["representative"] for r in records]
     assert written["is_representative"].tolist() == [r["is_representative"] for r in records]
     assert [None if pd.isna(m) else m for m in written["matched_with"]] == [r["matched_with"] for r in records]
-    pairs = pd.read_parquet(tmp_path / "pairs.parquet").sort_values(["left", "right"])
+    pairs = pd.read_parquet(tmp_path / "pairs.parquet").sort_values(["a", "b"])
     assert len(pairs) == len(expected.pairs)
     assert not any(p.name.startswith(".") for p in tmp_path.iterdir())  # no temporary left behind
 

@@ -3,7 +3,6 @@ dict tables), its band choice, scheme mixing refused, sessions, merge, pickling,
 from __future__ import annotations
 
 import pickle
-import sys
 import threading
 
 import numpy as np
@@ -238,15 +237,6 @@ def test_setstate_refuses_a_damaged_index():
         MinHashLSH.__new__(MinHashLSH).__setstate__(state)
     with pytest.raises(ValueError, match="MinHashLSH state"):
         MinHashLSH.__new__(MinHashLSH).__setstate__({"threshold": 0.5})
-
-
-@pytest.fixture
-def fast_thread_switches():
-    """Threads switch every microsecond, so that unguarded state would be caught mid-update."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    yield
-    sys.setswitchinterval(before)
 
 
 @pytest.mark.parametrize("engine", list(ENGINES))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pickle
 import struct
-import sys
 import threading
 
 import numpy as np
@@ -301,15 +300,6 @@ def test_setstate_names_the_bad_field(field, value, message):
 
 
 # ---------------------------------------------------------------- threads
-
-
-@pytest.fixture
-def fast_thread_switches():
-    """Threads switch every microsecond, so that an unguarded update would be lost."""
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    yield
-    sys.setswitchinterval(before)
 
 
 def test_one_sketch_shared_by_eight_threads_equals_the_serial_one(fast_thread_switches):

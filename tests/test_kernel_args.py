@@ -99,7 +99,7 @@ def test_alignment_refuses_short_buffers(impl):
     _raises(impl, "align", "align_global", a, a, 1, 0, 0, np.zeros(3, np.int8), match="ops has room for 3")
     _raises(impl, "align", "align_seeded", a, a, 2, 4, 10, 4, 2, -1, -1, 3, np.zeros((2, 7), np.int64),
             np.zeros(12, np.int8), match="8 columns")
-    _raises(impl, "align", "find_seeds", a, a, 0, 4, match="seed_len")
+    _raises(impl, "align", "find_seeds", a, a, 0, 4, match="ngram")
     _raises(impl, "align", "chain_seeds", np.array([3, 1]), np.array([0, 0]), 1, 5, 2, -1, -1, match="sorted by")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import itertools
 import os
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,16 +13,8 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initial
 
 from retold import EMPTY_SLOT, MinHash, MinHashLSH, minhash_batch
 from retold.lsh import IndexFileError, optimal_params
+from tests.conftest import kernel_modules, shared_path
 
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-
-
-def shared_path(*parts: str) -> Path:
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent: the real data lives in ../shared beside the repository")
-    return path
 
 U64 = np.uint64
 
@@ -139,8 +130,6 @@ def test_band_key_depends_on_band_and_every_slot(impl):
 @settings(max_examples=40, deadline=None)
 @given(keys=st.lists(st.integers(0, 4), max_size=30), cap=st.integers(1, 6))
 def test_bucket_pairs_backends_agree_with_oracle(keys, cap):
-    from retold._backend import compiled_kernels, reference_kernels
-
     sorted_keys = np.array(sorted(keys), dtype=U64)
     order = np.arange(len(keys), dtype=np.int64)[::-1].copy()
     expected = set()
@@ -153,12 +142,7 @@ def test_bucket_pairs_backends_agree_with_oracle(keys, cap):
         else:
             edges = list(itertools.combinations(members, 2))
         expected.update((min(a, b) << 32) | max(a, b) for a, b in edges)
-    modules = [reference_kernels("lsh")]
-    try:
-        modules.append(compiled_kernels("lsh"))
-    except ImportError:
-        pass
-    for module in modules:
+    for module in kernel_modules("lsh"):
         count, capped, largest = module.count_bucket_pairs(sorted_keys, cap)
         out = np.empty(count, U64)
         assert module.fill_bucket_pairs(sorted_keys, order, cap, out) == count
@@ -174,19 +158,13 @@ def test_bucket_pairs_backends_agree_with_oracle(keys, cap):
     data=st.data(),
 )
 def test_verify_pairs_backends_agree_with_oracle(sets, data):
-    from retold._backend import compiled_kernels, reference_kernels
-
     offsets = np.zeros(len(sets) + 1, np.int64)
     offsets[1:] = np.cumsum([len(s) for s in sets])
     values = np.array([v for s in sets for v in sorted(s)], dtype=U64)
     pairs = data.draw(st.lists(st.tuples(st.integers(0, len(sets) - 1), st.integers(0, len(sets) - 1)), max_size=8))
     left = np.array([a for a, _ in pairs], np.int64)
     right = np.array([b for _, b in pairs], np.int64)
-    modules = [reference_kernels("lsh")]
-    try:
-        modules.append(compiled_kernels("lsh"))
-    except ImportError:
-        pass
+    modules = kernel_modules("lsh")
     for containment in (False, True):
         expected = []
         for a, b in pairs:
@@ -202,8 +180,6 @@ def test_verify_pairs_backends_agree_with_oracle(sets, data):
 @settings(max_examples=40, deadline=None)
 @given(n=st.integers(1, 20), data=st.data())
 def test_union_find_labels_components_by_smallest_member(n, data):
-    from retold._backend import compiled_kernels, reference_kernels
-
     edges = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=25))
     left = np.array([a for a, _ in edges], np.int64)
     right = np.array([b for _, b in edges], np.int64)
@@ -222,12 +198,7 @@ def test_union_find_labels_components_by_smallest_member(n, data):
             if expected[x] < 0:
                 expected[x] = start
                 stack.extend(neighbours[x])
-    modules = [reference_kernels("lsh")]
-    try:
-        modules.append(compiled_kernels("lsh"))
-    except ImportError:
-        pass
-    for module in modules:
+    for module in kernel_modules("lsh"):
         labels = np.empty(n, np.int64)
         module.union_find(left, right, labels)
         assert labels.tolist() == expected
@@ -246,21 +217,11 @@ def test_union_find_refuses_edges_it_cannot_hold(impl, n, left, right, match):
 
 
 def test_union_find_with_nothing():
-    from retold._backend import reference_kernels
-
-    for module in filter(None, [reference_kernels("lsh"), _compiled_or_none("lsh")]):
+    for module in kernel_modules("lsh"):
         labels = np.empty(0, np.int64)
         module.union_find(np.empty(0, np.int64), np.empty(0, np.int64), labels)
         assert labels.size == 0
 
-
-def _compiled_or_none(topic):
-    from retold._backend import compiled_kernels
-
-    try:
-        return compiled_kernels(topic)
-    except ImportError:
-        return None
 
 
 # ---------------------------------------------------------------- batch path
@@ -277,7 +238,7 @@ def test_candidate_pairs_equal_naive_band_agreement(data):
         sigs[data.draw(st.integers(0, n - 1))] = EMPTY_SLOT
     lsh = MinHashLSH(0.5, k, params=(3, 2), bucket_cap=10**6)
     found = lsh.candidate_pairs(sigs)
-    assert list(zip(found.left.tolist(), found.right.tolist())) == sorted(naive_band_pairs(sigs, 3, 2))
+    assert list(zip(found.a.tolist(), found.b.tolist())) == sorted(naive_band_pairs(sigs, 3, 2))
 
 
 def test_huge_bucket_gives_star_edges_and_is_reported():
@@ -286,7 +247,7 @@ def test_huge_bucket_gives_star_edges_and_is_reported():
     lsh = MinHashLSH(0.5, 8, params=(4, 2), bucket_cap=50)
     found = lsh.candidate_pairs(sigs)
     assert len(found) == n - 1  # linear, not n*(n-1)/2
-    assert set(found.left.tolist()) == {0}
+    assert set(found.a.tolist()) == {0}
     assert found.buckets_capped == 4 and found.largest_bucket == n
     small = MinHashLSH(0.5, 8, params=(4, 2), bucket_cap=n).candidate_pairs(sigs[:60])
     assert len(small) == 60 * 59 // 2 and small.buckets_capped == 0
@@ -298,7 +259,7 @@ def test_candidate_pairs_on_real_signatures_finds_edited_copy():
     other = " ".join(f"v{i}" for i in range(200))
     sigs = minhash_batch([base, other, edited, ""])
     found = MinHashLSH(0.8).candidate_pairs(sigs)
-    assert list(zip(found.left.tolist(), found.right.tolist())) == [(0, 2)]
+    assert list(zip(found.a.tolist(), found.b.tolist())) == [(0, 2)]
 
 
 def test_candidate_pairs_validates_input():
@@ -319,7 +280,7 @@ def test_textreuse_legal_gives_exactly_the_known_pair():
     for scheme in ("oph", "kperm"):
         sigs = minhash_batch(texts, num_perm=200, ngram=5, scheme=scheme)
         found = MinHashLSH(0.5, 200, params=(50, 4)).candidate_pairs(sigs)
-        pairs = [(names[a], names[b]) for a, b in zip(found.left.tolist(), found.right.tolist())]
+        pairs = [(names[a], names[b]) for a, b in zip(found.a.tolist(), found.b.tolist())]
         assert pairs == [("ca1851-match", "ny1850-match")], scheme
 
 
@@ -551,7 +512,7 @@ def test_threaded_band_sorting_gives_the_same_pairs():
     serial = lsh.candidate_pairs_from_keys(keys)
     threaded = lsh.candidate_pairs_from_keys(keys, workers=2)
     assert len(serial) > 0
-    assert np.array_equal(serial.left, threaded.left) and np.array_equal(serial.right, threaded.right)
+    assert np.array_equal(serial.a, threaded.a) and np.array_equal(serial.b, threaded.b)
     assert serial.buckets_capped == threaded.buckets_capped
 
 

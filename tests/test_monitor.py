@@ -41,7 +41,7 @@ def test_copies_are_the_partition_and_pairs_dedup_finds(docs, monitored):
     now = [r[0] for r in con.execute("SELECT copy_cluster FROM articles ORDER BY seq")]
     assert _partition(now) == _partition(found.labels.tolist())
     pairs = sorted(con.execute("SELECT left_seq, right_seq FROM copy_pairs"))
-    assert pairs == sorted(zip(found.pairs.left.tolist(), found.pairs.right.tolist()))
+    assert pairs == sorted(zip(found.pairs.a.tolist(), found.pairs.b.tolist()))
     assert len(pairs) >= 10  # the stream has copies to find
     for v in verdicts:
         if v.matched_with is not None:

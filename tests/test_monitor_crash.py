@@ -21,6 +21,7 @@ import pytest
 import retold
 
 from tests import monitor_worker
+from tests.conftest import stored_articles
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -71,14 +72,6 @@ def _stop(reader: subprocess.Popen, stop: Path) -> str:
     return out
 
 
-def _stored(db: Path) -> int:
-    con = sqlite3.connect(db)
-    try:
-        return con.execute("SELECT count(*) FROM articles").fetchone()[0]
-    finally:
-        con.close()
-
-
 @pytest.fixture(scope="module")
 def references(tmp_path_factory) -> dict[int, dict]:
     """Uninterrupted runs, one per seed (in this process: same code, no start-up cost)."""
@@ -115,7 +108,7 @@ def test_sigkill_and_restart_end_as_an_uninterrupted_run(tmp_path, references, s
                 writer.kill()  # SIGKILL: no clean-up of any kind
                 writer.wait()
                 kills += 1
-                stored = _stored(db)
+                stored = stored_articles(db)
                 assert stored >= acked + 1, f"acknowledged article {acked} lost (store holds {stored})"
                 assert stored % BATCH == 0, f"{stored} articles: a batch was stored in part"
                 continue

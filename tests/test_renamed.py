@@ -164,3 +164,26 @@ def test_monitor_copy_measure_and_a_store_written_with_the_old_name(tmp_path):
             assert reopened.options["copy_measure"] == "containment"
         with pytest.raises(ValueError, match="copy_measure"):
             retold.Monitor(tmp_path / "new.db", copy_measure="jaccard")
+
+
+def test_copy_pair_ends_are_a_and_b():
+    result = retold.dedup(_copies_pair(), measure="containment", threshold=0.8)
+    assert result.pairs.a.tolist() == [0] and result.pairs.b.tolist() == [1]
+    assert [(r["a"], r["b"]) for r in result.iter_pair_records()] == [("0", "1")]
+    with pytest.warns(DeprecationWarning, match=r"CopyPairs.left is renamed a"):
+        assert result.pairs.left.tolist() == [0]
+    with pytest.warns(DeprecationWarning, match=r"CopyPairs.right is renamed b"):
+        assert result.pairs.right.tolist() == [1]
+
+
+def test_align_ngram_is_the_new_name_of_seed_len():
+    a = "the quick brown fox jumps over the lazy dog near the river bank today"
+    b = "yesterday the quick brown fox jumps over the lazy dog near the river"
+    new = retold.align(a, b, min_tokens=4, ngram=3)
+    with pytest.warns(DeprecationWarning, match=r"align\(seed_len=...\) is renamed ngram="):
+        old = retold.align(a, b, min_tokens=4, seed_len=3)
+    assert old == new and len(new) == 1
+    with pytest.warns(DeprecationWarning), pytest.raises(TypeError, match="give only ngram="):
+        retold.align(a, b, ngram=3, seed_len=4)
+    with pytest.raises(ValueError, match="ngram"):
+        retold.align(a, b, ngram=0)

@@ -8,6 +8,7 @@ import pytest
 
 import retold
 from retold.io import frames
+from tests.conftest import hide_module
 
 pd = pytest.importorskip("pandas", reason="pandas is an optional dependency")
 pa = pytest.importorskip("pyarrow", reason="pyarrow is an optional dependency")
@@ -63,10 +64,10 @@ def test_numeric_columns_share_memory(dedup_result):
 
 def test_dedup_pairs_and_clusters(dedup_result):
     pairs = dedup_result.to_pandas("pairs")
-    assert list(pairs.columns) == ["left", "right", "left_position", "right_position", "similarity",
+    assert list(pairs.columns) == ["a", "b", "a_position", "b_position", "similarity",
                                    "verified", "cluster"]
     assert len(pairs) == len(dedup_result.pairs)
-    assert pairs["left_position"].tolist() == dedup_result.pairs.left.tolist()
+    assert pairs["a_position"].tolist() == dedup_result.pairs.a.tolist()
     clusters = dedup_result.to_arrow("clusters")
     assert clusters.schema.names == ["cluster", "size", "representative", "representative_position",
                                      "members"]
@@ -173,16 +174,7 @@ def test_empty_results_keep_their_dtypes():
 
 
 def test_a_missing_pandas_is_named(dedup_result, monkeypatch):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_pandas(name, *args, **kwargs):
-        if name == "pandas":
-            raise ImportError("No module named 'pandas'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_pandas)
+    hide_module(monkeypatch, "pandas")
     with pytest.raises(ImportError, match="DedupResult.to_pandas needs pandas.*pip install pandas"):
         dedup_result.to_pandas()
 

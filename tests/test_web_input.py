@@ -199,4 +199,4 @@ def test_cli_dedup_and_analyze_on_a_warc(tmp_path: Path, pages) -> None:
     analysed = _cli("analyze", str(path), "--on-error", "skip", "-q", "-o", str(tmp_path / "analysis"))
     assert analysed.returncode == 0, analysed.stderr
     pairs = [json.loads(line) for line in (tmp_path / "analysis" / "copy_pairs.jsonl").read_text().splitlines()]
-    assert [{p["left"], p["right"]} for p in pairs] == [{url, url + "-copy"}]
+    assert [{p["a"], p["b"]} for p in pairs] == [{url, url + "-copy"}]

@@ -331,16 +331,16 @@ def align_full_args(a: Any, b: Any, match: Any, mismatch: Any, gap: Any, min_mat
     return ids_a, ids_b, plus, minus, skip, matches, table, steps
 
 
-def _seed_params(seed_len: Any, max_occ: Any) -> tuple[int, int]:
-    return check_int(seed_len, "seed_len", 1, 64), check_int(max_occ, "max_occ", 1, 1 << 40)
+def _seed_params(ngram: Any, max_occurrences: Any) -> tuple[int, int]:
+    return check_int(ngram, "ngram", 1, 64), check_int(max_occurrences, "max_occurrences", 1, 1 << 40)
 
 
-def find_seeds_args(a: Any, b: Any, seed_len: Any, max_occ: Any) -> tuple[I64Array, I64Array, int, int]:
+def find_seeds_args(a: Any, b: Any, ngram: Any, max_occurrences: Any) -> tuple[I64Array, I64Array, int, int]:
     ids_a, ids_b = _ids(a, b)
-    return (ids_a, ids_b, *_seed_params(seed_len, max_occ))
+    return (ids_a, ids_b, *_seed_params(ngram, max_occurrences))
 
 
-def chain_seeds_args(si: Any, sj: Any, seed_len: Any, max_gap: Any, match: Any, mismatch: Any,
+def chain_seeds_args(si: Any, sj: Any, ngram: Any, max_gap: Any, match: Any, mismatch: Any,
                      gap: Any) -> tuple[I64Array, I64Array, int, int, int, int, int]:
     seeds_i: I64Array = int_array(si, "si", 0)
     seeds_j: I64Array = int_array(sj, "sj", 0)
@@ -353,17 +353,17 @@ def chain_seeds_args(si: Any, sj: Any, seed_len: Any, max_gap: Any, match: Any, 
         if bad.any():
             at = int(np.argmax(bad)) + 1
             raise ValueError(f"seeds must be sorted by (i, j): seed {at} comes before seed {at - 1}")
-    length = check_int(seed_len, "seed_len", 1, 64)
+    length = check_int(ngram, "ngram", 1, 64)
     longest_gap = check_int(max_gap, "max_gap", 0, 1 << 40)
     return (seeds_i, seeds_j, length, longest_gap, *_scores(match, mismatch, gap))
 
 
-def align_seeded_args(a: Any, b: Any, seed_len: Any, max_occ: Any, max_gap: Any, band: Any, match: Any,
+def align_seeded_args(a: Any, b: Any, ngram: Any, max_occurrences: Any, max_gap: Any, band: Any, match: Any,
                       mismatch: Any, gap: Any, min_matches: Any, spans: Any, ops: Any,
                       ) -> tuple[I64Array, I64Array, int, int, int, int, int, int, int, int, I64Array, I8Array]:
     ids_a, ids_b = _ids(a, b)
     n, m = ids_a.shape[0], ids_b.shape[0]
-    length, occurrences = _seed_params(seed_len, max_occ)
+    length, occurrences = _seed_params(ngram, max_occurrences)
     longest_gap = check_int(max_gap, "max_gap", 0, 1 << 40)
     width = check_int(band, "band", 0, 1 << 40)
     plus, minus, skip = _scores(match, mismatch, gap)

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["first_of_groups", "representatives", "best_matches"]
+__all__ = ["first_of_groups", "clusters_from_roots", "representatives", "best_matches"]
 
 
 def first_of_groups(groups: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -19,6 +19,17 @@ def first_of_groups(groups: np.ndarray, order: np.ndarray) -> np.ndarray:
     starts = np.ones(len(order), dtype=bool)
     starts[1:] = sorted_groups[1:] != sorted_groups[:-1]
     return order[starts]
+
+
+def clusters_from_roots(roots: np.ndarray, keep: str, lengths: np.ndarray,
+                        dates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster labels (int64) and each cluster's representative (:func:`representatives`) from
+    each document's component root.  The roots are each component's smallest member, so the
+    clusters are numbered 0, 1, ... in the order of their first member."""
+    _, labels = np.unique(roots, return_inverse=True)
+    labels = labels.astype(np.int64).reshape(-1)
+    n_clusters = int(labels.max()) + 1 if len(labels) else 0
+    return labels, representatives(labels, n_clusters, keep, lengths, dates)
 
 
 def representatives(labels: np.ndarray, n_clusters: int, keep: str, lengths: np.ndarray,
@@ -49,8 +60,8 @@ def best_matches(n: int, pairs: Any) -> tuple[np.ndarray, np.ndarray]:
     matched = np.full(n, -1, dtype=np.int64)
     similarity = np.full(n, np.nan, dtype=np.float64)
     if len(pairs):
-        doc = np.concatenate([pairs.left, pairs.right])
-        partner = np.concatenate([pairs.right, pairs.left])
+        doc = np.concatenate([pairs.a, pairs.b])
+        partner = np.concatenate([pairs.b, pairs.a])
         sim = np.concatenate([pairs.similarity, pairs.similarity])
         order = np.lexsort((partner, -sim, doc))
         first = first_of_groups(doc, order)

@@ -22,8 +22,6 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Hashable, Sequence, TypeVar
 
 import numpy as np
@@ -34,6 +32,7 @@ from retold._validate import check_fraction as _check_fraction
 from retold._validate import check_int as _check_int
 from retold._validate import check_number as _check_number
 from retold.hashing import EMPTY_SLOT
+from retold.lsh_candidates import MAX_DOCS, Candidates, pairs_from_band_keys
 from retold.lsh_compat import DatasketchInterface, MissingKeyError, check_weights
 from retold.lsh_files import IndexFileError, check_index_arrays, read_index, write_index
 from retold.lsh_params import datasketch_params, optimal_params
@@ -61,33 +60,6 @@ def _locked(method: _F) -> _F:
         with self._lock:
             return method(self, *args, **kwargs)
     return wrapper  # type: ignore[return-value]
-_MAX_DOCS = (1 << 32) - 1  # pair codes pack two document indices into 64 bits
-
-
-@dataclass(frozen=True)
-class Candidates:
-    """Candidate pairs from the batch path.
-
-    Attributes
-    ----------
-    left, right : np.ndarray of int64
-        Row indices of the pairs, ``left < right``, sorted by (left, right), each pair once.
-    buckets_capped : int
-        Buckets (over all bands) larger than ``bucket_cap`` that gave only star edges.
-    largest_bucket : int
-        Members of the largest bucket seen in any band.
-    bucket_cap : int
-        The cap in force.
-    """
-
-    left: np.ndarray
-    right: np.ndarray
-    buckets_capped: int
-    largest_bucket: int
-    bucket_cap: int
-
-    def __len__(self) -> int:
-        return len(self.left)
 
 
 class MinHashLSH(DatasketchInterface):
@@ -266,8 +238,8 @@ class MinHashLSH(DatasketchInterface):
             raise ValueError(
                 f"{name} must have shape (n, {self.num_perm}), got {array.shape}"
             )
-        if array.shape[0] > _MAX_DOCS:
-            raise ValueError(f"{name}: at most {_MAX_DOCS} signatures per batch")
+        if array.shape[0] > MAX_DOCS:
+            raise ValueError(f"{name}: at most {MAX_DOCS} signatures per batch")
         return _as_uint64(array, name, "signature values")
 
     def band_keys(self, signatures: Any) -> np.ndarray:
@@ -315,8 +287,8 @@ class MinHashLSH(DatasketchInterface):
             raise TypeError(f"band_keys must be uint64, not {keys.dtype}")
         workers = _check_int(workers, "workers", 1, 1024)
         n = keys.shape[1]
-        if n > _MAX_DOCS:
-            raise ValueError(f"band_keys: at most {_MAX_DOCS} documents")
+        if n > MAX_DOCS:
+            raise ValueError(f"band_keys: at most {MAX_DOCS} documents")
         if empty is None:
             rows = np.arange(n, dtype=np.int64)
         else:
@@ -324,51 +296,7 @@ class MinHashLSH(DatasketchInterface):
             if empty.shape != (n,):
                 raise ValueError(f"empty must have shape ({n},), got {empty.shape}")
             rows = np.flatnonzero(~empty).astype(np.int64)
-        # Threads pay off only when a band's sort is long enough to hide their start-up.
-        serial = workers == 1 or len(rows) < 100_000
-        bands = [self._band_pairs(keys[band], rows) for band in range(self.bands)] if serial else None
-        if bands is None:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                bands = list(pool.map(lambda band: self._band_pairs(keys[band], rows), range(self.bands)))
-        capped = sum(b[1] for b in bands)
-        largest = max((b[2] for b in bands), default=0)
-        codes = [b[0] for b in bands]
-        merged = np.unique(np.concatenate(codes)) if codes else np.empty(0, np.uint64)
-        left = (merged >> np.uint64(32)).astype(np.int64)
-        right = (merged & np.uint64(0xFFFFFFFF)).astype(np.int64)
-        return Candidates(left, right, capped, largest, self.bucket_cap)
-
-    def _band_pairs(self, band_row: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, int, int]:
-        """Pair codes, capped buckets and largest bucket of one band over documents ``rows``."""
-        m = len(rows)
-        keys = np.ascontiguousarray(band_row)[rows]
-        bits = max(1, (m - 1).bit_length())
-        if bits <= 40:
-            # Sort values, not indices: the key's low bits give way to the row's number, which
-            # is twice as fast as an argsort.  The keys keep 64 - bits >= 24 bits, so unrelated
-            # documents share a truncated key with probability 2**-(64 - bits) per pair (a
-            # spurious candidate, which verification drops).
-            shift = np.uint64(bits)
-            packed = keys >> shift
-            np.left_shift(packed, shift, out=packed)
-            np.bitwise_or(packed, np.arange(m, dtype=np.uint64), out=packed)
-            packed.sort()
-            docs = np.bitwise_and(packed, np.uint64((1 << bits) - 1)).view(np.int64)
-            if m != len(band_row):  # some rows left out: map positions back to rows
-                docs = rows[docs]
-            sorted_keys = np.right_shift(packed, shift, out=packed)
-        else:
-            order = np.argsort(keys)
-            sorted_keys = keys[order]
-            docs = rows[order]
-        sorted_keys = np.ascontiguousarray(sorted_keys)
-        docs = np.ascontiguousarray(docs, dtype=np.int64)
-        cap = self.bucket_cap
-        count, capped, largest = _lsh.count_bucket_pairs(sorted_keys, cap)
-        out = np.empty(int(count), dtype=np.uint64)
-        if count:
-            _lsh.fill_bucket_pairs(sorted_keys, docs, cap, out)
-        return out, int(capped), int(largest)
+        return pairs_from_band_keys(keys, rows, bucket_cap=self.bucket_cap, workers=workers)
 
     # ------------------------------------------------------------------ incremental path
     #

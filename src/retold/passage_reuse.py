@@ -161,8 +161,12 @@ class ReuseStats:
 
 
 @dataclass(frozen=True)
-class ReusedPassages:
-    """The result of :func:`reused_passages`: passages, most reprinted first, and the stats."""
+class ReusedPassages(_frames.ResultTables):
+    """The result of :func:`reused_passages`: passages, most reprinted first, and the stats.
+
+    Its tables (:meth:`to_pandas`, :meth:`to_arrow`): ``"occurrences"`` (one row per printing,
+    the default) and ``"passages"`` (one row per passage).
+    """
 
     passages: list[Any]
     stats: ReuseStats
@@ -187,17 +191,8 @@ class ReusedPassages:
         for p in self.passages:
             yield p.to_dict()
 
-    def to_pandas(self, what: str = "occurrences") -> "pd.DataFrame":
-        """One of the result's tables as a pandas DataFrame: ``"occurrences"`` (one row per printing) or ``"passages"`` (one row per passage).
-
-        Columns and dtypes are listed in the README ("pandas, Arrow and Hugging Face") and in
-        :mod:`retold.io.frames`; the index is 0, 1, ...
-        """
-        return _frames.pick(_frames.reused_tables(self), what, "ReusedPassages").to_pandas()
-
-    def to_arrow(self, what: str = "occurrences") -> "pa.Table":
-        """The same table as :meth:`to_pandas`, as a pyarrow Table (no index: use the ids)."""
-        return _frames.pick(_frames.reused_tables(self), what, "ReusedPassages").to_arrow()
+    def _tables(self) -> dict[str, Callable[[], _frames.Table]]:
+        return _frames.reused_tables(self)
 
 
 def check_reuse_options(*, min_tokens: Any, ngram: Any, max_df: Any, min_shared: Any,

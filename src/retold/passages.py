@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from retold._backend import kernels
+from retold._renamed import renamed_keyword
 from retold._textprep import as_text
 from retold._validate import check_fraction
 from retold._validate import check_int as _check_int
@@ -245,13 +246,14 @@ def align(
     match: int = 2,
     mismatch: int = -1,
     gap: int = -1,
-    seed_len: int = 2,
+    ngram: int = 2,
     max_occurrences: int = 4,
     max_gap: int = 40,
     band: int = 8,
     quotes: bool = True,
     min_quote_share: float = 0.5,
     edit_mark: str = "#",
+    seed_len: int | None = None,
 ) -> list[Passage]:
     """Passages two texts share, with character offsets into both.
 
@@ -262,7 +264,7 @@ def align(
     min_tokens : int
         Least number of equal words a passage must hold.
     method : {"seeded", "full"}
-        ``seeded`` (default): seeds are word ``seed_len``-grams shared by both texts and occurring
+        ``seeded`` (default): seeds are word ``ngram``-grams shared by both texts and occurring
         at most ``max_occurrences`` times in each; they are chained colinearly (gaps of at most
         ``max_gap`` words) and each chain is realigned by Smith-Waterman within ``band`` words
         of its diagonals.  Memory is linear in the lengths, so whole books align.
@@ -279,6 +281,8 @@ def align(
         covers them.  Their aligned strings are a global alignment of the two sentences.
     edit_mark : str
         One character marking gaps in the aligned strings.
+    seed_len : int, optional
+        The old name of ``ngram`` (deprecated; goes in the next release).
 
     Returns
     -------
@@ -300,7 +304,8 @@ def align(
     match = _check_int(match, "match", 1, _MAX_SCORE)
     mismatch = _check_int(mismatch, "mismatch", -_MAX_SCORE, 0)
     gap = _check_int(gap, "gap", -_MAX_SCORE, 0)
-    seed_len = _check_int(seed_len, "seed_len", 1, 64)
+    ngram = renamed_keyword(ngram, seed_len, old="seed_len", new="ngram", default=2, where="retold.align")
+    ngram = _check_int(ngram, "ngram", 1, 64)
     max_occurrences = _check_int(max_occurrences, "max_occurrences", 1, 1 << 20)
     max_gap = _check_int(max_gap, "max_gap", 0, 1 << 20)
     band = _check_int(band, "band", 0, 1 << 16)
@@ -339,7 +344,7 @@ def align(
             count, _ = _align.align_full(ids_a, ids_b, match, mismatch, gap, min_tokens, spans, ops)
         else:
             count, _ = _align.align_seeded(
-                ids_a, ids_b, seed_len, max_occurrences, max_gap, band, match, mismatch, gap,
+                ids_a, ids_b, ngram, max_occurrences, max_gap, band, match, mismatch, gap,
                 min_tokens, spans, ops,
             )
         quotes_a = prep_a.quotes if quotes else []

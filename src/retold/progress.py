@@ -17,7 +17,11 @@ from typing import TYPE_CHECKING, Callable, ContextManager, Iterator
 if TYPE_CHECKING:  # rich is optional and imported only when a terminal shows the bars
     from rich.progress import Progress as RichProgress
 
-__all__ = ["Progress", "no_progress"]
+__all__ = ["Progress", "ProgressHook", "no_progress"]
+
+# What the library's ``progress=`` options take: ``progress(stage, total)`` returning a context
+# manager that yields ``advance(n)``.  :meth:`Progress.stage` and :func:`no_progress` are two.
+ProgressHook = Callable[[str, "int | None"], ContextManager[Callable[[int], None]]]
 
 
 def no_progress(name: str, total: int | None = None) -> ContextManager[Callable[[int], None]]:

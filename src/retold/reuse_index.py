@@ -39,7 +39,7 @@ else:
     _hashing = kernels("hashing")
     _align = kernels("align")
 
-ALIGN_OPTIONS = {"seed_len": 1, "max_occurrences": 16, "max_gap": 40, "band": 8,
+ALIGN_OPTIONS = {"ngram": 1, "max_occurrences": 16, "max_gap": 40, "band": 8,
                  "match": 2, "mismatch": -1, "gap": -1}
 """The seeded alignment's settings: those of :func:`retold.align` but for one-word seeds, which
 OCR noise spares far more often than two-word ones (a reprint under 5% misread letters comes out
@@ -328,7 +328,7 @@ def align_candidates(texts: Mapping[int, str], pairs: PairEvidence, *, ngram: in
         spans = np.zeros((min(n, m) // floor + 1, _align.SPAN_COLUMNS), dtype=np.int64)
         count, _ = _align.align_seeded(
             np.ascontiguousarray(ids_a[a0:a1]), np.ascontiguousarray(ids_b[b0:b1]),
-            o["seed_len"], o["max_occurrences"], o["max_gap"], o["band"], match,
+            o["ngram"], o["max_occurrences"], o["max_gap"], o["band"], match,
             o["mismatch"], o["gap"], floor, spans, ops,
         )
         for s0, s1, t0, t1, matches in bridge_spans(spans[:count].tolist(), min_tokens=min_tokens,

@@ -32,9 +32,9 @@ def test_align_full(a, b, score, min_matches, capacity):
 @given(ids, ids, st.integers(1, 4), st.integers(1, 5), st.integers(0, 20), st.integers(0, 8), scores,
        st.integers(1, 6), st.integers(0, 6))
 @FUZZ
-def test_align_seeded(a, b, seed_len, max_occ, max_gap, band, score, min_matches, capacity):
+def test_align_seeded(a, b, ngram, max_occurrences, max_gap, band, score, min_matches, capacity):
     same_outcome("align", "align_seeded", lambda: (
-        a, b, seed_len, max_occ, max_gap, band, *score, min_matches, np.zeros((capacity, 8), np.int64),
+        a, b, ngram, max_occurrences, max_gap, band, *score, min_matches, np.zeros((capacity, 8), np.int64),
         np.zeros(len(a) + len(b), np.int8)), written=_passages(10, 11))
 
 
@@ -47,10 +47,10 @@ def test_align_global(a, b, score):
 
 @given(ids, ids, st.integers(1, 4), st.integers(1, 5), st.integers(0, 20), scores)
 @FUZZ
-def test_seeds_and_chains(a, b, seed_len, max_occ, max_gap, score):
-    outcome = same_outcome("align", "find_seeds", lambda: (a, b, seed_len, max_occ))
+def test_seeds_and_chains(a, b, ngram, max_occurrences, max_gap, score):
+    outcome = same_outcome("align", "find_seeds", lambda: (a, b, ngram, max_occurrences))
     si, sj = outcome[1]
-    same_outcome("align", "chain_seeds", lambda: (si, sj, seed_len, max_gap, *score))
+    same_outcome("align", "chain_seeds", lambda: (si, sj, ngram, max_gap, *score))
 
 
 _FEATURE_DEFAULTS = dict(lead_tokens=40, title_boost=1.5, lead_boost=1.5, name_boost=2.0, number_boost=1.5,

@@ -126,15 +126,15 @@ def test_alignment_kernels(a, b, match, mismatch, gap, min_matches, capacity, da
     spans = data.draw(maybe(out_buffers((capacity, 8), np.int64), out_buffers((capacity, 7), np.int64)))
     ops = data.draw(out_buffers((n + m,), np.int8))
     same_outcome("align", "align_full", lambda: (a, b, match, mismatch, gap, min_matches, spans(), ops()))
-    seed_len = data.draw(maybe(st.integers(1, 4), adversarial_ints()))
-    max_occ = data.draw(maybe(st.integers(1, 4), adversarial_ints()))
+    ngram = data.draw(maybe(st.integers(1, 4), adversarial_ints()))
+    max_occurrences = data.draw(maybe(st.integers(1, 4), adversarial_ints()))
     max_gap = data.draw(maybe(st.integers(0, 10), adversarial_ints()))
     band = data.draw(maybe(st.integers(0, 6), adversarial_ints()))
-    same_outcome("align", "align_seeded", lambda: (a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap,
+    same_outcome("align", "align_seeded", lambda: (a, b, ngram, max_occurrences, max_gap, band, match, mismatch, gap,
                                                    min_matches, spans(), ops()))
     same_outcome("align", "align_global", lambda: (a, b, match, mismatch, gap, ops()))
-    same_outcome("align", "find_seeds", lambda: (a, b, seed_len, max_occ))
-    same_outcome("align", "chain_seeds", lambda: (a, b, seed_len, max_gap, match, mismatch, gap))
+    same_outcome("align", "find_seeds", lambda: (a, b, ngram, max_occurrences))
+    same_outcome("align", "chain_seeds", lambda: (a, b, ngram, max_gap, match, mismatch, gap))
 
 
 @given(st.lists(st.tuples(adversarial_text(3), adversarial_text(1)), max_size=3), st.data())

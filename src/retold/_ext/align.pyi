@@ -13,14 +13,14 @@ def align_full(
     min_matches: int, spans: npt.NDArray[np.int64], ops: npt.NDArray[np.int8],
 ) -> tuple[int, int]: ...
 def find_seeds(
-    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], seed_len: int, max_occ: int
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], ngram: int, max_occurrences: int
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...
 def chain_seeds(
-    si: npt.NDArray[np.int64], sj: npt.NDArray[np.int64], seed_len: int, max_gap: int,
+    si: npt.NDArray[np.int64], sj: npt.NDArray[np.int64], ngram: int, max_gap: int,
     match: int, mismatch: int, gap: int,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...
 def align_seeded(
-    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], seed_len: int, max_occ: int,
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], ngram: int, max_occurrences: int,
     max_gap: int, band: int, match: int, mismatch: int, gap: int, min_matches: int,
     spans: npt.NDArray[np.int64], ops: npt.NDArray[np.int8],
 ) -> tuple[int, int]: ...

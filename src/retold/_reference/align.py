@@ -193,11 +193,11 @@ def _kgram_keys(ids: list[int], k: int) -> list[int | None]:
     return keys
 
 
-def _find_seeds(a: list[int], b: list[int], seed_len: int, max_occ: int) -> tuple[list[int], list[int]]:
+def _find_seeds(a: list[int], b: list[int], ngram: int, max_occurrences: int) -> tuple[list[int], list[int]]:
     """Pairs (i, j) where the k-grams of a at i and of b at j are equal and each occurs at most
-    ``max_occ`` times in its text; sorted by i, then j."""
-    keys_a = _kgram_keys(a, seed_len)
-    keys_b = _kgram_keys(b, seed_len)
+    ``max_occurrences`` times in its text; sorted by i, then j."""
+    keys_a = _kgram_keys(a, ngram)
+    keys_b = _kgram_keys(b, ngram)
     count_a: dict[int, int] = {}
     for key in keys_a:
         if key is not None:
@@ -209,10 +209,10 @@ def _find_seeds(a: list[int], b: list[int], seed_len: int, max_occ: int) -> tupl
     seeds_i: list[int] = []
     seeds_j: list[int] = []
     for i, key in enumerate(keys_a):
-        if key is None or count_a[key] > max_occ:
+        if key is None or count_a[key] > max_occurrences:
             continue
         js = where_b.get(key)
-        if js is None or len(js) > max_occ:
+        if js is None or len(js) > max_occurrences:
             continue
         for j in js:
             seeds_i.append(i)
@@ -220,18 +220,18 @@ def _find_seeds(a: list[int], b: list[int], seed_len: int, max_occ: int) -> tupl
     return seeds_i, seeds_j
 
 
-def _chain_seeds(si: list[int], sj: list[int], seed_len: int, max_gap: int, match: int, mismatch: int,
+def _chain_seeds(si: list[int], sj: list[int], ngram: int, max_gap: int, match: int, mismatch: int,
                  gap: int) -> tuple[list[int], list[int], list[int]]:
     """Colinear chaining by dynamic programming over seeds sorted by (i, j).
 
     best[s] is the score of the best chain ending at seed s: a fresh start scores
-    ``seed_len * match``; following seed p adds ``min(di, dj, k) * match`` for the new equal
+    ``ngram * match``; following seed p adds ``min(di, dj, k) * match`` for the new equal
     tokens, ``mismatch`` per token substituted between them and ``gap`` per token of indel
     ``|di - dj|`` (an estimate of the Smith-Waterman score of the chain).  Predecessors are
     at most ``max_gap`` tokens apart in both texts beyond the seed, and only the
     ``MAX_PREDECESSORS`` nearest are tried.  Returns (best, matched, prev).
     """
-    k = seed_len
+    k = ngram
     n = len(si)
     best = [0] * n
     matched = [0] * n
@@ -262,24 +262,24 @@ def _chain_seeds(si: list[int], sj: list[int], seed_len: int, max_gap: int, matc
 
 
 def find_seeds(
-    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], seed_len: int, max_occ: int
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], ngram: int, max_occurrences: int
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Pairs (i, j) where the k-grams of a at i and of b at j are equal and each occurs at most
-    ``max_occ`` times in its text; two int64 arrays sorted by i, then j."""
-    a, b, seed_len, max_occ = checks.find_seeds_args(a, b, seed_len, max_occ)
-    si, sj = _find_seeds([int(x) for x in a], [int(x) for x in b], seed_len, max_occ)
+    ``max_occurrences`` times in its text; two int64 arrays sorted by i, then j."""
+    a, b, ngram, max_occurrences = checks.find_seeds_args(a, b, ngram, max_occurrences)
+    si, sj = _find_seeds([int(x) for x in a], [int(x) for x in b], ngram, max_occurrences)
     return np.array(si, dtype=np.int64), np.array(sj, dtype=np.int64)
 
 
 def chain_seeds(
-    si: npt.NDArray[np.int64], sj: npt.NDArray[np.int64], seed_len: int, max_gap: int,
+    si: npt.NDArray[np.int64], sj: npt.NDArray[np.int64], ngram: int, max_gap: int,
     match: int, mismatch: int, gap: int,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Colinear chaining of seeds sorted by (i, j): int64 arrays (best, matched, prev)."""
-    si, sj, seed_len, max_gap, match, mismatch, gap = checks.chain_seeds_args(
-        si, sj, seed_len, max_gap, match, mismatch, gap)
+    si, sj, ngram, max_gap, match, mismatch, gap = checks.chain_seeds_args(
+        si, sj, ngram, max_gap, match, mismatch, gap)
     best, matched, prev = _chain_seeds(
-        [int(x) for x in si], [int(x) for x in sj], seed_len, max_gap, match, mismatch, gap
+        [int(x) for x in si], [int(x) for x in sj], ngram, max_gap, match, mismatch, gap
     )
     return (
         np.array(best, dtype=np.int64),
@@ -288,11 +288,11 @@ def chain_seeds(
     )
 
 
-def _chain_band(chain_i: list[int], chain_j: list[int], seed_len: int, n: int, m: int,
+def _chain_band(chain_i: list[int], chain_j: list[int], ngram: int, n: int, m: int,
                 band: int) -> tuple[int, list[int], list[int]]:
     """Rows and per-row b ranges covering a chain's diagonals, widened by ``band``."""
     first = max(0, chain_i[0] - band)
-    stop = min(n, chain_i[-1] + seed_len + band)
+    stop = min(n, chain_i[-1] + ngram + band)
     lo: list[int] = []
     hi: list[int] = []
     q = 0
@@ -316,7 +316,7 @@ def _chain_band(chain_i: list[int], chain_j: list[int], seed_len: int, n: int, m
 
 
 def align_seeded(
-    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], seed_len: int, max_occ: int,
+    a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], ngram: int, max_occurrences: int,
     max_gap: int, band: int, match: int, mismatch: int, gap: int, min_matches: int,
     spans: npt.NDArray[np.int64], ops: npt.NDArray[np.int8],
 ) -> tuple[int, int]:
@@ -329,14 +329,14 @@ def align_seeded(
     past both ends), with the tokens of passages already found masked out.
     Returns (passages, ops written).
     """
-    (a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap, min_matches, spans,
-     ops) = checks.align_seeded_args(a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap,
+    (a, b, ngram, max_occurrences, max_gap, band, match, mismatch, gap, min_matches, spans,
+     ops) = checks.align_seeded_args(a, b, ngram, max_occurrences, max_gap, band, match, mismatch, gap,
                                      min_matches, spans, ops)
     ids_a = [int(x) for x in a]
     ids_b = [int(x) for x in b]
     n, m = len(ids_a), len(ids_b)
-    si, sj = _find_seeds(ids_a, ids_b, seed_len, max_occ)
-    best, matched, prev = _chain_seeds(si, sj, seed_len, max_gap, match, mismatch, gap)
+    si, sj = _find_seeds(ids_a, ids_b, ngram, max_occurrences)
+    best, matched, prev = _chain_seeds(si, sj, ngram, max_gap, match, mismatch, gap)
     order = sorted(range(len(si)), key=lambda s: (-best[s], si[s], sj[s]))
     taken = [0] * len(si)
     chains: list[list[int]] = []
@@ -362,7 +362,7 @@ def align_seeded(
             break
         chain_i = [si[s] for s in members]
         chain_j = [sj[s] for s in members]
-        first, lo, hi = _chain_band(chain_i, chain_j, seed_len, n, m, band)
+        first, lo, hi = _chain_band(chain_i, chain_j, ngram, n, m, band)
         result = _band_sw(ids_a, ids_b, first, lo, hi, match, mismatch, gap, used_a, used_b)
         if result is None or result[5] < min_matches:
             continue

@@ -16,7 +16,8 @@ Until the next release the same names are also found at their old path ``retold.
 """
 from __future__ import annotations
 
-from retold.analysis.export import OUTPUT_NAMES, REPORT_REUSED_PASSAGES, ProgressHook
+from retold.analysis.export import OUTPUT_NAMES, REPORT_REUSED_PASSAGES
+from retold.progress import ProgressHook
 from retold.analysis.pair_passages import PairPassages
 from retold.analysis.pair_selection import DEFAULT_NEIGHBOURS, NEIGHBOUR_WINDOW, candidate_pairs
 from retold.analysis.pipeline import analyze

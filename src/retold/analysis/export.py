@@ -9,17 +9,17 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterable, Iterator, Mapping, cast
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, cast
 
 import numpy as np
 
 from retold.analysis.pair_selection import time_key
+from retold.progress import ProgressHook
 from retold.progress import no_progress as _no_progress
 
 if TYPE_CHECKING:
     from retold.analysis.result import Analysis
 
-ProgressHook = Callable[[str, "int | None"], ContextManager[Callable[[int], None]]]
 
 OUTPUT_NAMES = ("articles", "copy_pairs", "stories", "passages", "provenance")
 """Record files :meth:`Analysis.save` writes, as ``NAME.jsonl`` (and ``NAME.parquet``)."""
@@ -58,9 +58,9 @@ def article_records(analysis: Analysis) -> Iterator[dict[str, Any]]:
 
 
 def copy_pair_records(analysis: Analysis) -> Iterator[dict[str, Any]]:
-    """One record per verified copy pair: left, right, similarity, verified, measure, copy_cluster."""
-    for record, left in zip(analysis.copies.iter_pair_records(), analysis.copies.pairs.left.tolist()):
-        record["copy_cluster"] = int(analysis.copies.labels[left])
+    """One record per verified copy pair: a, b, similarity, verified, measure, copy_cluster."""
+    for record, a in zip(analysis.copies.iter_pair_records(), analysis.copies.pairs.a.tolist()):
+        record["copy_cluster"] = int(analysis.copies.labels[a])
         yield record
 
 
@@ -136,9 +136,9 @@ def report_data(analysis: Analysis, *, title: str | None = None) -> dict[str, An
             "is_representative": bool(reps[i]), "text": art.text,
         })
     cluster_pairs: dict[int, list[dict[str, Any]]] = {}
-    for record, left in zip(analysis.copies.iter_pair_records(), analysis.copies.pairs.left.tolist()):
-        cluster_pairs.setdefault(int(analysis.copies.labels[left]), []).append({
-            "a": record["left"], "b": record["right"],
+    for record, a in zip(analysis.copies.iter_pair_records(), analysis.copies.pairs.a.tolist()):
+        cluster_pairs.setdefault(int(analysis.copies.labels[a]), []).append({
+            "a": record["a"], "b": record["b"],
             "similarity": record["similarity"], "verified": record["verified"],
         })
     order = np.argsort(analysis.copies.labels, kind="stable")

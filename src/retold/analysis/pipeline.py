@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Se
 
 from retold._renamed import renamed_keyword
 from retold._validate import check_int
-from retold.analysis.export import ProgressHook
+from retold.progress import ProgressHook
 from retold.analysis.pair_passages import PairPassages, align_pair
 from retold.analysis.pair_selection import DEFAULT_NEIGHBOURS, choose_pairs, time_key
 from retold.analysis.result import Analysis, attach_pairs, pair_record
@@ -97,11 +97,8 @@ def analyze(
         ``progress(stage, total)`` returning a context manager that yields ``advance(n)``; the
         stages are ``copies``, ``stories``, ``passages``, ``provenance`` and ``reuse``.
         :meth:`retold.progress.Progress.stage` fits.
-    on_error : {"raise", "skip"}
-        A row without a text raises :class:`retold.RecordError` naming its position and id,
-        or is left out and listed in the result's ``skipped``.
-    id_field, text_field, title_field, date_field, source_field, lang_field : str
-        The columns (record keys) of each part of an article, as :func:`retold.read_articles`.
+    on_error, id_field, text_field, title_field, date_field, source_field, lang_field
+        How the rows are read, as for :func:`retold.stories`.
 
     Returns
     -------

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from retold.analysis import export
 from retold.analysis.pair_passages import PairPassages, align_pair, calibrated, swap_passage
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from retold.analysis.export import ProgressHook
+    from retold.progress import ProgressHook
     from retold.attribution import Edge
     from retold.copies import DedupResult
     from retold.passage_reuse import ReusedPassages
@@ -29,8 +29,11 @@ if TYPE_CHECKING:
     from retold.story_clustering import StoryResult, StoryVectors
 
 
-class Analysis:
+class Analysis(_frames.ResultTables):
     """Copies, stories, shared passages and provenance of one corpus (made by :func:`retold.analyze`).
+
+    Its tables (:meth:`to_pandas`, :meth:`to_arrow`): ``"articles"`` (the default),
+    ``"copy_pairs"``, ``"stories"``, ``"passages"``, ``"provenance"`` and ``"reused"``.
 
     Attributes
     ----------
@@ -185,18 +188,8 @@ class Analysis:
         """One record per printing of a reused passage (see :meth:`ReusedPassages.iter_records`)."""
         return export.reused_passage_records(self)
 
-    def to_pandas(self, what: str = "articles") -> "pd.DataFrame":
-        """One of the result's tables as a pandas DataFrame: ``"articles"``, ``"copy_pairs"``, ``"stories"``, ``"passages"``, ``"provenance"`` or ``"reused"``.
-
-        Columns and dtypes are listed in the README ("pandas, Arrow and Hugging Face") and in
-        :mod:`retold.io.frames`; the ``articles`` table is indexed by :attr:`row_labels`, so
-        ``df.join(result.to_pandas())`` lines up with the DataFrame the result was made from.
-        """
-        return _frames.pick(_frames.analysis_tables(self), what, "Analysis").to_pandas()
-
-    def to_arrow(self, what: str = "articles") -> "pa.Table":
-        """The same table as :meth:`to_pandas`, as a pyarrow Table (no index: use the ids)."""
-        return _frames.pick(_frames.analysis_tables(self), what, "Analysis").to_arrow()
+    def _tables(self) -> dict[str, Callable[[], _frames.Table]]:
+        return _frames.analysis_tables(self)
 
     def to_frame(self) -> "pd.DataFrame":
         """The articles with their copy cluster and story (``to_pandas("articles")``, kept for

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import re
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
-from retold.io import InputError, SkippedRecord, read_articles
+from retold.io import InputError, SkippedRecord, read_articles, write_records
+from retold.io.tabular_input import FieldOptions
 from retold.progress import Progress as Progress  # re-exported: the commands take it from here
 
 if TYPE_CHECKING:
@@ -159,6 +161,19 @@ class CommandError(Exception):
         self.exit_code = exit_code
 
 
+@contextlib.contextmanager
+def library_errors(invalid: int = EXIT_USAGE) -> Iterator[None]:
+    """Errors of a library call as CommandError: an InputError (the input cannot be read as
+    articles) exits with EXIT_INPUT, any other ValueError (an option the parser could not check,
+    such as a recall out of reach) with ``invalid``."""
+    try:
+        yield
+    except InputError as exc:
+        raise CommandError(str(exc), EXIT_INPUT) from None
+    except ValueError as exc:
+        raise CommandError(str(exc), invalid) from None
+
+
 def add_input_arguments(parser: argparse.ArgumentParser, *, demo: bool = True) -> None:
     """INPUT, field names, error policy, mojibake repair, --demo, --quiet, --debug."""
     parser.add_argument(
@@ -223,14 +238,44 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, demo: bool = True) -
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
 
 
-def add_output_arguments(parser: argparse.ArgumentParser) -> None:
-    """-o/--output and --output-format, as every command that writes records takes them."""
+def add_output_arguments(parser: argparse.ArgumentParser, emits: Mapping[str, str] | None = None) -> None:
+    """-o/--output and --output-format, as every command that writes records takes them; with
+    ``emits`` (each choice and what it writes, the default first) also ``--emit``."""
+    if emits:
+        default = next(iter(emits))
+        parser.add_argument("--emit", choices=list(emits), default=default,
+                            help="; ".join(f"{name}: {what}" for name, what in emits.items())
+                            + f" (default {default})")
     parser.add_argument(
         "-o", "--output", metavar="OUT", default="-",
         help="output file (.jsonl, .csv, .tsv, .parquet; .gz for compressed text); default stdout as JSON Lines",
     )
     parser.add_argument("--output-format", choices=["jsonl", "csv", "tsv", "parquet"],
                         help="output format when OUT's extension does not say")
+
+
+def write_output(records: Iterable[Any], args: argparse.Namespace) -> int:
+    """Write ``records`` to ``-o/--output`` in ``--output-format`` (or OUT's extension); the
+    number written.  A record that cannot be written, or an OUT that cannot be, is a
+    CommandError naming OUT."""
+    try:
+        return write_records(records, args.output, format=args.output_format)
+    except InputError as exc:
+        raise CommandError(str(exc), EXIT_INPUT) from None
+    except (ValueError, TypeError) as exc:
+        raise CommandError(f"cannot write {args.output}: {exc}", EXIT_USAGE) from None
+
+
+def output_name(args: argparse.Namespace) -> str:
+    """OUT as a summary names it: its path, or ``stdout``."""
+    return "stdout" if args.output == "-" else str(args.output)
+
+
+def field_options(args: argparse.Namespace) -> FieldOptions:
+    """``--id-field`` and the other field options, by the readers' and drivers' keywords."""
+    return FieldOptions(id_field=args.id_field, text_field=args.text_field, title_field=args.title_field,
+                        date_field=args.date_field, source_field=args.source_field,
+                        lang_field=args.lang_field)
 
 
 def input_path(args: argparse.Namespace) -> str:
@@ -271,12 +316,7 @@ def open_articles(args: argparse.Namespace, path: str,
         articles = read_articles(
             path,
             format=args.format,
-            id_field=args.id_field,
-            text_field=args.text_field,
-            title_field=args.title_field,
-            date_field=args.date_field,
-            source_field=args.source_field,
-            lang_field=args.lang_field,
+            **field_options(args),
             on_error=args.on_error,
             errors=skipped,
             fix_text=args.fix_text,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from retold.cli._common import EXIT_INPUT, EXIT_OK, EXIT_USAGE, CommandError, positive_int
+from retold.cli._common import EXIT_INPUT, EXIT_OK, EXIT_USAGE, CommandError, library_errors, positive_int
 
 if TYPE_CHECKING:
     from retold.passages import Passage
@@ -62,7 +62,7 @@ def _load_pair(args: argparse.Namespace) -> tuple[str, str, str, str]:
     if args.corpus or args.demo:
         if args.corpus and args.demo:
             raise CommandError("give --corpus or --demo, not both", EXIT_USAGE)
-        from retold.io import InputError, read_articles
+        from retold.io import read_articles
 
         if args.demo:
             from retold.data import demo_path
@@ -72,17 +72,13 @@ def _load_pair(args: argparse.Namespace) -> tuple[str, str, str, str]:
             path = args.corpus
         wanted = {args.a, args.b}
         texts: dict[str, str] = {}
-        try:
+        with library_errors():
             for article in read_articles(path, id_field=args.id_field, text_field=args.text_field,
                                          on_error=args.on_error):
                 if article.id in wanted:
                     texts[article.id] = article.text
                     if len(texts) == len(wanted):
                         break
-        except InputError as exc:
-            raise CommandError(str(exc), EXIT_INPUT) from None
-        except ValueError as exc:
-            raise CommandError(str(exc), EXIT_USAGE) from None
         missing = [x for x in (args.a, args.b) if x not in texts]
         if missing:
             raise CommandError(f"no article with id {missing[0]!r} in {path}", EXIT_INPUT)

@@ -19,11 +19,11 @@ from retold.cli._common import (
     add_input_arguments,
     counted,
     fraction,
+    library_errors,
     load_articles,
     positive_float,
     report_skipped,
 )
-from retold.io import InputError
 
 HELP = "find copies, stories, shared passages and provenance in one run and write a report"
 
@@ -96,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
     with Progress(quiet=args.quiet) as progress:
         with progress.stage("read", None):
             articles, skipped = load_articles(args)
-        try:
+        # ValueError: input the readers let through but the analysis refuses (e.g. duplicate ids).
+        with library_errors(EXIT_INPUT):
             analysis = analyze(
                 articles,
                 copy_threshold=args.copy_threshold,
@@ -109,11 +110,6 @@ def run(args: argparse.Namespace) -> int:
                 reused=not args.no_reused_passages,
                 progress=progress.stage,
             )
-        except InputError as exc:
-            raise CommandError(str(exc), EXIT_INPUT) from None
-        except ValueError as exc:
-            # Input the readers let through but the analysis refuses (e.g. duplicate ids).
-            raise CommandError(str(exc), EXIT_INPUT) from None
         title = args.title or ("retold demo corpus" if args.demo else f"retold analysis of {args.input}")
         report = _can_render()
         try:

@@ -4,9 +4,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from retold.cli._common import EXIT_USAGE, CommandError
 from retold.dask.runtime import INSTALL, connect
 
-__all__ = ["add_dask_arguments", "dask_client_from_args"]
+__all__ = ["add_dask_arguments", "dask_client_for", "dask_client_from_args", "on_dask"]
 
 
 def add_dask_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,3 +37,26 @@ def dask_client_from_args(args: argparse.Namespace) -> Any:
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise ValueError(f"--dask-workers must be a positive int, got {workers!r}")
     return connect(address, workers)
+
+
+def on_dask(args: argparse.Namespace) -> bool:
+    """Whether the options ask for a Dask cluster (``--scheduler`` or ``--dask-workers``)."""
+    return bool(getattr(args, "scheduler", None) or getattr(args, "dask_workers", None))
+
+
+def dask_client_for(args: argparse.Namespace, path: str | None, *, low_memory: bool = False) -> Any:
+    """The client of :func:`dask_client_from_args`, once the input options are known to suit the
+    Dask readers (files only, no per-record repair): a usage CommandError otherwise.
+
+    ``low_memory``: the command has ``--low-memory``, which the Dask drivers do not take either.
+    """
+    refused = ["no stdin", *(["--low-memory"] if low_memory else []),
+               "--on-error skip or --fix-text/--detect-language"]
+    if (not path or path == "-" or (low_memory and args.low_memory) or args.on_error == "skip"
+            or args.fix_text or args.detect_language):
+        raise CommandError("--scheduler/--dask-workers read Parquet, JSON Lines or CSV files: "
+                           + ", ".join(refused), EXIT_USAGE)
+    try:
+        return dask_client_from_args(args)
+    except (ImportError, ValueError) as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None

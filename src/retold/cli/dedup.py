@@ -5,36 +5,39 @@ import argparse
 from typing import Any, Iterator
 
 from retold.cli._common import (
-    EXIT_INPUT,
     EXIT_OK,
     EXIT_USAGE,
     CommandError,
     Progress,
     add_input_arguments,
-    counted,
     add_output_arguments,
+    counted,
+    field_options,
     fraction,
     input_path,
+    library_errors,
     no_articles,
     open_articles,
+    output_name,
     positive_int,
     report_skipped,
+    write_output,
 )
-from retold.io import InputError, SkippedRecord, write_records
+from retold.cli.dask_options import add_dask_arguments, dask_client_for, on_dask
+from retold.io import SkippedRecord
 
 HELP = "find copies of the same article (reprints, edited or trimmed wire copy) and group them"
 
-EMITS = ("clusters", "pairs", "unique")
+EMITS = {
+    "clusters": "one record per article with its cluster, representative and best match",
+    "pairs": "one record per verified copy pair",
+    "unique": "the input records of the articles to keep",
+}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser)
-    add_output_arguments(parser)
-    parser.add_argument(
-        "--emit", choices=EMITS, default="clusters",
-        help="clusters: one record per article with its cluster, representative and best match; "
-        "pairs: one record per verified copy pair; unique: the input records of the articles to keep",
-    )
+    add_output_arguments(parser, EMITS)
     parser.add_argument("--threshold", type=fraction, default=0.8,
                         help="least similarity of two copies (default 0.8)")
     parser.add_argument(
@@ -58,45 +61,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="do not hold the texts: read INPUT a second time to verify candidates "
         "(for corpora larger than memory; not for stdin)",
     )
-    from retold.cli.dask_options import add_dask_arguments
-
     add_dask_arguments(parser)
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    """The options of a dedup run, by the keywords of :func:`retold.dedup` (and its Dask twin)."""
+    return {"threshold": args.threshold, "ngram": args.ngram, "num_perm": args.num_perm,
+            "recall": args.recall, "verify": not args.no_verify, "keep": args.keep,
+            "measure": args.measure, "bucket_cap": args.bucket_cap}
 
 
 def _dedup_on_dask(args: argparse.Namespace, path: str, progress: Progress) -> Any:
     """Run the same dedup on a Dask cluster (--scheduler / --dask-workers); identical results."""
     import retold.dask as rd
-    from retold.cli.dask_options import dask_client_from_args
 
-    if path == "-" or args.low_memory or args.on_error == "skip" or args.fix_text or args.detect_language:
-        raise CommandError(
-            "--scheduler/--dask-workers read Parquet, JSON Lines or CSV files: "
-            "no stdin, --low-memory, --on-error skip or --fix-text/--detect-language",
-            EXIT_USAGE,
-        )
-    try:
-        client = dask_client_from_args(args)
-    except (ImportError, ValueError) as exc:
-        raise CommandError(str(exc), EXIT_USAGE) from None
-    with client:
-        return rd.dedup(
-            rd.read_articles(path, format=args.format),
-            threshold=args.threshold,
-            ngram=args.ngram,
-            num_perm=args.num_perm,
-            recall=args.recall,
-            verify=not args.no_verify,
-            keep=args.keep,
-            measure=args.measure,
-            bucket_cap=args.bucket_cap,
-            text_field=args.text_field,
-            id_field=args.id_field,
-            date_field=args.date_field,
-            title_field=args.title_field,
-            source_field=args.source_field,
-            lang_field=args.lang_field,
-            progress=progress.stage,
-        )
+    with dask_client_for(args, path, low_memory=True):
+        return rd.dedup(rd.read_articles(path, format=args.format), **_options(args),
+                        **field_options(args), progress=progress.stage)
 
 
 def _keeping(articles: Iterator[Any], kept: list[Any] | None) -> Iterator[Any]:
@@ -116,30 +97,18 @@ def run(args: argparse.Namespace) -> int:
     # --emit unique writes input records: read a file a second time rather than hold every
     # article in memory; standard input can be read only once, so it is held.
     held: list[Any] | None = [] if args.emit == "unique" and path == "-" else None
-    on_dask = bool(getattr(args, "scheduler", None) or getattr(args, "dask_workers", None))
     with Progress(quiet=args.quiet) as progress:
         articles = _keeping(open_articles(args, path, skipped), held)
-        try:
-            result = _dedup_on_dask(args, path, progress) if on_dask else dedup(
+        # ValueError: options the parser could not check on its own (e.g. a recall out of reach).
+        with library_errors():
+            result = _dedup_on_dask(args, path, progress) if on_dask(args) else dedup(
                 articles,
-                threshold=args.threshold,
-                ngram=args.ngram,
-                num_perm=args.num_perm,
-                recall=args.recall,
-                verify=not args.no_verify,
-                keep=args.keep,
+                **_options(args),
                 workers=args.workers,
-                measure=args.measure,
-                bucket_cap=args.bucket_cap,
                 # The second reading skips the same bad records; they are listed once.
                 reread=(lambda: open_articles(args, path, None)) if args.low_memory else None,
                 progress=progress.stage,
             )
-        except InputError as exc:
-            raise CommandError(str(exc), EXIT_INPUT) from None
-        except ValueError as exc:
-            # Options the parser could not check on its own (e.g. a recall out of reach).
-            raise CommandError(str(exc), EXIT_USAGE) from None
         if result.stats.documents == 0:
             raise no_articles(skipped)
         with progress.stage("write", None):
@@ -151,18 +120,12 @@ def run(args: argparse.Namespace) -> int:
                 keep = set(result.unique_ids())
                 source = held if held is not None else open_articles(args, path, None)
                 records = (a.to_dict() for a in source if a.id in keep)
-            try:
-                written = write_records(records, args.output, format=args.output_format)
-            except InputError as exc:
-                raise CommandError(str(exc), EXIT_INPUT) from None
-            except (ValueError, TypeError) as exc:
-                raise CommandError(f"cannot write {args.output}: {exc}", EXIT_USAGE) from None
+            written = write_output(records, args)
     report_skipped(skipped)
     stats = result.stats
     copies = len(result) - len(result.representatives)
     multi = len(result.clusters)
     bands, rows = stats.params
-    target = "stdout" if args.output == "-" else args.output
     lines = [
         f"retold dedup: {counted(stats.documents, 'article')}, {counted(multi, 'copy cluster')} "
         f"holding {counted(copies + multi, 'article')}; {counted(copies, 'copy', 'copies')} "
@@ -179,6 +142,6 @@ def run(args: argparse.Namespace) -> int:
             f"  {stats.buckets_capped} LSH buckets over {stats.bucket_cap} members gave star edges "
             f"only (largest {stats.largest_bucket}); raise --bucket-cap to compare all their pairs"
         )
-    lines.append(f"  wrote {counted(written, 'record')} ({args.emit}) to {target}")
+    lines.append(f"  wrote {counted(written, 'record')} ({args.emit}) to {output_name(args)}")
     progress.summary(lines)
     return EXIT_OK

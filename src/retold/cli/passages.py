@@ -12,25 +12,32 @@ from typing import Any, Iterator
 from retold.cli._common import (
     EXIT_INPUT,
     EXIT_OK,
-    EXIT_USAGE,
     CommandError,
     Progress,
     add_input_arguments,
     add_output_arguments,
     counted,
+    field_options,
     fraction,
     input_path,
+    library_errors,
     no_articles,
     non_negative_int,
     open_articles,
+    output_name,
     positive_int,
     report_skipped,
+    write_output,
 )
-from retold.io import InputError, SkippedRecord, write_records
+from retold.cli.dask_options import add_dask_arguments, dask_client_for, on_dask
+from retold.io import InputError, SkippedRecord
 
 HELP = "find passages (quotes, press releases, poems) reprinted across otherwise unrelated articles"
 
-EMITS = ("occurrences", "passages")
+EMITS = {
+    "occurrences": "one record per printing of a passage (passim's output)",
+    "passages": "one record per passage with its spread",
+}
 
 
 def _max_df(text: str) -> int:
@@ -42,12 +49,7 @@ def _max_df(text: str) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_input_arguments(parser)
-    add_output_arguments(parser)
-    parser.add_argument(
-        "--emit", choices=EMITS, default="occurrences",
-        help="occurrences: one record per printing of a passage (passim's output); "
-        "passages: one record per passage with its spread (default occurrences)",
-    )
+    add_output_arguments(parser, EMITS)
     parser.add_argument("--ngram", type=positive_int, default=5,
                         help="words per n-gram of the index (passim --n; default 5)")
     parser.add_argument("--max-df", type=_max_df, default=100,
@@ -71,8 +73,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="do not align two articles of the same source (passim's default "
                         "for documents of one series)")
     parser.add_argument("--workers", type=positive_int, default=1, help="threads (default 1)")
-    from retold.cli.dask_options import add_dask_arguments
-
     add_dask_arguments(parser)
 
 
@@ -86,21 +86,10 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 def _on_dask(args: argparse.Namespace, path: str) -> Any:
     """The same passages on a Dask cluster (--scheduler / --dask-workers)."""
     import retold.dask as rd
-    from retold.cli.dask_options import dask_client_from_args
 
-    if path == "-" or args.on_error == "skip" or args.fix_text or args.detect_language:
-        raise CommandError("--scheduler/--dask-workers read Parquet, JSON Lines or CSV files: "
-                           "no stdin, --on-error skip or --fix-text/--detect-language", EXIT_USAGE)
-    try:
-        client = dask_client_from_args(args)
-    except (ImportError, ValueError) as exc:
-        raise CommandError(str(exc), EXIT_USAGE) from None
-    with client:
-        return rd.reused_passages(
-            rd.read_articles(path, format=args.format), text_field=args.text_field,
-            id_field=args.id_field, date_field=args.date_field, title_field=args.title_field,
-            source_field=args.source_field, lang_field=args.lang_field, **_options(args),
-        )
+    with dask_client_for(args, path):
+        return rd.reused_passages(rd.read_articles(path, format=args.format),
+                                  **field_options(args), **_options(args))
 
 
 def _records(result: Any, emit: str) -> Iterator[dict[str, Any]]:
@@ -115,13 +104,11 @@ def run(args: argparse.Namespace) -> int:
 
     path = input_path(args)
     skipped: list[SkippedRecord] = []
-    if getattr(args, "scheduler", None) or getattr(args, "dask_workers", None):
+    if on_dask(args):
         with Progress(quiet=args.quiet) as progress:
             with progress.stage("dask", None):
-                try:
+                with library_errors():
                     result = _on_dask(args, path)
-                except ValueError as exc:
-                    raise CommandError(str(exc), EXIT_USAGE) from None
             return _write(args, result, progress, skipped)
     with Progress(quiet=args.quiet) as progress:
         with progress.stage("read", None) as advance:
@@ -134,11 +121,9 @@ def run(args: argparse.Namespace) -> int:
                 raise CommandError(str(exc), EXIT_INPUT) from None
         if not articles:
             raise no_articles(skipped)
-        try:
+        with library_errors():
             result = reused_passages(articles, **_options(args), workers=args.workers,
                                      progress=progress.stage)
-        except ValueError as exc:
-            raise CommandError(str(exc), EXIT_USAGE) from None
         return _write(args, result, progress, skipped)
 
 
@@ -147,17 +132,10 @@ def _write(args: argparse.Namespace, result: Any, progress: Progress, skipped: l
     if result.stats.documents == 0:
         raise no_articles(skipped)
     with progress.stage("write", None):
-        try:
-            written = write_records(_records(result, args.emit), args.output,
-                                    format=args.output_format)
-        except InputError as exc:
-            raise CommandError(str(exc), EXIT_INPUT) from None
-        except (ValueError, TypeError) as exc:
-            raise CommandError(f"cannot write {args.output}: {exc}", EXIT_USAGE) from None
+        written = write_output(_records(result, args.emit), args)
     report_skipped(skipped)
     stats = result.stats
     printings = sum(p.count for p in result)
-    target = "stdout" if args.output == "-" else args.output
     lines = [
         f"retold passages: {counted(stats.documents, 'article')}, "
         f"{counted(len(result), 'reused passage')} in {counted(printings, 'printing')}",
@@ -165,7 +143,7 @@ def _write(args: argparse.Namespace, result: Any, progress: Progress, skipped: l
         f"{stats.boilerplate_ngrams} in more than {args.max_df} articles dropped as boilerplate",
         f"  pairs: {counted(stats.candidate_pairs, 'candidate')} sharing >= {args.min_shared} "
         f"rare n-grams, {counted(stats.alignments, 'aligned span')}",
-        f"  wrote {counted(written, 'record')} ({args.emit}) to {target}",
+        f"  wrote {counted(written, 'record')} ({args.emit}) to {output_name(args)}",
     ]
     progress.summary(lines)
     return EXIT_OK

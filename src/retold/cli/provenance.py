@@ -30,6 +30,7 @@ from retold.cli._common import (
     non_negative_int,
     report_skipped,
     unit_interval,
+    write_output,
 )
 
 HELP = "find who took from whom within related articles: directed edges with evidence"
@@ -124,7 +125,6 @@ def _with_credits_across(articles: list[Any], edges: list[Any], vectors: Any,
 
 
 def run(args: argparse.Namespace) -> int:
-    from retold.io import write_records
     from retold.attribution import provenance
 
     if args.min_tokens < 1:
@@ -167,10 +167,7 @@ def run(args: argparse.Namespace) -> int:
             records.append(record)
         largest = max((len(m) for _, m in groups), default=0)
         with progress.stage("write"):
-            try:
-                written = write_records(records, args.output, format=args.output_format)
-            except (ValueError, TypeError) as exc:
-                raise CommandError(str(exc), EXIT_USAGE) from None
+            written = write_output(records, args)
     report_skipped(skipped)
     judged = "all pairs" if args.all_pairs else counted(sum(map(len, chosen)), "candidate pair")
     lines = [f"retold provenance: {counted(len(articles), 'article')} in "

@@ -6,29 +6,33 @@ import contextlib
 from typing import TYPE_CHECKING, Any, Iterator
 
 from retold.cli._common import (
-    EXIT_INPUT,
     EXIT_OK,
-    EXIT_USAGE,
-    CommandError,
     Progress,
     add_input_arguments,
-    counted,
     add_output_arguments,
+    counted,
+    field_options,
+    library_errors,
     load_articles,
     non_negative_float,
+    output_name,
     positive_int,
     report_skipped,
     unit_interval,
+    write_output,
 )
+from retold.cli.dask_options import add_dask_arguments, dask_client_for, on_dask
 
 if TYPE_CHECKING:  # retold.dask is imported lazily: it needs the [dask] extra
     from retold.dask.story_clusters import DaskStoryResult
     from retold.story_clustering import StoryResult
-from retold.io import InputError, write_records
 
 HELP = "group articles that tell the same story in other words (any language) into stories"
 
-EMITS = ("articles", "stories")
+EMITS = {
+    "articles": "one record per article with its story id, story size and label",
+    "stories": "one record per story with its articles, time span, sources and label",
+}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,12 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
     add_input_arguments(parser)
-    add_output_arguments(parser)
-    parser.add_argument(
-        "--emit", choices=EMITS, default="articles",
-        help="articles: one record per article with its story id, story size and label; "
-        "stories: one record per story with its articles, time span, sources and label",
-    )
+    add_output_arguments(parser, EMITS)
     parser.add_argument("--threshold", type=unit_interval, default=DEFAULT_THRESHOLD,
                         help="least average link (mean similarity less the density term) for two "
                         f"stories to merge; lower gives bigger stories (default {DEFAULT_THRESHOLD})")
@@ -58,8 +57,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--min-size", type=positive_int, default=1,
                         help="with --emit stories, write only stories of at least this many articles")
     parser.add_argument("--workers", type=positive_int, default=1, help="threads (default 1)")
-    from retold.cli.dask_options import add_dask_arguments
-
     add_dask_arguments(parser)
 
 
@@ -67,7 +64,6 @@ def _stories_on_dask(args: argparse.Namespace, stack: contextlib.ExitStack) -> D
     """The same stories on a Dask cluster (--scheduler / --dask-workers); the client stays open
     until the output is written, since describing stories fetches their articles."""
     import retold.dask as rd
-    from retold.cli.dask_options import dask_client_from_args
 
     if args.demo:
         from retold.data import demo_path
@@ -75,51 +71,32 @@ def _stories_on_dask(args: argparse.Namespace, stack: contextlib.ExitStack) -> D
         path = str(demo_path())
     else:
         path = args.input
-    if not path or path == "-" or args.on_error == "skip" or args.fix_text or args.detect_language:
-        raise CommandError(
-            "--scheduler/--dask-workers read Parquet, JSON Lines or CSV files: "
-            "no stdin, --on-error skip or --fix-text/--detect-language",
-            EXIT_USAGE,
-        )
-    try:
-        stack.enter_context(dask_client_from_args(args))
-    except (ImportError, ValueError) as exc:
-        raise CommandError(str(exc), EXIT_USAGE) from None
+    stack.enter_context(dask_client_for(args, path))
     return rd.stories(
         rd.read_articles(path, format=args.format),
         threshold=args.threshold,
         topic_threshold=args.topic_threshold,
         density_penalty=args.density_penalty,
         window_days=args.window_days,
-        text_field=args.text_field,
-        id_field=args.id_field,
-        date_field=args.date_field,
-        title_field=args.title_field,
-        source_field=args.source_field,
-        lang_field=args.lang_field,
+        **field_options(args),
     )
 
 
 def run(args: argparse.Namespace) -> int:
     from retold.story_clustering import stories
 
-    on_dask = bool(getattr(args, "scheduler", None) or getattr(args, "dask_workers", None))
     skipped: list[Any] = []
     result: StoryResult | DaskStoryResult  # the in-process and the Dask results share the writers' API
     with contextlib.ExitStack() as stack, Progress(quiet=args.quiet) as progress:
-        if on_dask:
+        if on_dask(args):
             with progress.stage("stories", None):
-                try:
+                with library_errors():
                     result = _stories_on_dask(args, stack)
-                except InputError as exc:
-                    raise CommandError(str(exc), EXIT_INPUT) from None
-                except ValueError as exc:
-                    raise CommandError(str(exc), EXIT_USAGE) from None
         else:
             with progress.stage("read", None):
                 articles, skipped = load_articles(args)
             with progress.stage("stories", len(articles)) as advance:
-                try:
+                with library_errors():
                     result = stories(
                         articles,
                         threshold=args.threshold,
@@ -128,8 +105,6 @@ def run(args: argparse.Namespace) -> int:
                         window_days=args.window_days,
                         workers=args.workers,
                     )
-                except ValueError as exc:
-                    raise CommandError(str(exc), EXIT_USAGE) from None
                 advance(len(articles))
         with progress.stage("write", None):
             if args.emit == "articles":
@@ -139,15 +114,9 @@ def run(args: argparse.Namespace) -> int:
                 )
             else:
                 records = (s.to_dict() for s in result.stories if s.size >= args.min_size)
-            try:
-                written = write_records(records, args.output, format=args.output_format)
-            except InputError as exc:
-                raise CommandError(str(exc), EXIT_INPUT) from None
-            except (ValueError, TypeError) as exc:
-                raise CommandError(f"cannot write {args.output}: {exc}", EXIT_USAGE) from None
+            written = write_output(records, args)
         # Still inside the client's lifetime: a Dask result fetches the articles it describes.
         multi = result.multi(2)
-        target = "stdout" if args.output == "-" else args.output
         lines = [
             f"retold stories: {counted(len(result), 'article')} in "
             f"{counted(result.n_stories, 'story', 'stories')} "
@@ -161,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
                 f"{counted(len(story.sources), 'source')} — {story.label}"
             )
         record = {"articles": "article", "stories": "story"}.get(args.emit, args.emit)
-        lines.append(f"  wrote {counted(written, record + ' record')} to {target}")
+        lines.append(f"  wrote {counted(written, record + ' record')} to {output_name(args)}")
     report_skipped(skipped)
     progress.summary(lines)
     return EXIT_OK

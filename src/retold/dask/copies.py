@@ -6,7 +6,7 @@ import operator
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
@@ -29,8 +29,12 @@ from retold.dask.signing import (
     truncated_keys,
 )
 from retold.dask.verify import block_counts, distributed_best_matches, edges_frame, export_sets, verify_block
-from retold.dedup_core import best_matches, representatives
+from retold.dedup_core import best_matches, clusters_from_roots
+from retold.io.tabular_input import FieldOptions
 from retold.lsh import DEFAULT_BUCKET_CAP
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["DaskDedupResult", "dedup", "DEFAULT_MAX_DRIVER_EDGES"]
 
@@ -125,17 +129,12 @@ def dedup(
     unit: str = "word",
     seed: int = 1,
     bucket_cap: int = DEFAULT_BUCKET_CAP,
-    text_field: str = "text",
-    id_field: str = "id",
-    date_field: str = "date",
-    title_field: str = "title",
-    source_field: str = "source",
-    lang_field: str = "lang",
     band_partitions: int | None = None,
     shuffle_method: str | None = None,
     max_driver_edges: int = DEFAULT_MAX_DRIVER_EDGES,
     progress: Any = None,
     similarity: str | None = None,
+    **field_options: Unpack[FieldOptions],
 ) -> Any:
     """Find the copies in a corpus on a Dask cluster: :func:`retold.dedup`, distributed.
 
@@ -187,7 +186,9 @@ def dedup(
         lsh_threshold, num_perm, recall=recall, params=params,
         bucket_cap=bucket_cap,
     )
-    fields = Fields(id_field, text_field, title_field, date_field, source_field, lang_field)
+    fields, unknown = Fields.split(field_options)
+    if unknown:  # as retold.dedup refuses them
+        raise TypeError(f"unknown field option(s): {', '.join(sorted(unknown))}")
 
     stages = _Stages(progress, ("read", "sign", "band", "verify", "cluster"))
     lap = stages.lap
@@ -298,7 +299,7 @@ def _dedup(
         order = np.lexsort((right, left))
         pairs = CopyPairs(left[order], right[order], sims[order], np.full(len(order), verify, dtype=bool))
         roots = np.empty(n, dtype=np.int64)
-        kernels("lsh").union_find(pairs.left, pairs.right, roots)
+        kernels("lsh").union_find(pairs.a, pairs.b, roots)
         matched, match_sim = best_matches(n, pairs)
     else:
         dask_stats["components"] = "distributed"
@@ -307,11 +308,8 @@ def _dedup(
         roots[components["u"].to_numpy()] = components["v"].to_numpy()
         matched, match_sim = distributed_best_matches(pair_frame, n)
         pairs = CopyPairs(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool))
-    # Roots are the smallest member, so cluster ids follow first appearance (as retold.dedup).
-    _, labels = np.unique(roots, return_inverse=True)
-    labels = labels.astype(np.int64).reshape(-1)
-    n_clusters = int(labels.max()) + 1 if n else 0
-    reps = representatives(labels, n_clusters, keep, meta["length"].astype(np.int64), meta["date_us"].astype(np.int64))
+    labels, reps = clusters_from_roots(roots, keep, meta["length"].astype(np.int64),
+                                       meta["date_us"].astype(np.int64))
 
     buckets_capped = int(sum(s[2] for s in summaries))
     largest_bucket = int(max((s[3] for s in summaries), default=0))

@@ -100,8 +100,8 @@ def _pair_rows(frame: Any, ids: Any) -> Any:
 
     return pd.DataFrame(
         {
-            "left": pd.Series([ids[i] for i in frame["u"].tolist()], dtype=object).to_numpy(),
-            "right": pd.Series([ids[i] for i in frame["v"].tolist()], dtype=object).to_numpy(),
+            "a": pd.Series([ids[i] for i in frame["u"].tolist()], dtype=object).to_numpy(),
+            "b": pd.Series([ids[i] for i in frame["v"].tolist()], dtype=object).to_numpy(),
             "similarity": np.round(frame["similarity"].to_numpy(), 6),
         }
     )
@@ -111,10 +111,10 @@ def write_pairs_parquet(result: Any, path: str | os.PathLike[str]) -> None:
     import pandas as pd
 
     ids = np.asarray(result.ids, dtype=object)
-    meta = pd.DataFrame({"left": pd.Series([], dtype=object), "right": pd.Series([], dtype=object),
+    meta = pd.DataFrame({"a": pd.Series([], dtype=object), "b": pd.Series([], dtype=object),
                          "similarity": np.zeros(0)})
     frame = result.pair_frame.map_partitions(_pair_rows, ids, meta=meta)
-    schema = arrow_schema({"left": "string", "right": "string", "similarity": "float64"})
+    schema = arrow_schema({"a": "string", "b": "string", "similarity": "float64"})
     dataset_into_place(lambda tmp: frame.to_parquet(tmp, write_index=False, schema=schema), path)
 
 

@@ -67,12 +67,6 @@ def _reuse_articles(part: Any, wanted: np.ndarray) -> dict[int, Article]:
 def reused_passages(
     collection: Any,
     *,
-    text_field: str = "text",
-    id_field: str = "id",
-    date_field: str = "date",
-    title_field: str = "title",
-    source_field: str = "source",
-    lang_field: str = "lang",
     buckets: int | None = None,
     **options: Any,
 ) -> Any:
@@ -86,8 +80,9 @@ def reused_passages(
     3. **align**: the candidate pairs in chunks, each task given the texts of just its articles;
     4. **cluster** on the driver, over the aligned spans and the articles they name.
 
-    ``options`` are those of :func:`retold.reused_passages` (``workers`` excepted), with its
-    defaults; ``stats.seconds`` times the stages as seen from the driver.
+    ``options`` are the names of each part of an article (``text_field`` ... ``lang_field``,
+    as for :func:`dedup`) and those of :func:`retold.reused_passages` (``workers`` excepted),
+    with its defaults; ``stats.seconds`` times the stages as seen from the driver.
     """
     dask, _, _ = require_dask()
     from retold.passage_reuse import (
@@ -99,12 +94,12 @@ def reused_passages(
     )
     from retold.reuse_index import Alignments, merge_pair_evidence
 
+    fields, options = Fields.split(options)
     unknown = sorted(set(options) - set(DEFAULTS))
     if unknown:
         raise TypeError(f"unexpected option(s) {', '.join(unknown)}; "
                         f"retold.reused_passages takes {', '.join(DEFAULTS)}")
     opts = check_reuse_options(**{**DEFAULTS, **options})
-    fields = Fields(id_field, text_field, title_field, date_field, source_field, lang_field)
     corpus = place(collection, fields)
     n_parts = len(corpus.parts)
     n_buckets = check_int(buckets if buckets is not None else max(1, n_parts), "buckets", 1, 1 << 16)

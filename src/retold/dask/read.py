@@ -11,6 +11,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from retold.article import Article
+from retold.io.article_records import FieldNames
 from retold.dask.runtime import delayed, is_bag, is_dataframe, require_dask
 from retold.dates import NO_DATE_US, microseconds
 
@@ -82,16 +83,8 @@ def read_articles(
     raise ValueError(f"format must be 'parquet', 'jsonl', 'csv' or 'tsv', not {format!r}")
 
 
-@dataclass(frozen=True)
-class Fields:
-    """The column (or key) names of each part of an article."""
-
-    id: str = "id"
-    text: str = "text"
-    title: str = "title"
-    date: str = "date"
-    source: str = "source"
-    lang: str = "lang"
+# The field names of the readers, one definition for the single-machine and the Dask paths.
+Fields = FieldNames
 
 
 _PLACED_COLUMNS = ("pos", "id", "text", "title", "date_us", "source", "lang", "length", "auto_id")
@@ -104,9 +97,9 @@ def _article_from_record(record: Any, position: int, fields: Fields) -> Article:
         return Article(id=str(position), text=record)
     if isinstance(record, dict):
         return Article.from_dict(
-            record, position=position, id_field=fields.id, text_field=fields.text,
-            title_field=fields.title, date_field=fields.date, source_field=fields.source,
-            lang_field=fields.lang,
+            record, position=position, id_field=fields.id_field, text_field=fields.text_field,
+            title_field=fields.title_field, date_field=fields.date_field,
+            source_field=fields.source_field, lang_field=fields.lang_field,
         )
     raise TypeError(f"document {position}: expected str, dict or retold.Article, not {type(record).__name__}")
 
@@ -136,7 +129,7 @@ def place_part(part: Any, offset: int, fields: Fields) -> Any:
     records = _records_of(part)
     articles = [_article_from_record(r, offset + i, fields) for i, r in enumerate(records)]
     auto_id = np.fromiter(
-        (isinstance(r, str) or (isinstance(r, dict) and r.get(fields.id) is None) for r in records),
+        (isinstance(r, str) or (isinstance(r, dict) and r.get(fields.id_field) is None) for r in records),
         dtype=bool, count=len(records),
     )
     return _placed_frame(
@@ -182,9 +175,9 @@ def _place_frame(frame: Any, offset: int, fields: Fields) -> Any:
     from retold.article import parse_date
 
     n = len(frame)
-    if fields.text not in frame.columns:
+    if fields.text_field not in frame.columns:
         return None
-    texts = _column_values(frame, fields.text)
+    texts = _column_values(frame, fields.text_field)
     if not all(type(t) is str for t in texts):
         return None
 
@@ -194,21 +187,21 @@ def _place_frame(frame: Any, offset: int, fields: Fields) -> Any:
             return [None] * n
         return [v or None for v in _column_values(frame, name)]
 
-    titles = optional(fields.title)
+    titles = optional(fields.title_field)
     if not all(t is None or type(t) is str for t in titles):
         return None
 
-    if fields.id in frame.columns:
-        raw_ids = _column_values(frame, fields.id)
+    if fields.id_field in frame.columns:
+        raw_ids = _column_values(frame, fields.id_field)
         auto_id = np.fromiter((v is None for v in raw_ids), dtype=bool, count=n)
         ids = [str(offset + i) if v is None else (v if type(v) is str else str(v)) for i, v in enumerate(raw_ids)]
     else:
         auto_id = np.ones(n, dtype=bool)
         ids = [str(offset + i) for i in range(n)]
     dates: list[Any] = [None] * n
-    if fields.date in frame.columns:
+    if fields.date_field in frame.columns:
         parsed: dict[tuple[type, Any], Any] = {}
-        for i, value in enumerate(_column_values(frame, fields.date)):
+        for i, value in enumerate(_column_values(frame, fields.date_field)):
             if value is None:
                 continue
             try:
@@ -221,7 +214,7 @@ def _place_frame(frame: Any, offset: int, fields: Fields) -> Any:
             dates[i] = date
     return _placed_frame(
         offset, ids=ids, texts=texts, titles=titles, date_us=microseconds(dates),
-        sources=optional(fields.source), langs=optional(fields.lang), auto_id=auto_id,
+        sources=optional(fields.source_field), langs=optional(fields.lang_field), auto_id=auto_id,
     )
 
 
@@ -271,9 +264,9 @@ def place(collection: Any, fields: Fields) -> Corpus:
     if isinstance(collection, Corpus):
         return collection
     if is_dataframe(collection):
-        if fields.text not in collection.columns:
+        if fields.text_field not in collection.columns:
             raise ValueError(
-                f"the dataframe has no column {fields.text!r} (columns: {', '.join(map(str, collection.columns))}); "
+                f"the dataframe has no column {fields.text_field!r} (columns: {', '.join(map(str, collection.columns))}); "
                 "name the text column with text_field="
             )
         raw = collection.to_delayed()

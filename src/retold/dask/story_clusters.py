@@ -172,12 +172,6 @@ def stories(
     collection: Any,
     *,
     model: Any = None,
-    text_field: str = "text",
-    id_field: str = "id",
-    date_field: str = "date",
-    title_field: str = "title",
-    source_field: str = "source",
-    lang_field: str = "lang",
     **options: Any,
 ) -> DaskStoryResult:
     """Group a corpus into stories on a Dask cluster: the labels of :func:`retold.stories`.
@@ -201,7 +195,9 @@ def stories(
     model : StoryModel, optional
         As for :func:`retold.stories` (fitted on the corpus when it has seen no documents).
     **options
-        The clustering options of :func:`retold.stories` (``threshold``, ``topic_threshold``,
+        The names of each part of an article (``text_field``, ``id_field``, ``date_field``,
+        ``title_field``, ``source_field``, ``lang_field``, as for :func:`dedup`), and the
+        clustering options of :func:`retold.stories` (``threshold``, ``topic_threshold``,
         ``density_penalty``, ``window_days``, ``neighbours``, ``cross_script_weight``), with its defaults.
 
     Returns
@@ -220,6 +216,7 @@ def stories(
         name: p.default for name, p in inspect.signature(single_machine).parameters.items()
         if p.kind is inspect.Parameter.KEYWORD_ONLY and name not in ("workers", "model", "on_error")
     }
+    fields, options = Fields.split(options)
     unknown = sorted(set(options) - set(accepted))
     if unknown:
         raise TypeError(f"unexpected option(s) {', '.join(unknown)}; retold.stories takes {', '.join(accepted)}")
@@ -231,7 +228,6 @@ def stories(
         model = StoryModel(**CLUSTERING_OPTIONS)
     elif not isinstance(model, StoryModel):
         raise TypeError(f"model must be a StoryModel, not {type(model).__name__}")
-    fields = Fields(id_field, text_field, title_field, date_field, source_field, lang_field)
     corpus = place(collection, fields)
     n, n_parts = corpus.n, len(corpus.parts)
     if model.n_docs == 0 and n:

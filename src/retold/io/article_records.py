@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ..article import Article, parse_date
 from .errors import RecordError, SkippedRecord, describe_location
@@ -18,14 +18,24 @@ from .textfix import repair_mojibake
 
 @dataclasses.dataclass(frozen=True)
 class FieldNames:
-    """Which field of a record holds each part of an article."""
+    """Which field of a record holds each part of an article (the defaults of
+    :func:`retold.read_articles` and of every call that takes the ``*_field`` keywords)."""
 
-    id_field: str
-    text_field: str
-    title_field: str
-    date_field: str
-    source_field: str
-    lang_field: str
+    id_field: str = "id"
+    text_field: str = "text"
+    title_field: str = "title"
+    date_field: str = "date"
+    source_field: str = "source"
+    lang_field: str = "lang"
+
+    @classmethod
+    def split(cls, options: Mapping[str, Any]) -> tuple[FieldNames, dict[str, Any]]:
+        """The ``*_field`` keywords among ``options`` (as
+        :class:`retold.io.tabular_input.FieldOptions` types them) as FieldNames, the defaults
+        for those not given; and the other options."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        given = {key: value for key, value in options.items() if key in names}
+        return cls(**given), {key: value for key, value in options.items() if key not in names}
 
     @property
     def known(self) -> tuple[str, ...]:
@@ -214,15 +224,3 @@ class Admission:
             if article is not None:
                 yield article
 
-
-def articles_of(
-    raws: Iterable[RawRecord],
-    names: FieldNames,
-    on_error: str,
-    errors: list[SkippedRecord] | None,
-    fix_text: bool,
-    check: Callable[[Article], Any] | None = None,
-    detect: Callable[[str], str | None] | None = None,
-) -> Iterator[Article]:
-    """The Articles of ``raws`` in order; bad records raise or are listed as ``on_error`` says."""
-    return Admission(names, on_error, errors, fix_text, check, detect).articles(raws)

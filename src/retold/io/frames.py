@@ -157,6 +157,33 @@ def pick(tables: Mapping[str, Callable[[], Table]], what: str, owner: str) -> Ta
     return make()
 
 
+class ResultTables:
+    """``to_pandas`` and ``to_arrow`` of a result, written once: the result's class says what its
+    tables are in :meth:`_tables` (one of the functions below), the first being the default."""
+
+    def _tables(self) -> dict[str, Callable[[], Table]]:
+        raise NotImplementedError
+
+    def to_pandas(self, what: str | None = None) -> pd.DataFrame:
+        """One of the result's tables as a pandas DataFrame, by name (default: the first).
+
+        The names are listed in the class's docstring, and the ValueError for another name lists
+        them too; columns and dtypes are listed in the README ("pandas, Arrow and Hugging Face")
+        and in :mod:`retold.io.frames`.  A table of one row per input article (``documents``,
+        ``articles``) is indexed by the result's ``row_labels``, so ``df.join(result.to_pandas())``
+        lines up with the DataFrame the result was made from; other tables by 0, 1, ...
+        """
+        return self._table(what).to_pandas()
+
+    def to_arrow(self, what: str | None = None) -> pa.Table:
+        """The same table as :meth:`to_pandas`, as a pyarrow Table (no index: use the ids)."""
+        return self._table(what).to_arrow()
+
+    def _table(self, what: str | None) -> Table:
+        tables = self._tables()
+        return pick(tables, next(iter(tables)) if what is None else what, type(self).__name__)
+
+
 # ------------------------------------------------------------------- the tables of each result
 # Each function takes the result (duck-typed: this module is imported by the results' modules'
 # methods, never the other way round) and returns its tables by name, made when asked for.
@@ -181,16 +208,16 @@ def dedup_tables(result: Any) -> dict[str, Callable[[], Table]]:
         }, index=result.row_labels, name="DedupResult")
 
     def pairs() -> Table:
-        left = np.asarray(result.pairs.left, dtype=np.int64)
-        right = np.asarray(result.pairs.right, dtype=np.int64)
+        a = np.asarray(result.pairs.a, dtype=np.int64)
+        b = np.asarray(result.pairs.b, dtype=np.int64)
         return Table({
-            "left": Column("string", [ids[i] for i in left.tolist()]),
-            "right": Column("string", [ids[i] for i in right.tolist()]),
-            "left_position": Column("int64", left),
-            "right_position": Column("int64", right),
+            "a": Column("string", [ids[i] for i in a.tolist()]),
+            "b": Column("string", [ids[i] for i in b.tolist()]),
+            "a_position": Column("int64", a),
+            "b_position": Column("int64", b),
             "similarity": Column("float64", result.pairs.similarity),
             "verified": Column("bool", result.pairs.verified),
-            "cluster": Column("int64", np.asarray(result.labels, dtype=np.int64)[left]),
+            "cluster": Column("int64", np.asarray(result.labels, dtype=np.int64)[a]),
         }, name="DedupResult")
 
     def clusters() -> Table:
@@ -308,7 +335,7 @@ ANALYSIS_SCHEMAS: dict[str, dict[str, str]] = {
     "articles": {"id": "string", "title": "string", "source": "string", "date": "timestamp",
                  "lang": "string", "copy_cluster": "int64", "copy_cluster_size": "int64",
                  "is_representative": "bool", "story": "int64", "story_size": "int64"},
-    "copy_pairs": {"left": "string", "right": "string", "similarity": "float64",
+    "copy_pairs": {"a": "string", "b": "string", "similarity": "float64",
                    "verified": "bool", "measure": "string", "copy_cluster": "int64"},
     "stories": {"story": "int64", "size": "int64", "label": "strings", "start": "timestamp",
                 "end": "timestamp", "sources": "strings", "languages": "strings",

@@ -245,10 +245,9 @@ def stories(
         ``StoryModel(**CLUSTERING_OPTIONS)``; with ``semantic=`` set, its encoder's cosines
         join the candidate graph (see :func:`story_graph`).
     on_error : {"raise", "skip"}
-        A row without a text raises :class:`retold.RecordError` naming its position and id,
-        or is left out and listed in the result's ``skipped``.
+        What a bad row does, as for :func:`retold.dedup` (raise, or be listed in ``skipped``).
     id_field, text_field, title_field, date_field, source_field, lang_field : str
-        The columns (record keys) of each part of an article, as :func:`retold.read_articles`.
+        The columns (record keys) of each part of an article: see :func:`retold.read_articles`.
 
     Returns
     -------

@@ -120,8 +120,11 @@ class Story:
 
 
 @dataclass(frozen=True, eq=False)
-class StoryResult:
+class StoryResult(_frames.ResultTables):
     """Stories found in a batch of articles.
+
+    Its tables (:meth:`to_pandas`, :meth:`to_arrow`): ``"articles"`` (one row per article, the
+    default) and ``"stories"`` (one row per story).
 
     Attributes
     ----------
@@ -204,18 +207,8 @@ class StoryResult:
             topic=None if self.topics is None else int(self.topics[members[0]]),
         )
 
-    def to_pandas(self, what: str = "articles") -> "pd.DataFrame":
-        """One of the result's tables as a pandas DataFrame: ``"articles"`` (one row per article) or ``"stories"`` (one row per story).
-
-        Columns and dtypes are listed in the README ("pandas, Arrow and Hugging Face") and in
-        :mod:`retold.io.frames`; the ``articles`` table is indexed by :attr:`row_labels`, so
-        ``df.join(result.to_pandas())`` lines up with the DataFrame the result was made from.
-        """
-        return _frames.pick(_frames.story_tables(self), what, "StoryResult").to_pandas()
-
-    def to_arrow(self, what: str = "articles") -> "pa.Table":
-        """The same table as :meth:`to_pandas`, as a pyarrow Table (no index: use the ids)."""
-        return _frames.pick(_frames.story_tables(self), what, "StoryResult").to_arrow()
+    def _tables(self) -> dict[str, Callable[[], _frames.Table]]:
+        return _frames.story_tables(self)
 
     def to_records(self) -> list[dict[str, Any]]:
         """One record per article (:func:`story_records`), for the writers."""

@@ -20,18 +20,18 @@ def one_input(data: bytes) -> None:
         call("align", "align_full", lambda: (a, b, match, mismatch, gap, min_matches, np.zeros((capacity, 8), np.int64),
                                              np.zeros(max(room, 0), np.int8)), written=passages(6, 7))
     elif which == 1:
-        seed_len, max_occ, max_gap, band = small_int(fdp), small_int(fdp), small_int(fdp), small_int(fdp)
-        call("align", "align_seeded", lambda: (a, b, seed_len, max_occ, max_gap, band, match, mismatch, gap, min_matches,
+        ngram, max_occurrences, max_gap, band = small_int(fdp), small_int(fdp), small_int(fdp), small_int(fdp)
+        call("align", "align_seeded", lambda: (a, b, ngram, max_occurrences, max_gap, band, match, mismatch, gap, min_matches,
                                                np.zeros((capacity, 8), np.int64), np.zeros(max(room, 0), np.int8)),
              written=passages(10, 11))
     elif which == 2:
         call("align", "align_global", lambda: (a, b, match, mismatch, gap, np.zeros(max(room, 0), np.int8)),
              written=lambda result, args: args[5][:result[1]])
     else:
-        seed_len, max_occ, max_gap = small_int(fdp), small_int(fdp), small_int(fdp)
-        call("align", "find_seeds", lambda: (a, b, seed_len, max_occ))
+        ngram, max_occurrences, max_gap = small_int(fdp), small_int(fdp), small_int(fdp)
+        call("align", "find_seeds", lambda: (a, b, ngram, max_occurrences))
         si, sj = int64s(fdp, 0, 30, 10), int64s(fdp, 0, 30, 10)
-        call("align", "chain_seeds", lambda: (si, sj, seed_len, max_gap, match, mismatch, gap))
+        call("align", "chain_seeds", lambda: (si, sj, ngram, max_gap, match, mismatch, gap))
 
 
 if __name__ == "__main__":
