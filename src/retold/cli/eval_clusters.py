@@ -12,9 +12,7 @@ HELP = "story clustering of a labelled corpus: B-cubed precision/recall/F1 and A
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from retold.cli._common import add_input_arguments, unit_interval
-    from retold.story_clustering import (
-        DEFAULT_DENSITY_PENALTY, DEFAULT_THRESHOLD, DEFAULT_TOPIC_THRESHOLD, DEFAULT_WINDOW_DAYS,
-    )
+    from retold.cli.story_options import add_story_arguments
 
     add_input_arguments(parser)
     parser.add_argument("--gold-field", default="story",
@@ -22,17 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--label-from-id", metavar="REGEX",
                         help="take the gold label from the article id instead: the first group of REGEX "
                              "(e.g. '^(.*?)[ .(]*\\d+\\)?$' for wikiref220 file names)")
-    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
-                        help=f"least average link for two stories to merge (default {DEFAULT_THRESHOLD})")
-    parser.add_argument("--topic-threshold", type=float, default=DEFAULT_TOPIC_THRESHOLD,
-                        help="least average link for two stories to share a topic; the topics are "
-                             f"scored against the same labels too (default {DEFAULT_TOPIC_THRESHOLD:g})")
-    parser.add_argument("--density-penalty", type=float, default=DEFAULT_DENSITY_PENALTY,
-                        help="weight of the neighbourhood density in the average link "
-                             f"(default {DEFAULT_DENSITY_PENALTY})")
-    parser.add_argument("--window-days", type=float, default=DEFAULT_WINDOW_DAYS,
-                        help=f"days apart at which two articles count half their similarity "
-                             f"(default {DEFAULT_WINDOW_DAYS})")
+    add_story_arguments(parser)
     parser.add_argument("--ignore-dates", action="store_true",
                         help="cluster by content alone, as if no article had a date")
     parser.add_argument("--baseline-cut", type=unit_interval, default=None,

@@ -22,6 +22,7 @@ from retold.cli._common import (
     write_output,
 )
 from retold.cli.dask_options import add_dask_arguments, dask_client_for, on_dask
+from retold.cli.story_options import add_story_arguments
 
 if TYPE_CHECKING:  # retold.dask is imported lazily: it needs the [dask] extra
     from retold.dask.story_clusters import DaskStoryResult
@@ -36,24 +37,9 @@ EMITS = {
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from retold.story_clustering import (
-        DEFAULT_DENSITY_PENALTY, DEFAULT_THRESHOLD, DEFAULT_TOPIC_THRESHOLD, DEFAULT_WINDOW_DAYS,
-    )
-
     add_input_arguments(parser)
     add_output_arguments(parser, EMITS)
-    parser.add_argument("--threshold", type=unit_interval, default=DEFAULT_THRESHOLD,
-                        help="least average link (mean similarity less the density term) for two "
-                        f"stories to merge; lower gives bigger stories (default {DEFAULT_THRESHOLD})")
-    parser.add_argument("--topic-threshold", type=float, default=DEFAULT_TOPIC_THRESHOLD,
-                        help="least average link for two stories to share a topic (the 'topic' field), "
-                        f"at most --threshold (default {DEFAULT_TOPIC_THRESHOLD:g})")
-    parser.add_argument("--density-penalty", type=non_negative_float, default=DEFAULT_DENSITY_PENALTY,
-                        help="how much more is asked of articles in a crowded topic, so that two events "
-                        f"of one topic stay apart; 0 is plain average linkage (default {DEFAULT_DENSITY_PENALTY})")
-    parser.add_argument("--window-days", type=non_negative_float, default=DEFAULT_WINDOW_DAYS,
-                        help="two articles this many days apart count half their similarity; 0 ignores "
-                        f"dates (default {DEFAULT_WINDOW_DAYS:g})")
+    add_story_arguments(parser)
     parser.add_argument("--min-size", type=positive_int, default=1,
                         help="with --emit stories, write only stories of at least this many articles")
     parser.add_argument("--workers", type=positive_int, default=1, help="threads (default 1)")

@@ -5,7 +5,7 @@ dataframe and give the same results as the single-machine :func:`retold.dedup` a
 :func:`retold.stories` on the same documents in the same order: ``labels`` in input order, the
 same cluster ids, representatives and pairs.  They reuse the single-machine building blocks
 (:func:`retold.minhash_batch`, :meth:`retold.MinHashLSH.band_keys`, :func:`retold.shingle_sets`,
-the kernels' exact verification and union-find, :func:`retold.story_clustering.cluster_vectors`), run on the
+the kernels' exact verification and union-find, :func:`retold.story_clustering.cluster_levels`), run on the
 workers where the texts live.
 
 :func:`dedup`, stage by stage:

@@ -111,11 +111,15 @@ class DaskStoryResult:
 
     @property
     def n_stories(self) -> int:
-        return int(self.labels.max()) + 1 if len(self.labels) else 0
+        from retold.story_clustering.results import label_count
+
+        return label_count(self.labels)
 
     @property
     def n_topics(self) -> int:
-        return int(self.topics.max()) + 1 if self.topics is not None and len(self.topics) else 0
+        from retold.story_clustering.results import label_count
+
+        return label_count(self.topics)
 
     def describe(self, min_size: int = 1) -> tuple[Any, ...]:
         """The stories of at least ``min_size`` articles, by id, as :class:`retold.story_clustering.Story`.
@@ -182,7 +186,7 @@ def stories(
     2. each partition's articles become story vectors on the worker that holds them (the
        features are most of the cost), weighted by that corpus-wide idf;
     3. one task gathers the vectors and runs the clustering step of :func:`retold.stories`
-       (:func:`retold.story_clustering.cluster_vectors`: nearest neighbours, average link), so the labels
+       (:func:`retold.story_clustering.cluster_levels`: nearest neighbours, average link), so the labels
        are always those of the single-machine run.
 
     The vectors are about 12 bytes per distinct feature of an article (some 2 KB an article):

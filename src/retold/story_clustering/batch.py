@@ -138,12 +138,16 @@ def cluster_levels(
     cross_script_weight: float = DEFAULT_CROSS_SCRIPT_WEIGHT,
     embeddings: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Story ids and topic ids of articles already turned into vectors (see :func:`cluster_vectors`).
+    """Story ids and topic ids of articles already turned into vectors: the clustering step of
+    :func:`stories`, which :func:`retold.dask.stories` runs on the vectors its workers computed,
+    so both give the same labels.
 
-    Both come from one candidate graph.  The agglomeration merges by the largest average link
+    ``days``, ``scripts`` and ``embeddings`` (optional semantic rows) are as for
+    :func:`story_graph`.  Both come from one candidate graph.  The agglomeration merges by the largest average link
     and a merge never raises another link, so the merges made down to ``topic_threshold``
     begin with exactly those made down to ``threshold``: every story lies inside one topic.
-    Both are numbered from 0 in order of their first article in time.
+    Both are numbered from 0 in order of their first article in time (input order where
+    nothing is dated; undated articles come after dated ones).
     """
     o = check_clustering_options(threshold, density_penalty, window_days, neighbours, cross_script_weight)
     topic_threshold = check_topic_threshold(topic_threshold, o["threshold"])
@@ -161,29 +165,18 @@ def cluster_levels(
     return _numbered_by_first_article(story_roots, days), _numbered_by_first_article(topic_roots, days)
 
 
-def cluster_vectors(
-    vectors: StoryVectors,
-    days: np.ndarray,
-    scripts: np.ndarray,
-    *,
-    threshold: float = DEFAULT_THRESHOLD,
-    density_penalty: float = DEFAULT_DENSITY_PENALTY,
-    window_days: float = DEFAULT_WINDOW_DAYS,
-    neighbours: int = DEFAULT_NEIGHBOURS,
-    cross_script_weight: float = DEFAULT_CROSS_SCRIPT_WEIGHT,
-    embeddings: np.ndarray | None = None,
-) -> np.ndarray:
-    """Story ids of articles already turned into vectors: the clustering step of :func:`stories`.
+def cluster_vectors(vectors: StoryVectors, days: np.ndarray, scripts: np.ndarray, **options: Any) -> np.ndarray:
+    """Story ids of articles already turned into vectors: the stories of :func:`cluster_levels`,
+    with the same keyword options but ``topic_threshold`` (no topic level is made).
 
     ``days``, ``scripts`` and ``embeddings`` (optional semantic rows) as for :func:`story_graph`.  Stories are numbered from 0 in order
     of their first article in time (input order where nothing is dated; undated articles come
-    after dated ones).  :func:`retold.dask.stories` computes the vectors on the workers and
-    calls this with them, so both give the same labels.
+    after dated ones).
     """
-    labels, _ = cluster_levels(vectors, days, scripts, threshold=threshold, topic_threshold=threshold,
-                               density_penalty=density_penalty, window_days=window_days,
-                               neighbours=neighbours, cross_script_weight=cross_script_weight,
-                               embeddings=embeddings)
+    if "topic_threshold" in options:
+        raise TypeError("cluster_vectors makes no topics: call cluster_levels for topic_threshold")
+    options["topic_threshold"] = options.get("threshold", DEFAULT_THRESHOLD)
+    labels, _ = cluster_levels(vectors, days, scripts, **options)
     return labels
 
 

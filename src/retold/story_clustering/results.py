@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["Story", "StoryResult", "story_records"]
+__all__ = ["Story", "StoryResult", "story_records", "label_count"]
 
 
 class _LazyTerms:
@@ -159,12 +159,12 @@ class StoryResult(_frames.ResultTables):
 
     @property
     def n_stories(self) -> int:
-        return int(self.labels.max()) + 1 if len(self.labels) else 0
+        return label_count(self.labels)
 
     @property
     def n_topics(self) -> int:
         """Topics found (0 where the clustering made none, see :attr:`topics`)."""
-        return int(self.topics.max()) + 1 if self.topics is not None and len(self.topics) else 0
+        return label_count(self.topics)
 
     @property
     def vectors(self) -> StoryVectors:
@@ -213,6 +213,11 @@ class StoryResult(_frames.ResultTables):
     def to_records(self) -> list[dict[str, Any]]:
         """One record per article (:func:`story_records`), for the writers."""
         return story_records(self.ids, self.labels, self.topics)
+
+
+def label_count(labels: np.ndarray | None) -> int:
+    """How many clusters labels numbered from 0 name (0 for none, or for no labels at all)."""
+    return int(labels.max()) + 1 if labels is not None and len(labels) else 0
 
 
 def story_records(ids: Sequence[Any], labels: np.ndarray, topics: np.ndarray | None) -> list[dict[str, Any]]:
