@@ -185,7 +185,7 @@ class StoryClusterer:
         out: dict[int, int] = {}
         for g in sorted(step):  # an id folds into a smaller one, whose end is known by then
             k = step[g]
-            out[g] = out.get(k, k)
+            out[g] = out[k] if k in out else k
         return out
 
     def resolve(self, labels: Any) -> np.ndarray:
