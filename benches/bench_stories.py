@@ -388,8 +388,8 @@ class StreamRun:
     f1: float
 
 
-def stream(corpus: StreamCorpus, *, batch: int = BATCH, window: int = 10_000) -> StreamRun:
-    clusterer = StoryClusterer()
+def stream(corpus: StreamCorpus, *, batch: int = BATCH, window: int = 10_000, forget: bool = False) -> StreamRun:
+    clusterer = StoryClusterer(forget=forget)
     labels = []
     chunk_times = []
     gc.collect()
@@ -469,6 +469,35 @@ def compiled_or_skip_bench():
 
 
 
+def clustering_rates(corpus: StreamCorpus, *, batch: int = BATCH, rounds: int = 3) -> dict[bool, list[float]]:
+    """CPU articles/s of the clustering alone (features made beforehand), for forget=False and
+    forget=True in turn, ``rounds`` times each (interleaved, so that a shared machine's load
+    falls on both alike)."""
+    model = StoryClusterer().model
+    chunks = [corpus.articles[a:a + batch] for a in range(0, len(corpus.articles), batch)]
+    features = [model.features_of(chunk, 1) for chunk in chunks]
+    rates: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(rounds):
+        for forget in (False, True):
+            clusterer = StoryClusterer(forget=forget)
+            gc.collect()
+            t = time.process_time()
+            for chunk, f in zip(chunks, features):
+                clusterer.partial_fit(chunk, features=f)
+            rates[forget].append(len(corpus.articles) / (time.process_time() - t))
+    return rates
+
+
+def print_forget_table(n_docs: int) -> None:
+    corpus = stream_story_corpus(n_docs)
+    rates = clustering_rates(corpus)
+    print(f"\n| clustering alone, {n_docs:,} articles (CPU articles/s, 3 rounds) | forget=False | forget=True |")
+    print("|---|---:|---:|")
+    print("| each round | " + ", ".join(f"{r:,.0f}" for r in rates[False]) + " | "
+          + ", ".join(f"{r:,.0f}" for r in rates[True]) + " |")
+    print(f"| best | {max(rates[False]):,.0f} | {max(rates[True]):,.0f} |")
+
+
 def print_streaming_tables(n_docs: int, twin_docs: int) -> None:
     t = time.perf_counter()
     corpus = stream_story_corpus(n_docs)
@@ -492,10 +521,16 @@ def main() -> None:
     parser.add_argument("--side-docs", type=int, default=SIDE_DOCS, help="articles for retold vs scikit-learn")
     parser.add_argument("--twin-docs", type=int, default=TWIN_DOCS, help="articles for the twin comparison")
     parser.add_argument("--stream-docs", type=int, default=0, help="articles streamed (0: no streaming tables)")
+    parser.add_argument("--forget-docs", type=int, default=0,
+                        help="articles for the clustering-alone rate with forget=False and True (0: none)")
+    parser.add_argument("--no-batch", action="store_true", help="skip the batch tables")
     args = parser.parse_args()
-    print_batch_tables(BatchSizes(args.scale_docs, args.side_docs, args.twin_docs))
+    if not args.no_batch:
+        print_batch_tables(BatchSizes(args.scale_docs, args.side_docs, args.twin_docs))
     if args.stream_docs:
         print_streaming_tables(args.stream_docs, 1_000)
+    if args.forget_docs:
+        print_forget_table(args.forget_docs)
 
 
 

@@ -9,8 +9,11 @@ active member live in a hash map, each with its links to other stories (a vector
 story id: _story_stream.h says why); every story id
 costs three numbers in flat arrays (size, summed density, and the story it was folded into:
 24 bytes, read by every average link without a hash lookup).  Memory is bounded by the
-window, not by the stream, but for those 24 bytes per story.  The hot loop runs without the GIL; one call at a time (a second
-thread gets a RuntimeError, never half-written buffers).
+window, not by the stream, but for those 24 bytes per story; with ``forget=True`` the flat
+arrays hold only the ids from ``base`` on and the older stories still active sit in a small
+hash map (the twin's step 7), so memory is bounded by the window alone.  The hot loop runs
+without the GIL; one call at a time (a second thread gets a RuntimeError, never half-written
+buffers).
 """
 from libc.math cimport log, sqrt, pow, fabs, INFINITY
 from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
@@ -29,7 +32,7 @@ cimport numpy as cnp
 from retold._ext.neighbours cimport (RowTable, heap_keep, strongest, table_clear, table_dot, table_fill,
                                      table_free, table_reserve)
 from retold._ext.text cimport realloc_or_raise
-from retold._reference.story_stream import check_arguments, check_batch, check_state
+from retold._reference.story_stream import REBASE_MIN, check_arguments, check_batch, check_state, forgotten_error
 
 cnp.import_array()
 
@@ -97,6 +100,14 @@ cdef struct Art:
     int32_t script
 
 
+cdef struct Held:
+    # forget=True: a story id below base still held (an active story's, or folded since the
+    # last rebase): what the flat arrays hold for the ids from base on.
+    int64_t parent
+    int64_t size
+    double dens
+
+
 cdef struct Posting:
     int64_t* seqs       # arrival numbers, oldest first, from seqs[head]
     double* vals        # the article's value at the feature, beside its arrival number
@@ -130,6 +141,14 @@ cdef class StoryStream:
     cdef vector[int64_t] parent
     cdef vector[int64_t] sizes
     cdef vector[double] dens    # R per story id: the summed densities of its members
+    # (the three of the ids from base on: all of them unless forget)
+    cdef readonly bint forget
+    cdef readonly int64_t base
+    cdef public int64_t rebase_min   # forget: the fewest archived ids a rebase drops (smaller in tests)
+    cdef unordered_map[int64_t, Held] old
+    cdef int64_t* pending       # the running add's labels so far (a rebase points them at roots)
+    cdef vector[int64_t] fold_log   # (gone, keep) of each fold of the running or last add / flush
+    cdef Py_ssize_t n_pending
     cdef unordered_map[int64_t, StoryRec] stories
     cdef vector[int64_t] chain
     # Work buffers
@@ -149,10 +168,12 @@ cdef class StoryStream:
     def __cinit__(self, df, n_docs, double threshold, double density_penalty, int neighbours,
                   int density_neighbours, int index_terms, lag, double window, double time_scale,
                   double cross_script_weight, double idf_power, bint update_idf, window_articles,
-                  max_postings, candidates):
+                  max_postings, candidates, forget=False):
         check_arguments(df, n_docs, threshold, density_penalty, neighbours, density_neighbours,
                         index_terms, lag, window, time_scale, cross_script_weight, idf_power,
-                        window_articles, max_postings, candidates)
+                        window_articles, max_postings, candidates, forget)
+        self.forget = bool(forget)
+        self.rebase_min = REBASE_MIN
         self.window_articles = window_articles
         self.max_postings = max_postings
         self.candidates = candidates
@@ -224,12 +245,17 @@ cdef class StoryStream:
     @property
     def n_created(self):
         """Story ids given out so far (folded ones included)."""
-        return <int64_t> self.parent.size()
+        return self.base + <int64_t> self.parent.size()
 
     @property
     def n_stories(self):
         """Stories so far, archived ones included, folded ones not."""
-        return <int64_t> self.parent.size() - self.n_folded
+        return self.base + <int64_t> self.parent.size() - self.n_folded
+
+    @property
+    def n_held_ids(self):
+        """Story ids whose parent and size are held (all of them unless ``forget``)."""
+        return <int64_t> (self.parent.size() + self.old.size())
 
     @property
     def n_active(self):
@@ -301,18 +327,107 @@ cdef class StoryStream:
         p.n += 1
         return 0
 
+    cdef inline Held* old_at(self, int64_t s) noexcept nogil:
+        """The held numbers of an id below base (NULL: forgotten)."""
+        cdef unordered_map[int64_t, Held].iterator it = self.old.find(s)
+        if it == self.old.end():
+            return NULL
+        return &deref(it).second
+
     cdef int64_t find(self, int64_t s) noexcept nogil:
         cdef int64_t root = s, up
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[s] != root:
-            up = self.parent[s]
-            self.parent[s] = root
+        if self.base == 0:
+            while self.parent[root] != root:
+                root = self.parent[root]
+            while self.parent[s] != root:
+                up = self.parent[s]
+                self.parent[s] = root
+                s = up
+            return root
+        return self.find_held(s)
+
+    cdef int64_t find_held(self, int64_t s) noexcept nogil:
+        # As the twin's find with forget: an id below base that is not held is an archived
+        # story's root (a rebase leaves no other reachable), its own answer.
+        cdef int64_t root = s, up, base = self.base
+        cdef Held* h
+        while True:
+            if root >= base:
+                up = self.parent[root - base]
+            else:
+                h = self.old_at(root)
+                if h == NULL:
+                    break
+                up = h.parent
+            if up == root:
+                break
+            root = up
+        while s != root:
+            if s >= base:
+                up = self.parent[s - base]
+                self.parent[s - base] = root
+            else:
+                h = self.old_at(s)
+                if h == NULL:
+                    break
+                up = h.parent
+                h.parent = root
             s = up
         return root
 
+    cdef inline int64_t* size_of(self, int64_t s) noexcept nogil:
+        if s >= self.base:
+            return &self.sizes[s - self.base]
+        return &self.old_at(s).size
+
+    cdef inline double* dens_of(self, int64_t s) noexcept nogil:
+        if s >= self.base:
+            return &self.dens[s - self.base]
+        return &self.old_at(s).dens
+
+    cdef inline int64_t* parent_of(self, int64_t s) noexcept nogil:
+        if s >= self.base:
+            return &self.parent[s - self.base]
+        return &self.old_at(s).parent
+
+    cdef int rebase(self) except -1 nogil:
+        """The twin's _rebase: forget the ids below front but the active stories' roots."""
+        cdef int64_t new_base = self.front, q, s, n_held = <int64_t> self.parent.size()
+        cdef int64_t drop = new_base - self.base, keep_n = n_held - drop
+        cdef Art* a
+        cdef Py_ssize_t i
+        cdef Held h
+        cdef unordered_map[int64_t, Held] kept
+        cdef unordered_map[int64_t, StoryRec].iterator it
+        for q in range(self.front, self.next_seq):
+            a = &self.ring[q & (self.ring_cap - 1)]
+            a.story = self.find(a.story)
+        for i in range(self.n_pending):
+            self.pending[i] = self.find(self.pending[i])
+        for s in range(new_base, self.base + n_held):
+            self.find(s)  # points the id straight at its root
+        it = self.stories.begin()
+        while it != self.stories.end():
+            s = deref(it).first
+            if s < new_base:
+                h.parent = s
+                h.size = self.size_of(s)[0]
+                h.dens = self.dens_of(s)[0]
+                kept[s] = h
+            inc(it)
+        self.old.swap(kept)
+        if keep_n > 0:
+            memmove(&self.parent[0], &self.parent[drop], keep_n * sizeof(int64_t))
+            memmove(&self.sizes[0], &self.sizes[drop], keep_n * sizeof(int64_t))
+            memmove(&self.dens[0], &self.dens[drop], keep_n * sizeof(double))
+        self.parent.resize(keep_n)
+        self.sizes.resize(keep_n)
+        self.dens.resize(keep_n)
+        self.base = new_base
+        return 0
+
     cdef int64_t new_story(self, double density) except -1 nogil:
-        cdef int64_t s = <int64_t> self.parent.size()
+        cdef int64_t s = self.base + <int64_t> self.parent.size()
         self.parent.push_back(s)
         self.sizes.push_back(1)
         self.dens.push_back(density)
@@ -358,25 +473,44 @@ cdef class StoryStream:
             free(a.val)
             a.val = NULL
             self.front += 1
+        if (self.forget and self.front - self.base >= self.rebase_min
+                and self.front - self.base >= self.next_seq - self.front):
+            self.rebase()
         return 0
 
     cdef double link(self, int64_t a, int64_t b, double total) noexcept nogil:
-        cdef double sa = <double> self.sizes[a], sb = <double> self.sizes[b]
-        cdef double ra = self.dens[a], rb = self.dens[b]
+        cdef double sa, sb, ra, rb
+        cdef int64_t base = self.base
+        if a >= base and b >= base:
+            sa = <double> self.sizes[a - base]
+            sb = <double> self.sizes[b - base]
+            ra = self.dens[a - base]
+            rb = self.dens[b - base]
+        else:
+            sa = <double> self.size_of(a)[0]
+            sb = <double> self.size_of(b)[0]
+            ra = self.dens_of(a)[0]
+            rb = self.dens_of(b)[0]
         return total / (sa * sb) - self.density_penalty * (ra / sa + rb / sb) / 2.0
 
     cdef int64_t fold(self, int64_t a, int64_t b) except -1 nogil:
         cdef int64_t keep = a if a < b else b, gone = b if a < b else a, other
         cdef double total
-        self.parent[gone] = keep
-        self.sizes[keep] += self.sizes[gone]
-        self.sizes[gone] = 0
+        cdef int64_t* size_keep = self.size_of(keep)
+        cdef int64_t* size_gone = self.size_of(gone)
+        cdef double* dens_keep = self.dens_of(keep)
+        cdef double* dens_gone = self.dens_of(gone)
+        self.parent_of(gone)[0] = keep
+        self.fold_log.push_back(gone)
+        self.fold_log.push_back(keep)
+        size_keep[0] += size_gone[0]
+        size_gone[0] = 0
         self.n_folded += 1
         cdef StoryRec* k = &self.stories[keep]
         cdef StoryRec* g = &self.stories[gone]
         cdef StoryRec* o
-        self.dens[keep] = self.dens[keep] + self.dens[gone]
-        self.dens[gone] = 0.0
+        dens_keep[0] = dens_keep[0] + dens_gone[0]
+        dens_gone[0] = 0.0
         k.active += g.active
         links_fold(k.links, g.links, keep, gone)
         cdef Py_ssize_t i
@@ -462,7 +596,8 @@ cdef class StoryStream:
         old = a.density
         a.density = self.density_of(a.near, a.n_near)
         s = self.find(a.story)
-        self.dens[s] = self.dens[s] + (a.density - old)
+        cdef double* d = self.dens_of(s)
+        d[0] = d[0] + (a.density - old)
 
     # -- one article -----------------------------------------------------------------------------
 
@@ -639,18 +774,25 @@ cdef class StoryStream:
         self.idle()
         self.busy = True
         try:
+            self.fold_log.clear()
+            self.pending = &out[0] if n else NULL
             for i in range(n):
                 a = off[i]
                 b = off[i + 1]
+                self.n_pending = i
                 with nogil:
                     r = self.add_one(&idx[a] if b > a else NULL, &wt[a] if b > a else NULL,
                                      b - a, tm[i], sc[i])
                 out[i] = r
                 if (i & 4095) == 4095:
                     PyErr_CheckSignals()
+            self.pending = NULL
+            self.n_pending = 0
             for i in range(n):
                 out[i] = self.find(out[i])
         finally:
+            self.pending = NULL
+            self.n_pending = 0
             self.busy = False
 
     def flush(self):
@@ -658,6 +800,7 @@ cdef class StoryStream:
         self.idle()
         self.busy = True
         try:
+            self.fold_log.clear()
             with nogil:
                 while self.decided < self.next_seq:
                     self.decide(self.decided)
@@ -666,37 +809,71 @@ cdef class StoryStream:
             self.busy = False
 
     def resolve(self, labels):
-        """The current story of each earlier label (int64 array)."""
+        """The current story of each earlier label (int64 array).
+
+        With ``forget``, a label below ``base`` whose story has left the window is forgotten:
+        ValueError (see the twin's ``forgotten_error``)."""
         self.idle()
         arr = np.asarray(labels, dtype=np.int64)
-        if arr.size and (int(arr.min()) < 0 or int(arr.max()) >= <int64_t> self.parent.size()):
-            raise ValueError(f"a label outside [0, {self.parent.size()})")
+        cdef int64_t n_created = self.base + <int64_t> self.parent.size()
+        if arr.size and (int(arr.min()) < 0 or int(arr.max()) >= n_created):
+            raise ValueError(f"a label outside [0, {n_created})")
         out = np.ascontiguousarray(arr.ravel()).copy()
         cdef int64_t[::1] o = out
         cdef Py_ssize_t i
+        if self.base:
+            for i in range(o.shape[0]):
+                if o[i] < self.base and self.old_at(o[i]) == NULL:
+                    raise forgotten_error(o[i], self.base)
         for i in range(o.shape[0]):
             o[i] = self.find(o[i])
         return out.reshape(arr.shape)
 
     def story_sizes(self):
-        """Articles in each story id so far (0 for a folded id)."""
+        """Articles in each story id so far (0 for a folded id; -1 for a forgotten one)."""
         self.idle()
-        out = np.empty(self.sizes.size(), dtype=np.int64)
+        out = np.full(self.base + <int64_t> self.sizes.size(), -1, dtype=np.int64)
         cdef int64_t[::1] o = out
         cdef Py_ssize_t i
-        for i in range(o.shape[0]):
-            o[i] = self.sizes[i]
+        cdef unordered_map[int64_t, Held].iterator it = self.old.begin()
+        for i in range(<Py_ssize_t> self.sizes.size()):
+            o[self.base + i] = self.sizes[i]
+        while it != self.old.end():
+            o[deref(it).first] = deref(it).second.size
+            inc(it)
         return out
 
     def parents(self):
-        """For each story id, the story it has been folded into (itself if none), int64."""
+        """For each story id, the story it has been folded into (itself if none; -1 for a
+        forgotten one), int64."""
         self.idle()
-        out = np.empty(self.parent.size(), dtype=np.int64)
+        out = np.full(self.base + <int64_t> self.parent.size(), -1, dtype=np.int64)
         cdef int64_t[::1] o = out
         cdef Py_ssize_t i
-        for i in range(o.shape[0]):
+        ids = []
+        cdef unordered_map[int64_t, Held].iterator it = self.old.begin()
+        while it != self.old.end():
+            ids.append(deref(it).first)
+            inc(it)
+        for s in sorted(ids):  # the twin's order (find compresses paths as it goes)
+            o[<int64_t> s] = self.find(<int64_t> s)
+        for i in range(self.base, o.shape[0]):
             o[i] = self.find(i)
         return out
+
+    def last_folds(self):
+        """The folds of the last :meth:`add` or :meth:`flush` call, in order: two int64 arrays,
+        the id folded and the story it was folded into then (a later fold of the same call
+        may fold that one too).  What a caller keeps to follow its labels with ``forget``."""
+        self.idle()
+        cdef Py_ssize_t i, n = <Py_ssize_t> self.fold_log.size() // 2
+        gone = np.empty(n, dtype=np.int64)
+        into = np.empty(n, dtype=np.int64)
+        cdef int64_t[::1] g = gone, k = into
+        for i in range(n):
+            g[i] = self.fold_log[2 * i]
+            k[i] = self.fold_log[2 * i + 1]
+        return gone, into
 
     def posted_terms(self):
         """Entries in the inverted index."""
@@ -722,7 +899,7 @@ cdef class StoryStream:
         args = (self.df_array, self.n_docs, self.threshold, self.density_penalty, self.neighbours,
                 self.density_neighbours, self.index_terms, self.lag, self.window, self.time_scale,
                 self.cross_script_weight, self.idf_power, self.update_idf, self.window_articles,
-                self.max_postings, self.candidates)
+                self.max_postings, self.candidates, self.forget)
         return (StoryStream, args, self._state())
 
     def _state(self):
@@ -778,7 +955,7 @@ cdef class StoryStream:
         cdef StoryRec* r
         for s in ids:
             r = &self.stories[<int64_t> s]
-            density.append(self.dens[<int64_t> s])
+            density.append(self.dens_of(<int64_t> s)[0])
             active.append(r.active)
             pairs = []
             for k in range(<Py_ssize_t> r.links.size()):
@@ -787,10 +964,13 @@ cdef class StoryStream:
             link_n.append(len(pairs))
             link_to.extend(t for t, _ in pairs)
             link_w.extend(x for _, x in pairs)
+        held = self._held_state()
         return {
             "n_docs": self.n_docs, "n_scored": self.n_scored, "next_seq": self.next_seq,
             "front": self.front, "decided": self.decided, "now": self.now,
-            "parent": self.parents(), "sizes": self.story_sizes(),
+            # (the held form replaces these two: no array as long as the stream is made here)
+            "parent": held["parent"] if held else self.parents(),
+            "sizes": held["sizes"] if held else self.story_sizes(),
             "art_time": art_time, "art_script": art_script, "art_story": art_story,
             "art_density": art_density, "art_n_near": art_n_near, "art_near": art_near, "art_n": art_n, "art_idx": art_idx, "art_val": art_val,
             "art_n_top": art_n_top, "art_top": art_top,
@@ -800,13 +980,38 @@ cdef class StoryStream:
             "link_n": np.array(link_n, dtype=np.int64),
             "link_to": np.array(link_to, dtype=np.int64),
             "link_w": np.array(link_w, dtype=np.float64),
-        }
+        } | held
+
+    def _held_state(self):
+        # forget=True: the held form, as the twin writes it ('parent' and 'sizes' then hold the
+        # ids from base on, the old map beside them).
+        if not self.forget:
+            return {}
+        old_ids = []
+        cdef unordered_map[int64_t, Held].iterator it = self.old.begin()
+        while it != self.old.end():
+            old_ids.append(deref(it).first)
+            inc(it)
+        old_ids.sort()
+        n_held = <Py_ssize_t> self.parent.size()
+        parent = np.empty(n_held, dtype=np.int64)
+        sizes = np.empty(n_held, dtype=np.int64)
+        cdef int64_t[::1] p = parent, z = sizes
+        cdef Py_ssize_t i
+        old_parent = np.array([self.find(<int64_t> s) for s in old_ids], dtype=np.int64)
+        old_sizes = np.array([self.old_at(<int64_t> s).size for s in old_ids], dtype=np.int64)
+        for i in range(n_held):
+            p[i] = self.find(self.base + i)
+            z[i] = self.sizes[i]
+        return {"forget": True, "base": self.base, "n_folded": self.n_folded,
+                "old_ids": np.array(old_ids, dtype=np.int64), "old_parent": old_parent,
+                "old_sizes": old_sizes, "parent": parent, "sizes": sizes}
 
     def __setstate__(self, state):
         self.idle()
         if self.next_seq or self.parent.size():
             raise RuntimeError("a StoryStream's state can only be set on a new stream")
-        st = check_state(state, self.n_features, self.index_terms, self.density_neighbours)
+        st = check_state(state, self.n_features, self.index_terms, self.density_neighbours, forget=self.forget)
         cdef const int64_t[::1] parent = st["parent"]
         cdef const int64_t[::1] sizes = st["sizes"]
         cdef const double[::1] art_time = st["art_time"]
@@ -827,16 +1032,25 @@ cdef class StoryStream:
         cdef const int64_t[::1] link_n = st["link_n"]
         cdef const int64_t[::1] link_to = st["link_to"]
         cdef const double[::1] link_w = st["link_w"]
+        cdef const int64_t[::1] old_ids = st["old_ids"]
+        cdef const int64_t[::1] old_parent = st["old_parent"]
+        cdef const int64_t[::1] old_sizes = st["old_sizes"]
         cdef Py_ssize_t i, k, at = 0, at_top = 0, at_near = 0, n, m
         cdef int64_t seq
         cdef Art* a
         cdef StoryRec* r
+        cdef Held h
         for i in range(parent.shape[0]):
             self.parent.push_back(parent[i])
             self.sizes.push_back(sizes[i])
             self.dens.push_back(0.0)
-            if parent[i] != i:
-                self.n_folded += 1
+        for i in range(old_ids.shape[0]):
+            h.parent = old_parent[i]
+            h.size = old_sizes[i]
+            h.dens = 0.0
+            self.old[old_ids[i]] = h
+        self.base = st["base"]
+        self.n_folded = st["n_folded"]
         self.n_docs = st["n_docs"]
         self.n_scored = st["n_scored"]
         self.front = st["front"]
@@ -878,7 +1092,7 @@ cdef class StoryStream:
         at = 0
         for i in range(ids.shape[0]):
             r = &self.stories[ids[i]]
-            self.dens[ids[i]] = s_density[i]
+            self.dens_of(ids[i])[0] = s_density[i]
             r.active = s_active[i]
             for k in range(link_n[i]):
                 links_set(r.links, link_to[at], link_w[at])

@@ -5,6 +5,8 @@ import numpy.typing as npt
 from retold._reference.story_stream import check_arguments as check_arguments
 from retold._reference.story_stream import check_batch as check_batch
 from retold._reference.story_stream import check_state as check_state
+from retold._reference.story_stream import forgotten_error as forgotten_error
+from retold._reference.story_stream import REBASE_MIN as REBASE_MIN
 
 class StoryStream:
     df_array: npt.NDArray[np.int64]
@@ -34,6 +36,10 @@ class StoryStream:
     window_articles: int
     max_postings: int
     candidates: int
+    forget: bool
+    base: int
+    n_held_ids: int
+    rebase_min: int
     def __init__(
         self,
         df: npt.NDArray[np.int64],
@@ -52,6 +58,7 @@ class StoryStream:
         window_articles: int,
         max_postings: int,
         candidates: int,
+        forget: bool = False,
     ) -> None: ...
     def add(
         self,
@@ -66,5 +73,6 @@ class StoryStream:
     def resolve(self, labels: npt.ArrayLike) -> npt.NDArray[np.int64]: ...
     def story_sizes(self) -> npt.NDArray[np.int64]: ...
     def parents(self) -> npt.NDArray[np.int64]: ...
+    def last_folds(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...
     def posted_terms(self) -> int: ...
     def link_entries(self) -> int: ...

@@ -44,6 +44,25 @@ decisions as each article arrives:
 
 Labels are story ids; :meth:`StoryStream.resolve` maps any earlier label to the story it has
 been folded into since.  The result does not depend on how the stream is cut into calls.
+
+Story ids are arrival numbers (every article starts a story), and by default every id ever
+given out keeps its parent and size (and, in the kernel, its summed density): 24 bytes per
+article for ever.  With ``forget=True`` the stream holds only what can still change:
+
+7. The flat arrays hold the ids from ``base`` on (index ``id - base``); below ``base`` only the
+   stories that still have an article in the window are held, in a small map ("old") of
+   their parent and size.  Once ``front - base >= max(REBASE_MIN, articles in the window)``,
+   after archiving, the stream *rebases*: every active article's story, and every label the
+   running :meth:`add` call has written so far, is replaced by its root; every held id from
+   ``front`` on is pointed straight at its root; the old map becomes the active stories below
+   ``front`` (their parent themselves); ``base`` becomes ``front``.  A root below ``base``
+   that is not in the map belongs to an archived story, which can never change again, so
+   the labels of the running call resolve to it as they stand.  Memory is then bounded by
+   the window (at most about twice its articles, and ``REBASE_MIN``, of held ids), the work is
+   O(window) every window's worth of articles, and every decision reads the same numbers, so
+   labels and merges are those of the default mode.  An id forgotten this way can no longer
+   be resolved (:meth:`StoryStream.resolve` raises ValueError); ``story_sizes`` and
+   ``parents`` give -1 for it.
 """
 from __future__ import annotations
 
@@ -58,7 +77,18 @@ import numpy.typing as npt
 from retold._reference.neighbours import dot_with
 from retold._reference.neighbours import strongest
 
-__all__ = ["StoryStream", "check_state"]
+__all__ = ["REBASE_MIN", "StoryStream", "check_state", "forgotten_error"]
+
+REBASE_MIN = 4096  # forget=True: the fewest archived ids a rebase drops (amortises its O(window) work)
+
+
+def forgotten_error(label: int, base: int) -> ValueError:
+    """What both backends raise when :meth:`StoryStream.resolve` meets a forgotten id."""
+    return ValueError(
+        f"story id {label} is forgotten: a StoryStream made with forget=True keeps only the ids from "
+        f"{base} on and the stories that still have an article in the window; keep the labels and "
+        f"merges as they are reported (resolve them while their story is in the window), or use "
+        f"forget=False to resolve any id ever given out")
 
 
 def idf_of(log_n1: float, df: int, power: float) -> float:
@@ -76,10 +106,12 @@ def idf_of(log_n1: float, df: int, power: float) -> float:
 def check_arguments(df: Any, n_docs: Any, threshold: Any, density_penalty: Any, neighbours: Any,
                     density_neighbours: Any, index_terms: Any, lag: Any, window: Any, time_scale: Any,
                     cross_script_weight: Any, idf_power: Any, window_articles: Any, max_postings: Any,
-                    candidates: Any) -> None:
+                    candidates: Any, forget: Any = False) -> None:
     """The constructor's checks, shared by both backends (same errors, same words).
 
     The arguments are Any: this is where whatever a caller passed is found right or wrong."""
+    if not isinstance(forget, (bool, np.bool_)):
+        raise TypeError(f"forget must be a bool, not {type(forget).__name__}")
     if not isinstance(df, np.ndarray) or df.dtype != np.int64 or df.ndim != 1 or df.shape[0] < 1:
         raise ValueError("df must be a non-empty 1-d int64 array")
     if not df.flags.c_contiguous or not df.flags.writeable:
@@ -189,15 +221,20 @@ class StoryStream:
         Undated articles are archived once this many articles have arrived after them.
     max_postings, candidates : int
         Postings read per query feature (the newest); candidates scored exactly (step 3).
+    forget : bool
+        Forget the ids of archived stories (step 7): memory bounded by the window, the same
+        labels; ``resolve`` refuses a forgotten id.  Default False: every id is kept.
     """
 
     def __init__(self, df: npt.NDArray[np.int64], n_docs: int, threshold: float, density_penalty: float,
                  neighbours: int, density_neighbours: int, index_terms: int, lag: int, window: float,
                  time_scale: float, cross_script_weight: float, idf_power: float, update_idf: bool,
-                 window_articles: int, max_postings: int, candidates: int) -> None:
+                 window_articles: int, max_postings: int, candidates: int, forget: bool = False) -> None:
         check_arguments(df, n_docs, threshold, density_penalty, neighbours, density_neighbours,
                         index_terms, lag, window, time_scale, cross_script_weight, idf_power,
-                        window_articles, max_postings, candidates)
+                        window_articles, max_postings, candidates, forget)
+        self.forget = bool(forget)
+        self.rebase_min = REBASE_MIN  # forget: the fewest archived ids a rebase drops (smaller in tests)
         self.window_articles = int(window_articles)
         self.max_postings = int(max_postings)
         self.candidates = int(candidates)
@@ -224,8 +261,14 @@ class StoryStream:
         # feature -> (arrival number, value), oldest first
         self.postings: dict[int, deque[tuple[int, float]]] = {}
         self.stories: dict[int, _Story] = {}
-        self.parent: list[int] = []
+        self.parent: list[int] = []  # of the ids from base on (all of them unless forget)
         self.sizes: list[int] = []
+        self.base = 0
+        # forget: the stories below base still active (or folded since the last rebase): [parent, size]
+        self.old: dict[int, list[int]] = {}
+        self._pending: npt.NDArray[np.int64] | None = None  # the running add's labels so far
+        self._n_pending = 0
+        self.fold_log: list[tuple[int, int]] = []  # (gone, keep) of each fold of the running or last add / flush
         self.n_folded = 0
         self.busy = False
 
@@ -245,12 +288,17 @@ class StoryStream:
     @property
     def n_created(self) -> int:
         """Story ids given out so far (folded ones included)."""
-        return len(self.parent)
+        return self.base + len(self.parent)
 
     @property
     def n_stories(self) -> int:
         """Stories so far, archived ones included, folded ones not."""
-        return len(self.parent) - self.n_folded
+        return self.base + len(self.parent) - self.n_folded
+
+    @property
+    def n_held_ids(self) -> int:
+        """Story ids whose parent and size are held (all of them unless ``forget``)."""
+        return len(self.parent) + len(self.old)
 
     @property
     def n_active(self) -> int:
@@ -263,16 +311,74 @@ class StoryStream:
         return self.next_seq - self.front
 
     def find(self, s: int) -> int:
-        """The story that story id ``s`` has been folded into (itself when it has not)."""
+        """The story that story id ``s`` has been folded into (itself when it has not).
+
+        With ``forget``, an id below ``base`` that is not held is an archived story's root
+        (only such ids are left reachable by a rebase) and is its own answer."""
+        if not self.base:
+            root = s
+            while self.parent[root] != root:
+                root = self.parent[root]
+            while self.parent[s] != root:
+                self.parent[s], s = root, self.parent[s]
+            return root
+        base, parent, old = self.base, self.parent, self.old
         root = s
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[s] != root:
-            self.parent[s], s = root, self.parent[s]
+        while True:
+            if root >= base:
+                up = parent[root - base]
+            elif root in old:
+                up = old[root][0]
+            else:
+                break
+            if up == root:
+                break
+            root = up
+        while s != root:
+            if s >= base:
+                parent[s - base], s = root, parent[s - base]
+            elif s in old:
+                held = old[s]
+                held[0], s = root, held[0]
+            else:
+                break
         return root
 
+    def _size(self, s: int) -> int:
+        return self.sizes[s - self.base] if s >= self.base else self.old[s][1]
+
+    def _set_size(self, s: int, size: int) -> None:
+        if s >= self.base:
+            self.sizes[s - self.base] = size
+        else:
+            self.old[s][1] = size
+
+    def _set_parent(self, s: int, up: int) -> None:
+        if s >= self.base:
+            self.parent[s - self.base] = up
+        else:
+            self.old[s][0] = up
+
+    def _rebase(self) -> None:
+        """Step 7: forget the ids below ``front`` but the active stories' roots."""
+        new_base = self.front
+        for q in range(self.front, self.next_seq):
+            art = self.articles[q]
+            art.story = self.find(art.story)
+        pending = self._pending
+        if pending is not None:
+            for i in range(self._n_pending):
+                pending[i] = self.find(int(pending[i]))
+        for s in range(new_base, self.base + len(self.parent)):
+            self.find(s)  # points the id straight at its root
+        self.old = {s: [s, self._size(s)] for s in sorted(self.stories) if s < new_base}
+        drop = new_base - self.base
+        del self.parent[:drop]
+        del self.sizes[:drop]
+        self.base = new_base
+
     def _new_story(self, density: float) -> int:
-        s = len(self.parent)
+        s = self.base + len(self.parent)
         self.parent.append(s)
         self.sizes.append(1)
         self.stories[s] = _Story(density, 1)
@@ -303,17 +409,20 @@ class StoryStream:
                     del self.stories[other].links[s]
                 del self.stories[s]
             self.front += 1
+        if self.forget and self.front - self.base >= max(self.rebase_min, self.next_seq - self.front):
+            self._rebase()
 
     def _link(self, a: int, b: int, total: float) -> float:
-        sa, sb = self.sizes[a], self.sizes[b]
+        sa, sb = self._size(a), self._size(b)
         ra, rb = self.stories[a].density, self.stories[b].density
         return total / (sa * sb) - self.density_penalty * (ra / sa + rb / sb) / 2.0
 
     def _fold(self, a: int, b: int) -> int:
         keep, gone = (a, b) if a < b else (b, a)
-        self.parent[gone] = keep
-        self.sizes[keep] += self.sizes[gone]
-        self.sizes[gone] = 0
+        self._set_parent(gone, keep)
+        self.fold_log.append((gone, keep))
+        self._set_size(keep, self._size(keep) + self._size(gone))
+        self._set_size(gone, 0)
         self.n_folded += 1
         k, g = self.stories[keep], self.stories.pop(gone)
         k.density = k.density + g.density
@@ -460,6 +569,7 @@ class StoryStream:
         """Decide every article still waiting for its ``lag`` (e.g. at the end of a stream)."""
         self._enter()
         try:
+            self.fold_log = []
             while self.decided < self.next_seq:
                 self._decide(self.decided)
                 self.decided += 1
@@ -480,6 +590,7 @@ class StoryStream:
         check_batch(offsets, indices, weights, times, scripts, labels, self.n_features)
         self._enter()
         try:
+            self.fold_log = []
             self._add(offsets, indices, weights, times, scripts, labels)
         finally:
             self.busy = False
@@ -493,27 +604,62 @@ class StoryStream:
         values = [float(x) for x in weights]
         days = [float(x) for x in times]
         script_ids = [int(x) for x in scripts]
-        for i in range(len(labels)):
-            a, b = starts[i], starts[i + 1]
-            labels[i] = self._add_one(features[a:b], values[a:b], days[i], script_ids[i])
+        self._pending = labels
+        try:
+            for i in range(len(labels)):
+                a, b = starts[i], starts[i + 1]
+                self._n_pending = i
+                labels[i] = self._add_one(features[a:b], values[a:b], days[i], script_ids[i])
+        finally:
+            self._pending, self._n_pending = None, 0
         for i in range(len(labels)):
             labels[i] = self.find(int(labels[i]))
 
     def resolve(self, labels: npt.ArrayLike) -> npt.NDArray[np.int64]:
-        """The current story of each earlier label (int64 array)."""
+        """The current story of each earlier label (int64 array).
+
+        With ``forget``, a label below ``base`` whose story has left the window is forgotten:
+        ValueError (see :func:`forgotten_error`)."""
         self._idle()
         ids = np.asarray(labels, dtype=np.int64)
-        if ids.size and (int(ids.min()) < 0 or int(ids.max()) >= len(self.parent)):
-            raise ValueError(f"a label outside [0, {len(self.parent)})")
-        return np.array([self.find(int(s)) for s in ids.ravel()], dtype=np.int64).reshape(ids.shape)
+        n_created = self.n_created
+        if ids.size and (int(ids.min()) < 0 or int(ids.max()) >= n_created):
+            raise ValueError(f"a label outside [0, {n_created})")
+        flat = ids.ravel().tolist()
+        if self.base:
+            for s in flat:
+                if s < self.base and s not in self.old:
+                    raise forgotten_error(s, self.base)
+        return np.array([self.find(s) for s in flat], dtype=np.int64).reshape(ids.shape)
 
     def story_sizes(self) -> npt.NDArray[np.int64]:
-        """Articles in each story id so far (0 for a folded id)."""
-        return np.array(self.sizes, dtype=np.int64)
+        """Articles in each story id so far (0 for a folded id; -1 for a forgotten one)."""
+        if not self.base:
+            return np.array(self.sizes, dtype=np.int64)
+        out = np.full(self.n_created, -1, dtype=np.int64)
+        out[self.base:] = self.sizes
+        for s, (_, size) in self.old.items():
+            out[s] = size
+        return out
 
     def parents(self) -> npt.NDArray[np.int64]:
-        """For each story id, the story it has been folded into (itself if none), int64."""
-        return np.array([self.find(s) for s in range(len(self.parent))], dtype=np.int64)
+        """For each story id, the story it has been folded into (itself if none; -1 for a
+        forgotten one), int64."""
+        if not self.base:
+            return np.array([self.find(s) for s in range(len(self.parent))], dtype=np.int64)
+        out = np.full(self.n_created, -1, dtype=np.int64)
+        for s in sorted(self.old):
+            out[s] = self.find(s)
+        out[self.base:] = [self.find(s) for s in range(self.base, self.n_created)]
+        return out
+
+    def last_folds(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The folds of the last :meth:`add` or :meth:`flush` call, in order: two int64 arrays,
+        the id folded and the story it was folded into then (a later fold of the same call
+        may fold that one too).  What a caller keeps to follow its labels with ``forget``."""
+        self._idle()
+        return (np.array([g for g, _ in self.fold_log], dtype=np.int64),
+                np.array([k for _, k in self.fold_log], dtype=np.int64))
 
     def posted_terms(self) -> int:
         """Entries in the inverted index."""
@@ -533,19 +679,33 @@ class StoryStream:
                 self.max_postings, self.candidates)
 
     def __reduce__(self) -> tuple[type[StoryStream], tuple[Any, ...], dict[str, float | npt.NDArray[Any]]]:
-        return (StoryStream, self._args(), self._state())
+        return (StoryStream, self._args() + (self.forget,), self._state())
 
     def _state(self) -> dict[str, float | npt.NDArray[Any]]:
-        # What check_state reads back: counts, the newest date and 1-d arrays.
+        # What check_state reads back: counts, the newest date and 1-d arrays.  forget=True adds
+        # the held form: 'base', 'n_folded' and the old map ('old_ids', 'old_parent', 'old_sizes';
+        # 'parent' and 'sizes' then hold the ids from base on).
         self._idle()
         seqs = range(self.front, self.next_seq)
         arts = [self.articles[q] for q in seqs]
         ids = sorted(self.stories)
         links = [sorted(self.stories[s].links.items()) for s in ids]
+        held: dict[str, float | npt.NDArray[Any]] = {}
+        if self.forget:
+            old_ids = sorted(self.old)
+            held = {
+                "forget": True, "base": self.base, "n_folded": self.n_folded,
+                "old_ids": np.array(old_ids, dtype=np.int64),
+                "old_parent": np.array([self.find(s) for s in old_ids], dtype=np.int64),
+                "old_sizes": np.array([self.old[s][1] for s in old_ids], dtype=np.int64),
+                "parent": np.array([self.find(s) for s in range(self.base, self.n_created)], dtype=np.int64),
+                "sizes": np.array(self.sizes, dtype=np.int64),
+            }
         return {
             "n_docs": self.n_docs, "n_scored": self.n_scored, "next_seq": self.next_seq,
             "front": self.front, "decided": self.decided, "now": self.now,
-            "parent": self.parents(), "sizes": self.story_sizes(),
+            # (the held form replaces these two: no array as long as the stream is made here)
+            "parent": held["parent"] if held else self.parents(), "sizes": held["sizes"] if held else self.story_sizes(),
             "art_time": np.array([a.time for a in arts], dtype=np.float64),
             "art_script": np.array([a.script for a in arts], dtype=np.int32),
             "art_story": np.array([self.find(a.story) for a in arts], dtype=np.int64),
@@ -563,19 +723,22 @@ class StoryStream:
             "link_n": np.array([len(x) for x in links], dtype=np.int64),
             "link_to": np.array([t for x in links for t, _ in x], dtype=np.int64),
             "link_w": np.array([w for x in links for _, w in x], dtype=np.float64),
-        }
+        } | held
 
     def __setstate__(self, state: object) -> None:
         self._idle()
         if self.next_seq or self.parent:
             raise RuntimeError("a StoryStream's state can only be set on a new stream")
-        st = check_state(state, self.n_features, self.index_terms, self.density_neighbours)
+        st = check_state(state, self.n_features, self.index_terms, self.density_neighbours, forget=self.forget)
         self.n_docs, self.n_scored = st["n_docs"], st["n_scored"]
         self.next_seq, self.front, self.now = st["next_seq"], st["front"], st["now"]
         self.decided = st["decided"]
         self.parent = st["parent"].tolist()
         self.sizes = st["sizes"].tolist()
-        self.n_folded = int(np.sum(st["parent"] != np.arange(len(self.parent))))
+        self.base = st["base"]
+        self.old = {s: [p, z] for s, p, z in zip(st["old_ids"].tolist(), st["old_parent"].tolist(),
+                                                 st["old_sizes"].tolist())}
+        self.n_folded = st["n_folded"]
         at = top_at = near_at = 0
         top_val = st["art_top_val"].tolist()
         for i, seq in enumerate(range(self.front, self.next_seq)):
@@ -629,6 +792,13 @@ class CheckedState(TypedDict):
     link_n: npt.NDArray[np.int64]
     link_to: npt.NDArray[np.int64]
     link_w: npt.NDArray[np.float64]
+    # The held form (forget=True; a state without it holds every id: base 0, no old map).
+    forget: bool
+    base: int
+    n_folded: int
+    old_ids: npt.NDArray[np.int64]
+    old_parent: npt.NDArray[np.int64]
+    old_sizes: npt.NDArray[np.int64]
 
 
 def _array(state: Mapping[str, Any], key: str, kinds: str, what: str) -> npt.NDArray[Any]:
@@ -651,9 +821,13 @@ def _roots(parent: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         roots = up
 
 
-def check_state(state: object, n_features: int, index_terms: int, density_neighbours: int) -> CheckedState:
+def check_state(state: object, n_features: int, index_terms: int, density_neighbours: int, *,
+                forget: bool = False) -> CheckedState:
     """The arrays of a pickled stream, checked before any is trusted (both backends use this):
-    a corrupt or hand-made state raises ValueError, never writes outside a buffer."""
+    a corrupt or hand-made state raises ValueError, never writes outside a buffer.
+
+    ``forget``: the stream it is for was made with forget=True, and may take a state in the
+    held form (step 7 of the module documentation); any stream takes a state holding every id."""
     if not isinstance(state, dict):
         raise ValueError("corrupt StoryStream state: not a dict")
 
@@ -678,14 +852,61 @@ def check_state(state: object, n_features: int, index_terms: int, density_neighb
         "link_n": ints, "link_to": ints, "link_w": floats,
     }
     a = {key: _array(state, key, kinds, "numbers") for key, kinds in spec.items()}
-    n_created = a["parent"].shape[0]
+    held_form = state.get("forget", False)
+    if not isinstance(held_form, (bool, np.bool_)):
+        bad("'forget' is not a bool")
+    held_keys = ("base", "n_folded", "old_ids", "old_parent", "old_sizes")
+    if held_form and not forget:
+        bad("forgotten story ids ('forget': True) for a stream made with forget=False")
+    if not held_form:
+        extra = [key for key in held_keys if key in state]
+        if extra:
+            bad(f"{extra[0]!r} without 'forget'")
+    base = 0
+    if held_form:
+        for key in ("base", "n_folded"):
+            value = state.get(key)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+                bad(f"{key!r} is not a count")
+        base = int(state["base"])
+        for key in ("old_ids", "old_parent", "old_sizes"):
+            a[key] = _array(state, key, ints, "numbers")
+    else:
+        for key in ("old_ids", "old_parent", "old_sizes"):
+            a[key] = np.zeros(0, dtype=np.int64)
+    old_ids = a["old_ids"].astype(np.int64)
+    n_old = old_ids.shape[0]
+    for key in ("old_parent", "old_sizes"):
+        if a[key].shape[0] != n_old:
+            bad(f"{key!r} has {a[key].shape[0]} entries for {n_old} old ids")
+    if n_old and (old_ids.min() < 0 or old_ids.max() >= base or np.any(np.diff(old_ids) <= 0)):
+        bad("'old_ids' out of range (below 'base') or order")
+    n_held = a["parent"].shape[0]
+    n_created = base + n_held
+    if held_form and not base <= out["front"]:
+        bad("'base' is past 'front'")
+    if held_form and n_created != out["next_seq"]:
+        bad(f"'parent' holds {n_held} ids from 'base' for {out['next_seq'] - base} articles since")
+    # Every id held, in one increasing order (the old ones, then those from base on): a
+    # position among them stands for an id from here on.
+    known = np.concatenate([old_ids, np.arange(base, n_created, dtype=np.int64)])
+    n_known = known.shape[0]
+
+    def position(ids: npt.NDArray[np.int64], what: str) -> npt.NDArray[np.int64]:
+        if not held_form:
+            return ids
+        at: npt.NDArray[np.int64] = np.searchsorted(known, ids).astype(np.int64)
+        if ids.size and (np.any(at >= n_known) or np.any(known[np.minimum(at, n_known - 1)] != ids)):
+            bad(what)
+        return at
+
     m = out["next_seq"] - out["front"]
     if m < 0:
         bad("'front' is past 'next_seq'")
     if not out["front"] <= out["decided"] <= out["next_seq"]:
         bad("'decided' is outside the window")
-    if a["sizes"].shape[0] != n_created:
-        bad(f"'sizes' has {a['sizes'].shape[0]} entries for {n_created} stories")
+    if a["sizes"].shape[0] != n_held:
+        bad(f"'sizes' has {a['sizes'].shape[0]} entries for {n_held} stories")
     for key in ("art_time", "art_script", "art_story", "art_density", "art_n_near", "art_n", "art_n_top"):
         if a[key].shape[0] != m:
             bad(f"{key!r} has {a[key].shape[0]} entries for {m} active articles")
@@ -699,14 +920,25 @@ def check_state(state: object, n_features: int, index_terms: int, density_neighb
         if a[key].size and not bool(np.all(np.isfinite(a[key].astype(np.float64)))):
             bad(f"a non-finite value in {key!r}")
     parent = a["parent"].astype(np.int64)
-    if n_created and (parent.min() < 0 or np.any(parent > np.arange(n_created))):
+    old_parent = a["old_parent"].astype(np.int64)
+    known_parent = np.concatenate([old_parent, parent])
+    if n_known and (known_parent.min() < 0 or np.any(known_parent > known)):
         bad("a story folded into a later one")
+    at_parent = position(known_parent, "a story folded into a forgotten one")
     sizes = a["sizes"].astype(np.int64)
-    if n_created and sizes.min() < 0:
+    old_sizes = a["old_sizes"].astype(np.int64)
+    known_sizes = np.concatenate([old_sizes, sizes])
+    if n_known and known_sizes.min() < 0:
         bad("a negative story size")
-    if int(sizes.sum()) != out["next_seq"]:
+    if not held_form and int(sizes.sum()) != out["next_seq"]:
         bad("story sizes do not add up to the articles seen")
-    roots = _roots(parent)
+    if held_form and int(known_sizes.sum()) > out["next_seq"]:
+        bad("story sizes add up to more than the articles seen")
+    roots = _roots(at_parent)
+    folded = int(np.sum(at_parent != np.arange(n_known)))
+    n_folded = int(state["n_folded"]) if held_form else folded
+    if not folded <= n_folded <= n_created - (n_known - folded):
+        bad("'n_folded' disagrees with the held story ids")
     art_n, art_n_top = a["art_n"].astype(np.int64), a["art_n_top"].astype(np.int64)
     if m and (art_n.min() < 0 or art_n_top.min() < 0 or art_n_top.max() > index_terms):
         bad(f"an article with a negative count or more than {index_terms} posted features")
@@ -742,15 +974,17 @@ def check_state(state: object, n_features: int, index_terms: int, density_neighb
     story = a["art_story"].astype(np.int64)
     if m and (story.min() < 0 or story.max() >= n_created):
         bad("an article of a story id outside the stories")
+    at_story = position(story, "an article of a forgotten story id")
     ids = a["story_ids"].astype(np.int64)
     if ns and (ids.min() < 0 or ids.max() >= n_created or np.any(np.diff(ids) <= 0)):
         bad("active story ids out of range or order")
-    if ns and (np.any(parent[ids] != ids) or np.any(sizes[ids] < 1)):
+    at_ids = position(ids, "an active story whose id is forgotten")
+    if ns and (np.any(at_parent[at_ids] != at_ids) or np.any(known_sizes[at_ids] < 1)):
         bad("an active story that is folded or empty")
     active = a["story_active"].astype(np.int64)
-    counted = np.bincount(roots[story], minlength=n_created) if m else np.zeros(n_created, dtype=np.int64)
-    expected = np.zeros(n_created, dtype=np.int64)
-    expected[ids] = active
+    counted = np.bincount(roots[at_story], minlength=n_known) if m else np.zeros(n_known, dtype=np.int64)
+    expected = np.zeros(n_known, dtype=np.int64)
+    expected[at_ids] = active
     if not np.array_equal(counted, expected) or (ns and active.min() < 1):
         bad("the active stories disagree with their articles")
     link_n = a["link_n"].astype(np.int64)
@@ -788,4 +1022,6 @@ def check_state(state: object, n_features: int, index_terms: int, density_neighb
         art_top_val=np.ascontiguousarray(top_val, dtype=np.float64),
         story_ids=ids, story_density=np.ascontiguousarray(a["story_density"], dtype=np.float64),
         story_active=active, link_n=link_n, link_to=to, link_w=w,
+        forget=bool(held_form), base=base, n_folded=n_folded, old_ids=old_ids, old_parent=old_parent,
+        old_sizes=old_sizes,
     )

@@ -43,14 +43,20 @@ class StoryClusterer:
     while that is at least ``threshold`` (pairs that are each other's best first).  A sparse
     map of story-story edge weights is kept, so stories that later articles *bridge* are
     merged too.  A merge folds the newer story id into the older, which :attr:`merged` and
-    :meth:`resolve` report; :meth:`flush` decides the articles still waiting at the end of a
-    stream.  The algorithm is stated in :mod:`retold._reference.story_stream`.
+    :meth:`resolve` report (:attr:`last_merged`: those of the last call); :meth:`flush`
+    decides the articles still waiting at the end of a stream.  The algorithm is stated in :mod:`retold._reference.story_stream`.
 
     Articles older than the window (``horizon_days`` behind the newest date, or
     ``window_articles`` arrivals ago in a stream without dates) are archived: out of the index,
     their vectors freed, and a story with no article left in the window is freed with its
-    links; memory is bounded by the window (plus three numbers per story ever made, for
-    :meth:`story_sizes`, :meth:`resolve` and the average links).
+    links; memory is bounded by the window, plus, by default, three numbers per story id ever
+    made (24 bytes per article: every article starts a story), for :meth:`story_sizes`,
+    :meth:`resolve` and the average links.  With ``forget=True`` those are kept only for the
+    recent ids and the stories still in the window, and memory is bounded by the window alone;
+    the labels and merges are the same, but an older id whose story has left the window is
+    forgotten: :meth:`resolve` refuses it (ValueError), :meth:`story_sizes` gives it -1 and
+    :attr:`merged` leaves it out.  Keep the merges as they are reported instead
+    (:attr:`last_merged` after each call).
 
     The same stream gives the same labels on either backend and whatever the batch sizes
     (after :meth:`resolve`).  A clusterer pickles mid-stream (model, idf, window, stories) and
@@ -78,6 +84,9 @@ class StoryClusterer:
         default ``StoryModel(**CLUSTERING_OPTIONS)`` with no prior idf.
     update_idf : bool
         Count each article in the idf as it arrives (default True).
+    forget : bool
+        Forget the ids of stories that have left the window (default False: every id ever
+        handed out stays resolvable, at 24 bytes per article).
     """
 
     def __init__(
@@ -93,6 +102,7 @@ class StoryClusterer:
         cross_script_weight: float = DEFAULT_CROSS_SCRIPT_WEIGHT,
         model: StoryModel | None = None,
         update_idf: bool = True,
+        forget: bool = False,
     ) -> None:
         self.threshold = _check_number(threshold, "threshold", -1.0, 1.0)
         self.density_penalty = _check_number(density_penalty, "density_penalty", 0.0, 10.0)
@@ -112,6 +122,9 @@ class StoryClusterer:
         if not isinstance(update_idf, (bool, np.bool_)):
             raise TypeError(f"update_idf must be a bool, not {type(update_idf).__name__}")
         self.update_idf = bool(update_idf)
+        if not isinstance(forget, (bool, np.bool_)):
+            raise TypeError(f"forget must be a bool, not {type(forget).__name__}")
+        self.forget = bool(forget)
         self._index: _kernels.story_stream.StoryStream | None = None  # the kernel's StoryStream, made by the first batch
         self._dated: bool | None = None
         self._last_time = 0.0
@@ -139,22 +152,47 @@ class StoryClusterer:
         return 0 if self._index is None else int(self._index.n_active_articles)
 
     def story_sizes(self) -> np.ndarray:
-        """Articles in each story so far, by story id (0 for an id folded into another)."""
+        """Articles in each story so far, by story id (0 for an id folded into another; -1 for
+        an id forgotten with ``forget=True``)."""
         with self._lock:
             return np.zeros(0, dtype=np.int64) if self._index is None else self._index.story_sizes()
 
     @property
     def merged(self) -> dict[int, int]:
-        """Every story id folded into another so far, mapped to the story it is part of now."""
+        """Every story id folded into another so far, mapped to the story it is part of now
+        (with ``forget=True``, of the ids still held: see the class documentation)."""
         with self._lock:
             if self._index is None:
                 return {}
             parents = self._index.parents()
-        folded = np.flatnonzero(parents != np.arange(len(parents)))
+        folded = np.flatnonzero((parents != np.arange(len(parents))) & (parents >= 0))
         return dict(zip(folded.tolist(), parents[folded].tolist()))
 
+    @property
+    def last_merged(self) -> dict[int, int]:
+        """The story ids folded by the last :meth:`partial_fit` or :meth:`flush`, each mapped to
+        the story it is part of at the end of that call.
+
+        What a caller of a ``forget=True`` clusterer keeps to follow its labels: gathered call
+        after call (a later call's entries map the stories of earlier ones on), they resolve
+        every label ever handed out, where :attr:`merged` and :meth:`resolve` know only the
+        ids still held."""
+        with self._lock:
+            if self._index is None:
+                return {}
+            gone, into = self._index.last_folds()
+        step = dict(zip(gone.tolist(), into.tolist()))
+        out: dict[int, int] = {}
+        for g in sorted(step):  # an id folds into a smaller one, whose end is known by then
+            k = step[g]
+            out[g] = out[k] if k in out else k
+        return out
+
     def resolve(self, labels: Any) -> np.ndarray:
-        """The story each label (from any earlier :meth:`partial_fit`) is part of now (int64)."""
+        """The story each label (from any earlier :meth:`partial_fit`) is part of now (int64).
+
+        With ``forget=True`` a label whose story has left the window (and is no longer among
+        the recent ids) is forgotten: ValueError."""
         with self._lock:
             if self._index is None:
                 arr = np.asarray(labels, dtype=np.int64)
@@ -170,6 +208,7 @@ class StoryClusterer:
             self.neighbours, DENSITY_NEIGHBOURS, NEIGHBOUR_INDEX_TERMS, self.lag,
             self.horizon_days, self.window_days, self.cross_script_weight, self.model.idf_power,
             self.update_idf, self.window_articles, NEIGHBOUR_MAX_POSTINGS, self.neighbours,
+            self.forget,
         )
 
     def _times(self, articles: Sequence[Article]) -> np.ndarray:
@@ -227,15 +266,19 @@ class StoryClusterer:
 
     _FIELDS = ("threshold", "density_penalty", "window_days", "horizon_days", "window_articles",
                "lag", "neighbours", "cross_script_weight", "model", "update_idf", "_index", "_dated",
-               "_last_time", "_arrivals")
+               "_last_time", "_arrivals", "forget")
 
     def __getstate__(self) -> dict[str, Any]:
         with self._lock:
             return {name: getattr(self, name) for name in self._FIELDS}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        if isinstance(state, dict) and "forget" not in state:
+            state = {**state, "forget": False}  # written before forget=: every id kept
         if not isinstance(state, dict) or set(state) != set(self._FIELDS):
             raise ValueError("corrupt StoryClusterer state: not the fields of a StoryClusterer")
+        if not isinstance(state["forget"], bool):
+            raise ValueError("corrupt StoryClusterer state: forget is not a bool")
         if not isinstance(state["model"], StoryModel):
             raise ValueError("corrupt StoryClusterer state: model is not a StoryModel")
         index = state["_index"]
@@ -243,6 +286,8 @@ class StoryClusterer:
             getattr(module, "StoryStream") for module in _stream_kernel_modules())
         if index is not None and not isinstance(index, kernel_types):
             raise ValueError("corrupt StoryClusterer state: _index is not a StoryStream")
+        if index is not None and bool(index.forget) != state["forget"]:
+            raise ValueError("corrupt StoryClusterer state: forget disagrees with the stream")
         if state["_dated"] not in (None, True, False) or (index is None) != (state["_dated"] is None):
             raise ValueError("corrupt StoryClusterer state: _dated")
         arrivals = state["_arrivals"]
@@ -254,7 +299,7 @@ class StoryClusterer:
             window_days=state["window_days"], horizon_days=state["horizon_days"],
             window_articles=state["window_articles"], lag=state["lag"], neighbours=state["neighbours"],
             cross_script_weight=state["cross_script_weight"], model=state["model"],
-            update_idf=state["update_idf"])
+            update_idf=state["update_idf"], forget=state["forget"])
         try:
             last_time = float(state["_last_time"])
         except (TypeError, ValueError):
