@@ -36,6 +36,7 @@ Streaming (:class:`retold.StoryClusterer`) has its own section at the end; its
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import gc
 import json
@@ -195,21 +196,29 @@ def real_files() -> dict[str, tuple[list[Article], list[str]]]:
 # -- twin: every kernel of retold.stories swapped for its pure-Python twin ---------------------
 
 
+@contextlib.contextmanager
+def kernels_from(loader, *topics: str):
+    """For the block, retold.story_clustering's kernels of these topics (attributes of
+    ``story_kernels``) from ``loader`` (``_backend.compiled_kernels`` or ``reference_kernels``)."""
+    saved = {topic: getattr(story_kernels, topic) for topic in topics}
+    for topic in topics:
+        setattr(story_kernels, topic, loader(topic))
+    try:
+        yield
+    finally:
+        for topic, module in saved.items():
+            setattr(story_kernels, topic, module)
+
+
 def twin_run(articles) -> tuple[float, float, bool]:
     """Seconds on the compiled kernels, on the twins, and whether the labels are identical."""
     topics = ("stories", "neighbours", "agglomerate")  # the attributes of story_kernels, named by topic
     out = {}
     for name, loader in (("compiled", _backend.compiled_kernels), ("python", _backend.reference_kernels)):
-        saved = {topic: getattr(story_kernels, topic) for topic in topics}
-        for topic in topics:
-            setattr(story_kernels, topic, loader(topic))
-        try:
+        with kernels_from(loader, *topics):
             t = time.perf_counter()
             labels = stories(articles).labels
             out[name] = (time.perf_counter() - t, labels)
-        finally:
-            for topic, module in saved.items():
-                setattr(story_kernels, topic, module)
     return out["compiled"][0], out["python"][0], bool(np.array_equal(out["compiled"][1], out["python"][1]))
 
 
@@ -418,19 +427,13 @@ def stream(corpus: StreamCorpus, *, batch: int = BATCH, window: int = 10_000, fo
 
 def twin_ratio(corpus: StreamCorpus, n: int) -> tuple[float, float, bool]:
     """CPU seconds for the first n articles on the compiled kernels and on the twin; equal labels?"""
-    from retold.story_clustering import _kernels as module
-
     out = {}
     for name, loader in (("compiled", _backend.compiled_kernels), ("python", _backend.reference_kernels)):
-        saved = module.stories
-        module.stories = loader("stories")
-        try:
+        with kernels_from(loader, "stories"):
             clusterer = StoryClusterer()
             t = time.process_time()
             labels = clusterer.partial_fit(corpus.articles[:n])
             out[name] = (time.process_time() - t, labels)
-        finally:
-            module.stories = saved
     return out["compiled"][0], out["python"][0], bool(np.array_equal(out["compiled"][1], out["python"][1]))
 
 
@@ -603,17 +606,11 @@ def test_bench_streaming_twin_agrees(compiled_or_skip_bench):
     articles_of_corpus = story_corpus(2_000).articles()
     labels = {}
     for name, loader in (("compiled", _backend.compiled_kernels), ("python", _backend.reference_kernels)):
-        from retold.story_clustering import _kernels as module
-
-        saved = module.story_stream
-        module.story_stream = loader("story_stream")
-        try:
+        with kernels_from(loader, "story_stream"):
             clusterer = StoryClusterer()
             got = clusterer.partial_fit(articles_of_corpus[:300])
             clusterer.flush()
             labels[name] = clusterer.resolve(got)
-        finally:
-            module.story_stream = saved
     assert np.array_equal(labels["compiled"], labels["python"])
 
 

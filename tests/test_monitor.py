@@ -162,16 +162,21 @@ def test_store_errors_name_the_file(tmp_path, monitored):
         Monitor.open(other)
     newer = tmp_path / "newer.db"
     Monitor(newer).close()
-    con = sqlite3.connect(newer)
-    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
-    con.commit()
-    con.close()
+    _tamper(newer, "UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(StoreError, match="newer.db.*schema version 99"):
         Monitor.open(newer)
     with pytest.raises(ValueError, match="copy_threshold"):
         Monitor(path, copy_threshold=0.5)
     with pytest.raises(TypeError, match="unknown option"):
         Monitor(tmp_path / "x.db", colour="blue")
+
+
+def _tamper(path, sql):
+    """Change a closed store behind the monitor's back."""
+    con = sqlite3.connect(path)
+    con.execute(sql)
+    con.commit()
+    con.close()
 
 
 def test_a_second_monitor_on_one_store_is_refused(tmp_path):
@@ -186,10 +191,7 @@ def test_a_damaged_checkpoint_is_refused(tmp_path, docs):
     path = tmp_path / "ck.db"
     with Monitor(path) as m:
         m.add(docs[:5])
-    con = sqlite3.connect(path)
-    con.execute("UPDATE checkpoint SET state = x'00ff'")
-    con.commit()
-    con.close()
+    _tamper(path, "UPDATE checkpoint SET state = x'00ff'")
     with pytest.raises(StoreError, match="ck.db.*checkpoint"):
         Monitor.open(path)
 
@@ -216,10 +218,7 @@ def test_checkpoints_in_zlib_and_zstd_continue_alike(tmp_path, docs, monkeypatch
     with pytest.raises(StoreError, match=r"zstd.db.*retold\[zstd\]"):
         Monitor.open(tmp_path / "zstd.db")
     monkeypatch.undo()
-    con = sqlite3.connect(tmp_path / "zstd.db")
-    con.execute("UPDATE checkpoint SET state = x'28b52ffd0011'")
-    con.commit()
-    con.close()
+    _tamper(tmp_path / "zstd.db", "UPDATE checkpoint SET state = x'28b52ffd0011'")
     with pytest.raises(StoreError, match="zstd.db.*damaged story checkpoint"):
         Monitor.open(tmp_path / "zstd.db")
 

@@ -103,22 +103,22 @@ def _ngram(ngram: Any) -> int:
     return _int(ngram, "ngram", 1, MAX_NGRAM)
 
 
-def _unit(unit: Any) -> str:
-    # The literal is returned, not ``unit``: the same two comparisons as ``unit in (...)``, and
+def _literal(value: Any, name: str, first: str, second: str) -> str:
+    # The literal is returned, not ``value``: the same two comparisons as ``value in (...)``, and
     # what the kernel gets is a plain str whatever compared equal to it.
-    if unit == "word":
-        return "word"
-    if unit == "char":
-        return "char"
-    raise ValueError(f"unit must be 'word' or 'char', not {unit!r}")
+    if value == first:
+        return first
+    if value == second:
+        return second
+    raise ValueError(f"{name} must be {first!r} or {second!r}, not {value!r}")
+
+
+def _unit(unit: Any) -> str:
+    return _literal(unit, "unit", "word", "char")
 
 
 def _scheme(scheme: Any) -> str:
-    if scheme == "oph":
-        return "oph"
-    if scheme == "kperm":
-        return "kperm"
-    raise ValueError(f"scheme must be 'oph' or 'kperm', not {scheme!r}")
+    return _literal(scheme, "scheme", "oph", "kperm")
 
 
 def _seed(seed: Any) -> int:

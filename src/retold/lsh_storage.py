@@ -40,7 +40,31 @@ def _parse_config(config: dict[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------------- in memory
 
 
-class DictKeys:
+class _DictTable:
+    """What the two in-memory tables share: ``_data``, a dict from each member to its values."""
+
+    _data: dict[Any, Any]
+
+    def remove(self, key: Any, buffer: bool = False) -> None:
+        self._data.pop(key, None)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(list(self._data))
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def size(self) -> int:
+        return len(self._data)
+
+    def itemcounts(self) -> dict[Any, int]:
+        return {k: len(v) for k, v in self._data.items()}
+
+    def empty_buffer(self) -> None:
+        pass
+
+
+class DictKeys(_DictTable):
     """Ordered table ``key -> [H, ...]`` in a dict."""
 
     def __init__(self) -> None:
@@ -58,44 +82,26 @@ class DictKeys:
     def getmany(self, *keys: Hashable) -> list[list[bytes]]:
         return [self.get(k) for k in keys]
 
-    def remove(self, key: Hashable, buffer: bool = False) -> None:
-        self._data.pop(key, None)
-
     def __contains__(self, key: object) -> bool:
         try:
             return key in self._data
         except TypeError:
             return False
 
-    def __iter__(self) -> Iterator[Hashable]:
-        return iter(list(self._data))
 
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def size(self) -> int:
-        return len(self._data)
-
-    def itemcounts(self) -> dict[Hashable, int]:
-        return {k: len(v) for k, v in self._data.items()}
-
-    def empty_buffer(self) -> None:
-        pass
-
-
-class DictBand:
+class DictBand(_DictTable):
     """Unordered table ``H -> {key, ...}`` in a dict."""
 
     def __init__(self) -> None:
-        self._sets: dict[bytes, set[Any]] = {}
+        self._data: dict[bytes, set[Any]] = {}
         self._select: list[list[Any]] = []
         self.buffer_size = 50000
 
     def insert(self, key: bytes, *values: Any, buffer: bool = False) -> None:
-        self._sets.setdefault(key, set()).update(values)
+        self._data.setdefault(key, set()).update(values)
 
     def get(self, key: bytes) -> list[Any]:
-        return list(self._sets.get(key, ()))
+        return list(self._data.get(key, ()))
 
     __getitem__ = get
 
@@ -103,32 +109,19 @@ class DictBand:
         return [self.get(k) for k in keys]
 
     def remove_val(self, key: bytes, value: Any, buffer: bool = False) -> None:
-        members = self._sets.get(key)
+        members = self._data.get(key)
         if members is not None:
             members.discard(value)
             if not members:
-                del self._sets[key]
-
-    def remove(self, key: bytes, buffer: bool = False) -> None:
-        self._sets.pop(key, None)
+                del self._data[key]
 
     def __contains__(self, key: object) -> bool:
-        return key in self._sets
+        return key in self._data
 
-    def __iter__(self) -> Iterator[bytes]:
-        return iter(list(self._sets))
-
-    def __len__(self) -> int:
-        return len(self._sets)
-
-    def size(self) -> int:
-        return len(self._sets)
-
-    def itemcounts(self) -> dict[bytes, int]:
-        return {k: len(v) for k, v in self._sets.items()}
-
-    def empty_buffer(self) -> None:
-        pass
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if "_sets" in state:  # pickled when the sets were kept under that name
+            state["_data"] = state.pop("_sets")
+        self.__dict__.update(state)
 
     def add_to_select_buffer(self, keys: list[bytes]) -> None:
         self._select.extend(self.get(k) for k in keys)

@@ -213,32 +213,10 @@ def dedup(
     with stage("cluster", n) as advance:
         roots = np.empty(n, dtype=np.int64)
         _lsh.union_find(pairs.a, pairs.b, roots)
-        labels, reps = clusters_from_roots(roots, keep, signed.lengths, signed.dates)
-        matched, match_sim = _best_matches(n, pairs)
+        clusters = clusters_from_roots(roots, keep, signed.lengths, signed.dates)
+        matches = _best_matches(n, pairs)
         advance(n)
-    stats = DedupStats(
-        documents=n,
-        empty=int(signed.empty.sum()),
-        candidates=len(candidates),
-        accepted=len(pairs),
-        rejected=len(candidates) - len(pairs),
-        params=lsh.params,
-        lsh_threshold=lsh_threshold,
-        bucket_cap=candidates.bucket_cap,
-        buckets_capped=candidates.buckets_capped,
-        largest_bucket=candidates.largest_bucket,
-    )
-    return DedupResult(
-        ids=signed.ids,
-        labels=labels,
-        representatives=reps,
-        matched_with=matched,
-        similarity=match_sim,
-        pairs=pairs,
-        stats=stats,
-        threshold=threshold,
-        measure=measure,
-        keep=keep,
-        skipped=tuple(source.skipped),
-        row_labels=source.row_labels(),
-    )
+    stats = DedupStats.of_run(n, int(signed.empty.sum()), len(candidates), len(pairs), lsh, lsh_threshold,
+                              candidates.bucket_cap, candidates.buckets_capped, candidates.largest_bucket)
+    return DedupResult.assemble(signed.ids, clusters, matches, pairs, stats, threshold, measure, keep,
+                                skipped=tuple(source.skipped), row_labels=source.row_labels())

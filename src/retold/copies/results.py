@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import numpy as np
 
@@ -84,6 +84,18 @@ class DedupStats:
     buckets_capped: int
     largest_bucket: int
 
+    @classmethod
+    def of_run(cls, documents: int, empty: int, candidates: int, accepted: int, lsh: Any,
+               lsh_threshold: float, bucket_cap: int, buckets_capped: int,
+               largest_bucket: int) -> DedupStats:
+        """The stats of a run (single-machine or Dask): ``rejected`` is the candidates not
+        accepted, ``params`` the bands and rows of ``lsh`` (a :class:`retold.MinHashLSH`)."""
+        return cls(documents, empty, candidates, accepted, candidates - accepted, lsh.params,
+                   lsh_threshold, bucket_cap, buckets_capped, largest_bucket)
+
+
+_Result = TypeVar("_Result", bound="DedupResult")
+
 
 @dataclass(frozen=True, eq=False)
 class DedupResult(_frames.ResultTables):
@@ -134,6 +146,19 @@ class DedupResult(_frames.ResultTables):
     _position: dict[str, int] = field(default_factory=dict, repr=False)
     skipped: tuple[SkippedRecord, ...] = field(default=(), repr=False)
     row_labels: Any = field(default=None, repr=False)
+
+    @classmethod
+    def assemble(cls: type[_Result], ids: list[str], clusters: tuple[np.ndarray, np.ndarray],
+                 matches: tuple[np.ndarray, np.ndarray], pairs: CopyPairs, stats: DedupStats,
+                 threshold: float, measure: str, keep: str, **extra: Any) -> _Result:
+        """The result of a run, from what :func:`retold.dedup_core.clusters_from_roots` (labels,
+        representatives) and :func:`retold.dedup_core.best_matches` (partner, similarity) return;
+        ``extra`` are the fields of a subclass (:class:`retold.dask.DaskDedupResult`) or of the
+        input (``skipped``, ``row_labels``).  Both dedup paths build their result here."""
+        (labels, representatives), (matched_with, similarity) = clusters, matches
+        return cls(ids=ids, labels=labels, representatives=representatives,
+                   matched_with=matched_with, similarity=similarity, pairs=pairs, stats=stats,
+                   threshold=threshold, measure=measure, keep=keep, **extra)
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -300,45 +300,22 @@ def _dedup(
         pairs = CopyPairs(left[order], right[order], sims[order], np.full(len(order), verify, dtype=bool))
         roots = np.empty(n, dtype=np.int64)
         kernels("lsh").union_find(pairs.a, pairs.b, roots)
-        matched, match_sim = best_matches(n, pairs)
+        matches = best_matches(n, pairs)
     else:
         dask_stats["components"] = "distributed"
         components = connected_components(pair_frame, npartitions=max(1, n_parts)).compute()
         roots = np.arange(n, dtype=np.int64)
         roots[components["u"].to_numpy()] = components["v"].to_numpy()
-        matched, match_sim = distributed_best_matches(pair_frame, n)
+        matches = distributed_best_matches(pair_frame, n)
         pairs = CopyPairs(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool))
-    labels, reps = clusters_from_roots(roots, keep, meta["length"].astype(np.int64),
-                                       meta["date_us"].astype(np.int64))
+    clusters = clusters_from_roots(roots, keep, meta["length"].astype(np.int64),
+                                   meta["date_us"].astype(np.int64))
 
     buckets_capped = int(sum(s[2] for s in summaries))
     largest_bucket = int(max((s[3] for s in summaries), default=0))
-    stats = DedupStats(
-        documents=n,
-        empty=int(empty.sum()),
-        candidates=n_candidates,
-        accepted=n_accepted,
-        rejected=n_candidates - n_accepted,
-        params=lsh.params,
-        lsh_threshold=lsh_threshold,
-        bucket_cap=lsh.bucket_cap,
-        buckets_capped=buckets_capped,
-        largest_bucket=largest_bucket,
-    )
+    stats = DedupStats.of_run(n, int(empty.sum()), n_candidates, n_accepted, lsh, lsh_threshold,
+                              lsh.bucket_cap, buckets_capped, largest_bucket)
     lap("cluster")
     dask_stats["seconds"] = seconds
-    return DaskDedupResult(
-        ids=ids,
-        labels=labels,
-        representatives=reps,
-        matched_with=matched,
-        similarity=match_sim,
-        pairs=pairs,
-        stats=stats,
-        threshold=threshold,
-        measure=measure,
-        keep=keep,
-        dask_stats=dask_stats,
-        pair_frame=pair_frame,
-        _corpus=corpus,
-    )
+    return DaskDedupResult.assemble(ids, clusters, matches, pairs, stats, threshold, measure, keep,
+                                    dask_stats=dask_stats, pair_frame=pair_frame, _corpus=corpus)

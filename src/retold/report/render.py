@@ -91,7 +91,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from retold.io import atomic_write, to_plain
 
@@ -317,10 +317,14 @@ def _prepare(data: Mapping[str, Any], max_inline_text_chars: int | None) -> dict
         if article_id not in ids:
             raise _fail(where, f"unknown article id {article_id!r}")
 
-    for i, pair in enumerate(plain["pairs"]):
-        where = f"['pairs'][{i}]"
-        if not isinstance(pair, dict):
-            raise _fail(where, f"expected a dict, got {type(pair).__name__}")
+    def records(key: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        for i, record in enumerate(plain[key]):
+            where = f"[{key!r}][{i}]"
+            if not isinstance(record, dict):
+                raise _fail(where, f"expected a dict, got {type(record).__name__}")
+            yield where, record
+
+    for where, pair in records("pairs"):
         known(f"{where}['a']", pair.get("a"))
         known(f"{where}['b']", pair.get("b"))
         passages = pair.get("passages") or []
@@ -329,10 +333,7 @@ def _prepare(data: Mapping[str, Any], max_inline_text_chars: int | None) -> dict
         for j, passage in enumerate(passages):
             _check_offsets(f"{where}['passages'][{j}]", passage)
         pair["passages"] = passages
-    for i, edge in enumerate(plain["provenance"]):
-        where = f"['provenance'][{i}]"
-        if not isinstance(edge, dict):
-            raise _fail(where, f"expected a dict, got {type(edge).__name__}")
+    for where, edge in records("provenance"):
         known(f"{where}['source_id']", edge.get("source_id"))
         known(f"{where}['derived_id']", edge.get("derived_id"))
     for i, story in enumerate(plain["stories"]):

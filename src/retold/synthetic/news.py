@@ -6,11 +6,14 @@ import datetime as _dt
 import math
 import os
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence, TypedDict
 
 import numpy as np
 
 from retold.synthetic.words import FIRST_DAY, edit, render, separators, vocabulary
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 # Documents are made in chunks of this many, each from its own random stream, so a corpus of
 # n documents is the prefix of any longer one and streaming needs one chunk in memory at a time.
@@ -63,15 +66,27 @@ def _check_options(
         raise ValueError(f"mean_words must be at least 5, got {mean_words}")
 
 
+class NewsOptions(TypedDict, total=False):
+    """The options of :func:`news_corpus` and :func:`iter_news` (documented there); their
+    defaults are those of the generator both share."""
+
+    seed: int
+    duplicate_rate: float
+    edit_rates: Sequence[float]
+    mean_words: float
+    vocabulary_size: int
+    trim_rate: float
+
+
 def _chunks(
     n_docs: int,
     *,
-    seed: int,
-    duplicate_rate: float,
-    edit_rates: Sequence[float],
-    mean_words: float,
-    vocabulary_size: int,
-    trim_rate: float,
+    seed: int = 0,
+    duplicate_rate: float = 0.2,
+    edit_rates: Sequence[float] = (0.01, 0.05, 0.1, 0.2),
+    mean_words: float = 300,
+    vocabulary_size: int = 50_000,
+    trim_rate: float = 0.25,
 ) -> Iterator[tuple[list[str], np.ndarray, np.ndarray, np.ndarray]]:
     """Yield (texts, copy_of, edit_rate, trimmed) chunk by chunk; memory bounded by _WINDOW."""
     _check_options(n_docs, duplicate_rate, edit_rates, mean_words, trim_rate)
@@ -121,34 +136,25 @@ def _date(index: int) -> str:
     return (FIRST_DAY + _dt.timedelta(days=index // _DOCS_PER_DAY)).isoformat()
 
 
-def news_corpus(
-    n_docs: int,
-    *,
-    seed: int = 0,
-    duplicate_rate: float = 0.2,
-    edit_rates: Sequence[float] = (0.01, 0.05, 0.1, 0.2),
-    mean_words: float = 300,
-    vocabulary_size: int = 50_000,
-    trim_rate: float = 0.25,
-) -> SyntheticCorpus:
+def news_corpus(n_docs: int, **options: Unpack[NewsOptions]) -> SyntheticCorpus:
     """A synthetic news corpus of ``n_docs`` documents with known near-duplicates.
 
     Parameters
     ----------
     n_docs : int
-    seed : int
+    seed : int, default 0
         Same seed and options, same corpus (and a shorter corpus is a prefix of a longer one).
-    duplicate_rate : float
+    duplicate_rate : float, default 0.2
         Probability that a document is a near-duplicate of an earlier original (one of the last
         2048 originals; copies are never copied again).
-    edit_rates : sequence of float
+    edit_rates : sequence of float, default (0.01, 0.05, 0.1, 0.2)
         Each copy draws one of these; every word of the original is then edited with that
         probability (substituted, deleted, or preceded by an inserted word, equally often).
-    mean_words : float
+    mean_words : float, default 300
         Mean document length in words (lognormal, sigma 0.35).
-    vocabulary_size : int
+    vocabulary_size : int, default 50_000
         Number of distinct words (Zipf-distributed).
-    trim_rate : float
+    trim_rate : float, default 0.25
         Probability that a copy also loses the last 5-40% of its words.
 
     Returns
@@ -157,15 +163,7 @@ def news_corpus(
     """
     texts: list[str] = []
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for chunk_texts, copy_of, edit_rate, trimmed in _chunks(
-        n_docs,
-        seed=seed,
-        duplicate_rate=duplicate_rate,
-        edit_rates=edit_rates,
-        mean_words=mean_words,
-        vocabulary_size=vocabulary_size,
-        trim_rate=trim_rate,
-    ):
+    for chunk_texts, copy_of, edit_rate, trimmed in _chunks(n_docs, **options):
         texts.extend(chunk_texts)
         parts.append((copy_of, edit_rate, trimmed))
     if parts:
@@ -175,16 +173,7 @@ def news_corpus(
     return SyntheticCorpus(texts, copy_of, edit_rate, trimmed, [_date(i) for i in range(len(texts))])
 
 
-def iter_news(
-    n_docs: int,
-    *,
-    seed: int = 0,
-    duplicate_rate: float = 0.2,
-    edit_rates: Sequence[float] = (0.01, 0.05, 0.1, 0.2),
-    mean_words: float = 300,
-    vocabulary_size: int = 50_000,
-    trim_rate: float = 0.25,
-) -> Iterator[dict[str, Any]]:
+def iter_news(n_docs: int, **options: Unpack[NewsOptions]) -> Iterator[dict[str, Any]]:
     """Stream the documents of :func:`news_corpus` (same options, same texts) in constant memory.
 
     Yields
@@ -194,15 +183,7 @@ def iter_news(
         None, "edit_rate": float, "trimmed": float}``.
     """
     index = 0
-    for texts, copy_of, edit_rate, trimmed in _chunks(
-        n_docs,
-        seed=seed,
-        duplicate_rate=duplicate_rate,
-        edit_rates=edit_rates,
-        mean_words=mean_words,
-        vocabulary_size=vocabulary_size,
-        trim_rate=trim_rate,
-    ):
+    for texts, copy_of, edit_rate, trimmed in _chunks(n_docs, **options):
         for text, source, rate, trim in zip(texts, copy_of.tolist(), edit_rate.tolist(), trimmed.tolist()):
             yield {
                 "id": f"n{index:07d}",
