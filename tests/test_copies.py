@@ -301,3 +301,24 @@ def test_reread_must_give_the_same_documents():
         dedup(docs, threshold=0.7, reread=lambda: docs[:2])
     with pytest.raises(TypeError, match="reread"):
         dedup(docs, reread=docs)
+
+
+def test_signing_in_the_background_changes_nothing():
+    """With workers > 1 a chunk is signed while the next is read: same result as one worker,
+    chunk after chunk, and an error in the input still names its record."""
+    docs = list(news_corpus(600, seed=5, mean_words=120).texts)
+    one = dedup(docs, workers=1, chunk_size=64)
+    two = dedup(docs, workers=2, chunk_size=64)
+    np.testing.assert_array_equal(one.labels, two.labels)
+    np.testing.assert_array_equal(one.matched_with, two.matched_with)
+    assert one.ids == two.ids and one.stats.candidates == two.stats.candidates
+    bad = [{"id": str(i), "text": t} for i, t in enumerate(docs)] + [{"id": "3", "text": "again"}]
+    with pytest.raises(ValueError, match="duplicate document id '3'"):
+        dedup(bad, workers=2, chunk_size=64)
+
+    def failing():
+        yield from docs[:200]
+        raise OSError("the feed broke")
+
+    with pytest.raises(OSError, match="the feed broke"):
+        dedup(failing(), workers=2, chunk_size=64)
