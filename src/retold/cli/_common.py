@@ -116,6 +116,15 @@ def unit_interval(text: str) -> float:
     return value
 
 
+def link_value(text: str) -> float:
+    """argparse type: an average link of the story clustering, a number in [-1, 1] (the density
+    term can take it below 0)."""
+    value = _number(text, float)
+    if not -1.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in [-1, 1], got {value}")
+    return value
+
+
 def positive_int(text: str) -> int:
     """argparse type: an integer of at least 1."""
     value = _number(text, int)

@@ -4,18 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from retold.cli._common import non_negative_float
-
-
-def link_value(text: str) -> float:
-    """argparse type: an average link, a number in [-1, 1] (the density term can take it below 0)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not -1.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be in [-1, 1], got {value}")
-    return value
+from retold.cli._common import link_value, non_negative_float
 
 
 def add_story_arguments(parser: argparse.ArgumentParser) -> None:

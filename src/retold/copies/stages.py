@@ -44,8 +44,6 @@ class Signed:
     signatures: np.ndarray | None
 
 
-
-
 def sign_corpus(
     docs: Iterable[Article],
     lsh: MinHashLSH,

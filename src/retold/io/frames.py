@@ -248,9 +248,8 @@ def story_tables(result: Any) -> dict[str, Callable[[], Table]]:
             "story": Column("int64", labels),
             "story_size": Column("int64", sizes[labels]),
         }
-        topics = getattr(result, "topics", None)
-        if topics is not None:
-            columns["topic"] = Column("int64", np.asarray(topics, dtype=np.int64))
+        if result.topics is not None:
+            columns["topic"] = Column("int64", np.asarray(result.topics, dtype=np.int64))
         return Table(columns, index=result.row_labels, name="StoryResult")
 
     def stories() -> Table:
@@ -265,7 +264,7 @@ def story_tables(result: Any) -> dict[str, Callable[[], Table]]:
             "sources": Column("strings", [list(s.sources) for s in found]),
             "ids": Column("strings", [list(s.ids) for s in found]),
         }
-        if getattr(result, "topics", None) is not None:
+        if result.topics is not None:
             columns["topic"] = Column("int64", [s.topic for s in found])
         return Table(columns, name="StoryResult")
 
