@@ -86,6 +86,19 @@ def new_path(path: Path) -> list[Article]:
     return list(read_articles(path))
 
 
+def twin_path(path: Path) -> list[Article]:
+    """``read_articles`` with the pure-Python twin of the JSONL loop (``clean_articles``)."""
+    from retold import _backend
+    from retold.io import jsonl_articles
+
+    compiled = jsonl_articles.kernels
+    jsonl_articles.kernels = _backend.reference_kernels  # type: ignore[assignment]
+    try:
+        return list(read_articles(path))
+    finally:
+        jsonl_articles.kernels = compiled  # type: ignore[assignment]
+
+
 def pyarrow_json(path: Path, threads: bool = True) -> Any:
     import pyarrow.json
 
@@ -170,6 +183,7 @@ def pipelines(path: Path) -> dict[str, Callable[[], Any]]:
     rows: dict[str, Callable[[], Any]] = {
         "old-equivalent (json, 3 date parses)": lambda: old_equivalent(path),
         "read_articles": lambda: new_path(path),
+        "read_articles, the loop's pure-Python twin": lambda: twin_path(path),
     }
     for suffix, packed in compressed_copies(path).items():
         rows[f"read_articles {suffix}"] = lambda p=packed: new_path(p)
@@ -232,7 +246,8 @@ def corpus(sizes, tmp_path_factory) -> tuple[Path, int]:
     return path, docs
 
 
-NAMES = ["old-equivalent (json, 3 date parses)", "read_articles", "read_articles .gz",
+NAMES = ["old-equivalent (json, 3 date parses)", "read_articles", "read_articles, the loop's pure-Python twin",
+         "read_articles .gz",
          "read_articles .bz2", "read_articles .zst", "read_articles .csv (pyarrow's CSV reader)",
          "read_articles .csv (csv module, as before)", "pyarrow.json.read_json", "orjson lines (dicts only)"]
 
@@ -251,9 +266,9 @@ def test_read_stage(benchmark, corpus, name):
 
 def test_new_path_gives_the_old_articles(corpus):
     path, docs = corpus
-    old, new = old_equivalent(path), new_path(path)
-    assert len(new) == docs and old == new
-    assert [(a.date, a.extra) for a in old] == [(a.date, a.extra) for a in new]
+    old, new, twin = old_equivalent(path), new_path(path), twin_path(path)
+    assert len(new) == docs and old == new == twin
+    assert [(a.date, a.extra) for a in old] == [(a.date, a.extra) for a in new] == [(a.date, a.extra) for a in twin]
 
 
 def test_csv_through_pyarrow_gives_the_csv_modules_articles(corpus):

@@ -12,6 +12,8 @@ from retold.io.article_records import Admission, FieldNames
 from retold.io.jsonl_records import jsonl_records
 from retold.io.raw_records import byte_lines
 
+from .conftest import write_jsonl
+
 pytest.importorskip("orjson")
 
 LINES = [
@@ -136,3 +138,39 @@ def test_a_failing_check_is_reported_as_on_the_general_path(corpus):
     assert _as_tuples(fast) == _as_tuples(slow)
     assert fast_errors == slow_errors
     assert any("article 'b' cannot be processed (ValueError: no b)" in e.reason for e in fast_errors)
+
+
+def test_kernel_and_twin_read_the_odd_corpus_alike(corpus, impl, monkeypatch):
+    import retold.io.jsonl_articles as wrapper
+
+    monkeypatch.setattr(wrapper, "kernels", impl)
+    errors, slow_errors = [], []
+    fast = list(read_articles(corpus, on_error="skip", errors=errors))
+    slow = list(_general(corpus, "skip", slow_errors))
+    assert _as_tuples(fast) == _as_tuples(slow) and errors == slow_errors
+
+
+def test_compiled_articles_of_plain_records_are_left_out_of_the_cyclic_gc(tmp_path, compiled_or_skip, monkeypatch):
+    import dataclasses
+    import gc
+    import pickle
+
+    import retold.io.jsonl_articles as wrapper
+
+    monkeypatch.setattr(wrapper, "kernels", compiled_or_skip)
+
+    path = write_jsonl(tmp_path / "gc.jsonl", [
+        {"id": "plain", "text": "only atomic values", "date": "2024-01-01", "n": 1, "x": 0.5, "f": None},
+        {"id": "nested", "text": "a nested value goes the general way", "tags": ["a", "b"]},
+    ])
+    plain, nested = read_articles(path)
+    # Nothing it holds can refer back to it, so no collection could ever free it: untracked,
+    # as CPython untracks a tuple of atomic values.  The nested one may be in a cycle: tracked.
+    assert not gc.is_tracked(plain) and gc.is_tracked(nested)
+    assert plain.extra == {"n": 1, "x": 0.5, "f": None}
+    again = pickle.loads(pickle.dumps(plain))
+    assert again == plain and hash(again) == hash(plain) and again.extra == plain.extra
+    renamed = dataclasses.replace(plain, id="renamed")
+    assert renamed.text == plain.text and gc.is_tracked(renamed)
+    del plain, again, renamed
+    gc.collect()  # freeing an untracked Article is an ordinary dealloc

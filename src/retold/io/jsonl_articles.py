@@ -11,25 +11,22 @@ Any other line, whatever is odd about it, goes the way every reader's records go
 (:meth:`.Admission.admit` on the RawRecord that :func:`.jsonl_records` would have given), so
 values, ids, skips and messages are those of the general path by construction; a test reads
 odd corpora both ways and compares.
+
+The loop is a kernel, ``clean_articles`` (``ext/jsonl_articles.pyx``, its twin in
+``retold._reference.jsonl_articles``): compiled, it is quicker, and it untracks its Articles
+from the cyclic garbage collector (the kernel's docstring says why that is safe).
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
+from .._backend import kernels
 from ..article import Article
 from . import article_records
 from . import jsonl_records as jsonl_module  # fast_loads looked up per call: tests replace it
 from .article_records import Admission
 from .jsonl_records import BIG_FLOAT, REFUSED, jsonl_records, record_of_parsed
 from .raw_records import without_bom
-
-
-def _passes(check: Callable[[Article], Any], article: Article) -> bool:
-    try:
-        check(article)
-    except Exception:  # noqa: BLE001 - the general path says what, or raises it again
-        return False
-    return True
 
 
 def jsonl_articles(
@@ -42,57 +39,16 @@ def jsonl_articles(
         return
     loads, fast_error = fast
     names = admission.names
-    id_field, text_field, title_field = names.id_field, names.text_field, names.title_field
-    date_field, source_field, lang_field = names.date_field, names.source_field, names.lang_field
-    known = admission.known
-    seen = admission.first_line_of_id
-    dates = article_records.PARSED_DATES  # filled by the general path, which parses each new date
-    build = Article.of_checked_fields
     admit = admission.admit
-    check = admission.check
-    position = -1
-    for line_no, data in enumerate(without_bom(lines), 1):
-        try:
-            value = loads(data)
-        except fast_error:
-            if not data.strip():  # blank lines separate nothing and are not records
-                continue
-            value = REFUSED
-        position += 1
-        if type(value) is dict:
-            text = value.get(text_field)
-            title = value.get(title_field)
-            date = value.get(date_field)
-            if (
-                type(text) is str
-                and (title is None or type(title) is str)
-                and (date is None or (type(date) is str and date in dates))
-            ):
-                for item in value.values():
-                    kind = type(item)
-                    if (kind is float and not -BIG_FLOAT < item < BIG_FLOAT) or kind is dict or kind is list:
-                        break  # maybe a big integer, or nested: the general path decides
-                else:
-                    ident = value.get(id_field)
-                    if ident is None or ident == "":
-                        ident = str(position)
-                    elif type(ident) is not str:
-                        ident = str(ident)
-                    if ident not in seen:
-                        source = value.get(source_field) or None
-                        lang = value.get(lang_field) or None
-                        for name in known:
-                            if name in value:
-                                del value[name]
-                        article = build(ident, text, title or None, None if date is None else dates[date],
-                                        source, lang, value)
-                        if check is None or _passes(check, article):
-                            seen[ident] = line_no
-                            yield article
-                            continue
-                        # The check failed: the general path runs it again, to report it.  It
-                        # needs the whole record, and this one lost its known fields.
-                        value = REFUSED
-        admitted = admit(record_of_parsed(data, value, file, line_no, encoding_errors), position)
-        if admitted is not None:
-            yield admitted
+
+    def general(data: bytes, value: Any, line_no: int, position: int) -> Article | None:
+        return admit(record_of_parsed(data, value, file, line_no, encoding_errors), position)
+
+    yield from kernels("jsonl_articles").clean_articles(
+        without_bom(lines), loads, fast_error,
+        (names.id_field, names.text_field, names.title_field, names.date_field,
+         names.source_field, names.lang_field),
+        admission.first_line_of_id,
+        article_records.PARSED_DATES,  # filled by the general path, which parses each new date
+        Article.of_checked_fields, admission.check, general, REFUSED, BIG_FLOAT,
+    )
