@@ -82,6 +82,14 @@ class Article:
         Publication time (strings are parsed as ISO 8601; naive times are UTC).
     extra : dict
         Any other fields of the input record, carried through to the outputs.
+
+    Notes
+    -----
+    The Articles that :func:`retold.read_articles` builds from plain JSON Lines records (no
+    nested value) with the compiled kernels are not tracked by the cyclic garbage collector:
+    they hold nothing that could refer back to them, and a corpus of them held in memory would
+    otherwise be scanned by every full collection.  A cycle you make through ``extra`` back to
+    the article is then not collected.
     """
 
     id: str
