@@ -33,7 +33,7 @@ len(a) + len(b): OP_MATCH, OP_MISMATCH, OP_A (a token, gap in b), OP_B (b token,
 """
 from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, qsort
-from cpython.exc cimport PyErr_CheckSignals
+from retold._ext._signals cimport check_signals
 
 import numpy as np
 cimport numpy as cnp
@@ -70,11 +70,14 @@ cdef struct SwResult:
     int64_t n_ops
 
 
-cdef inline int check_signals() except -1 nogil:
-    with gil:
-        if PyErr_CheckSignals() == -1:
-            return -1
-    return 0
+cdef inline void reverse_ops(int8_t* ops, int64_t n_ops) noexcept nogil:
+    """Put a traceback's operations (read from the end) in order, in place."""
+    cdef int64_t k
+    cdef int8_t tmp
+    for k in range(n_ops // 2):
+        tmp = ops[k]
+        ops[k] = ops[n_ops - 1 - k]
+        ops[n_ops - 1 - k] = tmp
 
 
 SCORE_LIMIT = 2147483647
@@ -101,8 +104,7 @@ cdef int band_sw(const int64_t* a, const int64_t* b, Py_ssize_t rows_first, Py_s
     cdef int64_t* offsets = <int64_t*> malloc((n_rows + 1) * sizeof(int64_t))
     cdef int32_t* H = NULL
     cdef bint equal
-    cdef int64_t n_ops, k, matches
-    cdef int8_t tmp
+    cdef int64_t n_ops, matches
     if offsets == NULL:
         with gil:
             raise MemoryError()
@@ -194,10 +196,7 @@ cdef int band_sw(const int64_t* a, const int64_t* b, Py_ssize_t rows_first, Py_s
                 j -= 1
             n_ops += 1
             v = _cell(H, offsets, lo, hi, r, j)
-        for k in range(n_ops // 2):
-            tmp = ops[k]
-            ops[k] = ops[n_ops - 1 - k]
-            ops[n_ops - 1 - k] = tmp
+        reverse_ops(ops, n_ops)
         res.score = best
         res.a_first = rows_first + r + 1
         res.a_stop = rows_first + best_r + 1
@@ -720,11 +719,10 @@ def align_global(a, b, match, mismatch, gap, ops):
 cdef tuple _align_global(const int64_t[::1] a, const int64_t[::1] b, int match, int mismatch, int gap,
                          int8_t[::1] ops):
     # (n + 1) * (m + 1) cells fit in memory and len(ops) >= n + m: align_global_args.
-    cdef Py_ssize_t n = a.shape[0], m = b.shape[0], w = m + 1, i, j, k, n_ops = 0
+    cdef Py_ssize_t n = a.shape[0], m = b.shape[0], w = m + 1, i, j, n_ops = 0
     cdef int64_t v, up, left
     cdef int64_t score
     cdef bint equal
-    cdef int8_t tmp
     cdef int64_t* H = <int64_t*> malloc((n + 1) * w * sizeof(int64_t))
     if H == NULL:
         raise MemoryError()
@@ -764,10 +762,8 @@ cdef tuple _align_global(const int64_t[::1] a, const int64_t[::1] b, int match, 
                     ops[n_ops] = C_B
                     j -= 1
                 n_ops += 1
-            for k in range(n_ops // 2):
-                tmp = ops[k]
-                ops[k] = ops[n_ops - 1 - k]
-                ops[n_ops - 1 - k] = tmp
+            if n_ops:
+                reverse_ops(&ops[0], n_ops)
             score = H[n * w + m]
         return score, n_ops
     finally:
