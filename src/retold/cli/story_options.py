@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from retold.cli._common import link_value, non_negative_float
 
@@ -28,3 +29,10 @@ def add_story_arguments(parser: argparse.ArgumentParser) -> None:
     )
     for flag, kind, default, help in flags:
         parser.add_argument(flag, type=kind, default=default, help=f"{help} (default {default:g})")
+
+
+def story_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The flags :func:`add_story_arguments` added, by the keywords of :func:`retold.stories`
+    (and of :func:`retold.dask.stories`)."""
+    return {"threshold": args.threshold, "topic_threshold": args.topic_threshold,
+            "density_penalty": args.density_penalty, "window_days": args.window_days}
