@@ -19,11 +19,11 @@ values, so the same call serves a fresh sketch and an update of an old one).
 from libc.stdint cimport int64_t, uint32_t, uint64_t
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.exc cimport PyErr_CheckSignals
+from retold._ext._hash64 cimport fmix64, mod61
 
 cdef extern from "_sha1.h" nogil:
     uint64_t sha1_prefix64 "retold_sha1_prefix64"(const unsigned char* data, size_t n)
 
-cdef uint64_t MERSENNE61 = (<uint64_t> 1 << 61) - 1
 cdef uint64_t LOW32 = 0xFFFFFFFF
 
 # How many elements a long loop handles between two checks for Ctrl-C.
@@ -38,21 +38,6 @@ cdef inline uint32_t fmix32(uint32_t h) noexcept nogil:
     h *= <uint32_t> 0xC2B2AE35
     h ^= h >> 16
     return h
-
-
-cdef inline uint64_t fmix64(uint64_t h) noexcept nogil:
-    h ^= h >> 33
-    h *= <uint64_t> 0xFF51AFD7ED558CCDULL
-    h ^= h >> 33
-    h *= <uint64_t> 0xC4CEB9FE1A85EC53ULL
-    h ^= h >> 33
-    return h
-
-
-cdef inline uint64_t mod61(uint64_t x) noexcept nogil:
-    # x mod (2**61 - 1) for any 64-bit x: 2**61 is 1 modulo the prime.
-    x = (x & MERSENNE61) + (x >> 61)
-    return x - MERSENNE61 if x >= MERSENNE61 else x
 
 
 cdef int _check(const int64_t[::1] offsets, Py_ssize_t n_hashes, Py_ssize_t rows,
