@@ -35,20 +35,19 @@ DENSIFY_MAX_ATTEMPTS = 1 << 16
 EMPTY_SLOT = EMPTY
 
 
+def _either(name: str, value: str, choices: tuple[str, str], true: str) -> bool:
+    """Whether ``value`` is ``true``, one of the two ``choices``; a ValueError naming both else."""
+    if value == choices[0] or value == choices[1]:
+        return value == true
+    raise ValueError(f"{name} must be {choices[0]!r} or {choices[1]!r}, not {value!r}")
+
+
 def _parse_unit(unit: str) -> bool:
-    if unit == "word":
-        return False
-    if unit == "char":
-        return True
-    raise ValueError(f"unit must be 'word' or 'char', not {unit!r}")
+    return _either("unit", unit, ("word", "char"), "char")
 
 
 def _parse_scheme(scheme: str) -> bool:
-    if scheme == "oph":
-        return True
-    if scheme == "kperm":
-        return False
-    raise ValueError(f"scheme must be 'oph' or 'kperm', not {scheme!r}")
+    return _either("scheme", scheme, ("oph", "kperm"), "oph")
 
 
 def _shingles(items: Sequence[_T], ngram: int, window_hash: Callable[[Sequence[_T]], int]) -> list[int]:
