@@ -65,4 +65,14 @@ static inline void retold_links_fold(Links& k, const Links& g, int64_t keep, int
     }
     k.swap(out);
 }
+
+/* The keys of a map from story ids, in increasing order (the twin's sorted() of its dict). */
+template <class Map>
+static inline std::vector<int64_t> retold_sorted_keys(const Map& m) {
+    std::vector<int64_t> keys;
+    keys.reserve(m.size());
+    for (typename Map::const_iterator it = m.begin(); it != m.end(); ++it) keys.push_back(it->first);
+    std::sort(keys.begin(), keys.end());
+    return keys;
+}
 #endif

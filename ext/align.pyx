@@ -33,7 +33,7 @@ len(a) + len(b): OP_MATCH, OP_MISMATCH, OP_A (a token, gap in b), OP_B (b token,
 """
 from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc, qsort
-from cpython.exc cimport PyErr_CheckSignals
+from retold._ext._signals cimport check_signals
 
 import numpy as np
 cimport numpy as cnp
@@ -70,11 +70,25 @@ cdef struct SwResult:
     int64_t n_ops
 
 
-cdef inline int check_signals() except -1 nogil:
-    with gil:
-        if PyErr_CheckSignals() == -1:
-            return -1
-    return 0
+cdef inline int8_t traceback_op(int64_t v, bint has_diag, int64_t diag, bint equal, bint has_up,
+                                int64_t up, int match, int mismatch, int gap) noexcept nogil:
+    """The step a traceback takes back from a cell of value ``v``: a match or mismatch from the
+    diagonal cell, else a gap in ``b`` from the cell above (C_A), else one in ``a`` (C_B)."""
+    if has_diag and v == diag + (match if equal else mismatch):
+        return C_MATCH if equal else C_MISMATCH
+    if has_up and v == up + gap:
+        return C_A
+    return C_B
+
+
+cdef inline void reverse_ops(int8_t* ops, int64_t n_ops) noexcept nogil:
+    """Put a traceback's operations (read from the end) in order, in place."""
+    cdef int64_t k
+    cdef int8_t tmp
+    for k in range(n_ops // 2):
+        tmp = ops[k]
+        ops[k] = ops[n_ops - 1 - k]
+        ops[n_ops - 1 - k] = tmp
 
 
 SCORE_LIMIT = 2147483647
@@ -101,8 +115,8 @@ cdef int band_sw(const int64_t* a, const int64_t* b, Py_ssize_t rows_first, Py_s
     cdef int64_t* offsets = <int64_t*> malloc((n_rows + 1) * sizeof(int64_t))
     cdef int32_t* H = NULL
     cdef bint equal
-    cdef int64_t n_ops, k, matches
-    cdef int8_t tmp
+    cdef int8_t op
+    cdef int64_t n_ops, matches
     if offsets == NULL:
         with gil:
             raise MemoryError()
@@ -180,24 +194,15 @@ cdef int band_sw(const int64_t* a, const int64_t* b, Py_ssize_t rows_first, Py_s
         while v > 0:
             i = rows_first + r
             equal = a[i] >= 0 and a[i] == b[j]
-            diag = _cell(H, offsets, lo, hi, r - 1, j - 1)
-            if v == diag + (match if equal else mismatch):
-                ops[n_ops] = C_MATCH if equal else C_MISMATCH
-                matches += equal
-                r -= 1
-                j -= 1
-            elif v == _cell(H, offsets, lo, hi, r - 1, j) + gap:
-                ops[n_ops] = C_A
-                r -= 1
-            else:
-                ops[n_ops] = C_B
-                j -= 1
+            op = traceback_op(v, True, _cell(H, offsets, lo, hi, r - 1, j - 1), equal,
+                              True, _cell(H, offsets, lo, hi, r - 1, j), match, mismatch, gap)
+            ops[n_ops] = op
             n_ops += 1
+            matches += op == C_MATCH
+            r -= op != C_B
+            j -= op != C_A
             v = _cell(H, offsets, lo, hi, r, j)
-        for k in range(n_ops // 2):
-            tmp = ops[k]
-            ops[k] = ops[n_ops - 1 - k]
-            ops[n_ops - 1 - k] = tmp
+        reverse_ops(ops, n_ops)
         res.score = best
         res.a_first = rows_first + r + 1
         res.a_stop = rows_first + best_r + 1
@@ -720,11 +725,11 @@ def align_global(a, b, match, mismatch, gap, ops):
 cdef tuple _align_global(const int64_t[::1] a, const int64_t[::1] b, int match, int mismatch, int gap,
                          int8_t[::1] ops):
     # (n + 1) * (m + 1) cells fit in memory and len(ops) >= n + m: align_global_args.
-    cdef Py_ssize_t n = a.shape[0], m = b.shape[0], w = m + 1, i, j, k, n_ops = 0
+    cdef Py_ssize_t n = a.shape[0], m = b.shape[0], w = m + 1, i, j, n_ops = 0
     cdef int64_t v, up, left
     cdef int64_t score
-    cdef bint equal
-    cdef int8_t tmp
+    cdef bint equal, diagonal
+    cdef int8_t op
     cdef int64_t* H = <int64_t*> malloc((n + 1) * w * sizeof(int64_t))
     if H == NULL:
         raise MemoryError()
@@ -748,26 +753,16 @@ cdef tuple _align_global(const int64_t[::1] a, const int64_t[::1] b, int match, 
             i = n
             j = m
             while i > 0 or j > 0:
-                v = H[i * w + j]
-                if i > 0 and j > 0:
-                    equal = a[i - 1] >= 0 and a[i - 1] == b[j - 1]
-                    if v == H[(i - 1) * w + j - 1] + (match if equal else mismatch):
-                        ops[n_ops] = C_MATCH if equal else C_MISMATCH
-                        n_ops += 1
-                        i -= 1
-                        j -= 1
-                        continue
-                if i > 0 and v == H[(i - 1) * w + j] + gap:
-                    ops[n_ops] = C_A
-                    i -= 1
-                else:
-                    ops[n_ops] = C_B
-                    j -= 1
+                diagonal = i > 0 and j > 0
+                equal = diagonal and a[i - 1] >= 0 and a[i - 1] == b[j - 1]
+                op = traceback_op(H[i * w + j], diagonal, H[(i - 1) * w + j - 1] if diagonal else 0, equal,
+                                  i > 0, H[(i - 1) * w + j] if i > 0 else 0, match, mismatch, gap)
+                ops[n_ops] = op
                 n_ops += 1
-            for k in range(n_ops // 2):
-                tmp = ops[k]
-                ops[k] = ops[n_ops - 1 - k]
-                ops[n_ops - 1 - k] = tmp
+                i -= op != C_B
+                j -= op != C_A
+            if n_ops:
+                reverse_ops(&ops[0], n_ops)
             score = H[n * w + m]
         return score, n_ops
     finally:

@@ -476,33 +476,23 @@ def hamming(a, b):
     return popcount64(<uint64_t> a ^ <uint64_t> b)
 
 
-cdef inline Py_ssize_t intersection_size(const uint64_t[::1] a, const uint64_t[::1] b) noexcept nogil:
-    return intersection_size_u64(&a[0] if a.shape[0] else NULL, a.shape[0],
-                                 &b[0] if b.shape[0] else NULL, b.shape[0])
-
-
 def jaccard_sorted(a, b):
     """Exact Jaccard of two sorted unique uint64 arrays; 0.0 when both are empty."""
     a, b = checks.set_pair_args(a, b)
-    return _jaccard_sorted(a, b)
-
-
-cdef double _jaccard_sorted(const uint64_t[::1] a, const uint64_t[::1] b):
-    cdef Py_ssize_t common
-    with nogil:
-        common = intersection_size(a, b)
-    cdef Py_ssize_t union = a.shape[0] + b.shape[0] - common
-    return <double> common / union if union else 0.0
+    return _overlap(a, b, False)
 
 
 def containment_sorted(a, b):
     """Share of ``a`` found in ``b`` (sorted unique uint64 arrays); 0.0 when ``a`` is empty."""
     a, b = checks.set_pair_args(a, b)
-    return _containment_sorted(a, b)
+    return _overlap(a, b, True)
 
 
-cdef double _containment_sorted(const uint64_t[::1] a, const uint64_t[::1] b):
-    cdef Py_ssize_t common
+cdef double _overlap(const uint64_t[::1] a, const uint64_t[::1] b, bint containment):
+    """``|a & b|`` over ``|a|`` (containment) or over ``|a | b|`` (Jaccard); 0.0 over nothing."""
+    cdef Py_ssize_t common, whole
     with nogil:
-        common = intersection_size(a, b)
-    return <double> common / a.shape[0] if a.shape[0] else 0.0
+        common = intersection_size_u64(&a[0] if a.shape[0] else NULL, a.shape[0],
+                                       &b[0] if b.shape[0] else NULL, b.shape[0])
+    whole = a.shape[0] if containment else a.shape[0] + b.shape[0] - common
+    return <double> common / whole if whole else 0.0

@@ -19,11 +19,11 @@ values, so the same call serves a fresh sketch and an update of an old one).
 from libc.stdint cimport int64_t, uint32_t, uint64_t
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.exc cimport PyErr_CheckSignals
+from retold._ext._hash64 cimport fmix64, mod61
 
 cdef extern from "_sha1.h" nogil:
     uint64_t sha1_prefix64 "retold_sha1_prefix64"(const unsigned char* data, size_t n)
 
-cdef uint64_t MERSENNE61 = (<uint64_t> 1 << 61) - 1
 cdef uint64_t LOW32 = 0xFFFFFFFF
 
 # How many elements a long loop handles between two checks for Ctrl-C.
@@ -38,21 +38,6 @@ cdef inline uint32_t fmix32(uint32_t h) noexcept nogil:
     h *= <uint32_t> 0xC2B2AE35
     h ^= h >> 16
     return h
-
-
-cdef inline uint64_t fmix64(uint64_t h) noexcept nogil:
-    h ^= h >> 33
-    h *= <uint64_t> 0xFF51AFD7ED558CCDULL
-    h ^= h >> 33
-    h *= <uint64_t> 0xC4CEB9FE1A85EC53ULL
-    h ^= h >> 33
-    return h
-
-
-cdef inline uint64_t mod61(uint64_t x) noexcept nogil:
-    # x mod (2**61 - 1) for any 64-bit x: 2**61 is 1 modulo the prime.
-    x = (x & MERSENNE61) + (x >> 61)
-    return x - MERSENNE61 if x >= MERSENNE61 else x
 
 
 cdef int _check(const int64_t[::1] offsets, Py_ssize_t n_hashes, Py_ssize_t rows,
@@ -70,82 +55,77 @@ cdef int _check(const int64_t[::1] offsets, Py_ssize_t n_hashes, Py_ssize_t rows
     return 0
 
 
-def update_affine32(const int64_t[::1] offsets not None, const uint32_t[::1] hashes not None,
-                    const uint32_t[::1] a not None, const uint32_t[::1] b not None,
-                    uint32_t[:, ::1] out not None):
-    """Fold ``hashes`` into the uint32 sketches ``out`` under the ``affine32`` scheme."""
-    cdef Py_ssize_t rows = out.shape[0], k = out.shape[1], d, i, j, done = 0
-    cdef uint32_t x, v
-    cdef uint32_t* row
+ctypedef fused word:
+    uint32_t
+    uint64_t
+
+
+cdef inline void _min_affine(word* row, const word* pa, const word* pb, Py_ssize_t k,
+                             word x) noexcept nogil:
+    cdef Py_ssize_t j
+    cdef word v
+    for j in range(k):  # branch-free, so that the compiler vectorises it
+        v = pa[j] * x + pb[j]
+        row[j] = v if v < row[j] else row[j]
+
+
+cdef inline void _min_legacy(uint64_t* row, const uint64_t* pa, const uint64_t* pb, Py_ssize_t k,
+                             uint64_t h) noexcept nogil:
+    cdef Py_ssize_t j
+    cdef uint64_t v
+    for j in range(k):
+        v = mod61(pa[j] * h + pb[j]) & LOW32
+        row[j] = v if v < row[j] else row[j]
+
+
+cdef int _fold(const int64_t[::1] offsets, const word[::1] hashes, const word[::1] a,
+               const word[::1] b, word[:, ::1] out, bint legacy) except -1:
+    """The loop every scheme shares: row ``d`` of ``out`` takes, slot by slot, the minimum over
+    its hashes (``legacy`` only with 64-bit words)."""
+    cdef Py_ssize_t rows = out.shape[0], k = out.shape[1], d, i, done = 0
+    cdef word* row
     _check(offsets, hashes.shape[0], rows, k, a.shape[0], b.shape[0])
     if k == 0:
-        return
-    cdef const uint32_t* pa = &a[0]
-    cdef const uint32_t* pb = &b[0]
+        return 0
+    cdef const word* pa = &a[0]
+    cdef const word* pb = &b[0]
     for d in range(rows):
         row = &out[d, 0]
         with nogil:
             for i in range(offsets[d], offsets[d + 1]):
-                x = fmix32(hashes[i])
-                for j in range(k):  # branch-free, so that the compiler vectorises it
-                    v = pa[j] * x + pb[j]
-                    row[j] = v if v < row[j] else row[j]
+                if word is uint32_t:
+                    _min_affine(row, pa, pb, k, fmix32(hashes[i]))
+                else:
+                    if legacy:
+                        _min_legacy(row, pa, pb, k, hashes[i])
+                    else:
+                        _min_affine(row, pa, pb, k, fmix64(hashes[i]))
         done += offsets[d + 1] - offsets[d]
         if done >= CHECK_EVERY:
             PyErr_CheckSignals()
             done = 0
+    return 0
+
+
+def update_affine32(const int64_t[::1] offsets not None, const uint32_t[::1] hashes not None,
+                    const uint32_t[::1] a not None, const uint32_t[::1] b not None,
+                    uint32_t[:, ::1] out not None):
+    """Fold ``hashes`` into the uint32 sketches ``out`` under the ``affine32`` scheme."""
+    _fold(offsets, hashes, a, b, out, False)
 
 
 def update_affine64(const int64_t[::1] offsets not None, const uint64_t[::1] hashes not None,
                     const uint64_t[::1] a not None, const uint64_t[::1] b not None,
                     uint64_t[:, ::1] out not None):
     """Fold ``hashes`` into the uint64 sketches ``out`` under the ``affine64`` scheme."""
-    cdef Py_ssize_t rows = out.shape[0], k = out.shape[1], d, i, j, done = 0
-    cdef uint64_t x, v
-    cdef uint64_t* row
-    _check(offsets, hashes.shape[0], rows, k, a.shape[0], b.shape[0])
-    if k == 0:
-        return
-    cdef const uint64_t* pa = &a[0]
-    cdef const uint64_t* pb = &b[0]
-    for d in range(rows):
-        row = &out[d, 0]
-        with nogil:
-            for i in range(offsets[d], offsets[d + 1]):
-                x = fmix64(hashes[i])
-                for j in range(k):
-                    v = pa[j] * x + pb[j]
-                    row[j] = v if v < row[j] else row[j]
-        done += offsets[d + 1] - offsets[d]
-        if done >= CHECK_EVERY:
-            PyErr_CheckSignals()
-            done = 0
+    _fold(offsets, hashes, a, b, out, False)
 
 
 def update_legacy(const int64_t[::1] offsets not None, const uint64_t[::1] hashes not None,
                   const uint64_t[::1] a not None, const uint64_t[::1] b not None,
                   uint64_t[:, ::1] out not None):
     """Fold ``hashes`` into the uint64 sketches ``out`` under the pre-2.0 ``legacy`` scheme."""
-    cdef Py_ssize_t rows = out.shape[0], k = out.shape[1], d, i, j, done = 0
-    cdef uint64_t h, v
-    cdef uint64_t* row
-    _check(offsets, hashes.shape[0], rows, k, a.shape[0], b.shape[0])
-    if k == 0:
-        return
-    cdef const uint64_t* pa = &a[0]
-    cdef const uint64_t* pb = &b[0]
-    for d in range(rows):
-        row = &out[d, 0]
-        with nogil:
-            for i in range(offsets[d], offsets[d + 1]):
-                h = hashes[i]
-                for j in range(k):
-                    v = mod61(pa[j] * h + pb[j]) & LOW32
-                    row[j] = v if v < row[j] else row[j]
-        done += offsets[d + 1] - offsets[d]
-        if done >= CHECK_EVERY:
-            PyErr_CheckSignals()
-            done = 0
+    _fold(offsets, hashes, a, b, out, True)
 
 
 def sha1_hashes(list elements not None, int width, uint64_t[::1] out not None):

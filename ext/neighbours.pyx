@@ -69,6 +69,28 @@ cdef inline bint closer(double da, int64_t ja, double db, int64_t jb) noexcept n
     return da > db or (da == db and ja < jb)
 
 
+# Rows by pointer arithmetic: an empty last row starts at len(indices), which the
+# bounds-checked build (RETOLD_DEBUG=1) rightly refuses to index; with no entries at all the
+# pointers are to these (never read).
+cdef uint32_t _NO_IDX[1]
+cdef double _NO_VAL[1]
+
+
+cdef struct Entries:
+    const uint32_t* ix
+    const double* vx
+    Py_ssize_t n
+
+
+cdef Entries _entries(const uint32_t[::1] idx, const double[::1] val):
+    """The first entry's index and value, as pointers (the caller keeps the arrays alive)."""
+    cdef Entries e
+    e.n = idx.shape[0]
+    e.ix = &idx[0] if idx.shape[0] else _NO_IDX
+    e.vx = &val[0] if val.shape[0] else _NO_VAL
+    return e
+
+
 cdef inline uint32_t slot_of(uint32_t f, int bits) noexcept nogil:
     return <uint32_t>((f * <uint32_t>0x9E3779B1u) >> (32 - bits))
 
@@ -241,15 +263,10 @@ cdef tuple _search(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_term
                    Py_ssize_t max_postings, Py_ssize_t candidates):
     # Arguments as check_neighbours_args returns them: int64 offsets, uint32 indices, float64 values.
     cdef const int64_t[::1] off = offsets
-    cdef const uint32_t[::1] idx = indices
-    cdef const double[::1] val = values
     cdef Py_ssize_t n = off.shape[0] - 1
-    # Rows by pointer arithmetic: an empty last row starts at len(indices), which the
-    # bounds-checked build (RETOLD_DEBUG=1) rightly refuses to index.
-    cdef uint32_t no_idx[1]
-    cdef double no_val[1]
-    cdef const uint32_t* ix = &idx[0] if idx.shape[0] else no_idx
-    cdef const double* vx = &val[0] if val.shape[0] else no_val
+    cdef Entries entries = _entries(indices, values)
+    cdef const uint32_t* ix = entries.ix
+    cdef const double* vx = entries.vx
     ids_arr = np.full((n, k), -1, dtype=np.int64)
     sims_arr = np.zeros((n, k), dtype=np.float64)
     cdef int64_t[:, ::1] ids = ids_arr
@@ -395,15 +412,10 @@ def row_cosines(offsets, indices, values, left, right):
     """
     offsets, indices, values = check_neighbours_args(offsets, indices, values, 1, 1, 1)[:3]
     cdef const int64_t[::1] off = offsets
-    cdef const uint32_t[::1] idx = indices
-    cdef const double[::1] val = values
     cdef Py_ssize_t n = off.shape[0] - 1
-    # Rows by pointer arithmetic: an empty last row starts at len(indices), which the
-    # bounds-checked build (RETOLD_DEBUG=1) rightly refuses to index.
-    cdef uint32_t no_idx[1]
-    cdef double no_val[1]
-    cdef const uint32_t* ix = &idx[0] if idx.shape[0] else no_idx
-    cdef const double* vx = &val[0] if val.shape[0] else no_val
+    cdef Entries entries = _entries(indices, values)
+    cdef const uint32_t* ix = entries.ix
+    cdef const double* vx = entries.vx
     cdef const int64_t[::1] a = np.ascontiguousarray(left, dtype=np.int64)
     cdef const int64_t[::1] b = np.ascontiguousarray(right, dtype=np.int64)
     cdef Py_ssize_t m = a.shape[0], p
@@ -414,7 +426,7 @@ def row_cosines(offsets, indices, values, left, right):
             raise ValueError(f"pair {p} ({a[p]}, {b[p]}) names a row outside [0, {n})")
     out_arr = np.zeros(m, dtype=np.float64)
     cdef double[::1] out = out_arr
-    if m == 0 or idx.shape[0] == 0:
+    if m == 0 or entries.n == 0:
         return out_arr
     with nogil:
         for p in range(m):

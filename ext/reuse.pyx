@@ -11,7 +11,7 @@ row of evidence: the two documents and the n-gram's position in each.
 """
 from libc.stdint cimport int64_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc
-from cpython.exc cimport PyErr_CheckSignals
+from retold._ext._signals cimport check_signals
 
 import numpy as np
 cimport numpy as cnp
@@ -22,6 +22,14 @@ cdef enum:
     SIGNAL_RUNS = 1 << 16
 
 
+cdef inline Py_ssize_t run_end(const uint64_t* h, Py_ssize_t i, Py_ssize_t n) noexcept nogil:
+    """One past the last row of the run (rows of one hash) that starts at row ``i``."""
+    cdef Py_ssize_t j = i + 1
+    while j < n and h[j] == h[i]:
+        j += 1
+    return j
+
+
 cdef int64_t distinct_docs(const int64_t* docs, Py_ssize_t lo, Py_ssize_t hi) noexcept nogil:
     cdef int64_t d = 1
     cdef Py_ssize_t i
@@ -29,13 +37,6 @@ cdef int64_t distinct_docs(const int64_t* docs, Py_ssize_t lo, Py_ssize_t hi) no
         if docs[i] != docs[i - 1]:
             d += 1
     return d
-
-
-cdef inline int check_signals() except -1 nogil:
-    with gil:
-        if PyErr_CheckSignals() == -1:
-            return -1
-    return 0
 
 
 def rare_ngram_pairs(const uint64_t[::1] hashes not None, const int64_t[::1] docs not None,
@@ -60,9 +61,7 @@ def rare_ngram_pairs(const uint64_t[::1] hashes not None, const int64_t[::1] doc
     with nogil:
         i = 0
         while i < n:
-            j = i + 1
-            while j < n and h[j] == h[i]:
-                j += 1
+            j = run_end(h, i, n)
             d = distinct_docs(dv, i, j)
             if d > max_df:
                 boilerplate += 1
@@ -87,9 +86,7 @@ def rare_ngram_pairs(const uint64_t[::1] hashes not None, const int64_t[::1] doc
             i = 0
             runs = 0
             while i < n:
-                j = i + 1
-                while j < n and h[j] == h[i]:
-                    j += 1
+                j = run_end(h, i, n)
                 d = distinct_docs(dv, i, j)
                 if 2 <= d <= max_df:
                     # The first row of each document in the run (its earliest position).

@@ -59,6 +59,7 @@ cdef extern from "_story_stream.h" nogil:
     void links_erase "retold_links_erase"(vector[pair[int64_t, double]]& v, int64_t key)
     void links_fold "retold_links_fold"(vector[pair[int64_t, double]]& k, vector[pair[int64_t, double]]& g,
                                         int64_t keep, int64_t gone)
+    vector[int64_t] retold_sorted_keys[M](const M& m)
 
 
 DEF LOG_TABLE = 65536
@@ -850,12 +851,7 @@ cdef class StoryStream:
         out = np.full(self.base + <int64_t> self.parent.size(), -1, dtype=np.int64)
         cdef int64_t[::1] o = out
         cdef Py_ssize_t i
-        ids = []
-        cdef unordered_map[int64_t, Held].iterator it = self.old.begin()
-        while it != self.old.end():
-            ids.append(deref(it).first)
-            inc(it)
-        for s in sorted(ids):  # the twin's order (find compresses paths as it goes)
+        for s in retold_sorted_keys(self.old):  # the twin's order (find compresses paths as it goes)
             o[<int64_t> s] = self.find(<int64_t> s)
         for i in range(self.base, o.shape[0]):
             o[i] = self.find(i)
@@ -945,12 +941,7 @@ cdef class StoryStream:
             for k in range(a.n_near):
                 near_v[at_near] = a.near[k]
                 at_near += 1
-        ids = []
-        cdef unordered_map[int64_t, StoryRec].iterator it = self.stories.begin()
-        while it != self.stories.end():
-            ids.append(deref(it).first)
-            inc(it)
-        ids.sort()
+        ids = retold_sorted_keys(self.stories)
         density, active, link_n, link_to, link_w = [], [], [], [], []
         cdef StoryRec* r
         for s in ids:
@@ -987,12 +978,7 @@ cdef class StoryStream:
         # ids from base on, the old map beside them).
         if not self.forget:
             return {}
-        old_ids = []
-        cdef unordered_map[int64_t, Held].iterator it = self.old.begin()
-        while it != self.old.end():
-            old_ids.append(deref(it).first)
-            inc(it)
-        old_ids.sort()
+        old_ids = retold_sorted_keys(self.old)
         n_held = <Py_ssize_t> self.parent.size()
         parent = np.empty(n_held, dtype=np.int64)
         sizes = np.empty(n_held, dtype=np.int64)

@@ -471,14 +471,29 @@ def tokenize(text):
     return _tokenize(check_text(text))
 
 
-cdef object _tokenize(str text):
+ctypedef fused TextBuffer:
+    TokenBuffer
+    CodepointBuffer
+
+
+cdef int _fill(str text, TextBuffer* buf) except -1:
+    """Zero ``buf``, then fill it from ``text``: its tokens (TokenBuffer) or its folded stream
+    (CodepointBuffer).  The caller frees ``buf``, also when this raises."""
     cdef TextView view
-    cdef TokenBuffer buf
-    memset(&buf, 0, sizeof(TokenBuffer))
+    memset(buf, 0, sizeof(TextBuffer))
     prepare_text(text, &view)
+    with nogil:
+        if TextBuffer is TokenBuffer:
+            tokenize_view(&view, buf)
+        else:
+            fold_stream_view(&view, buf)
+    return 0
+
+
+cdef object _tokenize(str text):
+    cdef TokenBuffer buf
     try:
-        with nogil:
-            tokenize_view(&view, &buf)
+        _fill(text, &buf)
         starts = np.empty(buf.n, dtype=np.int64)
         ends = np.empty(buf.n, dtype=np.int64)
         hashes = np.empty(buf.n, dtype=np.uint64)
@@ -506,13 +521,9 @@ def fold_stream(text):
 
 
 cdef object _fold_stream(str text):
-    cdef TextView view
     cdef CodepointBuffer buf
-    memset(&buf, 0, sizeof(CodepointBuffer))
-    prepare_text(text, &view)
     try:
-        with nogil:
-            fold_stream_view(&view, &buf)
+        _fill(text, &buf)
         out = np.empty(buf.n, dtype=np.uint32)
         _copy_codepoints(&buf, out)
         return out.tobytes().decode("utf-32-le", "surrogatepass")

@@ -55,6 +55,31 @@ def compiled_or_skip():
     return _backend.compiled_kernels
 
 
+def refusal_tests(kernel: str, function: str, good: dict, bad: dict) -> tuple:
+    """The two tests of a kernel function's argument checks, for a module to bind to
+    ``test_bad_arguments_are_refused, test_both_backends_refuse_alike``.
+
+    ``bad`` maps a test id to (change to the ``good`` keywords, error type, message pattern):
+    each backend refuses each change with that error, and the compiled kernel and its twin refuse
+    it alike (the same type and message).
+    """
+    @pytest.mark.parametrize("change, error, message", list(bad.values()), ids=list(bad))
+    def test_bad_arguments_are_refused(impl, change, error, message):
+        with pytest.raises(error, match=message):
+            getattr(impl(kernel), function)(**{**good, **change})
+
+    @pytest.mark.parametrize("change", [c for c, _, _ in bad.values()], ids=list(bad))
+    def test_both_backends_refuse_alike(compiled_or_skip, change):
+        errors = []
+        for module in (compiled_or_skip(kernel), _backend.reference_kernels(kernel)):
+            with pytest.raises(Exception) as caught:
+                getattr(module, function)(**{**good, **change})
+            errors.append((type(caught.value), str(caught.value)))
+        assert errors[0] == errors[1]
+
+    return test_bad_arguments_are_refused, test_both_backends_refuse_alike
+
+
 def shared_path(*parts: str) -> Path:
     """A path in ../shared, or a skip with the reason when it is absent."""
     path = SHARED.joinpath(*parts)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from retold import _backend
 
+from .conftest import refusal_tests
 from .strategies import similarity_graphs
 
 
@@ -205,20 +206,7 @@ BAD = {
 }
 
 
-@pytest.mark.parametrize("change, error, message", list(BAD.values()), ids=list(BAD))
-def test_bad_arguments_are_refused(impl, change, error, message):
-    with pytest.raises(error, match=message):
-        impl("agglomerate").average_link(**{**GOOD, **change})
-
-
-@pytest.mark.parametrize("change", [c for c, _, _ in BAD.values()], ids=list(BAD))
-def test_both_backends_refuse_alike(compiled_or_skip, change):
-    errors = []
-    for module in (compiled_or_skip("agglomerate"), _backend.reference_kernels("agglomerate")):
-        with pytest.raises(Exception) as caught:
-            module.average_link(**{**GOOD, **change})
-        errors.append((type(caught.value), str(caught.value)))
-    assert errors[0] == errors[1]
+test_bad_arguments_are_refused, test_both_backends_refuse_alike = refusal_tests("agglomerate", "average_link", GOOD, BAD)
 
 
 def test_accepted_array_forms(impl):

@@ -44,7 +44,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("copies", ("retold.lsh", "retold.lsh_candidates", "retold.lsh_compat", "retold.lsh_files", "retold.lsh_params",
                 "retold.lsh_storage", "retold.lsh_tables", "retold.lsh_views", "retold.dedup_core",
                 "retold.copies")),
-    ("stories", ("retold.semantic", "retold.story_clustering", "retold.stories")),
+    ("stories", ("retold.semantic", "retold.story_clustering", "retold.story_labels", "retold.stories")),
     ("passages", ("retold.quotes", "retold.passages")),
     ("reuse", ("retold.reuse_index", "retold.passage_reuse")),
     # retold.provenance / retold.analyze: the old paths of retold.attribution / retold.analysis,

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from retold import _backend
 from retold._validate import MAX_NEIGHBOURS
 
+from .conftest import refusal_tests
 from .strategies import sparse_rows
 
 
@@ -232,20 +233,7 @@ BAD = {
 }
 
 
-@pytest.mark.parametrize("change, error, message", list(BAD.values()), ids=list(BAD))
-def test_bad_arguments_are_refused(impl, change, error, message):
-    with pytest.raises(error, match=message):
-        impl("neighbours").nearest_neighbours(**{**GOOD, **change})
-
-
-@pytest.mark.parametrize("change", [c for c, _, _ in BAD.values()], ids=list(BAD))
-def test_both_backends_refuse_alike(compiled_or_skip, change):
-    errors = []
-    for module in (compiled_or_skip("neighbours"), _backend.reference_kernels("neighbours")):
-        with pytest.raises(Exception) as caught:
-            module.nearest_neighbours(**{**GOOD, **change})
-        errors.append((type(caught.value), str(caught.value)))
-    assert errors[0] == errors[1]
+test_bad_arguments_are_refused, test_both_backends_refuse_alike = refusal_tests("neighbours", "nearest_neighbours", GOOD, BAD)
 
 
 def test_unsorted_rows_name_the_row(impl):

@@ -4,7 +4,7 @@ See the compiled module's docstring for the definitions; this file is their plai
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
 
 import numpy as np
 
@@ -28,51 +28,57 @@ from retold._reference.text import fold_stream, tokenize
 if TYPE_CHECKING:
     import numpy.typing as npt
 
+_T = TypeVar("_T")
+
 OPH_SALT = 0x6F6E652D7065726D  # "one-perm"
 DENSIFY_MAX_ATTEMPTS = 1 << 16
 EMPTY_SLOT = EMPTY
 
 
+def _either(name: str, value: str, choices: tuple[str, str], true: str) -> bool:
+    """Whether ``value`` is ``true``, one of the two ``choices``; a ValueError naming both else."""
+    if value == choices[0] or value == choices[1]:
+        return value == true
+    raise ValueError(f"{name} must be {choices[0]!r} or {choices[1]!r}, not {value!r}")
+
+
 def _parse_unit(unit: str) -> bool:
-    if unit == "word":
-        return False
-    if unit == "char":
-        return True
-    raise ValueError(f"unit must be 'word' or 'char', not {unit!r}")
+    return _either("unit", unit, ("word", "char"), "char")
 
 
 def _parse_scheme(scheme: str) -> bool:
-    if scheme == "oph":
-        return True
-    if scheme == "kperm":
-        return False
-    raise ValueError(f"scheme must be 'oph' or 'kperm', not {scheme!r}")
+    return _either("scheme", scheme, ("oph", "kperm"), "oph")
+
+
+def _shingles(items: Sequence[_T], ngram: int, window_hash: Callable[[Sequence[_T]], int]) -> list[int]:
+    """fmix64 of ``window_hash`` over each window of ``ngram`` items (one window of them all when
+    there are fewer): the shape both kinds of shingle share."""
+    if not items:
+        return []
+    width = ngram if len(items) >= ngram else len(items)
+    return [fmix64(window_hash(items[i : i + width])) for i in range(len(items) - width + 1)]
+
+
+def _word_window(tokens: Sequence[int]) -> int:
+    acc = len(tokens)
+    for t in tokens:
+        acc = (acc * GOLDEN + t) & MASK64
+    return acc
+
+
+def _char_window(chars: Sequence[str]) -> int:
+    h = FNV_BASIS
+    for ch in chars:
+        h = fnv_step(h, ord(ch))
+    return h
 
 
 def _word_shingles(tokens: list[int], ngram: int) -> list[int]:
-    if not tokens:
-        return []
-    width = ngram if len(tokens) >= ngram else len(tokens)
-    out: list[int] = []
-    for i in range(len(tokens) - width + 1):
-        acc = width
-        for t in tokens[i : i + width]:
-            acc = (acc * GOLDEN + t) & MASK64
-        out.append(fmix64(acc))
-    return out
+    return _shingles(tokens, ngram, _word_window)
 
 
 def _char_shingles(stream: str, ngram: int) -> list[int]:
-    if not stream:
-        return []
-    width = ngram if len(stream) >= ngram else len(stream)
-    out: list[int] = []
-    for i in range(len(stream) - width + 1):
-        h = FNV_BASIS
-        for ch in stream[i : i + width]:
-            h = fnv_step(h, ord(ch))
-        out.append(fmix64(h))
-    return out
+    return _shingles(stream, ngram, _char_window)
 
 
 def _positional(text: str, ngram: int, char_unit: bool) -> list[int]:

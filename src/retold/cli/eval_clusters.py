@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
     import re
 
     from retold.cli._common import CommandError, EXIT_USAGE, load_articles, report_skipped
+    from retold.cli.story_options import story_options
     from retold.evaluation.baseline import BASELINE_CUT, tfidf_average_link
     from retold.story_clustering import stories
 
@@ -69,8 +70,7 @@ def run(args: argparse.Namespace) -> int:
         except ImportError as exc:
             raise CommandError(str(exc), EXIT_USAGE) from None
     try:
-        result = stories(articles, threshold=args.threshold, topic_threshold=args.topic_threshold,
-                         density_penalty=args.density_penalty, window_days=args.window_days, model=model)
+        result = stories(articles, **story_options(args), model=model)
     except (TypeError, ValueError) as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     scores = score_clusters(result.labels.tolist(), gold)

@@ -22,7 +22,7 @@ from retold.cli._common import (
     write_output,
 )
 from retold.cli.dask_options import add_dask_arguments, dask_client_for, on_dask
-from retold.cli.story_options import add_story_arguments
+from retold.cli.story_options import add_story_arguments, story_options
 
 if TYPE_CHECKING:  # retold.dask is imported lazily: it needs the [dask] extra
     from retold.dask.story_clusters import DaskStoryResult
@@ -60,10 +60,7 @@ def _stories_on_dask(args: argparse.Namespace, stack: contextlib.ExitStack) -> D
     stack.enter_context(dask_client_for(args, path))
     return rd.stories(
         rd.read_articles(path, format=args.format),
-        threshold=args.threshold,
-        topic_threshold=args.topic_threshold,
-        density_penalty=args.density_penalty,
-        window_days=args.window_days,
+        **story_options(args),
         **field_options(args),
     )
 
@@ -85,10 +82,7 @@ def run(args: argparse.Namespace) -> int:
                 with library_errors():
                     result = stories(
                         articles,
-                        threshold=args.threshold,
-                        topic_threshold=args.topic_threshold,
-                        density_penalty=args.density_penalty,
-                        window_days=args.window_days,
+                        **story_options(args),
                         workers=args.workers,
                     )
                 advance(len(articles))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from retold.cli._common import link_value, non_negative_float
 
@@ -14,15 +15,24 @@ def add_story_arguments(parser: argparse.ArgumentParser) -> None:
         DEFAULT_DENSITY_PENALTY, DEFAULT_THRESHOLD, DEFAULT_TOPIC_THRESHOLD, DEFAULT_WINDOW_DAYS,
     )
 
-    parser.add_argument("--threshold", type=link_value, default=DEFAULT_THRESHOLD,
-                        help="least average link (mean similarity less the density term) for two "
-                        f"stories to merge; lower gives bigger stories (default {DEFAULT_THRESHOLD:g})")
-    parser.add_argument("--topic-threshold", type=link_value, default=DEFAULT_TOPIC_THRESHOLD,
-                        help="least average link for two stories to share a topic (the 'topic' field), "
-                        f"at most --threshold (default {DEFAULT_TOPIC_THRESHOLD:g})")
-    parser.add_argument("--density-penalty", type=non_negative_float, default=DEFAULT_DENSITY_PENALTY,
-                        help="how much more is asked of articles in a crowded topic, so that two events "
-                        f"of one topic stay apart; 0 is plain average linkage (default {DEFAULT_DENSITY_PENALTY:g})")
-    parser.add_argument("--window-days", type=non_negative_float, default=DEFAULT_WINDOW_DAYS,
-                        help="two articles this many days apart count half their similarity; 0 ignores "
-                        f"dates (default {DEFAULT_WINDOW_DAYS:g})")
+    flags = (
+        ("--threshold", link_value, DEFAULT_THRESHOLD,
+         "least average link (mean similarity less the density term) for two stories to merge; "
+         "lower gives bigger stories"),
+        ("--topic-threshold", link_value, DEFAULT_TOPIC_THRESHOLD,
+         "least average link for two stories to share a topic (the 'topic' field), at most --threshold"),
+        ("--density-penalty", non_negative_float, DEFAULT_DENSITY_PENALTY,
+         "how much more is asked of articles in a crowded topic, so that two events of one topic "
+         "stay apart; 0 is plain average linkage"),
+        ("--window-days", non_negative_float, DEFAULT_WINDOW_DAYS,
+         "two articles this many days apart count half their similarity; 0 ignores dates"),
+    )
+    for flag, kind, default, help in flags:
+        parser.add_argument(flag, type=kind, default=default, help=f"{help} (default {default:g})")
+
+
+def story_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The flags :func:`add_story_arguments` added, by the keywords of :func:`retold.stories`
+    (and of :func:`retold.dask.stories`)."""
+    return {"threshold": args.threshold, "topic_threshold": args.topic_threshold,
+            "density_penalty": args.density_penalty, "window_days": args.window_days}

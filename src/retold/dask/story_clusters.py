@@ -14,6 +14,7 @@ from retold.dask.parquet import write_story_parquet
 from retold.dask.read import Corpus, Fields, gather_articles, gather_columns, place
 from retold.dask.runtime import delayed, require_dask
 from retold.dates import days_of_microseconds
+from retold.story_labels import StoryCounts
 
 __all__ = ["DaskStoryResult", "stories"]
 
@@ -78,7 +79,7 @@ def _cluster_stories(options: dict[str, Any], n_features: int,
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class DaskStoryResult:
+class DaskStoryResult(StoryCounts):
     """Stories found on a Dask cluster.
 
     Attributes
@@ -103,23 +104,8 @@ class DaskStoryResult:
     _corpus: Any = field(default=None, repr=False)
     topics: np.ndarray | None = field(default=None, repr=False)
 
-    def __len__(self) -> int:
-        return len(self.labels)
-
     def __repr__(self) -> str:
         return f"DaskStoryResult(articles={len(self.labels)}, stories={self.n_stories})"
-
-    @property
-    def n_stories(self) -> int:
-        from retold.story_clustering.results import label_count
-
-        return label_count(self.labels)
-
-    @property
-    def n_topics(self) -> int:
-        from retold.story_clustering.results import label_count
-
-        return label_count(self.topics)
 
     def describe(self, min_size: int = 1) -> tuple[Any, ...]:
         """The stories of at least ``min_size`` articles, by id, as :class:`retold.story_clustering.Story`.

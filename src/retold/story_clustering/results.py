@@ -20,6 +20,7 @@ from retold.io.errors import SkippedRecord
 from retold.story_clustering import _kernels
 from retold.story_clustering.model import StoryModel
 from retold.story_clustering.vectors import StoryVectors
+from retold.story_labels import StoryCounts, label_count
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -120,7 +121,7 @@ class Story:
 
 
 @dataclass(frozen=True, eq=False)
-class StoryResult(_frames.ResultTables):
+class StoryResult(StoryCounts, _frames.ResultTables):
     """Stories found in a batch of articles.
 
     Its tables (:meth:`to_pandas`, :meth:`to_arrow`): ``"articles"`` (one row per article, the
@@ -153,18 +154,6 @@ class StoryResult(_frames.ResultTables):
     skipped: tuple[SkippedRecord, ...] = field(default=(), repr=False)
     row_labels: Any = field(default=None, repr=False)
     topics: np.ndarray | None = field(default=None, repr=False)
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    @property
-    def n_stories(self) -> int:
-        return label_count(self.labels)
-
-    @property
-    def n_topics(self) -> int:
-        """Topics found (0 where the clustering made none, see :attr:`topics`)."""
-        return label_count(self.topics)
 
     @property
     def vectors(self) -> StoryVectors:
@@ -213,11 +202,6 @@ class StoryResult(_frames.ResultTables):
     def to_records(self) -> list[dict[str, Any]]:
         """One record per article (:func:`story_records`), for the writers."""
         return story_records(self.ids, self.labels, self.topics)
-
-
-def label_count(labels: np.ndarray | None) -> int:
-    """How many clusters labels numbered from 0 name (0 for none, or for no labels at all)."""
-    return int(labels.max()) + 1 if labels is not None and len(labels) else 0
 
 
 def story_records(ids: Sequence[Any], labels: np.ndarray, topics: np.ndarray | None) -> list[dict[str, Any]]:

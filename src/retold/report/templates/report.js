@@ -128,6 +128,18 @@
   }
   function pct(x) { return x == null ? "\u2013" : Math.round(x * 100) + "%"; }
   function num(x, digits) { return x == null ? "\u2013" : Number(x).toFixed(digits == null ? 2 : digits); }
+  // A paged list: the first `shown` of `rows` drawn afresh into `container` by `draw`; how many.
+  function drawPage(container, rows, shown, draw) {
+    container.textContent = "";
+    var n = Math.min(rows.length, shown);
+    for (var i = 0; i < n; i++) container.appendChild(draw(rows[i]));
+    return n;
+  }
+  // Its "Show N more" button, for `n` of `total` rows shown.
+  function showMore(button, n, total) {
+    button.hidden = n >= total;
+    button.textContent = "Show " + Math.min(PAGE, total - n) + " more";
+  }
   function plural(n, one, many) { return n.toLocaleString("en") + " " + (n === 1 ? one : (many || one + "s")); }
   function truncate(s, n) { s = s || ""; return s.length > n ? s.slice(0, n - 1) + "\u2026" : s; }
   function titleOf(a) { return a.title || truncate(a.text, 90) || a.id; }
@@ -252,16 +264,13 @@
     function refill(reset) {
       if (reset) listState.shown = PAGE;
       rows = filteredStories();
-      tbody.textContent = "";
-      var n = Math.min(rows.length, listState.shown);
-      for (var i = 0; i < n; i++) tbody.appendChild(storyRow(rows[i]));
+      var n = drawPage(tbody, rows, listState.shown, storyRow);
       if (!rows.length) {
         tbody.appendChild(h("tr", null, h("td", { colspan: 5, "class": "empty", text: "No story matches these filters." })));
       }
       count.textContent = "showing " + n.toLocaleString("en") + " of " + plural(rows.length, "story", "stories") +
         (rows.length !== DATA.stories.length ? " (" + DATA.stories.length.toLocaleString("en") + " in all)" : "");
-      moreBtn.hidden = n >= rows.length;
-      moreBtn.textContent = "Show " + Math.min(PAGE, rows.length - n) + " more";
+      showMore(moreBtn, n, rows.length);
     }
     moreBtn.addEventListener("click", function () {
       var from = Math.min(rows.length, listState.shown);
@@ -269,8 +278,7 @@
       var to = Math.min(rows.length, listState.shown);
       for (var i = from; i < to; i++) tbody.appendChild(storyRow(rows[i]));
       count.textContent = count.textContent.replace(/^showing [\d,]+/, "showing " + to.toLocaleString("en"));
-      moreBtn.hidden = to >= rows.length;
-      moreBtn.textContent = "Show " + Math.min(PAGE, rows.length - to) + " more";
+      showMore(moreBtn, to, rows.length);
     });
 
     var timer = null;
@@ -834,14 +842,11 @@
     function refill(reset) {
       if (reset) copyState.shown = PAGE;
       rows = filtered();
-      list.textContent = "";
-      var n = Math.min(rows.length, copyState.shown);
-      for (var i = 0; i < n; i++) list.appendChild(clusterBlock(rows[i]));
+      var n = drawPage(list, rows, copyState.shown, clusterBlock);
       if (!rows.length) list.appendChild(h("p", { "class": "empty", text: all.length ? "No cluster matches." : "No article has a copy in this collection." }));
       count.textContent = "showing " + n + " of " + plural(rows.length, "cluster") + " with two or more articles \u00b7 " +
         plural(DATA.copies.length - all.length, "article") + " without copies not listed";
-      moreBtn.hidden = n >= rows.length;
-      moreBtn.textContent = "Show " + Math.min(PAGE, rows.length - n) + " more";
+      showMore(moreBtn, n, rows.length);
     }
     moreBtn.addEventListener("click", function () { copyState.shown += PAGE; refill(false); });
     var timer = null;
