@@ -70,9 +70,18 @@ def _find_cached_short(text: str, names: tuple[str, ...]) -> tuple[Attribution, 
     return tuple(_scan(text, names, prefilter=True))
 
 
-@lru_cache(maxsize=256)
-def _ascii_triggers(triggers: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(w for w in triggers if w.isascii())
+# Every template's trigger words, once: a scan looks each up in the text once (a C-level
+# substring search) and then asks of each template whether any of its words was found, rather
+# than searching the text again for each template's words (~80 searches and a generator each).
+_ALL_TRIGGERS = tuple(sorted({w for _, _, triggers in TEMPLATES for w in triggers}))
+_ASCII_TRIGGERS = tuple(w for w in _ALL_TRIGGERS if w.isascii())
+
+
+def _present(lowered: str) -> frozenset[str]:
+    """The trigger words that occur in ``lowered`` (one that is not ASCII cannot occur in an
+    ASCII text: those are not looked for there)."""
+    words = _ASCII_TRIGGERS if lowered.isascii() else _ALL_TRIGGERS
+    return frozenset(w for w in words if w in lowered)
 
 
 def _scan(text: str, names: tuple[str, ...], *, prefilter: bool) -> list[Attribution]:
@@ -89,17 +98,13 @@ def _scan(text: str, names: tuple[str, ...], *, prefilter: bool) -> list[Attribu
         [(k, TEMPLATES[k][2]) for k in range(len(TEMPLATES))] if names else [])
     generic: Sequence[tuple[int | re.Pattern[str], tuple[str, ...]]] = GENERIC_PATTERNS
     out: list[Attribution] = []
-    # A trigger outside ASCII cannot occur in an ASCII text: half the triggers are skipped
-    # for English without looking (each look is a search of the whole text).
-    ascii_only = prefilter and lowered.isascii()
+    present = _present(lowered) if prefilter else frozenset()
     # Names of the set first: where a generic capture overlaps one ("South Korea's Yonhap"),
     # the known name wins.
     for patterns, is_generic in ((known, False), (generic, True)):
         found: dict[tuple[int, int], Attribution] = {}
         for entry, triggers in patterns:
-            if ascii_only:
-                triggers = _ascii_triggers(triggers)
-            if prefilter and not any(w in lowered for w in triggers):
+            if prefilter and present.isdisjoint(triggers):
                 continue
             pattern = entry if isinstance(entry, re.Pattern) else known_pattern(names, entry)
             for match in pattern.finditer(text):
