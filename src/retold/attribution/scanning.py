@@ -73,7 +73,9 @@ def _find_cached_short(text: str, names: tuple[str, ...]) -> tuple[Attribution, 
 # Every template's trigger words, once: a scan looks each up in the text once (a C-level
 # substring search) and then asks of each template whether any of its words was found, rather
 # than searching the text again for each template's words (~80 searches and a generator each).
-_ALL_TRIGGERS = tuple(sorted({w for _, _, triggers in TEMPLATES for w in triggers}))
+# The generic patterns' words too, so that a pattern whose word no template has is still looked for.
+_ALL_TRIGGERS = tuple(sorted({w for _, _, triggers in TEMPLATES for w in triggers}
+                             | {w for _, triggers in GENERIC_PATTERNS for w in triggers}))
 _ASCII_TRIGGERS = tuple(w for w in _ALL_TRIGGERS if w.isascii())
 
 
