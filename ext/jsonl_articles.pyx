@@ -16,6 +16,7 @@ twin is ``retold._reference.jsonl_articles``.  Two things make this loop worth c
 
 
 cdef extern from "Python.h":
+    int PyObject_IS_GC(object op)
     void PyObject_GC_UnTrack(void* op)
 
 
@@ -85,7 +86,10 @@ def clean_articles(
                         article = build(ident, text, title or None, None if date is None else dates[date],
                                         source, lang, record)
                         if check is None or _passes(check, article):
-                            PyObject_GC_UnTrack(<void*>article)
+                            # Only an object with a GC header can be untracked: ``build`` is the
+                            # caller's, and untracking anything else would read before the object.
+                            if PyObject_IS_GC(article):
+                                PyObject_GC_UnTrack(<void*>article)
                             seen[ident] = line_no
                             yield article
                             continue

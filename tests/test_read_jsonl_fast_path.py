@@ -174,3 +174,16 @@ def test_compiled_articles_of_plain_records_are_left_out_of_the_cyclic_gc(tmp_pa
     assert renamed.text == plain.text and gc.is_tracked(renamed)
     del plain, again, renamed
     gc.collect()  # freeing an untracked Article is an ordinary dealloc
+
+
+def test_the_kernel_takes_whatever_build_returns_even_an_object_the_gc_does_not_know():
+    import orjson
+
+    from .conftest import kernel_modules
+
+    for module in kernel_modules("jsonl_articles"):
+        built = list(module.clean_articles(
+            iter([b'{"id": "a", "text": "t"}']), orjson.loads, orjson.JSONDecodeError,
+            ("id", "text", "title", "date", "source", "lang"), {}, {},
+            lambda *fields: "a str, which has no GC header", None, lambda *args: None, object(), 2.0**63))
+        assert built == ["a str, which has no GC header"], module.__name__
