@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from retold.passage_reuse import NOISY_OCR
+
 PASSAGES_PER_DOC = 1 / 100
 
 
@@ -99,8 +101,9 @@ NOISE_RATES = (0.0, 0.01, 0.02, 0.05, 0.08, 0.1)
 SETTINGS = {"passim defaults (n=5, min-match 5)": {},
             "n=3, min_shared=3": {"ngram": 3, "min_shared": 3},
             "n=3, min_shared=3, bridge_gap=32": {"ngram": 3, "min_shared": 3, "bridge_gap": 32},
-            "noisy OCR (NOISY_OCR: those and match_score=3)": {"ngram": 3, "min_shared": 3,
-                                                               "bridge_gap": 32, "match_score": 3}}
+            "n=3, min_shared=3, bridge_gap=32, match_score=3": {"ngram": 3, "min_shared": 3,
+                                                                "bridge_gap": 32, "match_score": 3},
+            "noisy OCR (NOISY_OCR: those, min_shared=2, misread_words)": NOISY_OCR}
 
 
 def quality_table(n_docs: int, seeds: int) -> list[str]:
@@ -127,46 +130,16 @@ def quality_table(n_docs: int, seeds: int) -> list[str]:
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 
 
-def _real_hosts_and_paragraphs() -> tuple[list[str], list[str]]:
-    """English news articles (ECB+ odd topics, WikiRef220) that share no passage with each other
-    at the defaults, and 40-120-word paragraphs of Wikinews articles (MEANTIME, English): the
-    sentences after the first up to 40 words, one paragraph an article."""
-    import re
-
-    import retold
-
-    clusters = SHARED / "story-clusters"
-    hosts = [json.loads(line)["text"] for line in open(clusters / "ecbplus-odd-topics.jsonl", encoding="utf-8")]
-    hosts += [p.read_text(encoding="utf-8", errors="replace")
-              for p in sorted((SHARED / "wikiref220").glob("*.txt")) if p.name != "README.orig.txt"]
-    # Articles of one event often reprint each other: keep those that share nothing, so every
-    # passage found after planting is a planted one or a mistake.
-    busy = {o.position for p in retold.reused_passages(hosts) for o in p.occurrences}
-    hosts = [h for i, h in enumerate(hosts) if i not in busy]
-    paragraphs = []
-    for line in open(clusters / "meantime-airbus-gm.jsonl", encoding="utf-8"):
-        row = json.loads(line)
-        if row["lang"] != "en":
-            continue
-        words: list[str] = []
-        for sentence in re.split(r"(?<=[.!?])\s+", row["text"].replace("\n", " "))[1:]:
-            words += sentence.split()
-            if len(words) >= 40:
-                break
-        if 40 <= len(words) <= 120:
-            paragraphs.append(" ".join(words))
-    return hosts, paragraphs[:len(hosts) // 8]  # up to 8 printings each, one per host
-
-
 def real_table(seeds: int) -> list[str]:
     """Planted paragraphs in real news: P / R as in :func:`quality_table`, over the passages that
     touch a printing, and the share of an occurrence's characters inside its printing."""
     import retold
+    from retold.evaluation.planted_reprints import real_hosts_and_paragraphs, touching_printings
     from retold.synthetic_reprints import plant_reprints, score_reprints
 
     if not (SHARED / "story-clusters").is_dir():
         return [f"skipped: {SHARED} is absent (ECB+, WikiRef220 and MEANTIME are read from it)"]
-    hosts, paragraphs = _real_hosts_and_paragraphs()
+    hosts, paragraphs = real_hosts_and_paragraphs(SHARED)
     lines = [f"{len(hosts)} host articles, {len(paragraphs)} paragraphs, mean of {seeds} plantings",
              "| letters misread | " + " | ".join(f"{name}: P / R / inside" for name in SETTINGS) + " |",
              "|---|" + "---|" * len(SETTINGS)]
@@ -177,9 +150,7 @@ def real_table(seeds: int) -> list[str]:
             for seed in range(seeds):
                 corpus = plant_reprints(hosts, paragraphs, noise=noise, seed=seed)
                 printed = {d: (s, e) for ps in corpus.planted for d, s, e in ps}
-                found = [q for q in retold.reused_passages(corpus.texts, **options).passages
-                         if any(o.position in printed and o.start < printed[o.position][1]
-                                and o.end > printed[o.position][0] for o in q.occurrences)]
+                found = touching_printings(retold.reused_passages(corpus.texts, **options).passages, corpus)
                 score = score_reprints(found, corpus)
                 shares = [(min(o.end, printed[o.position][1]) - max(o.start, printed[o.position][0]))
                           / (o.end - o.start) for q in found for o in q.occurrences if o.position in printed]

@@ -76,14 +76,15 @@ def test_noisy_ocr_options_reach_reused_passages(tmp_path):
     records = reprint_corpus(200, passages=8, noise=0.1, seed=5).records()
     path = write_jsonl(tmp_path / "ocr.jsonl", [{k: r[k] for k in ("id", "text")} for r in records])
     out = tmp_path / "out.jsonl"
-    assert main(["passages", str(path), "-o", str(out), "-q", "--ngram", "3", "--min-shared", "3",
-                 "--bridge-gap", "32", "--match-score", "3"]) == 0
+    assert main(["passages", str(path), "-o", str(out), "-q", "--ngram", "3", "--min-shared", "2",
+                 "--bridge-gap", "32", "--match-score", "3", "--misread-words"]) == 0
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     texts = [{"id": r["id"], "text": r["text"]} for r in records]
     expected = list(retold.reused_passages(texts, **NOISY_OCR).iter_records())
     assert [(r["cluster"], r["id"], r["begin"], r["end"]) for r in rows] == [
         (r["cluster"], r["id"], r["begin"], r["end"]) for r in expected]
     assert expected != list(retold.reused_passages(texts, ngram=3, min_shared=3).iter_records())
+    assert expected != list(retold.reused_passages(texts, **{**NOISY_OCR, "misread_words": False}).iter_records())
 
 
 def test_dask_workers_give_the_same_records(corpus, tmp_path):

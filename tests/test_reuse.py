@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import retold
+from retold import _backend
 from retold.article import Article
 from retold.passage_reuse import NOISY_OCR
 from retold.reuse_index import (
@@ -167,7 +168,8 @@ def test_threads_give_the_same_passages():
 
 
 @pytest.mark.parametrize("noise, options", [
-    (0.0, {}), (0.02, {}), (0.05, {"ngram": 3, "min_shared": 3}), (0.05, NOISY_OCR), (0.08, NOISY_OCR),
+    (0.0, {}), (0.02, {}), (0.05, {"ngram": 3, "min_shared": 3}), (0.0, NOISY_OCR), (0.05, NOISY_OCR),
+    (0.08, NOISY_OCR), (0.1, NOISY_OCR),
 ])
 def test_planted_reprints_are_recovered(noise, options):
     corpus = reprint_corpus(1000, passages=40, noise=noise, seed=11)
@@ -175,19 +177,19 @@ def test_planted_reprints_are_recovered(noise, options):
     assert score.precision >= 0.95 and score.recall >= 0.95, score
 
 
-@pytest.mark.parametrize("noise, least_recall", [(0.08, 0.95), (0.1, 0.93)])
-def test_pieces_of_a_misread_printing_are_one_passage(noise, least_recall):
+@pytest.mark.parametrize("noise", [0.08, 0.1])
+def test_pieces_of_a_misread_printing_are_one_passage(noise):
     # At 8% misread letters, n=3 and min_shared=3 find every paragraph, but pieces of one
     # printing count as passages of their own (precision 0.89 over 3 corpora of 2,000
-    # articles); bridging them and scoring equal words 3 (NOISY_OCR) gives 1.00.  At 10%,
-    # precision 0.73 -> 0.99 and recall 0.84 -> 0.96, but one corpus of 2,000 may fall to 0.94
-    # (recall 0.94-0.98 over seeds 10-19; this one is 0.94).
+    # articles); bridging them, scoring equal words 3 and extending over misread words
+    # (NOISY_OCR) gives 1.00.  At 10%, precision 0.73 -> 1.00 and recall 0.84 -> 0.99 (recall
+    # 0.96-1.00 over seeds 10-19).
     corpus = reprint_corpus(2000, passages=100, noise=noise, seed=12)
     records = corpus.records()
     loose = score_reprints(retold.reused_passages(records, ngram=3, min_shared=3).passages, corpus)
     noisy = score_reprints(retold.reused_passages(records, **NOISY_OCR).passages, corpus)
     assert loose.precision < 0.95 <= noisy.precision, (loose, noisy)
-    assert noisy.recall >= max(loose.recall, least_recall), (loose, noisy)
+    assert noisy.recall >= max(loose.recall, 0.95), (loose, noisy)
     bridged = score_reprints(retold.reused_passages(records, ngram=3, min_shared=3,
                                                     bridge_gap=32).passages, corpus)
     assert loose.found > bridged.found and bridged.precision > loose.precision
@@ -265,3 +267,23 @@ def test_textreuse_legal_codes_share_one_long_passage():
     assert len(longest.text.split()) > 200
     assert all(len(o.text.split()) < 60 for p in result for o in p.occurrences
                if o.id == "ca1851-nomatch")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("noise", [0.08, 0.1])
+def test_paragraphs_misread_into_real_news_are_found(noise):
+    # Real host articles and real paragraphs (retold.evaluation.planted_reprints): over
+    # plantings 0-9, NOISY_OCR gives P / R 0.98 / 0.99 at 8% and 0.97 / 0.96 at 10%; one
+    # planting ranges 0.92-1.00, so the mean of three is asserted.
+    if _backend.BACKEND != "compiled":
+        pytest.skip("three plantings on the pure-Python kernels take minutes; the compiled run checks this")
+    from retold.evaluation.planted_reprints import real_hosts_and_paragraphs, touching_printings
+
+    hosts, paragraphs = real_hosts_and_paragraphs(shared_path("data"))
+    precision = recall = 0.0
+    for seed in range(3):
+        corpus = plant_reprints(hosts, paragraphs, noise=noise, seed=seed)
+        found = touching_printings(retold.reused_passages(corpus.texts, **NOISY_OCR).passages, corpus)
+        score = score_reprints(found, corpus)
+        precision, recall = precision + score.precision / 3, recall + score.recall / 3
+    assert precision >= 0.95 and recall >= 0.95, (precision, recall)

@@ -52,20 +52,23 @@ else:
     _lsh = kernels("lsh")
 
 __all__ = ["Occurrence", "ReusedPassage", "ReuseStats", "ReusedPassages", "reused_passages",
-           "check_reuse_options", "cluster_alignments", "NOISY_OCR"]
+           "check_reuse_options", "align_options", "cluster_alignments", "NOISY_OCR"]
 
 DEFAULTS: dict[str, Any] = {"min_tokens": 10, "ngram": 5, "max_df": 100, "min_shared": 5, "relative_overlap": 0.5,
-            "same_source": True, "bridge_gap": 0, "match_score": 2}
+            "same_source": True, "bridge_gap": 0, "match_score": 2, "misread_words": False}
 """passim's defaults where it has the option (n 5, max-series 100, min-match 5,
 relative-overlap 0.5); ``min_tokens`` is the least number of equal words of an aligned span;
 ``same_source=True`` also aligns two articles of one outlet (passim by default does not);
 ``bridge_gap=0`` joins no fragments (passim's ``--gap`` is 100); ``match_score=2`` is the
 alignment score of an equal word against 1 for a word substituted, inserted or dropped (see
-:func:`reused_passages`)."""
-NOISY_OCR: dict[str, Any] = {"ngram": 3, "min_shared": 3, "bridge_gap": 32, "match_score": 3}
-"""The options for heavily misread OCR (5-10% of letters): shorter n-grams, fewer of them to
-pair two articles, fragments of one printing joined across up to 32 tokens, and equal words
-worth 3 (when a third of the words of two printings differ, 2 against 1 cannot hold them together)."""
+:func:`reused_passages`); ``misread_words=False`` compares words by their tokens only."""
+NOISY_OCR: dict[str, Any] = {"ngram": 3, "min_shared": 2, "bridge_gap": 32, "match_score": 3,
+                             "misread_words": True}
+"""The options for heavily misread OCR (5-10% of letters): shorter n-grams, two of them enough
+to pair two articles (at 10%, two printings of a 40-word paragraph often keep only two trigrams
+in common), pieces of one printing joined across up to 32 tokens, equal words worth 3 (when a
+third of the words of two printings differ, 2 against 1 cannot hold them together), and
+passages extended over words that differ by a misread letter or two."""
 _CHUNK = 256
 
 
@@ -197,7 +200,7 @@ class ReusedPassages(_frames.ResultTables):
 
 def check_reuse_options(*, min_tokens: Any, ngram: Any, max_df: Any, min_shared: Any,
                         relative_overlap: Any, same_source: Any, bridge_gap: Any = 0,
-                        match_score: Any = 2) -> dict[str, Any]:
+                        match_score: Any = 2, misread_words: Any = False) -> dict[str, Any]:
     """The options of :func:`reused_passages`, checked (errors name the argument)."""
     return {
         "min_tokens": check_int(min_tokens, "min_tokens", 1, 1 << 20),
@@ -208,7 +211,18 @@ def check_reuse_options(*, min_tokens: Any, ngram: Any, max_df: Any, min_shared:
         "same_source": _check_bool(same_source, "same_source"),
         "bridge_gap": check_int(bridge_gap, "bridge_gap", 0, 1 << 20),
         "match_score": check_int(match_score, "match_score", 1, 1 << 10),
+        "misread_words": _check_bool(misread_words, "misread_words"),
     }
+
+
+ALIGN_KEYS = ("ngram", "min_tokens", "bridge_gap", "match_score", "misread_words")
+"""The checked options that :func:`retold.reuse_index.align_candidates` takes, by name."""
+
+
+def align_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The alignment stage's keywords out of :func:`check_reuse_options`' result (one list for
+    one machine and for Dask, so both align with the same settings)."""
+    return {k: options[k] for k in ALIGN_KEYS}
 
 
 def _check_bool(value: Any, name: str) -> bool:
@@ -305,8 +319,7 @@ def _index_parallel(texts: list[str], ngram: int, workers: int) -> tuple[np.ndar
     return np.concatenate(hashes), offsets
 
 
-def _align_parallel(texts: list[str], pairs: PairEvidence, ngram: int, min_tokens: int,
-                    bridge_gap: int, match_score: int, workers: int) -> Alignments:
+def _align_parallel(texts: list[str], pairs: PairEvidence, align: dict[str, Any], workers: int) -> Alignments:
     # Chunks of consecutive pairs (sorted by left article) keep each article's tokens reused.
     size = max(1, min(4096, -(-len(pairs) // max(1, 4 * workers))))
     bounds = [(i, min(i + size, len(pairs))) for i in range(0, len(pairs), size)]
@@ -314,8 +327,7 @@ def _align_parallel(texts: list[str], pairs: PairEvidence, ngram: int, min_token
 
     def run(bound: tuple[int, int]) -> Alignments:
         a, b = bound
-        return align_candidates(view, pairs.rows(a, b), ngram=ngram, min_tokens=min_tokens,
-                                bridge_gap=bridge_gap, match_score=match_score)
+        return align_candidates(view, pairs.rows(a, b), **align)
 
     if workers > 1 and len(bounds) > 1:
         with ThreadPoolExecutor(workers) as pool:
@@ -352,6 +364,7 @@ def reused_passages(
     same_source: bool = DEFAULTS["same_source"],
     bridge_gap: int = DEFAULTS["bridge_gap"],
     match_score: int = DEFAULTS["match_score"],
+    misread_words: bool = DEFAULTS["misread_words"],
     workers: int = 1,
     progress: Callable[..., Any] | None = None,
 ) -> ReusedPassages:
@@ -389,6 +402,12 @@ def reused_passages(
         misread), 2 against 1 breaks them into pieces that bridging cannot all reach; 3
         (``NOISY_OCR``) holds them, but on clean text it also aligns loose paraphrases of one
         sentence in two articles about one event.
+    misread_words : bool
+        With ``bridge_gap``: words that differ by a letter or two (one edit up to 7 letters,
+        two up to 11, a quarter beyond; words under 3 letters must be equal) count as equal
+        where the alignment has put two printings side by side, in the gaps it bridges and
+        past the ends of its pieces (:mod:`retold.misread_words`).  Default False; True in
+        ``NOISY_OCR``, where two printings keep only a third of their words equal.
     workers : int
         Threads for indexing and alignment (the kernels release the GIL); same result.
     progress : callable, optional
@@ -404,7 +423,7 @@ def reused_passages(
     options = check_reuse_options(min_tokens=min_tokens, ngram=ngram, max_df=max_df,
                                   min_shared=min_shared, relative_overlap=relative_overlap,
                                   same_source=same_source, bridge_gap=bridge_gap,
-                                  match_score=match_score)
+                                  match_score=match_score, misread_words=misread_words)
     workers = check_int(workers, "workers", 1, 1024)
     seconds: dict[str, float] = {}
     stage = _stages(progress, seconds)
@@ -421,8 +440,7 @@ def reused_passages(
         if not options["same_source"]:
             candidates = candidates.across_sources([a.source for a in articles])
     with stage("align", len(candidates)):
-        aligned = _align_parallel(texts, candidates, options["ngram"], options["min_tokens"],
-                                  options["bridge_gap"], options["match_score"], workers)
+        aligned = _align_parallel(texts, candidates, align_options(options), workers)
     with stage("cluster", None):
         passages = cluster_alignments(aligned, _ByPosition(articles),
                                       relative_overlap=options["relative_overlap"])

@@ -23,12 +23,13 @@ differently (:func:`retold.dask.reused_passages`) gets exactly the same answer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
 from retold._backend import kernels
 from retold.hashing import tokenize
+from retold.misread_words import extend_pieces
 
 if TYPE_CHECKING:  # the stubs of retold._ext; at run time, the active backend's kernels
     from retold._ext import reuse as _reuse
@@ -264,20 +265,25 @@ class Alignments:
         return Alignments(*(np.concatenate([getattr(p, n) for p in parts]) for n in names))
 
 
+def _words(text: str, tokens: Any) -> list[str]:
+    """The lower-cased words of ``text``'s tokens."""
+    return [text[s:e].lower() for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist())]
+
+
 def _window(lo: int, hi: int, ngram: int, n: int) -> tuple[int, int]:
     return max(0, lo - WINDOW_MARGIN), min(n, hi + ngram + WINDOW_MARGIN)
 
 
-def bridge_spans(spans: list[list[int]], *, min_tokens: int, gap: int) -> list[tuple[int, int, int, int, int]]:
-    """Fragments of one pair's alignment joined across short gaps: ``(a0, a1, b0, b1, matches)``.
+def join_pieces(spans: list[list[int]], *, gap: int) -> list[list[int]]:
+    """Pieces of one pair's alignment joined across short gaps: ``[a0, a1, b0, b1, matches]``.
 
     ``spans`` are the kernel's rows (token spans in each text, then score and equal words).
-    Taken in order of their start in the first text, a fragment joins the passage before it
+    Taken in order of their start in the first text, a piece joins the passage before it
     when it follows it in both texts, after at most ``gap`` tokens in each, and the two gaps
     differ by at most ``BRIDGE_SHIFT`` tokens (passim's ``--gap``, with the diagonal kept).
     A printing read with many errors aligns as pieces (the seeded kernel keeps the best local
     piece of each chain, and a run of misread words ends a piece); joined, they are one
-    passage.  Only passages of at least ``min_tokens`` equal words are kept.
+    passage.  ``gap=0`` joins only pieces that touch.
     """
     rows = sorted((r[0], r[1], r[2], r[3], r[5]) for r in spans)
     out: list[list[int]] = []
@@ -289,11 +295,17 @@ def bridge_spans(spans: list[list[int]], *, min_tokens: int, gap: int) -> list[t
                 last[1], last[3], last[4] = a1, b1, last[4] + matches
                 continue
         out.append([a0, a1, b0, b1, matches])
-    return [(a0, a1, b0, b1, k) for a0, a1, b0, b1, k in out if k >= min_tokens]
+    return out
+
+
+def bridge_spans(spans: list[list[int]], *, min_tokens: int, gap: int) -> list[tuple[int, int, int, int, int]]:
+    """:func:`join_pieces`' passages of at least ``min_tokens`` equal words, as tuples."""
+    return [(a0, a1, b0, b1, k) for a0, a1, b0, b1, k in join_pieces(spans, gap=gap) if k >= min_tokens]
 
 
 def align_candidates(texts: Mapping[int, str], pairs: PairEvidence, *, ngram: int, min_tokens: int,
-                     bridge_gap: int = 0, match_score: int | None = None) -> Alignments:
+                     bridge_gap: int = 0, match_score: int | None = None,
+                     misread_words: bool = False) -> Alignments:
     """Align each candidate pair within the window of its shared n-grams.
 
     ``texts`` maps each document position named by ``pairs`` to its text.  Token ids are the
@@ -302,9 +314,13 @@ def align_candidates(texts: Mapping[int, str], pairs: PairEvidence, *, ngram: in
     With ``bridge_gap`` > 0, fragments of at least ``FRAGMENT_MATCHES`` equal words are
     aligned and joined across gaps of up to ``bridge_gap`` tokens first (:func:`bridge_spans`).
     ``match_score`` replaces ``ALIGN_OPTIONS["match"]`` (an equal word's score; a substituted,
-    inserted or dropped word costs 1).
+    inserted or dropped word costs 1).  With ``misread_words``, each passage then goes on past
+    its ends over words that differ by a misread letter or two
+    (:func:`retold.misread_words.extend_pieces`; pieces of ``FRAGMENT_MATCHES`` equal words are
+    aligned, as with bridging), and ``matches`` counts those words too.
     """
     tokens = {}
+    words: dict[int, list[str]] = {}  # lower-cased, for misread_words
     rows: list[tuple[int, ...]] = []
     o = ALIGN_OPTIONS
     match = o["match"] if match_score is None else match_score
@@ -324,15 +340,22 @@ def align_candidates(texts: Mapping[int, str], pairs: PairEvidence, *, ngram: in
             continue
         if len(ops) < n + m:
             ops = np.zeros(n + m, dtype=np.int8)
-        floor = min(min_tokens, FRAGMENT_MATCHES) if bridge_gap > 0 else min_tokens
+        floor = min(min_tokens, FRAGMENT_MATCHES) if bridge_gap > 0 or misread_words else min_tokens
         spans = np.zeros((min(n, m) // floor + 1, _align.SPAN_COLUMNS), dtype=np.int64)
         count, _ = _align.align_seeded(
             np.ascontiguousarray(ids_a[a0:a1]), np.ascontiguousarray(ids_b[b0:b1]),
             o["ngram"], o["max_occurrences"], o["max_gap"], o["band"], match,
             o["mismatch"], o["gap"], floor, spans, ops,
         )
-        for s0, s1, t0, t1, matches in bridge_spans(spans[:count].tolist(), min_tokens=min_tokens,
-                                                      gap=bridge_gap):
+        pieces: Sequence[Sequence[int]] = join_pieces(spans[:count].tolist(), gap=bridge_gap)
+        if misread_words:
+            for d, t in ((a, ta), (b, tb)):
+                if d not in words:
+                    words[d] = _words(texts[d], t)
+            pieces = extend_pieces(pieces, words[a][a0:a1], words[b][b0:b1], match=match, shift=BRIDGE_SHIFT)
+        for s0, s1, t0, t1, matches in pieces:
+            if matches < min_tokens:
+                continue
             rows.append((a, int(ta.starts[a0 + s0]), int(ta.ends[a0 + s1 - 1]),
                          b, int(tb.starts[b0 + t0]), int(tb.ends[b0 + t1 - 1]),
                          matches, s1 - s0, t1 - t0))

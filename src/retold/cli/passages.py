@@ -69,6 +69,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--match-score", type=positive_int, default=2,
                         help="alignment score of an equal word, against 1 for a word substituted, "
                         "inserted or dropped (default 2; 3 for noisy OCR)")
+    parser.add_argument("--misread-words", action="store_true",
+                        help="extend passages over words that differ by a misread letter or two "
+                        "(on for noisy OCR)")
     parser.add_argument("--across-sources", action="store_true",
                         help="do not align two articles of the same source (passim's default "
                         "for documents of one series)")
@@ -80,7 +83,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     return {"ngram": args.ngram, "max_df": args.max_df, "min_shared": args.min_shared,
             "min_tokens": args.min_tokens, "relative_overlap": args.relative_overlap,
             "same_source": not args.across_sources, "bridge_gap": args.bridge_gap,
-            "match_score": args.match_score}
+            "match_score": args.match_score, "misread_words": args.misread_words}
 
 
 def _on_dask(args: argparse.Namespace, path: str) -> Any:

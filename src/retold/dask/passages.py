@@ -47,15 +47,13 @@ def _reuse_texts(part: Any, wanted: np.ndarray) -> dict[int, str]:
     return dict(zip(pos[keep].tolist(), part["text"].to_numpy()[keep].tolist()))
 
 
-def _reuse_align(pairs: Any, ngram: int, min_tokens: int, bridge_gap: int, match_score: int,
-                 *texts: dict[int, str]) -> Any:
+def _reuse_align(pairs: Any, align: dict[str, Any], *texts: dict[int, str]) -> Any:
     from retold.reuse_index import align_candidates
 
     merged: dict[int, str] = {}
     for t in texts:
         merged.update(t)
-    return align_candidates(merged, pairs, ngram=ngram, min_tokens=min_tokens, bridge_gap=bridge_gap,
-                            match_score=match_score)
+    return align_candidates(merged, pairs, **align)
 
 
 def _reuse_articles(part: Any, wanted: np.ndarray) -> dict[int, Article]:
@@ -89,6 +87,7 @@ def reused_passages(
         DEFAULTS,
         ReusedPassages,
         ReuseStats,
+        align_options,
         check_reuse_options,
         cluster_alignments,
     )
@@ -122,7 +121,7 @@ def reused_passages(
     texts = [delayed(_reuse_texts, p, wanted) for p in corpus.parts]
     size = max(1, -(-len(candidates) // max(1, 4 * n_parts)))
     chunks = [delayed(_reuse_align, candidates.rows(i, min(i + size, len(candidates))),
-                       opts["ngram"], opts["min_tokens"], opts["bridge_gap"], opts["match_score"], *texts)
+                       align_options(opts), *texts)
               for i in range(0, len(candidates), size)]
     aligned = Alignments.concatenate(list(dask.compute(*chunks)))
     seconds["align"] = time.perf_counter() - began
