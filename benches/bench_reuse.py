@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import re
 import resource
 import sys
 import time
@@ -263,6 +264,32 @@ def test_candidate_kernel(benchmark, sizes, backend):
     h, d, p = hashes[order], ids[order], positions[order]
     out = benchmark(kernel.rare_ngram_pairs, h, d, p, 100)
     assert out[4] > 0 or docs < 100
+
+
+@pytest.mark.parametrize("backend", ["compiled", "python"])
+def test_misread_extension_kernel(benchmark, backend):
+    """The misread-words extension alone, per backend: two printings of one paragraph misread
+    at 10%, walked forward from their first words (what NOISY_OCR does past each piece)."""
+    from retold import _backend
+    from retold.misread_words import EXTEND_DROP, EXTEND_LEAST, text_words
+    from retold.synthetic_reprints import misread_printing
+
+    loader = _backend.compiled_kernels if backend == "compiled" else _backend.reference_kernels
+    try:
+        kernel = loader("misread")
+    except ImportError:
+        pytest.skip("compiled kernels are not built")
+    rng = np.random.default_rng(0)
+    paragraph = " ".join(_corpus(20).texts[0].split()[:60])  # a reprinted paragraph's length
+    sides = []
+    for _ in range(2):
+        text = misread_printing(rng, paragraph, 0.1)
+        starts, ends = zip(*[(w.start(), w.end()) for w in re.finditer(r"\S+", text)])
+        sides.append(text_words(text, np.array(starts), np.array(ends)))
+    (a, b) = sides
+    n, m = len(a.starts), len(b.starts)
+    taken = benchmark(kernel.extend, *a, 0, n, *b, 0, m, 1, 3, 4, EXTEND_DROP, EXTEND_LEAST)
+    assert taken[0] > n // 2  # the walk runs over most of the misread printing
 
 
 def main() -> None:

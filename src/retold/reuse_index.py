@@ -23,13 +23,13 @@ differently (:func:`retold.dask.reused_passages`) gets exactly the same answer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 
 from retold._backend import kernels
 from retold.hashing import tokenize
-from retold.misread_words import extend_pieces
+from retold.misread_words import Words, extend_pieces, text_words
 
 if TYPE_CHECKING:  # the stubs of retold._ext; at run time, the active backend's kernels
     from retold._ext import reuse as _reuse
@@ -265,11 +265,6 @@ class Alignments:
         return Alignments(*(np.concatenate([getattr(p, n) for p in parts]) for n in names))
 
 
-def _words(text: str, tokens: Any) -> list[str]:
-    """The lower-cased words of ``text``'s tokens."""
-    return [text[s:e].lower() for s, e in zip(tokens.starts.tolist(), tokens.ends.tolist())]
-
-
 def _window(lo: int, hi: int, ngram: int, n: int) -> tuple[int, int]:
     return max(0, lo - WINDOW_MARGIN), min(n, hi + ngram + WINDOW_MARGIN)
 
@@ -320,7 +315,7 @@ def align_candidates(texts: Mapping[int, str], pairs: PairEvidence, *, ngram: in
     aligned, as with bridging), and ``matches`` counts those words too.
     """
     tokens = {}
-    words: dict[int, list[str]] = {}  # lower-cased, for misread_words
+    words: dict[int, Words] = {}  # lower-cased, for misread_words
     rows: list[tuple[int, ...]] = []
     o = ALIGN_OPTIONS
     match = o["match"] if match_score is None else match_score
@@ -351,8 +346,9 @@ def align_candidates(texts: Mapping[int, str], pairs: PairEvidence, *, ngram: in
         if misread_words:
             for d, t in ((a, ta), (b, tb)):
                 if d not in words:
-                    words[d] = _words(texts[d], t)
-            pieces = extend_pieces(pieces, words[a][a0:a1], words[b][b0:b1], match=match, shift=BRIDGE_SHIFT)
+                    words[d] = text_words(texts[d], t.starts, t.ends)
+            pieces = extend_pieces(pieces, words[a], words[b], left_window=(a0, a1), right_window=(b0, b1),
+                                   match=match, shift=BRIDGE_SHIFT)
         for s0, s1, t0, t1, matches in pieces:
             if matches < min_tokens:
                 continue

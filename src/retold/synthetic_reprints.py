@@ -18,7 +18,7 @@ import numpy as np
 
 from retold.synthetic import news_corpus, vocabulary
 
-__all__ = ["ReprintCorpus", "ReprintScore", "plant_reprints", "reprint_corpus", "score_reprints"]
+__all__ = ["ReprintCorpus", "ReprintScore", "misread_printing", "plant_reprints", "reprint_corpus", "score_reprints"]
 
 _CONFUSIONS = {
     "e": "c", "c": "e", "l": "1", "i": "l", "o": "0", "a": "o", "u": "n", "n": "u", "h": "b",
@@ -67,7 +67,7 @@ def _sample(rng: np.random.Generator, n: int) -> np.ndarray:
     return vocabulary(50_000, 0).sample(rng, n)
 
 
-def _misread(rng: np.random.Generator, text: str, noise: float) -> str:
+def misread_printing(rng: np.random.Generator, text: str, noise: float) -> str:
     """One OCR-like printing of ``text``: letters misread, spaces lost or added."""
     if noise <= 0:
         return text
@@ -130,7 +130,7 @@ def reprint_corpus(n_docs: int, *, passages: int = 20, copies: tuple[int, int] =
             host = texts[doc]
             cuts = [i + 2 for i in range(len(host) - 1) if host[i] == "." and host[i + 1] == " "]
             cut = cuts[int(rng.integers(len(cuts)))] if cuts else len(host)
-            printed = _misread(rng, paragraph, noise)
+            printed = misread_printing(rng, paragraph, noise)
             glue = "" if cut == len(host) and not host else ("" if cut < len(host) else " ")
             texts[doc] = host[:cut] + glue + printed + " " + host[cut:]
             start = cut + len(glue)
@@ -167,7 +167,7 @@ def plant_reprints(texts: Sequence[str], paragraphs: Sequence[str], *, noise: fl
             cuts = [i + 2 for i in range(len(host) - 1) if host[i] in ".!?" and host[i + 1] == " "]
             cut = cuts[int(rng.integers(len(cuts)))] if cuts else len(host)
             glue = " " if cut == len(host) and host else ""
-            printed = _misread(rng, paragraph, noise)
+            printed = misread_printing(rng, paragraph, noise)
             out[doc] = host[:cut] + glue + printed + " " + host[cut:]
             printings.append((doc, cut + len(glue), cut + len(glue) + len(printed)))
         del hosts[:k]

@@ -1,0 +1,123 @@
+"""Pure-Python twin of ``ext/misread.pyx``: near-equal words and the X-drop extension over them.
+
+See the compiled module's docstring for the definitions; this file is their plainest statement.
+"""
+from __future__ import annotations
+
+from operator import ne
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+MIN_LETTERS = 3
+
+
+def _within_edits(a: Sequence[int], b: Sequence[int], limit: int) -> bool:
+    """Levenshtein distance of ``a`` and ``b`` at most ``limit`` (rows cut off early)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    if len(a) == len(b) and sum(map(ne, a, b)) <= limit:
+        return True  # substitutions in place are edits
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j - 1] + (ca != cb), previous[j] + 1, current[j - 1] + 1))
+        if min(current) > limit:
+            return False
+        previous = current
+    return previous[-1] <= limit
+
+
+def _near(a: Sequence[int], b: Sequence[int]) -> bool:
+    if a == b:
+        return True
+    if len(a) < MIN_LETTERS or len(b) < MIN_LETTERS:
+        return False
+    return _within_edits(a, b, max(1, max(len(a), len(b)) // 4))
+
+
+def near_equal(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> bool:
+    """Whether two words (code points) are near-equal."""
+    return _near(a.tolist(), b.tolist())
+
+
+def _walk(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64],
+          first: int, count: int, step: int, side: str) -> list[list[int]]:
+    """The words of the walk, in walking order; ValueError naming ``side`` when it leaves the arrays."""
+    if len(ends) != len(starts):
+        raise ValueError(f"{side}_starts and {side}_ends must have the same length, got "
+                         f"{len(starts)} and {len(ends)}")
+    if count < 0:
+        raise ValueError(f"{side}_count must be at least 0, got {count}")
+    if count == 0:
+        return []
+    words, last = len(starts), first + step * (count - 1)
+    if not (0 <= first < words and 0 <= last < words):
+        raise ValueError(f"{side}: words {first} to {last} are not all in 0..{words - 1}")
+    text, out = chars.tolist(), []
+    for k in range(count):
+        w = first + step * k
+        lo, hi = int(starts[w]), int(ends[w])
+        if lo < 0 or hi < lo or hi > len(text):
+            raise ValueError(f"word {w} of {side} spans ({lo}, {hi}), not a span of "
+                             f"{side}_chars (length {len(text)})")
+        out.append(text[lo:hi])
+    return out
+
+
+def extend(left_chars: npt.NDArray[np.uint32], left_starts: npt.NDArray[np.int64],
+           left_ends: npt.NDArray[np.int64], left_first: int, left_count: int,
+           right_chars: npt.NDArray[np.uint32], right_starts: npt.NDArray[np.int64],
+           right_ends: npt.NDArray[np.int64], right_first: int, right_count: int,
+           step: int, match: int, shift: int, drop: int, least: int) -> tuple[int, int, int]:
+    """The extension from ``left_first``/``right_first`` (see the module docstring).
+
+    Returns ``(taken_left, taken_right, matches)``; ``(0, 0, 0)`` when it scores under
+    ``least * match``.
+    """
+    if step not in (1, -1):
+        raise ValueError(f"step must be 1 or -1, got {step}")
+    if match < 1 or shift < 0 or drop < 1 or least < 0:
+        raise ValueError(f"match, drop must be at least 1 and shift, least at least 0, got "
+                         f"match={match}, shift={shift}, drop={drop}, least={least}")
+    if match > (1 << 20) or shift > (1 << 20) or drop > (1 << 40) or least > (1 << 20):
+        raise ValueError("match, shift, drop or least is too large")
+    left = _walk(left_chars, left_starts, left_ends, left_first, left_count, step, "left")
+    right = _walk(right_chars, right_starts, right_ends, right_first, right_count, step, "right")
+    n, m = len(left), len(right)
+    best, best_at = 0, (0, 0, 0)
+    # row[y] = (score, near-equal pairs) of the best path to (x, y); None: not reached.
+    row: list[tuple[int, int] | None] = [None] * (m + 1)
+    row[0] = (0, 0)
+    for y in range(1, min(m, shift) + 1):
+        row[y] = (-y, 0)
+    for x in range(1, n + 1):
+        new: list[tuple[int, int] | None] = [None] * (m + 1)
+        floor, live = best - drop, False
+        for y in range(max(0, x - shift), min(m, x + shift) + 1):
+            up, diagonal = row[y], row[y - 1] if y > 0 else None
+            back = new[y - 1] if y > 0 else None
+            cell = None if up is None else (up[0] - 1, up[1])
+            if back is not None and (cell is None or (back[0] - 1, back[1]) > cell):
+                cell = (back[0] - 1, back[1])
+            if diagonal is not None:
+                hit = (diagonal[0] + match, diagonal[1] + 1)
+                # Words are compared only where a pair would change the cell.
+                if hit[0] >= floor and (cell is None or hit > cell) and _near(left[x - 1], right[y - 1]):
+                    cell = hit
+                elif cell is None or (diagonal[0] - 1, diagonal[1]) > cell:
+                    cell = (diagonal[0] - 1, diagonal[1])
+            if cell is None or cell[0] < floor:
+                continue
+            new[y], live = cell, True
+            if cell[0] > best:
+                best, best_at = cell[0], (x, y, cell[1])
+        if not live:
+            break
+        row = new
+    if best < least * match:
+        return 0, 0, 0
+    return best_at
