@@ -46,7 +46,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                 "retold.copies")),
     ("stories", ("retold.semantic", "retold.story_clustering", "retold.story_labels", "retold.stories")),
     ("passages", ("retold.quotes", "retold.passages")),
-    ("reuse", ("retold.reuse_index", "retold.passage_reuse")),
+    ("reuse", ("retold.misread_words", "retold.reuse_index", "retold.passage_reuse")),
     # retold.provenance / retold.analyze: the old paths of retold.attribution / retold.analysis,
     # kept for one release (CHANGELOG.md).
     ("provenance", ("retold.attribution", "retold.provenance")),
