@@ -437,7 +437,7 @@ class Monitor:
                   rows: Rows) -> list[tuple[SharedPassages, int]]:
         return align_partners(seq, held, story, [(o, k, c, self._partner(o)) for o, k, c in partners],
                               rows, min_tokens=self.options["min_tokens"],
-                              calibration=self._model.calibration, n_features=self._model.n_features)
+                              calibration=self._model.calibration)
 
     def _provenance(self, seq: int, held: Held, shared: list[tuple[SharedPassages, int]],
                     rows: Rows) -> list[Edge]:
