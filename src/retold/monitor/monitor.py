@@ -123,6 +123,7 @@ class Monitor:
                     raise _store.StoreError(f"{self.path}: damaged store: options are not JSON") from None
                 self.options = reconcile(stored_options, options, str(self.path))
             self._load()
+            self._checkpointer = _store.Checkpointer(self.path, self._con)
         except BaseException:
             self._con.close()
             self._unlock()
@@ -282,6 +283,7 @@ class Monitor:
             # Memory may be ahead of the store: take the state again from the last commit.
             self._load()
             raise
+        self._checkpointer.kick()
         return verdicts
 
     def _add(self, arts: list[Article]) -> list[Verdict]:
@@ -380,7 +382,9 @@ class Monitor:
         rows["articles"].append(
             (seq, art.id, batch, art.title, art.source, date, art.lang, art.text,
              json.dumps(dict(art.extra), default=str) if art.extra else None, cv.cluster, story))
-        indices, values = blob(held.indices.astype(np.uint32)), blob(held.values.astype(np.float64))
+        # The vectors are uint32/float64 already: no copy before the one into bytes.
+        indices = blob(held.indices.astype(np.uint32, copy=False))
+        values = blob(held.values.astype(np.float64, copy=False))
         rows["copy_window"].append((seq, blob(signature), indices, values, held.tokens))
         rows["copy_pairs"].extend(cv.pairs)
         partners: list[tuple[int, str, float | None]] = []
@@ -531,6 +535,7 @@ class Monitor:
         if self._con is None:
             return
         try:
+            self._checkpointer.close()
             if self._arrivals > self._checkpoint_arrivals:
                 with _store.transaction(self._con):
                     self._checkpoint()
