@@ -238,7 +238,7 @@ class Monitor:
             # Memory may be ahead of the store: take the state again from the last commit.
             self._load()
             raise
-        self._checkpointer.kick()
+        self._checkpointer.kick(len(arts))
         return verdicts
 
     def _add(self, arts: list[Article]) -> list[Verdict]:

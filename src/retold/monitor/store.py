@@ -37,6 +37,11 @@ CACHE_KIB = 32768
 WAL_SIZE_LIMIT = 64 << 20
 """Bytes the WAL file is cut back to once it has been copied into the database."""
 
+CHECKPOINT_ARTICLES = 1000
+"""Articles committed between two checkpoints: an article writes about one 16 KiB page, so
+about the 1,000 pages SQLite's automatic checkpoint waits for (a checkpoint after every
+single-article add would sync the database file as often as the WAL)."""
+
 #: The rows one add writes, by table name, gathered before its one transaction.
 Rows = dict[str, list[tuple[Any, ...]]]
 
@@ -220,7 +225,7 @@ class Checkpointer:
     COMMIT that passes 1,000 pages in the WAL also copies them into the database and syncs it
     (a third of the COMMIT's time).  Here the writer's automatic checkpoint is off
     (``wal_autocheckpoint = 0``) and :meth:`kick`, called after each commit, has this thread
-    run a PASSIVE checkpoint (SQLite's automatic kind: it takes no lock the writer needs) while
+    run a PASSIVE checkpoint every :data:`CHECKPOINT_ARTICLES` articles (SQLite's automatic kind: it takes no lock the writer needs) while
     the next add works; the GIL is released while SQLite runs.  Durability is as before: a
     commit is on disk when it returns, in the WAL; a checkpoint killed half-way is finished by
     the next one (or by SQLite when the store is opened again).
@@ -233,12 +238,17 @@ class Checkpointer:
         writer.execute("PRAGMA wal_autocheckpoint = 0")
         self._wake = threading.Event()
         self._stopping = False
+        self._pending = 0
         self._thread = threading.Thread(target=self._run, name=f"retold checkpoint {path}", daemon=True)
         self._thread.start()
 
-    def kick(self) -> None:
-        """Have the WAL copied into the database soon (after a commit)."""
-        self._wake.set()
+    def kick(self, articles: int) -> None:
+        """A commit of ``articles`` is done: once those since the last checkpoint reach
+        :data:`CHECKPOINT_ARTICLES`, have the WAL copied into the database soon."""
+        self._pending += articles
+        if self._pending >= CHECKPOINT_ARTICLES:
+            self._pending = 0
+            self._wake.set()
 
     def _run(self) -> None:
         while True:
