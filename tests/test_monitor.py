@@ -264,3 +264,37 @@ def test_features_given_once_equal_features_made_twice(docs):
         assert shared.partial_fit(batch, features=features).tolist() == own.partial_fit(batch).tolist()
     with pytest.raises(ValueError, match="features"):
         shared.partial_fit(docs[:3], features=model.features(docs[:2]))
+
+
+def test_the_wal_is_copied_back_off_the_commit_and_the_thread_stops(tmp_path, docs, monkeypatch):
+    # The writer never checkpoints inside a COMMIT (wal_autocheckpoint = 0); the checkpointer
+    # thread copies the committed adds into the database file itself, which a copy of that file
+    # alone (no WAL) shows; close() stops the thread.
+    import shutil
+    import threading
+    import time
+
+    from retold.monitor import store
+
+    monkeypatch.setattr(store, "CHECKPOINT_ARTICLES", 40)  # after the third add, not the first
+    path = tmp_path / "news.db"
+    with Monitor(path, copy_window_days=30.0) as m:
+        assert m._con.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        for lo in range(0, 48, 16):
+            m.add(docs[lo:lo + 16])
+            assert m._checkpointer._pending == (lo + 16) % 48  # 16, 32, then kicked
+        copied = 0
+        for _ in range(200):
+            shutil.copyfile(path, tmp_path / "alone.db")
+            con = sqlite3.connect(tmp_path / "alone.db")
+            try:
+                copied = con.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            except sqlite3.OperationalError:  # not even the schema copied yet
+                copied = 0
+            finally:
+                con.close()
+            if copied == 48:
+                break
+            time.sleep(0.05)
+        assert copied == 48
+    assert not [t for t in threading.enumerate() if t.name.startswith("retold checkpoint")]

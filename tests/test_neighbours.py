@@ -242,3 +242,52 @@ def test_unsorted_rows_name_the_row(impl):
         nn(impl, [0, 2, 3, 5], [5, 9, 1, 7, 3], [1.0] * 5, 1)
     # Empty rows in between: the boundary still counts.
     nn(impl, [0, 2, 2, 2, 3], [5, 9, 1], [1.0] * 3, 1)
+
+
+# -- row_dots: one row against a list of rows (the monitor's story cosines) -------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.one_of(sparse_rows(), sparse_rows(wide=True)), pick=st.integers(0, 11))
+def test_row_dots_are_row_cosines_bit_for_bit(impl, data, pick):
+    # The monitor swapped StoryVectors.cosines (numpy) for row_dots: the same sums, in the
+    # same order, so its verdicts cannot move by a bit.
+    from retold.story_clustering import StoryVectors
+
+    offsets, indices, values = data
+    n = len(offsets) - 1
+    if n == 0:
+        return
+    i = pick % n
+    rows = [(indices[offsets[j]:offsets[j + 1]], values[offsets[j]:offsets[j + 1]]) for j in range(n)]
+    got = impl("neighbours").row_dots(*rows[i], rows)
+    want = impl("neighbours").row_cosines(offsets, indices, values, np.full(n, i), np.arange(n))
+    assert got.dtype == np.float64 and got.shape == (n,)
+    np.testing.assert_array_equal(got.view(np.int64), want.view(np.int64))
+    vectors = StoryVectors(offsets, indices, values, 1 << 32)
+    np.testing.assert_array_equal(got.view(np.int64), vectors.cosines(i, np.arange(n)).view(np.int64))
+
+
+def test_row_dots_worked_by_hand_and_empty(impl):
+    dots = impl("neighbours").row_dots
+    row = (np.array([1, 3, 7], np.uint32), np.array([0.5, 2.0, 1.0]))
+    others = [(np.array([3, 7], np.uint32), np.array([1.0, 4.0])), (np.array([], np.uint32), np.array([])),
+              (np.array([0, 2], np.uint32), np.array([9.0, 9.0]))]
+    np.testing.assert_array_equal(dots(*row, others), [6.0, 0.0, 0.0])
+    assert dots(*row, []).shape == (0,)
+
+
+@pytest.mark.parametrize("row, rows, error, words", [
+    ((np.array([1], np.int64), np.array([1.0])), [], TypeError, "indices must be a 1-d uint32"),
+    ((np.array([1], np.uint32), np.array([1], np.float32)), [], TypeError, "values must be a 1-d float64"),
+    ((np.array([1, 2], np.uint32), np.array([1.0])), [], ValueError, "values: 1 values for 2 indices"),
+    ((np.array([1], np.uint32), np.array([1.0])), [(np.array([1], np.uint32),)], ValueError,
+     r"rows\[0\] must be a pair"),
+    ((np.array([1], np.uint32), np.array([1.0])), [(np.array([1.0]), np.array([1.0]))], TypeError,
+     r"rows\[0\] indices must be a 1-d uint32"),
+    ((np.array([1], np.uint32), np.array([1.0])), [(np.array([1], np.uint32), np.array([1.0, 2.0]))],
+     ValueError, r"rows\[0\] values: 2 values for 1 indices"),
+])
+def test_row_dots_refuse_bad_rows_by_name(impl, row, rows, error, words):
+    with pytest.raises(error, match=words):
+        impl("neighbours").row_dots(*row, rows)

@@ -1,5 +1,7 @@
 """Type stubs for the compiled neighbour kernel (twin: ``retold._reference.neighbours``)."""
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 
@@ -22,4 +24,9 @@ def row_cosines(
     values: npt.ArrayLike,
     left: npt.ArrayLike,
     right: npt.ArrayLike,
+) -> npt.NDArray[np.float64]: ...
+def row_dots(
+    indices: npt.NDArray[np.uint32],
+    values: npt.NDArray[np.float64],
+    rows: Sequence[tuple[npt.NDArray[np.uint32], npt.NDArray[np.float64]]],
 ) -> npt.NDArray[np.float64]: ...

@@ -128,3 +128,27 @@ def row_cosines(offsets: npt.ArrayLike, indices: npt.ArrayLike, values: npt.Arra
         mine = dict(zip(idx[starts[i]:starts[i + 1]].tolist(), val[starts[i]:starts[i + 1]].tolist()))
         out[p] = dot_with(mine, idx[starts[j]:starts[j + 1]].tolist(), val[starts[j]:starts[j + 1]].tolist())
     return out
+
+
+def _row(indices: object, values: object, name: str) -> tuple[list[int], list[float]]:
+    if not isinstance(indices, np.ndarray) or indices.dtype != np.uint32 or indices.ndim != 1:
+        raise TypeError(f"{name} must be a 1-d uint32 array")
+    if not isinstance(values, np.ndarray) or values.dtype != np.float64 or values.ndim != 1:
+        raise TypeError(f"{name.replace('indices', 'values')} must be a 1-d float64 array")
+    if len(values) != len(indices):
+        raise ValueError(f"{name.replace('indices', 'values')}: {len(values)} values for {len(indices)} indices")
+    return indices.tolist(), values.tolist()
+
+
+def row_dots(indices: npt.NDArray[np.uint32], values: npt.NDArray[np.float64],
+             rows: Sequence[tuple[npt.NDArray[np.uint32], npt.NDArray[np.float64]]]) -> npt.NDArray[np.float64]:
+    """Dot product of one row ``(indices, values)`` with each row of ``rows``, summed in
+    increasing feature order (as :func:`row_cosines` sums); rows sorted, without duplicates."""
+    idx, val = _row(indices, values, "indices")
+    mine = dict(zip(idx, val))
+    out = np.zeros(len(rows), dtype=np.float64)
+    for p, row in enumerate(rows):
+        if len(row) != 2:
+            raise ValueError(f"rows[{p}] must be a pair (indices, values)")
+        out[p] = dot_with(mine, *_row(row[0], row[1], f"rows[{p}] indices"))
+    return out

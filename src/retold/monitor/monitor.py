@@ -43,20 +43,21 @@ import math
 import os
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 
 from retold.article import Article
 from retold.passages import prepare
 from retold.monitor import store as _store
+from retold.monitor import writes as _writes
 from retold.monitor.store import Rows
 from retold.monitor.copyindex import NO_DAY, CopyIndex, CopyVerdict
+from retold.monitor.intake import as_articles
 from retold.monitor.options import check_options, reconcile
 from retold.monitor.pairs import align_partners, provenance_edges
 from retold.monitor.restore import (
     Held,
-    active_story,
     active_stories,
     article_day,
     articles_where,
@@ -65,9 +66,10 @@ from retold.monitor.restore import (
     checkpoint_state,
     copy_window,
     read_checkpoint,
+    stored_stories,
 )
 from retold.monitor.units import StoryUnits
-from retold.monitor.verdict import SharedPassages, Verdict
+from retold.monitor.verdict import SharedPassages, Verdict, with_folds
 
 if TYPE_CHECKING:
     from retold.attribution.evidence import Edge
@@ -123,6 +125,7 @@ class Monitor:
                     raise _store.StoreError(f"{self.path}: damaged store: options are not JSON") from None
                 self.options = reconcile(stored_options, options, str(self.path))
             self._load()
+            self._checkpointer = _store.Checkpointer(self.path, self._con)
         except BaseException:
             self._con.close()
             self._unlock()
@@ -204,61 +207,14 @@ class Monitor:
     def _wake(self, story: int) -> None:
         """Make ``story`` active in memory: new, or back from the store (the clusterer keeps a
         story a little longer than its last article when that sits on the window's edge)."""
-        if story in self._units.stories:
-            return
-        con = self._con
-        row = con.execute("SELECT story, size, start, end, last_day, last_undated FROM stories "
-                          "WHERE story = ?", (story,)).fetchone()
-        if row is None:
-            row = (story, 0, None, None, None, -1)
-        active = self._units.stories[story] = active_story(row)
-        active.clusters.update(r[0] for r in con.execute(
-            "SELECT copy_cluster FROM articles WHERE story = ?", (story,)))
+        if story not in self._units.stories:
+            self._units.stories.update(stored_stories(self._con, [story]))
 
     def _wake_all(self, stories: list[int]) -> None:
-        """:meth:`_wake` each of ``stories`` (in this order), reading the store once per 500
-        stories rather than twice per story (most of an add's queries otherwise)."""
-        missing = list(dict.fromkeys(s for s in stories if s not in self._units.stories))
-        con = self._con
-        for start in range(0, len(missing), 500):
-            part = missing[start:start + 500]
-            marks = ",".join("?" * len(part))
-            rows = {r[0]: r for r in con.execute(
-                "SELECT story, size, start, end, last_day, last_undated FROM stories "
-                f"WHERE story IN ({marks})", part)}
-            clusters: dict[int, list[int]] = {}
-            for story, cluster in con.execute(
-                    f"SELECT story, copy_cluster FROM articles WHERE story IN ({marks})", part):
-                clusters.setdefault(story, []).append(cluster)
-            for story in part:
-                active = self._units.stories[story] = active_story(
-                    rows.get(story, (story, 0, None, None, None, -1)))
-                active.clusters.update(clusters.get(story, ()))
-
-    def _as_articles(self, docs: Sequence[Any]) -> list[Article]:
-        out = []
-        for k, doc in enumerate(docs):
-            seq = self._arrivals + k
-            if isinstance(doc, Article):
-                out.append(doc)
-            elif isinstance(doc, str):
-                out.append(Article(id=str(seq), text=doc))
-            elif isinstance(doc, Mapping):
-                out.append(Article.from_dict(doc, position=seq))
-            else:
-                raise TypeError(f"article {seq} of the stream: expected str, dict or retold.Article, "
-                                f"not {type(doc).__name__}")
-        ids = [a.id for a in out]
-        if len(set(ids)) != len(ids):
-            dup = next(i for i in ids if ids.count(i) > 1)
-            raise ValueError(f"article id {dup!r} occurs twice in the batch")
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
-            found = self._con.execute(
-                f"SELECT id FROM articles WHERE id IN ({','.join('?' * len(part))}) LIMIT 1", part).fetchone()
-            if found is not None:
-                raise ValueError(f"{self.path}: article id {found[0]!r} is in the store already")
-        return out
+        """:meth:`_wake` each of ``stories``, reading the store once per 500 stories rather than
+        twice per story (most of an add's queries otherwise)."""
+        self._units.stories.update(stored_stories(
+            self._con, list(dict.fromkeys(s for s in stories if s not in self._units.stories))))
 
     def add(self, articles: Iterable[Any]) -> list[Verdict]:
         """Label a batch of articles (in stream order) and store it; one :class:`Verdict` each.
@@ -272,7 +228,7 @@ class Monitor:
             raise ValueError(f"{self.path}: the monitor is closed")
         if isinstance(articles, (str, bytes)):
             raise TypeError("articles must be an iterable of articles, not a single string")
-        arts = self._as_articles(list(articles))
+        arts = as_articles(list(articles), self._arrivals, self._con, str(self.path))
         if not arts:
             return []
         try:
@@ -282,6 +238,7 @@ class Monitor:
             # Memory may be ahead of the store: take the state again from the last commit.
             self._load()
             raise
+        self._checkpointer.kick(len(arts))
         return verdicts
 
     def _add(self, arts: list[Article]) -> list[Verdict]:
@@ -324,10 +281,10 @@ class Monitor:
             older = self._held.get(seq - _PREPARED_KEPT)
             if older is not None:
                 older.forget_tokens()
-        verdicts = self._report_folds(verdicts, story_folds)
+        verdicts = with_folds(verdicts, story_folds)
         rows["verdicts"] = [(v.seq, json.dumps(v.to_dict())) for v in verdicts]
-        self._write(rows, copy_verdicts, batch)
-        self._write_stories(touched)
+        _writes.write_rows(con, rows, copy_verdicts, batch, self._copies)
+        _writes.write_stories(con, self._units.stories, touched)
         self._evict()
         if self._arrivals - self._checkpoint_arrivals >= self.options["checkpoint_every"]:
             self._checkpoint()
@@ -336,41 +293,10 @@ class Monitor:
             _store.set_meta(con, key, str(value))
         return verdicts
 
-    def _write(self, rows: Rows, copy_verdicts: list[CopyVerdict], batch: int) -> None:
-        """The add's rows, in an order that leaves every label as it is at the add's end."""
-        con = self._con
-        con.executemany("INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows["articles"])
-        folds = [f for cv in copy_verdicts for f in cv.folds]
-        for old, new in folds:  # in order: a later fold may move what an earlier one moved
-            con.execute("UPDATE articles SET copy_cluster = ? WHERE copy_cluster = ?", (new, old))
-            con.execute("UPDATE copy_clusters SET merged_into = ? WHERE merged_into = ?", (new, old))
-        con.executemany("INSERT INTO merges VALUES (?, 'copy', ?, ?)", [(batch, o, n) for o, n in folds])
-        self._store_clusters({c for cv in copy_verdicts for c in (cv.cluster, *(f[0] for f in cv.folds))})
-        con.executemany("INSERT INTO copy_window VALUES (?, ?, ?, ?, ?)", rows["copy_window"])
-        con.executemany("INSERT INTO copy_pairs VALUES (?, ?, ?)", rows["copy_pairs"])
-        con.executemany("DELETE FROM story_units WHERE seq = ?", rows["drop_units"])
-        con.executemany("INSERT INTO story_units VALUES (?, ?, ?, ?)", rows["story_units"])
-        con.executemany("INSERT INTO pairs VALUES (?, ?, ?, ?, ?, ?)", rows["pairs"])
-        con.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        rows["passages"])
-        con.executemany("INSERT INTO edges VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows["edges"])
-        con.executemany("INSERT INTO verdicts VALUES (?, ?)", rows["verdicts"])
-
-    def _write_stories(self, touched: set[int]) -> None:
-        stories = self._units.stories
-        self._con.executemany(
-            "INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?, NULL, 1)",
-            [stories[s].row(s) for s in sorted(touched) if s in stories])
-
     def _fold_story(self, old: int, new: int, batch: int, rows: Rows) -> None:
-        con = self._con
         self._wake(new)
         rows["drop_units"].extend((s,) for s in self._units.fold(old, new, self._copies.resolve))
-        con.execute("UPDATE stories SET merged_into = ?, active = 0 WHERE story = ?", (new, old))
-        con.execute("UPDATE stories SET merged_into = ? WHERE merged_into = ?", (new, old))
-        con.execute("UPDATE articles SET story = ? WHERE story = ?", (new, old))
-        con.execute("UPDATE story_units SET story = ? WHERE story = ?", (new, old))
-        con.execute("INSERT INTO merges VALUES (?, 'story', ?, ?)", (batch, old, new))
+        _writes.fold_story(self._con, old, new, batch)
 
     def _record(self, batch: int, seq: int, held: Held, cv: CopyVerdict, story: int,
                 signature: np.ndarray, rows: Rows) -> Verdict:
@@ -380,7 +306,9 @@ class Monitor:
         rows["articles"].append(
             (seq, art.id, batch, art.title, art.source, date, art.lang, art.text,
              json.dumps(dict(art.extra), default=str) if art.extra else None, cv.cluster, story))
-        indices, values = blob(held.indices.astype(np.uint32)), blob(held.values.astype(np.float64))
+        # The vectors are uint32/float64 already: no copy before the one into bytes.
+        indices = blob(held.indices.astype(np.uint32, copy=False))
+        values = blob(held.values.astype(np.float64, copy=False))
         rows["copy_window"].append((seq, blob(signature), indices, values, held.tokens))
         rows["copy_pairs"].extend(cv.pairs)
         partners: list[tuple[int, str, float | None]] = []
@@ -407,16 +335,6 @@ class Monitor:
                        similarity=cv.similarity, story=story,
                        passages=tuple(s for s, _ in shared), edges=tuple(edges))
 
-    def _store_clusters(self, touched: set[int]) -> None:
-        """The copy clusters this add touched, as they are at its end."""
-        out = []
-        for cluster in sorted(touched):
-            root = self._copies.resolve(cluster)
-            info = self._copies.clusters[root]
-            out.append((cluster, info.representative, info.size if root == cluster else 0,
-                        None if root == cluster else root))
-        self._con.executemany("INSERT OR REPLACE INTO copy_clusters VALUES (?, ?, ?, ?)", out)
-
     def _id_of(self, seq: int) -> str:
         held = self._held.get(seq)
         if held is not None:
@@ -437,7 +355,7 @@ class Monitor:
                   rows: Rows) -> list[tuple[SharedPassages, int]]:
         return align_partners(seq, held, story, [(o, k, c, self._partner(o)) for o, k, c in partners],
                               rows, min_tokens=self.options["min_tokens"],
-                              calibration=self._model.calibration, n_features=self._model.n_features)
+                              calibration=self._model.calibration)
 
     def _provenance(self, seq: int, held: Held, shared: list[tuple[SharedPassages, int]],
                     rows: Rows) -> list[Edge]:
@@ -445,35 +363,19 @@ class Monitor:
                                 min_tokens=self.options["min_tokens"],
                                 min_confidence=self.options["min_confidence"])
 
-    def _report_folds(self, verdicts: list[Verdict], folds: list[tuple[int, int]]) -> list[Verdict]:
-        """Each fold of this add goes on the batch's last verdict of the story it went into,
-        or, when no article of the batch is in that story, on the batch's last verdict."""
-        from dataclasses import replace
-
-        if not folds:
-            return verdicts
-        last_of = {v.story: k for k, v in enumerate(verdicts)}
-        extra: dict[int, list[tuple[int, int]]] = {}
-        for fold in folds:
-            extra.setdefault(last_of.get(fold[1], len(verdicts) - 1), []).append(fold)
-        return [replace(v, merged_stories=tuple(extra[k])) if k in extra else v
-                for k, v in enumerate(verdicts)]
-
     def _evict(self) -> None:
-        con = self._con
         gone = self._copies.evict(self._newest_day, self._arrivals)
         for seq in gone:
             del self._held[seq]
-        con.executemany("DELETE FROM copy_window WHERE seq = ?", [(s,) for s in gone])
+        _writes.leave_copy_window(self._con, gone)
         o = self.options
         horizon = o["window_days"] if o["horizon_days"] is None else o["horizon_days"]
         # Stories are looked over once every ``every`` arrivals (a scan costs them all).
         every = max(1, min(_SCAN_EVERY, o["window_articles"] // 4))
         if self._arrivals // every == (self._arrivals - self._last_add) // every:
             return
-        expired = self._units.expired(self._newest_day, horizon, self._arrivals, o["window_articles"])
-        con.executemany("UPDATE stories SET active = 0 WHERE story = ?", [(s,) for s in expired])
-        con.executemany("DELETE FROM story_units WHERE story = ?", [(s,) for s in expired])
+        _writes.expire_stories(self._con, self._units.expired(
+            self._newest_day, horizon, self._arrivals, o["window_articles"]))
 
     def _checkpoint(self) -> None:
         state = checkpoint_state(self._clusterer, self._model, self._arrivals)
@@ -531,6 +433,7 @@ class Monitor:
         if self._con is None:
             return
         try:
+            self._checkpointer.close()
             if self._arrivals > self._checkpoint_arrivals:
                 with _store.transaction(self._con):
                     self._checkpoint()

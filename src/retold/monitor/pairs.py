@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-import numpy as np
 
 from retold.monitor.restore import Held
 from retold.monitor.store import Rows
+from retold.monitor.units import story_cosines
 from retold.monitor.verdict import SharedPassages
 
 if TYPE_CHECKING:
@@ -19,21 +19,16 @@ if TYPE_CHECKING:
 
 
 def align_partners(seq: int, held: Held, story: int, partners: list[tuple[int, str, float | None, Held]], rows: Rows, *,
-                   min_tokens: int, calibration: float, n_features: int) -> list[tuple[SharedPassages, int]]:
+                   min_tokens: int, calibration: float) -> list[tuple[SharedPassages, int]]:
     """Align the article with each partner ``(seq, kind, cosine or None, Held)``: passages as
     :func:`retold.align` finds them (on the texts tokenised once, :attr:`Held.for_align`),
     story similarity and coverage as :func:`retold.analyze` computes them."""
     from retold.passages import align
-    from retold.story_clustering import StoryVectors
 
     out: list[tuple[SharedPassages, int]] = []
     for other, kind, cos, early in partners:
         if cos is None:
-            n_a, n_b = len(held.indices), len(early.indices)
-            pair = StoryVectors(np.array([0, n_a, n_a + n_b], dtype=np.int64),
-                                np.concatenate([held.indices, early.indices]),
-                                np.concatenate([held.values, early.values]), n_features)
-            cos = float(pair.cosines(0, [1])[0])
+            cos = float(story_cosines(held.indices, held.values, [(early.indices, early.values)])[0])
         similarity = float(min(1.0, max(0.0, cos)) ** calibration)
         found = tuple(align(early.for_align, held.for_align, min_tokens=min_tokens))
         shorter = min(early.tokens, held.tokens)

@@ -208,3 +208,23 @@ def active_stories(con: sqlite3.Connection, path: str) -> dict[int, ActiveStory]
             "WHERE s.active = 1"):
         out[story].clusters.add(cluster)
     return out
+
+
+def stored_stories(con: sqlite3.Connection, stories: Sequence[int]) -> dict[int, ActiveStory]:
+    """``stories`` as the store has them (a story it lacks: new, empty), without their units:
+    what brings a story back into memory.  One read per 500 stories."""
+    out: dict[int, ActiveStory] = {}
+    for start in range(0, len(stories), 500):
+        part = list(stories[start:start + 500])
+        marks = ",".join("?" * len(part))
+        rows = {r[0]: r for r in con.execute(
+            "SELECT story, size, start, end, last_day, last_undated FROM stories "
+            f"WHERE story IN ({marks})", part)}
+        clusters: dict[int, list[int]] = {}
+        for story, cluster in con.execute(
+                f"SELECT story, copy_cluster FROM articles WHERE story IN ({marks})", part):
+            clusters.setdefault(story, []).append(cluster)
+        for story in part:
+            active = out[story] = active_story(rows.get(story, (story, 0, None, None, None, -1)))
+            active.clusters.update(clusters.get(story, ()))
+    return out

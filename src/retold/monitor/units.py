@@ -13,13 +13,27 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from retold.story_clustering import StoryVectors
+from retold._backend import kernels
+
+if TYPE_CHECKING:  # the stubs of retold._ext; at run time, the active backend's kernels
+    from retold._ext import neighbours as _neighbours
+else:
+    _neighbours = kernels("neighbours")
 
 _COSINE_DIGITS = 12
+
+
+def story_cosines(indices: np.ndarray, values: np.ndarray,
+                  rows: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Cosine of one story vector with each of ``rows`` (unit rows, sorted by feature), in one
+    kernel call: summed in feature order as :meth:`retold.StoryVectors.cosines` sums, so the
+    same floats, without gathering the rows into one array and checking it all again (the
+    rows were made and checked when their articles arrived)."""
+    return _neighbours.row_dots(indices, values, rows)
 
 
 @dataclass
@@ -104,12 +118,8 @@ class StoryUnits:
     def _nearest(self, units: list[Unit], indices: np.ndarray, values: np.ndarray) -> list[tuple[int, float]]:
         if not units or not self.neighbours:
             return []
-        rows = [(indices, values)] + [(u.indices, u.values) for u in units]
-        lengths = np.array([len(r[0]) for r in rows], dtype=np.int64)
-        offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        vectors = StoryVectors(offsets, np.concatenate([r[0] for r in rows]),
-                               np.concatenate([r[1] for r in rows]), self.n_features)
-        cos = np.round(vectors.cosines(0, np.arange(1, len(rows))), _COSINE_DIGITS)
+        cos = np.round(story_cosines(indices, values, [(u.indices, u.values) for u in units]),
+                       _COSINE_DIGITS)
         order = np.lexsort((np.arange(len(units)), -cos))[: self.neighbours]
         return [(units[t].seq, float(cos[t])) for t in sorted(order.tolist())]
 

@@ -93,3 +93,19 @@ class Verdict:
             "passages": [p.to_dict() for p in self.passages],
             "edges": [e.to_dict() for e in self.edges],
         }
+
+
+def with_folds(verdicts: list[Verdict], folds: list[tuple[int, int]]) -> list[Verdict]:
+    """The verdicts of an add with its story ``folds`` reported: each goes on the batch's last
+    verdict of the story it went into or, when no article of the batch is in that story, on
+    the batch's last verdict."""
+    from dataclasses import replace
+
+    if not folds:
+        return verdicts
+    last_of = {v.story: k for k, v in enumerate(verdicts)}
+    extra: dict[int, list[tuple[int, int]]] = {}
+    for fold in folds:
+        extra.setdefault(last_of.get(fold[1], len(verdicts) - 1), []).append(fold)
+    return [replace(v, merged_stories=tuple(extra[k])) if k in extra else v
+            for k, v in enumerate(verdicts)]
