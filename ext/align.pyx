@@ -33,7 +33,9 @@ len(a) + len(b): OP_MATCH, OP_MISMATCH, OP_A (a token, gap in b), OP_B (b token,
 """
 from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint64_t
 from libc.stdlib cimport qsort
-from retold._ext._buffer cimport Arena, Buffer, Pool, arena_alloc, arena_buffer, buffer_reserve
+from retold._ext._buffer cimport (
+    Arena, Buffer, Pool, arena_alloc, arena_buffer, arena_scratch, buffer_reserve,
+)
 from retold._ext._signals cimport check_signals
 
 import numpy as np
@@ -259,8 +261,8 @@ cdef tuple _align_full(const int64_t[::1] a, const int64_t[::1] b, int match, in
     cdef Pool mem = Pool()
     cdef uint8_t* used_a = <uint8_t*> mem.alloc(n + 1, 1)
     cdef uint8_t* used_b = <uint8_t*> mem.alloc(m + 1, 1)
-    cdef int64_t* lo = <int64_t*> mem.alloc(n + 1, sizeof(int64_t))
-    cdef int64_t* hi = <int64_t*> mem.alloc(n + 1, sizeof(int64_t))
+    cdef int64_t* lo = <int64_t*> mem.scratch(n + 1, sizeof(int64_t))
+    cdef int64_t* hi = <int64_t*> mem.scratch(n + 1, sizeof(int64_t))
     cdef Buffer* row_offsets = mem.buffer()
     cdef Buffer* cells = mem.buffer()
     for r in range(n):
@@ -343,12 +345,12 @@ cdef int seeds_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m,
     while size < <uint64_t> (2 * nb):
         size <<= 1
     mask = size - 1
-    keys_a = <uint64_t*> arena_alloc(arena, na, sizeof(uint64_t))
-    keys_b = <uint64_t*> arena_alloc(arena, nb, sizeof(uint64_t))
-    valid_a = <uint8_t*> arena_alloc(arena, na, 1)
-    valid_b = <uint8_t*> arena_alloc(arena, nb, 1)
-    next_b = <int64_t*> arena_alloc(arena, nb, sizeof(int64_t))
-    slot_a = <Slot**> arena_alloc(arena, na, sizeof(Slot*))
+    keys_a = <uint64_t*> arena_scratch(arena, na, sizeof(uint64_t))
+    keys_b = <uint64_t*> arena_scratch(arena, nb, sizeof(uint64_t))
+    valid_a = <uint8_t*> arena_scratch(arena, na, 1)
+    valid_b = <uint8_t*> arena_scratch(arena, nb, 1)
+    next_b = <int64_t*> arena_scratch(arena, nb, sizeof(int64_t))
+    slot_a = <Slot**> arena_scratch(arena, na, sizeof(Slot*))
     table = <Slot*> arena_alloc(arena, size, sizeof(Slot))
     kgram_keys(a, n, k, keys_a, valid_a)
     kgram_keys(b, m, k, keys_b, valid_b)
@@ -378,8 +380,8 @@ cdef int seeds_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m,
         slot = slot_a[i]
         if slot != NULL and slot.count_a <= max_occurrences and slot.count_b <= max_occurrences:
             total += slot.count_b
-    si = <int64_t*> arena_alloc(arena, total, sizeof(int64_t))
-    sj = <int64_t*> arena_alloc(arena, total, sizeof(int64_t))
+    si = <int64_t*> arena_scratch(arena, total, sizeof(int64_t))
+    sj = <int64_t*> arena_scratch(arena, total, sizeof(int64_t))
     c = 0
     for i in range(na):
         slot = slot_a[i]
@@ -572,19 +574,19 @@ cdef int seeded_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m
     seeds_c(a, n, b, m, k, max_occurrences, &si, &sj, &n_seeds, arena)
     if n_seeds == 0:
         return 0
-    best = <int64_t*> arena_alloc(arena, n_seeds, sizeof(int64_t))
-    matched = <int64_t*> arena_alloc(arena, n_seeds, sizeof(int64_t))
-    prev = <int64_t*> arena_alloc(arena, n_seeds, sizeof(int64_t))
+    best = <int64_t*> arena_scratch(arena, n_seeds, sizeof(int64_t))
+    matched = <int64_t*> arena_scratch(arena, n_seeds, sizeof(int64_t))
+    prev = <int64_t*> arena_scratch(arena, n_seeds, sizeof(int64_t))
     taken = <uint8_t*> arena_alloc(arena, n_seeds, 1)
-    order = <OrderKey*> arena_alloc(arena, n_seeds, sizeof(OrderKey))
-    members = <int64_t*> arena_alloc(arena, n_seeds, sizeof(int64_t))
-    chain_start = <int64_t*> arena_alloc(arena, n_seeds, sizeof(int64_t))
-    chain_len = <int64_t*> arena_alloc(arena, n_seeds, sizeof(int64_t))
-    chain_i = <int64_t*> arena_alloc(arena, n_seeds, sizeof(int64_t))
-    chain_j = <int64_t*> arena_alloc(arena, n_seeds, sizeof(int64_t))
+    order = <OrderKey*> arena_scratch(arena, n_seeds, sizeof(OrderKey))
+    members = <int64_t*> arena_scratch(arena, n_seeds, sizeof(int64_t))
+    chain_start = <int64_t*> arena_scratch(arena, n_seeds, sizeof(int64_t))
+    chain_len = <int64_t*> arena_scratch(arena, n_seeds, sizeof(int64_t))
+    chain_i = <int64_t*> arena_scratch(arena, n_seeds, sizeof(int64_t))
+    chain_j = <int64_t*> arena_scratch(arena, n_seeds, sizeof(int64_t))
     # A chain's band spans at most its a-range plus 2 * band rows.
-    lo = <int64_t*> arena_alloc(arena, n + 1, sizeof(int64_t))
-    hi = <int64_t*> arena_alloc(arena, n + 1, sizeof(int64_t))
+    lo = <int64_t*> arena_scratch(arena, n + 1, sizeof(int64_t))
+    hi = <int64_t*> arena_scratch(arena, n + 1, sizeof(int64_t))
     used_a = <uint8_t*> arena_alloc(arena, n + 1, 1)
     used_b = <uint8_t*> arena_alloc(arena, m + 1, 1)
     row_offsets = arena_buffer(arena)
@@ -684,7 +686,7 @@ cdef tuple _align_global(const int64_t[::1] a, const int64_t[::1] b, int match, 
     cdef bint equal, diagonal
     cdef int8_t op
     cdef Pool mem = Pool()
-    cdef int64_t* H = <int64_t*> mem.alloc((n + 1) * w, sizeof(int64_t))
+    cdef int64_t* H = <int64_t*> mem.scratch((n + 1) * w, sizeof(int64_t))
     with nogil:
         H[0] = 0
         for j in range(1, m + 1):

@@ -79,7 +79,7 @@ def rare_ngram_pairs(const uint64_t[::1] hashes not None, const int64_t[::1] doc
     cdef int64_t[::1] lv = left, rv = right, lp = left_pos, rp = right_pos
     cdef Py_ssize_t room = (max_df if max_df < n else n) + 1
     cdef Pool mem = Pool()
-    cdef Py_ssize_t* first = <Py_ssize_t*> mem.alloc(room, sizeof(Py_ssize_t))
+    cdef Py_ssize_t* first = <Py_ssize_t*> mem.scratch(room, sizeof(Py_ssize_t))
     with nogil:
         i = 0
         runs = 0
@@ -124,7 +124,7 @@ def member_mask(const uint64_t[::1] values not None, const uint64_t[::1] members
     while cap < <uint64_t> (2 * m):
         cap <<= 1
     cdef Pool mem = Pool()
-    cdef uint64_t* table = <uint64_t*> mem.alloc(cap, sizeof(uint64_t))
+    cdef uint64_t* table = <uint64_t*> mem.scratch(cap, sizeof(uint64_t))
     cdef unsigned char* used = <unsigned char*> mem.alloc(cap, 1)
     with nogil:
         for i in range(m):

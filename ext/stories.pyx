@@ -17,9 +17,9 @@ from retold import story_feature_tables as tables
 cimport numpy as cnp
 
 from retold._ext._hash64 cimport FNV_BASIS, GOLDEN, fmix64, fnv_step
-from retold._ext._buffer cimport Buffer, Pool, buffer_reserve
+from retold._ext._buffer cimport Buffer, Pool, arena_buffers, buffer_reserve
 from retold._ext.text cimport (
-    TextView, TokenBuffer, prepare_text, token_buffer_init, token_ends, token_flags, token_hashes,
+    TextView, TokenBuffer, prepare_text, token_buffer_new, token_ends, token_flags, token_hashes,
     token_starts, tokenize_view,
 )
 
@@ -196,23 +196,23 @@ cdef struct Occ:
     double boost
 
 
-# Growable columns owned by the call's Pool; `n` items used.
+# Growable columns, made in the call's Pool by arena_buffers (the Buffers come first: the
+# arena frees their data); `n` items used.
 cdef struct OccBuffer:
-    Buffer* occs         # Occ
-    Buffer* keys         # uint64_t: (feature << 32 | position), sorted to group occurrences by feature
-    Buffer* spare        # uint64_t: the radix sort's second buffer
+    Buffer occs          # Occ
+    Buffer keys          # uint64_t: (feature << 32 | position), sorted to group occurrences by feature
+    Buffer spare         # uint64_t: the radix sort's second buffer
     uint32_t* counts     # its bucket counts
     Py_ssize_t n
 
 
 cdef struct FeatureBuffer:
-    Buffer* indices      # uint32_t
-    Buffer* weights      # double
+    Buffer indices       # uint32_t
+    Buffer weights       # double
     Py_ssize_t n
 
 
 cdef int occ_push(OccBuffer* buf, uint32_t index, double boost) except -1 nogil:
-    cdef Occ* slot
     if buf.n == buf.occs.capacity:
         # Occurrences are numbered in the low 32 bits of their sort keys (reduce_occurrences).
         if buf.n >= (<Py_ssize_t> 1 << 32) - 1:
@@ -220,20 +220,19 @@ cdef int occ_push(OccBuffer* buf, uint32_t index, double boost) except -1 nogil:
                 raise ValueError("an article has more than 2**32 - 1 feature occurrences")
         # `occs` grows last: its capacity is the one asked, so it never claims room the
         # others lack after a MemoryError.
-        buffer_reserve(buf.keys, buf.n + 1, sizeof(uint64_t), 512)
-        buffer_reserve(buf.spare, buf.n + 1, sizeof(uint64_t), 512)
-        buffer_reserve(buf.occs, buf.n + 1, sizeof(Occ), 512)
-    slot = <Occ*> buf.occs.data + buf.n
-    slot.index = index
-    slot.boost = boost
+        buffer_reserve(&buf.keys, buf.n + 1, sizeof(uint64_t), 512)
+        buffer_reserve(&buf.spare, buf.n + 1, sizeof(uint64_t), 512)
+        buffer_reserve(&buf.occs, buf.n + 1, sizeof(Occ), 512)
+    (<Occ*> buf.occs.data)[buf.n].index = index
+    (<Occ*> buf.occs.data)[buf.n].boost = boost
     buf.n += 1
     return 0
 
 
 cdef int feature_push(FeatureBuffer* buf, uint32_t index, double weight) except -1 nogil:
     if buf.n == buf.indices.capacity:
-        buffer_reserve(buf.weights, buf.n + 1, sizeof(double), 4096)
-        buffer_reserve(buf.indices, buf.n + 1, sizeof(uint32_t), 4096)
+        buffer_reserve(&buf.weights, buf.n + 1, sizeof(double), 4096)
+        buffer_reserve(&buf.indices, buf.n + 1, sizeof(uint32_t), 4096)
     (<uint32_t*> buf.indices.data)[buf.n] = index
     (<double*> buf.weights.data)[buf.n] = weight
     buf.n += 1
@@ -606,20 +605,12 @@ cdef object _text_features(list texts, list titles, int n_bits, Py_ssize_t lead_
     p.uncased_skeleton_weight = uncased_skeleton_weight
     p.short_weight = short_weight
     cdef TextView tv, bv
-    cdef TokenBuffer tt, bt
-    cdef OccBuffer occ
-    cdef FeatureBuffer out
     cdef Pool mem = Pool()
-    token_buffer_init(&tt, &mem.arena)
-    token_buffer_init(&bt, &mem.arena)
-    occ.occs = mem.buffer()
-    occ.keys = mem.buffer()
-    occ.spare = mem.buffer()
-    occ.counts = <uint32_t*> mem.alloc((<Py_ssize_t> 1) << ((n_bits + 1) // 2), sizeof(uint32_t))
-    occ.n = 0
-    out.indices = mem.buffer()
-    out.weights = mem.buffer()
-    out.n = 0
+    cdef TokenBuffer* tt = token_buffer_new(&mem.arena)
+    cdef TokenBuffer* bt = token_buffer_new(&mem.arena)
+    cdef OccBuffer* occ = <OccBuffer*> arena_buffers(&mem.arena, sizeof(OccBuffer), 3)
+    cdef FeatureBuffer* out = <FeatureBuffer*> arena_buffers(&mem.arena, sizeof(FeatureBuffer), 2)
+    occ.counts = <uint32_t*> mem.scratch((<Py_ssize_t> 1) << ((n_bits + 1) // 2), sizeof(uint32_t))
     offsets = np.zeros(n + 1, dtype=np.int64)
     cdef int64_t[::1] off = offsets
     cdef str title, text
@@ -633,11 +624,11 @@ cdef object _text_features(list texts, list titles, int n_bits, Py_ssize_t lead_
             bt.n = 0
             occ.n = 0
             if tv.length:
-                tokenize_view(&tv, &tt)
-                segment_features(&tv, &tt, True, &p, &occ)
-            tokenize_view(&bv, &bt)
-            segment_features(&bv, &bt, False, &p, &occ)
-            reduce_occurrences(&occ, &out, p.n_bits)
+                tokenize_view(&tv, tt)
+                segment_features(&tv, tt, True, &p, occ)
+            tokenize_view(&bv, bt)
+            segment_features(&bv, bt, False, &p, occ)
+            reduce_occurrences(occ, out, p.n_bits)
         off[i + 1] = out.n
         if (i & 1023) == 1023:
             PyErr_CheckSignals()

@@ -24,7 +24,7 @@ import unicodedata
 import numpy as np
 cimport numpy as cnp
 
-from retold._ext._buffer cimport Arena, Pool, arena_buffer, buffer_reserve
+from retold._ext._buffer cimport Pool, buffer_reserve
 from retold._ext._hash64 cimport FNV_BASIS, FNV_PRIME, fmix64, fnv_step
 
 cnp.import_array()
@@ -216,29 +216,14 @@ cdef int prepare_text(str text, TextView* view) except -1:
     return 0
 
 
-cdef int token_buffer_init(TokenBuffer* buf, Arena* arena) except -1 nogil:
-    buf.starts = arena_buffer(arena)
-    buf.ends = arena_buffer(arena)
-    buf.hashes = arena_buffer(arena)
-    buf.flags = arena_buffer(arena)
-    buf.n = 0
-    return 0
-
-
-cdef int codepoint_buffer_init(CodepointBuffer* buf, Arena* arena) except -1 nogil:
-    buf.points = arena_buffer(arena)
-    buf.n = 0
-    return 0
-
-
 cdef int grow_tokens(TokenBuffer* buf) except -1 nogil:
     # `starts` grows last: emit_token asks only its capacity, so after a MemoryError part way
     # no column is thought to have room it lacks.
     cdef Py_ssize_t needed = buf.n + 1
-    buffer_reserve(buf.ends, needed, sizeof(int64_t), 256)
-    buffer_reserve(buf.hashes, needed, sizeof(uint64_t), 256)
-    buffer_reserve(buf.flags, needed, sizeof(uint8_t), 256)
-    buffer_reserve(buf.starts, needed, sizeof(int64_t), 256)
+    buffer_reserve(&buf.ends, needed, sizeof(int64_t), 256)
+    buffer_reserve(&buf.hashes, needed, sizeof(uint64_t), 256)
+    buffer_reserve(&buf.flags, needed, sizeof(uint8_t), 256)
+    buffer_reserve(&buf.starts, needed, sizeof(int64_t), 256)
     return 0
 
 
@@ -379,7 +364,7 @@ cdef int tokenize_units(const codeunit* data, Py_ssize_t n, TokenBuffer* out) ex
 
 cdef inline int push_codepoint(CodepointBuffer* out, uint32_t cp) except -1 nogil:
     if out.n == out.points.capacity:
-        buffer_reserve(out.points, out.n + 1, sizeof(uint32_t), 1024)
+        buffer_reserve(&out.points, out.n + 1, sizeof(uint32_t), 1024)
     codepoints(out)[out.n] = cp
     out.n += 1
     return 0
@@ -442,14 +427,9 @@ ctypedef fused TextBuffer:
     CodepointBuffer
 
 
-cdef int _fill(str text, TextBuffer* buf, Pool mem) except -1:
-    """Fill ``buf`` (its columns owned by ``mem``) from ``text``: its tokens (TokenBuffer) or
-    its folded stream (CodepointBuffer)."""
+cdef int _fill(str text, TextBuffer* buf) except -1:
+    """Fill ``buf`` from ``text``: its tokens (TokenBuffer) or its folded stream (CodepointBuffer)."""
     cdef TextView view
-    if TextBuffer is TokenBuffer:
-        token_buffer_init(buf, &mem.arena)
-    else:
-        codepoint_buffer_init(buf, &mem.arena)
     prepare_text(text, &view)
     with nogil:
         if TextBuffer is TokenBuffer:
@@ -460,15 +440,15 @@ cdef int _fill(str text, TextBuffer* buf, Pool mem) except -1:
 
 
 cdef object _tokenize(str text):
-    cdef TokenBuffer buf
     cdef Pool mem = Pool()
-    _fill(text, &buf, mem)
+    cdef TokenBuffer* buf = token_buffer_new(&mem.arena)
+    _fill(text, buf)
     starts = np.empty(buf.n, dtype=np.int64)
     ends = np.empty(buf.n, dtype=np.int64)
     hashes = np.empty(buf.n, dtype=np.uint64)
     flags = np.empty(buf.n, dtype=np.uint8)
     if buf.n:
-        _copy_tokens(&buf, starts, ends, hashes, flags)
+        _copy_tokens(buf, starts, ends, hashes, flags)
     return starts, ends, hashes, flags
 
 
@@ -488,11 +468,11 @@ def fold_stream(text):
 
 
 cdef object _fold_stream(str text):
-    cdef CodepointBuffer buf
     cdef Pool mem = Pool()
-    _fill(text, &buf, mem)
+    cdef CodepointBuffer* buf = codepoint_buffer_new(&mem.arena)
+    _fill(text, buf)
     out = np.empty(buf.n, dtype=np.uint32)
-    _copy_codepoints(&buf, out)
+    _copy_codepoints(buf, out)
     return out.tobytes().decode("utf-32-le", "surrogatepass")
 
 
