@@ -6,7 +6,8 @@ declarations that other kernels cimport live beside the package in
 
 Compiler directives are set here once for all kernels.  ``RETOLD_DEBUG=1`` turns bounds
 and wraparound checks back on (and drops optimisation) for hunting a crash.
-``RETOLD_ONLY=topic1,topic2`` builds a subset, which is handy while developing one kernel.
+``RETOLD_ONLY=topic1,topic2`` builds a subset, which is handy while developing one kernel (every
+kernel imports ``_buffer``, the memory scheme: list it too when it changed or is not built yet).
 """
 import os
 import sys

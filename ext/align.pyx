@@ -32,7 +32,10 @@ a_stop, b_first, b_stop, score, matches, ops_offset, ops_length); ``ops`` int8 o
 len(a) + len(b): OP_MATCH, OP_MISMATCH, OP_A (a token, gap in b), OP_B (b token, gap in a).
 """
 from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint64_t
-from libc.stdlib cimport calloc, free, malloc, qsort
+from libc.stdlib cimport qsort
+from retold._ext._buffer cimport (
+    Arena, Buffer, Pool, arena_alloc, arena_buffer, arena_scratch, buffer_reserve,
+)
 from retold._ext._signals cimport check_signals
 
 import numpy as np
@@ -103,117 +106,111 @@ def check_score_bound(int match, Py_ssize_t n, Py_ssize_t m):
 cdef int band_sw(const int64_t* a, const int64_t* b, Py_ssize_t rows_first, Py_ssize_t n_rows,
                  const int64_t* lo, const int64_t* hi, int match, int mismatch, int gap,
                  const uint8_t* used_a, const uint8_t* used_b, int8_t* ops,
-                 SwResult* res) except -1 nogil:
+                 SwResult* res, Buffer* row_offsets, Buffer* cells) except -1 nogil:
     """Banded Smith-Waterman; writes the best alignment's ops to ``ops`` and fills ``res``.
 
-    res.score is 0 when nothing aligns (no ops written)."""
+    res.score is 0 when nothing aligns (no ops written).  ``row_offsets`` (int64) and ``cells``
+    (int32) are the caller's scratch, grown here and kept for its next call."""
     cdef Py_ssize_t r, j, i, row_lo, row_hi, plo, phi
     cdef int64_t base, pbase, total
     cdef int32_t v, diag, up, left, best = 0
     cdef Py_ssize_t best_r = -1, best_j = -1
     cdef int64_t ai
-    cdef int64_t* offsets = <int64_t*> malloc((n_rows + 1) * sizeof(int64_t))
-    cdef int32_t* H = NULL
+    cdef int64_t* offsets
+    cdef int32_t* H
     cdef bint equal
     cdef int8_t op
     cdef int64_t n_ops, matches
-    if offsets == NULL:
-        with gil:
-            raise MemoryError()
+    buffer_reserve(row_offsets, n_rows + 1, sizeof(int64_t), 256)
+    offsets = <int64_t*> row_offsets.data
     offsets[0] = 0
     for r in range(n_rows):
         offsets[r + 1] = offsets[r] + (hi[r] - lo[r] if hi[r] > lo[r] else 0)
     total = offsets[n_rows]
-    H = <int32_t*> malloc((total if total > 0 else 1) * sizeof(int32_t))
-    if H == NULL:
-        free(offsets)
-        with gil:
-            raise MemoryError()
+    # Every cell a row reads was written first (by its own row or the one before).
+    buffer_reserve(cells, total if total > 0 else 1, sizeof(int32_t), 4096)
+    H = <int32_t*> cells.data
     res.score = 0
     res.n_ops = 0
     res.matches = 0
-    try:
-        for r in range(n_rows):
-            if r % SIGNAL_ROWS == SIGNAL_ROWS - 1:
-                check_signals()
-            i = rows_first + r
-            ai = a[i]
-            row_lo = lo[r]
-            row_hi = hi[r]
-            base = offsets[r]
-            if used_a[i]:
-                # Tokens of passages already found are walls: no alignment crosses them.
-                for j in range(row_lo, row_hi):
-                    H[base + j - row_lo] = 0
-                continue
-            if r > 0:
-                plo = lo[r - 1]
-                phi = hi[r - 1]
-                pbase = offsets[r - 1]
-            else:
-                plo = 0
-                phi = 0
-                pbase = 0
-            left = 0
+    for r in range(n_rows):
+        if r % SIGNAL_ROWS == SIGNAL_ROWS - 1:
+            check_signals()
+        i = rows_first + r
+        ai = a[i]
+        row_lo = lo[r]
+        row_hi = hi[r]
+        base = offsets[r]
+        if used_a[i]:
+            # Tokens of passages already found are walls: no alignment crosses them.
             for j in range(row_lo, row_hi):
-                if used_b[j]:
-                    H[base + j - row_lo] = 0
-                    left = 0
-                    continue
-                if plo <= j - 1 and j - 1 < phi:
-                    diag = H[pbase + j - 1 - plo]
-                else:
-                    diag = 0
-                if plo <= j and j < phi:
-                    up = H[pbase + j - plo]
-                else:
-                    up = 0
-                if ai >= 0 and ai == b[j]:
-                    v = diag + match
-                else:
-                    v = diag + mismatch
-                if up + gap > v:
-                    v = up + gap
-                if left + gap > v:
-                    v = left + gap
-                if v < 0:
-                    v = 0
-                H[base + j - row_lo] = v
-                left = v
-                if v > best:
-                    best = v
-                    best_r = r
-                    best_j = j
-        if best <= 0:
-            return 0
-        n_ops = 0
-        matches = 0
-        r = best_r
-        j = best_j
-        v = best
-        while v > 0:
-            i = rows_first + r
-            equal = a[i] >= 0 and a[i] == b[j]
-            op = traceback_op(v, True, _cell(H, offsets, lo, hi, r - 1, j - 1), equal,
-                              True, _cell(H, offsets, lo, hi, r - 1, j), match, mismatch, gap)
-            ops[n_ops] = op
-            n_ops += 1
-            matches += op == C_MATCH
-            r -= op != C_B
-            j -= op != C_A
-            v = _cell(H, offsets, lo, hi, r, j)
-        reverse_ops(ops, n_ops)
-        res.score = best
-        res.a_first = rows_first + r + 1
-        res.a_stop = rows_first + best_r + 1
-        res.b_first = j + 1
-        res.b_stop = best_j + 1
-        res.matches = matches
-        res.n_ops = n_ops
+                H[base + j - row_lo] = 0
+            continue
+        if r > 0:
+            plo = lo[r - 1]
+            phi = hi[r - 1]
+            pbase = offsets[r - 1]
+        else:
+            plo = 0
+            phi = 0
+            pbase = 0
+        left = 0
+        for j in range(row_lo, row_hi):
+            if used_b[j]:
+                H[base + j - row_lo] = 0
+                left = 0
+                continue
+            if plo <= j - 1 and j - 1 < phi:
+                diag = H[pbase + j - 1 - plo]
+            else:
+                diag = 0
+            if plo <= j and j < phi:
+                up = H[pbase + j - plo]
+            else:
+                up = 0
+            if ai >= 0 and ai == b[j]:
+                v = diag + match
+            else:
+                v = diag + mismatch
+            if up + gap > v:
+                v = up + gap
+            if left + gap > v:
+                v = left + gap
+            if v < 0:
+                v = 0
+            H[base + j - row_lo] = v
+            left = v
+            if v > best:
+                best = v
+                best_r = r
+                best_j = j
+    if best <= 0:
         return 0
-    finally:
-        free(H)
-        free(offsets)
+    n_ops = 0
+    matches = 0
+    r = best_r
+    j = best_j
+    v = best
+    while v > 0:
+        i = rows_first + r
+        equal = a[i] >= 0 and a[i] == b[j]
+        op = traceback_op(v, True, _cell(H, offsets, lo, hi, r - 1, j - 1), equal,
+                          True, _cell(H, offsets, lo, hi, r - 1, j), match, mismatch, gap)
+        ops[n_ops] = op
+        n_ops += 1
+        matches += op == C_MATCH
+        r -= op != C_B
+        j -= op != C_A
+        v = _cell(H, offsets, lo, hi, r, j)
+    reverse_ops(ops, n_ops)
+    res.score = best
+    res.a_first = rows_first + r + 1
+    res.a_stop = rows_first + best_r + 1
+    res.b_first = j + 1
+    res.b_stop = best_j + 1
+    res.matches = matches
+    res.n_ops = n_ops
+    return 0
 
 
 cdef inline int32_t _cell(const int32_t* H, const int64_t* offsets, const int64_t* lo,
@@ -259,34 +256,29 @@ cdef tuple _align_full(const int64_t[::1] a, const int64_t[::1] b, int match, in
     cdef int64_t n_ops = 0
     cdef SwResult res
     check_score_bound(match, n, m)
-    cdef uint8_t* used_a = <uint8_t*> calloc(n + 1, 1)
-    cdef uint8_t* used_b = <uint8_t*> calloc(m + 1, 1)
-    cdef int64_t* lo = <int64_t*> malloc((n + 1) * sizeof(int64_t))
-    cdef int64_t* hi = <int64_t*> malloc((n + 1) * sizeof(int64_t))
-    try:
-        if n == 0 or m == 0:
-            return 0, 0
-        if used_a == NULL or used_b == NULL or lo == NULL or hi == NULL:
-            raise MemoryError()
-        for r in range(n):
-            lo[r] = 0
-            hi[r] = m
-        with nogil:
-            while count < capacity:
-                # Passages never share a token, so their ops fit in len(a) + len(b).
-                band_sw(&a[0], &b[0], 0, n, lo, hi, match, mismatch, gap, used_a, used_b,
-                        &ops[0] + n_ops, &res)
-                if res.score <= 0 or res.matches < min_matches:
-                    break
-                record(&res, spans, count, n_ops, used_a, used_b)
-                n_ops += res.n_ops
-                count += 1
-        return count, n_ops
-    finally:
-        free(used_a)
-        free(used_b)
-        free(lo)
-        free(hi)
+    if n == 0 or m == 0:
+        return 0, 0
+    cdef Pool mem = Pool()
+    cdef uint8_t* used_a = <uint8_t*> mem.alloc(n + 1, 1)
+    cdef uint8_t* used_b = <uint8_t*> mem.alloc(m + 1, 1)
+    cdef int64_t* lo = <int64_t*> mem.scratch(n + 1, sizeof(int64_t))
+    cdef int64_t* hi = <int64_t*> mem.scratch(n + 1, sizeof(int64_t))
+    cdef Buffer* row_offsets = mem.buffer()
+    cdef Buffer* cells = mem.buffer()
+    for r in range(n):
+        lo[r] = 0
+        hi[r] = m
+    with nogil:
+        while count < capacity:
+            # Passages never share a token, so their ops fit in len(a) + len(b).
+            band_sw(&a[0], &b[0], 0, n, lo, hi, match, mismatch, gap, used_a, used_b,
+                    &ops[0] + n_ops, &res, row_offsets, cells)
+            if res.score <= 0 or res.matches < min_matches:
+                break
+            record(&res, spans, count, n_ops, used_a, used_b)
+            n_ops += res.n_ops
+            count += 1
+    return count, n_ops
 
 
 # ---------------------------------------------------------------- seeds
@@ -325,8 +317,8 @@ cdef inline Slot* lookup(Slot* table, uint64_t mask, uint64_t key) noexcept nogi
 
 cdef int seeds_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m, int k,
                  int64_t max_occurrences, int64_t** out_i, int64_t** out_j,
-                 Py_ssize_t* out_n) except -1 nogil:
-    """Seeds sorted by (i, j) into freshly malloc'ed arrays the caller frees.
+                 Py_ssize_t* out_n, Arena* arena) except -1 nogil:
+    """Seeds sorted by (i, j) into arrays of ``arena`` (as is its scratch).
 
     Only b's k-grams go in the table (a's are looked up once and remembered), so it stays
     small enough to live in cache for news-sized texts."""
@@ -353,75 +345,57 @@ cdef int seeds_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m,
     while size < <uint64_t> (2 * nb):
         size <<= 1
     mask = size - 1
-    keys_a = <uint64_t*> malloc(na * sizeof(uint64_t))
-    keys_b = <uint64_t*> malloc(nb * sizeof(uint64_t))
-    valid_a = <uint8_t*> malloc(na)
-    valid_b = <uint8_t*> malloc(nb)
-    next_b = <int64_t*> malloc(nb * sizeof(int64_t))
-    slot_a = <Slot**> malloc(na * sizeof(Slot*))
-    table = <Slot*> calloc(size, sizeof(Slot))
-    try:
-        if (keys_a == NULL or keys_b == NULL or valid_a == NULL or valid_b == NULL
-                or next_b == NULL or slot_a == NULL or table == NULL):
-            with gil:
-                raise MemoryError()
-        kgram_keys(a, n, k, keys_a, valid_a)
-        kgram_keys(b, m, k, keys_b, valid_b)
-        # Walk b backwards, pushing each position in front of its k-gram's list: the lists
-        # come out in increasing order.
-        for j in range(nb - 1, -1, -1):
-            next_b[j] = -1
-            if not valid_b[j]:
-                continue
-            slot = lookup(table, mask, keys_b[j])
-            if not slot.filled:
-                slot.filled = 1
-                slot.key = keys_b[j]
-                slot.head_b = -1
-            next_b[j] = slot.head_b
-            slot.head_b = j
-            slot.count_b += 1
-        for i in range(na):
-            slot_a[i] = NULL
-            if valid_a[i]:
-                slot = lookup(table, mask, keys_a[i])
-                if slot.filled:
-                    slot.count_a += 1
-                    slot_a[i] = slot
-        total = 0
-        for i in range(na):
-            slot = slot_a[i]
-            if slot != NULL and slot.count_a <= max_occurrences and slot.count_b <= max_occurrences:
-                total += slot.count_b
-        si = <int64_t*> malloc((total if total else 1) * sizeof(int64_t))
-        sj = <int64_t*> malloc((total if total else 1) * sizeof(int64_t))
-        if si == NULL or sj == NULL:
-            free(si)
-            free(sj)
-            with gil:
-                raise MemoryError()
-        c = 0
-        for i in range(na):
-            slot = slot_a[i]
-            if slot != NULL and slot.count_a <= max_occurrences and slot.count_b <= max_occurrences:
-                j = slot.head_b
-                while j != -1:
-                    si[c] = i
-                    sj[c] = j
-                    c += 1
-                    j = next_b[j]
-        out_i[0] = si
-        out_j[0] = sj
-        out_n[0] = total
-        return 0
-    finally:
-        free(keys_a)
-        free(keys_b)
-        free(valid_a)
-        free(valid_b)
-        free(next_b)
-        free(slot_a)
-        free(table)
+    keys_a = <uint64_t*> arena_scratch(arena, na, sizeof(uint64_t))
+    keys_b = <uint64_t*> arena_scratch(arena, nb, sizeof(uint64_t))
+    valid_a = <uint8_t*> arena_scratch(arena, na, 1)
+    valid_b = <uint8_t*> arena_scratch(arena, nb, 1)
+    next_b = <int64_t*> arena_scratch(arena, nb, sizeof(int64_t))
+    slot_a = <Slot**> arena_scratch(arena, na, sizeof(Slot*))
+    table = <Slot*> arena_alloc(arena, size, sizeof(Slot))
+    kgram_keys(a, n, k, keys_a, valid_a)
+    kgram_keys(b, m, k, keys_b, valid_b)
+    # Walk b backwards, pushing each position in front of its k-gram's list: the lists
+    # come out in increasing order.
+    for j in range(nb - 1, -1, -1):
+        next_b[j] = -1
+        if not valid_b[j]:
+            continue
+        slot = lookup(table, mask, keys_b[j])
+        if not slot.filled:
+            slot.filled = 1
+            slot.key = keys_b[j]
+            slot.head_b = -1
+        next_b[j] = slot.head_b
+        slot.head_b = j
+        slot.count_b += 1
+    for i in range(na):
+        slot_a[i] = NULL
+        if valid_a[i]:
+            slot = lookup(table, mask, keys_a[i])
+            if slot.filled:
+                slot.count_a += 1
+                slot_a[i] = slot
+    total = 0
+    for i in range(na):
+        slot = slot_a[i]
+        if slot != NULL and slot.count_a <= max_occurrences and slot.count_b <= max_occurrences:
+            total += slot.count_b
+    si = <int64_t*> arena_scratch(arena, total, sizeof(int64_t))
+    sj = <int64_t*> arena_scratch(arena, total, sizeof(int64_t))
+    c = 0
+    for i in range(na):
+        slot = slot_a[i]
+        if slot != NULL and slot.count_a <= max_occurrences and slot.count_b <= max_occurrences:
+            j = slot.head_b
+            while j != -1:
+                si[c] = i
+                sj[c] = j
+                c += 1
+                j = next_b[j]
+    out_i[0] = si
+    out_j[0] = sj
+    out_n[0] = total
+    return 0
 
 
 def find_seeds(a, b, ngram, max_occurrences):
@@ -436,9 +410,10 @@ cdef tuple _find_seeds(const int64_t[::1] a, const int64_t[::1] b, int ngram, in
     cdef int64_t* sj = NULL
     cdef Py_ssize_t count = 0, t
     cdef Py_ssize_t n = a.shape[0], m = b.shape[0]
+    cdef Pool mem = Pool()
     with nogil:
         seeds_c(&a[0] if n else NULL, n, &b[0] if m else NULL, m, ngram, max_occurrences,
-                &si, &sj, &count)
+                &si, &sj, &count, &mem.arena)
     out_i = np.empty(count, dtype=np.int64)
     out_j = np.empty(count, dtype=np.int64)
     cdef int64_t[::1] vi = out_i
@@ -446,8 +421,6 @@ cdef tuple _find_seeds(const int64_t[::1] a, const int64_t[::1] b, int ngram, in
     for t in range(count):
         vi[t] = si[t]
         vj[t] = sj[t]
-    free(si)
-    free(sj)
     return out_i, out_j
 
 
@@ -572,7 +545,8 @@ cdef Py_ssize_t chain_band(const int64_t* chain_i, const int64_t* chain_j, Py_ss
 cdef int seeded_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m, int k,
                   int64_t max_occurrences, int64_t max_gap, int64_t band, int match, int mismatch,
                   int gap, int64_t min_matches, int64_t[:, ::1] spans, int8_t* ops,
-                  Py_ssize_t* count_out, int64_t* n_ops_out) except -1 nogil:
+                  Py_ssize_t* count_out, int64_t* n_ops_out, Arena* arena) except -1 nogil:
+    """Every array, and band_sw's scratch, is ``arena``'s."""
     cdef int64_t* si = NULL
     cdef int64_t* sj = NULL
     cdef Py_ssize_t n_seeds = 0, s, t, c, length, rows, first, count = 0
@@ -593,96 +567,76 @@ cdef int seeded_c(const int64_t* a, Py_ssize_t n, const int64_t* b, Py_ssize_t m
     cdef uint8_t* used_b = NULL
     cdef Py_ssize_t n_chains = 0, n_members = 0, capacity = spans.shape[0]
     cdef SwResult res
+    cdef Buffer* row_offsets
+    cdef Buffer* cells
     count_out[0] = 0
     n_ops_out[0] = 0
-    seeds_c(a, n, b, m, k, max_occurrences, &si, &sj, &n_seeds)
-    try:
-        if n_seeds == 0:
-            return 0
-        best = <int64_t*> malloc(n_seeds * sizeof(int64_t))
-        matched = <int64_t*> malloc(n_seeds * sizeof(int64_t))
-        prev = <int64_t*> malloc(n_seeds * sizeof(int64_t))
-        taken = <uint8_t*> calloc(n_seeds, 1)
-        order = <OrderKey*> malloc(n_seeds * sizeof(OrderKey))
-        members = <int64_t*> malloc(n_seeds * sizeof(int64_t))
-        chain_start = <int64_t*> malloc(n_seeds * sizeof(int64_t))
-        chain_len = <int64_t*> malloc(n_seeds * sizeof(int64_t))
-        chain_i = <int64_t*> malloc(n_seeds * sizeof(int64_t))
-        chain_j = <int64_t*> malloc(n_seeds * sizeof(int64_t))
-        # A chain's band spans at most its a-range plus 2 * band rows.
-        lo = <int64_t*> malloc((n + 1) * sizeof(int64_t))
-        hi = <int64_t*> malloc((n + 1) * sizeof(int64_t))
-        used_a = <uint8_t*> calloc(n + 1, 1)
-        used_b = <uint8_t*> calloc(m + 1, 1)
-        if (best == NULL or matched == NULL or prev == NULL or taken == NULL or order == NULL
-                or members == NULL or chain_start == NULL or chain_len == NULL
-                or chain_i == NULL or chain_j == NULL or lo == NULL or hi == NULL
-                or used_a == NULL or used_b == NULL):
-            with gil:
-                raise MemoryError()
-        chain_c(si, sj, n_seeds, k, max_gap, match, mismatch, gap, best, matched, prev)
-        for s in range(n_seeds):
-            order[s].neg_best = -best[s]
-            order[s].i = si[s]
-            order[s].j = sj[s]
-            order[s].index = s
-        qsort(order, n_seeds, sizeof(OrderKey), compare_keys)
-        for c in range(n_seeds):
-            s = order[c].index
-            if taken[s]:
-                continue
-            length = 0
-            t = s
-            while t != -1 and not taken[t]:
-                members[n_members + length] = t
-                length += 1
-                taken[t] = 1
-                t = prev[t]
-            total = matched[s] - (matched[t] if t != -1 else 0)
-            if 2 * total < min_matches:
-                continue
-            chain_start[n_chains] = n_members
-            chain_len[n_chains] = length
-            n_chains += 1
-            n_members += length
-        for c in range(n_chains):
-            if count >= capacity:
-                break
-            check_signals()
-            length = chain_len[c]
-            # members were stored last seed first
-            for t in range(length):
-                s = members[chain_start[c] + length - 1 - t]
-                chain_i[t] = si[s]
-                chain_j[t] = sj[s]
-            rows = chain_band(chain_i, chain_j, length, k, n, m, band, lo, hi, &first)
-            band_sw(a, b, first, rows, lo, hi, match, mismatch, gap, used_a, used_b,
-                    ops + n_ops, &res)
-            if res.score <= 0 or res.matches < min_matches:
-                continue
-            record(&res, spans, count, n_ops, used_a, used_b)
-            n_ops += res.n_ops
-            count += 1
-        count_out[0] = count
-        n_ops_out[0] = n_ops
+    seeds_c(a, n, b, m, k, max_occurrences, &si, &sj, &n_seeds, arena)
+    if n_seeds == 0:
         return 0
-    finally:
-        free(si)
-        free(sj)
-        free(best)
-        free(matched)
-        free(prev)
-        free(taken)
-        free(order)
-        free(members)
-        free(chain_start)
-        free(chain_len)
-        free(chain_i)
-        free(chain_j)
-        free(lo)
-        free(hi)
-        free(used_a)
-        free(used_b)
+    best = <int64_t*> arena_scratch(arena, n_seeds, sizeof(int64_t))
+    matched = <int64_t*> arena_scratch(arena, n_seeds, sizeof(int64_t))
+    prev = <int64_t*> arena_scratch(arena, n_seeds, sizeof(int64_t))
+    taken = <uint8_t*> arena_alloc(arena, n_seeds, 1)
+    order = <OrderKey*> arena_scratch(arena, n_seeds, sizeof(OrderKey))
+    members = <int64_t*> arena_scratch(arena, n_seeds, sizeof(int64_t))
+    chain_start = <int64_t*> arena_scratch(arena, n_seeds, sizeof(int64_t))
+    chain_len = <int64_t*> arena_scratch(arena, n_seeds, sizeof(int64_t))
+    chain_i = <int64_t*> arena_scratch(arena, n_seeds, sizeof(int64_t))
+    chain_j = <int64_t*> arena_scratch(arena, n_seeds, sizeof(int64_t))
+    # A chain's band spans at most its a-range plus 2 * band rows.
+    lo = <int64_t*> arena_scratch(arena, n + 1, sizeof(int64_t))
+    hi = <int64_t*> arena_scratch(arena, n + 1, sizeof(int64_t))
+    used_a = <uint8_t*> arena_alloc(arena, n + 1, 1)
+    used_b = <uint8_t*> arena_alloc(arena, m + 1, 1)
+    row_offsets = arena_buffer(arena)
+    cells = arena_buffer(arena)
+    chain_c(si, sj, n_seeds, k, max_gap, match, mismatch, gap, best, matched, prev)
+    for s in range(n_seeds):
+        order[s].neg_best = -best[s]
+        order[s].i = si[s]
+        order[s].j = sj[s]
+        order[s].index = s
+    qsort(order, n_seeds, sizeof(OrderKey), compare_keys)
+    for c in range(n_seeds):
+        s = order[c].index
+        if taken[s]:
+            continue
+        length = 0
+        t = s
+        while t != -1 and not taken[t]:
+            members[n_members + length] = t
+            length += 1
+            taken[t] = 1
+            t = prev[t]
+        total = matched[s] - (matched[t] if t != -1 else 0)
+        if 2 * total < min_matches:
+            continue
+        chain_start[n_chains] = n_members
+        chain_len[n_chains] = length
+        n_chains += 1
+        n_members += length
+    for c in range(n_chains):
+        if count >= capacity:
+            break
+        check_signals()
+        length = chain_len[c]
+        # members were stored last seed first
+        for t in range(length):
+            s = members[chain_start[c] + length - 1 - t]
+            chain_i[t] = si[s]
+            chain_j[t] = sj[s]
+        rows = chain_band(chain_i, chain_j, length, k, n, m, band, lo, hi, &first)
+        band_sw(a, b, first, rows, lo, hi, match, mismatch, gap, used_a, used_b,
+                ops + n_ops, &res, row_offsets, cells)
+        if res.score <= 0 or res.matches < min_matches:
+            continue
+        record(&res, spans, count, n_ops, used_a, used_b)
+        n_ops += res.n_ops
+        count += 1
+    count_out[0] = count
+    n_ops_out[0] = n_ops
+    return 0
 
 
 def align_seeded(a, b, ngram, max_occurrences, max_gap, band, match, mismatch, gap, min_matches,
@@ -706,9 +660,10 @@ cdef tuple _align_seeded(const int64_t[::1] a, const int64_t[::1] b, int ngram, 
     check_score_bound(match, n, m)
     if n == 0 or m == 0:
         return 0, 0
+    cdef Pool mem = Pool()
     with nogil:
         seeded_c(&a[0], n, &b[0], m, ngram, max_occurrences, max_gap, band, match, mismatch, gap,
-                 min_matches, spans, &ops[0], &count, &n_ops)
+                 min_matches, spans, &ops[0], &count, &n_ops, &mem.arena)
     return count, n_ops
 
 
@@ -730,40 +685,36 @@ cdef tuple _align_global(const int64_t[::1] a, const int64_t[::1] b, int match, 
     cdef int64_t score
     cdef bint equal, diagonal
     cdef int8_t op
-    cdef int64_t* H = <int64_t*> malloc((n + 1) * w * sizeof(int64_t))
-    if H == NULL:
-        raise MemoryError()
-    try:
-        with nogil:
-            H[0] = 0
+    cdef Pool mem = Pool()
+    cdef int64_t* H = <int64_t*> mem.scratch((n + 1) * w, sizeof(int64_t))
+    with nogil:
+        H[0] = 0
+        for j in range(1, m + 1):
+            H[j] = j * gap
+        for i in range(1, n + 1):
+            H[i * w] = i * gap
             for j in range(1, m + 1):
-                H[j] = j * gap
-            for i in range(1, n + 1):
-                H[i * w] = i * gap
-                for j in range(1, m + 1):
-                    equal = a[i - 1] >= 0 and a[i - 1] == b[j - 1]
-                    v = H[(i - 1) * w + j - 1] + (match if equal else mismatch)
-                    up = H[(i - 1) * w + j] + gap
-                    left = H[i * w + j - 1] + gap
-                    if up > v:
-                        v = up
-                    if left > v:
-                        v = left
-                    H[i * w + j] = v
-            i = n
-            j = m
-            while i > 0 or j > 0:
-                diagonal = i > 0 and j > 0
-                equal = diagonal and a[i - 1] >= 0 and a[i - 1] == b[j - 1]
-                op = traceback_op(H[i * w + j], diagonal, H[(i - 1) * w + j - 1] if diagonal else 0, equal,
-                                  i > 0, H[(i - 1) * w + j] if i > 0 else 0, match, mismatch, gap)
-                ops[n_ops] = op
-                n_ops += 1
-                i -= op != C_B
-                j -= op != C_A
-            if n_ops:
-                reverse_ops(&ops[0], n_ops)
-            score = H[n * w + m]
-        return score, n_ops
-    finally:
-        free(H)
+                equal = a[i - 1] >= 0 and a[i - 1] == b[j - 1]
+                v = H[(i - 1) * w + j - 1] + (match if equal else mismatch)
+                up = H[(i - 1) * w + j] + gap
+                left = H[i * w + j - 1] + gap
+                if up > v:
+                    v = up
+                if left > v:
+                    v = left
+                H[i * w + j] = v
+        i = n
+        j = m
+        while i > 0 or j > 0:
+            diagonal = i > 0 and j > 0
+            equal = diagonal and a[i - 1] >= 0 and a[i - 1] == b[j - 1]
+            op = traceback_op(H[i * w + j], diagonal, H[(i - 1) * w + j - 1] if diagonal else 0, equal,
+                              i > 0, H[(i - 1) * w + j] if i > 0 else 0, match, mismatch, gap)
+            ops[n_ops] = op
+            n_ops += 1
+            i -= op != C_B
+            j -= op != C_A
+        if n_ops:
+            reverse_ops(&ops[0], n_ops)
+        score = H[n * w + m]
+    return score, n_ops

@@ -16,7 +16,7 @@ from libc.stdlib cimport calloc, malloc, free
 import numpy as np
 cimport numpy as cnp
 
-from retold._ext.text cimport realloc_or_raise
+from retold._ext._buffer cimport Pool
 from retold._validate import check_neighbours_args
 
 cnp.import_array()
@@ -275,21 +275,22 @@ cdef tuple _search(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_term
         return ids_arr, sims_arr
     cdef Py_ssize_t terms = index_terms if index_terms > query_terms else query_terms
     cdef Py_ssize_t reach = min(query_terms * max_postings, n)  # distinct rows touched per row
-    cdef uint32_t* top_idx = <uint32_t*>malloc(terms * sizeof(uint32_t))
-    cdef double* top_val = <double*>malloc(terms * sizeof(double))
-    cdef uint32_t* post_f = <uint32_t*>malloc(max(1, n * index_terms) * sizeof(uint32_t))
-    cdef double* post_v = <double*>malloc(max(1, n * index_terms) * sizeof(double))
-    cdef Py_ssize_t* post_m = <Py_ssize_t*>malloc(n * sizeof(Py_ssize_t))
-    cdef uint64_t* keys = <uint64_t*>malloc(max(1, n * index_terms) * sizeof(uint64_t))
-    cdef double* key_val = <double*>malloc(max(1, n * index_terms) * sizeof(double))
-    cdef Py_ssize_t* key_at = <Py_ssize_t*>malloc(max(1, n * index_terms) * sizeof(Py_ssize_t))
-    cdef Py_ssize_t* run_of_lo = <Py_ssize_t*>malloc(max(1, n * index_terms) * sizeof(Py_ssize_t))
-    cdef Py_ssize_t* run_of_hi = <Py_ssize_t*>malloc(max(1, n * index_terms) * sizeof(Py_ssize_t))
-    cdef int64_t* mark = <int64_t*>malloc(n * sizeof(int64_t))
-    cdef double* partial = <double*>malloc(n * sizeof(double))
-    cdef int64_t* touched = <int64_t*>malloc(max(1, reach) * sizeof(int64_t))
-    cdef double* heap_p = <double*>malloc(candidates * sizeof(double))
-    cdef int64_t* heap_j = <int64_t*>malloc(candidates * sizeof(int64_t))
+    cdef Pool mem = Pool()
+    cdef uint32_t* top_idx = <uint32_t*>mem.scratch(terms, sizeof(uint32_t))
+    cdef double* top_val = <double*>mem.scratch(terms, sizeof(double))
+    cdef uint32_t* post_f = <uint32_t*>mem.scratch(n * index_terms, sizeof(uint32_t))
+    cdef double* post_v = <double*>mem.scratch(n * index_terms, sizeof(double))
+    cdef Py_ssize_t* post_m = <Py_ssize_t*>mem.scratch(n, sizeof(Py_ssize_t))
+    cdef uint64_t* keys = <uint64_t*>mem.scratch(n * index_terms, sizeof(uint64_t))
+    cdef double* key_val = <double*>mem.scratch(n * index_terms, sizeof(double))
+    cdef Py_ssize_t* key_at = <Py_ssize_t*>mem.scratch(n * index_terms, sizeof(Py_ssize_t))
+    cdef Py_ssize_t* run_of_lo = <Py_ssize_t*>mem.scratch(n * index_terms, sizeof(Py_ssize_t))
+    cdef Py_ssize_t* run_of_hi = <Py_ssize_t*>mem.scratch(n * index_terms, sizeof(Py_ssize_t))
+    cdef int64_t* mark = <int64_t*>mem.scratch(n, sizeof(int64_t))
+    cdef double* partial = <double*>mem.scratch(n, sizeof(double))
+    cdef int64_t* touched = <int64_t*>mem.scratch(reach, sizeof(int64_t))
+    cdef double* heap_p = <double*>mem.scratch(candidates, sizeof(double))
+    cdef int64_t* heap_j = <int64_t*>mem.scratch(candidates, sizeof(int64_t))
     cdef Py_ssize_t n_keys = 0, i, t, m, lo, hi, mid, run_lo, run_hi, start, stop, slot, c
     cdef Py_ssize_t n_touched, size, q, longest = 1
     cdef RowTable table
@@ -303,14 +304,6 @@ cdef tuple _search(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_term
     cdef int64_t j
     cdef uint64_t f, key
     cdef double dot, vi
-    if (top_idx == NULL or top_val == NULL or post_f == NULL or post_v == NULL or post_m == NULL
-            or keys == NULL or key_val == NULL or mark == NULL or partial == NULL or touched == NULL
-            or heap_p == NULL or heap_j == NULL or key_at == NULL or run_of_lo == NULL or run_of_hi == NULL):
-        free(top_idx); free(top_val); free(post_f); free(post_v); free(post_m); free(keys)
-        free(key_val); free(mark); free(partial); free(touched); free(heap_p); free(heap_j)
-        free(key_at); free(run_of_lo); free(run_of_hi)
-        table_free(&table)
-        raise MemoryError()
     try:
         with nogil:
             for i in range(n):
@@ -398,9 +391,6 @@ cdef tuple _search(offsets, indices, values, Py_ssize_t k, Py_ssize_t index_term
                         slot += 1
                 table_clear(&table)
     finally:
-        free(top_idx); free(top_val); free(post_f); free(post_v); free(post_m); free(keys)
-        free(key_val); free(mark); free(partial); free(touched); free(heap_p); free(heap_j)
-        free(key_at); free(run_of_lo); free(run_of_hi)
         table_free(&table)
     return ids_arr, sims_arr
 

@@ -10,7 +10,7 @@ document shares nothing.  Every other run gives each of its document pairs (left
 row of evidence: the two documents and the n-gram's position in each.
 """
 from libc.stdint cimport int64_t, uint64_t
-from libc.stdlib cimport calloc, free, malloc
+from retold._ext._buffer cimport Pool
 from retold._ext._signals cimport check_signals
 
 import numpy as np
@@ -78,37 +78,33 @@ def rare_ngram_pairs(const uint64_t[::1] hashes not None, const int64_t[::1] doc
     right_pos = np.empty(total, dtype=np.int64)
     cdef int64_t[::1] lv = left, rv = right, lp = left_pos, rp = right_pos
     cdef Py_ssize_t room = (max_df if max_df < n else n) + 1
-    cdef Py_ssize_t* first = <Py_ssize_t*> malloc(room * sizeof(Py_ssize_t))
-    if first == NULL:
-        raise MemoryError()
-    try:
-        with nogil:
-            i = 0
-            runs = 0
-            while i < n:
-                j = run_end(h, i, n)
-                d = distinct_docs(dv, i, j)
-                if 2 <= d <= max_df:
-                    # The first row of each document in the run (its earliest position).
-                    first[0] = i
-                    d = 1
-                    for x in range(i + 1, j):
-                        if dv[x] != dv[x - 1]:
-                            first[d] = x
-                            d += 1
-                    for x in range(d):
-                        for y in range(x + 1, d):
-                            lv[t] = dv[first[x]]
-                            rv[t] = dv[first[y]]
-                            lp[t] = pv[first[x]]
-                            rp[t] = pv[first[y]]
-                            t += 1
-                i = j
-                runs += 1
-                if runs % SIGNAL_RUNS == 0:
-                    check_signals()
-    finally:
-        free(first)
+    cdef Pool mem = Pool()
+    cdef Py_ssize_t* first = <Py_ssize_t*> mem.scratch(room, sizeof(Py_ssize_t))
+    with nogil:
+        i = 0
+        runs = 0
+        while i < n:
+            j = run_end(h, i, n)
+            d = distinct_docs(dv, i, j)
+            if 2 <= d <= max_df:
+                # The first row of each document in the run (its earliest position).
+                first[0] = i
+                d = 1
+                for x in range(i + 1, j):
+                    if dv[x] != dv[x - 1]:
+                        first[d] = x
+                        d += 1
+                for x in range(d):
+                    for y in range(x + 1, d):
+                        lv[t] = dv[first[x]]
+                        rv[t] = dv[first[y]]
+                        lp[t] = pv[first[x]]
+                        rp[t] = pv[first[y]]
+                        t += 1
+            i = j
+            runs += 1
+            if runs % SIGNAL_RUNS == 0:
+                check_signals()
     return left, right, left_pos, right_pos, rare, boilerplate
 
 
@@ -127,30 +123,23 @@ def member_mask(const uint64_t[::1] values not None, const uint64_t[::1] members
         return mask
     while cap < <uint64_t> (2 * m):
         cap <<= 1
-    cdef uint64_t* table = <uint64_t*> malloc(cap * sizeof(uint64_t))
-    cdef unsigned char* used = <unsigned char*> calloc(cap, 1)
-    if table == NULL or used == NULL:
-        free(table)
-        free(used)
-        raise MemoryError()
-    try:
-        with nogil:
-            for i in range(m):
-                v = members[i]
-                slot = v & (cap - 1)
-                while used[slot] and table[slot] != v:
-                    slot = (slot + 1) & (cap - 1)
-                used[slot] = 1
-                table[slot] = v
-            for i in range(n):
-                v = values[i]
-                slot = v & (cap - 1)
-                while used[slot]:
-                    if table[slot] == v:
-                        out[i] = 1
-                        break
-                    slot = (slot + 1) & (cap - 1)
-    finally:
-        free(table)
-        free(used)
+    cdef Pool mem = Pool()
+    cdef uint64_t* table = <uint64_t*> mem.scratch(cap, sizeof(uint64_t))
+    cdef unsigned char* used = <unsigned char*> mem.alloc(cap, 1)
+    with nogil:
+        for i in range(m):
+            v = members[i]
+            slot = v & (cap - 1)
+            while used[slot] and table[slot] != v:
+                slot = (slot + 1) & (cap - 1)
+            used[slot] = 1
+            table[slot] = v
+        for i in range(n):
+            v = values[i]
+            slot = v & (cap - 1)
+            while used[slot]:
+                if table[slot] == v:
+                    out[i] = 1
+                    break
+                slot = (slot + 1) & (cap - 1)
     return mask

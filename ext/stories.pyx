@@ -8,7 +8,6 @@ same summation order).  The streaming clusterer is ``retold._ext.story_stream``.
 from libc.math cimport log, sqrt, pow
 from libc.stddef cimport ptrdiff_t
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
-from libc.stdlib cimport malloc, calloc, free
 from libc.string cimport memset, memcpy
 
 import numpy as np
@@ -18,8 +17,10 @@ from retold import story_feature_tables as tables
 cimport numpy as cnp
 
 from retold._ext._hash64 cimport FNV_BASIS, GOLDEN, fmix64, fnv_step
+from retold._ext._buffer cimport Buffer, Pool, arena_buffers, buffer_reserve
 from retold._ext.text cimport (
-    TextView, TokenBuffer, checked_bytes, prepare_text, realloc_or_raise, token_buffer_free, tokenize_view,
+    TextView, TokenBuffer, prepare_text, token_buffer_new, token_ends, token_flags, token_hashes,
+    token_starts, tokenize_view,
 )
 
 cnp.import_array()
@@ -195,51 +196,45 @@ cdef struct Occ:
     double boost
 
 
+# Growable columns, made in the call's Pool by arena_buffers (the Buffers come first: the
+# arena frees their data); `n` items used.
 cdef struct OccBuffer:
-    Occ* data
-    uint64_t* keys       # (feature << 32 | position), sorted to group occurrences by feature
-    uint64_t* spare      # the radix sort's second buffer
+    Buffer occs          # Occ
+    Buffer keys          # uint64_t: (feature << 32 | position), sorted to group occurrences by feature
+    Buffer spare         # uint64_t: the radix sort's second buffer
     uint32_t* counts     # its bucket counts
-    int radix_bits
     Py_ssize_t n
-    Py_ssize_t capacity
 
 
 cdef struct FeatureBuffer:
-    uint32_t* indices
-    double* weights
+    Buffer indices       # uint32_t
+    Buffer weights       # double
     Py_ssize_t n
-    Py_ssize_t capacity
 
 
 cdef int occ_push(OccBuffer* buf, uint32_t index, double boost) except -1 nogil:
-    cdef Py_ssize_t cap
-    if buf.n == buf.capacity:
+    if buf.n == buf.occs.capacity:
         # Occurrences are numbered in the low 32 bits of their sort keys (reduce_occurrences).
         if buf.n >= (<Py_ssize_t> 1 << 32) - 1:
             with gil:
                 raise ValueError("an article has more than 2**32 - 1 feature occurrences")
-        cap = buf.capacity * 2 if buf.capacity else 512
-        # Each pointer is replaced once its realloc succeeded, the capacity once all three did.
-        buf.data = <Occ*> realloc_or_raise(buf.data, checked_bytes(cap, sizeof(Occ)))
-        buf.keys = <uint64_t*> realloc_or_raise(buf.keys, checked_bytes(cap, sizeof(uint64_t)))
-        buf.spare = <uint64_t*> realloc_or_raise(buf.spare, checked_bytes(cap, sizeof(uint64_t)))
-        buf.capacity = cap
-    buf.data[buf.n].index = index
-    buf.data[buf.n].boost = boost
+        # `occs` grows last: its capacity is the one asked, so it never claims room the
+        # others lack after a MemoryError.
+        buffer_reserve(&buf.keys, buf.n + 1, sizeof(uint64_t), 512)
+        buffer_reserve(&buf.spare, buf.n + 1, sizeof(uint64_t), 512)
+        buffer_reserve(&buf.occs, buf.n + 1, sizeof(Occ), 512)
+    (<Occ*> buf.occs.data)[buf.n].index = index
+    (<Occ*> buf.occs.data)[buf.n].boost = boost
     buf.n += 1
     return 0
 
 
 cdef int feature_push(FeatureBuffer* buf, uint32_t index, double weight) except -1 nogil:
-    cdef Py_ssize_t cap
-    if buf.n == buf.capacity:
-        cap = buf.capacity * 2 if buf.capacity else 4096
-        buf.indices = <uint32_t*> realloc_or_raise(buf.indices, checked_bytes(cap, sizeof(uint32_t)))
-        buf.weights = <double*> realloc_or_raise(buf.weights, checked_bytes(cap, sizeof(double)))
-        buf.capacity = cap
-    buf.indices[buf.n] = index
-    buf.weights[buf.n] = weight
+    if buf.n == buf.indices.capacity:
+        buffer_reserve(&buf.weights, buf.n + 1, sizeof(double), 4096)
+        buffer_reserve(&buf.indices, buf.n + 1, sizeof(uint32_t), 4096)
+    (<uint32_t*> buf.indices.data)[buf.n] = index
+    (<double*> buf.weights.data)[buf.n] = weight
     buf.n += 1
     return 0
 
@@ -410,10 +405,14 @@ cdef int segment_features(const TextView* v, const TokenBuffer* t, bint is_title
     cdef uint64_t h, word, clitic
     cdef bint arabic
     cdef const uint8_t* ascii = <const uint8_t*> v.data
+    cdef const int64_t* starts = token_starts(t)
+    cdef const int64_t* ends = token_ends(t)
+    cdef const uint64_t* hashes = token_hashes(t)
+    cdef const uint8_t* flags = token_flags(t)
     for i in range(n):
-        s = t.starts[i]
-        e = t.ends[i]
-        f = t.flags[i]
+        s = starts[i]
+        e = ends[i]
+        f = flags[i]
         sentence_start = i == 0
         for j in range(prev_end, s):
             ch = ascii[j] if v.ascii else PyUnicode_READ(v.kind, v.data, j)
@@ -439,12 +438,12 @@ cdef int segment_features(const TextView* v, const TokenBuffer* t, bint is_title
         if in_quote:
             boost = boost * p.quote_boost
         if f & T_NOSPACE:
-            left = i > 0 and (t.flags[i - 1] & T_NOSPACE) and t.ends[i - 1] == s
-            right = i + 1 < n and (t.flags[i + 1] & T_NOSPACE) and t.starts[i + 1] == e
+            left = i > 0 and (flags[i - 1] & T_NOSPACE) and ends[i - 1] == s
+            right = i + 1 < n and (flags[i + 1] & T_NOSPACE) and starts[i + 1] == e
             if right:
-                occ_push(occ, <uint32_t> (pair_hash(t.hashes[i], t.hashes[i + 1]) >> shift), boost)
+                occ_push(occ, <uint32_t> (pair_hash(hashes[i], hashes[i + 1]) >> shift), boost)
             elif not left:
-                occ_push(occ, <uint32_t> (t.hashes[i] >> shift), boost)
+                occ_push(occ, <uint32_t> (hashes[i] >> shift), boost)
             continue
         if f & T_HAS_DIGIT:
             boost = boost * p.number_boost
@@ -455,13 +454,13 @@ cdef int segment_features(const TextView* v, const TokenBuffer* t, bint is_title
         if (f & T_CAPITALIZED) and not is_title and not sentence_start:
             name = True
             if f & T_ALL_UPPER:
-                if (i > 0 and (t.flags[i - 1] & T_ALL_UPPER) and not (t.flags[i - 1] & T_HAS_DIGIT)) or (
-                        i + 1 < n and (t.flags[i + 1] & T_ALL_UPPER) and not (t.flags[i + 1] & T_HAS_DIGIT)):
+                if (i > 0 and (flags[i - 1] & T_ALL_UPPER) and not (flags[i - 1] & T_HAS_DIGIT)) or (
+                        i + 1 < n and (flags[i + 1] & T_ALL_UPPER) and not (flags[i + 1] & T_HAS_DIGIT)):
                     name = False
         if name:
             boost = boost * p.name_boost
         arabic = arabic_hashes(v, s, e, &word, &clitic)
-        occ_push(occ, <uint32_t> ((word if arabic else t.hashes[i]) >> shift), boost)
+        occ_push(occ, <uint32_t> ((word if arabic else hashes[i]) >> shift), boost)
         if p.stem_length > 0 and e - s >= 3 and not (f & T_HAS_DIGIT):
             h = stem_hash(v, s, e, p.stem_length)
             if h:
@@ -492,8 +491,8 @@ cdef void radix_sort_features(OccBuffer* occ, int n_bits) noexcept nogil:
     cdef Py_ssize_t i, n = occ.n
     cdef int low = (n_bits + 1) // 2, pass_, shift, width
     cdef uint32_t b, total, c
-    cdef uint64_t* src = occ.keys
-    cdef uint64_t* dst = occ.spare
+    cdef uint64_t* src = <uint64_t*> occ.keys.data
+    cdef uint64_t* dst = <uint64_t*> occ.spare.data
     cdef uint64_t* t
     for pass_ in range(2):
         shift = 32 if pass_ == 0 else 32 + low
@@ -521,22 +520,24 @@ cdef int reduce_occurrences(OccBuffer* occ, FeatureBuffer* out, int n_bits) exce
     cdef Py_ssize_t i = 0, j, n = occ.n
     cdef double best, b
     cdef uint32_t f
+    cdef uint64_t* keys = <uint64_t*> occ.keys.data
+    cdef const Occ* data = <const Occ*> occ.occs.data
     if n == 0:
         return 0
     for i in range(n):
-        occ.keys[i] = (<uint64_t> occ.data[i].index << 32) | <uint64_t> i
+        keys[i] = (<uint64_t> data[i].index << 32) | <uint64_t> i
     if n < 64:
-        sort_u64(occ.keys, n)
+        sort_u64(keys, n)
     else:
         radix_sort_features(occ, n_bits)
     i = 0
     while i < n:
-        f = <uint32_t> (occ.keys[i] >> 32)
-        best = occ.data[<uint32_t> occ.keys[i]].boost
+        f = <uint32_t> (keys[i] >> 32)
+        best = data[<uint32_t> keys[i]].boost
         j = i
-        while j + 1 < n and <uint32_t> (occ.keys[j + 1] >> 32) == f:
+        while j + 1 < n and <uint32_t> (keys[j + 1] >> 32) == f:
             j += 1
-            b = occ.data[<uint32_t> occ.keys[j]].boost
+            b = data[<uint32_t> keys[j]].boost
             if b > best:
                 best = b
         feature_push(out, f, best * (1.0 + log(<double> (j - i + 1))))
@@ -604,52 +605,38 @@ cdef object _text_features(list texts, list titles, int n_bits, Py_ssize_t lead_
     p.uncased_skeleton_weight = uncased_skeleton_weight
     p.short_weight = short_weight
     cdef TextView tv, bv
-    cdef TokenBuffer tt, bt
-    cdef OccBuffer occ
-    cdef FeatureBuffer out
-    memset(&tt, 0, sizeof(TokenBuffer))
-    memset(&bt, 0, sizeof(TokenBuffer))
-    memset(&occ, 0, sizeof(OccBuffer))
-    memset(&out, 0, sizeof(FeatureBuffer))
-    occ.counts = <uint32_t*> malloc(((<size_t> 1) << ((n_bits + 1) // 2)) * sizeof(uint32_t))
-    if occ.counts == NULL:
-        raise MemoryError()
+    cdef Pool mem = Pool()
+    cdef TokenBuffer* tt = token_buffer_new(&mem.arena)
+    cdef TokenBuffer* bt = token_buffer_new(&mem.arena)
+    cdef OccBuffer* occ = <OccBuffer*> arena_buffers(&mem.arena, sizeof(OccBuffer), 3)
+    cdef FeatureBuffer* out = <FeatureBuffer*> arena_buffers(&mem.arena, sizeof(FeatureBuffer), 2)
+    occ.counts = <uint32_t*> mem.scratch((<Py_ssize_t> 1) << ((n_bits + 1) // 2), sizeof(uint32_t))
     offsets = np.zeros(n + 1, dtype=np.int64)
     cdef int64_t[::1] off = offsets
     cdef str title, text
-    try:
-        for i in range(n):
-            title = titles[i]
-            text = texts[i]
-            prepare_text(title, &tv)
-            prepare_text(text, &bv)
-            with nogil:
-                tt.n = 0
-                bt.n = 0
-                occ.n = 0
-                if tv.length:
-                    tokenize_view(&tv, &tt)
-                    segment_features(&tv, &tt, True, &p, &occ)
-                tokenize_view(&bv, &bt)
-                segment_features(&bv, &bt, False, &p, &occ)
-                reduce_occurrences(&occ, &out, p.n_bits)
-            off[i + 1] = out.n
-            if (i & 1023) == 1023:
-                PyErr_CheckSignals()
-        indices = np.empty(out.n, dtype=np.uint32)
-        weights = np.empty(out.n, dtype=np.float64)
-        if out.n:
-            memcpy(cnp.PyArray_DATA(indices), out.indices, out.n * sizeof(uint32_t))
-            memcpy(cnp.PyArray_DATA(weights), out.weights, out.n * sizeof(double))
-    finally:
-        token_buffer_free(&tt)
-        token_buffer_free(&bt)
-        free(occ.data)
-        free(occ.keys)
-        free(occ.spare)
-        free(occ.counts)
-        free(out.indices)
-        free(out.weights)
+    for i in range(n):
+        title = titles[i]
+        text = texts[i]
+        prepare_text(title, &tv)
+        prepare_text(text, &bv)
+        with nogil:
+            tt.n = 0
+            bt.n = 0
+            occ.n = 0
+            if tv.length:
+                tokenize_view(&tv, tt)
+                segment_features(&tv, tt, True, &p, occ)
+            tokenize_view(&bv, bt)
+            segment_features(&bv, bt, False, &p, occ)
+            reduce_occurrences(occ, out, p.n_bits)
+        off[i + 1] = out.n
+        if (i & 1023) == 1023:
+            PyErr_CheckSignals()
+    indices = np.empty(out.n, dtype=np.uint32)
+    weights = np.empty(out.n, dtype=np.float64)
+    if out.n:
+        memcpy(cnp.PyArray_DATA(indices), <uint32_t*> out.indices.data, out.n * sizeof(uint32_t))
+        memcpy(cnp.PyArray_DATA(weights), <double*> out.weights.data, out.n * sizeof(double))
     return offsets, indices, weights
 
 def character_rule_disagreements():

@@ -17,8 +17,8 @@ buffers).
 """
 from libc.math cimport log, sqrt, pow, fabs, INFINITY
 from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
-from libc.stdlib cimport malloc, calloc, free
-from libc.string cimport memmove
+from libc.stdlib cimport malloc, free
+from libc.string cimport memmove, memset
 from libcpp.unordered_map cimport unordered_map
 from libcpp.utility cimport pair
 from libcpp.vector cimport vector
@@ -31,7 +31,7 @@ cimport numpy as cnp
 # product against a row held in a table, and the ranking of candidates by partial score.
 from retold._ext.neighbours cimport (RowTable, heap_keep, strongest, table_clear, table_dot, table_fill,
                                      table_free, table_reserve)
-from retold._ext.text cimport realloc_or_raise
+from retold._ext._buffer cimport Buffer, Pool, buffer_free, buffer_reserve
 from retold._reference.story_stream import REBASE_MIN, check_arguments, check_batch, check_state, forgotten_error
 
 cnp.import_array()
@@ -109,12 +109,15 @@ cdef struct Held:
     double dens
 
 
+cdef struct PostingEntry:
+    int64_t seq         # an article's arrival number
+    double val          # its value at the feature
+
+
 cdef struct Posting:
-    int64_t* seqs       # arrival numbers, oldest first, from seqs[head]
-    double* vals        # the article's value at the feature, beside its arrival number
+    Buffer entries      # PostingEntry, oldest first, from entries[head]; freed when it empties
     int32_t head
     int32_t n
-    int32_t cap
 
 
 cdef class StoryStream:
@@ -134,10 +137,14 @@ cdef class StoryStream:
     cdef readonly bint update_idf
     cdef readonly Py_ssize_t n_features
     cdef bint busy
+    cdef Pool mem           # the fixed work arrays and the growable buffers below
     cdef Posting* postings
-    cdef Art* ring
+    cdef Art* ring          # ring_buffer's data, and so on: views kept in step by grow_ring
     cdef int64_t* stamp     # per ring slot: 1 + the arrival scoring it now (partial is its own)
     cdef double* partial    # per ring slot: the partial score of that candidate
+    cdef Buffer* ring_buffer
+    cdef Buffer* stamp_buffer
+    cdef Buffer* partial_buffer
     cdef int64_t ring_cap
     cdef vector[int64_t] parent
     cdef vector[int64_t] sizes
@@ -153,8 +160,8 @@ cdef class StoryStream:
     cdef unordered_map[int64_t, StoryRec] stories
     cdef vector[int64_t] chain
     # Work buffers
-    cdef double* vec
-    cdef Py_ssize_t vec_cap
+    cdef double* vec        # vec_buffer's data (ensure_work)
+    cdef Buffer* vec_buffer
     cdef RowTable table     # the arriving article's features while its candidates are scored
     cdef uint32_t* top_idx
     cdef double* top_val
@@ -194,46 +201,34 @@ cdef class StoryStream:
         self.cross_script_weight = cross_script_weight
         self.idf_power = idf_power
         self.update_idf = update_idf
-        self.postings = <Posting*> calloc(self.n_features, sizeof(Posting))
-        self.touched = <int64_t*> malloc(<size_t> index_terms * max_postings * sizeof(int64_t))
-        self.heap_p = <double*> malloc(candidates * sizeof(double))
-        self.heap_j = <int64_t*> malloc(candidates * sizeof(int64_t))
-        self.top_idx = <uint32_t*> malloc(index_terms * sizeof(uint32_t))
-        self.top_val = <double*> malloc(index_terms * sizeof(double))
-        self.nn_dot = <double*> malloc(neighbours * sizeof(double))
-        self.nn_seq = <int64_t*> malloc(neighbours * sizeof(int64_t))
-        self.t_story = <int64_t*> malloc(neighbours * sizeof(int64_t))
-        self.t_weight = <double*> malloc(neighbours * sizeof(double))
-        if (self.postings == NULL or self.touched == NULL or self.heap_p == NULL or self.heap_j == NULL
-                or self.top_idx == NULL or self.top_val == NULL or self.nn_dot == NULL
-                or self.nn_seq == NULL or self.t_story == NULL or self.t_weight == NULL):
-            raise MemoryError()
+        self.mem = Pool()
+        self.postings = <Posting*> self.mem.alloc(self.n_features, sizeof(Posting))
+        self.touched = <int64_t*> self.mem.scratch(<Py_ssize_t> index_terms * max_postings, sizeof(int64_t))
+        self.heap_p = <double*> self.mem.scratch(candidates, sizeof(double))
+        self.heap_j = <int64_t*> self.mem.scratch(candidates, sizeof(int64_t))
+        self.top_idx = <uint32_t*> self.mem.scratch(index_terms, sizeof(uint32_t))
+        self.top_val = <double*> self.mem.scratch(index_terms, sizeof(double))
+        self.nn_dot = <double*> self.mem.scratch(neighbours, sizeof(double))
+        self.nn_seq = <int64_t*> self.mem.scratch(neighbours, sizeof(int64_t))
+        self.t_story = <int64_t*> self.mem.scratch(neighbours, sizeof(int64_t))
+        self.t_weight = <double*> self.mem.scratch(neighbours, sizeof(double))
+        self.vec_buffer = self.mem.buffer()
+        self.ring_buffer = self.mem.buffer()
+        self.stamp_buffer = self.mem.buffer()
+        self.partial_buffer = self.mem.buffer()
 
     def __dealloc__(self):
+        # The Pool frees the arrays and buffers; the posting lists and the articles' vector
+        # blocks each have a lifetime of their own (freed as the window slides), so are freed here.
         cdef Py_ssize_t i
         cdef int64_t q
         if self.postings != NULL:
             for i in range(self.n_features):
-                free(self.postings[i].seqs)
-                free(self.postings[i].vals)
-            free(self.postings)
+                buffer_free(&self.postings[i].entries)
         if self.ring != NULL:
             for q in range(self.front, self.next_seq):
                 free(self.ring[q & (self.ring_cap - 1)].val)
-            free(self.ring)
-        free(self.stamp)
-        free(self.partial)
-        free(self.vec)
         table_free(&self.table)
-        free(self.top_idx)
-        free(self.top_val)
-        free(self.touched)
-        free(self.heap_p)
-        free(self.heap_j)
-        free(self.nn_dot)
-        free(self.nn_seq)
-        free(self.t_story)
-        free(self.t_weight)
 
     cdef int idle(self) except -1:
         if self.busy:
@@ -271,14 +266,8 @@ cdef class StoryStream:
     # -- buffers ---------------------------------------------------------------------------------
 
     cdef int ensure_work(self, Py_ssize_t n) except -1 nogil:
-        if n > self.vec_cap:
-            free(self.vec)
-            self.vec = <double*> malloc(n * sizeof(double))
-            if self.vec == NULL:
-                self.vec_cap = 0
-                with gil:
-                    raise MemoryError()
-            self.vec_cap = n
+        buffer_reserve(self.vec_buffer, n, sizeof(double), 256)
+        self.vec = <double*> self.vec_buffer.data
         if table_reserve(&self.table, n) < 0:
             with gil:
                 raise MemoryError()
@@ -286,45 +275,43 @@ cdef class StoryStream:
 
     cdef int grow_ring(self) except -1 nogil:
         """Room for one more active article (the ring doubles; slots move to seq & new mask)."""
-        cdef int64_t cap = self.ring_cap * 2 if self.ring_cap else 1024, q
+        cdef int64_t cap = self.ring_cap * 2 if self.ring_cap else 1024, q, old_mask, mask
         if self.next_seq - self.front < self.ring_cap:
             return 0
-        cdef Art* ring = <Art*> malloc(cap * sizeof(Art))
-        cdef int64_t* stamp = <int64_t*> calloc(cap, sizeof(int64_t))
-        cdef double* partial = <double*> malloc(cap * sizeof(double))
-        if ring == NULL or stamp == NULL or partial == NULL:
-            free(ring)
-            free(stamp)
-            free(partial)
-            with gil:
-                raise MemoryError()
-        for q in range(self.front, self.next_seq):
-            ring[q & (cap - 1)] = self.ring[q & (self.ring_cap - 1)]
-        free(self.ring)
-        free(self.stamp)
-        free(self.partial)
-        self.ring = ring
-        self.stamp = stamp
-        self.partial = partial
+        # The buffers double in step (a power of two, from 1024); a MemoryError part way leaves
+        # ring_cap and the views as they were, and the next call finds the grown ones roomy.
+        buffer_reserve(self.stamp_buffer, cap, sizeof(int64_t), 1024)
+        buffer_reserve(self.partial_buffer, cap, sizeof(double), 1024)
+        buffer_reserve(self.ring_buffer, cap, sizeof(Art), 1024)
+        self.ring = <Art*> self.ring_buffer.data
+        self.stamp = <int64_t*> self.stamp_buffer.data
+        self.partial = <double*> self.partial_buffer.data
+        # In place: slot q & old_mask moves to q & mask, the same or old_mask + 1 above it,
+        # which is in the new half, so no article is overwritten before it moved.
+        old_mask = self.ring_cap - 1
+        mask = cap - 1
+        if self.ring_cap:
+            for q in range(self.front, self.next_seq):
+                if (q & mask) != (q & old_mask):
+                    self.ring[q & mask] = self.ring[q & old_mask]
+        memset(self.stamp, 0, cap * sizeof(int64_t))  # no slot is being scored
         self.ring_cap = cap
         return 0
 
     cdef int post(self, uint32_t f, int64_t seq, double value) except -1 nogil:
         cdef Posting* p = &self.postings[f]
-        cdef int32_t cap
-        if p.n == p.cap:
+        cdef PostingEntry* entry
+        if p.n == p.entries.capacity:
             if p.head > 0 and p.head * 2 >= p.n:
-                memmove(p.seqs, p.seqs + p.head, (p.n - p.head) * sizeof(int64_t))
-                memmove(p.vals, p.vals + p.head, (p.n - p.head) * sizeof(double))
+                entry = <PostingEntry*> p.entries.data
+                memmove(entry, entry + p.head, (p.n - p.head) * sizeof(PostingEntry))
                 p.n -= p.head
                 p.head = 0
             else:
-                cap = p.cap * 2 if p.cap else 4
-                p.seqs = <int64_t*> realloc_or_raise(p.seqs, cap * sizeof(int64_t))
-                p.vals = <double*> realloc_or_raise(p.vals, cap * sizeof(double))
-                p.cap = cap
-        p.seqs[p.n] = seq
-        p.vals[p.n] = value
+                buffer_reserve(&p.entries, p.n + 1, sizeof(PostingEntry), 4)
+        entry = <PostingEntry*> p.entries.data + p.n
+        entry.seq = seq
+        entry.val = value
         p.n += 1
         return 0
 
@@ -459,11 +446,8 @@ cdef class StoryStream:
                 p = &self.postings[a.top[k]]
                 p.head += 1
                 if p.head == p.n:
-                    free(p.seqs)
-                    free(p.vals)
-                    p.seqs = NULL
-                    p.vals = NULL
-                    p.head = p.n = p.cap = 0
+                    buffer_free(&p.entries)
+                    p.head = p.n = 0
             s = self.find(a.story)
             r = &self.stories[s]
             r.active -= 1
@@ -609,6 +593,7 @@ cdef class StoryStream:
         cdef int64_t seq, q, s, ring_mask
         cdef int n_touched = 0
         cdef Posting* p
+        cdef const PostingEntry* entries
         cdef Art* o
         cdef Art* a
         cdef StoryRec* r
@@ -661,17 +646,18 @@ cdef class StoryStream:
             p = &self.postings[self.top_idx[t]]
             vi = self.top_val[t]
             start = p.head if p.n - p.head <= self.max_postings else p.n - self.max_postings
+            entries = <const PostingEntry*> p.entries.data
             for j in range(start, p.n):
                 if j + 8 < p.n:
-                    prefetch(&self.stamp[p.seqs[j + 8] & ring_mask])
-                    prefetch(&self.partial[p.seqs[j + 8] & ring_mask])
-                q = p.seqs[j]
+                    prefetch(&self.stamp[entries[j + 8].seq & ring_mask])
+                    prefetch(&self.partial[entries[j + 8].seq & ring_mask])
+                q = entries[j].seq
                 if self.stamp[q & ring_mask] != seq + 1:
                     self.stamp[q & ring_mask] = seq + 1
                     self.partial[q & ring_mask] = 0.0
                     self.touched[n_read] = q
                     n_read += 1
-                self.partial[q & ring_mask] += vi * p.vals[j]
+                self.partial[q & ring_mask] += vi * entries[j].val
         # The best `candidates` by partial score get their exact cosine; the nearest are kept,
         # closest first (insertion into the k slots; ties by the earlier article).
         for c in range(n_read):

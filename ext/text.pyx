@@ -16,7 +16,7 @@ without the GIL read them safely.
 """
 from cpython.mem cimport PyMem_Malloc, PyMem_Free
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
-from libc.stdlib cimport malloc, realloc, free
+from libc.stdlib cimport malloc, free
 from libc.string cimport memset
 
 import unicodedata
@@ -24,6 +24,7 @@ import unicodedata
 import numpy as np
 cimport numpy as cnp
 
+from retold._ext._buffer cimport Pool, buffer_reserve
 from retold._ext._hash64 cimport FNV_BASIS, FNV_PRIME, fmix64, fnv_step
 
 cnp.import_array()
@@ -215,52 +216,25 @@ cdef int prepare_text(str text, TextView* view) except -1:
     return 0
 
 
-cdef size_t checked_bytes(Py_ssize_t count, size_t item) except 0 nogil:
-    """Bytes for ``count`` items of ``item`` bytes (at least one item, so never 0), checked.
-
-    A negative count or a product past SIZE_MAX raises MemoryError instead of wrapping to a
-    small allocation that the caller would then overrun.
-    """
-    if count < 1:
-        if count < 0:
-            with gil:
-                raise MemoryError(f"a buffer of {count} items was asked for")
-        count = 1
-    if <size_t> count > (<size_t> -1) // item:
-        with gil:
-            raise MemoryError(f"a buffer of {count} items of {item} bytes overflows size_t")
-    return <size_t> count * item
-
-
-cdef void* realloc_or_raise(void* block, size_t size) except NULL nogil:
-    """realloc, raising MemoryError on failure (the old block stays valid for its owner to free)."""
-    cdef void* grown = realloc(block, size)
-    if grown == NULL:
-        with gil:
-            raise MemoryError()
-    return grown
-
-
 cdef int grow_tokens(TokenBuffer* buf) except -1 nogil:
-    # Each pointer is replaced only once its realloc succeeded and the capacity only once all
-    # four did: after a MemoryError the buffer is still consistent (and freed by its owner).
-    cdef Py_ssize_t cap = buf.capacity * 2 if buf.capacity else 256
-    buf.starts = <int64_t*> realloc_or_raise(buf.starts, checked_bytes(cap, sizeof(int64_t)))
-    buf.ends = <int64_t*> realloc_or_raise(buf.ends, checked_bytes(cap, sizeof(int64_t)))
-    buf.hashes = <uint64_t*> realloc_or_raise(buf.hashes, checked_bytes(cap, sizeof(uint64_t)))
-    buf.flags = <uint8_t*> realloc_or_raise(buf.flags, checked_bytes(cap, sizeof(uint8_t)))
-    buf.capacity = cap
+    # `starts` grows last: emit_token asks only its capacity, so after a MemoryError part way
+    # no column is thought to have room it lacks.
+    cdef Py_ssize_t needed = buf.n + 1
+    buffer_reserve(&buf.ends, needed, sizeof(int64_t), 256)
+    buffer_reserve(&buf.hashes, needed, sizeof(uint64_t), 256)
+    buffer_reserve(&buf.flags, needed, sizeof(uint8_t), 256)
+    buffer_reserve(&buf.starts, needed, sizeof(int64_t), 256)
     return 0
 
 
 cdef inline int emit_token(TokenBuffer* out, int64_t start, int64_t end, uint64_t h,
                            uint8_t flags) except -1 nogil:
-    if out.n == out.capacity:
+    if out.n == out.starts.capacity:
         grow_tokens(out)
-    out.starts[out.n] = start
-    out.ends[out.n] = end
-    out.hashes[out.n] = fmix64(h)
-    out.flags[out.n] = flags
+    token_starts(out)[out.n] = start
+    token_ends(out)[out.n] = end
+    token_hashes(out)[out.n] = fmix64(h)
+    token_flags(out)[out.n] = flags
     out.n += 1
     return 0
 
@@ -389,12 +363,9 @@ cdef int tokenize_units(const codeunit* data, Py_ssize_t n, TokenBuffer* out) ex
 
 
 cdef inline int push_codepoint(CodepointBuffer* out, uint32_t cp) except -1 nogil:
-    cdef Py_ssize_t cap
-    if out.n == out.capacity:
-        cap = out.capacity * 2 if out.capacity else 1024
-        out.data = <uint32_t*> realloc_or_raise(out.data, checked_bytes(cap, sizeof(uint32_t)))
-        out.capacity = cap
-    out.data[out.n] = cp
+    if out.n == out.points.capacity:
+        buffer_reserve(&out.points, out.n + 1, sizeof(uint32_t), 1024)
+    codepoints(out)[out.n] = cp
     out.n += 1
     return 0
 
@@ -443,26 +414,6 @@ cdef int fold_stream_view(const TextView* view, CodepointBuffer* out) except -1 
     return 0
 
 
-cdef void token_buffer_free(TokenBuffer* buf) noexcept nogil:
-    free(buf.starts)
-    free(buf.ends)
-    free(buf.hashes)
-    free(buf.flags)
-    buf.starts = NULL
-    buf.ends = NULL
-    buf.hashes = NULL
-    buf.flags = NULL
-    buf.n = 0
-    buf.capacity = 0
-
-
-cdef void codepoint_buffer_free(CodepointBuffer* buf) noexcept nogil:
-    free(buf.data)
-    buf.data = NULL
-    buf.n = 0
-    buf.capacity = 0
-
-
 def tokenize(text):
     """Tokenise ``text``: (starts int64, ends int64, hashes uint64, flags uint8), one entry per token.
 
@@ -477,10 +428,8 @@ ctypedef fused TextBuffer:
 
 
 cdef int _fill(str text, TextBuffer* buf) except -1:
-    """Zero ``buf``, then fill it from ``text``: its tokens (TokenBuffer) or its folded stream
-    (CodepointBuffer).  The caller frees ``buf``, also when this raises."""
+    """Fill ``buf`` from ``text``: its tokens (TokenBuffer) or its folded stream (CodepointBuffer)."""
     cdef TextView view
-    memset(buf, 0, sizeof(TextBuffer))
     prepare_text(text, &view)
     with nogil:
         if TextBuffer is TokenBuffer:
@@ -491,28 +440,26 @@ cdef int _fill(str text, TextBuffer* buf) except -1:
 
 
 cdef object _tokenize(str text):
-    cdef TokenBuffer buf
-    try:
-        _fill(text, &buf)
-        starts = np.empty(buf.n, dtype=np.int64)
-        ends = np.empty(buf.n, dtype=np.int64)
-        hashes = np.empty(buf.n, dtype=np.uint64)
-        flags = np.empty(buf.n, dtype=np.uint8)
-        if buf.n:
-            _copy_tokens(&buf, starts, ends, hashes, flags)
-        return starts, ends, hashes, flags
-    finally:
-        token_buffer_free(&buf)
+    cdef Pool mem = Pool()
+    cdef TokenBuffer* buf = token_buffer_new(&mem.arena)
+    _fill(text, buf)
+    starts = np.empty(buf.n, dtype=np.int64)
+    ends = np.empty(buf.n, dtype=np.int64)
+    hashes = np.empty(buf.n, dtype=np.uint64)
+    flags = np.empty(buf.n, dtype=np.uint8)
+    if buf.n:
+        _copy_tokens(buf, starts, ends, hashes, flags)
+    return starts, ends, hashes, flags
 
 
 cdef void _copy_tokens(TokenBuffer* buf, int64_t[::1] starts, int64_t[::1] ends,
                        uint64_t[::1] hashes, uint8_t[::1] flags) noexcept:
     cdef Py_ssize_t i
     for i in range(buf.n):
-        starts[i] = buf.starts[i]
-        ends[i] = buf.ends[i]
-        hashes[i] = buf.hashes[i]
-        flags[i] = buf.flags[i]
+        starts[i] = token_starts(buf)[i]
+        ends[i] = token_ends(buf)[i]
+        hashes[i] = token_hashes(buf)[i]
+        flags[i] = token_flags(buf)[i]
 
 
 def fold_stream(text):
@@ -521,17 +468,15 @@ def fold_stream(text):
 
 
 cdef object _fold_stream(str text):
-    cdef CodepointBuffer buf
-    try:
-        _fill(text, &buf)
-        out = np.empty(buf.n, dtype=np.uint32)
-        _copy_codepoints(&buf, out)
-        return out.tobytes().decode("utf-32-le", "surrogatepass")
-    finally:
-        codepoint_buffer_free(&buf)
+    cdef Pool mem = Pool()
+    cdef CodepointBuffer* buf = codepoint_buffer_new(&mem.arena)
+    _fill(text, buf)
+    out = np.empty(buf.n, dtype=np.uint32)
+    _copy_codepoints(buf, out)
+    return out.tobytes().decode("utf-32-le", "surrogatepass")
 
 
 cdef void _copy_codepoints(CodepointBuffer* buf, uint32_t[::1] out) noexcept:
     cdef Py_ssize_t i
     for i in range(buf.n):
-        out[i] = buf.data[i]
+        out[i] = codepoints(buf)[i]
