@@ -35,7 +35,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "retold._validate", "retold._backend", "retold._ext", "retold._reference",
         "retold._kernel_args", "retold._textprep", "retold.scripts",
         "retold._moved_module", "retold._renamed", "retold.punctuation",
-        "retold.story_feature_tables",
+        "retold.story_feature_tables", "retold.article_fields",
         "retold.article", "retold.dates", "retold.heap", "retold.parallel", "retold.progress", "retold.data",
         "retold.language",
     )),
