@@ -45,7 +45,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
                 "retold.lsh_storage", "retold.lsh_tables", "retold.lsh_views", "retold.dedup_core",
                 "retold.copies")),
     ("stories", ("retold.semantic", "retold.story_clustering", "retold.story_labels", "retold.stories")),
-    ("passages", ("retold.quotes", "retold.passages")),
+    ("passages", ("retold.quotes", "retold.prepared_text", "retold.aligned_passage", "retold.shared_quotes",
+                  "retold.passages")),
     ("reuse", ("retold.reuse_index", "retold.passage_reuse")),
     # retold.provenance / retold.analyze: the old paths of retold.attribution / retold.analysis,
     # kept for one release (CHANGELOG.md).
