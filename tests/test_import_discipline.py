@@ -40,7 +40,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "retold.language",
     )),
     ("read", ("retold.io", "retold.boilerplate")),
-    ("hash", ("retold.hashing", "retold.minhash", "retold.minhash_state", "retold.lean_minhash")),
+    ("hash", ("retold.hashing", "retold.minhash", "retold.sketch_schemes", "retold.minhash_state", "retold.lean_minhash")),
     ("copies", ("retold.lsh", "retold.lsh_arrays", "retold.lsh_banding", "retold.lsh_candidates", "retold.lsh_compat", "retold.lsh_files", "retold.lsh_params",
                 "retold.lsh_storage", "retold.lsh_tables", "retold.lsh_views", "retold.dedup_core",
                 "retold.copies")),

@@ -16,7 +16,7 @@ from retold._validate import as_uint64 as _as_uint64
 from retold._validate import check_int as _check_int
 from retold.hashing import EMPTY_SLOT
 from retold.lsh_candidates import MAX_DOCS, Candidates, pairs_from_band_keys
-from retold.minhash import DATASKETCH_SCHEMES
+from retold.sketch_schemes import DATASKETCH_SCHEMES
 
 if TYPE_CHECKING:  # the stubs of retold._ext; at run time, the active backend's kernels
     from retold._ext import lsh as _lsh
