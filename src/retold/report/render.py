@@ -104,6 +104,11 @@ __all__ = ["render_report", "report_html"]
 
 _TEMPLATE = "report.html.j2"
 _ASSETS = ("report.css", "report.js")
+SCRIPT_PARTS = ("report_base.js", "report_stories.js", "report_graph.js", "report_pair.js",
+                "report_copies.js", "report_routes.js")
+"""The parts of the page's script, in order: report.js is the frame they are put in, at its
+``/* @parts@ */`` line (one scope, so a part calls the others' functions by name)."""
+_PARTS_MARKER = "  /* @parts@ */\n"
 
 
 def _jinja() -> ModuleType:
@@ -138,11 +143,16 @@ def _assets() -> dict[str, str]:
     assets = {}
     loader = env.loader
     assert loader is not None  # _environment always sets a PackageLoader
-    for name in _ASSETS:
+    for name in _ASSETS + SCRIPT_PARTS:
         source, _, _ = loader.get_source(env, name)
         if "</script" in source.lower() or "</style" in source.lower():
             raise RuntimeError(f"template asset {name} must not contain a closing tag")
         assets[name.replace(".", "_")] = source
+    frame = assets["report_js"]
+    if frame.count(_PARTS_MARKER) != 1:
+        raise RuntimeError(f"report.js must hold the line {_PARTS_MARKER.strip()!r} once")
+    script = "\n".join(assets.pop(name.replace(".", "_")) for name in SCRIPT_PARTS)
+    assets["report_js"] = frame.replace(_PARTS_MARKER, script)
     return assets
 
 
