@@ -11,27 +11,17 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import TYPE_CHECKING, Any, Hashable
+from typing import Any, Hashable
 
 import numpy as np
 
+from retold.lsh_banding import IndexSettings
 from retold.lsh_files import check_index_arrays, write_index
 
-if TYPE_CHECKING:
-    from retold.lsh_tables import TableIndex
 
-
-class SortedBandArrays:
+class SortedBandArrays(IndexSettings):
     """Growth, merging, compaction, pickling and the file of the in-memory index (a base of MinHashLSH)."""
 
-    threshold: float
-    recall: float | None
-    num_perm: int
-    bands: int
-    rows: int
-    bucket_cap: int
-    _tables: TableIndex | None
-    _minhash_scheme: str | None
     _lock: threading.RLock
     _keys: list[Hashable]
     _where: dict[Hashable, int]

@@ -25,15 +25,22 @@ else:
     _lsh = kernels("lsh")
 
 
-class Banding:
-    """The S-curve, signature checks, band keys and batch candidate pairs (a base of MinHashLSH)."""
+class IndexSettings:
+    """The settings of a :class:`retold.MinHashLSH` that its bases read, declared once with
+    their types (the constructor sets them)."""
 
+    threshold: float
+    recall: float | None
     num_perm: int
     bands: int
     rows: int
     bucket_cap: int
     _tables: TableIndex | None
     _minhash_scheme: str | None
+
+
+class Banding(IndexSettings):
+    """The S-curve, signature checks, band keys and batch candidate pairs (a base of MinHashLSH)."""
 
     @property
     def params(self) -> tuple[int, int]:
