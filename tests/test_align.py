@@ -438,7 +438,7 @@ def test_prepared_texts_align_as_the_texts():
 
 
 def _render_op_by_op(ops, a_words, b_words, mark):
-    """The edit script rendered one step at a time (what _render copies run by run)."""
+    """The edit script rendered one step at a time (what render_edit_script copies run by run)."""
     a_out, b_out, i, j = [], [], 0, 0
     for op in ops.tolist():
         if op in (passages_module.OP_MATCH, passages_module.OP_MISMATCH, passages_module.OP_A):
@@ -462,5 +462,7 @@ def test_render_by_runs_equals_the_op_by_op_script(steps):
     m = int(np.isin(ops, [0, 1, 3]).sum())
     a_words = [f"a{k}" * (1 + k % 3) for k in range(n)]
     b_words = [f"b{k}" * (1 + k % 2) for k in range(m)]
-    assert passages_module._render(ops, a_words, b_words, "#") == \
+    from retold.aligned_passage import render_edit_script
+
+    assert render_edit_script(ops, a_words, b_words, "#") == \
         _render_op_by_op(ops, a_words, b_words, "#")

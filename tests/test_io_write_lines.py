@@ -9,13 +9,14 @@ import pytest
 
 from retold import write_records
 from retold.io import writers
+from retold.io.plain_values import plain_record
 
 
 def _reference(records: list[dict]) -> bytes:
     """What write_records wrote before it batched lines: one json.dumps per plain record."""
     out = []
     for index, record in enumerate(records):
-        plain = writers._plain_record(dict(record), index)
+        plain = plain_record(dict(record), index)
         try:
             line = json.dumps(plain, ensure_ascii=False, allow_nan=False)
             line.encode("utf-8")
@@ -58,9 +59,9 @@ def test_a_surrogate_inside_a_full_batch_costs_only_its_own_line(tmp_path):
 
 def test_plain_records_are_written_without_a_copy_but_unchanged():
     record = {"id": "x", "similarity": 0.5, "flag": False}
-    assert writers._plain_record(record, 0) is record
-    assert writers._plain_record({"id": "x", "s": float("nan")}, 0) == {"id": "x", "s": None}
-    assert writers._plain_record({1: "a"}, 0) == {"1": "a"}
+    assert plain_record(record, 0) is record
+    assert plain_record({"id": "x", "s": float("nan")}, 0) == {"id": "x", "s": None}
+    assert plain_record({1: "a"}, 0) == {"1": "a"}
 
 
 def test_a_value_json_cannot_hold_still_names_its_record(tmp_path):

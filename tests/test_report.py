@@ -245,7 +245,7 @@ class _StaticPage:
 
 def test_without_javascript_the_header_and_story_list_show(demo):
     page = _StaticPage(report_html(demo))
-    summary = render._prepare(demo, None)["summary"]
+    summary = render.prepare_report_data(demo, None)["summary"]
     assert page.stats == {
         "articles": f"{summary['articles']:,}", "copy clusters": f"{summary['copy_clusters']:,}",
         "stories": f"{summary['stories']:,}", "shared passages": f"{summary['passages']:,}",

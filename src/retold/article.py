@@ -4,9 +4,14 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import numpy as np
+
+from .article_fields import FieldNames, FieldOptions, field_keywords, field_names
+
+if TYPE_CHECKING:  # typing.Unpack is Python 3.11+; annotations are never evaluated here
+    from typing_extensions import Unpack
 
 _EPOCH = _dt.datetime(1970, 1, 1)
 
@@ -117,22 +122,27 @@ class Article:
         return f"{self.title}\n{self.text}" if self.title else self.text
 
     @classmethod
+    @field_keywords
     def from_dict(
         cls,
         record: Mapping[str, Any],
         *,
         position: int | None = None,
-        id_field: str = "id",
-        text_field: str = "text",
-        title_field: str = "title",
-        date_field: str = "date",
-        source_field: str = "source",
-        lang_field: str = "lang",
+        **fields: Unpack[FieldOptions],
     ) -> "Article":
         """Build an Article from a mapping; ``position`` names it when it has no id.
 
-        Raises ``ValueError`` naming the record when the text field is missing or not a string.
+        The ``*_field`` keywords (:mod:`retold.article_fields`) name the fields that hold each
+        part.  Raises ``ValueError`` naming the record when the text field is missing or not a
+        string.
         """
+        return cls.from_record(record, position, field_names(fields))
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any], position: int | None, names: FieldNames) -> "Article":
+        """:meth:`from_dict` with the field names given as one :class:`FieldNames`."""
+        id_field, text_field, date_field = names.id_field, names.text_field, names.date_field
+
         def where() -> str:  # only on failure: a repr per record would cost more than the record
             return f"record {record.get(id_field, position)!r}"
 
@@ -146,18 +156,18 @@ class Article:
             if position is None:
                 raise ValueError(f"{where()}: no {id_field!r} field")
             ident = str(position)
-        known = {id_field, text_field, title_field, date_field, source_field, lang_field}
+        known = {id_field, text_field, names.title_field, date_field, names.source_field, names.lang_field}
         try:
             date = parse_date(record.get(date_field))
         except (ValueError, TypeError) as exc:
             raise ValueError(f"{where()}: field {date_field!r}: {exc}") from None
-        title = record.get(title_field) or None
+        title = record.get(names.title_field) or None
         if title is not None and not isinstance(title, str):
             raise TypeError(f"article {str(ident)!r}: title must be str or None")
         # The date is parsed (once, above) and the fields checked: no second pass in __post_init__.
         return cls.of_checked_fields(
-            str(ident), text, title, date, record.get(source_field) or None,
-            record.get(lang_field) or None, {k: v for k, v in record.items() if k not in known},
+            str(ident), text, title, date, record.get(names.source_field) or None,
+            record.get(names.lang_field) or None, {k: v for k, v in record.items() if k not in known},
         )
 
     @classmethod

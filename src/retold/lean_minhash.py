@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from retold.minhash import ALL_SCHEMES, DTYPES, EMPTY_VALUES, MinHash, as_scheme_values, sha1_hash32, sha1_hash64
+from retold.minhash import MinHash
+from retold.sketch_schemes import ALL_SCHEMES, DTYPES, EMPTY_VALUES, as_scheme_values, sha1_hash32, sha1_hash64
 
 _CODES = {"affine32": 1, "affine64": 2, "oph": 101, "kperm": 102}
 _SCHEMES_BY_CODE = {code: scheme for scheme, code in _CODES.items()}

@@ -16,6 +16,11 @@ Two paths share one index:
   :meth:`~MinHashLSH.remove`: datasketch's interface, plus ``insert_batch`` and ``query_batch``),
   backed by one sorted numpy array of band keys that :meth:`~MinHashLSH.save` writes and
   :meth:`~MinHashLSH.load` can memory-map.
+
+This module holds the index's constructor and its incremental path; the checks of signatures,
+the band keys and the batch path are in :mod:`retold.lsh_banding`, the growth, merging,
+compaction, pickling and file of the in-memory arrays in :mod:`retold.lsh_arrays`, datasketch's other names in
+:mod:`retold.lsh_compat` (each a base of :class:`MinHashLSH`).
 """
 from __future__ import annotations
 
@@ -27,17 +32,17 @@ from typing import TYPE_CHECKING, Any, Callable, Hashable, Sequence, TypeVar
 import numpy as np
 
 from retold._backend import kernels
-from retold._validate import as_uint64 as _as_uint64
 from retold._validate import check_fraction as _check_fraction
 from retold._validate import check_int as _check_int
 from retold._validate import check_number as _check_number
 from retold.hashing import EMPTY_SLOT
-from retold.lsh_candidates import MAX_DOCS, Candidates, pairs_from_band_keys
+from retold.lsh_arrays import SortedBandArrays
+from retold.lsh_banding import Banding
+from retold.lsh_candidates import Candidates
 from retold.lsh_compat import DatasketchInterface, MissingKeyError, check_weights
-from retold.lsh_files import IndexFileError, check_index_arrays, read_index, write_index
-from retold.lsh_params import datasketch_params, optimal_params
+from retold.lsh_files import IndexFileError, read_index
+from retold.lsh_params import datasketch_params, index_params, optimal_params
 from retold.lsh_tables import TableIndex
-from retold.minhash import DATASKETCH_SCHEMES
 
 if TYPE_CHECKING:  # the stubs of retold._ext; at run time, the active backend's kernels
     from retold._ext import lsh as _lsh
@@ -62,7 +67,7 @@ def _locked(method: _F) -> _F:
     return wrapper  # type: ignore[return-value]
 
 
-class MinHashLSH(DatasketchInterface):
+class MinHashLSH(Banding, SortedBandArrays, DatasketchInterface):
     """An LSH index over MinHash signatures: datasketch's ``MinHashLSH``, plus retold's batch path.
 
     Parameters
@@ -124,26 +129,7 @@ class MinHashLSH(DatasketchInterface):
         self.weights = check_weights(weights)
         self.recall = None if recall is None else _check_fraction(recall, "recall")
         self.bucket_cap = _check_int(bucket_cap, "bucket_cap", 1, 1 << 62)
-        if params is not None:
-            if not isinstance(params, (tuple, list)) or len(params) != 2:
-                raise TypeError("params must be a pair (bands, rows)")
-            bands = _check_int(params[0], "params[0] (bands)", 1, self.num_perm)
-            rows = _check_int(params[1], "params[1] (rows)", 1, self.num_perm)
-            if bands * rows > self.num_perm:
-                raise ValueError(
-                    f"params=({bands}, {rows}) needs {bands * rows} slots but num_perm={self.num_perm}"
-                )
-        elif self.recall is not None:
-            if self.threshold == 0.0:
-                raise ValueError("recall= needs a threshold above 0")
-            bands, rows = optimal_params(self.threshold, self.num_perm, self.recall)
-        else:
-            if self.num_perm < 2:
-                raise ValueError("Too few permutation functions (num_perm < 2)")
-            bands, rows = datasketch_params(self.threshold, self.num_perm, self.weights)
-        if self.recall is None and bands < 2:
-            raise ValueError("The number of bands are too small (b < 2), as datasketch requires; "
-                             "give recall= for retold's choice")
+        bands, rows = index_params(self.threshold, self.num_perm, self.weights, self.recall, params)
         self.bands, self.rows = bands, rows
         config = dict(storage_config) if storage_config else {"type": "dict"}
         self.storage_config = config
@@ -159,144 +145,11 @@ class MinHashLSH(DatasketchInterface):
         self._lock = threading.RLock()
         self._clear()
 
-    # ------------------------------------------------------------------ the S-curve
-
-    @property
-    def params(self) -> tuple[int, int]:
-        """``(bands, rows)`` in use."""
-        return self.bands, self.rows
-
-    def probability(self, j: Any) -> Any:
-        """Probability that a pair with Jaccard ``j`` becomes a candidate (scalar or array)."""
-        j = np.asarray(j, dtype=np.float64)
-        if np.any((j < 0) | (j > 1)):
-            raise ValueError("j must lie in [0, 1]")
-        p = 1.0 - (1.0 - j**self.rows) ** self.bands
-        return float(p) if p.ndim == 0 else p
-
     def __repr__(self) -> str:
         return (
             f"MinHashLSH(threshold={self.threshold}, num_perm={self.num_perm}, "
             f"params=({self.bands}, {self.rows}), size={len(self)})"
         )
-
-    # ------------------------------------------------------------------ signatures in
-
-    def _check_scheme(self, sketch: Any, remember: bool) -> None:
-        """Refuse a sketch whose scheme differs from the index's (datasketch 2.x fails alike)."""
-        scheme = getattr(sketch, "scheme", None)
-        if scheme is None:  # a bare array or a sketch type without schemes
-            return
-        if self._minhash_scheme is None:
-            if remember:
-                self._minhash_scheme = scheme
-        elif scheme != self._minhash_scheme:
-            raise ValueError(f"MinHash scheme {scheme!r} does not match scheme {self._minhash_scheme!r} "
-                             "of the MinHash previously given to this index")
-
-    def _signature(self, value: Any, name: str = "minhash", *, remember: bool = False) -> tuple[np.ndarray, bool]:
-        """``value``'s slots in their own dtype, and whether an empty one may still match.
-
-        Sketches of datasketch's schemes are indexed even when empty (two empty sketches collide
-        there); an all-:data:`EMPTY_SLOT` signature of retold's text schemes never matches.
-        """
-        digest = getattr(value, "hashvalues", None)
-        if digest is not None:
-            if len(value) != self.num_perm:
-                raise ValueError(f"Expecting minhash with length {self.num_perm}, got {len(value)} "
-                                 f"({name} has num_perm={len(value)}, the index {self.num_perm})")
-            self._check_scheme(value, remember)
-            array = np.asarray(digest)
-            if array.ndim == 2 and array.shape[1] == 2 and array.dtype.kind in "iu":
-                return self._weighted_slots(array), True
-            if array.dtype == np.uint32:
-                return np.ascontiguousarray(array), True
-            return _as_uint64(array, name, "signature values"), getattr(value, "scheme", None) in DATASKETCH_SCHEMES
-        array = np.asarray(value)
-        if array.ndim != 1 or array.shape[0] != self.num_perm:
-            raise ValueError(f"{name} must be a MinHash or {self.num_perm} slots, got shape {array.shape}")
-        return _as_uint64(array, name, "signature values"), False
-
-    def _weighted_slots(self, pairs: np.ndarray) -> np.ndarray:
-        """One uint64 per slot of a datasketch WeightedMinHash (its slots are (k, t) integer pairs).
-
-        The key-value tables band the pairs' bytes as datasketch does; the array index needs one
-        value per slot, so each pair is mixed into 64 bits (equal pairs give equal values; unequal
-        ones collide with probability about 2**-64).
-        """
-        if self._tables is not None:
-            return np.ascontiguousarray(pairs)
-        k = pairs[:, 0].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-        t = pairs[:, 1].astype(np.uint64)
-        mixed = k ^ (t + np.uint64(0x632BE59BD9B4E019) + (k << np.uint64(6)) + (k >> np.uint64(2)))
-        out: np.ndarray = mixed * np.uint64(0xBF58476D1CE4E5B9)
-        return out
-
-    def _signatures(self, signatures: Any, name: str = "signatures") -> np.ndarray:
-        array = np.asarray(signatures)
-        if array.ndim != 2 or array.shape[1] != self.num_perm:
-            raise ValueError(
-                f"{name} must have shape (n, {self.num_perm}), got {array.shape}"
-            )
-        if array.shape[0] > MAX_DOCS:
-            raise ValueError(f"{name}: at most {MAX_DOCS} signatures per batch")
-        return _as_uint64(array, name, "signature values")
-
-    def band_keys(self, signatures: Any) -> np.ndarray:
-        """One uint64 key per band and signature: an array of shape ``(bands, n)``.
-
-        Two signatures share a band's key exactly when the band's ``rows`` slots agree
-        (up to 64-bit hash collisions).
-        """
-        sigs = self._signatures(signatures)
-        out = np.empty((self.bands, sigs.shape[0]), dtype=np.uint64)
-        _lsh.band_keys(sigs, self.bands, self.rows, out)
-        return out
-
-    # ------------------------------------------------------------------ batch path
-
-    def candidate_pairs(self, signatures: Any) -> Candidates:
-        """All candidate pairs among ``signatures`` (rows of an (n, num_perm) array).
-
-        Signatures of empty texts (all slots :data:`retold.EMPTY_SLOT`) are never candidates.
-        """
-        sigs = self._signatures(signatures)
-        return self.candidate_pairs_from_keys(self.band_keys(sigs), empty=self._empty_rows(sigs))
-
-    @staticmethod
-    def _empty_rows(sigs: np.ndarray) -> np.ndarray:
-        return np.all(sigs == EMPTY_SLOT, axis=1) if sigs.shape[1] else np.ones(len(sigs), bool)
-
-    def candidate_pairs_from_keys(
-        self, band_keys: Any, *, empty: Any = None, workers: int = 1
-    ) -> Candidates:
-        """Candidate pairs from precomputed :meth:`band_keys` (for signatures made in chunks).
-
-        Parameters
-        ----------
-        band_keys : np.ndarray of uint64, shape (bands, n)
-        empty : np.ndarray of bool, shape (n,), optional
-            Rows to leave out (empty texts).
-        workers : int
-            Threads, each sorting whole bands.
-        """
-        keys = np.asarray(band_keys)
-        if keys.ndim != 2 or keys.shape[0] != self.bands:
-            raise ValueError(f"band_keys must have shape ({self.bands}, n), got {keys.shape}")
-        if keys.dtype != np.uint64:
-            raise TypeError(f"band_keys must be uint64, not {keys.dtype}")
-        workers = _check_int(workers, "workers", 1, 1024)
-        n = keys.shape[1]
-        if n > MAX_DOCS:
-            raise ValueError(f"band_keys: at most {MAX_DOCS} documents")
-        if empty is None:
-            rows = np.arange(n, dtype=np.int64)
-        else:
-            empty = np.asarray(empty, dtype=bool)
-            if empty.shape != (n,):
-                raise ValueError(f"empty must have shape ({n},), got {empty.shape}")
-            rows = np.flatnonzero(~empty).astype(np.int64)
-        return pairs_from_band_keys(keys, rows, bucket_cap=self.bucket_cap, workers=workers)
 
     # ------------------------------------------------------------------ incremental path
     #
@@ -346,17 +199,6 @@ class MinHashLSH(DatasketchInterface):
     def _rows_of(self, key: Hashable) -> list[int]:
         first = self._where.get(key)
         return [] if first is None else [first, *self._more.get(key, ())]
-
-    def _reserve(self, extra: int) -> None:
-        need = self._n + extra
-        if need <= len(self._state) and self._rows_keys.flags.writeable:
-            return
-        capacity = max(need, 2 * len(self._state), 64)
-        rows_keys = np.empty((capacity, self.bands), dtype=np.uint64)
-        rows_keys[: self._n] = self._rows_keys[: self._n]
-        state = np.zeros(capacity, dtype=np.uint8)
-        state[: self._n] = self._state[: self._n]
-        self._rows_keys, self._state = rows_keys, state
 
     def insert(self, key: Hashable, minhash: Any, check_duplication: bool = True) -> None:
         """Add ``key`` with its sketch (a MinHash, LeanMinHash or ``num_perm`` slots).
@@ -517,77 +359,6 @@ class MinHashLSH(DatasketchInterface):
             out[q].append(keys_of[r])
         return [list(dict.fromkeys(hits)) for hits in out] if self._more else out
 
-    def _merge_rows(self, other: "MinHashLSH", check_overlap: bool) -> None:
-        """Append ``other``'s rows (band keys only depend on the slots, the bands and the rows)."""
-        other._rebuild()
-        keys = other._keys
-        if check_overlap and any(k in self._where for k in keys):
-            raise ValueError("The keys are overlapping, duplicate key exists.")
-        if not keys:
-            return
-        self._reserve(len(keys))
-        start = self._n
-        self._rows_keys[start : start + len(keys)] = other._rows_keys[: len(keys)]
-        self._state[start : start + len(keys)] = other._state[: len(keys)]
-        self._keys.extend(keys)
-        self._n += len(keys)
-        for offset, key in enumerate(keys):
-            if key in self._where:
-                self._more.setdefault(key, []).append(start + offset)
-            else:
-                self._where[key] = start + offset
-        self._rebuild()
-
-    def __getstate__(self) -> dict[str, Any]:
-        """Everything but the lock; the in-memory index as the compact arrays :meth:`save` writes."""
-        with self._lock:
-            if self._tables is None:
-                self._rebuild()
-            state = dict(self.__dict__)
-            del state["_lock"]
-            state["_query_buffer"] = []
-            return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        if not isinstance(state, dict) or "_tables" not in state:
-            raise ValueError("MinHashLSH state must be the dict MinHashLSH.__getstate__ makes")
-        self.__dict__.update(state)
-        self._lock = threading.RLock()
-        if self._tables is None:
-            try:
-                keys = np.asarray(self._keys) if self._keys else np.empty(0, dtype=np.int64)
-                if keys.dtype.kind not in "U" and keys.dtype != np.int64:
-                    keys = np.arange(len(self._keys), dtype=np.int64)  # any hashable keys: check shapes only
-                check_index_arrays(keys, np.asarray(self._state[: self._n]), self._rows_keys[: self._n],
-                                   self._sorted_keys, self._sorted_rows, self.bands)
-            except (ValueError, TypeError, AttributeError) as exc:
-                raise ValueError(f"MinHashLSH state: {exc}") from None
-            if len(self._keys) != self._n or self._sorted_upto != self._n:
-                raise ValueError("MinHashLSH state: keys and rows disagree")
-
-    def _rebuild(self) -> None:
-        """Drop removed rows, sort every band, empty the dicts."""
-        live = np.flatnonzero(self._state[: self._n] != 0)
-        rows_keys = np.ascontiguousarray(self._rows_keys[live])
-        state = self._state[live].copy()
-        keys = [self._keys[r] for r in live.tolist()]
-        self._keys = keys
-        self._where, self._more = {}, {}
-        for i, k in enumerate(keys):
-            if k in self._where:
-                self._more.setdefault(k, []).append(i)
-            else:
-                self._where[k] = i
-        self._rows_keys, self._state, self._n = rows_keys, state, len(keys)
-        indexed = np.flatnonzero(state == 1).astype(np.int64)
-        all_keys = rows_keys[indexed].ravel()
-        order = np.argsort(all_keys, kind="stable")
-        self._sorted_keys = all_keys[order]
-        self._sorted_rows = np.repeat(indexed, self.bands)[order]
-        self._sorted_upto = self._n
-        self._delta = {}
-        self._removed = 0
-
     # ------------------------------------------------------------------ files
 
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -599,21 +370,6 @@ class MinHashLSH(DatasketchInterface):
         """
         with self._lock:
             self._save(path)
-
-    def _save(self, path: str | os.PathLike[str]) -> None:
-        if self._tables is not None:
-            raise TypeError("save() writes the in-memory index; this one lives in its storage_config")
-        self._rebuild()
-        if self._more:
-            raise ValueError("save() needs each key once; keys merged from two indexes: "
-                             f"{list(self._more)[:3]!r}")
-        write_index(path, {
-            "meta": (self.threshold, np.nan if self.recall is None else self.recall, self.num_perm,
-                     self.bands, self.rows, self.bucket_cap),
-            "keys": self._keys, "state": self._state[: self._n], "row_keys": self._rows_keys[: self._n],
-            "sorted_keys": self._sorted_keys, "sorted_rows": self._sorted_rows,
-            "scheme": self._minhash_scheme or "",  # so that a loaded index still refuses others
-        })
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], *, mmap: bool = False) -> "MinHashLSH":
@@ -638,13 +394,5 @@ class MinHashLSH(DatasketchInterface):
                       recall=None if np.isnan(recall) else recall, bucket_cap=int(bucket_cap))
         except (ValueError, TypeError) as exc:
             raise IndexFileError(f"{path}: cannot load a MinHashLSH index: its parameters are invalid ({exc})") from None
-        lsh._keys = fields["keys"]
-        lsh._where = {k: i for i, k in enumerate(lsh._keys)}
-        n = len(lsh._keys)
-        lsh._state = fields["state"].copy()
-        lsh._rows_keys = fields["row_keys"]
-        lsh._n = n
-        lsh._sorted_keys, lsh._sorted_rows = fields["sorted_keys"], fields["sorted_rows"]
-        lsh._sorted_upto = n
-        lsh._minhash_scheme = fields["scheme"] or None
+        lsh._adopt_file(fields)
         return lsh

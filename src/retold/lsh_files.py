@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from retold.io import atomic_write
-from retold.minhash import ALL_SCHEMES
+from retold.sketch_schemes import ALL_SCHEMES
 
 FORMAT = "retold.MinHashLSH/1"
 

@@ -10,8 +10,11 @@ Both pick ``(b, r)`` with ``b * r <= num_perm`` on the S-curve ``P(j) = 1 - (1 -
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
+
+from retold._validate import check_int
 
 
 def _false_positive_area(threshold: float, bands: int, rows: int) -> float:
@@ -99,3 +102,31 @@ def datasketch_params(threshold: float, num_perm: int, weights: tuple[float, flo
             if error < best_error:
                 best_error, best = error, (b, r)
     return best
+
+
+def index_params(threshold: float, num_perm: int, weights: tuple[float, float], recall: float | None,
+                 params: Any) -> tuple[int, int]:
+    """The ``(bands, rows)`` of ``MinHashLSH(threshold, num_perm, weights, params, recall=)``,
+    its arguments already checked but ``params``: the given pair (checked here), else
+    :func:`optimal_params` for a ``recall``, else :func:`datasketch_params` as datasketch."""
+    if params is not None:
+        if not isinstance(params, (tuple, list)) or len(params) != 2:
+            raise TypeError("params must be a pair (bands, rows)")
+        bands = check_int(params[0], "params[0] (bands)", 1, num_perm)
+        rows = check_int(params[1], "params[1] (rows)", 1, num_perm)
+        if bands * rows > num_perm:
+            raise ValueError(
+                f"params=({bands}, {rows}) needs {bands * rows} slots but num_perm={num_perm}"
+            )
+    elif recall is not None:
+        if threshold == 0.0:
+            raise ValueError("recall= needs a threshold above 0")
+        bands, rows = optimal_params(threshold, num_perm, recall)
+    else:
+        if num_perm < 2:
+            raise ValueError("Too few permutation functions (num_perm < 2)")
+        bands, rows = datasketch_params(threshold, num_perm, weights)
+    if recall is None and bands < 2:
+        raise ValueError("The number of bands are too small (b < 2), as datasketch requires; "
+                         "give recall= for retold's choice")
+    return bands, rows

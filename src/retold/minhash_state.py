@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from retold.hashing import SCHEMES as TEXT_SCHEMES, UNITS  # where retold.minhash takes them from
-from retold.minhash import ALL_SCHEMES, DTYPES, EMPTY_VALUES, default_hashfunc
+from retold.sketch_schemes import ALL_SCHEMES, DTYPES, EMPTY_VALUES, default_hashfunc
 
 _MERSENNE61 = (1 << 61) - 1
 

@@ -4,6 +4,10 @@ Alignment runs over the hashing core's tokens (:func:`retold.tokenize`), so ever
 comes back with exact character offsets into both original texts.  The kernels live in
 ``ext/align.pyx`` (twin ``retold._reference.align``); this module validates, maps tokens to
 ids, adds quote matching and builds the results.
+
+The parts are modules of their own: the prepared text (:mod:`retold.prepared_text`), the
+passage record and its rendering (:mod:`retold.aligned_passage`), the pairing of quotes in
+moved wording (:mod:`retold.shared_quotes`); their public names are importable from here.
 """
 from __future__ import annotations
 
@@ -14,227 +18,28 @@ import numpy as np
 
 from retold._backend import kernels
 from retold._renamed import renamed_keyword
-from retold._textprep import as_text
 from retold._validate import check_fraction
 from retold._validate import check_int as _check_int
+from retold.aligned_passage import OP_A, OP_B, OP_MATCH, OP_MISMATCH, AlignedText, Passage, make_passage, token_ids
 from retold.hashing import Tokens, tokenize
-from retold.quotes import Quote, find_quotes, quote_sentences
+from retold.prepared_text import Prepared, as_prepared, prepare, text_of
+from retold.shared_quotes import shared_quotes
 
 if TYPE_CHECKING:  # the stubs of retold._ext; at run time, the active backend's kernels
     from retold._ext import align as _align
 else:
     _align = kernels("align")
 
+__all__ = ["METHODS", "FULL_MEMORY_LIMIT", "OP_MATCH", "OP_MISMATCH", "OP_A", "OP_B", "Passage", "Prepared",
+           "prepare", "align", "REUSE_KINDS", "DERIVED_CHAR_CONTAINMENT", "WHOLLY_WORD_CONTAINMENT", "Reuse",
+           "reuse"]
+
 METHODS = ("seeded", "full")
-OP_MATCH, OP_MISMATCH, OP_A, OP_B = 0, 1, 2, 3
 FULL_MEMORY_LIMIT = 1 << 30
 """Bytes of dynamic-programming matrix ``method="full"`` may allocate (int32 cells)."""
 _MAX_SCORE = 1000
 _SCORE_LIMIT = (1 << 31) - 1
 """The largest score the kernels hold (int32)."""
-_QUOTE_MAX_TOKENS = 400
-_QUOTE_MAX_SEGMENTS = 300
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A passage two texts share.
-
-    Attributes
-    ----------
-    a_start, a_end, b_start, b_end : int
-        Character offsets of the passage in each original text (``a[a_start:a_end]``), as
-        given: a text not in NFC is indexed as it is, not in its composed form (bytes: the
-        decoded str).
-    score : int
-        Alignment score (match/mismatch/gap sums).
-    a_text, b_text : str
-        The aligned word sequences, original spelling, one column per word, with a word facing
-        a gap or a substitution shown as ``#`` marks of the other word's length (as R textreuse
-        prints them): ``"this is a #### match"`` against ``"this is a good match"``.
-    tokens : int
-        Words equal in both (the evidence of reuse).
-    quoted : bool
-        The passage lies within quotation marks in both texts: a shared quote.
-    a_tokens, b_tokens : int
-        Number of tokens the passage spans in each text.
-    """
-
-    a_start: int
-    a_end: int
-    b_start: int
-    b_end: int
-    score: int
-    a_text: str
-    b_text: str
-    tokens: int
-    quoted: bool = False
-    a_tokens: int = 0
-    b_tokens: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
-
-
-def _text_of(value: Any, name: str) -> str:
-    """The text as given (bytes decoded), *not* composed to NFC.
-
-    Offsets must index the caller's own text: :func:`retold.tokenize` composes to NFC
-    internally and maps its offsets back, so alignment runs on the text as it is.
-    """
-    text = getattr(value, "text", value)  # an Article, or anything with .text
-    if text is value and not isinstance(value, (str, bytes, bytearray, memoryview)):
-        raise TypeError(f"{name} must be str, bytes or an Article, not {type(value).__name__}")
-    if isinstance(text, str):
-        return text
-    as_text(text, what=name)  # validates: TypeError / ValueError naming the argument
-    return bytes(text).decode("utf-8")
-
-
-class Prepared:
-    """A text made ready for :func:`align` once: its tokens, and its quotes when first asked for.
-
-    Aligning one text with many others (a monitor aligns each article with every later partner)
-    tokenises it once instead of once per pair; :func:`align` takes a ``Prepared`` wherever it
-    takes a text, and gives the same passages.
-    """
-
-    __slots__ = ("text", "tokens", "_quotes", "_inside")
-    text: str
-    tokens: Tokens
-
-    def __init__(self, text: Any) -> None:
-        self.text = text.text if isinstance(text, Prepared) else _text_of(text, "text")
-        self.tokens = tokenize(self.text)
-        self._quotes: list[Quote] | None = None
-        self._inside: np.ndarray | None = None
-
-    def __len__(self) -> int:
-        return len(self.tokens)
-
-    @property
-    def quotes(self) -> list[Quote]:
-        if self._quotes is None:
-            self._quotes = find_quotes(self.text)
-        return self._quotes
-
-    @property
-    def inside(self) -> np.ndarray:
-        """Per token: does it lie inside a quote?"""
-        if self._inside is None:
-            self._inside = _in_spans(self.tokens, self.quotes)
-        return self._inside
-
-    def __repr__(self) -> str:
-        return f"Prepared({len(self.tokens)} tokens)"
-
-
-def prepare(text: Any) -> Prepared:
-    """``text`` (str, bytes or Article) tokenised once, to align with many others (see :class:`Prepared`)."""
-    return Prepared(text)
-
-
-def _prepared(value: Any, name: str) -> Prepared:
-    if isinstance(value, Prepared):
-        return value
-    prepared = Prepared.__new__(Prepared)
-    prepared.text = _text_of(value, name)
-    prepared.tokens = tokenize(prepared.text)
-    prepared._quotes = prepared._inside = None
-    return prepared
-
-
-def _token_ids(ta: Tokens, tb: Tokens) -> tuple[np.ndarray, np.ndarray]:
-    """Dense int64 ids shared by both token sequences (equal hash, equal id)."""
-    both = np.concatenate([ta.hashes, tb.hashes])
-    if both.size == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    _, inverse = np.unique(both, return_inverse=True)
-    inverse = inverse.astype(np.int64).ravel()
-    return np.ascontiguousarray(inverse[: len(ta)]), np.ascontiguousarray(inverse[len(ta):])
-
-
-def _render(ops: np.ndarray, a_words: list[str], b_words: list[str], mark: str) -> tuple[str, str]:
-    """The two aligned strings of an edit script, textreuse style."""
-    a_out: list[str] = []
-    b_out: list[str] = []
-    i = j = 0
-    # A reprint's script is long runs of matches: a run is copied as one slice.
-    cuts = (np.flatnonzero(ops[1:] != ops[:-1]) + 1).tolist()
-    starts = [0] + cuts
-    for op, lo, hi in zip(ops[starts].tolist() if len(ops) else [], starts, cuts + [len(ops)]):
-        run = hi - lo
-        if op == OP_MATCH:
-            a_out.extend(a_words[i:i + run])
-            b_out.extend(b_words[j:j + run])
-            i += run
-            j += run
-            continue
-        for _ in range(run):
-            if op == OP_MISMATCH:
-                # A substitution is shown as a deletion and an insertion, as textreuse does.
-                a_out.append(a_words[i])
-                b_out.append(mark * len(a_words[i]))
-                a_out.append(mark * len(b_words[j]))
-                b_out.append(b_words[j])
-                i += 1
-                j += 1
-            elif op == OP_A:
-                a_out.append(a_words[i])
-                b_out.append(mark * len(a_words[i]))
-                i += 1
-            else:
-                a_out.append(mark * len(b_words[j]))
-                b_out.append(b_words[j])
-                j += 1
-    return " ".join(a_out), " ".join(b_out)
-
-
-def _in_spans(tokens: Tokens, spans: list[Quote]) -> np.ndarray:
-    """Per token: does it lie inside one of the character spans?"""
-    inside = np.zeros(len(tokens), dtype=bool)
-    for span in spans:
-        lo = np.searchsorted(tokens.starts, span.start, side="left")
-        hi = np.searchsorted(tokens.ends, span.end, side="right")
-        inside[lo:hi] = True
-    return inside
-
-
-def _token_range(tokens: Tokens, span: Quote) -> tuple[int, int]:
-    lo = int(np.searchsorted(tokens.starts, span.start, side="left"))
-    hi = int(np.searchsorted(tokens.ends, span.end, side="right"))
-    return lo, max(lo, hi)
-
-
-@dataclass
-class _Side:
-    text: str
-    tokens: Tokens
-    ids: np.ndarray
-
-    def words(self, lo: int, hi: int) -> list[str]:
-        """Tokens ``lo:hi`` as substrings of the text (only a passage's words are ever needed)."""
-        text = self.text
-        return [text[s:e] for s, e in zip(self.tokens.starts[lo:hi].tolist(),
-                                          self.tokens.ends[lo:hi].tolist())]
-
-
-def _make_passage(a: _Side, b: _Side, a0: int, a1: int, b0: int, b1: int, score: int,
-                  matches: int, ops: np.ndarray, mark: str, quoted: bool) -> Passage:
-    a_text, b_text = _render(ops, a.words(a0, a1), b.words(b0, b1), mark)
-    return Passage(
-        a_start=int(a.tokens.starts[a0]),
-        a_end=int(a.tokens.ends[a1 - 1]),
-        b_start=int(b.tokens.starts[b0]),
-        b_end=int(b.tokens.ends[b1 - 1]),
-        score=int(score),
-        a_text=a_text,
-        b_text=b_text,
-        tokens=int(matches),
-        quoted=quoted,
-        a_tokens=a1 - a0,
-        b_tokens=b1 - b0,
-    )
 
 
 def align(
@@ -296,7 +101,7 @@ def align(
     ...     "Surely, this is a good match, she replied.", method="full", min_tokens=4)]
     [('this is a #### match', 'this is a good match')]
     """
-    prep_a, prep_b = _prepared(a, "a"), _prepared(b, "b")
+    prep_a, prep_b = as_prepared(a, "a"), as_prepared(b, "b")
     text_a, text_b = prep_a.text, prep_b.text
     min_tokens = _check_int(min_tokens, "min_tokens", 1, 1 << 40)
     if method not in METHODS:
@@ -330,9 +135,9 @@ def align(
                 f"(limit {FULL_MEMORY_LIMIT / 2**30:.0f} GiB); use method='seeded', whose "
                 "memory is linear in the lengths"
             )
-    ids_a, ids_b = _token_ids(ta, tb)
-    side_a = _Side(text_a, ta, ids_a)
-    side_b = _Side(text_b, tb, ids_b)
+    ids_a, ids_b = token_ids(ta, tb)
+    side_a = AlignedText(text_a, ta, ids_a)
+    side_b = AlignedText(text_b, tb, ids_b)
     passages: list[Passage] = []
     used_a = np.zeros(n, dtype=bool)
     used_b = np.zeros(m, dtype=bool)
@@ -353,68 +158,16 @@ def align(
         inside_b = prep_b.inside if quotes else np.zeros(m, dtype=bool)
         for a0, a1, b0, b1, score, matches, offset, length in spans[:count].tolist():
             quoted = bool(inside_a[a0:a1].mean() >= 0.5 and inside_b[b0:b1].mean() >= 0.5)
-            passages.append(_make_passage(side_a, side_b, a0, a1, b0, b1, score, matches,
+            passages.append(make_passage(side_a, side_b, a0, a1, b0, b1, score, matches,
                                           ops[offset:offset + length], edit_mark, quoted))
             used_a[a0:a1] = True
             used_b[b0:b1] = True
         if quotes and quotes_a and quotes_b:
-            passages.extend(_shared_quotes(side_a, side_b, quotes_a, quotes_b, used_a, used_b,
+            passages.extend(shared_quotes(side_a, side_b, quotes_a, quotes_b, used_a, used_b,
                                            min_tokens, min_quote_share, match, mismatch,
                                            gap, edit_mark))
     passages.sort(key=lambda p: (p.a_start, p.b_start))
     return passages
-
-
-def _shared_quotes(a: _Side, b: _Side, quotes_a: list[Quote], quotes_b: list[Quote],
-                   used_a: np.ndarray, used_b: np.ndarray, min_tokens: int, min_share: float,
-                   match: int, mismatch: int, gap: int, mark: str) -> list[Passage]:
-    """Pair quoted sentences of a and b that say the same thing in moved wording.
-
-    Candidates are pairs of quoted sentences untouched by the passages found so far; a pair's
-    similarity is the longest common word subsequence (LCS) over the shorter sentence.  Pairs
-    are taken best first (ties by position), each sentence at most once.
-    """
-    def segments(side: _Side, quotes: list[Quote], used: np.ndarray) -> list[tuple[int, int]]:
-        out = []
-        for quote in quote_sentences(side.text, quotes)[:_QUOTE_MAX_SEGMENTS]:
-            lo, hi = _token_range(side.tokens, quote)
-            if hi - lo >= min_tokens and not used[lo:hi].any():
-                out.append((lo, min(hi, lo + _QUOTE_MAX_TOKENS)))
-        return out
-
-    seg_a = segments(a, quotes_a, used_a)
-    seg_b = segments(b, quotes_b, used_b)
-    if not seg_a or not seg_b:
-        return []
-    ops = np.zeros(2 * _QUOTE_MAX_TOKENS + 2, dtype=np.int8)
-    candidates = []
-    for x, (a0, a1) in enumerate(seg_a):
-        words_a = a.ids[a0:a1]
-        for y, (b0, b1) in enumerate(seg_b):
-            words_b = b.ids[b0:b1]
-            # The LCS cannot exceed the shared vocabulary; skip hopeless pairs cheaply.
-            if np.intersect1d(words_a, words_b).size < min_share * min(a1 - a0, b1 - b0) / 2:
-                continue
-            lcs, _ = _align.align_global(words_a, words_b, 1, 0, 0, ops)
-            share = lcs / min(a1 - a0, b1 - b0)
-            if lcs >= min_tokens and share >= min_share:
-                candidates.append((-share, -lcs, a0, b0, x, y))
-    candidates.sort()
-    taken_a: set[int] = set()
-    taken_b: set[int] = set()
-    out = []
-    for _, _, _, _, x, y in candidates:
-        if x in taken_a or y in taken_b:
-            continue
-        taken_a.add(x)
-        taken_b.add(y)
-        a0, a1 = seg_a[x]
-        b0, b1 = seg_b[y]
-        score, length = _align.align_global(a.ids[a0:a1], b.ids[b0:b1], match, mismatch, gap, ops)
-        matches = int(np.count_nonzero(ops[:length] == OP_MATCH))
-        out.append(_make_passage(a, b, a0, a1, b0, b1, score, matches, ops[:length].copy(), mark,
-                                 True))
-    return out
 
 
 # ---------------------------------------------------------------- reuse of one text by another
@@ -491,8 +244,8 @@ def reuse(source: Any, derived: Any, *, min_tokens: int = 8, method: str = "seed
     """
     from retold.hashing import containment, shingles
 
-    text_s = _text_of(source, "source")
-    text_d = _text_of(derived, "derived")
+    text_s = text_of(source, "source")
+    text_d = text_of(derived, "derived")
     found = align(text_s, text_d, min_tokens=min_tokens, method=method)
     coverage, longest = _covered_share(tokenize(text_d), [(p.b_start, p.b_end) for p in found])
     words = containment(shingles(text_d, ngram=1), shingles(text_s, ngram=1))

@@ -1,6 +1,7 @@
 """Pure-Python versions of the hash primitives in ``ext/_hash64.h`` (wrap-around by masking)."""
 from __future__ import annotations
 
+MASK32 = (1 << 32) - 1
 MASK64 = (1 << 64) - 1
 FNV_BASIS = 0xCBF29CE484222325
 FNV_PRIME = 0x00000100000001B3
@@ -9,13 +10,27 @@ MERSENNE61 = (1 << 61) - 1
 EMPTY = MASK64
 
 
+# MurmurHash3's finalisers: rounds of xor-shift then multiply, and a last xor-shift.  fmix32
+# and fmix64 differ only in the word, the shifts and the multipliers, so one loop states both.
+FMIX32_ROUNDS = ((16, 0x85EBCA6B), (13, 0xC2B2AE35))
+FMIX32_LAST_SHIFT = 16
+FMIX64_ROUNDS = ((33, 0xFF51AFD7ED558CCD), (33, 0xC4CEB9FE1A85EC53))
+FMIX64_LAST_SHIFT = 33
+
+
+def murmur_finalize(k: int, mask: int, rounds: tuple[tuple[int, int], ...], last_shift: int) -> int:
+    for shift, multiplier in rounds:
+        k ^= k >> shift
+        k = (k * multiplier) & mask
+    return k ^ (k >> last_shift)
+
+
+def fmix32(h: int) -> int:
+    return murmur_finalize(h, MASK32, FMIX32_ROUNDS, FMIX32_LAST_SHIFT)
+
+
 def fmix64(k: int) -> int:
-    k ^= k >> 33
-    k = (k * 0xFF51AFD7ED558CCD) & MASK64
-    k ^= k >> 33
-    k = (k * 0xC4CEB9FE1A85EC53) & MASK64
-    k ^= k >> 33
-    return k
+    return murmur_finalize(k, MASK64, FMIX64_ROUNDS, FMIX64_LAST_SHIFT)
 
 
 def fnv_step(h: int, codepoint: int) -> int:

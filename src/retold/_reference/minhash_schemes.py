@@ -7,22 +7,11 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any, Callable
 
-from retold._reference._hash64 import MASK64, MERSENNE61, fmix64
+from retold._reference._hash64 import MASK32, MASK64, MERSENNE61, fmix32, fmix64
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
-
-MASK32 = (1 << 32) - 1
-
-
-def fmix32(h: int) -> int:
-    h ^= h >> 16
-    h = (h * 0x85EBCA6B) & MASK32
-    h ^= h >> 13
-    h = (h * 0xC2B2AE35) & MASK32
-    h ^= h >> 16
-    return h
 
 
 def _check(offsets: list[int], n_hashes: int, rows: int, slots: int, a: list[int], b: list[int]) -> None:

@@ -25,7 +25,8 @@ from retold.progress import ProgressHook
 from retold.analysis.pair_passages import PairPassages, align_pair
 from retold.analysis.pair_selection import DEFAULT_NEIGHBOURS, choose_pairs, time_key
 from retold.analysis.result import Analysis, attach_pairs, pair_record
-from retold.io.tabular_input import ArticleInput, FieldOptions
+from retold.article_fields import FieldOptions, field_keywords
+from retold.io.tabular_input import ArticleInput
 from retold.progress import no_progress as _no_progress
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from retold.story_clustering import StoryVectors
 
 
+@field_keywords
 def analyze(
     docs: Iterable[Any],
     *,

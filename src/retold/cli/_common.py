@@ -9,7 +9,7 @@ import sys
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
 from retold.io import InputError, SkippedRecord, read_articles, write_records
-from retold.io.tabular_input import FieldOptions
+from retold.article_fields import FieldOptions
 from retold.progress import Progress as Progress  # re-exported: the commands take it from here
 
 if TYPE_CHECKING:

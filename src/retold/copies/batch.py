@@ -15,7 +15,8 @@ from retold.copies.stages import estimate, sign_corpus, verify_from_texts, verif
 from retold.dedup_core import best_matches as _best_matches
 from retold.dedup_core import clusters_from_roots
 from retold.heap import gc_paused, release_freed_memory
-from retold.io.tabular_input import ArticleInput, FieldOptions
+from retold.article_fields import FieldOptions, field_keywords
+from retold.io.tabular_input import ArticleInput
 from retold.lsh import DEFAULT_BUCKET_CAP, MinHashLSH
 from retold.progress import ProgressHook
 from retold.progress import no_progress as _no_progress
@@ -56,6 +57,7 @@ def check_dedup_options(
     return threshold, recall, ngram, _check_fraction(lsh_threshold, "lsh_threshold")
 
 
+@field_keywords
 def dedup(
     docs: Iterable[Any],
     *,

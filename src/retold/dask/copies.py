@@ -30,7 +30,7 @@ from retold.dask.signing import (
 )
 from retold.dask.verify import block_counts, distributed_best_matches, edges_frame, export_sets, verify_block
 from retold.dedup_core import best_matches, clusters_from_roots
-from retold.io.tabular_input import FieldOptions
+from retold.article_fields import FieldOptions, field_keywords
 from retold.lsh import DEFAULT_BUCKET_CAP
 
 if TYPE_CHECKING:
@@ -114,6 +114,7 @@ class _Stages:
             self.context = None
 
 
+@field_keywords
 def dedup(
     collection: Any,
     *,

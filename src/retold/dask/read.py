@@ -11,7 +11,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from retold.article import Article
-from retold.io.article_records import FieldNames
+from retold.article_fields import FieldNames
 from retold.dask.runtime import delayed, is_bag, is_dataframe, require_dask
 from retold.dates import NO_DATE_US, microseconds
 
@@ -96,11 +96,7 @@ def _article_from_record(record: Any, position: int, fields: Fields) -> Article:
     if isinstance(record, str):
         return Article(id=str(position), text=record)
     if isinstance(record, dict):
-        return Article.from_dict(
-            record, position=position, id_field=fields.id_field, text_field=fields.text_field,
-            title_field=fields.title_field, date_field=fields.date_field,
-            source_field=fields.source_field, lang_field=fields.lang_field,
-        )
+        return Article.from_record(record, position, fields)
     raise TypeError(f"document {position}: expected str, dict or retold.Article, not {type(record).__name__}")
 
 

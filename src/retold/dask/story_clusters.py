@@ -197,6 +197,7 @@ def stories(
     dask, _, _ = require_dask()
     import inspect
 
+    from retold.article_fields import FIELD_DEFAULTS
     from retold.story_clustering import CLUSTERING_OPTIONS, StoryModel, check_clustering_options, check_topic_threshold
     from retold.story_clustering import stories as single_machine
 
@@ -205,6 +206,7 @@ def stories(
     accepted = {
         name: p.default for name, p in inspect.signature(single_machine).parameters.items()
         if p.kind is inspect.Parameter.KEYWORD_ONLY and name not in ("workers", "model", "on_error")
+        and name not in FIELD_DEFAULTS  # the signature shows the *_field keywords too
     }
     fields, options = Fields.split(options)
     unknown = sorted(set(options) - set(accepted))

@@ -11,36 +11,10 @@ import itertools
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ..article import Article, parse_date
+from ..article_fields import FieldNames as FieldNames  # re-exported: its home before retold.article_fields
 from .errors import RecordError, SkippedRecord, describe_location
 from .raw_records import RawRecord
 from .textfix import repair_mojibake
-
-
-@dataclasses.dataclass(frozen=True)
-class FieldNames:
-    """Which field of a record holds each part of an article (the defaults of
-    :func:`retold.read_articles` and of every call that takes the ``*_field`` keywords)."""
-
-    id_field: str = "id"
-    text_field: str = "text"
-    title_field: str = "title"
-    date_field: str = "date"
-    source_field: str = "source"
-    lang_field: str = "lang"
-
-    @classmethod
-    def split(cls, options: Mapping[str, Any]) -> tuple[FieldNames, dict[str, Any]]:
-        """The ``*_field`` keywords among ``options`` (as
-        :class:`retold.io.tabular_input.FieldOptions` types them) as FieldNames, the defaults
-        for those not given; and the other options."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        given = {key: value for key, value in options.items() if key in names}
-        return cls(**given), {key: value for key, value in options.items() if key not in names}
-
-    @property
-    def known(self) -> tuple[str, ...]:
-        """The fields that are not carried to ``Article.extra`` (each once)."""
-        return tuple(dict.fromkeys(dataclasses.astuple(self)))
 
 
 # A feed's articles share few date strings (one a day, or a handful of times): parsing each

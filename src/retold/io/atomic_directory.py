@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Collection, Iterator
 
-from .writers import process_umask
+from .atomic_files import process_umask
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2

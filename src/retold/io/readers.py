@@ -15,11 +15,12 @@ import codecs
 import itertools
 import os
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, TypeVar
 
 from ..article import Article
+from ..article_fields import FieldNames, FieldOptions, field_keywords, field_names
 from .arrow_delimited import arrow_delimited_records
-from .article_records import Admission, FieldNames
+from .article_records import Admission
 from .compressed import compression_of, require_zstandard, without_compression
 from .delimited_records import delimited_records
 from .errors import InputError, SkippedRecord
@@ -29,6 +30,9 @@ from .raw_records import UTF8_BOM, RawRecord, bad_utf8, byte_lines
 from .textfix import require_ftfy
 from .html_pages import html_file_records, is_html_directory, require_trafilatura
 from .warc_records import is_warc, require_fastwarc, warc_records
+
+if TYPE_CHECKING:  # typing.Unpack is Python 3.11+; annotations are never evaluated here
+    from typing_extensions import Unpack
 
 FORMATS = ("jsonl", "csv", "tsv", "parquet", "txt", "html", "warc")
 STDIN = "-"
@@ -167,16 +171,11 @@ def _txt_records(
 # --------------------------------------------------------------------------- articles
 
 
+@field_keywords
 def read_articles(
     path: str | os.PathLike[str],
     *,
     format: str | None = None,
-    id_field: str = "id",
-    text_field: str = "text",
-    title_field: str = "title",
-    date_field: str = "date",
-    source_field: str = "source",
-    lang_field: str = "lang",
     on_error: str = "fail",
     errors: list[SkippedRecord] | None = None,
     fix_text: bool = False,
@@ -185,6 +184,7 @@ def read_articles(
     strip_boilerplate: bool | None = None,
     boilerplate: Any = None,
     detect_language: bool = False,
+    **fields: Unpack[FieldOptions],
 ) -> Iterator[Article]:
     """Stream the articles of a file, a directory of ``.txt`` files or standard input.
 
@@ -267,7 +267,7 @@ def read_articles(
         from ..language import language_detector
 
         detect = language_detector()
-    names = FieldNames(id_field, text_field, title_field, date_field, source_field, lang_field)
+    names = field_names(fields)
     admission = Admission(names, on_error, errors, fix_text, check, detect)
     articles = _articles(path, format, names, encoding_errors, admission)
     web = not is_stdin(path) and (format or format_from_path(path, reading=True)) in ("html", "warc")

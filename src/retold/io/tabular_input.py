@@ -27,41 +27,20 @@ whatever ``on_error`` says: skipping every row of it would be a silent wrong ans
 """
 from __future__ import annotations
 
-import inspect
 import itertools
 import math
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..article import Article
+# FieldOptions is re-exported: its home before retold.article_fields.
+from ..article_fields import FIELD_DEFAULTS as FIELD_DEFAULTS, FieldOptions as FieldOptions
 from .errors import RecordError, SkippedRecord
-from .readers import read_articles
 
 if TYPE_CHECKING:  # typing.Unpack is Python 3.11+; annotations are never evaluated here
     from typing_extensions import Unpack
-
-# The field names and their defaults are read_articles's own, read from its signature so that
-# a file and a DataFrame of the same columns give the same articles under the same options.
-FIELD_DEFAULTS: dict[str, str] = {
-    name: param.default
-    for name, param in inspect.signature(read_articles).parameters.items()
-    if name.endswith("_field")
-}
-
-
-class FieldOptions(TypedDict, total=False):
-    """The ``*_field`` keyword options of the batch calls: which column (or record key) holds
-    each part of an article; defaults as :func:`retold.read_articles` (:data:`FIELD_DEFAULTS`)."""
-
-    id_field: str
-    text_field: str
-    title_field: str
-    date_field: str
-    source_field: str
-    lang_field: str
-
 
 ON_ERROR = ("raise", "fail", "skip")
 """``"raise"`` (default) and ``"fail"`` (the command line's name for it) raise :class:`RecordError`

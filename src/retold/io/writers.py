@@ -1,5 +1,7 @@
 """Write results as JSON Lines, CSV/TSV or Parquet, atomically.
 
+The files are written by :mod:`.atomic_files`, the values made plain by :mod:`.plain_values`.
+
 Every file is written to a temporary file beside the target and moved over it only when
 complete, so a crash or an exception halfway never leaves a truncated output, and an
 existing file stays as it was until the new one is whole.
@@ -8,201 +10,23 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import dataclasses
-import datetime as _dt
-import enum
 import gzip
 import io
 import json
-import math
 import os
-import stat
 import sys
 import tempfile
-from functools import lru_cache
-from pathlib import Path
-from typing import IO, Any, Callable, Iterable, Iterator, Mapping
+from typing import IO, Any, Callable, Iterable, Iterator
 
-import numpy as np
-
+# atomic_write and to_plain are re-exported: their home before atomic_files and plain_values.
+from .atomic_files import atomic_write as atomic_write, atomic_write_bytes as atomic_write_bytes
+from .atomic_files import process_umask as process_umask
+from .plain_values import plain_record, to_plain as to_plain
 from .readers import format_from_path, is_gzipped, is_stdin, require_pyarrow
 
 WRITABLE_FORMATS = ("jsonl", "csv", "tsv", "parquet")
 # CSV rows are held on disk, not in memory, until the header (the union of all keys) is known.
 _CSV_SPOOL_BYTES_IN_MEMORY = 32 * 1024 * 1024
-
-
-# --------------------------------------------------------------------------- atomic files
-
-
-@lru_cache(maxsize=1)
-def process_umask() -> int:
-    """The umask of this process (the mode bits a new file or directory does not get)."""
-    try:  # Linux tells it without changing it
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)  # elsewhere the only way to read it is to set it, briefly
-    os.umask(mask)
-    return mask
-
-
-def _permissions_for(target: Path) -> int:
-    # mkstemp creates files readable by their owner only; give the result the permissions
-    # the target had, or those a plain open() would have given a new file.
-    try:
-        return stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        return 0o666 & ~process_umask()
-
-
-@contextlib.contextmanager
-def atomic_write(
-    path: str | os.PathLike[str],
-    mode: str = "w",
-    *,
-    encoding: str = "utf-8",
-    newline: str | None = None,
-) -> Iterator[IO[Any]]:
-    """Open a temporary file beside ``path`` that replaces ``path`` when the block ends well.
-
-    Parameters
-    ----------
-    path : str or PathLike
-        The file to create or replace.  Its directory must exist.
-    mode : {"w", "wt", "wb"}
-        Text or binary.
-    encoding, newline : str, optional
-        As for :func:`open`, in text mode only.
-
-    Yields
-    ------
-    file object
-        Write the whole content to it.  If the block raises (even ``KeyboardInterrupt``), the
-        temporary file is removed and an existing ``path`` is left untouched.
-
-    Examples
-    --------
-    >>> with atomic_write("index.json") as out:  # doctest: +SKIP
-    ...     out.write("{}")
-    """
-    if mode not in ("w", "wt", "wb"):
-        raise ValueError(f"mode must be 'w', 'wt' or 'wb', not {mode!r}")
-    target = Path(path)
-    directory = target.parent
-    if not directory.is_dir():
-        raise FileNotFoundError(2, "output directory does not exist (create it first)", str(directory))
-    binary = "b" in mode
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(
-            fd, mode, encoding=None if binary else encoding, newline=None if binary else newline
-        ) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())  # the data must be on disk before the rename is
-        os.chmod(temporary, _permissions_for(target))
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-
-
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (see :func:`atomic_write`)."""
-    with atomic_write(path, "wb") as handle:
-        handle.write(data)
-
-
-# --------------------------------------------------------------------------- plain values
-
-
-def to_plain(value: Any) -> Any:
-    """Turn a value into one JSON can hold: ISO strings for dates, Python numbers for numpy.
-
-    Non-finite floats (NaN, infinities) become ``None``, since JSON has no literal for them;
-    sets become sorted lists, so output does not depend on hashing order.
-
-    Raises
-    ------
-    TypeError
-        For a value with no faithful plain form (bytes, arbitrary objects).
-    """
-    kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:  # the common case, first
-        return value
-    if kind is float:
-        return value if math.isfinite(value) else None
-    if isinstance(value, (bool, int)) and not isinstance(value, enum.Enum):
-        return value
-    if isinstance(value, str):
-        return str(value)  # a str subclass such as numpy.str_ becomes a plain str
-    if isinstance(value, float):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
-        return value.isoformat()
-    if isinstance(value, np.datetime64):
-        return None if np.isnat(value) else str(np.datetime_as_string(value))
-    if isinstance(value, np.generic):
-        return to_plain(value.item())
-    if isinstance(value, np.ndarray):
-        return to_plain(value.tolist())
-    if isinstance(value, Mapping):
-        return {str(key): to_plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_plain(item) for item in value]
-    if isinstance(value, (set, frozenset)):
-        items = [to_plain(item) for item in value]
-        try:
-            return sorted(items)
-        except TypeError:
-            return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
-    if isinstance(value, enum.Enum):
-        return to_plain(value.value)
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return to_plain(dataclasses.asdict(value))
-    raise TypeError(f"cannot write a {type(value).__name__} value; convert it to str, a number, a list or a dict")
-
-
-# The types to_plain returns unchanged (floats only when finite): a dict of str keys and such
-# values is written as it is, without a copy.  bool is a type of its own, not int's.
-_PLAIN_TYPES = frozenset({str, int, bool, type(None)})
-
-
-def _already_plain(record: dict[str, Any]) -> bool:
-    for key, value in record.items():
-        kind = type(value)
-        if type(key) is not str or (
-            kind not in _PLAIN_TYPES and (kind is not float or not math.isfinite(value))
-        ):
-            return False
-    return True
-
-
-def _plain_record(record: Any, index: int) -> dict[str, Any]:
-    # Result records (dedup's one per document) are dicts of plain values already: checking
-    # that costs a fifth of converting each value, and the write stage does it per record.
-    if type(record) is dict and _already_plain(record):
-        return record
-    if isinstance(record, Mapping):
-        fields = record
-    elif callable(getattr(record, "to_dict", None)):  # Article and result records
-        fields = record.to_dict()
-    else:
-        raise TypeError(f"record {index}: expected a dict, not {type(record).__name__}")
-    out: dict[str, Any] = {}
-    for key, value in fields.items():
-        try:
-            out[str(key)] = to_plain(value)
-        except TypeError as exc:
-            raise TypeError(f"record {index}, field {key!r}: {exc}") from None
-    return out
 
 
 # --------------------------------------------------------------------------- formats
@@ -381,7 +205,7 @@ def write_records(
     fmt = format if format is not None else ("jsonl" if to_stdout else format_from_path(path))
     if fmt not in WRITABLE_FORMATS:
         raise ValueError(f"cannot write format {fmt!r}; use one of {', '.join(WRITABLE_FORMATS)}")
-    plain = (_plain_record(record, index) for index, record in enumerate(records))
+    plain = (plain_record(record, index) for index, record in enumerate(records))
     if fmt == "parquet":
         if to_stdout:
             raise ValueError("Parquet cannot be written to standard output; give a file path")

@@ -86,14 +86,16 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
-from retold.io import atomic_write, to_plain
+from retold.io import atomic_write
+
+from .report_data import prepare_report_data
+from .story_rows import STATIC_STORY_ROWS, human_time, static_story_rows
 
 if TYPE_CHECKING:  # Jinja2 is the optional [report] extra, imported lazily by _jinja
     import jinja2
@@ -102,9 +104,11 @@ __all__ = ["render_report", "report_html"]
 
 _TEMPLATE = "report.html.j2"
 _ASSETS = ("report.css", "report.js")
-_SUMMARY_KEYS = ("articles", "copy_clusters", "stories", "passages", "edges")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_LISTS = ("articles", "copies", "stories", "pairs", "provenance", "reused")
+SCRIPT_PARTS = ("report_base.js", "report_stories.js", "report_graph.js", "report_pair.js",
+                "report_copies.js", "report_routes.js")
+"""The parts of the page's script, in order: report.js is the frame they are put in, at its
+``/* @parts@ */`` line (one scope, so a part calls the others' functions by name)."""
+_PARTS_MARKER = "  /* @parts@ */\n"
 
 
 def _jinja() -> ModuleType:
@@ -139,11 +143,16 @@ def _assets() -> dict[str, str]:
     assets = {}
     loader = env.loader
     assert loader is not None  # _environment always sets a PackageLoader
-    for name in _ASSETS:
+    for name in _ASSETS + SCRIPT_PARTS:
         source, _, _ = loader.get_source(env, name)
         if "</script" in source.lower() or "</style" in source.lower():
             raise RuntimeError(f"template asset {name} must not contain a closing tag")
         assets[name.replace(".", "_")] = source
+    frame = assets["report_js"]
+    if frame.count(_PARTS_MARKER) != 1:
+        raise RuntimeError(f"report.js must hold the line {_PARTS_MARKER.strip()!r} once")
+    script = "\n".join(assets.pop(name.replace(".", "_")) for name in SCRIPT_PARTS)
+    assets["report_js"] = frame.replace(_PARTS_MARKER, script)
     return assets
 
 
@@ -161,220 +170,6 @@ def _json_for_script(value: Any) -> str:
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
-
-
-def _human_time(iso: Any) -> str | None:
-    """``2026-03-20T12:00:00+00:00`` as ``20 Mar 2026, 12:00 UTC``; other strings as they are."""
-    if not iso:
-        return None
-    text = str(iso)
-    try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return text
-    if when.tzinfo is not None:
-        when = when.astimezone(timezone.utc)
-    zone = " UTC" if when.tzinfo is not None else ""
-    month = _MONTHS[when.month - 1]  # not %b: that follows the locale
-    return f"{when.day} {month} {when.year}, {when:%H:%M}{zone}"
-
-
-STATIC_STORY_ROWS = 200
-"""Stories listed in the page's static fallback (shown without JavaScript): the largest, as
-the page lists them first; the page with JavaScript pages through all of them."""
-
-
-def _day(iso: Any) -> tuple[datetime | None, str | None]:
-    if not iso:
-        return None, None
-    try:
-        when = datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
-    except ValueError:
-        return None, str(iso)
-    if when.tzinfo is not None:
-        when = when.astimezone(timezone.utc)
-    return when, f"{when.day} {_MONTHS[when.month - 1]} {when.year}"
-
-
-def _span_text(start: Any, end: Any) -> str:
-    """A story's time span as the page writes it: "17 Mar 2026", "17 – 19 Mar 2026"."""
-    (a, a_text), (b, b_text) = _day(start), _day(end)
-    if a is None and b is None:
-        return a_text or b_text or "undated"
-    if a is None or b is None or a_text == b_text:
-        return a_text or b_text  # type: ignore[return-value]
-    if a.year == b.year:
-        return f"{a.day} {_MONTHS[a.month - 1]} – {b_text}"
-    return f"{a_text} – {b_text}"
-
-
-def _static_stories(plain: Mapping[str, Any], limit: int) -> tuple[list[dict[str, Any]], int]:
-    """The rows of the story list the page shows without JavaScript, and how many stories the
-    list holds in all: stories of 2+ articles (all stories where none has 2), largest first,
-    then earliest, then by id, as the page's default order."""
-    by_id = {a["id"]: a for a in plain["articles"]}
-
-    def size(story: Mapping[str, Any]) -> int:
-        value = story.get("size")
-        return int(value) if isinstance(value, int) else len(story.get("articles") or [])
-
-    listed = [s for s in plain["stories"] if size(s) >= 2] or list(plain["stories"])
-
-    def start_key(story: Mapping[str, Any]) -> float:
-        when, _ = _day(story.get("start"))
-        return when.timestamp() if when is not None and when.tzinfo is not None else (
-            when.replace(tzinfo=timezone.utc).timestamp() if when is not None else float("inf"))
-
-    listed.sort(key=lambda s: (-size(s), start_key(s), s["id"]))
-    rows = []
-    for story in listed[:limit]:
-        members = [by_id[i] for i in story.get("articles") or [] if i in by_id]
-        dated = sorted(members, key=lambda a: (_day(a.get("date"))[0] is None,
-                                               str(a.get("date") or "")))
-        first = dated[0] if dated else None
-        sources = story.get("sources")
-        if sources is None:
-            sources = list(dict.fromkeys(a["source"] for a in members if a.get("source")))
-        languages = story.get("languages")
-        if languages is None:
-            languages = list(dict.fromkeys(a["lang"] for a in members if a.get("lang")))
-        start, end = story.get("start"), story.get("end")
-        if start is None and end is None and dated:
-            start, end = dated[0].get("date"), dated[-1].get("date")
-        title = None
-        if first is not None:
-            text = first.get("title") or first.get("text") or first["id"]
-            title = text if len(text) <= 90 else text[:89] + "…"
-        rows.append({
-            "id": story["id"], "label": [str(t) for t in (story.get("label") or [])[:5]],
-            "title": title, "size": size(story), "span": _span_text(start, end),
-            "sources": [str(o) for o in sources[:3]], "more_sources": max(0, len(sources) - 3),
-            "languages": [str(x) for x in languages],
-        })
-    return rows, len(listed)
-
-
-def _fail(where: str, message: str) -> ValueError:
-    return ValueError(f"report data {where}: {message}")
-
-
-def _as_list(data: Mapping[str, Any], key: str) -> list[Any]:
-    value = data.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise _fail(f"[{key!r}]", f"expected a list, got {type(value).__name__}")
-    return value
-
-
-def _check_offsets(where: str, passage: Any) -> None:
-    if not isinstance(passage, dict):
-        raise _fail(where, f"expected a dict, got {type(passage).__name__}")
-    for side in ("a", "b"):
-        start, end = passage.get(f"{side}_start"), passage.get(f"{side}_end")
-        if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool):
-            raise _fail(where, f"{side}_start and {side}_end must be integers")
-        if not 0 <= start <= end:
-            raise _fail(where, f"{side}_start={start}, {side}_end={end} is not a span")
-
-
-def _prepare(data: Mapping[str, Any], max_inline_text_chars: int | None) -> dict[str, Any]:
-    """Validate ``data``, convert it to plain JSON values and fill the defaults."""
-    if not isinstance(data, Mapping):
-        raise TypeError(f"data must be a dict, got {type(data).__name__}")
-    if max_inline_text_chars is not None:
-        if isinstance(max_inline_text_chars, bool) or not isinstance(max_inline_text_chars, int):
-            raise TypeError("max_inline_text_chars must be an int or None")
-        if max_inline_text_chars < 0:
-            raise ValueError("max_inline_text_chars must be >= 0")
-    plain: dict[str, Any] = to_plain(data)
-    for key in _LISTS:
-        plain[key] = _as_list(plain, key)
-
-    ids: set[str] = set()
-    for i, article in enumerate(plain["articles"]):
-        where = f"['articles'][{i}]"
-        if not isinstance(article, dict):
-            raise _fail(where, f"expected a dict, got {type(article).__name__}")
-        article_id = article.get("id")
-        if not isinstance(article_id, str):
-            raise _fail(where, "'id' must be a string")
-        if article_id in ids:
-            raise _fail(where, f"duplicate article id {article_id!r}")
-        ids.add(article_id)
-        text = article.get("text")
-        if text is None:
-            text = ""
-        if not isinstance(text, str):
-            raise _fail(where, f"'text' of article {article_id!r} must be a string")
-        if max_inline_text_chars is not None and len(text) > max_inline_text_chars:
-            # The page clips highlights to the text it has, and says the text was cut.
-            article["text_length"] = len(text)
-            text = text[:max_inline_text_chars]
-        article["text"] = text
-
-    def known(where: str, article_id: Any) -> None:
-        if article_id not in ids:
-            raise _fail(where, f"unknown article id {article_id!r}")
-
-    def records(key: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        for i, record in enumerate(plain[key]):
-            where = f"[{key!r}][{i}]"
-            if not isinstance(record, dict):
-                raise _fail(where, f"expected a dict, got {type(record).__name__}")
-            yield where, record
-
-    for where, pair in records("pairs"):
-        known(f"{where}['a']", pair.get("a"))
-        known(f"{where}['b']", pair.get("b"))
-        passages = pair.get("passages") or []
-        if not isinstance(passages, list):
-            raise _fail(f"{where}['passages']", "expected a list")
-        for j, passage in enumerate(passages):
-            _check_offsets(f"{where}['passages'][{j}]", passage)
-        pair["passages"] = passages
-    for where, edge in records("provenance"):
-        known(f"{where}['source_id']", edge.get("source_id"))
-        known(f"{where}['derived_id']", edge.get("derived_id"))
-    for i, story in enumerate(plain["stories"]):
-        if not isinstance(story, dict) or not isinstance(story.get("id"), str):
-            raise _fail(f"['stories'][{i}]", "expected a dict with a string 'id'")
-        for article_id in story.get("articles") or []:
-            known(f"['stories'][{i}]['articles']", article_id)
-    for i, cluster in enumerate(plain["copies"]):
-        if not isinstance(cluster, dict) or not isinstance(cluster.get("id"), str):
-            raise _fail(f"['copies'][{i}]", "expected a dict with a string 'id'")
-        for article_id in cluster.get("members") or []:
-            known(f"['copies'][{i}]['members']", article_id)
-
-    for i, passage in enumerate(plain["reused"]):
-        where = f"['reused'][{i}]"
-        if not isinstance(passage, dict) or not isinstance(passage.get("id"), str):
-            raise _fail(where, "expected a dict with a string 'id'")
-        occurrences = passage.get("occurrences")
-        if not isinstance(occurrences, list) or not occurrences:
-            raise _fail(f"{where}['occurrences']", "expected a non-empty list")
-        for j, occ in enumerate(occurrences):
-            if not isinstance(occ, dict):
-                raise _fail(f"{where}['occurrences'][{j}]", "expected a dict")
-            known(f"{where}['occurrences'][{j}]['article']", occ.get("article"))
-            if not isinstance(occ.get("text"), str):
-                raise _fail(f"{where}['occurrences'][{j}]", "'text' must be a string")
-
-    summary = plain.get("summary") or {}
-    counted = {
-        "articles": len(plain["articles"]),
-        "copy_clusters": len(plain["copies"]),
-        "stories": len(plain["stories"]),
-        "passages": sum(len(pair["passages"]) for pair in plain["pairs"]),
-        "edges": len(plain["provenance"]),
-    }
-    plain["summary"] = {key: summary.get(key, counted[key]) for key in _SUMMARY_KEYS}
-    plain.setdefault("title", "retold report")
-    plain.setdefault("generated", None)
-    plain.setdefault("retold_version", None)
-    plain["options"] = plain.get("options") or {}
-    return plain
 
 
 def report_html(data: Mapping[str, Any], *, max_inline_text_chars: int | None = None) -> str:
@@ -400,15 +195,15 @@ def report_html(data: Mapping[str, Any], *, max_inline_text_chars: int | None = 
     TypeError, ValueError
         When ``data`` does not follow the data model; the message says where.
     """
-    plain = _prepare(data, max_inline_text_chars)
+    plain = prepare_report_data(data, max_inline_text_chars)
     template = _environment().get_template(_TEMPLATE)
-    static_stories, listed_stories = _static_stories(plain, STATIC_STORY_ROWS)
+    static_stories, listed_stories = static_story_rows(plain, STATIC_STORY_ROWS)
     return template.render(
         static_stories=static_stories,
         listed_stories=listed_stories,
         title=str(plain["title"]),
         generated=plain["generated"],
-        generated_text=_human_time(plain["generated"]),
+        generated_text=human_time(plain["generated"]),
         retold_version=plain["retold_version"],
         summary=plain["summary"],
         data_json=_json_for_script(plain),

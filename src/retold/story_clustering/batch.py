@@ -9,7 +9,8 @@ from retold._validate import check_int as _check_int
 from retold._validate import check_number as _check_number
 from retold.article import Article
 from retold.dates import epoch_days as _epoch_days
-from retold.io.tabular_input import ArticleInput, FieldOptions
+from retold.article_fields import FieldOptions, field_keywords
+from retold.io.tabular_input import ArticleInput
 from retold.scripts import dominant_scripts
 from retold.story_clustering import _kernels
 from retold.story_clustering.model import StoryModel
@@ -180,6 +181,7 @@ def cluster_vectors(vectors: StoryVectors, days: np.ndarray, scripts: np.ndarray
     return labels
 
 
+@field_keywords
 def stories(
     docs: Iterable[Any],
     *,
