@@ -22,8 +22,10 @@ from retold.quotes import Quote, find_quotes, quote_sentences
 
 if TYPE_CHECKING:  # the stubs of retold._ext; at run time, the active backend's kernels
     from retold._ext import align as _align
+    from retold._ext import render as _render
 else:
     _align = kernels("align")
+    _render = kernels("render")
 
 METHODS = ("seeded", "full")
 OP_MATCH, OP_MISMATCH, OP_A, OP_B = 0, 1, 2, 3
@@ -155,42 +157,6 @@ def _token_ids(tokens: Tokens) -> np.ndarray:
     return np.ascontiguousarray((tokens.hashes >> np.uint64(1)).astype(np.int64))
 
 
-def _render(ops: np.ndarray, a_words: list[str], b_words: list[str], mark: str) -> tuple[str, str]:
-    """The two aligned strings of an edit script, textreuse style."""
-    a_out: list[str] = []
-    b_out: list[str] = []
-    i = j = 0
-    # A reprint's script is long runs of matches: a run is copied as one slice.
-    cuts = (np.flatnonzero(ops[1:] != ops[:-1]) + 1).tolist()
-    starts = [0] + cuts
-    for op, lo, hi in zip(ops[starts].tolist() if len(ops) else [], starts, cuts + [len(ops)]):
-        run = hi - lo
-        if op == OP_MATCH:
-            a_out.extend(a_words[i:i + run])
-            b_out.extend(b_words[j:j + run])
-            i += run
-            j += run
-            continue
-        for _ in range(run):
-            if op == OP_MISMATCH:
-                # A substitution is shown as a deletion and an insertion, as textreuse does.
-                a_out.append(a_words[i])
-                b_out.append(mark * len(a_words[i]))
-                a_out.append(mark * len(b_words[j]))
-                b_out.append(b_words[j])
-                i += 1
-                j += 1
-            elif op == OP_A:
-                a_out.append(a_words[i])
-                b_out.append(mark * len(a_words[i]))
-                i += 1
-            else:
-                a_out.append(mark * len(b_words[j]))
-                b_out.append(b_words[j])
-                j += 1
-    return " ".join(a_out), " ".join(b_out)
-
-
 def _in_spans(tokens: Tokens, spans: list[Quote]) -> np.ndarray:
     """Per token: does it lie inside one of the character spans?"""
     inside = np.zeros(len(tokens), dtype=bool)
@@ -213,16 +179,12 @@ class _Side:
     tokens: Tokens
     ids: np.ndarray
 
-    def words(self, lo: int, hi: int) -> list[str]:
-        """Tokens ``lo:hi`` as substrings of the text (only a passage's words are ever needed)."""
-        text = self.text
-        return [text[s:e] for s, e in zip(self.tokens.starts[lo:hi].tolist(),
-                                          self.tokens.ends[lo:hi].tolist())]
-
 
 def _make_passage(a: _Side, b: _Side, a0: int, a1: int, b0: int, b1: int, score: int,
                   matches: int, ops: np.ndarray, mark: str, quoted: bool) -> Passage:
-    a_text, b_text = _render(ops, a.words(a0, a1), b.words(b0, b1), mark)
+    a_text, b_text = _render.aligned_strings(
+        a.text, a.tokens.starts[a0:a1], a.tokens.ends[a0:a1],
+        b.text, b.tokens.starts[b0:b1], b.tokens.ends[b0:b1], ops, mark)
     return Passage(
         a_start=int(a.tokens.starts[a0]),
         a_end=int(a.tokens.ends[a1 - 1]),
