@@ -438,7 +438,7 @@ def test_prepared_texts_align_as_the_texts():
 
 
 def _render_op_by_op(ops, a_words, b_words, mark):
-    """The edit script rendered one step at a time (what render_edit_script copies run by run)."""
+    """The edit script rendered one step at a time, from the words themselves."""
     a_out, b_out, i, j = [], [], 0, 0
     for op in ops.tolist():
         if op in (passages_module.OP_MATCH, passages_module.OP_MISMATCH, passages_module.OP_A):
@@ -454,15 +454,31 @@ def _render_op_by_op(ops, a_words, b_words, mark):
     return " ".join(a_out), " ".join(b_out)
 
 
+def _as_text(words, gaps):
+    """``words`` laid out in a text with the given separators; returns (text, starts, ends)."""
+    text, starts, ends = gaps[0], [], []
+    for k, word in enumerate(words):
+        starts.append(len(text))
+        text += word
+        ends.append(len(text))
+        text += gaps[(k + 1) % len(gaps)]
+    return text, np.array(starts, np.int64), np.array(ends, np.int64)
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from([0, 0, 0, 1, 2, 3]), max_size=60))
-def test_render_by_runs_equals_the_op_by_op_script(steps):
+@given(st.lists(st.sampled_from([0, 0, 0, 1, 2, 3]), max_size=60),
+       st.sampled_from(["#", "█", "😀"]))
+def test_aligned_strings_kernel_equals_the_op_by_op_script(impl, steps, mark):
     ops = np.array(steps, dtype=np.int8)
     n = int(np.isin(ops, [0, 1, 2]).sum())
     m = int(np.isin(ops, [0, 1, 3]).sum())
-    a_words = [f"a{k}" * (1 + k % 3) for k in range(n)]
+    # Words of every width of code point, and separators that are not single spaces: the kernel
+    # must cut words by offsets and join them by one space whatever lay between them.
+    a_words = [["a", "été", "नमस्ते", "𝐀x"][k % 4] * (1 + k % 3)
+               for k in range(n)]
     b_words = [f"b{k}" * (1 + k % 2) for k in range(m)]
-    from retold.aligned_passage import render_edit_script
-
-    assert render_edit_script(ops, a_words, b_words, "#") == \
-        _render_op_by_op(ops, a_words, b_words, "#")
+    text_a, starts_a, ends_a = _as_text(a_words, [", ", "\n\n", " -- "])
+    text_b, starts_b, ends_b = _as_text(b_words, [" "])
+    got = impl("render").aligned_strings(text_a, starts_a, ends_a, text_b, starts_b, ends_b, ops, mark)
+    assert got == _render_op_by_op(ops, a_words, b_words, mark)
+    assert all(type(s) is str for s in got)

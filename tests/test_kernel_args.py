@@ -103,6 +103,24 @@ def test_alignment_refuses_short_buffers(impl):
     _raises(impl, "align", "chain_seeds", np.array([3, 1]), np.array([0, 0]), 1, 5, 2, -1, -1, match="sorted by")
 
 
+def test_aligned_strings_refuse_tokens_the_script_does_not_walk(impl):
+    text = "one two three"
+    starts, ends = np.array([0, 4, 8]), np.array([3, 7, 13])
+    ops = np.array([0, 1, 2], np.int8)  # walks 3 tokens of a, 2 of b
+    _raises(impl, "render", "aligned_strings", text, starts, ends, text, starts, ends, ops, "#",
+            match="ops walk 3 tokens of a and 2 of b; 3 and 3 are given")
+    _raises(impl, "render", "aligned_strings", text, starts, ends + 1, text, starts[:2], ends[:2], ops, "#",
+            match=r"ends_a\[2\] = 14 is outside \[0, 13\]")
+    _raises(impl, "render", "aligned_strings", text, starts, ends[::-1], text, starts[:2], ends[:2], ops, "#",
+            match="token 2 of a ends")
+    _raises(impl, "render", "aligned_strings", text, starts, ends, text, starts[:2], ends[:2],
+            np.array([0, 1, 4], np.int8), "#", match="ops")
+    _raises(impl, "render", "aligned_strings", text, starts, ends, text, starts[:2], ends[:2], ops, "##",
+            match="mark must be a single character")
+    _raises(impl, "render", "aligned_strings", b"one", starts, ends, text, starts, ends, ops, "#",
+            match="text_a must be str", error=TypeError)
+
+
 def test_text_kernels_refuse_what_is_not_str(impl):
     for value in (None, b"abc", 3):
         _raises(impl, "text", "tokenize", value, match="text must be a str", error=TypeError)

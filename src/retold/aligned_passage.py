@@ -1,19 +1,26 @@
 """A shared passage and how it is built from an alignment's edit script.
 
 :class:`Passage` is what :func:`retold.align` returns; :func:`make_passage` turns the token
-span and edit script a kernel gives into one, with the two texts rendered textreuse style.
+span and edit script a kernel gives into one, with the two texts rendered textreuse style (by
+the kernel ``aligned_strings`` of ``ext/render.pyx``).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from retold._backend import kernels
 from retold.hashing import Tokens
 
+if TYPE_CHECKING:  # the stubs of retold._ext; at run time, the active backend's kernels
+    from retold._ext import render as _render
+else:
+    _render = kernels("render")
+
 __all__ = ["OP_MATCH", "OP_MISMATCH", "OP_A", "OP_B", "Passage", "AlignedText", "make_passage",
-           "render_edit_script", "token_ids"]
+           "token_ids"]
 
 OP_MATCH, OP_MISMATCH, OP_A, OP_B = 0, 1, 2, 3
 """The edit script's operations, as the align kernels write them."""
@@ -59,50 +66,15 @@ class Passage:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
-def token_ids(ta: Tokens, tb: Tokens) -> tuple[np.ndarray, np.ndarray]:
-    """Dense int64 ids shared by both token sequences (equal hash, equal id)."""
-    both = np.concatenate([ta.hashes, tb.hashes])
-    if both.size == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    _, inverse = np.unique(both, return_inverse=True)
-    inverse = inverse.astype(np.int64).ravel()
-    return np.ascontiguousarray(inverse[: len(ta)]), np.ascontiguousarray(inverse[len(ta):])
+def token_ids(tokens: Tokens) -> np.ndarray:
+    """Per token: its int64 id for the kernels, the token hash halved.
 
-
-def render_edit_script(ops: np.ndarray, a_words: list[str], b_words: list[str], mark: str) -> tuple[str, str]:
-    """The two aligned strings of an edit script, textreuse style."""
-    a_out: list[str] = []
-    b_out: list[str] = []
-    i = j = 0
-    # A reprint's script is long runs of matches: a run is copied as one slice.
-    cuts = (np.flatnonzero(ops[1:] != ops[:-1]) + 1).tolist()
-    starts = [0] + cuts
-    for op, lo, hi in zip(ops[starts].tolist() if len(ops) else [], starts, cuts + [len(ops)]):
-        run = hi - lo
-        if op == OP_MATCH:
-            a_out.extend(a_words[i:i + run])
-            b_out.extend(b_words[j:j + run])
-            i += run
-            j += run
-            continue
-        for _ in range(run):
-            if op == OP_MISMATCH:
-                # A substitution is shown as a deletion and an insertion, as textreuse does.
-                a_out.append(a_words[i])
-                b_out.append(mark * len(a_words[i]))
-                a_out.append(mark * len(b_words[j]))
-                b_out.append(b_words[j])
-                i += 1
-                j += 1
-            elif op == OP_A:
-                a_out.append(a_words[i])
-                b_out.append(mark * len(a_words[i]))
-                i += 1
-            else:
-                a_out.append(mark * len(b_words[j]))
-                b_out.append(b_words[j])
-                j += 1
-    return " ".join(a_out), " ".join(b_out)
+    The kernels only compare ids for equality and take a negative id as matching nothing, so
+    the halved hash (never negative) serves, as in :mod:`retold.reuse_index`: one shift per
+    text instead of sorting the pair's hashes together for dense ids.  Two tokens whose hashes
+    differ in the last bit only would share an id, as likely as the 64-bit hashes colliding.
+    """
+    return np.ascontiguousarray((tokens.hashes >> np.uint64(1)).astype(np.int64))
 
 
 @dataclass
@@ -113,16 +85,12 @@ class AlignedText:
     tokens: Tokens
     ids: np.ndarray
 
-    def words(self, lo: int, hi: int) -> list[str]:
-        """Tokens ``lo:hi`` as substrings of the text (only a passage's words are ever needed)."""
-        text = self.text
-        return [text[s:e] for s, e in zip(self.tokens.starts[lo:hi].tolist(),
-                                          self.tokens.ends[lo:hi].tolist())]
-
 
 def make_passage(a: AlignedText, b: AlignedText, a0: int, a1: int, b0: int, b1: int, score: int,
                   matches: int, ops: np.ndarray, mark: str, quoted: bool) -> Passage:
-    a_text, b_text = render_edit_script(ops, a.words(a0, a1), b.words(b0, b1), mark)
+    a_text, b_text = _render.aligned_strings(
+        a.text, a.tokens.starts[a0:a1], a.tokens.ends[a0:a1],
+        b.text, b.tokens.starts[b0:b1], b.tokens.ends[b0:b1], ops, mark)
     return Passage(
         a_start=int(a.tokens.starts[a0]),
         a_end=int(a.tokens.ends[a1 - 1]),

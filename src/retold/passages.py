@@ -135,7 +135,7 @@ def align(
                 f"(limit {FULL_MEMORY_LIMIT / 2**30:.0f} GiB); use method='seeded', whose "
                 "memory is linear in the lengths"
             )
-    ids_a, ids_b = token_ids(ta, tb)
+    ids_a, ids_b = token_ids(ta), token_ids(tb)
     side_a = AlignedText(text_a, ta, ids_a)
     side_b = AlignedText(text_b, tb, ids_b)
     passages: list[Passage] = []

@@ -65,6 +65,7 @@ from .align import (
     chain_seeds_args as chain_seeds_args,
     align_seeded_args as align_seeded_args,
     align_global_args as align_global_args,
+    aligned_strings_args as aligned_strings_args,
 )
 from .stories import (
     text_features_args as text_features_args,

@@ -105,3 +105,35 @@ def align_global_args(a: Any, b: Any, match: Any, mismatch: Any, gap: Any,
     if steps.shape[0] < n + m:
         raise ValueError(f"ops has room for {steps.shape[0]} steps; len(a) + len(b) = {n + m} are needed")
     return ids_a, ids_b, plus, minus, skip, steps
+
+
+def _token_bounds(starts: Any, ends: Any, text: str, side: str) -> tuple[I64Array, I64Array]:
+    n = len(text)
+    lo: I64Array = int_array(starts, f"starts_{side}", 0, n)
+    hi: I64Array = int_array(ends, f"ends_{side}", 0, n)
+    if lo.shape[0] != hi.shape[0]:
+        raise ValueError(f"starts_{side} and ends_{side} differ in length: {lo.shape[0]} and {hi.shape[0]}")
+    backwards = hi < lo
+    if backwards.any():
+        at = int(np.argmax(backwards))
+        raise ValueError(f"token {at} of {side} ends ({hi[at]}) before it starts ({lo[at]})")
+    return lo, hi
+
+
+def aligned_strings_args(text_a: Any, starts_a: Any, ends_a: Any, text_b: Any, starts_b: Any,
+                         ends_b: Any, ops: Any, mark: Any,
+                         ) -> tuple[str, I64Array, I64Array, str, I64Array, I64Array, I8Array, str]:
+    for name, text in (("text_a", text_a), ("text_b", text_b)):
+        if not isinstance(text, str):
+            raise TypeError(f"{name} must be str, not {type(text).__name__}")
+    if not isinstance(mark, str) or len(mark) != 1:
+        raise ValueError(f"mark must be a single character, not {mark!r}")
+    sa, ea = _token_bounds(starts_a, ends_a, text_a, "a")
+    sb, eb = _token_bounds(starts_b, ends_b, text_b, "b")
+    steps: I8Array = int_array(ops, "ops", 0, 3, dtype=np.int8)
+    # OP_B (3) takes no token of a, OP_A (2) none of b; every other op takes one of each.
+    walked_a, walked_b = int(np.count_nonzero(steps != 3)), int(np.count_nonzero(steps != 2))
+    if walked_a != sa.shape[0] or walked_b != sb.shape[0]:
+        raise ValueError(f"ops walk {walked_a} tokens of a and {walked_b} of b; "
+                         f"{sa.shape[0]} and {sb.shape[0]} are given")
+    return text_a, sa, ea, text_b, sb, eb, steps, mark
