@@ -16,11 +16,9 @@ score, then most near-equal pairs; the first such cell in row order), as the wor
 on each side and its near-equal pairs, or nothing when its score is under ``least * match``.
 """
 from libc.stdint cimport int64_t, uint32_t
+from retold._ext._buffer cimport Pool
 
-import numpy as np
-cimport numpy as cnp
-
-cnp.import_array()
+from retold import _kernel_args as checks
 
 MIN_LETTERS = 3
 cdef int64_t _MIN_LETTERS = MIN_LETTERS
@@ -73,23 +71,24 @@ cdef bint near_equal_at(const uint32_t* a, int64_t n, const uint32_t* b, int64_t
     return within_edits(a, n, b, m, longer // 4 if longer >= 8 else 1, row)
 
 
-def near_equal(const uint32_t[::1] a not None, const uint32_t[::1] b not None):
+def near_equal(a, b):
     """Whether two words (code points) are near-equal."""
-    row = np.empty(b.shape[0] + 1, dtype=np.int64)
-    cdef int64_t[::1] r = row
-    return bool(near_equal_at(&a[0] if a.shape[0] else NULL, a.shape[0],
-                              &b[0] if b.shape[0] else NULL, b.shape[0], &r[0]))
+    a, b = checks.near_equal_args(a, b)
+    return bool(_near_equal(a, b))
+
+
+cdef bint _near_equal(const uint32_t[::1] a, const uint32_t[::1] b) except -1:
+    cdef Pool mem = Pool()
+    cdef int64_t* row = <int64_t*> mem.scratch(b.shape[0] + 1, sizeof(int64_t))
+    return near_equal_at(&a[0] if a.shape[0] else NULL, a.shape[0],
+                         &b[0] if b.shape[0] else NULL, b.shape[0], row)
 
 
 cdef int64_t check_walk(const uint32_t[::1] chars, const int64_t[::1] starts, const int64_t[::1] ends,
                         int64_t first, int64_t count, int step, str side) except -1:
-    """The longest word of the walk; ValueError naming ``side`` when it leaves the arrays."""
+    """The longest word of the walk; ValueError naming ``side`` when it leaves the arrays
+    (what ``checks.extend_args`` cannot see without reading every word: only the walk's are)."""
     cdef int64_t words = starts.shape[0], k, w, lo, hi, longest = 0
-    if ends.shape[0] != words:
-        raise ValueError(f"{side}_starts and {side}_ends must have the same length, got "
-                         f"{words} and {ends.shape[0]}")
-    if count < 0:
-        raise ValueError(f"{side}_count must be at least 0, got {count}")
     if count == 0:
         return 0
     if first < 0 or first >= words or (first + step * (count - 1)) < 0 \
@@ -107,39 +106,42 @@ cdef int64_t check_walk(const uint32_t[::1] chars, const int64_t[::1] starts, co
     return longest
 
 
-def extend(const uint32_t[::1] left_chars not None, const int64_t[::1] left_starts not None,
-           const int64_t[::1] left_ends not None, int64_t left_first, int64_t left_count,
-           const uint32_t[::1] right_chars not None, const int64_t[::1] right_starts not None,
-           const int64_t[::1] right_ends not None, int64_t right_first, int64_t right_count,
-           int step, int64_t match, int64_t shift, int64_t drop, int64_t least):
+def extend(left_chars, left_starts, left_ends, left_first, left_count,
+           right_chars, right_starts, right_ends, right_first, right_count,
+           step, match, shift, drop, least):
     """The extension from ``left_first``/``right_first`` (see the module docstring).
 
     Returns ``(taken_left, taken_right, matches)``; ``(0, 0, 0)`` when it scores under
     ``least * match``.
     """
-    if step != 1 and step != -1:
-        raise ValueError(f"step must be 1 or -1, got {step}")
-    if match < 1 or shift < 0 or drop < 1 or least < 0:
-        raise ValueError(f"match, drop must be at least 1 and shift, least at least 0, got "
-                         f"match={match}, shift={shift}, drop={drop}, least={least}")
-    if match > (1 << 20) or shift > (1 << 20) or drop > (1 << 40) or least > (1 << 20):
-        raise ValueError("match, shift, drop or least is too large")
+    (left_chars, left_starts, left_ends, left_first, left_count, right_chars, right_starts, right_ends,
+     right_first, right_count, step, match, shift, drop, least) = checks.extend_args(
+        left_chars, left_starts, left_ends, left_first, left_count, right_chars, right_starts,
+        right_ends, right_first, right_count, step, match, shift, drop, least)
+    return _extend(left_chars, left_starts, left_ends, left_first, left_count, right_chars,
+                   right_starts, right_ends, right_first, right_count, step, match, shift, drop, least)
+
+
+cdef tuple _extend(const uint32_t[::1] left_chars, const int64_t[::1] left_starts,
+                   const int64_t[::1] left_ends, int64_t left_first, int64_t left_count,
+                   const uint32_t[::1] right_chars, const int64_t[::1] right_starts,
+                   const int64_t[::1] right_ends, int64_t right_first, int64_t right_count,
+                   int step, int64_t match, int64_t shift, int64_t drop, int64_t least):
     check_walk(left_chars, left_starts, left_ends, left_first, left_count, step, "left")
     cdef int64_t longest = check_walk(right_chars, right_starts, right_ends, right_first, right_count,
                                       step, "right")
     cdef int64_t n = left_count, m = right_count
     # Score and near-equal pairs of the best path to each cell of the row before and this one;
     # ``live`` says whether a cell was reached (a cell pruned by X-drop is not).
-    buffers = np.zeros((6, m + 1), dtype=np.int64)
-    scratch = np.empty(longest + 1, dtype=np.int64)
-    cdef int64_t[:, ::1] b = buffers
-    cdef int64_t[::1] lev = scratch
-    cdef int64_t* old_score = &b[0, 0]
-    cdef int64_t* old_pairs = &b[1, 0]
-    cdef int64_t* old_live = &b[2, 0]
-    cdef int64_t* new_score = &b[3, 0]
-    cdef int64_t* new_pairs = &b[4, 0]
-    cdef int64_t* new_live = &b[5, 0]
+    cdef Pool mem = Pool()
+    cdef int64_t* rows = <int64_t*> mem.alloc(6 * (m + 1), sizeof(int64_t))  # zeroed: nothing live
+    cdef int64_t* lev = <int64_t*> mem.scratch(longest + 1, sizeof(int64_t))
+    cdef int64_t* old_score = rows
+    cdef int64_t* old_pairs = rows + (m + 1)
+    cdef int64_t* old_live = rows + 2 * (m + 1)
+    cdef int64_t* new_score = rows + 3 * (m + 1)
+    cdef int64_t* new_pairs = rows + 4 * (m + 1)
+    cdef int64_t* new_live = rows + 5 * (m + 1)
     cdef int64_t* swap
     cdef const uint32_t* lc = &left_chars[0] if left_chars.shape[0] else NULL
     cdef const uint32_t* rc = &right_chars[0] if right_chars.shape[0] else NULL
@@ -177,7 +179,7 @@ def extend(const uint32_t[::1] left_chars not None, const int64_t[::1] left_star
                     wr = right_first + step * (y - 1)
                     if hit_score >= floor and (not have or hit_score > cell_score or (
                             hit_score == cell_score and hit_pairs > cell_pairs)) and near_equal_at(
-                            lc + ls[wl], le[wl] - ls[wl], rc + rs[wr], re[wr] - rs[wr], &lev[0]):
+                            lc + ls[wl], le[wl] - ls[wl], rc + rs[wr], re[wr] - rs[wr], lev):
                         have, cell_score, cell_pairs = True, hit_score, hit_pairs
                     elif not have or old_score[y - 1] - 1 > cell_score or (
                             old_score[y - 1] - 1 == cell_score and old_pairs[y - 1] > cell_pairs):

@@ -111,8 +111,22 @@ BAD = {
                                 "left: words 0 to -1"),
     "span": ({"left_ends": np.array([3, 9])}, ValueError, "word 1 of left spans \\(3, 9\\)"),
     "lengths": ({"right_ends": np.array([3])}, ValueError, "right_starts and right_ends must have the same length"),
+    "chars dtype": ({"left_chars": np.array([97, 98], dtype=np.int64)}, TypeError,
+                    "left_chars must be a numpy array of uint32, not int64"),
+    "starts a list": ({"right_starts": [0, 3]}, TypeError, "right_starts must be a numpy array of int64, not list"),
+    "ends 2-D": ({"left_ends": np.array([[3, 6]])}, ValueError, "left_ends must be 1-D"),
+    "float step": ({"step": 1.0}, TypeError, "step must be an int, not float"),
+    "float first": ({"right_first": 0.0}, TypeError, "right_first must be an int, not float"),
 }
 test_bad_arguments_are_refused, test_both_backends_refuse_alike = refusal_tests("misread", "extend", GOOD, BAD)
+
+
+@pytest.mark.parametrize("module", kernel_modules("misread"), ids=lambda m: m.__name__)
+def test_near_equal_refuses_what_is_not_code_points(module):
+    with pytest.raises(TypeError, match="a must be a numpy array of uint32, not list"):
+        module.near_equal([97, 98, 99], _codes("abc"))
+    with pytest.raises(TypeError, match="b must be a numpy array of uint32, not int32"):
+        module.near_equal(_codes("abc"), np.array([97, 98, 99], dtype=np.int32))
 
 
 def test_extended_pieces_never_overlap_their_neighbours():

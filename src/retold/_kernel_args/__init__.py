@@ -67,6 +67,10 @@ from .align import (
     align_global_args as align_global_args,
     aligned_strings_args as aligned_strings_args,
 )
+from .misread import (
+    near_equal_args as near_equal_args,
+    extend_args as extend_args,
+)
 from .stories import (
     text_features_args as text_features_args,
     word_hashes_args as word_hashes_args,

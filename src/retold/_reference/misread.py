@@ -5,7 +5,9 @@ See the compiled module's docstring for the definitions; this file is their plai
 from __future__ import annotations
 
 from operator import ne
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
+
+from retold import _kernel_args as checks
 
 if TYPE_CHECKING:
     import numpy as np
@@ -39,19 +41,16 @@ def _near(a: Sequence[int], b: Sequence[int]) -> bool:
     return _within_edits(a, b, max(1, max(len(a), len(b)) // 4))
 
 
-def near_equal(a: npt.NDArray[np.uint32], b: npt.NDArray[np.uint32]) -> bool:
+def near_equal(a: Any, b: Any) -> bool:
     """Whether two words (code points) are near-equal."""
+    a, b = checks.near_equal_args(a, b)
     return _near(a.tolist(), b.tolist())
 
 
 def _walk(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64],
           first: int, count: int, step: int, side: str) -> list[list[int]]:
-    """The words of the walk, in walking order; ValueError naming ``side`` when it leaves the arrays."""
-    if len(ends) != len(starts):
-        raise ValueError(f"{side}_starts and {side}_ends must have the same length, got "
-                         f"{len(starts)} and {len(ends)}")
-    if count < 0:
-        raise ValueError(f"{side}_count must be at least 0, got {count}")
+    """The words of the walk, in walking order; ValueError naming ``side`` when it leaves the arrays
+    (what ``checks.extend_args`` cannot see without reading every word: only the walk's are)."""
     if count == 0:
         return []
     words, last = len(starts), first + step * (count - 1)
@@ -68,23 +67,18 @@ def _walk(chars: npt.NDArray[np.uint32], starts: npt.NDArray[np.int64], ends: np
     return out
 
 
-def extend(left_chars: npt.NDArray[np.uint32], left_starts: npt.NDArray[np.int64],
-           left_ends: npt.NDArray[np.int64], left_first: int, left_count: int,
-           right_chars: npt.NDArray[np.uint32], right_starts: npt.NDArray[np.int64],
-           right_ends: npt.NDArray[np.int64], right_first: int, right_count: int,
-           step: int, match: int, shift: int, drop: int, least: int) -> tuple[int, int, int]:
+def extend(left_chars: Any, left_starts: Any, left_ends: Any, left_first: Any, left_count: Any,
+           right_chars: Any, right_starts: Any, right_ends: Any, right_first: Any, right_count: Any,
+           step: Any, match: Any, shift: Any, drop: Any, least: Any) -> tuple[int, int, int]:
     """The extension from ``left_first``/``right_first`` (see the module docstring).
 
     Returns ``(taken_left, taken_right, matches)``; ``(0, 0, 0)`` when it scores under
     ``least * match``.
     """
-    if step not in (1, -1):
-        raise ValueError(f"step must be 1 or -1, got {step}")
-    if match < 1 or shift < 0 or drop < 1 or least < 0:
-        raise ValueError(f"match, drop must be at least 1 and shift, least at least 0, got "
-                         f"match={match}, shift={shift}, drop={drop}, least={least}")
-    if match > (1 << 20) or shift > (1 << 20) or drop > (1 << 40) or least > (1 << 20):
-        raise ValueError("match, shift, drop or least is too large")
+    (left_chars, left_starts, left_ends, left_first, left_count, right_chars, right_starts, right_ends,
+     right_first, right_count, step, match, shift, drop, least) = checks.extend_args(
+        left_chars, left_starts, left_ends, left_first, left_count, right_chars, right_starts,
+        right_ends, right_first, right_count, step, match, shift, drop, least)
     left = _walk(left_chars, left_starts, left_ends, left_first, left_count, step, "left")
     right = _walk(right_chars, right_starts, right_ends, right_first, right_count, step, "right")
     n, m = len(left), len(right)
