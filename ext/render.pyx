@@ -11,7 +11,7 @@ word and a list per passage (the cost of a reprint's passages was mostly that).
 """
 from cpython.unicode cimport PyUnicode_4BYTE_KIND, PyUnicode_DATA, PyUnicode_FromKindAndData, PyUnicode_KIND, PyUnicode_READ
 from libc.stdint cimport int8_t, int64_t
-from libc.stdlib cimport free, malloc
+from retold._ext._buffer cimport Pool
 
 from retold import _kernel_args as checks
 
@@ -93,44 +93,40 @@ cdef tuple _aligned_strings(str text_a, const int64_t[::1] sa, const int64_t[::1
             j += 1
     size_a -= 1  # a space between columns, none after the last
     size_b -= 1
-    out_a = <Py_UCS4*> malloc((size_a + size_b + 1) * sizeof(Py_UCS4))
-    if out_a == NULL:
-        raise MemoryError()
+    cdef Pool mem = Pool()
+    out_a = <Py_UCS4*> mem.scratch(size_a + size_b + 1, sizeof(Py_UCS4))
     out_b = out_a + size_a
-    try:
-        i = j = 0
-        for t in range(n_ops):
-            if t:
-                out_a[ka] = u' '
-                out_b[kb] = u' '
-                ka += 1
-                kb += 1
-            op = ops[t]
-            if op == C_MATCH:
-                ka = _word(out_a, ka, kind_a, data_a, sa[i], ea[i])
-                kb = _word(out_b, kb, kind_b, data_b, sb[j], eb[j])
-                i += 1
-                j += 1
-            elif op == C_MISMATCH:
-                la = ea[i] - sa[i]
-                lb = eb[j] - sb[j]
-                ka = _word(out_a, ka, kind_a, data_a, sa[i], ea[i])
-                kb = _marks(out_b, kb, mark, la)
-                out_a[ka] = u' '
-                out_b[kb] = u' '
-                ka = _marks(out_a, ka + 1, mark, lb)
-                kb = _word(out_b, kb + 1, kind_b, data_b, sb[j], eb[j])
-                i += 1
-                j += 1
-            elif op == C_A:
-                ka = _word(out_a, ka, kind_a, data_a, sa[i], ea[i])
-                kb = _marks(out_b, kb, mark, ea[i] - sa[i])
-                i += 1
-            else:
-                ka = _marks(out_a, ka, mark, eb[j] - sb[j])
-                kb = _word(out_b, kb, kind_b, data_b, sb[j], eb[j])
-                j += 1
-        return (PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out_a, size_a),
-                PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out_b, size_b))
-    finally:
-        free(out_a)
+    i = j = 0
+    for t in range(n_ops):
+        if t:
+            out_a[ka] = u' '
+            out_b[kb] = u' '
+            ka += 1
+            kb += 1
+        op = ops[t]
+        if op == C_MATCH:
+            ka = _word(out_a, ka, kind_a, data_a, sa[i], ea[i])
+            kb = _word(out_b, kb, kind_b, data_b, sb[j], eb[j])
+            i += 1
+            j += 1
+        elif op == C_MISMATCH:
+            la = ea[i] - sa[i]
+            lb = eb[j] - sb[j]
+            ka = _word(out_a, ka, kind_a, data_a, sa[i], ea[i])
+            kb = _marks(out_b, kb, mark, la)
+            out_a[ka] = u' '
+            out_b[kb] = u' '
+            ka = _marks(out_a, ka + 1, mark, lb)
+            kb = _word(out_b, kb + 1, kind_b, data_b, sb[j], eb[j])
+            i += 1
+            j += 1
+        elif op == C_A:
+            ka = _word(out_a, ka, kind_a, data_a, sa[i], ea[i])
+            kb = _marks(out_b, kb, mark, ea[i] - sa[i])
+            i += 1
+        else:
+            ka = _marks(out_a, ka, mark, eb[j] - sb[j])
+            kb = _word(out_b, kb, kind_b, data_b, sb[j], eb[j])
+            j += 1
+    return (PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out_a, size_a),
+            PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out_b, size_b))

@@ -22,6 +22,15 @@ def aligned_strings(text_a: Any, starts_a: Any, ends_a: Any, text_b: Any, starts
     b_words = [text_b[s:e] for s, e in zip(starts_b.tolist(), ends_b.tolist())]
     a_out: list[str] = []
     b_out: list[str] = []
+
+    def a_only(word: str) -> None:  # a's word against marks
+        a_out.append(word)
+        b_out.append(mark * len(word))
+
+    def b_only(word: str) -> None:  # marks against b's word
+        a_out.append(mark * len(word))
+        b_out.append(word)
+
     i = j = 0
     for op in ops.tolist():
         if op == OP_MATCH:
@@ -31,18 +40,14 @@ def aligned_strings(text_a: Any, starts_a: Any, ends_a: Any, text_b: Any, starts
             j += 1
         elif op == OP_MISMATCH:
             # A substitution is shown as a deletion and an insertion, as textreuse does.
-            a_out.append(a_words[i])
-            b_out.append(mark * len(a_words[i]))
-            a_out.append(mark * len(b_words[j]))
-            b_out.append(b_words[j])
+            a_only(a_words[i])
+            b_only(b_words[j])
             i += 1
             j += 1
         elif op == OP_A:
-            a_out.append(a_words[i])
-            b_out.append(mark * len(a_words[i]))
+            a_only(a_words[i])
             i += 1
         else:
-            a_out.append(mark * len(b_words[j]))
-            b_out.append(b_words[j])
+            b_only(b_words[j])
             j += 1
     return " ".join(a_out), " ".join(b_out)
