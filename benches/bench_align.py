@@ -297,6 +297,39 @@ def test_kernel_2000_token_pairs(benchmark, backend, sizes):
             np.testing.assert_array_equal(o1, o2)
 
 
+def _edit_script_case(n_ops: int = 300, seed: int = 0):
+    """A passage's edit script of every op (mostly matches, as a reprint's) and the two texts
+    it walks, for the aligned-strings kernel."""
+    rng = np.random.default_rng(seed)
+    ops = rng.choice(np.array([0, 1, 2, 3], dtype=np.int8), size=n_ops, p=[0.85, 0.07, 0.04, 0.04])
+    words = [f"w{int(x)}" for x in rng.integers(0, 5_000, size=2 * n_ops)]
+    a_words = words[: int(np.count_nonzero(ops != 3))]
+    b_words = words[n_ops: n_ops + int(np.count_nonzero(ops != 2))]
+
+    def laid_out(ws):
+        text = " ".join(ws)
+        ends = np.cumsum([len(w) + 1 for w in ws]) - 1
+        return text, ends - np.array([len(w) for w in ws]), ends
+
+    return (*laid_out(a_words), *laid_out(b_words), ops, "#")
+
+
+@pytest.mark.parametrize("backend", ["compiled", "python"])
+def test_aligned_strings_kernel(benchmark, backend):
+    """A passage's two aligned strings from its edit script (the last step of every align), per
+    backend; both give the same strings."""
+    from retold._backend import compiled_kernels
+
+    try:
+        compiled = compiled_kernels("render")
+    except ImportError:
+        pytest.skip("compiled kernels are not built")
+    kernels = compiled if backend == "compiled" else reference_kernels("render")
+    case = _edit_script_case()
+    got = benchmark(kernels.aligned_strings, *case)
+    assert got == compiled.aligned_strings(*case) and len(got[0]) > 0
+
+
 # ---------------------------------------------------------------- tables
 
 

@@ -472,6 +472,23 @@ def compiled_or_skip_bench():
 
 
 
+@pytest.mark.parametrize("backend", ["compiled", "python"])
+def test_row_dots_kernel(benchmark, backend, compiled_or_skip_bench):
+    """One story unit's sparse row against the 200 rows near it (what the monitor scores per
+    unit), per backend; both give the same sums, bit for bit."""
+    rng = np.random.default_rng(0)
+
+    def row(k):
+        idx = np.unique(rng.integers(0, 1 << 20, size=k)).astype(np.uint32)
+        return idx, rng.random(len(idx))
+
+    mine, rows = row(150), [row(150) for _ in range(200)]
+    compiled = _backend.compiled_kernels("neighbours")
+    kernels = compiled if backend == "compiled" else _backend.reference_kernels("neighbours")
+    got = benchmark(kernels.row_dots, *mine, rows)
+    np.testing.assert_array_equal(got, compiled.row_dots(*mine, rows))
+
+
 def clustering_rates(corpus: StreamCorpus, *, batch: int = BATCH, rounds: int = 3) -> dict[bool, list[float]]:
     """CPU articles/s of the clustering alone (features made beforehand), for forget=False and
     forget=True in turn, ``rounds`` times each (interleaved, so that a shared machine's load
